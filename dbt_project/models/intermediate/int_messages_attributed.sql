@@ -1,0 +1,75 @@
+-- Messages linked to their parent and conversation, and to the brand whose account wrote them.
+with recursive messages as (
+    select
+        d.* exclude (parent_id, quoted_id, conversation_id),
+        coalesce(pv.message_id, d.parent_id) as parent_id,
+        coalesce(qv.message_id, d.quoted_id) as quoted_id,
+        coalesce(cv.message_id, d.conversation_id) as source_conversation_id
+    from {{ ref('int_messages_deduplicated') }} as d
+    left join {{ ref('int_message_versions') }} as pv on pv.version_id = d.parent_id
+    left join {{ ref('int_message_versions') }} as qv on qv.version_id = d.quoted_id
+    left join {{ ref('int_message_versions') }} as cv on cv.version_id = d.conversation_id
+),
+
+-- Sources without a thread id: the conversation is the topmost ancestor present.
+ancestry (message_id, ancestor_id, depth) as (
+    select message_id, message_id, 0
+    from messages
+    where source_conversation_id is null
+    union all
+    select a.message_id, m.parent_id, a.depth + 1
+    from ancestry as a
+    inner join messages as m on m.message_id = a.ancestor_id
+    inner join messages as p on p.message_id = m.parent_id
+    where a.depth < 500
+),
+
+topmost as (
+    select a.message_id, coalesce(r.source_conversation_id, r.message_id) as conversation_id
+    from (
+        select message_id, arg_max(ancestor_id, depth) as root_id from ancestry group by message_id
+    ) as a
+    inner join messages as r on r.message_id = a.root_id
+),
+
+brand_authors as (
+    select m.message_id, min(a.brand_id) as author_brand_id
+    from messages as m
+    inner join {{ ref('stg_brand_accounts') }} as a
+        on a.platform = m.platform
+        and a.account in (lower(ltrim(m.author_handle, '@')), lower(m.author_id))
+    group by m.message_id
+)
+
+select
+    m.message_id,
+    m.platform,
+    m.native_id,
+    coalesce(m.source_conversation_id, t.conversation_id, m.message_id) as conversation_id,
+    m.parent_id,
+    m.parent_id is not null and p.message_id is null as parent_missing,
+    m.quoted_id,
+    m.author_id,
+    m.author_handle,
+    b.author_brand_id is not null as is_brand,
+    b.author_brand_id,
+    m.in_reply_to_author_id,
+    m.mentions,
+    m.thread_owner,
+    m.created_at,
+    m.text,
+    m.lang,
+    m.url,
+    m.sentiment,
+    m.sentiment_score,
+    m.intent,
+    m.is_thanks,
+    m.deflection,
+    m.signoff,
+    m.canned_text,
+    m.archive_sha256,
+    m.versions
+from messages as m
+left join messages as p on p.message_id = m.parent_id
+left join topmost as t on t.message_id = m.message_id
+left join brand_authors as b on b.message_id = m.message_id

@@ -1,0 +1,15 @@
+-- One row per registered archive file: where it came from, its format, and whether every
+-- record it held was loaded or quarantined.
+select
+    source,
+    name,
+    sha256,
+    format,
+    status,
+    error,
+    records_read,
+    records_loaded,
+    records_quarantined,
+    size_bytes,
+    registered_at
+from {{ ref('stg_archive_files') }}

@@ -1,0 +1,2 @@
+select brand_id, brand_name, sector, country, timezone, sla_minutes, has_business_hours
+from {{ source('lake', 'brands') }}

@@ -1,0 +1,2 @@
+select archive_sha256, position, reason, excerpt
+from {{ source('lake', 'quarantine') }}

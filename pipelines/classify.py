@@ -1,0 +1,364 @@
+"""Message classifiers: sentiment, intent, thanks, deflection, agent sign-off, canned text.
+
+A lexicon and rule model for Spanish and English, run as vectorised Polars string
+expressions (regexes are built once, at import, from the data files in
+``pipelines/lexicons/``; see its README for the file formats). Nothing calls the network
+and no Python runs per row.
+
+Sentiment, in four vectorised steps over the folded text (lower case, accents removed):
+
+1. every lexicon term is replaced by a token naming its weight class; multi-word phrases
+   first, so "no funciona" / "not working" are one negative term and their negator is
+   consumed with them;
+2. a token preceded within 3 words by a negator (no, nunca, ni, sin, not, never, don't...)
+   is marked negated: its weight changes sign ("no esta mal", "not bad" are positive);
+3. a token directly after an intensifier (muy, super, really, so, very...) is marked x1.5;
+4. the weights are summed and squashed as ``x / sqrt(x^2 + 4)`` into [-1, 1]; scores above
+   0.05 are positive, below -0.05 negative, otherwise neutral.
+
+The ``lang`` column is not needed: the Spanish and English lexicons are applied together,
+which also covers code-switched messages and messages whose language is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.canonical import CLASSIFICATION_COLUMNS
+
+LEXICON_DIR = Path(__file__).with_name("lexicons")
+
+SENTIMENT_FILES = ("sentiment_es.txt", "sentiment_en.txt", "sentiment_emoji.txt")
+DEFLECTION_ORDER = ("dm", "phone", "email", "web", "store")
+SENTIMENT_THRESHOLD = 0.05
+INTENSIFIER_FACTOR = 1.5
+#: alpha in x / sqrt(x^2 + alpha): the raw score at which the output reaches ~0.45 is 1.
+SQUASH_ALPHA = 4.0
+#: a negator reaches a term this many words later at most ("no esta nada mal").
+NEGATION_WINDOW_WORDS = 3
+
+EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+URL_PATTERN = (
+    r"https?://\S+|www\.\S+"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|es|net|org|info|io|co|uk|mx|ar|cl|eu|ly|gl|me)\b(?:/\S*)?"
+)
+HANDLE_PATTERN = r"@\w+"
+#: order, ticket and case numbers, removed before looking for phone numbers.
+REFERENCE_PATTERN = (
+    r"\b(?:pedido|incidencia|order|ticket|case|caso|ref|referencia|expediente|reserva|booking"
+    r"|localizador|factura|invoice)\s*(?:number|numero|no\.?|n[o°º]\.?|#)?\s*:?\s*#?\d[\d\s-]*"
+    r"|#\d[\d\s-]*"
+)
+EMAIL_PLACEHOLDER = " ⟨email⟩ "
+URL_PLACEHOLDER = " ⟨url⟩ "
+
+# Private-use characters mark lexicon tokens in the text: they are neither word characters
+# nor whitespace, so they cannot collide with real words or be taken for window words.
+_TOKEN = "\ue000"  # a term that negation can flip
+_TOKEN_FIXED = "\ue001"  # a term that negation leaves alone (thanks, emoji)
+_TOKEN_NEGATED = "\ue002"
+_INTENSIFIED = "\ue003"
+_CLASS_BASE = 0xE100
+_FOLDED = "__classify_folded_text"  # working columns, dropped before returning
+_RAW_SCORE = "__classify_raw_sentiment"
+
+
+def _fold_table() -> dict[str, str]:
+    """Precomposed Latin letters -> their unaccented base letter (á -> a, ñ -> n, ç -> c)."""
+    table = {}
+    for code in range(0xC0, 0x250):
+        char = chr(code)
+        base = unicodedata.normalize("NFD", char)[0].lower()
+        if base != char.lower() and base.isascii() and base.isalpha():
+            table[char.lower()] = base
+    table["º"] = "o"  # ordinal indicators, as in "nº"
+    table["ª"] = "a"
+    table["\u2019"] = "'"  # typographic apostrophe in "don’t"
+    table["\u2018"] = "'"
+    table["\ufe0f"] = ""  # emoji presentation selector: "❤️" and "❤" are the same heart
+    return table
+
+
+FOLD_TABLE = _fold_table()
+_COMBINING_MARKS = r"[\u0300-\u036f]"
+
+
+def fold(expr: pl.Expr) -> pl.Expr:
+    """Lower-case and fold accents (á -> a, ñ -> n, ’ -> '), as all matching here expects."""
+    return (
+        expr.str.to_lowercase()
+        .str.replace_many(list(FOLD_TABLE), list(FOLD_TABLE.values()))
+        .str.replace_all(_COMBINING_MARKS, "")
+    )
+
+
+def fold_text(text: str) -> str:
+    """The Python twin of :func:`fold`, used on lexicon terms when they are loaded."""
+    folded = "".join(FOLD_TABLE.get(char, char) for char in text.lower())
+    return re.sub(_COMBINING_MARKS, "", folded)
+
+
+# --------------------------------------------------------------------------- lexicon loading
+
+
+def _data_lines(name: str) -> list[list[str]]:
+    """Tab-separated fields of the non-comment, non-blank lines of a lexicon file."""
+    rows = []
+    for line in (LEXICON_DIR / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            rows.append(line.rstrip("\n").split("\t"))
+    return rows
+
+
+def _keyed_patterns(name: str) -> dict[str, list[str]]:
+    """``key<TAB>regex`` lines grouped by key, in file order."""
+    grouped: dict[str, list[str]] = {}
+    for fields in _data_lines(name):
+        key, pattern = fields[0].strip(), "\t".join(fields[1:]).strip()
+        grouped.setdefault(key, []).append(pattern)
+    return grouped
+
+
+def _any_of(patterns: list[str]) -> str:
+    return "|".join(f"(?:{pattern})" for pattern in patterns)
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _term_regex(term: str) -> str:
+    """A literal lexicon term as a regex: spaces match whitespace, ' is optional, * a word end."""
+    prefix = term.endswith("*")
+    body = term[:-1] if prefix else term
+    parts = [re.escape(word).replace("'", "'?") for word in body.split()]
+    regex = r"\s+".join(parts)
+    if _is_word_char(body[0]):
+        regex = r"\b" + regex
+    if prefix:
+        regex += r"\w*"
+    elif _is_word_char(body[-1]):
+        regex += r"\b"
+    return regex
+
+
+@dataclass(frozen=True)
+class _TermClass:
+    """Lexicon terms sharing one weight and negation behaviour, replaced by one token."""
+
+    token: str
+    weight: float
+    terms: tuple[str, ...]
+
+
+def _load_sentiment() -> list[_TermClass]:
+    entries: dict[str, tuple[float, bool]] = {}  # a term listed twice keeps its last entry
+    for name in SENTIMENT_FILES:
+        for fields in _data_lines(name):
+            weight = round(float(fields[1]) * 2) / 2
+            fixed = len(fields) > 2 and fields[2].strip() == "fixed"
+            entries[fold_text(fields[0].strip())] = (weight, fixed)
+    grouped: dict[tuple[float, bool], list[str]] = {}
+    for term, key in entries.items():
+        grouped.setdefault(key, []).append(term)
+    return [
+        _TermClass(
+            token=(_TOKEN_FIXED if fixed else _TOKEN) + chr(_CLASS_BASE + index),
+            weight=weight,
+            # Longest first: a regex alternation takes the first alternative that matches.
+            terms=tuple(sorted(terms, key=len, reverse=True)),
+        )
+        for index, ((weight, fixed), terms) in enumerate(sorted(grouped.items()))
+    ]
+
+
+def _load_modifiers() -> tuple[list[str], list[str]]:
+    kinds = _keyed_patterns("modifiers.txt")
+    negators = sorted({fold_text(word) for word in kinds["negator"]}, key=len, reverse=True)
+    intensifiers = sorted({fold_text(word) for word in kinds["intensifier"]}, key=len, reverse=True)
+    return negators, intensifiers
+
+
+TERM_CLASSES = _load_sentiment()
+NEGATORS, INTENSIFIERS = _load_modifiers()
+INTENT_PATTERNS = {
+    kind: _any_of(patterns) for kind, patterns in _keyed_patterns("intent.txt").items()
+}
+THANKS_PATTERNS = {
+    kind: _any_of(patterns) for kind, patterns in _keyed_patterns("thanks.txt").items()
+}
+DEFLECTION_PATTERNS = {
+    kind: _any_of(patterns) for kind, patterns in _keyed_patterns("deflection.txt").items()
+}
+SIGNOFF_PATTERNS = [fields[0] for fields in _data_lines("signoffs.txt")]
+
+_NEGATOR_RE = r"(?:^|[^\w'])(?:" + "|".join(map(_term_regex, NEGATORS)) + r")\s+"
+_INTENSIFIER_RE = r"(?:^|[^\w'])(?:" + "|".join(map(_term_regex, INTENSIFIERS)) + r")\s+"
+_WINDOW_RE = r"(?:[\w']+\s+){0," + str(NEGATION_WINDOW_WORDS - 1) + "}"
+_SOLVED_NEGATED_RE = _NEGATOR_RE + _WINDOW_RE + r"(?:" + THANKS_PATTERNS["solved"] + ")"
+
+
+def _token_weights() -> dict[str, float]:
+    """Every token as it can appear after marking (negated, intensified) -> signed weight."""
+    weights = {}
+    for term_class in TERM_CLASSES:
+        marker, class_char = term_class.token
+        negations = [(marker, 1.0)]
+        if marker == _TOKEN:
+            negations.append((_TOKEN_NEGATED, -1.0))
+        for negation_marker, sign in negations:
+            for prefix, factor in (("", 1.0), (_INTENSIFIED, INTENSIFIER_FACTOR)):
+                weights[prefix + negation_marker + class_char] = term_class.weight * sign * factor
+    return weights
+
+
+TOKEN_WEIGHTS = _token_weights()
+
+
+# --------------------------------------------------------------------------- expressions
+
+
+def _tokenise_sentiment(folded: pl.Expr) -> pl.Expr:
+    """Replace lexicon terms by class tokens, longer phrases (in words) before shorter ones."""
+    word_counts = sorted({len(t.split()) for c in TERM_CLASSES for t in c.terms}, reverse=True)
+    for word_count in word_counts:
+        for term_class in TERM_CLASSES:
+            terms = [term for term in term_class.terms if len(term.split()) == word_count]
+            if terms:
+                pattern = "|".join(map(_term_regex, terms))
+                folded = folded.str.replace_all(pattern, f" {term_class.token} ")
+    return folded
+
+
+def sentiment_raw(folded: pl.Expr) -> pl.Expr:
+    """Unbounded lexicon sum of already folded text (steps 1-3 of the module docstring)."""
+    tokens = _tokenise_sentiment(folded)
+    negated = tokens.str.replace_all(
+        f"({_NEGATOR_RE}{_WINDOW_RE}){_TOKEN}", "${1}" + _TOKEN_NEGATED
+    )
+    marked = negated.str.replace_all(
+        f"({_INTENSIFIER_RE})([{_TOKEN}{_TOKEN_FIXED}{_TOKEN_NEGATED}])",
+        "${1}" + _INTENSIFIED + "${2}",
+    )
+    return (
+        marked.str.extract_all(f"{_INTENSIFIED}?[{_TOKEN}{_TOKEN_FIXED}{_TOKEN_NEGATED}].")
+        .list.eval(pl.element().replace_strict(TOKEN_WEIGHTS, default=0.0, return_dtype=pl.Float64))
+        .list.sum()
+        .fill_null(0.0)
+    )
+
+
+def squash(raw: pl.Expr) -> pl.Expr:
+    """A raw lexicon sum mapped into [-1, 1] as x / sqrt(x^2 + 4); pass a column, not a long expression."""
+    # An empty list sums to -0.0: report a plain 0.0.
+    return pl.when(raw == 0.0).then(pl.lit(0.0)).otherwise(raw / (raw.pow(2) + SQUASH_ALPHA).sqrt())
+
+
+def sentiment_label(score: pl.Expr) -> pl.Expr:
+    """positive | neutral | negative from a score, with thresholds at +-0.05."""
+    return (
+        pl.when(score > SENTIMENT_THRESHOLD)
+        .then(pl.lit("positive"))
+        .when(score < -SENTIMENT_THRESHOLD)
+        .then(pl.lit("negative"))
+        .otherwise(pl.lit("neutral"))
+    )
+
+
+def is_thanks(folded: pl.Expr) -> pl.Expr:
+    """The message thanks (not "no gracias", "thanks in advance") or says the problem is solved."""
+    thanked = folded.str.count_matches(THANKS_PATTERNS["thanks"]) > folded.str.count_matches(
+        THANKS_PATTERNS["not"]
+    )
+    solved = folded.str.count_matches(THANKS_PATTERNS["solved"]) > folded.str.count_matches(
+        _SOLVED_NEGATED_RE
+    )
+    return thanked | solved
+
+
+def intent(folded: pl.Expr, sentiment: pl.Expr, thanks: pl.Expr) -> pl.Expr:
+    """complaint | question | praise | other, in that order of precedence."""
+    return (
+        pl.when((sentiment == "negative") | folded.str.contains(INTENT_PATTERNS["complaint"]))
+        .then(pl.lit("complaint"))
+        .when(folded.str.contains(INTENT_PATTERNS["question"]))
+        .then(pl.lit("question"))
+        .when((sentiment == "positive") | thanks)
+        .then(pl.lit("praise"))
+        .otherwise(pl.lit("other"))
+    )
+
+
+def deflection(folded: pl.Expr) -> pl.Expr:
+    """First channel (dm, phone, email, web, store) the text sends the reader to, else NULL."""
+    masked = (
+        folded.str.replace_all(EMAIL_PATTERN, EMAIL_PLACEHOLDER)
+        .str.replace_all(URL_PATTERN, URL_PLACEHOLDER)
+        .str.replace_all(HANDLE_PATTERN, " ")
+        .str.replace_all(REFERENCE_PATTERN, " ")
+    )
+    first, *rest = DEFLECTION_ORDER
+    result = pl.when(masked.str.contains(DEFLECTION_PATTERNS[first])).then(pl.lit(first))
+    for kind in rest:
+        result = result.when(masked.str.contains(DEFLECTION_PATTERNS[kind])).then(pl.lit(kind))
+    return result.otherwise(pl.lit(None, pl.String))
+
+
+def signoff(text: pl.Expr) -> pl.Expr:
+    """Agent sign-off at the end of the raw text ("^JK" -> "JK", "- Becky" -> "Becky"), else NULL."""
+    return pl.coalesce([text.str.extract(pattern, 1) for pattern in SIGNOFF_PATTERNS])
+
+
+def normalise_for_canned(text: pl.Expr) -> pl.Expr:
+    """Text reduced to what canned replies share; NULL when nothing is left.
+
+    Lower case, accents folded, the trailing agent sign-off, e-mail addresses, URLs,
+    @handles, numbers and punctuation removed, whitespace collapsed and stripped.
+    """
+    for pattern in SIGNOFF_PATTERNS:
+        text = text.str.replace(pattern, "")
+    normalised = (
+        fold(text)
+        .str.replace_all(EMAIL_PATTERN, " ")
+        .str.replace_all(URL_PATTERN, " ")
+        .str.replace_all(HANDLE_PATTERN, " ")
+        .str.replace_all(r"\d+", " ")
+        .str.replace_all(r"[^\w\s]|_", " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+    return pl.when(normalised != "").then(normalised)
+
+
+def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` plus the CLASSIFICATION_COLUMNS of pipelines.canonical, computed from ``text``.
+
+    A NULL text is classified as empty text: neutral, score 0, intent other, no thanks,
+    no deflection or sign-off, and a NULL canned_text.
+    """
+    text = pl.col("text").fill_null("")
+    folded = pl.col(_FOLDED)
+    classified = (
+        frame.lazy()
+        .with_columns(fold(text).alias(_FOLDED))
+        .with_columns(
+            sentiment_raw(folded).alias(_RAW_SCORE),
+            is_thanks(folded).alias("is_thanks"),
+            deflection(folded).alias("deflection"),
+            signoff(text).alias("signoff"),
+            normalise_for_canned(pl.col("text")).alias("canned_text"),
+        )
+        .with_columns(squash(pl.col(_RAW_SCORE)).alias("sentiment_score"))
+        .with_columns(sentiment_label(pl.col("sentiment_score")).alias("sentiment"))
+        .with_columns(intent(folded, pl.col("sentiment"), pl.col("is_thanks")).alias("intent"))
+        .collect()
+    )
+    kept = [name for name in frame.columns if name not in CLASSIFICATION_COLUMNS]
+    return classified.select(
+        *kept, *(pl.col(name).cast(dtype) for name, (dtype, _) in CLASSIFICATION_COLUMNS.items())
+    )

@@ -1,0 +1,1 @@
+"""Dagster definitions of brandcare, one module per stage: lake, warehouse, publication, automation."""

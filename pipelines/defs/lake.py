@@ -1,0 +1,146 @@
+"""Lake assets: archives normalised into canonical Parquet, and the brand registry as tables.
+
+Their asset keys are the dbt sources they feed (``lake/<table>``), so the dbt models
+depend on them without any hand-written wiring.
+"""
+
+
+from datetime import timedelta
+
+import duckdb
+import polars as pl
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    Config,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
+
+from pipelines import ingest
+from pipelines.brands import load_registry, registry_frames
+from pipelines.defs.resources import BrandcareResource
+
+ARCHIVE_FILES = AssetKey(["lake", "archive_files"])
+LAKE_TABLES = {
+    "message_rows": "Canonical rows of every archive file, Parquet partitioned by UTC date.",
+    "quarantine": "Records that could not be read, with the file, position and reason.",
+    "archive_files": "One row per archive file: format, status, records read/loaded/quarantined.",
+}
+REGISTRY_TABLES = {
+    "brands": "Brands of the brand registry.",
+    "brand_accounts": "Accounts of each brand per platform.",
+    "brand_aliases": "Words that count as a mention of a brand.",
+    "brand_open_hours": "Open intervals (UTC) of each brand's business calendar.",
+}
+
+
+class ArchivesConfig(Config):
+    """Archive sources (files, folders, globs, URLs) to register before normalising."""
+
+    sources: list[str] = []
+
+
+@multi_asset(
+    specs=[AssetSpec(["lake", name], description=text, group_name="lake") for name, text in LAKE_TABLES.items()],
+    check_specs=[
+        AssetCheckSpec(
+            "records_reconcile",
+            asset=ARCHIVE_FILES,
+            blocking=True,
+            description="For every archive file: records read = loaded + quarantined, and the lake holds exactly those rows.",
+        )
+    ],
+    name="lake_archives",
+)
+def lake_archives(context: AssetExecutionContext, config: ArchivesConfig, brandcare: BrandcareResource):
+    """Register the given sources, normalise every archive not normalised yet, and reconcile counts."""
+    settings = brandcare.settings()
+    ingest.ensure_lake(settings)
+    if config.sources:
+        for record in ingest.ingest(config.sources, settings):
+            context.log.info(_describe(record))
+    for sha in ingest.pending(settings):
+        context.log.info(_describe(ingest.normalise(sha, settings)))
+
+    files = ingest.load_archive_files(settings)
+    mismatches = ingest.reconcile(settings)
+    totals = files.select(pl.col("records_read", "records_loaded", "records_quarantined").sum()).row(0, named=True)
+    rejected = files.filter(pl.col("status") == "rejected")
+    yield MaterializeResult(
+        asset_key=ARCHIVE_FILES,
+        metadata={
+            "files": files.height,
+            "rejected_files": rejected.height,
+            **{name: int(value or 0) for name, value in totals.items()},
+            "per_file": MetadataValue.md(markdown_table(
+                files.select("name", "format", "status", "records_read", "records_loaded", "records_quarantined", "error")
+            )),
+        },
+    )
+    yield MaterializeResult(asset_key=AssetKey(["lake", "message_rows"]), metadata={"rows": int(totals["records_loaded"] or 0)})
+    yield MaterializeResult(asset_key=AssetKey(["lake", "quarantine"]), metadata={"rows": int(totals["records_quarantined"] or 0)})
+    yield AssetCheckResult(
+        check_name="records_reconcile",
+        asset_key=ARCHIVE_FILES,
+        passed=mismatches.is_empty(),
+        severity=AssetCheckSeverity.ERROR,
+        metadata={
+            "files_checked": files.height,
+            "mismatches": MetadataValue.md(markdown_table(mismatches) if mismatches.height else "none"),
+        },
+    )
+
+
+def markdown_table(frame: pl.DataFrame) -> str:
+    """A frame as a Markdown table, for Dagster UI metadata."""
+    with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_column_data_types=True,
+                   tbl_hide_dataframe_shape=True, tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=200):
+        return str(frame)
+
+
+def _describe(record: ingest.ArchiveFile) -> str:
+    if record.status == "rejected":
+        return f"{record.name}: rejected: {record.error}"
+    return (
+        f"{record.name}: {record.format}, read {record.records_read}, loaded {record.records_loaded}, "
+        f"quarantined {record.records_quarantined}"
+    )
+
+
+@multi_asset(
+    specs=[AssetSpec(["lake", name], description=text, group_name="lake", deps=[AssetKey(["lake", "message_rows"])])
+           for name, text in REGISTRY_TABLES.items()],
+    name="brand_registry",
+)
+def brand_registry(context: AssetExecutionContext, brandcare: BrandcareResource):
+    """Load the brand registry YAML and write it, with each brand's open hours over the data's dates, to the lake."""
+    settings = brandcare.settings()
+    brands = load_registry(settings.brands_path)
+    start, end = _calendar_range(settings)
+    frames = registry_frames(brands, start, end)
+    settings.registry_dir.mkdir(parents=True, exist_ok=True)
+    for name, frame in frames.items():
+        ingest.write_parquet(frame, settings.registry_dir / f"{name}.parquet")
+        yield MaterializeResult(asset_key=AssetKey(["lake", name]), metadata={"rows": frame.height})
+    context.log.info(f"{len(brands)} brands from {settings.brands_path}; calendar {start} to {end}")
+
+
+def _calendar_range(settings):
+    """Local dates to expand business calendars over: the lake's dates, padded by a day and the response window."""
+    ingest.ensure_lake(settings)
+    glob = str(settings.messages_dir / "*" / "*.parquet")
+    with duckdb.connect() as con:
+        low, high = con.execute(
+            "select min(created_at)::date, max(created_at)::date from read_parquet($glob)", {"glob": glob}
+        ).fetchone()
+    if low is None:
+        from datetime import date
+
+        low = high = date.today()
+    return low - timedelta(days=2), high + timedelta(days=settings.response_window_days + 2)

@@ -1,0 +1,65 @@
+"""Publication: write-audit-publish of the Parquet exports, the analyst database and the report.
+
+It runs only after every blocking check upstream passed; a failed check leaves the previous
+publication current.
+"""
+
+
+import duckdb
+from dagster import AssetExecutionContext, DagsterEventType, MaterializeResult, MetadataValue, asset
+
+from pipelines.defs.resources import BrandcareResource
+from pipelines.defs.warehouse import WAREHOUSE_POOL, mart_key
+from pipelines.publish import ANALYST_TABLES, publish
+from pipelines.report import render_report
+
+
+def _check_results(context: AssetExecutionContext) -> list[dict]:
+    """Every asset check evaluated so far in this run, for the manifest."""
+    records = context.instance.get_records_for_run(
+        run_id=context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+    ).records
+    results = []
+    for record in records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        results.append({
+            "asset": evaluation.asset_key.to_user_string(),
+            "name": evaluation.check_name,
+            "passed": evaluation.passed,
+            "severity": evaluation.severity.value,
+            "description": evaluation.description,
+        })
+    return sorted(results, key=lambda r: (r["asset"], r["name"]))
+
+
+@asset(
+    key="published",
+    deps=[mart_key(table) for table in ANALYST_TABLES],
+    pool=WAREHOUSE_POOL,
+    group_name="publish",
+    description="The current publication under $BRANDCARE_HOME/published: Parquet exports, "
+    "manifest.json, report.html and the analyst database brandcare.duckdb.",
+)
+def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> MaterializeResult:
+    settings = brandcare.settings()
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        horizon = con.execute("select max(created_at) from messages").fetchone()[0]
+    checks = _check_results(context)
+    manifest = publish(
+        settings.warehouse_path,
+        settings.published_dir,
+        data_horizon=horizon.isoformat() if horizon else None,
+        checks=checks,
+        report_html=render_report(settings.warehouse_path),
+    )
+    context.log.info(f"published version {manifest['version']} to {settings.published_dir / 'current'}")
+    return MaterializeResult(
+        metadata={
+            "version": manifest["version"],
+            "data_horizon": str(manifest["data_horizon"]),
+            "checks_passed": sum(c["passed"] for c in checks),
+            "checks": len(checks),
+            **{f"rows_{table}": count for table, count in manifest["row_counts"].items()},
+            "path": MetadataValue.path(str(settings.published_dir / "current")),
+        }
+    )

@@ -1,0 +1,74 @@
+"""Archive formats: detection from content, and one reader per format.
+
+Each reader is a plain function ``Path -> ReadResult`` mapping a file into the canonical
+message schema (``pipelines.canonical``); records it cannot read go to quarantine with a
+reason, and a file it cannot read at all raises ``ArchiveError``.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from pathlib import Path
+
+from pipelines.formats.base import ArchiveError, ReadResult
+from pipelines.formats.wxr import read_wxr
+from pipelines.formats.x_v2 import read_x_v2
+
+READERS: dict[str, Callable[[Path], ReadResult]] = {
+    "x_v2": read_x_v2,
+    "wxr": read_wxr,
+}
+
+#: Formats recognised by detection but without a reader yet.
+KNOWN_FORMATS = ("x_v2", "x_archive", "twcs", "bluesky", "facebook_graph", "wxr", "disqus")
+
+_SNIFF_BYTES = 65536
+
+
+def sniff(path: Path) -> str:
+    """The first characters of a file (gzip transparently decompressed), BOM and leading space removed."""
+    with path.open("rb") as raw:
+        head = raw.read(2)
+    opener = gzip.open if head == b"\x1f\x8b" else open
+    with opener(path, "rb") as handle:
+        data = handle.read(_SNIFF_BYTES)
+    return data.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+
+
+def detect_format(path: Path) -> str:
+    """Name the archive format of ``path`` from its content (never from its name)."""
+    head = sniff(path)
+    if not head:
+        raise ArchiveError("empty file")
+    if head.startswith("<"):
+        if "<rss" in head and "wordpress.org/export" in head:
+            return "wxr"
+        if "<disqus" in head:
+            return "disqus"
+        raise ArchiveError("unknown format: XML that is neither a WordPress WXR nor a Disqus export")
+    if head.startswith("window.YTD."):
+        return "x_archive"
+    if head.startswith(("{", "[")):
+        if '"time_us"' in head or "app.bsky.feed.post" in head:
+            return "bluesky"
+        if '"created_time"' in head:
+            return "facebook_graph"
+        if '"edit_history_tweet_ids"' in head or ('"author_id"' in head and '"text"' in head):
+            return "x_v2"
+        raise ArchiveError("unknown format: JSON that matches no known archive format")
+    first_line = head.splitlines()[0].lower()
+    if "tweet_id" in first_line and "inbound" in first_line:
+        return "twcs"
+    raise ArchiveError("unknown format: not JSON, XML, an X archive or a twcs CSV")
+
+
+def read_archive(path: Path, fmt: str) -> ReadResult:
+    """Read ``path`` with the reader of ``fmt``."""
+    reader = READERS.get(fmt)
+    if reader is None:
+        raise ArchiveError(f"format {fmt!r} is recognised but brandcare cannot read it yet")
+    return reader(path)
+
+
+__all__ = ["ArchiveError", "KNOWN_FORMATS", "READERS", "ReadResult", "detect_format", "read_archive"]

@@ -1,0 +1,130 @@
+"""X API v2 response pages (JSON, JSON lines of pages) and JSON lines of bare tweet objects.
+
+Parsed with DuckDB's JSON reader: measured on nested tweet JSON it is several times faster
+than Polars' ``read_ndjson``, and keeping each tweet as a JSON value lets a malformed record
+be quarantined alone instead of failing the file's schema inference.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.formats.base import ArchiveError, ReadResult, result
+
+ISO_UTC = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$"
+
+_TWEETS = """
+with objs as (
+    select row_number() over () as rec_no, json as obj
+    from read_json_objects($path, format = 'auto', maximum_object_size = 1073741824)
+),
+records as (
+    -- a page holds tweets in data and includes.tweets; a bare tweet object is its own record
+    select rec_no, 0 as section,
+           case when json_type(obj, '$.data') = 'ARRAY' then (obj -> '$.data')::json[]
+                when json_exists(obj, '$.data') or json_exists(obj, '$.meta') or json_exists(obj, '$.includes') then []::json[]
+                else [obj] end as tweets
+    from objs
+    union all
+    select rec_no, 1, coalesce((obj -> '$.includes.tweets')::json[], []::json[]) from objs
+),
+tweets as (
+    select rec_no, section, unnest(tweets) as t, generate_subscripts(tweets, 1) as i from records
+),
+numbered as (
+    select (row_number() over (order by rec_no, section, i)) - 1 as position, t from tweets
+),
+users as (
+    select u ->> 'id' as user_id,
+           last(u ->> 'username') as username,
+           last(try_cast(u -> '$.public_metrics.followers_count' as bigint)) as followers
+    from (select unnest(coalesce((obj -> '$.includes.users')::json[], []::json[])) as u from objs)
+    where u ->> 'id' is not null
+    group by all
+),
+fields as (
+    select position, t,
+        json_type(t) as t_type,
+        t ->> 'id' as id,
+        t ->> 'author_id' as author_id,
+        t ->> 'created_at' as created_raw,
+        t ->> 'text' as text,
+        json_type(t, '$.text') as text_type,
+        coalesce(t ->> '$.edit_history_tweet_ids[0]', t ->> 'id') as original_id,
+        (select r ->> 'id' from unnest((t -> '$.referenced_tweets')::json[]) as x(r) where r ->> 'type' = 'replied_to' limit 1) as replied_to,
+        (select r ->> 'id' from unnest((t -> '$.referenced_tweets')::json[]) as x(r) where r ->> 'type' = 'quoted' limit 1) as quoted,
+        (select r ->> 'id' from unnest((t -> '$.referenced_tweets')::json[]) as x(r) where r ->> 'type' = 'retweeted' limit 1) as retweeted,
+        list_distinct(list_concat(
+            coalesce(list_transform(json_extract_string(t, '$.entities.mentions[*].username'), lambda h: lower(h)), []),
+            coalesce(json_extract_string(t, '$.entities.mentions[*].id'), [])
+        )) as mentions,
+        t ->> 'conversation_id' as conversation,
+        t ->> 'in_reply_to_user_id' as in_reply_to_user_id,
+        t ->> 'lang' as lang
+    from numbered
+),
+checked as (
+    select *,
+        case
+            when t_type is distinct from 'OBJECT' then 'record is not a JSON object'
+            when id is null then 'missing required field: id'
+            when not regexp_full_match(id, '[0-9]+') then 'invalid id: ' || id
+            when author_id is null then 'missing required field: author_id'
+            when created_raw is null then 'missing required field: created_at'
+            when not regexp_full_match(created_raw, $iso) or try_cast(created_raw as timestamptz) is null
+                then 'invalid created_at: ' || created_raw
+            when retweeted is null and text is null then 'missing required field: text'
+            when text_type is distinct from 'VARCHAR' and retweeted is null then 'text is not a string'
+        end as reason
+    from fields
+)
+select c.*, u.username, u.followers from checked c left join users u on u.user_id = c.author_id
+order by position
+"""
+
+
+def read_x_v2(path: Path) -> ReadResult:
+    """Read an X API v2 page file (or JSON lines of pages or tweets) into canonical rows."""
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        rows = con.sql(_TWEETS, params={"path": str(path), "iso": ISO_UTC}).pl()
+    except duckdb.Error as exc:
+        raise ArchiveError(f"not readable as X API v2 JSON: {str(exc).splitlines()[0]}") from exc
+    finally:
+        con.close()
+    return _to_canonical(rows)
+
+
+def _to_canonical(rows: pl.DataFrame) -> ReadResult:
+    bad = rows.filter(pl.col("reason").is_not_null())
+    good = rows.filter(pl.col("reason").is_null())
+    x = lambda col: pl.when(pl.col(col).is_not_null()).then(pl.lit("x:") + pl.col(col))  # noqa: E731
+    messages = good.select(
+        x("original_id").alias("message_id"),
+        x("id").alias("version_id"),
+        pl.lit("x").alias("platform"),
+        pl.col("original_id").alias("native_id"),
+        pl.when(pl.col("retweeted").is_not_null()).then(pl.lit("repost")).otherwise(pl.lit("post")).alias("kind"),
+        x("conversation").alias("conversation_id"),
+        x("replied_to").alias("parent_id"),
+        x("quoted").alias("quoted_id"),
+        x("retweeted").alias("reposted_id"),
+        pl.col("author_id"),
+        pl.col("username").alias("author_handle"),
+        pl.col("followers").alias("author_followers"),
+        pl.col("in_reply_to_user_id").alias("in_reply_to_author_id"),
+        pl.col("mentions"),
+        pl.col("created_raw").str.to_datetime(time_zone="UTC", time_unit="us").alias("created_at"),
+        pl.col("text"),
+        pl.col("lang"),
+        pl.concat_str(
+            [pl.lit("https://x.com/"), pl.col("username").fill_null("i/web"), pl.lit("/status/"), pl.col("id")]
+        ).alias("url"),
+        pl.col("position"),
+    )
+    quarantine = bad.select(pl.col("position"), pl.col("reason"), pl.col("t").alias("excerpt"))
+    return result(messages, quarantine)

@@ -1,0 +1,574 @@
+"""Text templates of the sample archive generator (Spanish and English).
+
+Vocabulary is kept disjoint on purpose so that the planted intent of an opening message is
+unmistakable:
+
+- complaint: a problem stated negatively (no funciona, sin servicio, desastre, fatal, llevo ...
+  esperando / not working, broken, cancelled, terrible, worst, still waiting); no "?", no thanks;
+- question: a real question with "?" (cómo, cuándo, dónde, puedo / how, when, where, can I) and
+  no complaint or praise words;
+- praise: clear thanks or a positive statement (gracias, genial, excelente / thanks, great,
+  love, amazing); no "?", no complaint words;
+- other: neutral statements, none of the above.
+
+``{b}`` is replaced by the brand reference (an @handle or one of its aliases). Brand replies
+use ``{phone}``, ``{email}``, ``{url}`` for the brand's contact details. In-channel (non
+deflection) replies contain no DM/MD, phone, number, e-mail address, URL, store or "call".
+"""
+
+from __future__ import annotations
+
+# --------------------------------------------------------------------------------------------
+# Customer opening messages: CUSTOMER[lang][sector][intent] (sector "*" = any sector)
+# --------------------------------------------------------------------------------------------
+
+CUSTOMER: dict[str, dict[str, dict[str, list[str]]]] = {
+    "es": {
+        "*": {
+            "complaint": [
+                "{b} llevo una semana esperando respuesta, un desastre de atención",
+                "Fatal el servicio de {b}, nadie me da una solución",
+                "{b} terrible, me habéis cobrado dos veces este mes y nadie responde",
+                "Llevo tres días esperando a que {b} me conteste, esto es un desastre",
+                "La app de {b} no funciona desde ayer, fatal",
+            ],
+            "question": [
+                "{b} ¿cuál es vuestro horario de atención?",
+                "Hola {b}, ¿cómo puedo cambiar mis datos de contacto?",
+                "{b} ¿dónde puedo descargar mis facturas del año pasado?",
+                "¿Cuándo sale la nueva versión de la app de {b}?",
+                "{b} ¿puedo domiciliar los pagos en otra cuenta?",
+            ],
+            "praise": [
+                "Gracias {b}, atención de diez",
+                "Genial la nueva app de {b}, muy fácil de usar",
+                "Excelente trato en {b} hoy, gracias",
+                "Mil gracias {b}, todo perfecto",
+            ],
+            "other": [
+                "Mañana empiezo con {b}, a ver qué tal",
+                "Leyendo las novedades de {b} en el periódico",
+                "Hoy toca revisar las facturas de {b} y las del gimnasio",
+            ],
+        },
+        "telecom": {
+            "complaint": [
+                "Llevo 3 días sin internet, esto es un desastre {b}",
+                "{b} la fibra no funciona otra vez, llevo toda la tarde sin servicio",
+                "{b} sin servicio en todo el barrio desde esta mañana, fatal",
+                "{b} el router no funciona y el técnico ni aparece, terrible",
+                "Otra vez sin cobertura en casa, {b} sois un desastre",
+            ],
+            "question": [
+                "{b} ¿cómo cambio mi tarifa?",
+                "{b} ¿cuándo llega la fibra a mi calle?",
+                "Hola {b}, ¿puedo añadir una línea móvil a mi contrato?",
+                "{b} ¿dónde veo el consumo de datos de este mes?",
+                "{b} ¿cómo activo el roaming para viajar a Portugal?",
+            ],
+            "praise": [
+                "Gracias {b}, el técnico fue genial",
+                "La fibra de {b} va genial, excelente velocidad",
+                "Gracias {b} por cambiarme el router tan rápido",
+            ],
+            "other": [
+                "Viendo el partido con la fibra de {b}",
+                "Hoy instalan la fibra de {b} en casa de mis padres",
+                "Portabilidad a {b} en marcha",
+            ],
+            "unnamed": [
+                "Otra vez sin internet en casa, esto es un desastre",
+                "Tercer corte de fibra esta semana, fatal",
+                "El móvil sin cobertura todo el día, terrible",
+            ],
+        },
+        "airline": {
+            "complaint": [
+                "{b} me habéis cancelado el vuelo y nadie responde, un desastre",
+                "{b} mi maleta no ha llegado y llevo dos horas esperando en el aeropuerto",
+                "Vuelo con {b} retrasado cinco horas sin ninguna explicación, fatal",
+                "{b} la web no funciona y no puedo hacer el check-in, terrible",
+                "El peor servicio de {b}, vuelo cancelado y cero ayuda",
+            ],
+            "question": [
+                "{b} ¿cómo añado una maleta a mi reserva?",
+                "{b} ¿puedo cambiar la fecha de mi vuelo?",
+                "Hola {b}, ¿cuándo abre el check-in online?",
+                "{b} ¿dónde recojo la tarjeta de embarque en Barajas?",
+                "{b} ¿cuántos kilos puedo llevar en cabina?",
+            ],
+            "praise": [
+                "Gracias {b}, tripulación excelente en el vuelo de hoy",
+                "Genial el vuelo con {b}, llegamos antes de hora",
+                "Excelente atención de {b} en la puerta de embarque, gracias",
+            ],
+            "other": [
+                "{b} vuelo AS123 embarcando por la puerta 5",
+                "Rumbo a Lisboa con {b}",
+                "Esperando el embarque de {b} en la T4",
+            ],
+            "unnamed": [
+                "Vuelo cancelado otra vez y nadie da la cara, un desastre",
+                "Mi maleta perdida desde el lunes, fatal",
+            ],
+        },
+        "bank": {
+            "complaint": [
+                "{b} la app no funciona y no puedo hacer transferencias, un desastre",
+                "{b} me habéis bloqueado la tarjeta sin avisar, fatal",
+                "Llevo dos semanas esperando la tarjeta nueva de {b}, terrible",
+                "{b} el cajero se ha tragado mi tarjeta y nadie responde, fatal servicio",
+                "{b} cargo duplicado en mi cuenta y sin solución, un desastre",
+            ],
+            "question": [
+                "{b} ¿cómo activo la tarjeta nueva?",
+                "{b} ¿cuándo se recibe una transferencia internacional?",
+                "Hola {b}, ¿puedo subir el límite de la tarjeta desde la app?",
+                "{b} ¿dónde hay un cajero vuestro en el centro?",
+                "{b} ¿cómo pido un certificado de titularidad?",
+            ],
+            "praise": [
+                "Gracias {b}, la gestora fue genial",
+                "Excelente la app de {b}, transferencias al instante",
+                "Genial {b}, hipoteca firmada y todo claro, gracias",
+            ],
+            "other": [
+                "Abriendo cuenta nómina en {b}",
+                "Tarjeta nueva de {b} en el buzón hoy",
+                "Reunión con el banco mañana, {b} a las diez",
+            ],
+            "unnamed": [
+                "La app del banco no funciona otra vez, un desastre",
+                "Me han bloqueado la tarjeta en pleno viaje, fatal",
+            ],
+        },
+        "energy": {
+            "complaint": [
+                "{b} sin luz desde anoche y nadie responde, un desastre",
+                "{b} la factura de este mes es un desastre, me cobráis el doble",
+                "Llevo un mes esperando la lectura del contador, {b} fatal",
+                "{b} corte de suministro sin previo aviso, terrible",
+                "{b} el área de clientes no funciona, fatal",
+            ],
+            "question": [
+                "{b} ¿cómo cambio la potencia contratada?",
+                "{b} ¿cuándo se pasa el cargo de la factura?",
+                "Hola {b}, ¿puedo poner placas solares con vuestra tarifa?",
+                "{b} ¿dónde consulto mi consumo por horas?",
+                "{b} ¿cómo cambio el titular del contrato?",
+            ],
+            "praise": [
+                "Gracias {b}, el cambio de tarifa fue genial y rápido",
+                "Excelente {b}, la factura bajó este mes",
+                "Genial el técnico de {b}, muy amable, gracias",
+            ],
+            "other": [
+                "Hoy cambian el contador de {b} en el edificio",
+                "Comparando la tarifa nocturna de {b} con la de siempre",
+                "Contrato de la luz del piso nuevo con {b}",
+            ],
+            "unnamed": [
+                "Sin luz en todo el bloque desde anoche, un desastre",
+                "Otra factura de la luz disparada, fatal",
+            ],
+        },
+        "retail": {
+            "complaint": [
+                "{b} mi pedido no ha llegado y llevo dos semanas esperando, un desastre",
+                "{b} la devolución sin reembolsar desde hace un mes, fatal",
+                "{b} me llegó el producto roto y nadie responde, terrible",
+                "{b} la web no funciona al pagar, fatal",
+                "Pedido de {b} perdido y cero respuesta, un desastre",
+            ],
+            "question": [
+                "{b} ¿cómo hago una devolución?",
+                "{b} ¿cuándo llega mi pedido?",
+                "Hola {b}, ¿puedo cambiar la talla de un pedido ya enviado?",
+                "{b} ¿dónde recojo un pedido con recogida en punto?",
+                "{b} ¿cuánto tarda el reembolso a la tarjeta?",
+            ],
+            "praise": [
+                "Gracias {b}, el pedido llegó genial y antes de tiempo",
+                "Excelente la atención de {b} en el centro, gracias",
+                "Me encanta lo que compré en {b}, genial",
+            ],
+            "other": [
+                "De compras en {b} con mi hermana",
+                "Pedido de {b} en camino",
+                "Mirando las rebajas de {b}",
+            ],
+            "unnamed": [
+                "Mi pedido perdido otra vez, un desastre",
+                "Producto roto y la devolución sin reembolsar, fatal",
+            ],
+        },
+    },
+    "en": {
+        "*": {
+            "complaint": [
+                "{b} still waiting for an answer after a week, terrible service",
+                "Worst customer service ever {b}, nobody helps",
+                "{b} you charged me twice this month and nobody replies, terrible",
+                "{b} the app is not working since yesterday, so frustrating",
+                "Still waiting on {b} to sort this out, worst experience",
+            ],
+            "question": [
+                "{b} what are your opening hours for support?",
+                "Hi {b}, how do I update my contact details?",
+                "{b} where can I download last year's statements?",
+                "{b} when is the new app version coming out?",
+                "{b} can I change the payment date of my account?",
+            ],
+            "praise": [
+                "Thanks {b}, great support today",
+                "Love the new app {b}, so easy",
+                "Amazing service from {b} today, thank you",
+                "Great job {b}, everything sorted in minutes",
+            ],
+            "other": [
+                "Starting with {b} tomorrow",
+                "Reading about {b} in the news this morning",
+                "Paperwork day: {b}, the gym and the car insurance",
+            ],
+        },
+        "telecom": {
+            "complaint": [
+                "{b} my internet is not working again, third time this week",
+                "{b} no service in my area since this morning, terrible",
+                "{b} router broken and the technician never showed up, worst",
+                "Internet down all day and {b} does nothing, terrible",
+                "{b} still waiting for the outage to be fixed, this is a joke",
+            ],
+            "question": [
+                "{b} how do I change my plan?",
+                "{b} when will fibre be available on my street?",
+                "Hi {b}, can I add a line to my contract?",
+                "{b} where do I see my data usage this month?",
+                "{b} how do I turn on roaming for a trip to Canada?",
+            ],
+            "praise": [
+                "Thanks {b}, the technician was great",
+                "Love the speed of my new {b} fibre, amazing",
+                "Great job {b}, new router arrived in a day",
+            ],
+            "other": [
+                "Watching the game on {b} fibre",
+                "Switching my phone line to {b} this week",
+                "{b} installer coming over on Friday",
+            ],
+            "unnamed": [
+                "Internet down again at home, terrible",
+                "No signal on my phone all day, worst provider",
+            ],
+        },
+        "airline": {
+            "complaint": [
+                "{b} my flight was cancelled and nobody answers, terrible service",
+                "{b} my bag did not arrive and I am still waiting at the airport",
+                "Five hour delay with {b} and zero information, worst airline",
+                "{b} online check-in is broken, terrible",
+                "{b} flight cancelled again, this is the worst",
+            ],
+            "question": [
+                "{b} how do I add a bag to my booking?",
+                "{b} can I change the date of my flight?",
+                "Hi {b}, when does online check-in open?",
+                "{b} where do I pick up my boarding pass at JFK?",
+                "{b} how many kilos can I take in the cabin?",
+            ],
+            "praise": [
+                "Thanks {b}, amazing crew on today's flight",
+                "Great flight with {b}, landed early",
+                "Love flying {b}, great legroom",
+            ],
+            "other": [
+                "{b} flight AS123 boarding at gate 5",
+                "Off to Lisbon with {b}",
+                "Waiting to board {b} at terminal 4",
+            ],
+            "unnamed": [
+                "Flight cancelled again and nobody at the desk, terrible",
+                "Lost luggage since Monday, worst trip ever",
+            ],
+        },
+        "bank": {
+            "complaint": [
+                "{b} the app is not working and I cannot make transfers, terrible",
+                "{b} you blocked my card without warning, worst bank",
+                "Still waiting for my new {b} card after two weeks, terrible",
+                "{b} the ATM ate my card and nobody answers, terrible",
+                "{b} double charge on my account and still no fix, worst",
+            ],
+            "question": [
+                "{b} how do I activate my new card?",
+                "{b} when does an international transfer arrive?",
+                "Hi {b}, can I raise my card limit in the app?",
+                "{b} where is your nearest ATM downtown?",
+                "{b} how do I order a bank reference letter?",
+            ],
+            "praise": [
+                "Thanks {b}, my advisor was great",
+                "Love the {b} app, instant transfers",
+                "Great job {b}, mortgage signed and all clear, thanks",
+            ],
+            "other": [
+                "Opening a checking account at {b}",
+                "New {b} card in the mail today",
+                "Meeting at {b} tomorrow at ten",
+            ],
+            "unnamed": [
+                "The bank app is not working again, terrible",
+                "Card blocked in the middle of my trip, worst",
+            ],
+        },
+        "energy": {
+            "complaint": [
+                "{b} power out since last night and nobody answers, terrible",
+                "{b} this month's bill is terrible, you charged me double",
+                "Still waiting for a meter reading for a month, {b} worst service",
+                "{b} supply cut with no notice, terrible",
+                "{b} the customer portal is not working, terrible",
+            ],
+            "question": [
+                "{b} how do I change my plan?",
+                "{b} when is the bill charged to my card?",
+                "Hi {b}, can I add solar panels on your plan?",
+                "{b} where can I see my hourly usage?",
+                "{b} how do I move the contract to my name?",
+            ],
+            "praise": [
+                "Thanks {b}, switching plans was great and quick",
+                "Great {b}, my bill went down this month",
+                "Amazing technician from {b}, very kind, thanks",
+            ],
+            "other": [
+                "{b} replacing the meters in our building today",
+                "Comparing the {b} night plan with the usual one",
+                "Setting up {b} power for the new apartment",
+            ],
+            "unnamed": [
+                "Power out in the whole block since last night, terrible",
+                "Another crazy electricity bill, worst",
+            ],
+        },
+        "retail": {
+            "complaint": [
+                "{b} my order never arrived and I am still waiting after two weeks, terrible",
+                "{b} refund still not processed after a month, worst",
+                "{b} the item arrived broken and nobody replies, terrible",
+                "{b} checkout is not working on the website, terrible",
+                "Order from {b} lost and zero answers, worst store",
+            ],
+            "question": [
+                "{b} how do I return an item?",
+                "{b} when will my order arrive?",
+                "Hi {b}, can I change the size of an order that already shipped?",
+                "{b} where do I pick up a click and collect order?",
+                "{b} how long does a refund to my card take?",
+            ],
+            "praise": [
+                "Thanks {b}, order arrived early and great quality",
+                "Great service at {b} downtown, thanks",
+                "Love what I bought at {b}, amazing",
+            ],
+            "other": [
+                "Shopping at {b} with my sister",
+                "{b} order on its way",
+                "Browsing the {b} sale",
+            ],
+            "unnamed": [
+                "My order got lost again, terrible",
+                "Item arrived broken and refund still not processed, worst",
+            ],
+        },
+    },
+}
+
+#: Two brands named in one message: {b1}, {b2}.
+TWO_BRANDS: dict[str, dict[str, list[str]]] = {
+    "es": {
+        "complaint": [
+            "{b1} y {b2}, ninguno de los dos me soluciona nada, qué desastre",
+            "Entre {b1} y {b2} llevo una semana esperando, fatal los dos",
+        ],
+        "question": ["¿Alguien sabe si {b1} o {b2} tienen oficina en Valencia?"],
+    },
+    "en": {
+        "complaint": [
+            "{b1} and {b2} both terrible today, nothing is working",
+            "Still waiting on both {b1} and {b2}, worst week",
+        ],
+        "question": ["Does anyone know if {b1} or {b2} has an office in Boston?"],
+    },
+}
+
+#: Customer follow-ups replying to a brand reply (text gets "@brandhandle " in front).
+FOLLOW_UP: dict[str, dict[str, list[str]]] = {
+    "es": {
+        "thanks": ["gracias, ya funciona", "¡genial, solucionado! gracias", "perfecto, muchas gracias por la ayuda"],
+        "still": ["sigue sin funcionar", "llevo dos horas esperando y nada, un desastre", "fatal, sigo igual"],
+        "question": ["vale, ¿y cuándo tendré respuesta?", "¿y cuánto tardará?"],
+    },
+    "en": {
+        "thanks": ["thanks, it works now", "great, all fixed, thank you", "amazing, thanks for the quick help"],
+        "still": ["still not working", "still waiting, this is terrible", "it's broken again"],
+        "question": ["ok, and when will I hear back?", "how long will it take?"],
+    },
+}
+
+#: A customer replying to their own tweet (tweetstorm), without naming the brand.
+STORM: dict[str, list[str]] = {
+    "es": [
+        "y encima me han cobrado el mes entero, fatal",
+        "tercera vez este mes, un desastre",
+        "y nadie responde al teléfono, terrible",
+    ],
+    "en": [
+        "and they charged me twice too, worst company",
+        "third time this month, terrible",
+        "and nobody picks up the phone, terrible",
+    ],
+}
+
+#: A customer nudging the brand under their own unanswered tweet.
+NUDGE: dict[str, list[str]] = {
+    "es": ["{b} ¿hola? sigo esperando respuesta", "{b} llevo horas esperando, un desastre"],
+    "en": ["{b} hello? still waiting for an answer", "{b} still waiting, terrible"],
+}
+
+# --------------------------------------------------------------------------------------------
+# Brand messages
+# --------------------------------------------------------------------------------------------
+
+#: In-channel answers by opening intent (no DM, phone, e-mail, URL, number, store, call).
+IN_CHANNEL: dict[str, dict[str, list[str]]] = {
+    "es": {
+        "complaint": [
+            "Sentimos mucho las molestias. Ya hemos revisado tu caso desde aquí y debería estar solucionado; cuéntanos en este hilo si persiste.",
+            "Lamentamos lo ocurrido. Acabamos de reactivar el servicio desde nuestro sistema, prueba de nuevo y nos cuentas.",
+            "Disculpa el retraso. Hemos escalado la incidencia al equipo técnico y te avisamos aquí en cuanto esté resuelta.",
+        ],
+        "question": [
+            "¡Hola! Puedes hacerlo desde la app, en el apartado Mi cuenta. Cualquier duda, aquí estamos.",
+            "¡Hola! Se gestiona desde el área de clientes en la sección Ajustes, es inmediato.",
+            "Buenas, te lo confirmamos: se aplica al momento y sin coste. ¡Un saludo!",
+        ],
+        "praise": [
+            "¡Muchas gracias por tus palabras! Se lo trasladamos al equipo.",
+            "¡Qué alegría leerte! Gracias por confiar en nosotros.",
+        ],
+        "other": ["¡Que lo disfrutes!", "¡Nos alegra leerte! Un saludo."],
+        "still": [
+            "Vaya, lo sentimos. Lo revisamos de nuevo ahora mismo y te contamos por aquí.",
+            "Perdona las molestias, lo hemos vuelto a escalar con prioridad alta.",
+        ],
+    },
+    "en": {
+        "complaint": [
+            "Sorry about this. We have checked your account from our side and it should be sorted now; reply here if it happens again.",
+            "We're sorry for the trouble. We just reset the service on our end, please try again and let us know.",
+            "Apologies for the wait. We've escalated this to our technical team and will update you here.",
+        ],
+        "question": [
+            "Hi! You can do it in the app under My account. Anything else, we are here.",
+            "Hi there! It's in the customer area under Settings, and it applies right away.",
+            "Hello! Yes, that works and there is no extra charge. Have a nice day!",
+        ],
+        "praise": [
+            "Thank you so much! We'll pass it on to the team.",
+            "So glad to hear it! Thanks for being with us.",
+        ],
+        "other": ["Enjoy!", "Have a great day!"],
+        "still": [
+            "Sorry to hear that. We are checking it again right now and will update you here.",
+            "Apologies, we've escalated it again with high priority.",
+        ],
+    },
+}
+
+#: Replies that move the customer to another channel, by channel.
+DEFLECTION: dict[str, dict[str, list[str]]] = {
+    "es": {
+        "dm": [
+            "Hola, ¿nos escribes por MD con tu número de cliente? Lo revisamos enseguida.",
+            "Lo sentimos. Envíanos un mensaje privado con tus datos y lo miramos.",
+            "Hola, te escribimos por mensaje directo para revisarlo.",
+        ],
+        "phone": [
+            "Lo sentimos. Llámanos al {phone} y lo vemos contigo.",
+            "Hola, llámanos al {phone} de lunes a viernes y lo gestionamos.",
+        ],
+        "email": [
+            "Escríbenos a {email} con los detalles y te respondemos.",
+            "Hola, escríbenos a {email} indicando tu número de cliente.",
+        ],
+        "web": [
+            "Puedes abrir una incidencia en {url} y le damos prioridad.",
+            "Hola, rellena el formulario de {url} y te contactamos.",
+        ],
+        "store": [
+            "Te recomendamos que visites una tienda para revisarlo en persona.",
+            "Hola, visita una tienda cercana y lo revisan allí.",
+        ],
+    },
+    "en": {
+        "dm": [
+            "Hi, please send us a DM with your account details and we'll look into it.",
+            "Sorry about that. Can you DM us your order number?",
+            "Hi, we've sent you a DM to look into this.",
+        ],
+        "phone": [
+            "Sorry to hear that. Please call us at {phone} so we can help.",
+            "Hi, call us at {phone} and our team will sort it out.",
+        ],
+        "email": [
+            "Please email us at {email} with the details.",
+            "Hi, email us at {email} and we'll get back to you.",
+        ],
+        "web": [
+            "Please fill in the form at {url} and we will follow up.",
+            "Hi, you can open a ticket at {url} and we'll prioritise it.",
+        ],
+        "store": [
+            "Please visit a store near you so we can check it in person.",
+            "Hi, please visit a store this week and they'll sort it out.",
+        ],
+    },
+}
+
+#: Personal greetings put in front of non-canned replies ({first} = customer's first name).
+GREETING: dict[str, list[str]] = {"es": ["Hola {first}, ", "Buenas, {first}. ", "{first}, "], "en": ["Hi {first}, ", "Hello {first}! ", "{first}, "]}
+
+#: Brand announcements (X posts and blog posts): (title, text).
+ANNOUNCEMENT: dict[str, list[tuple[str, str]]] = {
+    "es": [
+        ("Mantenimiento programado", "Esta noche haremos tareas de mantenimiento entre las 02:00 y las 05:00. Disculpad las molestias."),
+        ("Nueva app", "Ya está disponible la nueva versión de nuestra app, con un área de clientes renovada."),
+        ("Horario de verano", "Os recordamos el nuevo horario de atención de nuestras oficinas a partir del lunes."),
+        ("Novedades del mes", "Este mes llegan novedades en tarifas y en el área de clientes. Os lo contamos."),
+    ],
+    "en": [
+        ("Scheduled maintenance", "Tonight we will run scheduled maintenance between 2am and 5am. Sorry for any disruption."),
+        ("New app", "The new version of our app is out, with a redesigned customer area."),
+        ("New opening hours", "A reminder of our new opening hours starting Monday."),
+        ("What's new this month", "New plans and a better customer area are coming this month. Here is what changes."),
+    ],
+}
+
+FIRST_NAMES: dict[str, list[str]] = {
+    "es": ["María", "Lucía", "Carmen", "Marta", "Paula", "Elena", "Sara", "Laura", "Ana", "Julia",
+           "Javier", "Pablo", "Daniel", "Alejandro", "David", "Sergio", "Jorge", "Carlos", "Adrián", "Diego",
+           "Nuria", "Irene", "Rocío", "Hugo", "Álvaro", "Mario", "Rubén", "Andrea", "Noelia", "Iván"],
+    "en": ["Emily", "Olivia", "Emma", "Sophia", "Ava", "Mia", "Grace", "Chloe", "Hannah", "Ella",
+           "James", "Michael", "Ethan", "Noah", "Liam", "Mason", "Logan", "Lucas", "Owen", "Caleb",
+           "Megan", "Tyler", "Ryan", "Nathan", "Zoe", "Lily", "Jack", "Henry", "Aaron", "Ruby"],
+}
+
+LAST_NAMES: dict[str, list[str]] = {
+    "es": ["García", "Martínez", "López", "Sánchez", "Pérez", "Gómez", "Martín", "Jiménez", "Ruiz",
+           "Hernández", "Díaz", "Moreno", "Muñoz", "Álvarez", "Romero", "Navarro", "Torres", "Domínguez",
+           "Vázquez", "Ramos", "Gil", "Serrano", "Molina", "Ortega", "Delgado", "Castro", "Rubio", "Marín"],
+    "en": ["Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
+           "Taylor", "Thomas", "Moore", "Martin", "Jackson", "Thompson", "White", "Harris", "Clark",
+           "Lewis", "Walker", "Hall", "Young", "Allen", "King", "Wright", "Scott", "Green", "Baker"],
+}

@@ -1,0 +1,286 @@
+"""Hand-written Spanish and English examples for pipelines.classify."""
+
+from __future__ import annotations
+
+import time
+
+import polars as pl
+import pytest
+
+from pipelines.canonical import CLASSIFICATION_COLUMNS
+from pipelines.classify import classify_messages, fold, normalise_for_canned
+
+
+def classify_one(text: str | None, lang: str | None = None) -> dict:
+    return classify_messages(
+        pl.DataFrame(
+            {"text": [text], "lang": [lang]}, schema={"text": pl.String, "lang": pl.String}
+        )
+    ).row(0, named=True)
+
+
+# --------------------------------------------------------------------------- sentiment
+
+SENTIMENT_CASES = [
+    # negation as a phrase, and negation flipping a term
+    ("No funciona el internet", "negative"),
+    ("Llevo 3 días sin servicio", "negative"),
+    ("Internet is not working again", "negative"),
+    ("no está mal", "positive"),
+    ("The new app is not bad", "positive"),
+    ("No es genial, la verdad", "negative"),
+    ("It's not great", "negative"),
+    ("Sin problema, ya lo miro", "positive"),
+    ("I don't have any problems with the router", "positive"),
+    # plain lexicon terms
+    ("Pésimo servicio, un desastre", "negative"),
+    ("Worst airline ever, flight cancelled", "negative"),
+    ("Gracias, ya funciona todo", "positive"),
+    ("Amazing support, thanks!", "positive"),
+    ("Quiero cambiar mi tarifa", "neutral"),
+    ("My order number is 12345", "neutral"),
+    ("Buenos días", "neutral"),
+    # emoji, with and without the variation selector
+    ("😡😡😡", "negative"),
+    ("👎", "negative"),
+    ("❤️", "positive"),
+    ("🙏", "positive"),
+    ("Todo perfecto 😍😊", "positive"),
+    # accents and case are folded
+    ("PÉSIMO", "negative"),
+    ("EXCELENTE atención", "positive"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SENTIMENT_CASES)
+def test_sentiment(text: str, expected: str) -> None:
+    assert classify_one(text)["sentiment"] == expected
+
+
+def test_intensifier_strengthens_the_next_term() -> None:
+    plain, intensified = (
+        classify_one("bueno")["sentiment_score"],
+        classify_one("muy bueno")["sentiment_score"],
+    )
+    assert 0 < plain < intensified
+    assert classify_one("very bad")["sentiment_score"] < classify_one("bad")["sentiment_score"] < 0
+    # negated and intensified: as strong as the intensified term, with its sign flipped
+    assert classify_one("no muy bueno")["sentiment_score"] == pytest.approx(-intensified)
+
+
+def test_longer_phrase_wins() -> None:
+    assert (
+        classify_one("no funciona nada")["sentiment_score"]
+        < classify_one("no funciona")["sentiment_score"]
+    )
+
+
+def test_phrase_negator_is_not_counted_twice() -> None:
+    # "no funciona" is one negative term; its "no" must not also flip "desastre"
+    assert (
+        classify_one("no funciona")["sentiment_score"]
+        == classify_one("funciona no funciona")["sentiment_score"]
+    )
+    assert (
+        classify_one("no funciona desastre")["sentiment_score"]
+        < classify_one("no funciona")["sentiment_score"]
+    )
+
+
+def test_negation_does_not_cross_punctuation_or_flip_thanks() -> None:
+    assert classify_one("No, genial")["sentiment"] == "positive"
+    assert classify_one("no sé, gracias")["sentiment"] == "positive"
+
+
+def test_score_is_bounded_and_thresholded() -> None:
+    out = classify_messages(
+        pl.DataFrame({"text": ["desastre " * 50, "genial " * 50, "", None], "lang": ["es"] * 4})
+    )
+    scores = out["sentiment_score"].to_list()
+    assert -1 <= scores[0] < -0.99 and 0.99 < scores[1] <= 1
+    assert scores[2:] == [0.0, 0.0]
+    assert out["sentiment"].to_list() == ["negative", "positive", "neutral", "neutral"]
+
+
+# --------------------------------------------------------------------------- intent and thanks
+
+INTENT_CASES = [
+    ("Mi fibra no funciona desde ayer", "complaint"),
+    ("Llevo dos semanas esperando el técnico", "complaint"),
+    ("Flight cancelled, I want a refund", "complaint"),
+    ("¿Por qué no me funciona el router?", "complaint"),  # complaint outranks question
+    ("Quiero poner una queja", "complaint"),
+    ("Nunca me contestan", "complaint"),
+    ("The app keeps crashing", "complaint"),
+    ("¿Cómo puedo cambiar mi tarifa?", "question"),
+    ("cuando abre la tienda de Sol", "question"),
+    ("How do I change my password", "question"),
+    ("Is there a store in Leeds?", "question"),
+    ("Muchas gracias por la ayuda, sois unos cracks", "praise"),
+    ("Love the new app ❤️", "praise"),
+    ("Thanks!", "praise"),
+    ("Acabo de contratar la fibra", "other"),
+    ("@iberia vuelo IB3166", "other"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), INTENT_CASES)
+def test_intent(text: str, expected: str) -> None:
+    assert classify_one(text)["intent"] == expected
+
+
+THANKS_CASES = [
+    ("Muchas gracias!", True),
+    ("Ya funciona, gracias", True),
+    ("Solucionado 👍", True),
+    ("Thank you so much", True),
+    ("It works now", True),
+    ("Fixed, cheers", True),
+    ("Todavía no está solucionado", False),
+    ("Still not fixed", False),
+    ("Thanks for nothing", False),
+    ("No, gracias", False),
+    ("Thanks in advance, how do I reset it?", False),
+    ("El router no funciona", False),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), THANKS_CASES)
+def test_is_thanks(text: str, expected: bool) -> None:
+    assert classify_one(text)["is_thanks"] is expected
+
+
+# --------------------------------------------------------------------------- deflection
+
+DEFLECTION_CASES = [
+    ("Hola, envíanos un MD con tu número de cliente y lo revisamos", "dm"),
+    ("Por favor, escríbenos por mensaje privado", "dm"),
+    ("Please send us a DM with your booking reference", "dm"),
+    ("Could you follow us and send a direct message?", "dm"),
+    ("Llámanos al 900 123 456 y te ayudamos", "phone"),
+    ("Puedes contactar en el 902 10 20 30", "phone"),
+    ("Please call us on 1-800-275-2273", "phone"),
+    ("Contacta al +34 912 345 678", "phone"),
+    ("Give us a call and we'll sort it", "phone"),
+    ("Escríbenos a atencion@empresa.es con los detalles", "email"),
+    ("Email us at help@brand.co.uk", "email"),
+    ("Envíanos un correo y lo miramos", "email"),
+    ("Puedes tramitarlo en https://t.co/AbC123", "web"),
+    ("Rellena el formulario de reclamaciones, por favor", "web"),
+    ("Please use our web form to request the refund", "web"),
+    ("Visita una de nuestras tiendas y te lo cambian", "store"),
+    ("Please visit your nearest store with the receipt", "store"),
+    # in-channel answers: no deflection
+    ("Ya está solucionado, reinicia el router", None),
+    ("Sorry about that! The outage is fixed now, please restart the app", None),
+    ("Tu incidencia 123456789 está resuelta", None),  # a ticket number is not a phone number
+    ("Hola @maria_lopez1234567890, gracias por avisar", None),  # nor are digits in a handle
+    ("We're so sorry to hear that. Which flight were you on?", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DEFLECTION_CASES)
+def test_deflection(text: str, expected: str | None) -> None:
+    assert classify_one(text)["deflection"] == expected
+
+
+def test_deflection_takes_the_first_channel_in_order() -> None:
+    # dm before phone before email before web
+    assert classify_one("Mándanos un MD o llámanos al 1004")["deflection"] == "dm"
+    assert (
+        classify_one("Call us on 0800 123 4567 or email us at help@brand.com")["deflection"]
+        == "phone"
+    )
+    assert (
+        classify_one("Email us at help@brand.com or see https://brand.com/help")["deflection"]
+        == "email"
+    )
+
+
+# --------------------------------------------------------------------------- sign-offs and canned text
+
+SIGNOFF_CASES = [
+    ("Lo revisamos ahora mismo ^JK", "JK"),
+    ("Lo revisamos ahora mismo ^ JK", "JK"),
+    ("Sorry for the wait, we're on it -Becky", "Becky"),
+    ("Sorry for the wait, we're on it - Becky", "Becky"),
+    ("Thanks for your patience *AB", "AB"),
+    ("Un saludo ~Ana", "Ana"),
+    ("Un saludo, -Álvaro", "Álvaro"),
+    ("Check the status here ^MR https://t.co/xyz", "MR"),
+    ("Sin firma al final", None),
+    ("Tengo el modelo X-Pro", None),
+    ("Precio 2^10", None),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SIGNOFF_CASES)
+def test_signoff(text: str, expected: str | None) -> None:
+    assert classify_one(text)["signoff"] == expected
+
+
+def test_canned_text_ignores_handles_numbers_urls_and_signoffs() -> None:
+    replies = [
+        "@juan_perez Hola Juan, lamentamos las molestias. Envíanos un MD con tu nº de pedido 12345 ^JK",
+        "@MariaG hola María, lamentamos las molestias!! Envíanos un MD con tu Nº de pedido 98765 -Becky",
+        "@pepe99  Hola Juan, lamentamos las molestias. Envianos un MD con tu nº de pedido https://t.co/x1 *AB",
+    ]
+    canned = classify_messages(pl.DataFrame({"text": replies, "lang": ["es"] * 3}))["canned_text"]
+    assert canned[0] == "hola juan lamentamos las molestias envianos un md con tu no de pedido"
+    assert canned[2] == canned[0]
+    # names in the text are kept: only handles, numbers, URLs and sign-offs go
+    assert canned[1] == "hola maria lamentamos las molestias envianos un md con tu no de pedido"
+
+
+def test_canned_text_of_empty_text_is_null() -> None:
+    frame = pl.DataFrame({"text": ["@brand https://t.co/x 123", None, "¡¡OK!!"]})
+    assert frame.select(normalise_for_canned(pl.col("text")))["text"].to_list() == [
+        None,
+        None,
+        "ok",
+    ]
+
+
+def test_fold() -> None:
+    frame = pl.DataFrame({"text": ["ÁÉÍÓÚ Ñandú Çà ü", "don’t ❤️", "Cafe\u0301"]})
+    assert frame.select(fold(pl.col("text")))["text"].to_list() == [
+        "aeiou nandu ca u",
+        "don't ❤",
+        "cafe",
+    ]
+
+
+# --------------------------------------------------------------------------- the frame contract
+
+
+def test_output_is_input_plus_classification_columns() -> None:
+    frame = pl.DataFrame(
+        {"message_id": ["x:1", "x:2"], "text": ["hola", None], "lang": [None, "es"]},
+        schema={"message_id": pl.String, "text": pl.String, "lang": pl.String},
+    )
+    out = classify_messages(frame)
+    assert out.columns == [*frame.columns, *CLASSIFICATION_COLUMNS]
+    assert out.schema == {**frame.schema, **{n: t for n, (t, _) in CLASSIFICATION_COLUMNS.items()}}
+    assert out.select(frame.columns).equals(frame)
+    # classifying twice gives the same columns, not duplicates
+    assert classify_messages(out).equals(out)
+
+
+def test_empty_frame() -> None:
+    out = classify_messages(pl.DataFrame(schema={"text": pl.String, "lang": pl.String}))
+    assert out.height == 0 and out.columns == ["text", "lang", *CLASSIFICATION_COLUMNS]
+
+
+def test_speed_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    """Prints rows/second on 200k messages; speed is not asserted."""
+    texts = [text for text, _ in SENTIMENT_CASES + INTENT_CASES + DEFLECTION_CASES + SIGNOFF_CASES]
+    rows = 200_000
+    frame = pl.DataFrame({"text": (texts * (rows // len(texts) + 1))[:rows], "lang": ["es"] * rows})
+    started = time.perf_counter()
+    out = classify_messages(frame)
+    elapsed = time.perf_counter() - started
+    assert out.height == rows
+    with capsys.disabled():
+        print(
+            f"\nclassify_messages: {rows / elapsed:,.0f} rows/s ({rows:,} rows in {elapsed:.2f}s)"
+        )
