@@ -26,9 +26,18 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+def _project_changed_since(moment: float) -> bool:
+    sources = (p for folder in ("models", "macros", "tests", "seeds") for p in (DBT_PROJECT_DIR / folder).rglob("*"))
+    return any(p.stat().st_mtime > moment for p in sources) or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime > moment
+
+
 def ensure_manifest() -> Path:
-    """Parse the dbt project once if its manifest is missing (install and test commands do it)."""
-    if not dbt_project.manifest_path.exists():
+    """Parse the dbt project when its manifest is missing or older than the project's files.
+
+    The install and test commands prepare it; this keeps an edited checkout honest.
+    """
+    manifest = dbt_project.manifest_path
+    if not manifest.exists() or _project_changed_since(manifest.stat().st_mtime):
         env = {**os.environ, "BRANDCARE_HOME": os.environ.get("BRANDCARE_HOME", str(REPO_ROOT / "data"))}
         subprocess.run(
             [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
