@@ -1,0 +1,128 @@
+"""Archive registration, format detection, the X v2 and WXR readers, and the lake's reconciliation."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines import ingest
+from pipelines.formats import ArchiveError, detect_format
+from pipelines.formats.wxr import read_wxr
+from pipelines.formats.x_v2 import read_x_v2
+from pipelines.settings import load_settings
+
+FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
+X_PAGE = FIXTURES / "x_page_with_bad_records.json"
+WXR = FIXTURES / "blog_wordpress.xml"
+
+
+@pytest.fixture
+def settings(tmp_path: Path):
+    return load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+
+
+def test_x_v2_page_maps_tweets_and_quarantines_each_bad_record_with_its_reason():
+    read = read_x_v2(X_PAGE)
+    assert read.records_read == 8  # 7 in data + 1 in includes.tweets
+    reasons = dict(zip(read.quarantine["position"], read.quarantine["reason"]))
+    assert reasons == {
+        1: "missing required field: id",
+        2: "invalid created_at: not-a-date",
+        3: "invalid created_at: 2026-10-02 08:16:00",
+        4: "text is not a string",
+        5: "record is not a JSON object",
+    }
+    rows = {r["message_id"]: r for r in read.messages.to_dicts()}
+    complaint = rows["x:1900000000000000002"]
+    assert complaint["author_handle"] == "ana" and complaint["author_followers"] == 120
+    assert sorted(complaint["mentions"]) == ["900", "telvia"]
+    assert complaint["conversation_id"] == "x:1900000000000000002"
+    assert str(complaint["created_at"]) == "2026-10-02 08:15:00+00:00"
+    assert rows["x:1900000000000000001"]["author_followers"] is None  # never 0 for unknown
+    repost = rows["x:1900000000000000007"]
+    assert repost["kind"] == "repost" and repost["reposted_id"] == "x:1900000000000000002"
+
+
+def test_wxr_maps_posts_and_comments_and_excludes_spam():
+    read = read_wxr(WXR)
+    rows = {r["message_id"]: r for r in read.messages.to_dicts()}
+    assert set(rows) == {"blog:10", "blog:c5", "blog:c6"}
+    assert rows["blog:c5"]["parent_id"] == "blog:10" and rows["blog:c6"]["parent_id"] == "blog:c5"
+    assert {r["conversation_id"] for r in rows.values()} == {"blog:10"}
+    assert rows["blog:c5"]["thread_owner"] == "Equipo Telvia"
+    assert read.quarantine["reason"].to_list() == [
+        "excluded: comment_approved=spam",
+        "invalid wp:comment_date_gmt: '0000-00-00 00:00:00'",
+    ]
+
+
+def test_unsafe_xml_is_rejected(tmp_path: Path):
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaa">]><rss>&a;</rss>')
+    with pytest.raises(ArchiveError, match="unsafe XML"):
+        read_wxr(bomb)
+
+
+def test_format_is_detected_from_content_not_name(tmp_path: Path):
+    disguised = tmp_path / "export.txt"
+    shutil.copy(WXR, disguised)
+    assert detect_format(disguised) == "wxr"
+    zipped = tmp_path / "page.bin"
+    zipped.write_bytes(gzip.compress(X_PAGE.read_bytes()))
+    assert detect_format(zipped) == "x_v2"
+    empty = tmp_path / "empty.json"
+    empty.write_text("")
+    with pytest.raises(ArchiveError, match="empty file"):
+        detect_format(empty)
+
+
+def test_reingesting_the_same_file_adds_nothing(settings, tmp_path: Path):
+    first = ingest.ingest([str(X_PAGE), str(WXR)], settings)
+    copy = tmp_path / "same_content_other_name.json"
+    shutil.copy(X_PAGE, copy)
+    again = ingest.ingest([str(X_PAGE), str(copy)], settings)
+    assert [r.sha256 for r in again] == [first[0].sha256] * 2
+    assert len(ingest.registered(settings)) == 2
+    lake_rows = pl.read_parquet(settings.messages_dir / "*" / "*.parquet")
+    assert lake_rows.height == first[0].records_loaded + first[1].records_loaded
+    assert ingest.reconcile(settings).is_empty()
+
+
+def test_gzip_archive_is_read_and_a_broken_file_is_rejected_without_stopping_others(settings, tmp_path: Path):
+    gz = tmp_path / "page.json.gz"
+    gz.write_bytes(gzip.compress(X_PAGE.read_bytes()))
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"data": [{"id": "1", "text": "hello", "author_id": "2"')
+    unknown = tmp_path / "notes.txt"
+    unknown.write_text("just some notes")
+    records = {r.name: r for r in ingest.ingest([str(broken), str(unknown), str(gz)], settings)}
+    assert records["page.json.gz"].status == "loaded" and records["page.json.gz"].records_read == 8
+    assert records["broken.json"].status == "rejected" and "X API v2" in records["broken.json"].error
+    assert records["notes.txt"].status == "rejected" and "unknown format" in records["notes.txt"].error
+    for record in records.values():
+        assert record.records_read == record.records_loaded + record.records_quarantined
+    assert ingest.reconcile(settings).is_empty()
+
+
+def test_reconcile_notices_rows_the_file_record_does_not_account_for(settings):
+    (record,) = ingest.ingest([str(X_PAGE)], settings)
+    stray = pl.read_parquet(settings.quarantine_dir / f"{record.sha256}.parquet").head(1)
+    ingest.write_parquet(pl.concat([pl.read_parquet(settings.quarantine_dir / f"{record.sha256}.parquet"), stray]),
+                         settings.quarantine_dir / f"{record.sha256}.parquet")
+    mismatches = ingest.reconcile(settings)
+    assert mismatches["sha256"].to_list() == [record.sha256]
+    assert mismatches["lake_quarantined"].to_list() == [record.records_quarantined + 1]
+
+
+def test_nothing_is_written_outside_the_home(settings, tmp_path: Path):
+    source = tmp_path / "src"
+    source.mkdir()
+    shutil.copy(X_PAGE, source / "page.json")
+    before = sorted(p for p in tmp_path.rglob("*") if not str(p).startswith(str(settings.home)))
+    ingest.ingest([str(source)], settings)
+    after = sorted(p for p in tmp_path.rglob("*") if not str(p).startswith(str(settings.home)))
+    assert before == after
