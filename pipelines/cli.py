@@ -200,7 +200,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"1/3 writing a sample archive to {sample_dir}")
     generate_sample(sample_dir, brands=args.brands, days=args.days, seed=args.seed)
     print("2/3 ingesting it")
-    records = ingest.ingest([str(sample_dir)], settings, on_file=_print_file if args.verbose else None)
+    # the archives are in the sample's subfolders; brands.yaml and truth.json beside them are not archives
+    archive_dirs = sorted(str(p) for p in sample_dir.iterdir() if p.is_dir())
+    records = ingest.ingest(archive_dirs, settings, on_file=_print_file if args.verbose else None)
     print(f"    {len(records)} files, {sum(r.records_loaded for r in records)} records loaded, "
           f"{sum(r.records_quarantined for r in records)} quarantined")
     print("3/3 running the pipeline (Dagster run: lake -> dbt -> checks -> publish)")

@@ -57,14 +57,29 @@ Planted edge cases (X unless said otherwise)
   amplification only, never messages or cases;
 - the same tweet twice: the oldest tweet of page 1 repeated at the top of page 2 of the first
   and last brand series (exact duplicate), and retweeted tweets repeated in ``includes.tweets``;
-- malformed X records (quarantined, in no case and no count): a tweet without ``id`` (first
-  brand series), one with ``created_at: "not-a-date"`` (second brand series, or the first),
-  one without ``author_id`` (series ``all``);
+- malformed X records (quarantined, in no case and no count), each placed next to the tweet
+  it was copied from: a tweet without ``id`` (first brand series, page 1), one with
+  ``created_at: "not-a-date"`` (second brand series, page 2), one without ``author_id``
+  (series ``all``, page 1);
 - blog: customers commenting on a brand post (each commenter a case; the conversation is the
   post), brand replies (``wp:comment_parent`` = the customer's comment, author = the brand's
   blog author name), customer follow-ups to brand replies, customers answering other
   customers' comments (their own case); one comment per file with ``wp:comment_date_gmt``
   ``0000-00-00 00:00:00`` (quarantined).
+
+truth.json
+----------
+``generator`` (the arguments), ``response_window_days``, ``data_horizon`` (newest created_at
+of a valid message, retweets excluded), ``files`` (per archive file: format ``x_v2``/``wxr``,
+``records_read`` = tweet objects in ``data`` + ``includes.tweets`` / WXR items + comments,
+``records_quarantined``), ``cases`` (METRICS.md per-case fields) and ``scorecards_monthly``:
+one row per brand, platform (``all``, ``x``, ``blog``) and local calendar month in which that
+platform has at least one case or mention (``all``: any platform). Rows also carry
+``amplification`` (retweets of messages addressing the brand, by the retweet's local month).
+Equity: bands over actionable cases with a follower count, bands with >= 20 of them; NULL when
+fewer than two qualify or when the highest band's response rate is 0. A case exists as soon as
+the brand replied to the customer in the conversation, even if that reply is outside the
+window (it is then a case that was not responded).
 
 Ids: X messages ``x:<tweet id>`` (snowflake-like, increasing with time); blog posts
 ``blog:<wp:post_id>``, blog comments ``blog:c<wp:comment_id>``; post ids and comment ids are
@@ -82,14 +97,13 @@ import re
 import statistics
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
 from pipelines import sample_texts as T
 
-UTC = timezone.utc
 RESPONSE_WINDOW = timedelta(days=7)
 PAGE_SIZE = 100
 TWITTER_EPOCH_MS = 1288834974657
@@ -241,8 +255,8 @@ def _parse_hours(spec: dict | None) -> dict[int, list[tuple[int, int]]] | None:
             ranges.append((sh * 60 + sm, eh * 60 + em))
         for d in days:
             out[d].extend(ranges)
-    for d in out:
-        out[d].sort()
+    for ranges in out.values():
+        ranges.sort()
     return out
 
 
@@ -283,7 +297,7 @@ class Brand:
     def next_open(self, dt: datetime) -> tuple[datetime, datetime]:
         """Start and end (UTC) of the first open interval starting after ``dt``."""
         local = dt.astimezone(self.tz)
-        for offset in range(0, 15):
+        for offset in range(15):
             day = local.date() + timedelta(days=offset)
             if day.isoformat() in self.holidays:
                 continue
@@ -506,7 +520,9 @@ class _Gen:
         if rng.random() >= brand.canned_share:
             greeting = rng.choice(T.GREETING[lang]).format(first=cust_first)
             body = _GREETING_RE.sub("", body)
-            body = greeting + (body[0].lower() + body[1:] if body[:2].isalpha() else body)
+            if body[:2].isalpha() and not greeting.rstrip().endswith((".", "!")):
+                body = body[0].lower() + body[1:]
+            body = greeting + body
         if brand.signoff:
             body += f" {brand.signoff}{rng.choice(brand.agents)}"
         return body
@@ -629,7 +645,7 @@ class _Gen:
                     while not brand.is_open(ann_t) and ann_t.astimezone(brand.tz).hour < 8:
                         ann_t = self._opening_time(brand, day_start)
                     lang = self._brand_lang(brand)
-                    title, body = rng.choice(T.ANNOUNCEMENT[lang])
+                    _title, body = rng.choice(T.ANNOUNCEMENT[lang])
                     if ann_t < self.limit:
                         ann = self._tweet(author=brand.user_ids[brand.x[0]], created=ann_t, text=body,
                                           lang=lang, series=brand.id, brand=brand.id)
@@ -684,7 +700,7 @@ class _Gen:
         n_rt = max(2, min(40, len(openings) // 60))
         for m in rng.sample(openings, min(n_rt, len(openings))):
             t = m.created + timedelta(seconds=rng.randrange(300, 86400))
-            if t >= self.limit:
+            if t >= self.end - timedelta(days=1):  # keep retweets inside months that have cases
                 continue
             orig_handle = self.users[m.author]["username"]
             rter = rng.choice(self.customers[m.lang])
@@ -718,10 +734,10 @@ class _Gen:
             post_seq = 0
             comment_seq = 0
 
-            def comment_id() -> str:
+            def comment_id(base: int = (brand.index + 1) * 100_000) -> str:
                 nonlocal comment_seq
                 comment_seq += 1
-                return str((brand.index + 1) * 100_000 + comment_seq)
+                return str(base + comment_seq)
 
             for k in range(n_posts):
                 day = int(k * self.days / n_posts)
@@ -882,8 +898,8 @@ class _Gen:
                         obj["created_at"] = "not-a-date"
                     else:
                         del obj["author_id"]
-                pos = min(len(page_objs[pi]), 3 + rng.randrange(5))
-                page_objs[pi].insert(pos, obj)
+                pos = next(i for i, o in enumerate(page_objs[pi]) if o.get("id") == src.native)
+                page_objs[pi].insert(pos + rng.randrange(2), obj)  # next to its source: order kept
                 page_bad[pi] += 1
             for pi, objs in enumerate(page_objs):
                 fname = f"x/search_{name}_{pi + 1:04d}.json"
@@ -944,8 +960,8 @@ class _Gen:
                 '\t<wp:wxr_version>1.2</wp:wxr_version>',
                 f'\t<wp:base_site_url>{site}</wp:base_site_url>',
                 f'\t<wp:base_blog_url>{site}/blog</wp:base_blog_url>',
-                f'\t<wp:author><wp:author_id>1</wp:author_id><wp:author_login><![CDATA[equipo]]></wp:author_login>'
-                f'<wp:author_display_name><![CDATA[{brand.blog}]]></wp:author_display_name></wp:author>',
+                ('\t<wp:author><wp:author_id>1</wp:author_id><wp:author_login><![CDATA[equipo]]></wp:author_login>'
+                 f'<wp:author_display_name><![CDATA[{brand.blog}]]></wp:author_display_name></wp:author>'),
                 '\t<generator>https://wordpress.org/?v=6.6.2</generator>',
             ]
             n_records = 0
@@ -1022,7 +1038,7 @@ class _Gen:
                 lines.append(f"    business_hours: {{{hours}}}")
             else:
                 lines.append("    # no business_hours: always open")
-            lines.append(f"    holidays: [{', '.join(q(h) for h in b.holidays)}]")
+            lines.append(f"    holidays: [{', '.join(q(h) for h in b.spec['holidays'])}]")
             lines.append("    accounts:")
             lines.append(f"      x: [{', '.join(b.x)}]")
             if b.blog:
@@ -1103,7 +1119,8 @@ def compute_truth(gen: _Gen) -> tuple[list[dict], list[dict], datetime]:
     for c in cases:
         period = gen.by_id[c["brand_id"]].period(c["_opened"])
         groups.setdefault((c["brand_id"], c["platform"], period), []).append(c)
-    keys = set(groups) | set(mentions) | set(amplification)
+    keys = set(groups) | set(mentions)  # rows: brand-months with a case or a mention
+    assert set(amplification) <= keys
     rows = []
     platform_order = {"all": 0, "x": 1, "blog": 2}
     all_keys = {(b, "all", p) for b, _, p in keys}
@@ -1195,7 +1212,9 @@ def generate_sample(out: Path, *, brands: int = 6, days: int = 60, seed: int = 7
     n_posts = sum(1 for m in gen.msgs.values() if m.kind == "post")
     return {
         "out": str(out),
-        "files": ["brands.yaml", *files, "truth.json"],
+        "files": len(files) + 2,  # + brands.yaml and truth.json
+        "x_pages": sum(1 for f in files if f.startswith("x/")),
+        "blog_files": sum(1 for f in files if f.startswith("blog/")),
         "brands": [b.id for b in gen.brands],
         "messages": n_posts,
         "reposts": sum(1 for m in gen.msgs.values() if m.kind == "repost"),

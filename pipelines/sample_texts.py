@@ -105,7 +105,7 @@ CUSTOMER: dict[str, dict[str, dict[str, list[str]]]] = {
             "other": [
                 "{b} vuelo AS123 embarcando por la puerta 5",
                 "Rumbo a Lisboa con {b}",
-                "Esperando el embarque de {b} en la T4",
+                "Embarcando con {b} en la T4",
             ],
             "unnamed": [
                 "Vuelo cancelado otra vez y nadie da la cara, un desastre",
@@ -185,7 +185,7 @@ CUSTOMER: dict[str, dict[str, dict[str, list[str]]]] = {
                 "{b} ¿cuándo llega mi pedido?",
                 "Hola {b}, ¿puedo cambiar la talla de un pedido ya enviado?",
                 "{b} ¿dónde recojo un pedido con recogida en punto?",
-                "{b} ¿cuánto tarda el reembolso a la tarjeta?",
+                "{b} ¿cómo cambio la dirección de entrega?",
             ],
             "praise": [
                 "Gracias {b}, el pedido llegó genial y antes de tiempo",
@@ -284,7 +284,7 @@ CUSTOMER: dict[str, dict[str, dict[str, list[str]]]] = {
             "other": [
                 "{b} flight AS123 boarding at gate 5",
                 "Off to Lisbon with {b}",
-                "Waiting to board {b} at terminal 4",
+                "Boarding {b} at terminal 4",
             ],
             "unnamed": [
                 "Flight cancelled again and nobody at the desk, terrible",
@@ -364,7 +364,7 @@ CUSTOMER: dict[str, dict[str, dict[str, list[str]]]] = {
                 "{b} when will my order arrive?",
                 "Hi {b}, can I change the size of an order that already shipped?",
                 "{b} where do I pick up a click and collect order?",
-                "{b} how long does a refund to my card take?",
+                "{b} how do I change my delivery address?",
             ],
             "praise": [
                 "Thanks {b}, order arrived early and great quality",
@@ -450,7 +450,7 @@ IN_CHANNEL: dict[str, dict[str, list[str]]] = {
         ],
         "question": [
             "¡Hola! Puedes hacerlo desde la app, en el apartado Mi cuenta. Cualquier duda, aquí estamos.",
-            "¡Hola! Se gestiona desde el área de clientes en la sección Ajustes, es inmediato.",
+            "¡Hola! Se cambia en la app, dentro de Ajustes, y es inmediato.",
             "Buenas, te lo confirmamos: se aplica al momento y sin coste. ¡Un saludo!",
         ],
         "praise": [
@@ -471,7 +471,7 @@ IN_CHANNEL: dict[str, dict[str, list[str]]] = {
         ],
         "question": [
             "Hi! You can do it in the app under My account. Anything else, we are here.",
-            "Hi there! It's in the customer area under Settings, and it applies right away.",
+            "Hi there! It's in the app under Settings, and it applies right away.",
             "Hello! Yes, that works and there is no extra charge. Have a nice day!",
         ],
         "praise": [
@@ -507,7 +507,7 @@ DEFLECTION: dict[str, dict[str, list[str]]] = {
             "Hola, rellena el formulario de {url} y te contactamos.",
         ],
         "store": [
-            "Te recomendamos que visites una tienda para revisarlo en persona.",
+            "Lo sentimos. Visita una tienda y lo revisan en persona.",
             "Hola, visita una tienda cercana y lo revisan allí.",
         ],
     },

@@ -70,3 +70,44 @@ def run_brandcare(home: Path, sources: Sequence[Path], brands: Path, **window) -
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@dataclass
+class DemoRun:
+    """``brandcare demo`` run as a user would, in a fresh BRANDCARE_HOME."""
+
+    home: Path
+    stdout: str
+
+    @property
+    def truth(self) -> dict:
+        import json
+
+        return json.loads((self.home / "sample" / "truth.json").read_text())
+
+    def query(self, sql: str, params: dict | None = None) -> list[dict]:
+        return PipelineRun(self.home, None).query(sql, params)
+
+
+def run_cli(home: Path, *args: str, check: bool = True, brands: Path | None = None):
+    """Run the ``brandcare`` console script in a subprocess with BRANDCARE_HOME=home."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_"))}
+    env["BRANDCARE_HOME"] = str(home)
+    if brands is not None:
+        env["BRANDCARE_BRANDS"] = str(brands)
+    script = Path(sys.executable).with_name("brandcare")
+    proc = subprocess.run([str(script), *args], env=env, capture_output=True, text=True, timeout=900)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"brandcare {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """One sample (6 brands, 40 days) through the whole pipeline via the CLI, shared by the end-to-end tests."""
+    home = tmp_path_factory.mktemp("demo") / "home"
+    proc = run_cli(home, "demo", "--days", "40")
+    return DemoRun(home=home, stdout=proc.stdout)

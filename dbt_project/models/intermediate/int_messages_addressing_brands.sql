@@ -16,14 +16,18 @@ by_mention as (
 ),
 
 by_alias as (
-    -- whole word, case- and accent-insensitive; a boundary is anything but a letter, digit or _
+    -- whole word, case- and accent-insensitive; a boundary is anything but a letter, digit or _.
+    -- Both sides become space-separated words padded with spaces, so a plain substring test
+    -- is a whole-word (or whole-phrase) match, and no regex is compiled per pair.
     select c.message_id, a.brand_id, 'alias' as addressed_by
-    from customer_messages as c
-    inner join {{ ref('stg_brand_aliases') }} as a
-        on regexp_matches(
-            lower(strip_accents(c.text)),
-            '(^|[^\p{L}\p{N}_])' || regexp_escape(a.alias_folded) || '($|[^\p{L}\p{N}_])'
-        )
+    from (
+        select message_id, ' ' || regexp_replace(lower(strip_accents(text)), '[^\p{L}\p{N}_]+', ' ', 'g') || ' ' as words
+        from customer_messages
+    ) as c
+    inner join (
+        select brand_id, ' ' || trim(regexp_replace(alias_folded, '[^\p{L}\p{N}_]+', ' ', 'g')) || ' ' as words
+        from {{ ref('stg_brand_aliases') }}
+    ) as a on contains(c.words, a.words)
 ),
 
 by_reply as (
