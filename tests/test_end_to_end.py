@@ -1,0 +1,147 @@
+"""The whole product as a user runs it: demo, re-runs, bad data, readers during publication."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from conftest import run_cli
+from pipelines.publish import current_version
+
+PUBLISHED_FILES = {"brand_scorecards.parquet", "care_cases.parquet", "unanswered_cases.parquet",
+                   "manifest.json", "report.html"}
+ANALYST_TABLES = {"brand_scorecards", "care_cases", "unanswered_cases", "messages", "archive_files",
+                  "quarantine", "manifest"}
+
+
+def test_demo_publishes_every_file_and_prints_the_top_of_the_scorecard(demo_run):
+    current = demo_run.home / "published" / "current"
+    assert PUBLISHED_FILES <= {p.name for p in current.iterdir()}
+    manifest = json.loads((current / "manifest.json").read_text())
+    assert manifest["data_horizon"] and manifest["row_counts"]["care_cases"] > 0
+    assert all(check["passed"] for check in manifest["checks"]) and len(manifest["checks"]) > 20
+    with duckdb.connect(str(demo_run.home / "published" / "brandcare.duckdb"), read_only=True) as con:
+        assert ANALYST_TABLES <= {row[0] for row in con.execute("show tables").fetchall()}
+        columns = {row[0] for row in con.execute("describe messages").fetchall()}
+    assert {"message_id", "platform", "native_id", "conversation_id", "parent_id", "author_id", "author_handle",
+            "is_brand", "author_brand_id", "addressed_brand_ids", "created_at", "text", "lang", "sentiment",
+            "deflection", "archive_sha256"} <= columns
+    assert "latest final month" in demo_run.stdout and "Telvia" in demo_run.stdout
+    assert "<table>" in (current / "report.html").read_text()
+
+
+def test_every_archive_file_reconciles_and_every_malformed_record_is_in_quarantine(demo_run):
+    files = {r["name"]: r for r in demo_run.query("select * from archive_files")}
+    planted = {Path(name).name: meta for name, meta in demo_run.truth["files"].items()}
+    assert set(files) == set(planted)
+    for name, meta in planted.items():
+        row = files[name]
+        assert row["records_read"] == row["records_loaded"] + row["records_quarantined"]
+        assert (row["records_read"], row["records_quarantined"], row["format"]) == (
+            meta["records_read"], meta["records_quarantined"], meta["format"]), name
+    quarantined = demo_run.query("select archive_name, reason from quarantine")
+    assert len(quarantined) == sum(m["records_quarantined"] for m in planted.values())
+    assert all(q["reason"] for q in quarantined)
+    assert {q["reason"] for q in quarantined} == {
+        "missing required field: id",
+        "missing required field: author_id",
+        "invalid created_at: not-a-date",
+        "invalid wp:comment_date_gmt: '0000-00-00 00:00:00'",
+    }
+
+
+def _published(home: Path, version: str, table: str) -> pl.DataFrame:
+    return pl.read_parquet(home / "published" / "versions" / version / f"{table}.parquet")
+
+
+def test_rerun_gives_identical_tables_reingest_adds_nothing_and_readers_never_fail(demo_run):
+    home = demo_run.home
+    before = current_version(home / "published")
+
+    reingest = run_cli(home, "ingest", str(home / "sample" / "x"), str(home / "sample" / "blog"))
+    assert "(new)" not in reingest.stdout and "already registered" in reingest.stdout
+
+    errors: list[str] = []
+    reads = {"count": 0, "versions": set()}
+    stop = threading.Event()
+
+    def read_while_publishing():
+        while not stop.is_set():
+            try:
+                with duckdb.connect(str(home / "published" / "brandcare.duckdb"), read_only=True) as con:
+                    version, counts = con.execute("select version, row_counts from manifest").fetchone()
+                    for table in ("brand_scorecards", "care_cases", "messages", "archive_files"):
+                        (n,) = con.execute(f"select count(*) from {table}").fetchone()
+                        if n != counts[table]:
+                            errors.append(f"{version}: {table} has {n} rows, manifest says {counts[table]}")
+                reads["count"] += 1
+                reads["versions"].add(version)
+            except Exception as exc:  # any failure of a reader is what this test is about
+                errors.append(repr(exc))
+
+    reader = threading.Thread(target=read_while_publishing)
+    reader.start()
+    try:
+        run_cli(home, "run", "--quiet")
+    finally:
+        stop.set()
+        reader.join()
+    after = current_version(home / "published")
+
+    assert not errors, errors[:3]
+    assert reads["count"] > 0
+    assert after != before
+    for table in ("brand_scorecards", "care_cases", "unanswered_cases"):
+        first, second = _published(home, before, table), _published(home, after, table)
+        assert first.equals(second), f"{table} differs between two runs on the same inputs"
+
+
+def _copy_home(demo_run, tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(demo_run.home, home, symlinks=True)
+    (home / "dagster" / "dagster.yaml").write_text((demo_run.home / "dagster" / "dagster.yaml").read_text())
+    return home
+
+
+def _plant_stray_lake_row(home: Path) -> str:
+    """A row in the lake that no archive file accounts for (a lost write, a hand edit)."""
+    victim = next((home / "lake" / "messages").glob("date=2026-10-*/*.parquet"))
+    rows = pl.read_parquet(victim)
+    pl.concat([rows, rows.head(1).with_columns(pl.lit("x:999").alias("message_id"))]).write_parquet(victim)
+    return "lake/archive_files:records_reconcile"
+
+
+def _plant_message_without_author(home: Path) -> str:
+    """A reader bug: a message without an author, with the file's counts adjusted so that they reconcile."""
+    victim = next((home / "lake" / "messages").glob("date=2026-10-*/*.parquet"))
+    sha = victim.stem
+    rows = pl.read_parquet(victim)
+    bad = rows.head(1).with_columns(pl.lit("x:999").alias("message_id"), pl.lit("x:999").alias("version_id"),
+                                    pl.lit(None, pl.String).alias("author_id"))
+    pl.concat([rows, bad]).write_parquet(victim)
+    record_path = home / "lake" / "files" / f"{sha}.parquet"
+    record = pl.read_parquet(record_path)
+    record.with_columns(pl.col("records_read") + 1, pl.col("records_loaded") + 1).write_parquet(record_path)
+    return "not_null_messages_author_id"
+
+
+@pytest.mark.parametrize("plant", [_plant_stray_lake_row, _plant_message_without_author])
+def test_a_bad_row_fails_the_run_and_keeps_the_previous_publication(demo_run, tmp_path, plant):
+    home = _copy_home(demo_run, tmp_path)
+    before = current_version(home / "published")
+    analyst_before = (home / "published" / "brandcare.duckdb").read_bytes()
+    failed_check = plant(home)
+
+    proc = run_cli(home, "run", "--quiet", check=False)
+
+    assert proc.returncode != 0
+    assert failed_check in proc.stderr
+    assert "current publication stays" in proc.stderr
+    assert current_version(home / "published") == before
+    assert (home / "published" / "brandcare.duckdb").read_bytes() == analyst_before
