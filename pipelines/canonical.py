@@ -12,6 +12,7 @@ from __future__ import annotations
 import polars as pl
 
 PLATFORMS = ("x", "bluesky", "facebook", "blog")
+KINDS = ("post", "repost", "delete", "profile")
 
 #: column -> (polars dtype, meaning). The order is the order written to the lake.
 MESSAGE_COLUMNS: dict[str, tuple[pl.DataType, str]] = {
@@ -19,7 +20,8 @@ MESSAGE_COLUMNS: dict[str, tuple[pl.DataType, str]] = {
     "version_id": (pl.String, "'<platform>:<native id>' of this version (= message_id unless edited)"),
     "platform": (pl.String, "x | bluesky | facebook | blog"),
     "native_id": (pl.String, "the source's own id of the message (first version)"),
-    "kind": (pl.String, "'post' (a message) or 'repost' (a retweet/repost: amplification, not a message)"),
+    "kind": (pl.String, "'post' (a message), 'repost' (amplification, not a message), 'delete' (the source "
+             "says message_id was deleted) or 'profile' (an account's handle/followers, not a message)"),
     "conversation_id": (pl.String, "thread id given by the source (namespaced), NULL when it gives none"),
     "parent_id": (pl.String, "message replied to (namespaced; may name an edited version)"),
     "quoted_id": (pl.String, "message quoted (namespaced)"),
@@ -34,6 +36,7 @@ MESSAGE_COLUMNS: dict[str, tuple[pl.DataType, str]] = {
     "text": (pl.String, "text of this version"),
     "lang": (pl.String, "language given by the source or detected (ISO 639-1)"),
     "url": (pl.String, "link to the original, when the source gives one"),
+    "deleted": (pl.Boolean, "the source marks the post as deleted (NULL when it does not say)"),
     "archive_sha256": (pl.String, "content hash of the archive file the row came from"),
     "position": (pl.Int64, "record number of the row within its archive file (0-based)"),
 }

@@ -68,7 +68,8 @@ select
     m.signoff,
     m.canned_text,
     m.archive_sha256,
-    m.versions
+    m.versions,
+    m.deleted
 from messages as m
 left join messages as p on p.message_id = m.parent_id
 left join topmost as t on t.message_id = m.message_id

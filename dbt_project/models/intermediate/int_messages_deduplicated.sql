@@ -7,6 +7,13 @@ with message_rows as (
     where r.kind = 'post'
 ),
 
+deletions as (
+    -- a delete event (Bluesky) marks the post deleted; it stays a message: it was public
+    select distinct message_id
+    from {{ ref('stg_lake__message_rows') }}
+    where kind = 'delete' or deleted
+),
+
 newest_version as (
     select *
     from message_rows
@@ -40,7 +47,7 @@ select
     f.parent_id,
     f.quoted_id,
     n.author_id,
-    n.author_handle,
+    coalesce(n.author_handle, a.author_handle) as author_handle,
     f.in_reply_to_author_id,
     n.mentions,
     f.thread_owner,
@@ -56,6 +63,9 @@ select
     n.signoff,
     n.canned_text,
     f.archive_sha256,
-    f.versions
+    f.versions,
+    d.message_id is not null as deleted
 from newest_version as n
 inner join first_seen as f using (message_id)
+left join deletions as d using (message_id)
+left join {{ ref('int_author_profiles') }} as a on a.platform = n.platform and a.author_id = n.author_id

@@ -98,4 +98,4 @@ inner join messages as m on m.message_id = a.opened_message_id
 left join last_customer_word as l using (case_id)
 left join business as b using (case_id)
 left join open_at_opening as o using (case_id)
-left join {{ ref('int_author_followers') }} as f on f.platform = a.platform and f.author_id = a.customer_id
+left join {{ ref('int_author_profiles') }} as f on f.platform = a.platform and f.author_id = a.customer_id

@@ -23,6 +23,7 @@ select
     m.signoff,
     m.url,
     m.versions,
+    m.deleted,
     m.archive_sha256
 from {{ ref('int_messages_attributed') }} as m
 left join (

@@ -19,6 +19,7 @@ select
     text,
     lang,
     url,
+    deleted,
     sentiment,
     sentiment_score,
     intent,
