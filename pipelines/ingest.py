@@ -2,8 +2,9 @@
 
 Layout below ``BRANDCARE_HOME``::
 
-    archives/<sha256>/<name>             content-addressed copy of each archive file
-    archives/<sha256>/source.json        where it came from and when it was registered
+    archives/<sha256>/content            content-addressed copy of each archive file
+    archives/<sha256>/companions/        files a reader needs beside it (account.js)
+    archives/<sha256>/source.json        where it came from, its name, when it was registered
     lake/files/<sha256>.parquet          one row: format, status, error, record counts
     lake/messages/date=<UTC date>/<sha256>.parquet   canonical rows + classifications
     lake/quarantine/<sha256>.parquet     records that could not be read, with a reason
@@ -15,7 +16,6 @@ outputs, so registering or normalising a file twice never adds rows.
 from __future__ import annotations
 
 import glob
-import gzip
 import hashlib
 import json
 import os
@@ -23,8 +23,8 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
@@ -32,7 +32,9 @@ import polars as pl
 from pipelines.canonical import LAKE_SCHEMA, QUARANTINE_SCHEMA
 from pipelines.classify import classify_messages
 from pipelines.formats import ArchiveError, detect_format, read_archive
+from pipelines.formats.decode import prepare
 from pipelines.settings import Settings
+from pipelines.sources import Candidate, SourceError, collect, is_url
 
 FILE_SCHEMA: dict[str, pl.DataType] = {
     "sha256": pl.String,
@@ -41,12 +43,18 @@ FILE_SCHEMA: dict[str, pl.DataType] = {
     "format": pl.String,
     "status": pl.String,
     "error": pl.String,
+    "notes": pl.String,
     "records_read": pl.Int64,
     "records_loaded": pl.Int64,
     "records_quarantined": pl.Int64,
     "size_bytes": pl.Int64,
     "registered_at": pl.Datetime("us", "UTC"),
 }
+
+SOURCE_FILE = "source.json"
+STORED_NAME = "content"
+#: A timestamp later than now + this is not believed (clock errors, placeholder dates).
+FUTURE_TOLERANCE = timedelta(days=1)
 
 #: A placeholder partition so that the lake's globs always match a file with the right schema.
 EMPTY_FILE = "_empty.parquet"
@@ -62,6 +70,7 @@ class ArchiveFile:
     format: str | None
     status: str  # loaded | rejected
     error: str | None
+    notes: str | None  # repairs made before reading (encoding, BOM, decompression)
     records_read: int
     records_loaded: int
     records_quarantined: int
@@ -82,86 +91,61 @@ def ensure_lake(settings: Settings) -> None:
             write_parquet(pl.DataFrame(schema=schema), placeholder)
 
 
-def expand_sources(sources: Iterable[str]) -> list[str]:
-    """Files, folders (recursively), globs and http(s) URLs -> a sorted list of files and URLs."""
-    found: list[str] = []
-    for source in sources:
-        if source.startswith(("http://", "https://")):
-            found.append(source)
-            continue
-        path = Path(source).expanduser()
-        if path.is_dir():
-            found.extend(str(p) for p in sorted(path.rglob("*")) if p.is_file() and not p.name.startswith("."))
-        elif path.is_file():
-            found.append(str(path))
-        else:
-            matches = sorted(p for p in glob.glob(source, recursive=True) if Path(p).is_file())
-            if not matches:
-                raise FileNotFoundError(f"no archive file matches {source!r}")
-            found.extend(matches)
-    return found
-
-
 def _sha256(path: Path) -> str:
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _download(url: str, into: Path) -> Path:
-    import httpx
-
-    target = into / Path(httpx.URL(url).path).name or "download"
-    transport = httpx.HTTPTransport(retries=3)
-    with httpx.Client(transport=transport, follow_redirects=True, timeout=60) as client:
-        with client.stream("GET", url) as response:
-            response.raise_for_status()
-            with target.open("wb") as out:
-                for chunk in response.iter_bytes():
-                    out.write(chunk)
-    return target
+def _refusal_key(source: str) -> str:
+    """Key of a candidate refused before its content could be read (no content hash exists)."""
+    return hashlib.sha256(f"refused:{source}".encode()).hexdigest()
 
 
-def register(source: str, settings: Settings) -> tuple[str, Path, bool]:
-    """Copy one archive into the content-addressed store. Returns (sha256, stored path, is_new)."""
+def register(candidate: Candidate, settings: Settings) -> tuple[str, bool]:
+    """Copy one archive file into the content-addressed store. Returns (sha256, is_new).
+
+    A file whose content is already registered is a no-op, whatever its name or source.
+    """
+    if candidate.path is None:
+        return _refusal_key(candidate.source), False
+    sha = _sha256(candidate.path)
+    if candidate.expected_sha256 and candidate.expected_sha256 != sha:
+        raise SourceError(f"checksum mismatch for {candidate.source}: expected {candidate.expected_sha256}, got {sha}")
+    folder = settings.archives_dir / sha
+    if (folder / SOURCE_FILE).exists():
+        return sha, False
     settings.archives_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.archives_dir, prefix=".incoming-") as tmp:
-        if source.startswith(("http://", "https://")):
-            local = _download(source, Path(tmp))
-            origin = source
-        else:
-            local = Path(source).expanduser().resolve()
-            origin = str(local)
-        sha = _sha256(local)
-        folder = settings.archives_dir / sha
-        stored = folder / local.name
-        if (folder / "source.json").exists():
-            return sha, next(p for p in folder.iterdir() if p.name != "source.json"), False
         staging = Path(tmp) / "store"
-        staging.mkdir()
-        shutil.copyfile(local, staging / local.name)
-        meta = {"sha256": sha, "source": origin, "name": local.name,
+        (staging / "companions").mkdir(parents=True)
+        shutil.copyfile(candidate.path, staging / STORED_NAME)
+        for companion in candidate.companions:
+            shutil.copyfile(companion, staging / "companions" / companion.name)
+        meta = {"sha256": sha, "source": candidate.source, "name": candidate.name,
                 "registered_at": datetime.now(timezone.utc).isoformat()}
-        (staging / "source.json").write_text(json.dumps(meta, indent=2))
+        (staging / SOURCE_FILE).write_text(json.dumps(meta, indent=2))
         os.replace(staging, folder)
-        return sha, stored, True
+    return sha, True
 
 
 @contextmanager
-def _plain_file(path: Path) -> Iterator[Path]:
-    """The archive itself, or a decompressed temporary copy of a gzip file beside it."""
-    with path.open("rb") as raw:
-        is_gzip = raw.read(2) == b"\x1f\x8b"
-    if not is_gzip:
-        yield path
-        return
-    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".plain-") as tmp:
-        plain = Path(tmp) / path.name.removesuffix(".gz")
+def _readable_copy(sha: str, settings: Settings) -> Iterator[tuple[Path, list[str]]]:
+    """The stored archive prepared for a reader (decompressed, UTF-8), in a private work folder
+    where companions (account.js beside a personal archive's tweets.js) sit beside it."""
+    folder = settings.archives_dir / sha
+    name = Path(json.loads((folder / SOURCE_FILE).read_text())["name"]).name
+    work_root = settings.home / "tmp"
+    work_root.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work_root, prefix=f"{sha[:12]}-") as tmp:
+        work = Path(tmp)
+        for companion in (folder / "companions").glob("*"):
+            shutil.copyfile(companion, work / companion.name)
+        original = work / name
         try:
-            with gzip.open(path, "rb") as src, plain.open("wb") as dst:
-                shutil.copyfileobj(src, dst)
-        except (OSError, EOFError) as exc:
-            raise ArchiveError(f"damaged gzip file: {exc}") from exc
-        yield plain
+            os.link(folder / STORED_NAME, original)  # no copy of a large archive when a link will do
+        except OSError:
+            shutil.copyfile(folder / STORED_NAME, original)
+        yield prepare(original, work)
 
 
 def write_parquet(frame: pl.DataFrame, target: Path) -> None:
@@ -177,21 +161,50 @@ def _remove_outputs(sha: str, settings: Settings) -> None:
         old.unlink()
 
 
+def _checked(messages: pl.DataFrame, quarantine: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rules every reader shares: no timestamp in the future; one id, one content per file."""
+    future = pl.col("created_at") > pl.lit(datetime.now(timezone.utc) + FUTURE_TOLERANCE)
+    first_position = pl.col("position").min().over("version_id")
+    content = pl.concat_str([pl.col("author_id"), pl.col("created_at").cast(pl.String), pl.col("text"), pl.col("kind")],
+                            separator="\x1f", ignore_nulls=True)
+    differs = pl.col("_content").n_unique().over("version_id") > 1
+    flagged = messages.with_columns(_content=content).with_columns(
+        pl.when(future).then(pl.lit("timestamp in the future: ") + pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
+        .when(differs & (pl.col("position") != first_position))
+        .then(pl.lit("duplicate id ") + pl.col("version_id") + pl.lit(" with different content (first at position ")
+              + first_position.cast(pl.String) + pl.lit(")"))
+        .alias("_reason")
+    )
+    bad = flagged.filter(pl.col("_reason").is_not_null())
+    if bad.is_empty():
+        return messages, quarantine
+    rejected = bad.select(
+        pl.col("position"), pl.col("_reason").alias("reason"),
+        pl.struct(pl.col(c) for c in messages.columns if c != "mentions").struct.json_encode().alias("excerpt"),
+    )
+    return (flagged.filter(pl.col("_reason").is_null()).drop("_content", "_reason"),
+            pl.concat([quarantine, rejected.with_columns(pl.lit(None, pl.String).alias("archive_sha256"))
+                       .select(quarantine.columns)]).sort("position"))
+
+
 def normalise(sha: str, settings: Settings, fmt: str = "auto") -> ArchiveFile:
     """Parse one registered archive into the lake, replacing any earlier output for it.
 
-    ``fmt`` names the format, or ``auto`` to detect it from the content.
+    ``fmt`` names the format, or ``auto`` to detect it from the content. A file that cannot
+    be read at all is recorded as rejected with the reason; nothing of it is loaded.
     """
     folder = settings.archives_dir / sha
-    meta = json.loads((folder / "source.json").read_text())
-    stored = folder / meta["name"]
+    meta = json.loads((folder / SOURCE_FILE).read_text())
     error: str | None = None
+    notes: list[str] = []
+    detected: str | None = None
     try:
-        with _plain_file(stored) as plain:
-            fmt = detect_format(plain) if fmt == "auto" else fmt
-            parsed = read_archive(plain, fmt)
-        messages = classify_messages(parsed.messages).with_columns(pl.lit(sha).alias("archive_sha256"))
-        quarantine = parsed.quarantine.with_columns(pl.lit(sha).alias("archive_sha256"))
+        with _readable_copy(sha, settings) as (readable, notes):
+            detected = detect_format(readable) if fmt == "auto" else fmt
+            parsed = read_archive(readable, detected)
+        messages, quarantine = _checked(parsed.messages, parsed.quarantine)
+        messages = classify_messages(messages).with_columns(pl.lit(sha).alias("archive_sha256"))
+        quarantine = quarantine.with_columns(pl.lit(sha).alias("archive_sha256"))
     except ArchiveError as exc:
         error = str(exc)
         messages = pl.DataFrame(schema=LAKE_SCHEMA)
@@ -205,13 +218,34 @@ def normalise(sha: str, settings: Settings, fmt: str = "auto") -> ArchiveFile:
         write_parquet(part.drop("_day"), settings.messages_dir / f"date={day}" / f"{sha}.parquet")
     write_parquet(quarantine.select(list(QUARANTINE_SCHEMA)), settings.quarantine_dir / f"{sha}.parquet")
     record = ArchiveFile(
-        sha256=sha, source=meta["source"], name=meta["name"], format=None if fmt == "auto" else fmt,
-        status="rejected" if error else "loaded", error=error,
+        sha256=sha, source=meta["source"], name=meta["name"], format=detected,
+        status="rejected" if error else "loaded", error=error, notes="; ".join(notes) or None,
         records_read=messages.height + quarantine.height, records_loaded=messages.height,
-        records_quarantined=quarantine.height, size_bytes=stored.stat().st_size,
+        records_quarantined=quarantine.height, size_bytes=(folder / STORED_NAME).stat().st_size,
         registered_at=datetime.fromisoformat(meta["registered_at"]),
     )
-    write_parquet(pl.DataFrame([asdict(record)], schema=FILE_SCHEMA), settings.lake_dir / "files" / f"{sha}.parquet")
+    _write_record(record, settings)
+    return record
+
+
+def _write_record(record: ArchiveFile, settings: Settings) -> None:
+    write_parquet(pl.DataFrame([asdict(record)], schema=FILE_SCHEMA), settings.lake_dir / "files" / f"{record.sha256}.parquet")
+
+
+def _refused(candidate: Candidate, settings: Settings) -> ArchiveFile:
+    """Record a candidate that could not be fetched or extracted: reported, nothing loaded."""
+    key = _refusal_key(candidate.source)
+    existing = settings.lake_dir / "files" / f"{key}.parquet"
+    registered_at = (pl.read_parquet(existing)["registered_at"][0] if existing.exists()
+                     else datetime.now(timezone.utc))
+    record = ArchiveFile(
+        sha256=key, source=candidate.source, name=candidate.name, format=None, status="rejected",
+        error=candidate.error, notes="refused before reading: sha256 is a hash of the source, not of content",
+        records_read=0, records_loaded=0, records_quarantined=0, size_bytes=0, registered_at=registered_at,
+    )
+    ensure_lake(settings)
+    write_parquet(pl.DataFrame(schema=QUARANTINE_SCHEMA), settings.quarantine_dir / f"{key}.parquet")
+    _write_record(record, settings)
     return record
 
 
@@ -244,19 +278,32 @@ def ingest(
 ) -> list[ArchiveFile]:
     """Register and normalise every archive the sources name; one bad file never stops the rest.
 
-    ``on_file(record, is_new)`` is called after each file, for progress reporting.
+    ``on_file(record, is_new)`` is called after each file, for progress reporting. Sources that
+    match nothing raise FileNotFoundError before anything is registered.
     """
+    sources = list(sources)
+    for source in sources:
+        if not is_url(source) and not Path(source).expanduser().exists() and not glob.glob(source, recursive=True):
+            raise FileNotFoundError(f"no archive file matches {source!r}")
     records = []
-    for source in expand_sources(sources):
-        sha, _, is_new = register(source, settings)
-        files = settings.lake_dir / "files" / f"{sha}.parquet"
-        if is_new or not files.exists():
-            record = normalise(sha, settings, fmt)
-        else:
-            record = ArchiveFile(**pl.read_parquet(files).row(0, named=True))
-        records.append(record)
-        if on_file:
-            on_file(record, is_new)
+    (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=settings.home / "tmp", prefix="fetch-") as workdir:
+        for candidate in collect(sources, Path(workdir)):
+            try:
+                sha, is_new = register(candidate, settings)
+            except SourceError as exc:
+                candidate, is_new = replace(candidate, path=None, error=str(exc)), False
+                sha = _refusal_key(candidate.source)
+            files = settings.lake_dir / "files" / f"{sha}.parquet"
+            if candidate.path is None:
+                record = _refused(candidate, settings)
+            elif is_new or not files.exists():
+                record = normalise(sha, settings, fmt)
+            else:
+                record = ArchiveFile(**pl.read_parquet(files).row(0, named=True))
+            records.append(record)
+            if on_file:
+                on_file(record, is_new)
     return records
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from pipelines import ingest
 from pipelines.formats import ArchiveError, detect_format
+from pipelines.formats.decode import prepare
 from pipelines.formats.wxr import read_wxr
 from pipelines.formats.x_v2 import read_x_v2
 from pipelines.settings import load_settings
@@ -73,7 +74,10 @@ def test_format_is_detected_from_content_not_name(tmp_path: Path):
     assert detect_format(disguised) == "wxr"
     zipped = tmp_path / "page.bin"
     zipped.write_bytes(gzip.compress(X_PAGE.read_bytes()))
-    assert detect_format(zipped) == "x_v2"
+    work = tmp_path / "work"
+    work.mkdir()
+    readable, notes = prepare(zipped, work)
+    assert detect_format(readable) == "x_v2" and notes == ["gzip decompressed"]
     empty = tmp_path / "empty.json"
     empty.write_text("")
     with pytest.raises(ArchiveError, match="empty file"):

@@ -7,7 +7,7 @@ reason, and a file it cannot read at all raises ``ArchiveError``.
 
 from __future__ import annotations
 
-import gzip
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,23 +21,37 @@ READERS: dict[str, Callable[[Path], ReadResult]] = {
 }
 
 #: Formats recognised by detection but without a reader yet.
-KNOWN_FORMATS = ("x_v2", "x_archive", "twcs", "bluesky", "facebook_graph", "wxr", "disqus")
+KNOWN_FORMATS = ("x_v2", "x_archive", "twcs", "bluesky", "facebook_graph", "wxr", "disqus", "canonical")
 
 _SNIFF_BYTES = 65536
 
 
 def sniff(path: Path) -> str:
-    """The first characters of a file (gzip transparently decompressed), BOM and leading space removed."""
-    with path.open("rb") as raw:
-        head = raw.read(2)
-    opener = gzip.open if head == b"\x1f\x8b" else open
-    with opener(path, "rb") as handle:
+    """The first characters of a (decompressed, UTF-8) file, BOM and leading space removed."""
+    with path.open("rb") as handle:
         data = handle.read(_SNIFF_BYTES)
     return data.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
 
 
+def _first_json_keys(head: str) -> set[str]:
+    """Keys of the first JSON object in ``head`` (a JSON lines file or an array of objects)."""
+    text = head.lstrip("[ \t\r\n")
+    line = text.split("\n", 1)[0]
+    try:
+        first = json.loads(line)
+    except ValueError:
+        return set()
+    return set(first) if isinstance(first, dict) else set()
+
+
 def detect_format(path: Path) -> str:
-    """Name the archive format of ``path`` from its content (never from its name)."""
+    """Name the archive format of ``path`` from its content (never from its name).
+
+    ``path`` is the prepared file (pipelines.formats.decode.prepare): decompressed and UTF-8.
+    """
+    with path.open("rb") as handle:
+        if handle.read(4) == b"PAR1":
+            return "canonical"
     head = sniff(path)
     if not head:
         raise ArchiveError("empty file")
@@ -50,6 +64,8 @@ def detect_format(path: Path) -> str:
     if head.startswith("window.YTD."):
         return "x_archive"
     if head.startswith(("{", "[")):
+        if {"message_id", "platform"} <= _first_json_keys(head):
+            return "canonical"
         if '"time_us"' in head or "app.bsky.feed.post" in head:
             return "bluesky"
         if '"created_time"' in head:
@@ -57,9 +73,11 @@ def detect_format(path: Path) -> str:
         if '"edit_history_tweet_ids"' in head or ('"author_id"' in head and '"text"' in head):
             return "x_v2"
         raise ArchiveError("unknown format: JSON that matches no known archive format")
-    first_line = head.splitlines()[0].lower()
-    if "tweet_id" in first_line and "inbound" in first_line:
+    header = {column.strip().strip('"').lower() for column in head.splitlines()[0].split(",")}
+    if {"tweet_id", "inbound"} <= header:
         return "twcs"
+    if {"message_id", "platform", "author_id", "created_at", "text"} <= header:
+        return "canonical"
     raise ArchiveError("unknown format: not JSON, XML, an X archive or a twcs CSV")
 
 

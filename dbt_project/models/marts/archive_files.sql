@@ -7,6 +7,7 @@ select
     format,
     status,
     error,
+    notes,
     records_read,
     records_loaded,
     records_quarantined,

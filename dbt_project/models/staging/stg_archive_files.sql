@@ -5,6 +5,7 @@ select
     format,
     status,
     error,
+    notes,
     records_read,
     records_loaded,
     records_quarantined,

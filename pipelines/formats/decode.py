@@ -1,0 +1,87 @@
+"""Byte-level preparation of an archive before a reader sees it.
+
+gzip is decompressed (with a cap against decompression bombs); text is made UTF-8 without
+a byte-order mark: a file that is not valid UTF-8 is read as Windows-1252/Latin-1 when it
+holds no UTF-8 multi-byte sequence at all, otherwise its invalid bytes are replaced with
+U+FFFD. Every such repair is reported as a note on the archive file.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import zlib
+from pathlib import Path
+
+from pipelines.formats.base import ArchiveError
+
+GZIP_MAGIC = b"\x1f\x8b"
+BINARY_MAGIC = (b"PAR1",)  # Parquet
+BOM = b"\xef\xbb\xbf"
+MAX_GZIP_RATIO = 200
+MIN_BOMB_BYTES = 1 << 20
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
+def _gunzip(path: Path, target: Path) -> None:
+    limit = max(MIN_BOMB_BYTES, MAX_GZIP_RATIO * path.stat().st_size)
+    written = 0
+    try:
+        with gzip.open(path, "rb") as src, target.open("wb") as out:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > limit:
+                    raise ArchiveError(
+                        f"gzip data decompresses past {limit} bytes ({MAX_GZIP_RATIO}x the file): "
+                        "refused as a decompression bomb")
+                out.write(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ArchiveError(f"damaged gzip file: {exc}") from exc
+
+
+def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
+    """A readable, UTF-8 (or binary) version of ``path``, written in ``workdir`` when it differs."""
+    notes: list[str] = []
+    with path.open("rb") as handle:
+        magic = handle.read(4)
+    if magic.startswith(GZIP_MAGIC):
+        plain = workdir / (path.name.removesuffix(".gz") or "data")
+        _gunzip(path, plain)
+        notes.append("gzip decompressed")
+        path = plain
+        with path.open("rb") as handle:
+            magic = handle.read(4)
+    if magic.startswith(BINARY_MAGIC):
+        return path, notes
+    data = path.read_bytes()
+    changed = False
+    if data.startswith(BOM):
+        data = data[len(BOM):]
+        changed = True
+        notes.append("byte-order mark removed")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        if _UTF8_MULTIBYTE.search(data):
+            text = data.decode("utf-8", errors="replace")
+            notes.append(f"{text.count(chr(0xFFFD))} invalid UTF-8 byte sequence(s) replaced with U+FFFD")
+        else:
+            text = data.decode("cp1252", errors="replace") if _is_cp1252(data) else data.decode("latin-1")
+            notes.append("not UTF-8: decoded as Latin-1 (Windows-1252)")
+        data = text.encode("utf-8")
+        changed = True
+    if b"\x00" in data[:4096]:
+        raise ArchiveError("binary data: not a text archive format brandcare reads")
+    if changed:
+        fixed = workdir / f"utf8-{path.name}"
+        fixed.write_bytes(data)
+        path = fixed
+    return path, notes
+
+
+def _is_cp1252(data: bytes) -> bool:
+    try:
+        data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True

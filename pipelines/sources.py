@@ -1,0 +1,189 @@
+"""Where archives come from: files, folders, globs, http(s) URLs, fsspec URLs, zip archives.
+
+``collect`` turns what a user names into candidate archive files on local disk (below a
+working folder the caller owns, inside BRANDCARE_HOME), each with its provenance. Zip
+archives are opened here: every entry is its own archive file, named ``outer.zip/entry``;
+an entry with an unsafe path or an implausible compression ratio is refused, not extracted.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import shutil
+import time
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import urldefrag
+
+#: A decompressed entry larger than this many times its compressed size (and bigger than
+#: MIN_BOMB_BYTES) is treated as a decompression bomb.
+MAX_COMPRESSION_RATIO = 200
+MIN_BOMB_BYTES = 1 << 20
+#: Files the X personal archive reader needs beside a tweets file.
+ARCHIVE_COMPANIONS = ("account.js",)
+HTTP_ATTEMPTS = 4
+
+
+class SourceError(Exception):
+    """A source that cannot be fetched or opened at all (reported; other sources go on)."""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One archive file ready to register: a local path and where it came from."""
+
+    source: str  # what the user named (path, URL, or zip source + '!' + entry)
+    name: str  # base name, or 'outer.zip/entry'
+    path: Path | None  # None when refused
+    companions: tuple[Path, ...] = ()
+    error: str | None = None  # why the candidate was refused (unsafe zip entry, download failed)
+    expected_sha256: str | None = field(default=None, compare=False)
+
+
+def is_url(source: str) -> bool:
+    return "://" in source and not source.startswith("file://")
+
+
+def _companions(path: Path) -> tuple[Path, ...]:
+    return tuple(p for name in ARCHIVE_COMPANIONS if (p := path.parent / name).is_file() and p != path)
+
+
+def _local_files(source: str) -> list[Path]:
+    path = Path(source.removeprefix("file://")).expanduser()
+    if path.is_dir():
+        return [p for p in sorted(path.rglob("*")) if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+    if path.is_file():
+        return [path]
+    matches = sorted(Path(p) for p in glob.glob(source, recursive=True) if Path(p).is_file())
+    if not matches:
+        raise FileNotFoundError(f"no archive file matches {source!r}")
+    return matches
+
+
+def _fetch_http(url: str, target: Path) -> None:
+    """Stream a URL to ``target``, retrying connection errors, timeouts and 5xx with backoff."""
+    import httpx
+
+    delay = 0.5
+    for attempt in range(1, HTTP_ATTEMPTS + 1):
+        try:
+            with httpx.stream("GET", url, follow_redirects=True, timeout=60) as response:
+                if response.status_code >= 500 and attempt < HTTP_ATTEMPTS:
+                    raise httpx.HTTPStatusError("server error", request=response.request, response=response)
+                response.raise_for_status()
+                with target.open("wb") as out:
+                    for chunk in response.iter_bytes():
+                        out.write(chunk)
+            return
+        except (httpx.TransportError, httpx.HTTPStatusError) as exc:
+            status = getattr(getattr(exc, "response", None), "status_code", None)
+            if attempt == HTTP_ATTEMPTS or (status is not None and status < 500):
+                raise SourceError(f"download failed after {attempt} attempt(s): {exc}") from exc
+            time.sleep(delay)
+            delay *= 2
+
+
+def _fetch_fsspec(url: str, target: Path) -> None:
+    import fsspec
+
+    try:
+        with fsspec.open(url, "rb") as src, target.open("wb") as out:
+            shutil.copyfileobj(src, out, length=1 << 20)
+    except (ImportError, ValueError) as exc:
+        raise SourceError(f"cannot open {url}: {exc} (install the fsspec package for this protocol)") from exc
+    except OSError as exc:
+        raise SourceError(f"cannot read {url}: {exc}") from exc
+
+
+def fetch(url: str, workdir: Path) -> Candidate:
+    """Download one URL into ``workdir``. A ``#sha256=<hex>`` fragment is verified after download."""
+    address, fragment = urldefrag(url)
+    expected = fragment.removeprefix("sha256=").lower() if fragment.startswith("sha256=") else None
+    name = PurePosixPath(address.split("?", 1)[0]).name or "download"
+    target = workdir / hashlib.sha256(address.encode()).hexdigest()[:12] / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        if address.startswith(("http://", "https://")):
+            _fetch_http(address, target)
+        else:
+            _fetch_fsspec(address, target)
+    except SourceError as exc:
+        return Candidate(source=url, name=name, path=None, error=str(exc))
+    return Candidate(source=url, name=name, path=target, expected_sha256=expected)
+
+
+def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
+    """Every file entry of a zip archive as its own candidate; unsafe entries are refused."""
+    assert candidate.path is not None
+    outer = candidate.name
+    target_root = workdir / ("unzip-" + hashlib.sha256(str(candidate.path).encode()).hexdigest()[:12])
+    try:
+        archive = zipfile.ZipFile(candidate.path)
+    except zipfile.BadZipFile as exc:
+        yield Candidate(candidate.source, outer, None, error=f"damaged zip archive: {exc}")
+        return
+    with archive:
+        entries = [info for info in archive.infolist() if not info.is_dir()]
+        extracted: dict[str, Path] = {}
+        for info in entries:
+            name = f"{outer}/{info.filename}"
+            source = f"{candidate.source}!{info.filename}"
+            entry_path = PurePosixPath(info.filename.replace("\\", "/"))
+            if entry_path.is_absolute() or ".." in entry_path.parts or ":" in info.filename:
+                yield Candidate(source, name, None, error=f"unsafe zip entry path {info.filename!r}: refused")
+                continue
+            if info.file_size > MIN_BOMB_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+                yield Candidate(source, name, None, error=(
+                    f"zip entry {info.filename!r} would decompress to {info.file_size} bytes from "
+                    f"{info.compress_size}: refused as a decompression bomb"))
+                continue
+            if any(part.startswith(".") or part == "__MACOSX" for part in entry_path.parts):
+                continue
+            target = target_root.joinpath(*entry_path.parts)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            limit = max(MIN_BOMB_BYTES, MAX_COMPRESSION_RATIO * max(info.compress_size, 1))
+            try:
+                _copy_capped(archive.open(info), target, limit)
+            except SourceError as exc:
+                yield Candidate(source, name, None, error=f"zip entry {info.filename!r}: {exc}")
+                continue
+            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+                yield Candidate(source, name, None, error=f"damaged zip entry {info.filename!r}: {exc}")
+                continue
+            extracted[name] = target
+        for name, target in extracted.items():
+            yield Candidate(candidate.source + "!" + name.split("/", 1)[1], name, target, _companions(target))
+
+
+def _copy_capped(stream, target: Path, limit: int) -> None:
+    """Copy a decompressing stream, refusing it once it grows past ``limit`` bytes."""
+    written = 0
+    with stream as src, target.open("wb") as out:
+        while chunk := src.read(1 << 20):
+            written += len(chunk)
+            if written > limit:
+                raise SourceError(f"decompressed size exceeds {limit} bytes: refused as a decompression bomb")
+            out.write(chunk)
+
+
+def _looks_like_zip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
+    """Expand what the user named into candidate archive files (zip archives opened)."""
+    for source in sources:
+        if is_url(source):
+            candidates = [fetch(source, workdir)]
+        else:
+            candidates = [Candidate(str(p.resolve()), p.name, p.resolve(), _companions(p.resolve()))
+                          for p in _local_files(source)]
+        for candidate in candidates:
+            if candidate.path is not None and _looks_like_zip(candidate.path):
+                yield from _unzip(candidate, workdir)
+            else:
+                yield candidate
