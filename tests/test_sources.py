@@ -1,0 +1,113 @@
+"""Archive sources: http(s) URLs (streamed, retried, checksummed), fsspec URLs, zip entries."""
+
+from __future__ import annotations
+
+import http.server
+import io
+import threading
+import zipfile
+from pathlib import Path
+
+import fsspec
+import pytest
+
+from pipelines import ingest
+from pipelines.settings import load_settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+PAGE = (FIXTURES / "ingest" / "x_page_with_bad_records.json").read_bytes()
+
+
+class _FlakyHandler(http.server.BaseHTTPRequestHandler):
+    """Serves PAGE at /page.json after failing the first request with a 503."""
+
+    calls = 0
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        type(self).calls += 1
+        if self.path.startswith("/page.json") and type(self).calls > 1:
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(PAGE)))
+            self.end_headers()
+            self.wfile.write(PAGE)
+        elif self.path.startswith("/page.json"):
+            self.send_error(503, "try again")
+        else:
+            self.send_error(404)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server():
+    _FlakyHandler.calls = 0
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FlakyHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+
+
+def test_http_source_is_retried_after_a_server_error_and_recorded_with_its_url(server, settings):
+    (record,) = ingest.ingest([f"{server}/page.json"], settings)
+    assert record.status == "loaded" and record.format == "x_v2" and record.records_read == 8
+    assert record.source == f"{server}/page.json" and record.name == "page.json"
+    assert _FlakyHandler.calls == 2
+
+
+def test_http_checksum_mismatch_is_refused(server, settings):
+    (record,) = ingest.ingest([f"{server}/page.json#sha256=" + "0" * 64], settings)
+    assert record.status == "rejected" and "checksum mismatch" in record.error
+    (good,) = ingest.ingest([f"{server}/page.json#sha256={_sha(PAGE)}"], settings)
+    assert good.status == "loaded"
+
+
+def test_http_not_found_is_reported_and_other_sources_go_on(server, settings):
+    records = ingest.ingest([f"{server}/missing.json", str(FIXTURES / "ingest" / "blog_wordpress.xml")], settings)
+    assert records[0].status == "rejected" and "404" in records[0].error
+    assert records[1].status == "loaded"
+
+
+def test_fsspec_url(settings):
+    with fsspec.open("memory://bucket/archive/page.json", "wb") as handle:
+        handle.write(PAGE)
+    (record,) = ingest.ingest(["memory://bucket/archive/page.json"], settings)
+    assert record.status == "loaded" and record.source == "memory://bucket/archive/page.json"
+
+
+def test_zip_entries_are_archive_files_named_outer_zip_slash_entry(settings, tmp_path):
+    bundle = tmp_path / "export.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("pages/page.json", PAGE)
+        archive.writestr("blog.xml", (FIXTURES / "ingest" / "blog_wordpress.xml").read_bytes())
+        archive.writestr("__MACOSX/._page.json", b"resource fork noise")
+    records = {r.name: r for r in ingest.ingest([str(bundle)], settings)}
+    assert set(records) == {"export.zip/pages/page.json", "export.zip/blog.xml"}
+    assert records["export.zip/pages/page.json"].source == f"{bundle}!pages/page.json"
+    assert {r.status for r in records.values()} == {"loaded"}
+    # the same entries again, in another zip: already registered by content
+    again = tmp_path / "again.zip"
+    again.write_bytes(bundle.read_bytes())
+    assert [r.sha256 for r in ingest.ingest([str(again)], settings)] == [r.sha256 for r in records.values()]
+
+
+def _sha(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()
+
+
+def test_a_zip_of_many_pages_loads_every_entry_and_cleans_its_work_files(settings, tmp_path):
+    bundle = tmp_path / "many.zip"
+    with zipfile.ZipFile(bundle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for i in range(50):
+            archive.writestr(f"p{i:02}.json", PAGE.replace(b"1900000000000000002", str(1900000000000100000 + i).encode()))
+    records = ingest.ingest([str(bundle)], settings)
+    assert len(records) == 50 and all(r.status == "loaded" for r in records)
+    assert not list((settings.home / "tmp").glob("*/*")), "work files are cleaned up"
