@@ -1,0 +1,321 @@
+"""Bluesky: Jetstream event streams (JSON lines) and plain post records or post views (JSON).
+
+Accepted shapes, record by record (a file may mix them):
+
+- Jetstream events ``{"did", "time_us", "kind", "commit" | "identity" | "account"}``.
+  ``app.bsky.feed.post`` commits: ``create`` is a post row, ``update`` another version row
+  of the same message (``version_id = 'bluesky:<did>/<rkey>@<cid>'``, ``created_at`` =
+  ``time_us``, when that version was posted), ``delete`` a row of kind ``delete``
+  (``version_id = 'bluesky:<did>/<rkey>@delete'``, ``created_at`` = ``time_us``).
+  ``app.bsky.feed.repost`` creates are ``repost`` rows (``message_id =
+  'bluesky:repost:<did>/<rkey>'``). Identity events are ``profile`` rows
+  (``message_id = 'bluesky:profile:<did>'``) and also give the handle of the DID's posts
+  in the same file. Other collections (likes, follows...) and account events are not
+  messages: they go to quarantine as ``excluded: <collection or kind>``.
+- ``com.atproto.repo.listRecords`` records ``{"uri", "cid", "value"}``, bare or in a
+  ``{"records": [...]}`` page.
+- Post views ``{"uri", "cid", "author", "record", "indexedAt"}``, bare, in a ``{"posts":
+  [...]}`` page (searchPosts), or as feed/thread items ``{"post": view, "reply": {"root":
+  view, "parent": view}}`` (a ``{"feed": [...]}`` page); the root and parent views of a feed
+  item are records of their own, placed right after their item. The author's handle and
+  follower count come with the view.
+
+A post ``at://<did>/app.bsky.feed.post/<rkey>`` is the message ``bluesky:<did>/<rkey>``; its
+conversation is its ``reply.root`` (its own id when it is not a reply), its parent
+``reply.parent`` and ``in_reply_to_author_id`` the parent's DID. Mentions are the DIDs of
+mention facets plus the handles those facets cover in the text (UTF-8 byte offsets),
+lower-cased without ``@``. ``createdAt`` must carry a zone.
+
+JSON lines are read line by line with DuckDB (a line that is not JSON is quarantined
+alone); a JSON document (array or page) is read with DuckDB's JSON reader. No per-record
+Python: Jetstream files are large.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.formats.base import ArchiveError, ReadResult, result
+
+ISO_ZONED = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|z|[+-]\d\d:?\d\d)$"
+ISO_NAIVE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$"
+
+POST = "app.bsky.feed.post"
+REPOST = "app.bsky.feed.repost"
+
+_LINES = """
+select row_number() over () as rec_no, line
+from read_csv($path, columns = {'line': 'VARCHAR'}, delim = '\\0', quote = '', escape = '', header = false,
+              auto_detect = false, max_line_size = 1073741824, strict_mode = false)
+"""
+
+_DOCUMENT = """
+select row_number() over () as rec_no, json::varchar as line
+from read_json_objects($path, format = 'auto', maximum_object_size = 1073741824)
+"""
+
+_MACROS = """
+create or replace temp macro bsky_post_ref(u) as
+    'bluesky:' || nullif(regexp_replace(u, '^at://([^/]+)/app\\.bsky\\.feed\\.post/([^/?#]+)$', '\\1/\\2'), u);
+create or replace temp macro bsky_uri_did(u) as nullif(regexp_extract(u, '^at://([^/]+)/[^/]+/[^/]+$', 1), '');
+create or replace temp macro bsky_uri_collection(u) as nullif(regexp_extract(u, '^at://[^/]+/([^/]+)/[^/]+$', 1), '');
+create or replace temp macro bsky_uri_rkey(u) as nullif(regexp_extract(u, '^at://[^/]+/[^/]+/([^/]+)$', 1), '');
+"""
+
+_EVENT = json.dumps({
+    "did": "VARCHAR", "time_us": "BIGINT", "kind": "VARCHAR",
+    "commit": {"operation": "VARCHAR", "collection": "VARCHAR", "rkey": "VARCHAR", "cid": "VARCHAR", "record": "JSON"},
+    "identity": {"did": "VARCHAR", "handle": "VARCHAR"},
+    "uri": "VARCHAR", "cid": "VARCHAR", "value": "JSON", "record": "JSON", "post": "JSON",
+    "author": {"did": "VARCHAR", "handle": "VARCHAR", "followersCount": "BIGINT"},
+})
+_VIEW = json.dumps({
+    "uri": "VARCHAR", "cid": "VARCHAR", "record": "JSON",
+    "author": {"did": "VARCHAR", "handle": "VARCHAR", "followersCount": "BIGINT"},
+})
+_POST_RECORD = json.dumps({
+    "text": "JSON", "createdAt": "VARCHAR", "langs": ["VARCHAR"],
+    "reply": {"root": {"uri": "VARCHAR"}, "parent": {"uri": "VARCHAR"}},
+    "embed": {"$type": "VARCHAR", "record": {"uri": "VARCHAR", "record": {"uri": "VARCHAR"}}},
+    "subject": {"uri": "VARCHAR"},
+    "facets": [{"index": {"byteStart": "BIGINT", "byteEnd": "BIGINT"}, "features": [{"$type": "VARCHAR", "did": "VARCHAR"}]}],
+})
+
+# Each JSON value is parsed once into a typed struct (json_transform): Jetstream files are large.
+_RECORDS = """
+with objs as (
+    select rec_no, line, case when json_valid(line) then line::json end as obj
+    from ({source})
+    where line is not null and trim(line) <> ''
+),
+items as (
+    -- a listRecords, searchPosts or feed page holds its records in an array; anything else is one record
+    select rec_no, line, obj, obj is null as not_json,
+           case when starts_with(ltrim(line), '{{') then json_transform(obj, '{{"records": "JSON[]", "feed": "JSON[]", "posts": "JSON[]"}}') end as page
+    from objs
+),
+unnested as (
+    select rec_no, line, not_json, coalesce(page.records, page.feed, page.posts) is not null as in_page,
+           unnest(coalesce(page.records, page.feed, page.posts, [obj])) as r,
+           generate_subscripts(coalesce(page.records, page.feed, page.posts, [obj]), 1) as i
+    from items
+),
+with_views as (
+    select rec_no, line, not_json, i, 0 as section, r from unnested
+    union all
+    -- a feed item's reply.root and reply.parent are full post views: posts of their own
+    select rec_no, null, false, i, 1, r -> '$.reply.root' from unnested
+    where in_page and json_exists(r, '$.post') and json_exists(r, '$.reply.root.record')
+    union all
+    select rec_no, null, false, i, 2, r -> '$.reply.parent' from unnested
+    where in_page and json_exists(r, '$.post') and json_exists(r, '$.reply.parent.record')
+),
+numbered as (
+    select (row_number() over (order by rec_no, i, section)) - 1 as position, line, not_json, r,
+           case when not not_json and starts_with(ltrim(r::varchar), '{{') then json_transform(r, $event) end as e
+    from with_views
+),
+shaped as (
+    select *,
+        case when e is null then null
+             when e.time_us is not null or e.kind is not null then 'event'
+             when e.post is not null then 'item'
+             when e.value is not null then 'record'
+             when e.uri is not null and e.record is not null then 'view'
+        end as shape
+    from numbered
+),
+located as (
+    select *,
+        case when shape = 'item' then json_transform(e.post, $view) end as v
+    from shaped
+),
+fields as (
+    select position, line, not_json, r, e, shape,
+        case shape when 'event' then 'commit.record' when 'record' then 'value'
+                   when 'item' then 'post.record' else 'record' end as rec_field,
+        case when shape = 'event' then e.kind else 'commit' end as event_kind,
+        coalesce(v.uri, e.uri) as uri,
+        case when shape = 'event' then coalesce(e.did, e.identity.did) else bsky_uri_did(coalesce(v.uri, e.uri)) end as did,
+        case when shape = 'event' then e.commit.collection else bsky_uri_collection(coalesce(v.uri, e.uri)) end as collection,
+        case when shape = 'event' then e.commit.rkey else bsky_uri_rkey(coalesce(v.uri, e.uri)) end as rkey,
+        case when shape = 'event' then e.commit.operation else 'create' end as operation,
+        case when shape = 'event' then e.commit.cid else coalesce(v.cid, e.cid) end as cid,
+        case shape when 'event' then e.commit.record when 'record' then e.value when 'item' then v.record else e.record end as rec,
+        e.time_us,
+        case when shape = 'event' then e.identity.handle else coalesce(v.author.handle, e.author.handle) end as handle,
+        coalesce(v.author.followersCount, e.author.followersCount) as followers
+    from located
+),
+record_fields as (
+    select *,
+        starts_with(rec::varchar, '{{') as rec_is_object,
+        json_transform(rec, $post_record) as pr
+    from fields
+),
+checked as materialized (
+    select position, line, not_json, r, event_kind, did, collection, rkey, operation, cid, time_us, handle, followers,
+        json_extract_string(pr.text, '$') as text,
+        pr.createdAt as created_raw,
+        pr.langs[1] as lang,
+        pr.reply.root.uri as root_uri,
+        pr.reply.parent.uri as parent_uri,
+        case pr.embed."$type"
+            when 'app.bsky.embed.record' then pr.embed.record.uri
+            when 'app.bsky.embed.recordWithMedia' then pr.embed.record.record.uri
+        end as quote_uri,
+        pr.subject.uri as subject_uri,
+        list_filter(coalesce(pr.facets, []), lambda f: list_bool_or(list_transform(coalesce(f.features, []),
+            lambda x: x."$type" = 'app.bsky.richtext.facet#mention'))) as mention_facets,
+        case
+            when not_json then 'not valid JSON'
+            when e is null then 'record is not a JSON object'
+            when shape is null then 'not a Bluesky record: neither a Jetstream event, a listRecords record nor a post view'
+            when shape = 'event' and event_kind is null then 'missing required field: kind'
+            when shape = 'event' and event_kind = 'account' then 'excluded: account'
+            when shape = 'event' and event_kind not in ('commit', 'identity') then 'unknown kind: ' || event_kind
+            when shape <> 'event' and uri is null then 'missing required field: uri'
+            when shape <> 'event' and did is null then 'invalid uri: ' || uri
+            when did is null then 'missing required field: did'
+            when event_kind = 'identity' and time_us is null then 'missing required field: time_us'
+            when event_kind = 'identity' and handle is null then 'missing required field: identity.handle'
+            when event_kind = 'identity' then null
+            when collection is null then 'missing required field: commit.collection'
+            when collection not in ($post, $repost) then 'excluded: ' || collection
+            when rkey is null then 'missing required field: commit.rkey'
+            when operation is null then 'missing required field: commit.operation'
+            when operation not in ('create', 'update', 'delete') then 'unknown commit.operation: ' || operation
+            when collection = $repost and operation <> 'create' then 'excluded: ' || collection || ' ' || operation
+            when operation in ('update', 'delete') and time_us is null then 'missing required field: time_us'
+            when operation = 'delete' then null
+            when operation = 'update' and cid is null then 'missing required field: commit.cid'
+            when not coalesce(rec_is_object, false) then 'missing required field: ' || rec_field
+            when collection = $post and pr.text is null then 'missing required field: ' || rec_field || '.text'
+            when collection = $post and json_type(pr.text) <> 'VARCHAR' then rec_field || '.text is not a string'
+            when collection = $repost and pr.subject.uri is null then 'missing required field: ' || rec_field || '.subject.uri'
+            when pr.createdAt is null then 'missing required field: ' || rec_field || '.createdAt'
+            when regexp_full_match(pr.createdAt, $naive) then 'timestamp without zone in ' || rec_field || '.createdAt: ' || pr.createdAt
+            when not regexp_full_match(pr.createdAt, $zoned) or try_cast(pr.createdAt as timestamptz) is null
+                then 'invalid ' || rec_field || '.createdAt: ' || pr.createdAt
+        end as reason
+    from record_fields
+),
+identity_handles as (
+    select did, arg_max(handle, position) as identity_handle
+    from checked
+    where reason is null and event_kind = 'identity'
+    group by did
+)
+select
+    c.position,
+    c.reason,
+    case when c.not_json then c.line else c.r::varchar end as excerpt,
+    case when c.event_kind = 'identity' then 'profile'
+         when c.collection = $repost then 'repost'
+         when c.operation = 'delete' then 'delete'
+         else 'post' end as kind,
+    c.did, c.rkey, c.operation, c.cid,
+    coalesce(c.handle, h.identity_handle) as author_handle,
+    c.followers as author_followers,
+    case when c.event_kind = 'identity' or c.operation <> 'create' then make_timestamp(c.time_us)::timestamptz
+         else try_cast(c.created_raw as timestamptz) end as created_at,
+    case when c.collection = $post and c.operation <> 'delete' then c.text end as text,
+    c.lang,
+    case when c.root_uri is null and c.parent_uri is null then null else bsky_post_ref(c.root_uri) end as root_id,
+    bsky_post_ref(c.parent_uri) as parent_id,
+    bsky_uri_did(c.parent_uri) as parent_did,
+    bsky_post_ref(c.quote_uri) as quoted_id,
+    bsky_post_ref(c.subject_uri) as reposted_id,
+    list_distinct(list_filter(list_concat(
+        -- the handle a mention facet covers (UTF-8 byte offsets, end exclusive), when it reads '@handle'
+        list_transform(
+            list_filter(
+                list_transform(c.mention_facets,
+                    lambda f: try(decode(encode(c.text)[f.index.byteStart + 1 : f.index.byteEnd]))),
+                lambda s: starts_with(s, '@')),
+            lambda s: lower(s[2:])),
+        flatten(list_transform(c.mention_facets, lambda f: list_transform(
+            list_filter(f.features, lambda x: x."$type" = 'app.bsky.richtext.facet#mention'),
+            lambda x: lower(x.did))))
+    ), lambda m: m is not null and m <> '')) as mentions
+from checked as c
+left join identity_handles as h on h.did = c.did
+order by c.position
+"""
+
+
+def _is_json_lines(path: Path) -> bool:
+    """True when the file's first non-blank line is a complete JSON object (JSON lines)."""
+    with path.open("rb") as handle:
+        for raw in handle:
+            line = raw.decode("utf-8", errors="replace").strip().lstrip("\ufeff")
+            if not line:
+                continue
+            if not line.startswith("{"):
+                return False
+            try:
+                return isinstance(json.loads(line), dict)
+            except ValueError:
+                return False
+    return False
+
+
+def read_bluesky(path: Path) -> ReadResult:
+    """Read a Bluesky Jetstream file, listRecords records or post views into canonical rows."""
+    source = _LINES if _is_json_lines(path) else _DOCUMENT
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        con.execute(_MACROS)
+        rows = con.sql(
+            _RECORDS.format(source=source),
+            params={"path": str(path), "post": POST, "repost": REPOST, "naive": ISO_NAIVE, "zoned": ISO_ZONED,
+                    "event": _EVENT, "view": _VIEW, "post_record": _POST_RECORD},
+        ).pl()
+    except duckdb.Error as exc:
+        raise ArchiveError(f"not readable as Bluesky JSON: {str(exc).splitlines()[0]}") from exc
+    finally:
+        con.close()
+    return _to_canonical(rows)
+
+
+def _to_canonical(rows: pl.DataFrame) -> ReadResult:
+    good = rows.filter(pl.col("reason").is_null())
+    post_id = pl.lit("bluesky:") + pl.col("did") + pl.lit("/") + pl.col("rkey")
+    native_id = (
+        pl.when(pl.col("kind") == "profile").then(pl.lit("profile:") + pl.col("did"))
+        .when(pl.col("kind") == "repost").then(pl.lit("repost:") + pl.col("did") + pl.lit("/") + pl.col("rkey"))
+        .otherwise(pl.col("did") + pl.lit("/") + pl.col("rkey"))
+    )
+    is_post = pl.col("kind") == "post"
+    messages = good.with_columns(native_id.alias("native_id")).select(
+        (pl.lit("bluesky:") + pl.col("native_id")).alias("message_id"),
+        pl.when(pl.col("operation") == "update").then(post_id + pl.lit("@") + pl.col("cid"))
+        .when(pl.col("kind") == "delete").then(post_id + pl.lit("@delete"))
+        .otherwise(pl.lit("bluesky:") + pl.col("native_id")).alias("version_id"),
+        pl.lit("bluesky").alias("platform"),
+        pl.col("native_id"),
+        pl.col("kind"),
+        pl.when(is_post).then(pl.coalesce("root_id", post_id)).alias("conversation_id"),
+        pl.when(is_post).then(pl.col("parent_id")).alias("parent_id"),
+        pl.when(is_post).then(pl.col("quoted_id")).alias("quoted_id"),
+        pl.when(pl.col("kind") == "repost").then(pl.col("reposted_id")).alias("reposted_id"),
+        pl.col("did").alias("author_id"),
+        pl.col("author_handle"),
+        pl.col("author_followers"),
+        pl.when(is_post).then(pl.col("parent_did")).alias("in_reply_to_author_id"),
+        pl.when(is_post).then(pl.col("mentions")).otherwise(pl.lit([], pl.List(pl.String))).alias("mentions"),
+        pl.col("created_at").dt.convert_time_zone("UTC"),
+        pl.col("text"),
+        pl.when(is_post).then(pl.col("lang")).alias("lang"),
+        pl.when(is_post).then(pl.lit("https://bsky.app/profile/") + pl.col("did") + pl.lit("/post/") + pl.col("rkey"))
+        .when(pl.col("kind") == "profile").then(pl.lit("https://bsky.app/profile/") + pl.col("did"))
+        .alias("url"),
+        pl.col("position"),
+    )
+    quarantine = rows.filter(pl.col("reason").is_not_null()).select("position", "reason", "excerpt")
+    return result(messages, quarantine)

@@ -1,0 +1,210 @@
+"""Facebook Graph API: comment pages and posts-with-comments pages (JSON, or JSON lines of pages).
+
+Accepted shapes:
+
+- a comments page ``{"data": [comment...], "paging": {...}}`` (``/{post-id}/comments``);
+- a posts page ``{"data": [post...]}`` whose posts carry their comments
+  (``/{page-id}/posts?fields=...,comments{...}``), comments possibly nesting their replies
+  the same way. A node is a post when it has a ``comments`` edge, or when its author is the
+  page its id starts with (``id = '<page-id>_<post-id>'``, ``from.id = <page-id>``).
+
+One page per file, a JSON array of pages, or JSON lines of pages (a line that is not JSON
+is quarantined alone). Every post and comment is one record, numbered in document order
+(a post, then its comments depth-first).
+
+Ids: a comment ``'<post-id>_<comment-id>'`` is ``facebook:<post-id>_<comment-id>``. Its
+conversation is the post it belongs to, ``facebook:<post-id>`` (the part before the last
+``_``), which is also its parent when it is not a reply (``parent.id``). A page post
+``'<page-id>_<post-id>'`` is the message ``facebook:<post-id>`` (native_id keeps the full
+id): the id its comments carry, so that a post, its comments and comments read from
+another file without the post all share one conversation id. ``thread_owner`` is the
+page that owns the post (its ``from.id``) when the file holds the post, else NULL.
+
+Not loaded (quarantined): comments without ``from`` (read without a page token they carry
+no author), hidden comments (``is_hidden``), records without id or with a timestamp
+without zone.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from pipelines.canonical import MESSAGE_SCHEMA
+from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
+
+NO_AUTHOR = "missing from: comments read without a page token carry no author"
+
+
+def read_facebook(path: Path) -> ReadResult:
+    """Read Facebook Graph API comment or post pages into canonical rows."""
+    rows: list[dict] = []
+    bad: list[dict] = []
+    position = 0
+    for page in _pages(path):
+        for node, context in _nodes(page):
+            row, reason = _row(node, context)
+            if reason:
+                bad.append({"position": position, "reason": reason, "excerpt": _excerpt(node)})
+            else:
+                rows.append({**row, "position": position})
+            position += 1
+    return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad))
+
+
+def _pages(path: Path) -> Iterator[Any]:
+    """The file's JSON values: one document, the elements of a top-level array, or one per line."""
+    text = path.read_text(encoding="utf-8-sig", errors="replace")
+    try:
+        document = json.loads(text)
+    except ValueError as whole_error:
+        lines = [line for line in text.splitlines() if line.strip()]
+        try:
+            json.loads(lines[0]) if lines else None
+        except ValueError:
+            raise ArchiveError(f"not readable as Facebook Graph API JSON: {whole_error}") from whole_error
+        for line in lines:
+            try:
+                yield json.loads(line)
+            except ValueError:
+                yield _NotJson(line)
+        return
+    yield from document if isinstance(document, list) else [document]
+
+
+class _NotJson(str):
+    """A line of a JSON-lines file that is not JSON: one quarantined record."""
+
+
+#: What a node's position in the file tells about it: (kind, post id, owner, parent id).
+_Context = tuple[str, str | None, str | None, str | None]
+
+
+def _nodes(page: Any) -> Iterator[tuple[Any, _Context]]:
+    """Every post and comment of one page, each with what its place in the page tells."""
+    if isinstance(page, dict) and isinstance(page.get("data"), list):
+        for item in page["data"]:
+            yield from _walk(item, ("post" if _is_post(item) else "comment", None, None, None))
+    else:
+        yield from _walk(page, ("post" if isinstance(page, dict) and _is_post(page) else "comment", None, None, None))
+
+
+def _walk(node: Any, context: _Context) -> Iterator[tuple[Any, _Context]]:
+    yield node, context
+    if not isinstance(node, dict):
+        return
+    children = (node.get("comments") or {}).get("data") if isinstance(node.get("comments"), dict) else None
+    if not isinstance(children, list):
+        return
+    kind, post_id, owner, _ = context
+    node_id = str(node.get("id") or "")
+    if kind == "post":
+        post_id, owner = _post_key(node_id), _from(node)[0]
+    for child in children:
+        yield from _walk(child, ("comment", post_id, owner, node_id if kind == "comment" else None))
+
+
+def _is_post(node: Any) -> bool:
+    if not isinstance(node, dict):
+        return False
+    if isinstance(node.get("comments"), dict):
+        return True
+    page_id, _, _ = str(node.get("id") or "").partition("_")
+    return bool(page_id) and _from(node)[0] == page_id
+
+
+def _post_key(post_id: str) -> str:
+    """A page post '<page-id>_<post-id>' is keyed by '<post-id>', the id its comments carry."""
+    return post_id.rsplit("_", 1)[-1]
+
+
+def _from(node: dict) -> tuple[str | None, str | None]:
+    author = node.get("from")
+    if not isinstance(author, dict) or not author.get("id"):
+        return None, None
+    return str(author["id"]), author.get("name")
+
+
+def _created(value: Any) -> tuple[datetime | None, str | None]:
+    if not isinstance(value, str) or not value:
+        return None, "missing required field: created_time"
+    for pattern in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S.%f%z"):
+        try:
+            return datetime.strptime(value, pattern).astimezone(UTC), None
+        except ValueError:
+            pass
+    for pattern in ("%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f"):
+        try:
+            datetime.strptime(value, pattern)
+            return None, f"timestamp without zone in created_time: {value}"
+        except ValueError:
+            pass
+    return None, f"invalid created_time: {value}"
+
+
+def _mentions(node: dict) -> list[str]:
+    found: list[str] = []
+    tags = node.get("message_tags")
+    for tag in tags if isinstance(tags, list) else []:
+        if isinstance(tag, dict):
+            found += [str(tag["id"])] if tag.get("id") else []
+            found += [str(tag["name"]).lower()] if tag.get("name") else []
+    return list(dict.fromkeys(found))
+
+
+def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
+    kind, post_id, owner, parent_from_nesting = context
+    if isinstance(node, _NotJson):
+        return {}, "not valid JSON"
+    if not isinstance(node, dict):
+        return {}, "record is not a JSON object"
+    if "error" in node and "id" not in node:
+        return {}, f"Graph API error response: {json.dumps(node['error'], ensure_ascii=False)}"
+    native_id = node.get("id")
+    if not isinstance(native_id, (str, int)) or not str(native_id):
+        return {}, "missing required field: id"
+    native_id = str(native_id)
+    if kind == "comment" and post_id is None and "_" not in native_id:
+        return {}, f"invalid id (expected '<post-id>_<comment-id>'): {native_id}"
+    if node.get("is_hidden") is True:
+        return {}, "excluded: hidden comment"
+    author_id, author_name = _from(node)
+    if author_id is None:
+        return {}, NO_AUTHOR
+    created_at, reason = _created(node.get("created_time"))
+    if reason:
+        return {}, reason
+    text = node.get("message", "")
+    if not isinstance(text, str):
+        return {}, "message is not a string"
+    if kind == "post":
+        key = f"facebook:{_post_key(native_id)}"
+        return {
+            "message_id": key, "version_id": key, "native_id": native_id, "conversation_id": key,
+            "author_id": author_id, "author_handle": author_name, "thread_owner": author_id,
+            "created_at": created_at, "text": text or node.get("story") or "", "url": node.get("permalink_url"),
+            "mentions": _mentions(node), "platform": "facebook", "kind": "post",
+        }, None
+    conversation = f"facebook:{post_id or native_id.rsplit('_', 1)[0]}"
+    parent = node.get("parent")
+    parent_id = parent.get("id") if isinstance(parent, dict) and parent.get("id") else parent_from_nesting
+    return {
+        "message_id": f"facebook:{native_id}", "version_id": f"facebook:{native_id}", "native_id": native_id,
+        "conversation_id": conversation, "parent_id": f"facebook:{parent_id}" if parent_id else conversation,
+        "author_id": author_id, "author_handle": author_name, "thread_owner": owner,
+        "created_at": created_at, "text": text, "url": node.get("permalink_url"),
+        "mentions": _mentions(node), "platform": "facebook", "kind": "post",
+    }, None
+
+
+def _excerpt(node: Any) -> str:
+    if isinstance(node, _NotJson):
+        return str(node)
+    if isinstance(node, dict) and "comments" in node:
+        node = {**node, "comments": "..."}
+    return json.dumps(node, ensure_ascii=False)

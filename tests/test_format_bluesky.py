@@ -1,0 +1,199 @@
+"""The Bluesky reader, on hand-written Jetstream events, listRecords records and feed views.
+
+``tests/fixtures/bluesky/``:
+
+- ``jetstream.jsonl``: identity events for ana and telvia; ana's complaint mentioning
+  @telvia.bsky.social after an emoji and accents (facet offsets in UTF-8 bytes: the '@' is
+  character 8 but byte 12); telvia's reply (root = parent = ana's post); luis's reply to
+  telvia (root ana, parent telvia; createdAt with a +02:00 offset); luis's quote of telvia
+  (recordWithMedia); an update of ana's post; a delete of luis's reply; a repost; a like; an
+  account event; a post without zone; a blank line; a truncated last line;
+- ``list_records.json``: a ``com.atproto.repo.listRecords`` page of telvia's posts, one
+  without createdAt;
+- ``author_feed.json``: an ``app.bsky.feed.getAuthorFeed`` page: marta's reply to telvia
+  (with the root and parent views) and a post of hers.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pipelines import ingest
+from pipelines.formats import ArchiveError, detect_format
+from pipelines.formats.bluesky import read_bluesky
+from pipelines.settings import load_settings
+
+BLUESKY = Path(__file__).parent / "fixtures" / "bluesky"
+ANA = "did:plc:ana4customer2bsky6social"
+TELVIA = "did:plc:telvia7brand3official5x"
+LUIS = "did:plc:luis2other9person4acct7"
+MARTA = "did:plc:marta8customer1bsky3soc"
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def rows_of(read, kind: str = "post") -> dict[str, dict]:
+    return {row["version_id"]: row for row in read.messages.to_dicts() if row["kind"] == kind}
+
+
+def test_jetstream_post_maps_to_a_full_canonical_row():
+    read = read_bluesky(BLUESKY / "jetstream.jsonl")
+    complaint = rows_of(read)[f"bluesky:{ANA}/3m2anapost01a"]
+    assert complaint == {
+        "message_id": f"bluesky:{ANA}/3m2anapost01a", "version_id": f"bluesky:{ANA}/3m2anapost01a",
+        "platform": "bluesky", "native_id": f"{ANA}/3m2anapost01a", "kind": "post",
+        "conversation_id": f"bluesky:{ANA}/3m2anapost01a", "parent_id": None, "quoted_id": None, "reposted_id": None,
+        "author_id": ANA, "author_handle": "ana.bsky.social", "author_followers": None, "in_reply_to_author_id": None,
+        "mentions": complaint["mentions"], "thread_owner": None, "created_at": utc(2026, 10, 2, 8, 15),
+        "text": "¡Hola 🙂 @telvia.bsky.social! Mi fibra no va desde ayer, ¿qué pasa?", "lang": "es",
+        "url": f"https://bsky.app/profile/{ANA}/post/3m2anapost01a", "deleted": None, "archive_sha256": None,
+        "position": 1,
+    }
+    # the facet's byte offsets (12..31) cover '@telvia.bsky.social' although '@' is the 9th character
+    assert sorted(complaint["mentions"]) == [TELVIA, "telvia.bsky.social"]
+
+
+def test_jetstream_replies_quotes_edits_deletes_and_reposts():
+    read = read_bluesky(BLUESKY / "jetstream.jsonl")
+    posts = rows_of(read)
+    brand_reply = posts[f"bluesky:{TELVIA}/3m2telreply1b"]
+    assert brand_reply["conversation_id"] == brand_reply["parent_id"] == f"bluesky:{ANA}/3m2anapost01a"
+    assert brand_reply["in_reply_to_author_id"] == ANA
+    assert brand_reply["author_handle"] == "telvia.bsky.social"  # from telvia's identity event
+    assert brand_reply["lang"] == "es"  # the first of langs
+    follow_up = posts[f"bluesky:{LUIS}/3m2luisreply2"]
+    assert follow_up["conversation_id"] == f"bluesky:{ANA}/3m2anapost01a"  # reply.root
+    assert follow_up["parent_id"] == f"bluesky:{TELVIA}/3m2telreply1b"  # reply.parent
+    assert follow_up["created_at"] == utc(2026, 10, 2, 8, 50)  # 10:50+02:00
+    assert follow_up["author_handle"] is None  # no identity event for luis in this file
+    quote = posts[f"bluesky:{LUIS}/3m2luisquote3"]
+    assert quote["quoted_id"] == f"bluesky:{TELVIA}/3m2telreply1b"
+    assert quote["conversation_id"] == quote["message_id"] and quote["parent_id"] is None
+
+    edit = posts[f"bluesky:{ANA}/3m2anapost01a@bafyanaedit02"]
+    assert edit["message_id"] == f"bluesky:{ANA}/3m2anapost01a"
+    assert edit["text"] == "Editado: mi fibra no va desde ayer"
+    assert edit["created_at"] == utc(2026, 10, 2, 9, 0)  # time_us: when this version was posted
+
+    (delete,) = rows_of(read, "delete").values()
+    assert delete["message_id"] == f"bluesky:{LUIS}/3m2luisreply2" and delete["author_id"] == LUIS
+    assert delete["version_id"] == f"bluesky:{LUIS}/3m2luisreply2@delete"  # not a version of the post
+    assert delete["text"] is None and delete["created_at"] == utc(2026, 10, 2, 9, 1, 40)
+
+    (repost,) = rows_of(read, "repost").values()
+    assert repost["message_id"] == f"bluesky:repost:{LUIS}/3m2luisrepst4"
+    assert repost["reposted_id"] == f"bluesky:{ANA}/3m2anapost01a"
+    assert repost["created_at"] == utc(2026, 10, 2, 9, 5)
+
+
+def test_identity_events_are_profile_rows():
+    read = read_bluesky(BLUESKY / "jetstream.jsonl")
+    profiles = {r["author_id"]: r for r in rows_of(read, "profile").values()}
+    assert {did: r["author_handle"] for did, r in profiles.items()} == {
+        ANA: "ana.bsky.social", TELVIA: "telvia.bsky.social",
+    }
+    assert profiles[ANA]["message_id"] == f"bluesky:profile:{ANA}"
+    assert profiles[ANA]["created_at"] == utc(2026, 10, 2, 8, 16, 40)  # time_us
+
+
+def test_jetstream_quarantines_likes_accounts_zoneless_dates_and_broken_lines():
+    read = read_bluesky(BLUESKY / "jetstream.jsonl")
+    assert read.records_read == 13  # the blank line is not a record
+    assert read.messages.height == 9
+    assert dict(zip(read.quarantine["position"], read.quarantine["reason"])) == {
+        9: "excluded: app.bsky.feed.like",
+        10: "excluded: account",
+        11: "timestamp without zone in commit.record.createdAt: 2026-10-02T09:10:00",
+        12: "not valid JSON",
+    }
+    assert read.quarantine["excerpt"][3].startswith('{"did": "did:plc:luis2other9person4acct7", "time_us"')
+
+
+def test_list_records_page_bare_array_and_json_lines_read_alike(tmp_path: Path):
+    page = read_bluesky(BLUESKY / "list_records.json")
+    records = json.loads((BLUESKY / "list_records.json").read_text())["records"]
+    array = tmp_path / "records.json"
+    array.write_text(json.dumps(records))
+    lines = tmp_path / "records.jsonl"
+    lines.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    for read in (page, read_bluesky(array), read_bluesky(lines)):
+        assert read.records_read == 3
+        posts = rows_of(read)
+        thread = posts[f"bluesky:{TELVIA}/3m2telpost0bb"]
+        assert thread["conversation_id"] == thread["parent_id"] == f"bluesky:{TELVIA}/3m2telpost0aa"
+        assert thread["created_at"] == utc(2026, 10, 3, 11, 59)  # 06:59-05:00
+        assert thread["author_handle"] is None  # listRecords carries no handle
+        assert read.quarantine.select("position", "reason").rows() == [
+            (2, "missing required field: value.createdAt")
+        ]
+
+
+def test_feed_view_brings_handles_followers_and_the_posts_replied_to():
+    read = read_bluesky(BLUESKY / "author_feed.json")
+    assert read.records_read == 4 and read.quarantine.is_empty()
+    rows = read.messages.to_dicts()
+    assert [r["message_id"] for r in rows] == [
+        f"bluesky:{MARTA}/3m2martarep01",
+        f"bluesky:{TELVIA}/3m2telpost0aa",  # the item's reply.root view
+        f"bluesky:{TELVIA}/3m2telpost0aa",  # and its reply.parent view: the same post, once per record
+        f"bluesky:{MARTA}/3m2martapost2",
+    ]
+    reply, root = rows[0], rows[1]
+    assert (reply["author_handle"], reply["author_followers"]) == ("marta.bsky.social", 85)
+    assert reply["parent_id"] == reply["conversation_id"] == root["message_id"]
+    assert (root["author_handle"], root["author_followers"]) == ("telvia.bsky.social", 52000)
+    assert rows[3]["author_followers"] is None  # not given: NULL, never 0
+
+
+def test_facet_offsets_that_split_a_character_keep_only_the_did(tmp_path: Path):
+    text = "é @telvia.bsky.social"
+    record = {
+        "uri": f"at://{ANA}/app.bsky.feed.post/3m2brokenfac1", "cid": "bafy",
+        "value": {"text": text, "createdAt": "2026-10-02T08:15:00Z", "facets": [
+            {"index": {"byteStart": 1, "byteEnd": 22}, "features": [
+                {"$type": "app.bsky.richtext.facet#mention", "did": TELVIA}]}]},
+    }
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([record]))
+    assert read_bluesky(path).messages["mentions"].to_list() == [[TELVIA]]
+
+
+def test_records_that_are_not_bluesky_objects_are_quarantined(tmp_path: Path):
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"did": "did:plc:x", "time_us": 1, "kind": "commit", "commit": {"operation": "create"}}\n'
+                    '{"time_us": 2, "kind": "commit", "commit": {"collection": "app.bsky.feed.post"}}\n'
+                    '[1, 2]\n'
+                    '{"uri": "https://example.com/x", "value": {}}\n')
+    read = read_bluesky(path)
+    assert read.quarantine["reason"].to_list() == [
+        "missing required field: commit.collection",
+        "missing required field: did",
+        "record is not a JSON object",
+        "invalid uri: https://example.com/x",
+    ]
+
+
+def test_a_truncated_json_document_is_rejected(tmp_path: Path):
+    path = tmp_path / "feed.json"
+    path.write_text((BLUESKY / "author_feed.json").read_text()[:500])
+    with pytest.raises(ArchiveError, match="not readable as Bluesky JSON"):
+        read_bluesky(path)
+
+
+def test_ingest_detects_bluesky_and_counts_every_record(tmp_path: Path):
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path)})
+    files = [BLUESKY / "jetstream.jsonl", BLUESKY / "list_records.json", BLUESKY / "author_feed.json"]
+    assert {detect_format(f) for f in files} == {"bluesky"}
+    records = ingest.ingest([str(f) for f in files], settings)
+    assert [(r.format, r.status, r.records_read, r.records_loaded, r.records_quarantined) for r in records] == [
+        ("bluesky", "loaded", 13, 9, 4),
+        ("bluesky", "loaded", 3, 2, 1),
+        ("bluesky", "loaded", 4, 4, 0),
+    ]
+    assert ingest.reconcile(settings).is_empty()

@@ -1,0 +1,106 @@
+"""The Disqus export reader, on a hand-written export.
+
+``tests/fixtures/disqus/export.xml``: a category; a thread by Equipo Telvia (username
+telvia_equipo, title with an entity); ana's comment (HTML with inline markup and an
+entity); the team's reply to it (``+02:00``, ``<br/>``); an anonymous guest's reply to the
+team; a deleted comment; a spam comment; a comment without zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pipelines import ingest
+from pipelines.formats import ArchiveError, detect_format
+from pipelines.formats.disqus import read_disqus
+from pipelines.settings import load_settings
+
+EXPORT = Path(__file__).parent / "fixtures" / "disqus" / "export.xml"
+THREAD = "blog:disqus:t5001"
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def by_id(read) -> dict[str, dict]:
+    return {row["message_id"]: row for row in read.messages.to_dicts()}
+
+
+def test_thread_is_the_blog_post_message_and_its_own_conversation():
+    thread = by_id(read_disqus(EXPORT))[THREAD]
+    assert thread == {
+        "message_id": THREAD, "version_id": THREAD, "platform": "blog", "native_id": "disqus:t5001", "kind": "post",
+        "conversation_id": THREAD, "parent_id": None, "quoted_id": None, "reposted_id": None,
+        "author_id": "telvia_equipo", "author_handle": "Equipo Telvia", "author_followers": None,
+        "in_reply_to_author_id": None, "mentions": [], "thread_owner": "telvia_equipo",
+        "created_at": utc(2026, 10, 1, 8, 0), "text": "Nuevas tarifas de fibra & móvil", "lang": None,
+        "url": "https://blog.telvia.example/2026/10/nuevas-tarifas/", "deleted": None, "archive_sha256": None,
+        "position": 0,
+    }
+
+
+def test_comments_nest_under_their_parent_or_the_thread():
+    rows = by_id(read_disqus(EXPORT))
+    assert set(rows) == {THREAD, "blog:disqus:9001", "blog:disqus:9002", "blog:disqus:9003"}
+    question, answer, guest = rows["blog:disqus:9001"], rows["blog:disqus:9002"], rows["blog:disqus:9003"]
+    assert question["parent_id"] == THREAD  # top level
+    assert answer["parent_id"] == "blog:disqus:9001" and guest["parent_id"] == "blog:disqus:9002"
+    assert {r["conversation_id"] for r in rows.values()} == {THREAD}
+    assert {r["thread_owner"] for r in rows.values()} == {"telvia_equipo"}
+    assert (question["author_id"], question["author_handle"]) == ("anagomez", "Ana Gómez")
+    assert (guest["author_id"], guest["author_handle"]) == ("Invitado", "Invitado")  # anonymous: no username
+    assert question["text"] == "¿Y los clientes antiguos? Llevo 2 días sin línea & nadie responde."
+    assert answer["text"] == "Hola Ana, te escribimos por email. Un saludo"
+    assert answer["created_at"] == utc(2026, 10, 2, 9, 30)  # 11:30+02:00
+    assert question["url"] == "https://blog.telvia.example/2026/10/nuevas-tarifas/#comment-9001"
+
+
+def test_deleted_spam_and_zoneless_comments_are_quarantined():
+    read = read_disqus(EXPORT)
+    assert read.records_read == 7  # the category is not a record
+    assert dict(zip(read.quarantine["position"], read.quarantine["reason"])) == {
+        4: "excluded: deleted comment",
+        5: "excluded: spam comment",
+        6: "timestamp without zone in createdAt: 2026-10-02T10:07:00",
+    }
+    assert 'id="9004"' in read.quarantine["excerpt"][0]  # the element itself, as XML
+
+
+def test_comments_before_their_thread_still_know_its_owner(tmp_path: Path):
+    text = EXPORT.read_text()
+    thread_start, thread_end = text.index("  <thread dsq:id=\"5001\">"), text.index("</thread>") + len("</thread>\n")
+    moved = text[:thread_start] + text[thread_end:].replace("</disqus>", text[thread_start:thread_end] + "</disqus>")
+    path = tmp_path / "reordered.xml"
+    path.write_text(moved)
+    rows = by_id(read_disqus(path))
+    assert rows["blog:disqus:9001"]["thread_owner"] == "telvia_equipo"
+    assert rows[THREAD]["position"] == 6
+
+
+def test_unsafe_or_foreign_xml_is_rejected(tmp_path: Path):
+    bomb = tmp_path / "bomb.xml"
+    bomb.write_text('<?xml version="1.0"?><!DOCTYPE disqus [<!ENTITY a "aaaa">]><disqus>&a;</disqus>')
+    with pytest.raises(ArchiveError, match="unsafe XML rejected"):
+        read_disqus(bomb)
+    other = tmp_path / "other.xml"
+    other.write_text("<rss><channel/></rss>")
+    with pytest.raises(ArchiveError, match="not a Disqus export"):
+        read_disqus(other)
+    truncated = tmp_path / "truncated.xml"
+    truncated.write_text(EXPORT.read_text()[:800])
+    with pytest.raises(ArchiveError, match="not well-formed XML"):
+        read_disqus(truncated)
+
+
+def test_ingest_detects_disqus_and_counts_every_record(tmp_path: Path):
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path)})
+    assert detect_format(EXPORT) == "disqus"
+    (record,) = ingest.ingest([str(EXPORT)], settings)
+    assert (record.format, record.status, record.records_read, record.records_loaded, record.records_quarantined) == (
+        "disqus", "loaded", 7, 4, 3,
+    )
+    assert ingest.reconcile(settings).is_empty()

@@ -1,0 +1,134 @@
+"""The Facebook Graph API reader, on hand-written comment and post pages.
+
+``tests/fixtures/facebook/`` (page Telvia, id 104857600000001):
+
+- ``comments_pages.jsonl``: two pages of ``/771000000000002/comments`` as JSON lines:
+  ana's top-level comment tagging the page; the page's own reply to it (``parent``); ana's
+  answer (``+0200``); a comment without ``from`` (no page token); a hidden comment; a
+  comment without zone; luis's top-level comment;
+- ``page_posts_with_comments.json``: ``/104857600000001/posts?fields=...,comments{...,
+  comments}``: a page post with luis's comment, the page's nested reply to it and a comment
+  without ``from``; a second post without comments.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from pipelines import ingest
+from pipelines.formats import ArchiveError, detect_format
+from pipelines.formats.facebook import NO_AUTHOR, read_facebook
+from pipelines.settings import load_settings
+
+FACEBOOK = Path(__file__).parent / "fixtures" / "facebook"
+COMMENTS = FACEBOOK / "comments_pages.jsonl"
+POSTS = FACEBOOK / "page_posts_with_comments.json"
+PAGE = "104857600000001"
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=UTC)
+
+
+def by_id(read) -> dict[str, dict]:
+    return {row["message_id"]: row for row in read.messages.to_dicts()}
+
+
+def test_top_level_comment_maps_to_a_full_canonical_row():
+    comment = by_id(read_facebook(COMMENTS))["facebook:771000000000002_880000000000001"]
+    assert comment == {
+        "message_id": "facebook:771000000000002_880000000000001",
+        "version_id": "facebook:771000000000002_880000000000001",
+        "platform": "facebook", "native_id": "771000000000002_880000000000001", "kind": "post",
+        "conversation_id": "facebook:771000000000002", "parent_id": "facebook:771000000000002",
+        "quoted_id": None, "reposted_id": None,
+        "author_id": "5550000000001", "author_handle": "Ana Gómez", "author_followers": None,
+        "in_reply_to_author_id": None, "mentions": [PAGE, "telvia"], "thread_owner": None,
+        "created_at": utc(2026, 10, 5, 9, 10, 56), "text": "Telvia llevo 3 días sin fibra 😡", "lang": None,
+        "url": "https://www.facebook.com/104857600000001/posts/771000000000002?comment_id=880000000000001",
+        "deleted": None, "archive_sha256": None, "position": 0,
+    }
+
+
+def test_replies_and_the_pages_own_comments():
+    rows = by_id(read_facebook(COMMENTS))
+    page_reply = rows["facebook:771000000000002_880000000000002"]
+    assert (page_reply["author_id"], page_reply["author_handle"]) == (PAGE, "Telvia")
+    assert page_reply["parent_id"] == "facebook:771000000000002_880000000000001"
+    assert page_reply["conversation_id"] == "facebook:771000000000002"
+    thanks = rows["facebook:771000000000002_880000000000003"]
+    assert thanks["parent_id"] == "facebook:771000000000002_880000000000002"
+    assert thanks["created_at"] == utc(2026, 10, 5, 10, 0)  # 12:00+0200
+    assert rows["facebook:771000000000002_880000000000007"]["parent_id"] == "facebook:771000000000002"
+
+
+def test_comments_without_author_hidden_or_without_zone_are_quarantined():
+    read = read_facebook(COMMENTS)
+    assert read.records_read == 7  # both pages of the JSON-lines file
+    assert dict(zip(read.quarantine["position"], read.quarantine["reason"])) == {
+        3: "missing from: comments read without a page token carry no author",
+        4: "excluded: hidden comment",
+        5: "timestamp without zone in created_time: 2026-10-05T10:06:00",
+    }
+
+
+def test_posts_with_comments_share_one_conversation_owned_by_the_page():
+    read = read_facebook(POSTS)
+    assert read.records_read == 5
+    assert read.quarantine.select("position", "reason").rows() == [(3, NO_AUTHOR)]
+    rows = read.messages.to_dicts()
+    assert [r["message_id"] for r in rows] == [
+        "facebook:771000000000001",
+        "facebook:771000000000001_880000000000011",
+        "facebook:771000000000001_880000000000012",
+        "facebook:771000000000003",
+    ]
+    post, comment, page_reply, other_post = rows
+    # the post is keyed by the id its comments carry; native_id keeps the page-qualified id
+    assert post["native_id"] == f"{PAGE}_771000000000001"
+    assert (post["author_id"], post["author_handle"], post["thread_owner"]) == (PAGE, "Telvia", PAGE)
+    assert post["conversation_id"] == post["message_id"] and post["parent_id"] is None
+    assert post["created_at"] == utc(2026, 10, 6, 18, 0)
+    assert comment["conversation_id"] == comment["parent_id"] == post["message_id"]
+    assert comment["thread_owner"] == PAGE and comment["author_id"] == "5550000000002"
+    assert page_reply["parent_id"] == comment["message_id"]  # nested under it
+    assert page_reply["author_id"] == PAGE and page_reply["thread_owner"] == PAGE
+    assert other_post["conversation_id"] == "facebook:771000000000003"
+
+
+def test_a_post_without_comments_edge_is_recognised_by_its_page_author(tmp_path: Path):
+    page = json.loads(POSTS.read_text())
+    lone = tmp_path / "posts.json"
+    lone.write_text(json.dumps({"data": [page["data"][1]]}))
+    (row,) = read_facebook(lone).messages.to_dicts()
+    assert row["message_id"] == "facebook:771000000000003" and row["thread_owner"] == PAGE
+
+
+def test_error_responses_broken_lines_and_unreadable_files(tmp_path: Path):
+    lines = tmp_path / "pages.jsonl"
+    lines.write_text('{"error": {"message": "Invalid OAuth access token", "code": 190}}\n'
+                     '{"data": [{"id": "1_2", "from": {"id": "9"}, "created_time": "2026-10-05T09:00:00+0000"\n')
+    read = read_facebook(lines)
+    assert read.quarantine["reason"].to_list() == [
+        'Graph API error response: {"message": "Invalid OAuth access token", "code": 190}',
+        "not valid JSON",
+    ]
+    broken = tmp_path / "page.json"
+    broken.write_text(COMMENTS.read_text().splitlines()[0][:300])
+    with pytest.raises(ArchiveError, match="not readable as Facebook Graph API JSON"):
+        read_facebook(broken)
+
+
+def test_ingest_detects_facebook_and_counts_every_record(tmp_path: Path):
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path)})
+    assert detect_format(COMMENTS) == detect_format(POSTS) == "facebook_graph"
+    records = ingest.ingest([str(COMMENTS), str(POSTS)], settings)
+    assert [(r.format, r.status, r.records_read, r.records_loaded, r.records_quarantined) for r in records] == [
+        ("facebook_graph", "loaded", 7, 4, 3),
+        ("facebook_graph", "loaded", 5, 4, 1),
+    ]
+    assert ingest.reconcile(settings).is_empty()
