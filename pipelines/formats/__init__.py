@@ -8,16 +8,29 @@ reason, and a file it cannot read at all raises ``ArchiveError``.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 from pipelines.formats.base import ArchiveError, ReadResult
+from pipelines.formats.bluesky import read_bluesky
+from pipelines.formats.canonical_files import read_canonical
+from pipelines.formats.disqus import read_disqus
+from pipelines.formats.facebook import read_facebook
+from pipelines.formats.twcs import read_twcs
 from pipelines.formats.wxr import read_wxr
+from pipelines.formats.x_archive import read_x_archive
 from pipelines.formats.x_v2 import read_x_v2
 
 READERS: dict[str, Callable[[Path], ReadResult]] = {
     "x_v2": read_x_v2,
     "wxr": read_wxr,
+    "x_archive": read_x_archive,
+    "twcs": read_twcs,
+    "bluesky": read_bluesky,
+    "facebook_graph": read_facebook,
+    "disqus": read_disqus,
+    "canonical": read_canonical,
 }
 
 #: Formats recognised by detection but without a reader yet.
@@ -73,7 +86,7 @@ def detect_format(path: Path) -> str:
         if '"edit_history_tweet_ids"' in head or ('"author_id"' in head and '"text"' in head):
             return "x_v2"
         raise ArchiveError("unknown format: JSON that matches no known archive format")
-    header = {column.strip().strip('"').lower() for column in head.splitlines()[0].split(",")}
+    header = {column.strip().strip('"').lower() for column in re.split(r"[,;]", head.splitlines()[0])}
     if {"tweet_id", "inbound"} <= header:
         return "twcs"
     if {"message_id", "platform", "author_id", "created_at", "text"} <= header:

@@ -55,7 +55,10 @@ select
     b.author_brand_id,
     m.in_reply_to_author_id,
     m.mentions,
-    m.thread_owner,
+    -- a comments-only page knows its post's owner on some rows only: share it across the thread
+    coalesce(m.thread_owner, max(m.thread_owner) over (
+        partition by m.platform, coalesce(m.source_conversation_id, t.conversation_id, m.message_id)
+    )) as thread_owner,
     m.created_at,
     m.text,
     m.lang,

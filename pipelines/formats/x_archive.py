@@ -1,0 +1,266 @@
+"""X/Twitter personal archive parts: ``window.YTD.<part>.partN = [ ... ]`` JavaScript files.
+
+The part name in the file's first line (never the file name) says what the file holds:
+
+- ``tweets``/``tweet`` (``data/tweets.js``, ``tweets-part1.js``..., older ``data/tweet.js``):
+  the owner's posts, each item wrapped as ``{"tweet": {...}}`` or a bare v1.1 tweet object;
+  ``deleted_tweets`` the same, marked ``deleted``. A post whose text starts ``RT @`` is a repost.
+- ``note_tweet`` (``note-tweet.js``): the full text of long posts, read as posts
+  ``x:note:<noteTweetId>``. The archive does not link a note to the (truncated) copy of the
+  same post in tweets.js, so both are loaded; they share author and created_at.
+- ``account`` (``account.js``): one ``profile`` row for the owner, ``x:profile:<accountId>``.
+
+Tweet objects carry no author: the archive holds only its owner's posts, and the owner is
+read from ``account.js`` in the same directory as the file being read. Without it every post
+is quarantined. Any other part (likes, followers, direct messages...) holds no public posts
+and is rejected. Files are small, so they are parsed with the json module.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.canonical import MESSAGE_SCHEMA
+from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
+
+#: v1.1 ``created_at`` ("Sat Feb 18 12:33:11 +0000 2023") once its weekday is cut off: the
+#: weekday is redundant, and Polars rejects a date whose weekday does not match it.
+V11_CREATED_AT = "%b %d %H:%M:%S %z %Y"
+
+#: ``createdAt`` of account.js and note-tweet.js ("2023-02-18T12:33:11.000Z").
+ISO_CREATED_AT = "%Y-%m-%dT%H:%M:%S%.f%#z"
+
+NO_ACCOUNT = "author unknown: personal archive without account.js (ingest the whole archive folder or zip)"
+
+_PREFIX = re.compile(r"window\.YTD\.(\w+)\.part\d+\s*=\s*")
+_TWEET_PARTS = {"tweets": False, "tweet": False, "deleted_tweets": True}  # part -> deleted
+_NOTE_PARTS = ("note_tweet", "note_tweets")
+_ACCOUNT_PARTS = ("account",)
+
+
+def v11_datetime(raw: pl.Expr) -> pl.Expr:
+    """Parse v1.1 ``created_at`` strings ("Tue Oct 31 22:10:47 +0000 2017") to UTC; NULL if invalid."""
+    return raw.str.strip_chars().str.replace(r"^[A-Za-z]{3}\s+", "").str.to_datetime(
+        V11_CREATED_AT, strict=False, time_zone="UTC", time_unit="us"
+    )
+
+
+def read_ytd(path: Path) -> tuple[str, list]:
+    """The part name (``tweets``, ``account``...) and the items of a ``window.YTD`` file."""
+    try:
+        content = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"not readable as an X archive part: {exc}") from exc
+    content = content.strip()
+    match = _PREFIX.match(content)
+    if match is None:
+        raise ArchiveError("not an X archive part: the file does not start with 'window.YTD.<name>.partN = '")
+    body = content[match.end():].rstrip().rstrip(";").rstrip()
+    try:
+        items = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise ArchiveError(f"X archive part {match.group(1)!r} is not valid JSON: {exc}") from exc
+    if not isinstance(items, list):
+        raise ArchiveError(f"X archive part {match.group(1)!r} is not a JSON array")
+    return match.group(1), items
+
+
+def read_x_archive(path: Path) -> ReadResult:
+    """Read one part of an X personal archive (tweets, note tweets or account) into canonical rows."""
+    part, items = read_ytd(path)
+    if part in _ACCOUNT_PARTS:
+        records, bad = _profiles(items)
+    elif part in _TWEET_PARTS or part in _NOTE_PARTS:
+        owner, owner_problem = _owner(path.parent / "account.js")
+        if owner_problem:
+            records = []
+            bad = [{"position": i, "reason": owner_problem, "excerpt": _excerpt(item)}
+                   for i, item in enumerate(items)]
+        elif part in _NOTE_PARTS:
+            records, bad = _notes(items, owner)
+        else:
+            records, bad = _tweets(items, owner, deleted=_TWEET_PARTS[part])
+    else:
+        raise ArchiveError(
+            f"X archive part {part!r} holds no public posts: only tweets, notes and the account are read"
+        )
+    return _finish(records, bad)
+
+
+def _finish(records: list[dict], bad: list[dict]) -> ReadResult:
+    """Parse every record's date in one pass; a record whose date does not parse is quarantined."""
+    schema = {**MESSAGE_SCHEMA, "created_at": pl.String, "date_field": pl.String, "excerpt": pl.String}
+    raw = pl.col("created_at")
+    parsed = pl.DataFrame(records, schema=schema).with_columns(
+        pl.coalesce(
+            v11_datetime(raw),
+            raw.str.to_datetime(ISO_CREATED_AT, strict=False, time_zone="UTC", time_unit="us"),
+        ).alias("parsed_at")
+    )
+    undated = parsed.filter(pl.col("parsed_at").is_null()).select(
+        "position", pl.format("invalid {}: {}", "date_field", "created_at").alias("reason"), "excerpt"
+    )
+    messages = parsed.filter(pl.col("parsed_at").is_not_null()).with_columns(pl.col("parsed_at").alias("created_at"))
+    quarantine = pl.concat([quarantine_frame(bad), quarantine_frame(undated.to_dicts())]).sort("position")
+    return result(messages.drop("parsed_at", "date_field", "excerpt"), quarantine)
+
+
+def _excerpt(item: object) -> str:
+    return json.dumps(item, ensure_ascii=False)
+
+
+def _owner(account_js: Path) -> tuple[dict, str | None]:
+    """The archive owner's accountId and username from account.js, or why they are unknown."""
+    if not account_js.is_file():
+        return {}, NO_ACCOUNT
+    try:
+        _, items = read_ytd(account_js)
+    except ArchiveError as exc:
+        return {}, f"author unknown: account.js beside the file cannot be read ({exc})"
+    accounts = [a for a in (_unwrap(i, "account") for i in items) if isinstance(a, dict) and a.get("accountId")]
+    if not accounts:
+        return {}, "author unknown: account.js beside the file names no accountId"
+    return {"id": str(accounts[0]["accountId"]), "handle": accounts[0].get("username")}, None
+
+
+def _unwrap(item: object, key: str) -> object:
+    """The object inside ``{"<key>": {...}}``, or the item itself when it is not wrapped."""
+    if isinstance(item, dict) and isinstance(item.get(key), dict):
+        return item[key]
+    return item
+
+
+def _string(value: object) -> str | None:
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _ids(value: object) -> str | None:
+    """A numeric id given as a string (or a number in hand-made files); None otherwise."""
+    text = _string(value)
+    return text if text and text.isdigit() else None
+
+
+def _tweets(items: list, owner: dict, deleted: bool) -> tuple[list[dict], list[dict]]:
+    records, bad = [], []
+    for position, item in enumerate(items):
+        tweet = _unwrap(item, "tweet")
+        reason = _tweet_problem(tweet)
+        if reason:
+            bad.append({"position": position, "reason": reason, "excerpt": _excerpt(item)})
+            continue
+        tweet_id = _ids(tweet.get("id_str")) or _ids(tweet.get("id"))
+        text = tweet.get("full_text", tweet.get("text"))
+        retweeted = tweet.get("retweeted_status")
+        reposted = _ids(retweeted.get("id_str") or retweeted.get("id")) if isinstance(retweeted, dict) else None
+        parent = _ids(tweet.get("in_reply_to_status_id_str")) or _ids(tweet.get("in_reply_to_status_id"))
+        quoted = _ids(tweet.get("quoted_status_id_str")) or _ids(tweet.get("quoted_status_id"))
+        records.append({
+            "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
+            "kind": "repost" if text.startswith("RT @") else "post",
+            "parent_id": f"x:{parent}" if parent else None,
+            "quoted_id": f"x:{quoted}" if quoted else None,
+            "reposted_id": f"x:{reposted}" if reposted else None,
+            "author_id": owner["id"], "author_handle": owner["handle"],
+            "in_reply_to_author_id": (_ids(tweet.get("in_reply_to_user_id_str"))
+                                      or _ids(tweet.get("in_reply_to_user_id"))),
+            "mentions": _mentions(tweet.get("entities"), "user_mentions", "screen_name", "id_str"),
+            "created_at": str(tweet["created_at"]), "date_field": "created_at",
+            "text": text, "lang": _string(tweet.get("lang")),
+            "url": f"https://x.com/{owner['handle'] or 'i/web'}/status/{tweet_id}",
+            "deleted": True if deleted else None,
+            "position": position, "excerpt": _excerpt(item),
+        })
+    return records, bad
+
+
+def _tweet_problem(tweet: object) -> str | None:
+    if not isinstance(tweet, dict):
+        return "record is not a JSON object"
+    raw_id = tweet.get("id_str", tweet.get("id"))
+    if raw_id is None:
+        return "missing required field: id_str"
+    if not (_ids(tweet.get("id_str")) or _ids(tweet.get("id"))):
+        return f"invalid id_str: {raw_id}"
+    if tweet.get("created_at") is None:
+        return "missing required field: created_at"
+    text = tweet.get("full_text", tweet.get("text"))
+    if text is None:
+        return "missing required field: full_text"
+    if not isinstance(text, str):
+        return "full_text is not a string"
+    return None
+
+
+def _mentions(entities: object, key: str, handle_key: str, id_key: str) -> list[str]:
+    """Lower-cased handles, then ids, of the accounts mentioned, each once."""
+    mentioned = entities.get(key) if isinstance(entities, dict) else None
+    if not isinstance(mentioned, list):
+        return []
+    handles = [_string(m.get(handle_key)) for m in mentioned if isinstance(m, dict)]
+    ids = [_ids(m.get(id_key)) for m in mentioned if isinstance(m, dict)]
+    found = [h.lstrip("@").lower() for h in handles if h] + [i for i in ids if i]
+    return list(dict.fromkeys(found))
+
+
+def _notes(items: list, owner: dict) -> tuple[list[dict], list[dict]]:
+    records, bad = [], []
+    for position, item in enumerate(items):
+        note = _unwrap(item, "noteTweet")
+        core = note.get("core") if isinstance(note, dict) else None
+        text = core.get("text") if isinstance(core, dict) else None
+        note_id = _ids(note.get("noteTweetId")) if isinstance(note, dict) else None
+        reason = (
+            "record is not a JSON object" if not isinstance(note, dict)
+            else "missing required field: noteTweetId" if note.get("noteTweetId") is None
+            else f"invalid noteTweetId: {note.get('noteTweetId')}" if note_id is None
+            else "missing required field: createdAt" if note.get("createdAt") is None
+            else "missing required field: core.text" if text is None
+            else "core.text is not a string" if not isinstance(text, str)
+            else None
+        )
+        if reason:
+            bad.append({"position": position, "reason": reason, "excerpt": _excerpt(item)})
+            continue
+        records.append({
+            "message_id": f"x:note:{note_id}", "version_id": f"x:note:{note_id}", "platform": "x",
+            "native_id": f"note:{note_id}", "kind": "post",
+            "author_id": owner["id"], "author_handle": owner["handle"],
+            "mentions": _mentions(core, "mentions", "screenName", "id_str"),
+            "created_at": str(note.get("createdAt")), "date_field": "createdAt",
+            "text": text, "position": position, "excerpt": _excerpt(item),
+        })
+    return records, bad
+
+
+def _profiles(items: list) -> tuple[list[dict], list[dict]]:
+    records, bad = [], []
+    for position, item in enumerate(items):
+        account = _unwrap(item, "account")
+        account_id = _ids(account.get("accountId")) if isinstance(account, dict) else None
+        reason = (
+            "record is not a JSON object" if not isinstance(account, dict)
+            else "missing required field: accountId" if account.get("accountId") is None
+            else f"invalid accountId: {account.get('accountId')}" if account_id is None
+            else "missing required field: username" if not _string(account.get("username"))
+            else "missing required field: createdAt" if account.get("createdAt") is None
+            else None
+        )
+        if reason:
+            bad.append({"position": position, "reason": reason, "excerpt": _excerpt(item)})
+            continue
+        handle = _string(account["username"])
+        records.append({
+            "message_id": f"x:profile:{account_id}", "version_id": f"x:profile:{account_id}", "platform": "x",
+            "native_id": f"profile:{account_id}", "kind": "profile",
+            "author_id": account_id, "author_handle": handle, "mentions": [],
+            "created_at": str(account["createdAt"]), "date_field": "createdAt",
+            "url": f"https://x.com/{handle}", "position": position, "excerpt": _excerpt(item),
+        })
+    return records, bad

@@ -1,0 +1,155 @@
+"""The X/Twitter personal archive reader (``window.YTD`` parts), on hand-written archives.
+
+``tests/fixtures/x_archive/``:
+
+Each folder stands for an archive's ``data/`` folder (not named so: the repository ignores
+``data/``).
+
+- ``full/``: a current archive of @Telvia_Ayuda (account 1400000000000000001):
+  ``tweets.js`` (wrapped items: a reply with mentions, a post, a retweet, a record without
+  created_at, one with an unreadable date), ``tweets-part1.js`` (a split part with a BOM and
+  a trailing ``;``), ``note-tweet.js`` (a long post), ``account.js``, ``like.js`` (no posts);
+- ``old/``: an older archive of @kuboenergia: ``tweet.js`` (``window.YTD.tweet``, one
+  bare item with ``text``, one wrapped, a string item, a damaged id) and its ``account.js``;
+- ``no_account/tweets.js``: a tweets file copied without its account.js.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from pipelines import ingest
+from pipelines.formats import ArchiveError
+from pipelines.formats.x_archive import NO_ACCOUNT, read_x_archive
+from pipelines.settings import load_settings
+
+ARCHIVES = Path(__file__).parent / "fixtures" / "x_archive"
+FULL = ARCHIVES / "full"
+OWNER_ID = "1400000000000000001"
+
+
+def utc(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=timezone.utc)
+
+
+def by_id(read) -> dict[str, dict]:
+    return {row["message_id"]: row for row in read.messages.to_dicts()}
+
+
+def test_tweets_are_the_owners_posts_replies_and_reposts():
+    read = read_x_archive(FULL / "tweets.js")
+    assert read.records_read == 5
+    rows = by_id(read)
+    assert set(rows) == {"x:1627000000000000001", "x:1627000000000000002", "x:1627000000000000003"}
+    reply = rows["x:1627000000000000001"]
+    assert reply | {
+        "version_id": "x:1627000000000000001", "platform": "x", "native_id": "1627000000000000001",
+        "kind": "post",
+        "conversation_id": None, "parent_id": "x:1627000000000000000", "reposted_id": None,
+        "author_id": OWNER_ID, "author_handle": "Telvia_Ayuda", "author_followers": None,
+        "in_reply_to_author_id": "900000000000000001", "mentions": ["ana_g", "900000000000000001"],
+        "created_at": utc(2023, 2, 18, 12, 33, 11), "lang": "es",
+        "url": "https://x.com/Telvia_Ayuda/status/1627000000000000001", "position": 0,
+    } == reply
+    assert reply["text"].startswith("@Ana_G Hola Ana")
+    post = rows["x:1627000000000000002"]
+    assert post["parent_id"] is None and post["in_reply_to_author_id"] is None and post["mentions"] == []
+    retweet = rows["x:1627000000000000003"]
+    assert retweet["kind"] == "repost" and retweet["reposted_id"] is None  # the archive does not say which post
+    assert retweet["author_id"] == OWNER_ID
+    assert dict(zip(read.quarantine["position"], read.quarantine["reason"])) == {
+        3: "missing required field: created_at",
+        4: "invalid created_at: ayer por la tarde",
+    }
+    assert '"1627000000000000004"' in read.quarantine["excerpt"][0]
+
+
+def test_split_part_with_bom_and_trailing_semicolon():
+    read = read_x_archive(FULL / "tweets-part1.js")
+    (row,) = read.messages.to_dicts()
+    assert row["message_id"] == "x:1626900000000000001" and row["parent_id"] == "x:1626900000000000000"
+    assert row["author_handle"] == "Telvia_Ayuda"
+    assert row["mentions"] == ["luis_m", "telvia", "900000000000000002", "1400000000000000009"]
+    assert row["created_at"] == utc(2023, 2, 17, 23, 59, 59)
+    assert read.quarantine.is_empty()
+
+
+def test_older_tweet_js_with_and_without_the_tweet_wrapper():
+    read = read_x_archive(ARCHIVES / "old" / "tweet.js")
+    rows = by_id(read)
+    bare = rows["x:210000000000000001"]
+    # 'text', not 'full_text'
+    assert bare["text"] == "@Marta_R Lamentamos el cobro duplicado, Marta. Ya lo hemos devuelto."
+    assert bare["parent_id"] == "x:210000000000000000" and bare["in_reply_to_author_id"] == "900000000000000003"
+    assert bare["author_id"] == "1400000000000000002" and bare["author_handle"] == "kuboenergia"
+    assert rows["x:210000000000000002"]["created_at"] == utc(2012, 6, 6, 7, 0, 0)
+    assert dict(zip(read.quarantine["position"], read.quarantine["reason"])) == {
+        2: "record is not a JSON object",
+        3: "invalid id_str: 2.1e17",
+    }
+
+
+def test_without_account_js_every_tweet_is_quarantined():
+    read = read_x_archive(ARCHIVES / "no_account" / "tweets.js")
+    assert read.messages.is_empty()
+    assert read.quarantine["reason"].to_list() == [NO_ACCOUNT, NO_ACCOUNT]
+    assert read.quarantine["position"].to_list() == [0, 1]
+
+
+def test_account_js_is_a_profile_row_not_a_message():
+    (row,) = read_x_archive(FULL / "account.js").messages.to_dicts()
+    assert row | {
+        "message_id": f"x:profile:{OWNER_ID}", "kind": "profile", "author_id": OWNER_ID,
+        "author_handle": "Telvia_Ayuda", "created_at": utc(2015, 3, 2, 9, 0, 0), "text": None,
+    } == row
+
+
+def test_note_tweets_are_long_posts_with_their_own_ids():
+    (row,) = read_x_archive(FULL / "note-tweet.js").messages.to_dicts()
+    assert row["message_id"] == "x:note:1627100000000000001" and row["kind"] == "post"
+    assert row["author_id"] == OWNER_ID and row["mentions"] == ["luis_m"]
+    assert row["created_at"] == utc(2023, 2, 20, 10, 0, 0)
+    assert len(row["text"]) > 280
+
+
+def test_parts_without_posts_and_broken_files_are_rejected(tmp_path: Path):
+    with pytest.raises(ArchiveError, match="'like' holds no public posts"):
+        read_x_archive(FULL / "like.js")
+    broken = tmp_path / "tweets.js"
+    broken.write_text('window.YTD.tweets.part0 = [ { "tweet" : { "id_str" : "1" }')
+    with pytest.raises(ArchiveError, match="not valid JSON"):
+        read_x_archive(broken)
+    not_array = tmp_path / "object.js"
+    not_array.write_text('window.YTD.tweets.part0 = { "tweet" : {} }')
+    with pytest.raises(ArchiveError, match="not a JSON array"):
+        read_x_archive(not_array)
+
+
+def test_unreadable_account_js_names_the_problem(tmp_path: Path):
+    shutil.copy(FULL / "tweets-part1.js", tmp_path / "tweets-part1.js")
+    (tmp_path / "account.js").write_text('window.YTD.account.part0 = [ { "account" : { "username" : "x" } } ]')
+    read = read_x_archive(tmp_path / "tweets-part1.js")
+    assert read.quarantine["reason"].to_list() == ["author unknown: account.js beside the file names no accountId"]
+
+
+def test_ingesting_the_archive_folder_detects_each_part_and_counts_every_record(tmp_path: Path):
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+    records = ingest.ingest([str(FULL), str(ARCHIVES / "no_account")], settings)
+    counts = {
+        Path(r.source).relative_to(ARCHIVES.resolve()).as_posix():
+            (r.format, r.status, r.records_read, r.records_loaded, r.records_quarantined)
+        for r in records
+    }
+    assert counts == {
+        "full/account.js": ("x_archive", "loaded", 1, 1, 0),
+        "full/like.js": ("x_archive", "rejected", 0, 0, 0),
+        "full/note-tweet.js": ("x_archive", "loaded", 1, 1, 0),
+        "full/tweets-part1.js": ("x_archive", "loaded", 1, 1, 0),
+        "full/tweets.js": ("x_archive", "loaded", 5, 3, 2),  # its account.js travels with it
+        "no_account/tweets.js": ("x_archive", "loaded", 2, 0, 2),
+    }
+    assert ingest.reconcile(settings).is_empty()
