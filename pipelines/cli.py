@@ -12,6 +12,9 @@ import time
 from datetime import date
 from pathlib import Path
 
+#: Reader names (pipelines.formats.READERS), listed here so that --help does not import the readers.
+FORMAT_NAMES = ("x_v2", "x_archive", "twcs", "bluesky", "facebook_graph", "wxr", "disqus", "canonical")
+
 INSTANCE_YAML = """\
 # Written by brandcare: the local Dagster instance of this BRANDCARE_HOME.
 telemetry:
@@ -244,7 +247,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="register and normalise archive files")
     ingest.add_argument("sources", nargs="+", help="files, folders, globs or http(s) URLs")
-    ingest.add_argument("--format", default="auto", help="auto (detect from content) or a format name")
+    ingest.add_argument("--format", default="auto", choices=("auto", *FORMAT_NAMES),
+                        help="auto (detect from the content, the default) or the format of every file")
     ingest.set_defaults(func=cmd_ingest)
 
     run = commands.add_parser("run", help="materialise, validate and publish (a Dagster run)")

@@ -75,3 +75,10 @@ def test_published_waits_for_blocking_checks():
     assert ("brand_scorecards", "brand_scorecards_expectations") in checks
     assert ("lake/archive_files", "records_reconcile") in checks
     assert ("care_cases", "unique_care_cases_case_id") in checks
+
+
+def test_cli_format_names_are_the_readers():
+    from pipelines.cli import FORMAT_NAMES
+    from pipelines.formats import KNOWN_FORMATS, READERS
+
+    assert set(FORMAT_NAMES) == set(READERS) == set(KNOWN_FORMATS)
