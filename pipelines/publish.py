@@ -34,12 +34,13 @@ import duckdb
 #: Exported as Parquet into every version folder (what BI tools read).
 PUBLISHED_TABLES: tuple[str, ...] = ("brand_scorecards", "care_cases", "unanswered_cases")
 #: Copied as real tables into the analyst database.
-ANALYST_TABLES: tuple[str, ...] = PUBLISHED_TABLES + ("messages", "archive_files", "quarantine")
+ANALYST_TABLES: tuple[str, ...] = PUBLISHED_TABLES + ("messages", "archive_files", "quarantine", "agent_activity")
 
 #: Each table's key: its rows are written in this order, so identical data gives identical files.
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "brand_scorecards": ("brand_id", "period", "period_start", "platform"),
     "care_cases": ("case_id",),
+    "agent_activity": ("brand_id", "platform", "month", "agent"),
     "unanswered_cases": ("case_id",),
     "messages": ("message_id",),
     "archive_files": ("sha256", "name"),
@@ -48,6 +49,10 @@ TABLE_KEYS: dict[str, tuple[str, ...]] = {
 
 #: One line per analyst table, stored with COMMENT ON TABLE so analysts see it in their tools.
 TABLE_DESCRIPTIONS: dict[str, str] = {
+    "agent_activity": (
+        "Brand replies per agent (sign-off such as ^JK or -Becky; NULL = unsigned), brand, platform "
+        "and local month: replies, cases answered, first responses and their median minutes."
+    ),
     "brand_scorecards": (
         "Care metrics per brand, period (day/week/month, brand time zone), period_start and "
         "platform ('all' = every platform); definitions in METRICS.md."

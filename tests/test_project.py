@@ -54,6 +54,7 @@ EXPECTED_ASSET_KEYS = {
     "int_brand_account_keys", "int_messages_addressing_brands", "int_cases_opened",
     "int_case_brand_replies", "int_author_profiles", "int_canned_replies", "int_reposts",
     "care_cases", "brand_scorecards", "unanswered_cases", "messages", "archive_files", "quarantine",
+    "agent_activity",
     # publication
     "published",
 }

@@ -88,6 +88,10 @@ def build_warehouse(path: Path, *, extra_messages: int = 0) -> Path:
             "CREATE TABLE quarantine AS SELECT 'aa11' AS archive_sha256, 3 AS position, "
             "'missing id' AS reason, '{\"text\": \"hola\"}' AS excerpt"
         )
+        con.execute(
+            "CREATE TABLE agent_activity AS SELECT 'telvia' AS brand_id, 'x' AS platform, "
+            "DATE '2026-10-01' AS month, 'JK' AS agent, 4 AS replies, 3 AS cases"
+        )
     return path
 
 
@@ -148,6 +152,7 @@ def test_publish_twice_makes_two_versions_and_switches_current(tmp_path, warehou
         "messages": 4,
         "archive_files": 2,
         "quarantine": 1,
+        "agent_activity": 1,
     }
     assert manifest["data_horizon"] == "2026-11-02T09:13:00Z"
     assert manifest["checks"] == CHECKS

@@ -210,7 +210,8 @@ parts as (
             else 1 - (ln(median_first_response_min) - ln({{ best }})) / (ln({{ worst }}) - ln({{ best }}))
         end as speed_part,
         1 - deflection_rate as in_channel_part,
-        least(equity_index, 1.0) as equity_part
+        -- not least(): it skips NULLs, and a NULL equity index must stay NULL (left out)
+        case when equity_index > 1 then 1.0 else equity_index end as equity_part
     from scored
 ),
 

@@ -84,9 +84,9 @@ select
     a.first_response_at is not null as responded,
     a.deflected,
     a.first_response_at is not null
-        and (l.sentiment = 'positive' or coalesce(l.is_thanks, false)) as resolved,
-    m.sentiment = 'negative' and a.first_response_at is not null
-        and l.sentiment is not null and l.sentiment <> 'negative' as recovered,
+        and coalesce(l.sentiment = 'positive' or l.is_thanks, false) as resolved,
+    coalesce(m.sentiment = 'negative' and a.first_response_at is not null
+        and l.sentiment <> 'negative', false) as recovered,
     o.case_id is null as off_hours,
     f.author_followers,
     a.opened_at + {{ window }} <= h.data_horizon as is_final,
