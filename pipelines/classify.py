@@ -1,23 +1,34 @@
-"""Message classifiers: sentiment, intent, thanks, deflection, agent sign-off, canned text.
+"""Message classifiers: sentiment, intent, thanks, deflection, agent sign-off, canned text, language.
 
 A lexicon and rule model for Spanish and English, run as vectorised Polars string
 expressions (regexes are built once, at import, from the data files in
 ``pipelines/lexicons/``; see its README for the file formats). Nothing calls the network
-and no Python runs per row.
+and no Python runs per row. Label policy and measured quality: tests/fixtures/classifier_eval.md
+and ``benchmarks/classifier_report.py``.
 
-Sentiment, in four vectorised steps over the folded text (lower case, accents removed):
+Sentiment, over the folded text (lower case, accents removed) without @handles, links and
+e-mail addresses:
 
-1. every lexicon term is replaced by a token naming its weight class; multi-word phrases
+1. contrast words (pero, but, however) are marked, and brand apology clauses ("sentimos las
+   molestias", "sorry for the delay") are blanked up to the end of their clause: the problem
+   they name is the customer's, not the brand's mood;
+2. every lexicon term is replaced by a token naming its weight class; multi-word phrases
    first, so "no funciona" / "not working" are one negative term and their negator is
    consumed with them;
-2. a token preceded within 3 words by a negator (no, nunca, ni, sin, not, never, don't...)
+3. a token preceded within 3 words by a negator (no, nunca, nada, sin, not, never, don't...)
    is marked negated: its weight changes sign ("no esta mal", "not bad" are positive);
-3. a token directly after an intensifier (muy, super, really, so, very...) is marked x1.5;
-4. the weights are summed and squashed as ``x / sqrt(x^2 + 4)`` into [-1, 1]; scores above
-   0.05 are positive, below -0.05 negative, otherwise neutral.
+4. a token directly after an intensifier (muy, super, really, so, very...) is marked x1.5;
+5. the weights are summed; when the text has a contrast word, the terms after the last one
+   count x1.5 and those before it x0.5 ("amable pero el retraso..." is negative);
+6. each "!" (up to 3) adds 0.3 in the direction of the sum;
+7. the sum is squashed as ``x / sqrt(x^2 + 4)`` into [-1, 1]; scores above 0.05 are
+   positive, below -0.05 negative, otherwise neutral.
 
-The ``lang`` column is not needed: the Spanish and English lexicons are applied together,
-which also covers code-switched messages and messages whose language is unknown.
+Language: the Spanish and English lexicons are applied together, which also covers
+code-switched messages and messages whose language is unknown (their vocabularies barely
+overlap, so weighting them by language did not help on the evaluation set). When the input
+has a ``lang`` column, :func:`classify_messages` fills its NULLs with :func:`detect_language`
+(frequent function words and Spanish characters); a language given by the source is kept.
 """
 
 from __future__ import annotations
@@ -37,23 +48,43 @@ SENTIMENT_FILES = ("sentiment_es.txt", "sentiment_en.txt", "sentiment_emoji.txt"
 DEFLECTION_ORDER = ("dm", "phone", "email", "web", "store")
 SENTIMENT_THRESHOLD = 0.05
 INTENSIFIER_FACTOR = 1.5
+#: weights of the terms before / after the last contrast word ("pero", "but").
+CONTRAST_HEAD_FACTOR = 0.5
+CONTRAST_TAIL_FACTOR = 1.5
+#: each "!" adds this much to the raw sum in its direction, for at most EXCLAMATION_MAX of them.
+EXCLAMATION_BOOST = 0.3
+EXCLAMATION_MAX = 3
 #: alpha in x / sqrt(x^2 + alpha): the raw score at which the output reaches ~0.45 is 1.
 SQUASH_ALPHA = 4.0
 #: a negator reaches a term this many words later at most ("no esta nada mal").
 NEGATION_WINDOW_WORDS = 3
 
+
+def ascii_boundaries(pattern: str) -> str:
+    r"""``\b`` as an ASCII word boundary: the same on folded text, and it keeps the regex engine
+    on its fast DFA path (a Unicode ``\b`` falls back to a slow one on emoji and other non-ASCII)."""
+    return pattern.replace(r"\b", r"(?-u:\b)")
+
+
 EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 URL_PATTERN = (
     r"https?://\S+|www\.\S+"
-    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|es|net|org|info|io|co|uk|mx|ar|cl|eu|ly|gl|me)\b(?:/\S*)?"
+    r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|es|net|org|info|io|co|uk|mx|ar|cl|eu|ly|gl|me|fr|de|it"
+    r"|pt|us|ca|ie|tv|example)\b(?:/\S*)?"
 )
+#: links removed before sentiment, intent and language (bare domains stay: "funciona.es un
+#: desastre" is a missing space, not a link).
+LINK_PATTERN = r"https?://\S+|www\.\S+"
 HANDLE_PATTERN = r"@\w+"
 #: order, ticket and case numbers, removed before looking for phone numbers.
 REFERENCE_PATTERN = (
     r"\b(?:pedido|incidencia|order|ticket|case|caso|ref|referencia|expediente|reserva|booking"
-    r"|localizador|factura|invoice)\s*(?:number|numero|no\.?|n[o°º]\.?|#)?\s*:?\s*#?\d[\d\s-]*"
+    r"|localizador|factura|invoice|cliente|customer|cuenta|account|contrato|contract|tracking"
+    r"|seguimiento|envio|parcel|shipment|claim|poliza|policy|socio|member)"
+    r"\s*(?:number|numero|no\.?|n[o°º]\.?|#)?\s*:?\s*#?\d[\d\s-]*"
     r"|#\d[\d\s-]*"
 )
+URL_PATTERN, REFERENCE_PATTERN = ascii_boundaries(URL_PATTERN), ascii_boundaries(REFERENCE_PATTERN)
 EMAIL_PLACEHOLDER = " ⟨email⟩ "
 URL_PLACEHOLDER = " ⟨url⟩ "
 
@@ -63,9 +94,14 @@ _TOKEN = "\ue000"  # a term that negation can flip
 _TOKEN_FIXED = "\ue001"  # a term that negation leaves alone (thanks, emoji)
 _TOKEN_NEGATED = "\ue002"
 _INTENSIFIED = "\ue003"
+_CONTRAST = "\ue004"
 _CLASS_BASE = 0xE100
 _FOLDED = "__classify_folded_text"  # working columns, dropped before returning
+_PLAIN = "__classify_plain_text"
+_MARKED = "__classify_marked_text"
 _RAW_SCORE = "__classify_raw_sentiment"
+#: raw-text characters that only Spanish uses here (the folded text has lost them).
+LANGUAGE_CHAR_CUES = "[ñÑ¿¡áéíóúÁÉÍÓÚ]"
 
 
 def _fold_table() -> dict[str, str]:
@@ -125,7 +161,7 @@ def _keyed_patterns(name: str) -> dict[str, list[str]]:
 
 
 def _any_of(patterns: list[str]) -> str:
-    return "|".join(f"(?:{pattern})" for pattern in patterns)
+    return ascii_boundaries("|".join(f"(?:{pattern})" for pattern in patterns))
 
 
 def _is_word_char(char: str) -> bool:
@@ -144,7 +180,7 @@ def _term_regex(term: str) -> str:
         regex += r"\w*"
     elif _is_word_char(body[-1]):
         regex += r"\b"
-    return regex
+    return ascii_boundaries(regex)
 
 
 @dataclass(frozen=True)
@@ -177,15 +213,23 @@ def _load_sentiment() -> list[_TermClass]:
     ]
 
 
-def _load_modifiers() -> tuple[list[str], list[str]]:
+def _load_modifiers() -> tuple[list[str], list[str], list[str]]:
     kinds = _keyed_patterns("modifiers.txt")
-    negators = sorted({fold_text(word) for word in kinds["negator"]}, key=len, reverse=True)
-    intensifiers = sorted({fold_text(word) for word in kinds["intensifier"]}, key=len, reverse=True)
-    return negators, intensifiers
+    return tuple(  # type: ignore[return-value]
+        sorted({fold_text(word) for word in kinds[kind]}, key=len, reverse=True)
+        for kind in ("negator", "intensifier", "contrast")
+    )
 
 
 TERM_CLASSES = _load_sentiment()
-NEGATORS, INTENSIFIERS = _load_modifiers()
+NEGATORS, INTENSIFIERS, CONTRASTS = _load_modifiers()
+CLAUSE_PATTERNS = {
+    kind: _any_of(patterns) for kind, patterns in _keyed_patterns("clauses.txt").items()
+}
+LANGUAGE_WORDS = {
+    lang: sorted({fold_text(word) for word in words}, key=len, reverse=True)
+    for lang, words in _keyed_patterns("language.txt").items()
+}
 INTENT_PATTERNS = {
     kind: _any_of(patterns) for kind, patterns in _keyed_patterns("intent.txt").items()
 }
@@ -199,7 +243,14 @@ SIGNOFF_PATTERNS = [fields[0] for fields in _data_lines("signoffs.txt")]
 
 _NEGATOR_RE = r"(?:^|[^\w'])(?:" + "|".join(map(_term_regex, NEGATORS)) + r")\s+"
 _INTENSIFIER_RE = r"(?:^|[^\w'])(?:" + "|".join(map(_term_regex, INTENSIFIERS)) + r")\s+"
+_CONTRAST_RE = "|".join(map(_term_regex, CONTRASTS))
+#: an apology up to the end of its clause: punctuation or a contrast word.
+_APOLOGY_RE = r"(?:" + CLAUSE_PATTERNS["apology"] + r")[^.!?;,:" + _CONTRAST + "]*"
 _WINDOW_RE = r"(?:[\w']+\s+){0," + str(NEGATION_WINDOW_WORDS - 1) + "}"
+_LANGUAGE_RE = {
+    lang: "|".join(map(_term_regex, words))
+    for lang, words in LANGUAGE_WORDS.items()
+}
 _SOLVED_NEGATED_RE = _NEGATOR_RE + _WINDOW_RE + r"(?:" + THANKS_PATTERNS["solved"] + ")"
 
 
@@ -235,22 +286,43 @@ def _tokenise_sentiment(folded: pl.Expr) -> pl.Expr:
     return folded
 
 
-def sentiment_raw(folded: pl.Expr) -> pl.Expr:
-    """Unbounded lexicon sum of already folded text (steps 1-3 of the module docstring)."""
-    tokens = _tokenise_sentiment(folded)
+def sentiment_marked(plain: pl.Expr) -> pl.Expr:
+    """Text with contrast marks, apologies blanked, and lexicon terms as marked tokens (steps 1-4)."""
+    clauses = plain.str.replace_all(_CONTRAST_RE, f" {_CONTRAST} ").str.replace_all(_APOLOGY_RE, " ")
+    tokens = _tokenise_sentiment(clauses)
     negated = tokens.str.replace_all(
         f"({_NEGATOR_RE}{_WINDOW_RE}){_TOKEN}", "${1}" + _TOKEN_NEGATED
     )
-    marked = negated.str.replace_all(
+    return negated.str.replace_all(
         f"({_INTENSIFIER_RE})([{_TOKEN}{_TOKEN_FIXED}{_TOKEN_NEGATED}])",
         "${1}" + _INTENSIFIED + "${2}",
     )
+
+
+def _token_sum(marked: pl.Expr) -> pl.Expr:
     return (
         marked.str.extract_all(f"{_INTENSIFIED}?[{_TOKEN}{_TOKEN_FIXED}{_TOKEN_NEGATED}].")
         .list.eval(pl.element().replace_strict(TOKEN_WEIGHTS, default=0.0, return_dtype=pl.Float64))
         .list.sum()
         .fill_null(0.0)
     )
+
+
+def sentiment_raw(marked: pl.Expr) -> pl.Expr:
+    """Unbounded lexicon sum of :func:`sentiment_marked` text, contrast-weighted (step 5)."""
+    whole = _token_sum(marked)
+    tail = _token_sum(marked.str.extract(f"{_CONTRAST}([^{_CONTRAST}]*)$", 1))
+    return (
+        pl.when(marked.str.contains(_CONTRAST, literal=True))
+        .then(CONTRAST_HEAD_FACTOR * (whole - tail) + CONTRAST_TAIL_FACTOR * tail)
+        .otherwise(whole)
+    )
+
+
+def emphasise(raw: pl.Expr, plain: pl.Expr) -> pl.Expr:
+    """A raw sum moved away from 0 by the text's exclamation marks (step 6); pass a column."""
+    marks = plain.str.count_matches("!", literal=True).clip(upper_bound=EXCLAMATION_MAX)
+    return raw + raw.sign() * EXCLAMATION_BOOST * marks
 
 
 def squash(raw: pl.Expr) -> pl.Expr:
@@ -301,12 +373,38 @@ def deflection(folded: pl.Expr) -> pl.Expr:
         .str.replace_all(URL_PATTERN, URL_PLACEHOLDER)
         .str.replace_all(HANDLE_PATTERN, " ")
         .str.replace_all(REFERENCE_PATTERN, " ")
+        .str.replace_all(DEFLECTION_PATTERNS["not"], " ")
     )
     first, *rest = DEFLECTION_ORDER
     result = pl.when(masked.str.contains(DEFLECTION_PATTERNS[first])).then(pl.lit(first))
     for kind in rest:
         result = result.when(masked.str.contains(DEFLECTION_PATTERNS[kind])).then(pl.lit(kind))
     return result.otherwise(pl.lit(None, pl.String))
+
+
+def plain_text(folded: pl.Expr) -> pl.Expr:
+    """Folded text without links, e-mail addresses and @handles: what sentiment and intent read."""
+    return (
+        folded.str.replace_all(EMAIL_PATTERN, " ")
+        .str.replace_all(LINK_PATTERN, " ")
+        .str.replace_all(HANDLE_PATTERN, " ")
+    )
+
+
+def detect_language(plain: pl.Expr, text: pl.Expr) -> pl.Expr:
+    """"es" or "en" by counting each language's cue words (and Spanish characters); NULL on a tie.
+
+    ``plain`` is :func:`plain_text`, ``text`` the raw text (for ñ ¿ ¡ and accented vowels).
+    """
+    spanish = plain.str.count_matches(_LANGUAGE_RE["es"]) + text.str.count_matches(LANGUAGE_CHAR_CUES)
+    english = plain.str.count_matches(_LANGUAGE_RE["en"])
+    return (
+        pl.when(spanish > english)
+        .then(pl.lit("es"))
+        .when(english > spanish)
+        .then(pl.lit("en"))
+        .otherwise(pl.lit(None, pl.String))
+    )
 
 
 def signoff(text: pl.Expr) -> pl.Expr:
@@ -339,23 +437,36 @@ def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` plus the CLASSIFICATION_COLUMNS of pipelines.canonical, computed from ``text``.
 
     A NULL text is classified as empty text: neutral, score 0, intent other, no thanks,
-    no deflection or sign-off, and a NULL canned_text.
+    no deflection or sign-off, and a NULL canned_text. When ``frame`` has a ``lang`` column,
+    its NULLs are filled with the detected language (:func:`detect_language`, itself NULL
+    when the text gives no cue); other columns are returned unchanged.
     """
     text = pl.col("text").fill_null("")
-    folded = pl.col(_FOLDED)
+    folded, plain = pl.col(_FOLDED), pl.col(_PLAIN)
+    # Thresholds and squashing read the raw sum several times: it is materialised first.
     classified = (
         frame.lazy()
         .with_columns(fold(text).alias(_FOLDED))
         .with_columns(
-            sentiment_raw(folded).alias(_RAW_SCORE),
-            is_thanks(folded).alias("is_thanks"),
+            plain_text(folded).alias(_PLAIN),
             deflection(folded).alias("deflection"),
             signoff(text).alias("signoff"),
             normalise_for_canned(pl.col("text")).alias("canned_text"),
         )
+        .with_columns(
+            sentiment_marked(plain).alias(_MARKED),
+            is_thanks(plain).alias("is_thanks"),
+            *(
+                [pl.coalesce(pl.col("lang"), detect_language(plain, text)).alias("lang")]
+                if "lang" in frame.columns
+                else []
+            ),
+        )
+        .with_columns(sentiment_raw(pl.col(_MARKED)).alias(_RAW_SCORE))
+        .with_columns(emphasise(pl.col(_RAW_SCORE), plain).alias(_RAW_SCORE))
         .with_columns(squash(pl.col(_RAW_SCORE)).alias("sentiment_score"))
         .with_columns(sentiment_label(pl.col("sentiment_score")).alias("sentiment"))
-        .with_columns(intent(folded, pl.col("sentiment"), pl.col("is_thanks")).alias("intent"))
+        .with_columns(intent(plain, pl.col("sentiment"), pl.col("is_thanks")).alias("intent"))
         .collect()
     )
     kept = [name for name in frame.columns if name not in CLASSIFICATION_COLUMNS]

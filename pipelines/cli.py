@@ -99,21 +99,32 @@ def _date(value: str) -> date:
 
 
 def run_pipeline(min_date: date | None = None, max_date: date | None = None, quiet: bool = False):
-    """Materialise everything as one Dagster run in the instance under $BRANDCARE_HOME."""
+    """Materialise everything as one Dagster run in the instance under $BRANDCARE_HOME.
+
+    The run covers the daily partitions [min_date, max_date) (default: every day of the
+    lake): the cases opened on those days are recomputed; the publication holds all days.
+    """
+    from datetime import timedelta
+
     from dagster import DagsterInstance
 
+    from pipelines import ingest
     from pipelines.definitions import defs
+    from pipelines.defs.partitions import range_tags
+    from pipelines.settings import load_settings
 
-    config = {"min_date": min_date.isoformat() if min_date else "", "max_date": max_date.isoformat() if max_date else ""}
+    dates = ingest.lake_dates(load_settings())
+    if dates is None and (min_date is None or max_date is None):
+        raise SystemExit("error: the lake is empty: `brandcare ingest SOURCE...` first, or give --from and --to")
+    first = min_date or dates[0]
+    last = (max_date - timedelta(days=1)) if max_date else dates[1]
     job = defs.resolve_job_def("brandcare")
     with DagsterInstance.get() as instance:
         return job.execute_in_process(
             instance=instance,
             raise_on_error=False,
-            run_config={
-                "ops": {"warehouse_models": {"config": config}},
-                "loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}},
-            },
+            tags=range_tags(first, last),
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}},
         )
 
 
@@ -182,7 +193,13 @@ def _print_top(settings) -> None:
                is_final
         from read_parquet($path)
         where period = 'month' and platform = 'all'
-          and period_start = (select max(period_start) from read_parquet($path) where period = 'month' and is_final)
+          -- the latest month final for every brand; when none is, the busiest month
+          and period_start = (select period_start from read_parquet($path)
+                              where period = 'month' and platform = 'all' group by period_start
+                              order by bool_and(is_final) desc,
+                                       case when bool_and(is_final) then period_start end desc,
+                                       sum(cases) desc
+                              limit 1)
         order by rank nulls last, care_score desc
         """,
         params={"path": str(path)},
@@ -216,7 +233,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     for path in sorted((settings.published_dir / "current").iterdir()):
         print(f"  {path.name}")
     print(f"analyst database: {settings.published_dir / 'brandcare.duckdb'}")
-    print("\nlatest final month, all platforms:")
+    print("\nlatest final month (the busiest month if none is final yet), all platforms:")
     _print_top(settings)
     print("\nnext: `uv run brandcare ui` to see the run in Dagster")
     return 0

@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import polars as pl
@@ -305,6 +305,19 @@ def ingest(
             if on_file:
                 on_file(record, is_new)
     return records
+
+
+def lake_dates(settings: Settings) -> tuple[date, date] | None:
+    """The first and last UTC dates of the messages in the lake; None when it is empty."""
+    import duckdb
+
+    ensure_lake(settings)
+    with duckdb.connect() as con:
+        low, high = con.execute(
+            "select min(created_at)::date, max(created_at)::date from read_parquet($glob)",
+            {"glob": str(settings.messages_dir / "*" / "*.parquet")},
+        ).fetchone()
+    return None if low is None else (low, high)
 
 
 def reconcile(settings: Settings) -> pl.DataFrame:

@@ -9,6 +9,10 @@ writes, under ``out/``:
   conversations of that brand; ``all`` holds tweets naming two brands, retweets (with the
   retweeted tweet repeated in ``includes.tweets``) and some malformed records;
 - ``blog/<brand id>_wordpress.xml``: a WordPress WXR 1.2 export for brands with a blog;
+- ``twcs/twcs_<brand id>.csv``: Customer Support on Twitter CSV (brands in ``FORMATS`` with ``twcs``);
+- ``bluesky/jetstream_<n>.jsonl``: Bluesky Jetstream events (~1500 a file) of the Bluesky brands;
+- ``facebook/<brand id>_comments_<n>.json``: Facebook Graph API pages of page posts with comments;
+- ``disqus/<brand id>_disqus.xml``: Disqus exports (platform ``blog``);
 - ``truth.json``: what was planted, as METRICS.md defines it (cases and monthly scorecards).
 
 Everything comes from ``random.Random(seed)``: the same arguments give byte-identical files.
@@ -43,6 +47,31 @@ Planted behaviour (per brand, see ``BRANDS``)
 - followers: log-uniform between ~3 and ~2M, so every band (<100, 100-999, 1k-9,999,
   10k-99,999, >=100k) has plenty of cases; a customer's follower count never changes.
 
+Resolution, recovery, canned replies (METRICS.md; truth computed with these definitions)
+-------------------------------------------------------------------------------------------
+- every planted customer message has a planted sentiment that follows its planted intent
+  (complaint = negative, praise = positive, question/other = neutral: ``T.OPENING_SENTIMENT``),
+  and the texts are written so that this is unmistakable; follow-ups are thanks (positive,
+  thanks the brand), still (negative), question or neutral ("ok, lo reviso", neutral), or none;
+  after a second brand reply the customer sometimes has a last word that overrides the first.
+  ``resolved``: responded and the customer's last message in the conversation after the first
+  brand reply (within the window) is positive or thanks; ``recovered``: the opening is negative,
+  responded, and that last message exists and is not negative.
+- ``first_response_business_min``: seconds of ``[opened_at, first_response_at)`` inside the
+  brand's open times (local business hours, holidays closed) / 60; calendar minutes for brands
+  without business hours.
+- brand replies: brand messages whose parent is a customer message (so a case's customer), by
+  the reply's own local month. Canned: at least 3 brand replies of the brand in the same local
+  month, itself included, whose normalised text (``canned_normalise``: trailing sign-off ^JK,
+  ^ JK, *AB, -Becky, - Becky, ~Ana removed, lower case, accents folded, e-mails, URLs, @handles,
+  digit runs, punctuation removed, whitespace collapsed) has a word-set Jaccard similarity >= 0.8
+  with its own; an empty normalised text (emoji-only replies) is never canned. Canned templates
+  are bare templates (``T.IN_CHANNEL``, ``T.DEFLECTION``, ``T.CANNED_REF`` with a varying case
+  number) + a sign-off; personal replies are composed from slots and kept only when their
+  similarity with every template and every other personal reply of the brand-month is < 0.7.
+- brand replies never fall in a local month after the data's last UTC month (``reply_limit``),
+  so every brand reply is counted in a scorecard row.
+
 Planted edge cases (X unless said otherwise)
 --------------------------------------------
 - brand announcement tweets with several customers replying to them: each customer is a case;
@@ -67,15 +96,49 @@ Planted edge cases (X unless said otherwise)
   customers' comments (their own case); one comment per file with ``wp:comment_date_gmt``
   ``0000-00-00 00:00:00`` (quarantined).
 
+Extra formats (``FORMATS``: which brand writes which)
+-----------------------------------------------------
+The same case behaviour (response probability and delays, deflections, canned replies,
+follow-ups) on other platforms; no follower counts (``author_followers`` NULL):
+
+- twcs (telvia ``TelviaSupport``, kestrel_mart ``KestrelCare``; handles listed in accounts.x):
+  ``x:twcs:<tweet_id>``, platform ``x``, conversation = topmost ancestor; customer ids are
+  numbers and brand replies start ``@<customer number>``; customer tweets start with the brand
+  handle; parents written as floats (``21.0``) in 3 rows of 4; one text spanning two lines
+  (quoted); malformed: a ``not-a-date`` created_at and an empty author_id (quarantined).
+- Bluesky (telvia, aerosol, kestrel_mart; handles in accounts.bluesky): Jetstream commit events,
+  ``bluesky:<did>/<rkey>``, conversation = ``reply.root``; mention facets (DIDs, UTF-8 byte
+  offsets); each file starts with the identity events of its DIDs; customers also reply to brand
+  posts every few days; 3 openings edited (create with a trailing " …", then an update with the
+  planted text; the id and created_at are the create's), 2 negative follow-ups deleted (they stay
+  messages); quarantined: a like, a post whose createdAt has no zone, a truncated line.
+- Facebook (banco_pinar, lumena; page ids in accounts.facebook): posts-with-comments pages,
+  8 posts a file; the post ``<page>_<post>`` is ``facebook:<post>`` and its comments
+  ``facebook:<post>_<comment>`` share conversation ``facebook:<post>`` (the reader's convention);
+  replies are one level deep (``parent`` = the customer's top-level comment; a top-level
+  comment's parent is the post); quarantined: a comment without ``from`` (first file), a hidden
+  comment (last file).
+- Disqus (kestrel_mart, orbilink; blog author names in accounts.blog): a thread every few days
+  (``blog:disqus:t<id>``, text = title) with customer posts ``blog:disqus:<id>``; customers by
+  username, or anonymous guests by display name; brand posts carry no username; quarantined: a
+  deleted post and a spam post.
+
 truth.json
 ----------
 ``generator`` (the arguments), ``response_window_days``, ``data_horizon`` (newest created_at
-of a valid message, retweets excluded), ``files`` (per archive file: format ``x_v2``/``wxr``,
-``records_read`` = tweet objects in ``data`` + ``includes.tweets`` / WXR items + comments,
-``records_quarantined``), ``cases`` (METRICS.md per-case fields) and ``scorecards_monthly``:
-one row per brand, platform (``all``, ``x``, ``blog``) and local calendar month in which that
-platform has at least one case or mention (``all``: any platform). Rows also carry
-``amplification`` (retweets of messages addressing the brand, by the retweet's local month).
+of a valid message, retweets excluded), ``files`` (per archive file: format ``x_v2``/``wxr``/
+``twcs``/``bluesky``/``facebook_graph``/``disqus``, ``records_read`` = tweet objects in ``data``
++ ``includes.tweets`` / WXR items + comments / CSV records / JSON lines / Facebook posts +
+comments / Disqus threads + posts, ``records_quarantined``), ``cases`` (METRICS.md per-case
+fields: ``first_response_min``, ``first_response_business_min``, ``responded``, ``deflected``,
+``resolved``, ``recovered``, ``opening_sentiment``, ``off_hours``, ``author_followers``, ...)
+and ``scorecards_monthly``: one row per brand, platform (``all``, ``x``, ``bluesky``,
+``facebook``, ``blog``) and local calendar month in which that platform has at least one case
+or mention (``all``: any platform). Rows also carry ``amplification`` (retweets of messages
+addressing the brand, by the retweet's local month), ``median_first_response_business_min``,
+``sla_met_rate`` (actionable cases answered with first_response_min <= sla_minutes / actionable
+cases), ``resolution_rate``, ``recovery_rate`` (over responded actionable cases opened
+negative), ``brand_replies`` and ``canned_reply_share`` (by the replies' own local month).
 Equity: bands over actionable cases with a follower count, bands with >= 20 of them; NULL when
 fewer than two qualify or when the highest band's response rate is 0. A case exists as soon as
 the brand replied to the customer in the conversation, even if that reply is outside the
@@ -96,6 +159,7 @@ import random
 import re
 import statistics
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -108,11 +172,10 @@ RESPONSE_WINDOW = timedelta(days=7)
 PAGE_SIZE = 100
 TWITTER_EPOCH_MS = 1288834974657
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_GREETING_RE = re.compile(r"^(¡Hola!|Hola,|Buenas,|Hi there!|Hi!|Hello!|Hi,)\s*")
 BAND_EDGES = (100, 1_000, 10_000, 100_000)
 EQUITY_MIN_CASES = 20
 MSGS_PER_CASE = 2.0  # rough number of messages a planted case produces (for the budget)
-DEFAULT_MESSAGES_PER_BRAND_DAY = 55
+DEFAULT_MESSAGES_PER_BRAND_DAY = 66
 
 # --------------------------------------------------------------------------------------------
 # Brands (registry fields + planted behaviour)
@@ -208,6 +271,20 @@ BRANDS: list[dict] = [
          agents=[], follower_bias=0.0, late_share=0.03, midnight_share=0.02, phone="902 100 200"),
 ]
 
+#: platforms of the scorecards (twcs CSV rows are platform "x")
+PLATFORMS = ("x", "bluesky", "facebook", "blog")
+#: Extra archive formats per brand (PART B): twcs author handle (listed in accounts.x), Bluesky
+#: handle, Facebook page (id, name), Disqus blog author name (listed in accounts.blog).
+FORMATS: dict[str, dict] = {
+    "telvia": {"twcs": "TelviaSupport", "bluesky": "telvia.bsky.social"},
+    "aerosol": {"bluesky": "aerosol.bsky.social"},
+    "banco_pinar": {"facebook": ("104729384756001", "Banco Pinar")},
+    "lumena": {"facebook": ("104729384756002", "Lumena Energía")},
+    "kestrel_mart": {"twcs": "KestrelCare", "bluesky": "kestrelmart.bsky.social", "disqus": "Kestrel Mart Team"},
+    "orbilink": {"disqus": "Orbilink Team"},
+}
+#: share of the message budget that goes to the extra formats (when the brands have any)
+EXTRA_SHARE = 0.2
 INTENT_WEIGHTS = {"complaint": 0.45, "question": 0.27, "praise": 0.14, "other": 0.14}
 #: Relative traffic by local hour (rejection sampling).
 HOUR_WEIGHT = [0.12, 0.08, 0.06, 0.05, 0.05, 0.08, 0.2, 0.45, 0.7, 0.9, 1.0, 1.0, 1.0, 0.95,
@@ -231,9 +308,116 @@ def _fmt_x(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+def _fmt_v11(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%a %b %d %H:%M:%S +0000 %Y")
+
+
+def _fmt_fb(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
+
+
+def _cid(key: str) -> str:
+    """A CID-looking content id (deterministic)."""
+    digest = hashlib.sha256(key.encode()).digest()
+    bits = int.from_bytes(digest, "big")
+    return "bafyrei" + "".join(B32[(bits >> (5 * i)) & 31] for i in range(52))
+
+
+def _at_uri(m) -> str:
+    did, rkey = m.native.split("/")
+    return f"at://{did}/app.bsky.feed.post/{rkey}"
+
+
+def _is_json(line: str) -> bool:
+    try:
+        json.loads(line)
+    except ValueError:
+        return False
+    return True
+
+
 def _pick(rng: random.Random, weights: dict[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+_SIGNOFF_RES = (
+    re.compile(r"\s*[\^*]\s?[A-Za-z]{1,3}\s*$"),  # ^JK, ^ JK, *AB
+    re.compile(r"\s*[-~]\s?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+|[A-Z]{1,3})\s*$"),  # -Becky, - Becky, ~Ana, -JK
+)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL_RE = re.compile(r"https?://\S+|www\.\S+")
+_HANDLE_RE = re.compile(r"@\w+")
+CANNED_MIN_REPLIES = 3
+CANNED_SIMILARITY = 0.8
+#: a personal reply is kept only if its similarity with every other reply of the brand-month is below this
+PERSONAL_MAX_SIMILARITY = 0.7
+
+
+def canned_normalise(text: str) -> str:
+    """The canned-reply normalisation (see the brief in truth docs): sign-off, case, accents,
+    e-mails, URLs, @handles, numbers and punctuation removed, whitespace collapsed."""
+    for rx in _SIGNOFF_RES:
+        stripped = rx.sub("", text, count=1)
+        if stripped != text:
+            text = stripped
+            break
+    text = _fold(text.lower())
+    text = _EMAIL_RE.sub(" ", text)
+    text = _URL_RE.sub(" ", text)
+    text = _HANDLE_RE.sub(" ", text)
+    text = re.sub(r"\d+", " ", text)
+    text = re.sub(r"[^\w\s]|_", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _words(text: str) -> frozenset:
+    return frozenset(canned_normalise(text).split())
+
+
+def _jaccard(a: frozenset, b: frozenset) -> float:
+    if not a and not b:
+        return 1.0
+    return len(a & b) / len(a | b)
+
+
+class _SimIndex:
+    """Word sets with a fast "which stored sets have Jaccard >= num/den with this one" (prefix
+    filtering: two sets that similar share a word among the first n - ceil(t*n) + 1 words of each,
+    in any fixed word order; here the CRC-32 order, which puts common words anywhere)."""
+
+    def __init__(self, num: int, den: int) -> None:
+        self.num, self.den = num, den
+        self.sets: list[frozenset] = []
+        self.index: dict[str, list[int]] = {}
+
+    def _prefix(self, w: frozenset) -> list[str]:
+        n = len(w)
+        need = (self.num * n + self.den - 1) // self.den  # ceil(t * n)
+        return sorted(w, key=lambda x: (zlib.crc32(x.encode()), x))[:n - need + 1]
+
+    def add(self, w: frozenset) -> int:
+        i = len(self.sets)
+        self.sets.append(w)
+        for word in self._prefix(w):
+            self.index.setdefault(word, []).append(i)
+        return i
+
+    def similar(self, w: frozenset) -> list[int]:
+        if not w:
+            return []
+        cands = {i for word in self._prefix(w) for i in self.index.get(word, ())}
+        t = self.num / self.den
+        return sorted(i for i in cands if _jaccard(w, self.sets[i]) >= t)
+
+
+B32 = "234567abcdefghijklmnopqrstuvwxyz"
+
+
+def _tid(us: int) -> str:
+    """An atproto TID (record key): 13 base32-sortable characters from a microsecond clock."""
+    n = (us << 10) & ((1 << 64) - 1)
+    return "".join(B32[(n >> (5 * (12 - i))) & 31] for i in range(13))
 
 
 def _parse_hours(spec: dict | None) -> dict[int, list[tuple[int, int]]] | None:
@@ -311,6 +495,27 @@ class Brand:
     def period(self, dt: datetime) -> str:
         return dt.astimezone(self.tz).date().replace(day=1).isoformat()
 
+    def open_seconds(self, a: datetime, b: datetime) -> int:
+        """Seconds of ``[a, b)`` inside the brand's open times (business hours, holidays closed)."""
+        if b <= a:
+            return 0
+        if self.hours is None:
+            return int((b - a).total_seconds())
+        total = 0
+        day = a.astimezone(self.tz).date() - timedelta(days=1)
+        last = b.astimezone(self.tz).date() + timedelta(days=1)
+        while day <= last:
+            if day.isoformat() not in self.holidays:
+                for s, e in self.hours[day.weekday()]:
+                    midnight = datetime.combine(day, time(0), tzinfo=self.tz)
+                    start = (midnight + timedelta(minutes=s)).astimezone(UTC)  # wall-clock arithmetic
+                    end = (midnight + timedelta(minutes=e)).astimezone(UTC)
+                    lo, hi = max(start, a), min(end, b)
+                    if hi > lo:
+                        total += int((hi - lo).total_seconds())
+            day += timedelta(days=1)
+        return total
+
 
 @dataclass
 class Customer:
@@ -344,6 +549,14 @@ class Msg:
     metrics: dict | None = None
     title: str | None = None  # blog posts
     email: str | None = None  # blog comments
+    thanks: bool = False  # a customer follow-up that thanks the brand / says it is solved
+
+    @property
+    def sentiment(self) -> str | None:
+        """Planted sentiment of a customer message (follows its planted intent); None for brand messages."""
+        if self.brand is not None or self.intent is None:
+            return None
+        return T.OPENING_SENTIMENT[self.intent]
 
 
 # --------------------------------------------------------------------------------------------
@@ -362,7 +575,9 @@ class _Gen:
         self.end = datetime.combine(end, time(0), tzinfo=UTC)
         self.start = self.end - timedelta(days=days)
         self.limit = self.end - timedelta(minutes=3)  # everything but the horizon tweet is older
-        self.brands = [Brand(dict(spec), i) for i, spec in enumerate(BRANDS[:brands])]
+        self.brands = [Brand(dict(spec, formats=FORMATS.get(spec["id"], {})), i)
+                       for i, spec in enumerate(BRANDS[:brands])]
+        self.extra_share = EXTRA_SHARE if any(b.formats for b in self.brands) else 0.0
         self.by_id = {b.id: b for b in self.brands}
         budget = messages if messages is not None else DEFAULT_MESSAGES_PER_BRAND_DAY * brands * days
         self.budget = max(50, int(budget))
@@ -373,6 +588,21 @@ class _Gen:
         self.seq = 0
         self.used_user_ids: set[str] = set()
         self.customers: dict[str, list[Customer]] = {"es": [], "en": []}
+        # Brand replies stop before the first local month after the data's last UTC month, so that
+        # every brand reply falls in a brand-month that has a case or a mention (a scorecard row).
+        last_month = (self.end - timedelta(seconds=1)).date().replace(day=1)
+        next_month = (last_month + timedelta(days=32)).replace(day=1)
+        self.reply_limit = {
+            b.id: min(self.limit, datetime.combine(next_month, time(0), tzinfo=b.tz).astimezone(UTC))
+            for b in self.brands}
+        # personal replies already written, by (brand, local month): normalised word sets
+        self.personal: dict[tuple[str, str], _SimIndex] = {}
+        self.templates: dict[tuple[str, str], list[frozenset]] = {}
+        self.personal_fallbacks = 0
+        self.ext_customers: dict[tuple[str, str], list[Customer]] = {}
+        self.bsky_dids: dict[str, str] = {}  # brand id -> DID of its Bluesky account
+        self.ext_names: dict[str, str] = {}  # extra-format customer id -> display name
+        self.twcs_seq = self.twcs_seq_user = self.disqus_seq = 0
         self._make_brand_accounts()
         self._make_customers()
 
@@ -433,6 +663,12 @@ class _Gen:
                                        "tweet_count": rng.randrange(50, 80_000)},
                 }
 
+    def followers(self, platform: str, author: str) -> int | None:
+        """The follower count the archives give for an author (X API pages only)."""
+        if platform == "x" and author in self.users:
+            return self.users[author]["public_metrics"]["followers_count"]
+        return None
+
     def _customer(self, brand: Brand) -> Customer:
         lang = "es" if self.rng.random() < brand.es else "en"
         return self.rng.choice(self.customers[lang])
@@ -480,7 +716,10 @@ class _Gen:
         rng = self.rng
         r = rng.random()
         if r < brand.late_share:
-            return opened + RESPONSE_WINDOW + timedelta(seconds=rng.randrange(60, 3 * 86400))
+            t = opened + RESPONSE_WINDOW + timedelta(seconds=rng.randrange(60, 3 * 86400))
+            if brand.business_only and not brand.is_open(t):  # still outside the window, but in office hours
+                t = brand.next_open(t)[0] + timedelta(seconds=rng.randrange(60, 1800))
+            return t
         if r < brand.late_share + brand.midnight_share:
             local = after.astimezone(brand.tz).date() + timedelta(days=rng.randint(1, 3))
             t = datetime.combine(local, time(0), tzinfo=brand.tz) + timedelta(seconds=rng.randrange(3600))
@@ -507,25 +746,64 @@ class _Gen:
             return "@" + brand.x[-1]
         return self.rng.choice(brand.aliases)
 
-    def _reply_body(self, brand: Brand, cust_first: str, lang: str, category: str,
-                    deflect: str | None) -> str:
+    def _signoff(self, brand: Brand) -> str:
+        """An agent sign-off in the brand's style, with the spacing variants people type."""
+        if not brand.signoff:
+            return ""
         rng = self.rng
-        if deflect:
-            body = rng.choice(T.DEFLECTION[lang][deflect]).format(
-                phone=brand.phone,
-                email=("soporte@" if lang == "es" else "help@") + brand.domain,
-                url=f"https://{brand.domain}/" + ("ayuda" if lang == "es" else "support"))
+        mark = brand.signoff
+        r = rng.random()
+        if mark == "-" and r < 0.1:
+            mark = "~"
+        sep = " " if rng.random() < 0.2 else ""
+        return f" {mark}{sep}{rng.choice(brand.agents)}"
+
+    def _templates(self, brand: Brand, lang: str) -> list[frozenset]:
+        key = (brand.id, lang)
+        if key not in self.templates:
+            texts = [t for pool in T.IN_CHANNEL[lang].values() for t in pool]
+            texts += [t.format(phone=brand.phone, email="x@y.example", url="https://y.example/z")
+                      for pool in T.DEFLECTION[lang].values() for t in pool]
+            texts += [t.format(ref="1") for t in T.CANNED_REF[lang]]
+            self.templates[key] = [_words(t) for t in texts]
+        return self.templates[key]
+
+    def _reply_body(self, brand: Brand, cust_first: str, lang: str, category: str,
+                    deflect: str | None, when: datetime) -> str:
+        """A brand reply: a bare template (canned: reused many times a month), an emoji, or a
+        personal reply composed from slots and kept only if it is no near-duplicate of any other
+        reply of the brand in the same local month (so it is never canned by accident)."""
+        rng = self.rng
+        contacts = dict(phone=brand.phone,
+                        email=("soporte@" if lang == "es" else "help@") + brand.domain,
+                        url=f"https://{brand.domain}/" + ("ayuda" if lang == "es" else "support"))
+        if not deflect and category in ("praise", "other") and rng.random() < 0.08:
+            return rng.choice(T.EMOJI_REPLY) + self._signoff(brand)
+        if rng.random() < brand.canned_share:
+            if deflect:
+                body = rng.choice(T.DEFLECTION[lang][deflect]).format(**contacts)
+            else:
+                pool = list(T.IN_CHANNEL[lang][category])
+                if category in ("complaint", "still"):
+                    pool += T.CANNED_REF[lang]
+                body = rng.choice(pool).format(ref=rng.randrange(10_000, 999_999))
+            return body + self._signoff(brand)
+        key = (brand.id, brand.period(when))
+        seen = self.personal.setdefault(key, _SimIndex(7, 10))
+        templates = self._templates(brand, lang)
+        middle = T.P_DEFLECT[lang][deflect] if deflect else T.P_ACT[lang][category]
+        for _ in range(60):
+            body = " ".join([rng.choice(T.P_GREET[lang]).format(first=cust_first),
+                             rng.choice(T.P_ACK[lang][category]),
+                             rng.choice(middle).format(**contacts),
+                             rng.choice(T.P_CLOSE[lang])])
+            words = _words(body)
+            if all(_jaccard(words, o) < PERSONAL_MAX_SIMILARITY for o in templates) and not seen.similar(words):
+                break
         else:
-            body = rng.choice(T.IN_CHANNEL[lang][category])
-        if rng.random() >= brand.canned_share:
-            greeting = rng.choice(T.GREETING[lang]).format(first=cust_first)
-            body = _GREETING_RE.sub("", body)
-            if body[:2].isalpha() and not greeting.rstrip().endswith((".", "!")):
-                body = body[0].lower() + body[1:]
-            body = greeting + body
-        if brand.signoff:
-            body += f" {brand.signoff}{rng.choice(brand.agents)}"
-        return body
+            self.personal_fallbacks += 1
+        seen.add(words)
+        return body + self._signoff(brand)
 
     def _deflect(self, brand: Brand, boost: float = 1.0) -> str | None:
         if self.rng.random() < min(0.95, brand.deflect_share * boost):
@@ -579,6 +857,7 @@ class _Gen:
                   series: str, always: bool, force_reply: timedelta | None) -> None:
         rng = self.rng
         lang = cust.lang
+        limit = self.reply_limit[brand.id]
         if force_reply is not None:
             when = opening.created + force_reply
         elif always or rng.random() < self._p_respond(brand, intent, cust.followers):
@@ -587,7 +866,7 @@ class _Gen:
             when = None
         if when is not None and when <= target.created:
             when = target.created + timedelta(seconds=rng.randrange(30, 300))
-        if when is None or when >= self.limit:
+        if when is None or when >= limit:
             if intent in ("complaint", "question") and rng.random() < 0.12:
                 tn = target.created + timedelta(seconds=rng.randrange(2 * 3600, 20 * 3600))
                 if tn < self.limit:
@@ -599,30 +878,50 @@ class _Gen:
         deflect = self._deflect(brand)
         reply = self._tweet(author=brand.user_ids[handle], created=when, lang=lang, series=series,
                             parent=target, brand=brand.id, deflection=deflect,
-                            text=f"@{cust.handle} " + self._reply_body(brand, cust.first, lang, intent, deflect))
-        # customer follow-up
-        if rng.random() >= (0.4 if intent in ("complaint", "question") else 0.1):
+                            text=f"@{cust.handle} " + self._reply_body(brand, cust.first, lang, intent, deflect, when))
+        # customer follow-ups: the customer's last word after the brand's first reply decides
+        # resolved (thanks / positive) and recovered (not negative); none at all: neither
+        kind = self._follow_kind(intent, deflect)
+        if kind is None:
             return
-        kind = _pick(rng, {"thanks": 0.4, "still": 0.4, "question": 0.2} if deflect
-                     else {"thanks": 0.55, "still": 0.35, "question": 0.1})
         tf = when + timedelta(seconds=int(60 * max(2.0, 40 * math.exp(1.5 * rng.gauss(0, 1)))))
         if tf >= self.limit:
             return
-        follow = self._tweet(author=cust.uid, created=tf, lang=lang, series=series, parent=reply,
-                             text=f"@{handle} " + rng.choice(T.FOLLOW_UP[lang][kind]),
-                             addresses=(brand.id,),
-                             intent={"thanks": "praise", "still": "complaint", "question": "question"}[kind])
-        if kind == "thanks" or rng.random() >= 0.6:
+        follow = self._follow_tweet(brand, cust, reply, kind, tf, series)
+        if kind in ("thanks", "neutral") or rng.random() >= 0.6:
             return
         when2 = self._reply_time(brand, opening.created, follow.created)
         if when2 <= follow.created:
             when2 = follow.created + timedelta(seconds=rng.randrange(30, 300))
-        if when2 >= self.limit:
+        if when2 >= limit:
             return
         deflect2 = self._deflect(brand, 1.3)
-        self._tweet(author=brand.user_ids[handle], created=when2, lang=lang, series=series, parent=follow,
-                    brand=brand.id, deflection=deflect2,
-                    text=f"@{cust.handle} " + self._reply_body(brand, cust.first, lang, "still", deflect2))
+        reply2 = self._tweet(author=brand.user_ids[handle], created=when2, lang=lang, series=series, parent=follow,
+                             brand=brand.id, deflection=deflect2,
+                             text=f"@{cust.handle} " + self._reply_body(brand, cust.first, lang, "still", deflect2, when2))
+        # sometimes a last word after the second reply: it overrides the earlier follow-up
+        if rng.random() < 0.5:
+            kind2 = _pick(rng, {"thanks": 0.55, "neutral": 0.25, "still": 0.2})
+            tf2 = when2 + timedelta(seconds=rng.randrange(120, 6 * 3600))
+            if tf2 < self.limit:
+                self._follow_tweet(brand, cust, reply2, kind2, tf2, series)
+
+    def _follow_kind(self, intent: str, deflect: str | None) -> str | None:
+        rng = self.rng
+        if rng.random() >= (0.45 if intent in ("complaint", "question") else 0.1):
+            return None
+        return _pick(rng, {"thanks": 0.35, "still": 0.3, "question": 0.1, "neutral": 0.25} if deflect
+                     else {"thanks": 0.5, "still": 0.25, "question": 0.08, "neutral": 0.17})
+
+    def _follow_tweet(self, brand: Brand, cust: Customer, reply: Msg, kind: str, tf: datetime,
+                      series: str) -> Msg:
+        intent, _sentiment, thanks = T.FOLLOW_UP_KIND[kind]
+        handle = self.users[reply.author]["username"]
+        m = self._tweet(author=cust.uid, created=tf, lang=cust.lang, series=series, parent=reply,
+                        text=f"@{handle} " + self.rng.choice(T.FOLLOW_UP[cust.lang][kind]),
+                        addresses=(brand.id,), intent=intent)
+        m.thanks = thanks
+        return m
 
     def _brand_lang(self, brand: Brand) -> str:
         return "es" if brand.es >= 0.5 else "en"
@@ -630,7 +929,7 @@ class _Gen:
     def _generate_x(self) -> None:
         rng = self.rng
         blog_share = 0.08 if any(b.blog for b in self.brands) else 0.0
-        x_cases = self.budget * (1 - blog_share) / MSGS_PER_CASE
+        x_cases = self.budget * (1 - blog_share) * (1 - self.extra_share) / MSGS_PER_CASE
         total_w = sum(b.weight for b in self.brands)
         for brand in self.brands:
             lam = x_cases * brand.weight / total_w / self.days
@@ -726,7 +1025,7 @@ class _Gen:
         if not blog_brands:
             return
         n_posts = max(2, self.days // 4)
-        comments_total = self.budget * 0.08 / 1.6
+        comments_total = self.budget * 0.08 * (1 - self.extra_share) / 1.6
         per_post = comments_total / (len(blog_brands) * n_posts)
         self.blog_bad: dict[str, Msg] = {}
         for brand in blog_brands:
@@ -798,25 +1097,233 @@ class _Gen:
         when = self._reply_time(brand, cm.created, cm.created)
         if when <= cm.created:
             when = cm.created + timedelta(seconds=rng.randrange(30, 300))
-        if when >= self.limit:
+        if when >= self.reply_limit[brand.id]:
             return
         deflect = self._deflect(brand)
         cid = comment_id()
         reply = self._add(Msg(mid=f"blog:c{cid}", platform="blog", native=cid, conv=cm.conv, parent=cm.mid,
                               author=brand.blog, created=when, lang=cm.lang, series=brand.id, brand=brand.id,
                               deflection=deflect, email=f"blog@{brand.domain}",
-                              text=self._reply_body(brand, first, cm.lang, intent, deflect)))
-        if intent in ("complaint", "question") and rng.random() < 0.35:
-            kind = _pick(rng, {"thanks": 0.5, "still": 0.4, "question": 0.1})
-            tf = when + timedelta(seconds=rng.randrange(600, 2 * 86400))
-            if tf >= self.limit:
-                return
-            text = rng.choice(T.FOLLOW_UP[cm.lang][kind])
-            cid = comment_id()
-            self._add(Msg(mid=f"blog:c{cid}", platform="blog", native=cid, conv=cm.conv, parent=reply.mid,
-                          author=cm.author, created=tf, lang=cm.lang, series=brand.id, addresses=(brand.id,),
-                          text=text[0].upper() + text[1:], email=cm.email,
-                          intent={"thanks": "praise", "still": "complaint", "question": "question"}[kind]))
+                              text=self._reply_body(brand, first, cm.lang, intent, deflect, when)))
+        kind = self._follow_kind(intent, deflect)
+        if kind is None:
+            return
+        tf = when + timedelta(seconds=rng.randrange(600, 2 * 86400))
+        if tf >= self.limit:
+            return
+        text = rng.choice(T.FOLLOW_UP[cm.lang][kind])
+        cid = comment_id()
+        f_intent, _sentiment, thanks = T.FOLLOW_UP_KIND[kind]
+        self._add(Msg(mid=f"blog:c{cid}", platform="blog", native=cid, conv=cm.conv, parent=reply.mid,
+                      author=cm.author, created=tf, lang=cm.lang, series=brand.id, addresses=(brand.id,),
+                      text=text[0].upper() + text[1:], email=cm.email, intent=f_intent, thanks=thanks))
+
+    # ---- extra formats (twcs, Bluesky, Facebook, Disqus) ----------------------------------------
+
+    def _ext_customer(self, brand: Brand, fmt: str) -> Customer:
+        """A customer of an extra format: its own ids (numbers, DIDs, page-scoped ids, usernames)."""
+        rng = self.rng
+        lang = "es" if rng.random() < brand.es else "en"
+        pool = self.ext_customers.setdefault((fmt, lang), [])
+        if len(pool) >= 20 and rng.random() < 0.5:
+            return rng.choice(pool)
+        first = rng.choice(T.FIRST_NAMES[lang])
+        last = rng.choice(T.LAST_NAMES[lang])
+        base = _fold(f"{first}{last}").lower() + str(rng.randrange(1, 1000))
+        if fmt == "twcs":
+            self.twcs_seq_user += 1
+            uid = handle = str(100_000 + self.twcs_seq_user * 7)
+        elif fmt == "bluesky":
+            uid = "did:plc:" + "".join(rng.choice(B32) for _ in range(24))
+            handle = base + ".bsky.social"
+        elif fmt == "facebook":
+            uid = handle = str(rng.randrange(10**15, 10**16))
+        else:  # disqus: a username, or an anonymous guest known by display name only ("Ana G.")
+            uid = handle = f"{first} {last[0]}." if rng.random() < 0.3 else base
+        if uid in self.ext_names:
+            return rng.choice(pool) if pool else self._ext_customer(brand, fmt)
+        cust = Customer(uid, handle, f"{first} {last}", first, lang, 0)
+        self.ext_names[uid] = cust.name
+        pool.append(cust)
+        return cust
+
+    def _ext_msg(self, fmt: str, brand: Brand, *, author: str, created: datetime, text: str, lang: str,
+                 parent: Msg | None, root: Msg | None = None, is_brand: bool = False,
+                 intent: str | None = None, deflection: str | None = None, title: str | None = None) -> Msg:
+        """One message of an extra format, with that format's ids and conversation."""
+        rng = self.rng
+        if fmt == "twcs":
+            self.twcs_seq += 1
+            native = str(self.twcs_seq * 3 + rng.randrange(3))
+            mid, platform = f"x:twcs:{native}", "x"
+            conv = parent.conv if parent else mid  # topmost ancestor
+        elif fmt == "bluesky":
+            self.seq += 1
+            us = int(created.timestamp() * 1_000_000) + self.seq % 1000
+            native = f"{author}/{_tid(us)}"
+            mid, platform = f"bluesky:{native}", "bluesky"
+            conv = parent.conv if parent else mid  # reply.root
+        elif fmt == "facebook":
+            self.seq += 1
+            if parent is None:  # a page post '<page-id>_<post-id>' is facebook:<post-id>
+                post_id = str(2_000_000_000_000 + self.seq * 13)
+                native = f"{brand.formats['facebook'][0]}_{post_id}"
+                mid = conv = f"facebook:{post_id}"
+            else:
+                post_id = parent.conv.split(":", 1)[1]
+                native = f"{post_id}_{3_000_000_000_000 + self.seq * 17}"
+                mid, conv = f"facebook:{native}", parent.conv
+            platform = "facebook"
+        else:
+            self.disqus_seq += 1
+            if parent is None:
+                native = str(7_000_000 + self.disqus_seq)
+                mid = conv = f"blog:disqus:t{native}"
+            else:
+                native = str(9_000_000_000 + self.disqus_seq * 11)
+                mid, conv = f"blog:disqus:{native}", parent.conv
+            platform = "blog"
+        return self._add(Msg(mid=mid, platform=platform, native=native, conv=conv,
+                             parent=parent.mid if parent else None, author=author, created=created, text=text,
+                             lang=lang, series=f"{fmt}:{brand.id}", brand=brand.id if is_brand else None,
+                             addresses=() if is_brand else (brand.id,), intent=intent, deflection=deflection,
+                             title=title))
+
+    def _ext_brand_author(self, brand: Brand, fmt: str) -> str:
+        return {"twcs": lambda: brand.formats["twcs"], "bluesky": lambda: self.bsky_dids[brand.id],
+                "facebook": lambda: brand.formats["facebook"][0], "disqus": lambda: brand.formats["disqus"]}[fmt]()
+
+    def _ext_ref(self, brand: Brand, fmt: str) -> str:
+        """How a customer names the brand in an extra format."""
+        rng = self.rng
+        if fmt == "twcs" and rng.random() < 0.85:
+            return "@" + brand.formats["twcs"]
+        if fmt == "bluesky" and rng.random() < 0.75:
+            return "@" + brand.formats["bluesky"]
+        return rng.choice(brand.aliases)
+
+    def _ext_to(self, fmt: str, cust: Customer) -> str:
+        """Prefix of a brand reply addressing the customer."""
+        if fmt == "twcs":
+            return f"@{cust.uid} "  # customer handles are anonymised to their numbers
+        if fmt == "bluesky":
+            return f"@{cust.handle} "
+        return ""
+
+    def _after(self, brand: Brand, when: datetime, after: datetime) -> datetime:
+        """``when``, or a few minutes after ``after`` when it is not later (in business hours for
+        brands that only answer then)."""
+        if when > after:
+            return when
+        when = after + timedelta(seconds=self.rng.randrange(30, 300))
+        if brand.business_only and not brand.is_open(when):
+            when = brand.next_open(when)[0] + timedelta(seconds=self.rng.randrange(60, 1800))
+        return when
+
+    def _ext_case(self, brand: Brand, fmt: str, t: datetime, root: Msg | None) -> None:
+        """A customer opening (replying to ``root``, a brand post, when given), the brand's answer
+        and follow-ups: the same behaviour as on X."""
+        rng = self.rng
+        if t >= self.limit:
+            return
+        cust = self._ext_customer(brand, fmt)
+        intent = _pick(rng, INTENT_WEIGHTS)
+        text = self._template(cust.lang, brand.sector, intent).format(b=self._ext_ref(brand, fmt))
+        if fmt == "twcs" and not text.startswith("@"):
+            text = f"@{brand.formats['twcs']} " + text
+        opening = self._ext_msg(fmt, brand, author=cust.uid, created=t, text=text, lang=cust.lang, parent=root,
+                                intent=intent)
+        if rng.random() >= self._p_respond(brand, intent, None):
+            return
+        limit = self.reply_limit[brand.id]
+        when = self._after(brand, self._reply_time(brand, t, t), t)
+        if when >= limit:
+            return
+        author = self._ext_brand_author(brand, fmt)
+        deflect = self._deflect(brand)
+        reply = self._ext_msg(fmt, brand, author=author, created=when, lang=cust.lang, parent=opening, is_brand=True,
+                              deflection=deflect, text=self._ext_to(fmt, cust)
+                              + self._reply_body(brand, cust.first, cust.lang, intent, deflect, when))
+        kind = self._follow_kind(intent, deflect)
+        if kind is None:
+            return
+        tf = when + timedelta(seconds=int(60 * max(2.0, 40 * math.exp(1.5 * rng.gauss(0, 1)))))
+        if tf >= self.limit:
+            return
+        # Facebook replies are one level deep: a follow-up's parent is the customer's own comment
+        follow_parent = opening if fmt == "facebook" else reply
+        follow = self._ext_follow(brand, fmt, cust, follow_parent, kind, tf)
+        if kind in ("thanks", "neutral") or rng.random() >= 0.5:
+            return
+        when2 = self._after(brand, self._reply_time(brand, t, tf), tf)
+        if when2 >= limit:
+            return
+        deflect2 = self._deflect(brand, 1.3)
+        reply2 = self._ext_msg(fmt, brand, author=author, created=when2, lang=cust.lang, parent=follow, is_brand=True,
+                               deflection=deflect2, text=self._ext_to(fmt, cust)
+                               + self._reply_body(brand, cust.first, cust.lang, "still", deflect2, when2))
+        if rng.random() < 0.5:
+            tf2 = when2 + timedelta(seconds=rng.randrange(120, 6 * 3600))
+            if tf2 < self.limit:
+                self._ext_follow(brand, fmt, cust, opening if fmt == "facebook" else reply2,
+                                 _pick(rng, {"thanks": 0.55, "neutral": 0.25, "still": 0.2}), tf2)
+
+    def _ext_follow(self, brand: Brand, fmt: str, cust: Customer, parent: Msg, kind: str, tf: datetime) -> Msg:
+        f_intent, _sentiment, thanks = T.FOLLOW_UP_KIND[kind]
+        text = self.rng.choice(T.FOLLOW_UP[cust.lang][kind])
+        if fmt == "twcs":
+            text = f"@{brand.formats['twcs']} " + text
+        elif fmt == "bluesky":
+            text = f"@{brand.formats['bluesky']} " + text
+        else:
+            text = text[0].upper() + text[1:]
+        m = self._ext_msg(fmt, brand, author=cust.uid, created=tf, text=text, lang=cust.lang, parent=parent,
+                          intent=f_intent)
+        m.thanks = thanks
+        return m
+
+    def _generate_extra(self) -> None:
+        """Cases in the extra formats: twcs and Bluesky like X (some replying to a brand post on
+        Bluesky), Facebook and Disqus as comments on brand posts / threads."""
+        rng = self.rng
+        units = [(b, fmt) for b in self.brands for fmt in ("twcs", "bluesky", "facebook", "disqus")
+                 if fmt in b.formats]
+        if not units:
+            return
+        for b in self.brands:
+            if "bluesky" in b.formats:
+                self.bsky_dids[b.id] = "did:plc:" + "".join(rng.choice(B32) for _ in range(24))
+        per_unit_day = self.budget * self.extra_share / len(units) / MSGS_PER_CASE / self.days
+        for brand, fmt in units:
+            lang = self._brand_lang(brand)
+            author = self._ext_brand_author(brand, fmt)
+            root = None
+            for d in range(self.days):
+                day_start = self.start + timedelta(days=d)
+                n = int(per_unit_day * rng.uniform(0.7, 1.3) + rng.random())
+                if fmt in ("facebook", "disqus") or (fmt == "bluesky" and d % 5 == 2):
+                    # a brand post every few days; customers comment on the newest one
+                    if root is None or d % 3 == 0 or fmt == "bluesky":
+                        pt = self._opening_time(brand, day_start)
+                        while not brand.is_open(pt) and pt.astimezone(brand.tz).hour < 8:
+                            pt = self._opening_time(brand, day_start)
+                        if pt < self.limit:
+                            title, body = rng.choice(T.ANNOUNCEMENT[lang])
+                            root = self._ext_msg(fmt, brand, author=author, created=pt, lang=lang, parent=None,
+                                                 is_brand=True, text=title if fmt == "disqus" else body, title=title)
+                for _ in range(n):
+                    t = self._opening_time(brand, day_start)
+                    if fmt in ("facebook", "disqus") or (fmt == "bluesky" and root is not None and rng.random() < 0.3):
+                        if root is None:
+                            continue
+                        t = max(t, root.created + timedelta(seconds=rng.randrange(60, 3600)))
+                        self._ext_case(brand, fmt, t, root)
+                    else:
+                        self._ext_case(brand, fmt, t, None)
+        # a twcs tweet whose text spans two lines (a quoted CSV field with a newline)
+        multi = next((m for m in self._ext_msgs("twcs") if m.brand is None and ", " in m.text), None)
+        if multi is not None:
+            multi.text = multi.text.replace(", ", ",\n", 1)
 
     # ---- writing ---------------------------------------------------------------------------------
 
@@ -1024,6 +1531,300 @@ class _Gen:
             files[fname] = {"format": "wxr", "records_read": n_records, "records_quarantined": n_bad}
         return files
 
+    # ---- writing the extra formats ------------------------------------------------------------
+
+    def _ext_msgs(self, fmt: str, brand_id: str | None = None) -> list[Msg]:
+        pre = f"{fmt}:"
+        return [self.msgs[k] for k in self.order
+                if self.msgs[k].series.startswith(pre) and (brand_id is None or self.msgs[k].series == pre + brand_id)]
+
+    def _write_twcs(self, out: Path) -> dict[str, dict]:
+        import csv
+        import io
+
+        rng = self.rng
+        files: dict[str, dict] = {}
+        for brand in self.brands:
+            msgs = sorted(self._ext_msgs("twcs", brand.id), key=lambda m: (m.created, int(m.native)))
+            if not msgs:
+                continue
+            children: dict[str, list[str]] = {}
+            for m in msgs:
+                if m.parent:
+                    children.setdefault(m.parent, []).append(m.native)
+            rows = []
+            for m in msgs:
+                parent = self.msgs[m.parent].native if m.parent else ""
+                if parent and int(m.native) % 4:
+                    parent += ".0"  # pandas dumps: a column with gaps is written as floats
+                rows.append([m.native, m.author, "False" if m.brand else "True", _fmt_v11(m.created), m.text,
+                             ",".join(children.get(m.mid, [])), parent])
+            # malformed rows, next to the row they were copied from: a date that is not one, no author
+            n_bad = 0
+            for kind in ("bad_date", "no_author"):
+                i = rng.randrange(len(rows))
+                row = list(rows[i])
+                self.twcs_seq += 1
+                row[0] = str(self.twcs_seq * 3)
+                row[5] = ""
+                if kind == "bad_date":
+                    row[3] = "not-a-date"
+                else:
+                    row[1] = ""
+                rows.insert(i + 1, row)
+                n_bad += 1
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
+                        "in_response_to_tweet_id"])
+            w.writerows(rows)
+            fname = f"twcs/twcs_{brand.id}.csv"
+            (out / "twcs").mkdir(parents=True, exist_ok=True)
+            (out / fname).write_text(buf.getvalue(), encoding="utf-8")
+            files[fname] = {"format": "twcs", "records_read": len(rows), "records_quarantined": n_bad}
+        return files
+
+    def _bsky_handles(self) -> dict[str, str]:
+        handles = {self.bsky_dids[b.id]: b.formats["bluesky"] for b in self.brands if b.id in self.bsky_dids}
+        for (fmt, _lang), pool in self.ext_customers.items():
+            if fmt == "bluesky":
+                for c in pool:
+                    handles[c.uid] = c.handle
+        return handles
+
+    def _bsky_record(self, m: Msg, handle_dids: dict[str, str], text: str | None = None) -> dict:
+        text = m.text if text is None else text
+        rec: dict = {"$type": "app.bsky.feed.post", "text": text, "createdAt": _fmt_x(m.created), "langs": [m.lang]}
+        facets = []
+        for match in re.finditer(r"(?<![\w.])@([a-z0-9.-]+\.bsky\.social)", text):
+            did = handle_dids.get(match.group(1))
+            if did:
+                start = len(text[:match.start()].encode("utf-8"))
+                end = len(text[:match.end()].encode("utf-8"))
+                facets.append({"index": {"byteStart": start, "byteEnd": end},
+                               "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}]})
+        if facets:
+            rec["facets"] = facets
+        if m.parent:
+            root, parent = self.msgs[m.conv], self.msgs[m.parent]
+            rec["reply"] = {"root": {"uri": _at_uri(root), "cid": _cid(root.mid)},
+                            "parent": {"uri": _at_uri(parent), "cid": _cid(parent.mid)}}
+        return rec
+
+    def _write_bluesky(self, out: Path) -> dict[str, dict]:
+        rng = self.rng
+        msgs = sorted(self._ext_msgs("bluesky"), key=lambda m: (m.created, m.mid))
+        if not msgs:
+            return {}
+        handles = self._bsky_handles()
+        handle_dids = {h: d for d, h in handles.items()}
+        customers = [m for m in msgs if m.brand is None]
+        openers = [m for m in customers if m.parent is None
+                   or (self.msgs[m.parent].brand is not None and self.msgs[m.parent].parent is None)]
+        edited = {m.mid for m in rng.sample(openers, min(3, len(openers)))}
+        follow_ups = [m for m in customers if m.parent and self.msgs[m.parent].brand is not None
+                      and m.mid not in edited and m.thanks is False and m.intent == "complaint"]
+        deleted = {m.mid for m in rng.sample(follow_ups, min(2, len(follow_ups)))}
+        events: list[tuple[int, int, dict]] = []  # (time_us, order, event)
+        for i, m in enumerate(msgs):
+            did, rkey = m.native.split("/")
+            us = int(m.created.timestamp()) * 1_000_000 + rng.randrange(1000, 900_000)
+            text = m.text + " …" if m.mid in edited else m.text
+            events.append((us, i, {"did": did, "time_us": us, "kind": "commit", "commit": {
+                "rev": _tid(us + 1), "operation": "create", "collection": "app.bsky.feed.post", "rkey": rkey,
+                "record": self._bsky_record(m, handle_dids, text), "cid": _cid(m.mid)}}))
+            if m.mid in edited:  # the newest version drops the trailing ellipsis
+                us2 = us + rng.randrange(60, 300) * 1_000_000
+                events.append((us2, i, {"did": did, "time_us": us2, "kind": "commit", "commit": {
+                    "rev": _tid(us2 + 1), "operation": "update", "collection": "app.bsky.feed.post", "rkey": rkey,
+                    "record": self._bsky_record(m, handle_dids), "cid": _cid(m.mid + "@2")}}))
+            if m.mid in deleted:  # a deleted post stays a message (flagged deleted)
+                us3 = min(us + rng.randrange(3600, 86400) * 1_000_000,
+                          int((self.limit - timedelta(minutes=1)).timestamp()) * 1_000_000)
+                events.append((us3, i, {"did": did, "time_us": us3, "kind": "commit", "commit": {
+                    "rev": _tid(us3 + 1), "operation": "delete", "collection": "app.bsky.feed.post", "rkey": rkey}}))
+        events.sort(key=lambda e: (e[0], e[1]))
+        lines = [json.dumps(e, ensure_ascii=False, separators=(",", ":")) for _, _, e in events]
+        # records the reader quarantines: a like (excluded), a createdAt without zone, a truncated line
+        n_bad = 0
+        likers = [d for d in handles if d not in self.bsky_dids.values()]
+        if customers and len(likers) > 1:
+            like_src = customers[len(customers) // 2]
+            liker = next(d for d in likers if d != like_src.author)
+            us = events[len(events) // 2][0] + 5
+            like = {"did": liker, "time_us": us, "kind": "commit", "commit": {
+                "rev": _tid(us), "operation": "create", "collection": "app.bsky.feed.like", "rkey": _tid(us + 2),
+                "record": {"$type": "app.bsky.feed.like",
+                           "subject": {"uri": _at_uri(like_src), "cid": _cid(like_src.mid)},
+                           "createdAt": _fmt_x(like_src.created + timedelta(minutes=5))}, "cid": _cid("like")}}
+            lines.insert(len(lines) // 2 + 1, json.dumps(like, separators=(",", ":")))
+            n_bad += 1
+        pos = next((i for i in range(len(lines) // 3, len(lines))
+                    if '"operation":"create","collection":"app.bsky.feed.post"' in lines[i]), None)
+        if pos is not None:
+            naive = json.loads(lines[pos])
+            naive["commit"]["rkey"] = _tid(naive["time_us"] + 7)
+            naive["commit"]["record"]["createdAt"] = naive["commit"]["record"]["createdAt"][:19]
+            lines.insert(pos + 1, json.dumps(naive, ensure_ascii=False, separators=(",", ":")))
+            n_bad += 1
+        cut = 2 * len(lines) // 3
+        lines.insert(cut, lines[cut][:57])  # a truncated event: not JSON
+        n_bad += 1
+        # split into files of ~1500 events; each file starts with the identity events of its DIDs
+        files: dict[str, dict] = {}
+        (out / "bluesky").mkdir(parents=True, exist_ok=True)
+        size = -(-len(lines) // -(-len(lines) // 1500))  # ~1500 events a file, files of equal size
+        chunks = [lines[i:i + size] for i in range(0, len(lines), size)]
+        for n, chunk in enumerate(chunks, 1):
+            dids: list[str] = []
+            for line in chunk:
+                for d in re.findall(r'"did":"(did:plc:[a-z2-7]+)"', line):
+                    if d not in dids and d in handles:
+                        dids.append(d)
+            t0 = int(self.start.timestamp()) * 1_000_000 if n == 1 else json.loads(chunk[0])["time_us"] - 1000
+            ident = [json.dumps({"did": d, "time_us": t0 + i, "kind": "identity",
+                                 "identity": {"did": d, "handle": handles[d], "seq": 1000 + i, "time": _fmt_x(self.start)}},
+                                separators=(",", ":")) for i, d in enumerate(sorted(dids))]
+            fname = f"bluesky/jetstream_{n}.jsonl"
+            (out / fname).write_text("\n".join(ident + chunk) + "\n", encoding="utf-8")
+            bad = sum(1 for line in chunk if not _is_json(line) or '"app.bsky.feed.like"' in line
+                      or re.search(r'"createdAt":"[^"Z]*"', line))
+            files[fname] = {"format": "bluesky", "records_read": len(ident) + len(chunk), "records_quarantined": bad}
+        assert sum(f["records_quarantined"] for f in files.values()) == n_bad
+        return files
+
+    def _write_facebook(self, out: Path) -> dict[str, dict]:
+        rng = self.rng
+        files: dict[str, dict] = {}
+        for brand in self.brands:
+            msgs = self._ext_msgs("facebook", brand.id)
+            if not msgs:
+                continue
+            page_id, page_name = brand.formats["facebook"]
+            posts = sorted((m for m in msgs if m.parent is None), key=lambda m: m.created, reverse=True)
+            comments: dict[str, list[Msg]] = {}
+            for m in msgs:
+                if m.parent is not None:
+                    comments.setdefault(m.conv, []).append(m)
+            n_children: dict[str, int] = {}
+            for m in msgs:
+                if m.parent and self.msgs[m.parent].parent is not None:
+                    n_children[m.parent] = n_children.get(m.parent, 0) + 1
+
+            def frm(m: Msg) -> dict:
+                if m.brand:
+                    return {"id": page_id, "name": page_name}
+                return {"id": m.author, "name": self.ext_names[m.author]}
+
+            pages = [posts[i:i + 8] for i in range(0, len(posts), 8)]
+            (out / "facebook").mkdir(parents=True, exist_ok=True)
+            for pi, page_posts in enumerate(pages):
+                data = []
+                n_records = n_bad = 0
+                for post in page_posts:
+                    cs = []
+                    for c in sorted(comments.get(post.conv, []), key=lambda m: (m.created, m.mid)):
+                        obj: dict = {"id": c.native, "message": c.text, "created_time": _fmt_fb(c.created),
+                                     "from": frm(c), "like_count": rng.randrange(0, 4),
+                                     "comment_count": n_children.get(c.mid, 0)}
+                        if self.msgs[c.parent].parent is not None:
+                            obj["parent"] = {"id": self.msgs[c.parent].native}
+                        cs.append(obj)
+                    data.append({"id": post.native, "message": post.text, "created_time": _fmt_fb(post.created),
+                                 "from": {"id": page_id, "name": page_name},
+                                 "permalink_url": f"https://www.facebook.com/{page_id}/posts/{post.native.split('_')[1]}",
+                                 "comments": {"data": cs, "summary": {"total_count": len(cs)}}})
+                    n_records += 1 + len(cs)
+                # quarantined: a comment read without a page token (no "from"), a hidden comment
+                host = next((d for d in data if d["comments"]["data"]), None)
+                if host is not None and pi in (0, len(pages) - 1):
+                    src = host["comments"]["data"][0]
+                    post_key = host["id"].split("_")[1]
+                    self.seq += 1
+                    bad = {k: v for k, v in src.items() if k not in ("from", "parent")}
+                    bad["id"] = f"{post_key}_{3_000_000_000_000 + self.seq * 17}"
+                    if pi == 0:
+                        bad.pop("from", None)
+                    else:
+                        bad["from"] = dict(src["from"])
+                        bad["is_hidden"] = True
+                    host["comments"]["data"].insert(1, bad)
+                    n_records += 1
+                    n_bad += 1
+                page: dict = {"data": data, "paging": {"cursors": {
+                    "before": hashlib.sha1(f"{brand.id}:b{pi}".encode()).hexdigest()[:24],
+                    "after": hashlib.sha1(f"{brand.id}:a{pi}".encode()).hexdigest()[:24]}}}
+                if pi < len(pages) - 1:
+                    page["paging"]["next"] = (f"https://graph.facebook.com/v19.0/{page_id}/posts?"
+                                              f"fields=comments&after={page['paging']['cursors']['after']}")
+                fname = f"facebook/{brand.id}_comments_{pi + 1}.json"
+                (out / fname).write_text(json.dumps(page, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+                files[fname] = {"format": "facebook_graph", "records_read": n_records, "records_quarantined": n_bad}
+        return files
+
+    def _write_disqus(self, out: Path) -> dict[str, dict]:
+        files: dict[str, dict] = {}
+        for brand in self.brands:
+            msgs = self._ext_msgs("disqus", brand.id)
+            if not msgs:
+                continue
+            forum = brand.id.replace("_", "")
+            threads = [m for m in msgs if m.parent is None]
+            posts = sorted((m for m in msgs if m.parent is not None), key=lambda m: (m.created, m.mid))
+            lines = ['<?xml version="1.0" encoding="utf-8"?>',
+                     '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals"'
+                     ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
+                     f'  <category dsq:id="{brand.index + 1}"><forum>{forum}</forum><title>General</title>'
+                     '<isDefault>true</isDefault></category>']
+            for t in threads:
+                slug = _fold(t.title or "").lower().replace(" ", "-").replace("'", "")
+                lines += [f'  <thread dsq:id="{t.native}">',
+                          f'    <id>{slug}-{t.native}</id>', f'    <forum>{forum}</forum>',
+                          f'    <category dsq:id="{brand.index + 1}"/>',
+                          f'    <link>https://{brand.domain}/blog/{slug}-{t.native}/</link>',
+                          f'    <title>{escape(t.title or "")}</title>', '    <message/>',
+                          f'    <createdAt>{_fmt_z(t.created)}</createdAt>',
+                          f'    <author><name>{escape(t.author)}</name><isAnonymous>false</isAnonymous></author>',
+                          '    <isClosed>false</isClosed>', '    <isDeleted>false</isDeleted>', '  </thread>']
+            # quarantined: a deleted comment and a spam comment (copies with their own ids)
+            extra = []
+            if posts:
+                for kind in ("deleted", "spam"):
+                    src = posts[len(posts) // (2 if kind == "deleted" else 3)]
+                    self.disqus_seq += 1
+                    extra.append((src, kind, str(9_000_000_000 + self.disqus_seq * 11)))
+            n_records = len(threads)
+            n_bad = 0
+            for p in posts:
+                for src, kind, native in [(p, None, p.native)] + [e for e in extra if e[0] is p]:
+                    a = src.author
+                    if src.brand:
+                        author = f"<name>{escape(a)}</name><isAnonymous>false</isAnonymous>"
+                    elif " " in a:  # anonymous guest: display name only
+                        author = f"<name>{escape(a)}</name><isAnonymous>true</isAnonymous>"
+                    else:
+                        author = (f"<name>{escape(self.ext_names[a])}</name><isAnonymous>false</isAnonymous>"
+                                  f"<username>{escape(a)}</username>")
+                    parent = self.msgs[src.parent]
+                    lines += [f'  <post dsq:id="{native}">', '    <id/>',
+                              f'    <message><![CDATA[<p>{escape(src.text)}</p>]]></message>',
+                              f'    <createdAt>{_fmt_z(src.created)}</createdAt>',
+                              f'    <isDeleted>{"true" if kind == "deleted" else "false"}</isDeleted>',
+                              f'    <isSpam>{"true" if kind == "spam" else "false"}</isSpam>',
+                              f'    <author>{author}</author>',
+                              f'    <thread dsq:id="{self.msgs[src.conv].native}"/>']
+                    if parent.parent is not None:
+                        lines.append(f'    <parent dsq:id="{parent.native}"/>')
+                    lines.append('  </post>')
+                    n_records += 1
+                    n_bad += kind is not None
+            lines += ['</disqus>', '']
+            fname = f"disqus/{brand.id}_disqus.xml"
+            (out / "disqus").mkdir(parents=True, exist_ok=True)
+            (out / fname).write_text("\n".join(lines), encoding="utf-8")
+            files[fname] = {"format": "disqus", "records_read": n_records, "records_quarantined": n_bad}
+        return files
+
     def _write_brands(self, out: Path) -> None:
         def q(s: str) -> str:
             return json.dumps(s, ensure_ascii=False)
@@ -1040,9 +1841,15 @@ class _Gen:
                 lines.append("    # no business_hours: always open")
             lines.append(f"    holidays: [{', '.join(q(h) for h in b.spec['holidays'])}]")
             lines.append("    accounts:")
-            lines.append(f"      x: [{', '.join(b.x)}]")
-            if b.blog:
-                lines.append(f"      blog: [{q(b.blog)}]")
+            ch = b.formats
+            lines.append(f"      x: [{', '.join(b.x + ([ch['twcs']] if 'twcs' in ch else []))}]")
+            if "bluesky" in ch:
+                lines.append(f"      bluesky: [{ch['bluesky']}]")
+            if "facebook" in ch:
+                lines.append(f"      facebook: [{q(ch['facebook'][0])}]")
+            blog = [a for a in (b.blog, ch.get("disqus")) if a]
+            if blog:
+                lines.append(f"      blog: [{', '.join(q(a) for a in dict.fromkeys(blog))}]")
             lines.append(f"    aliases: [{', '.join(q(a) for a in b.aliases)}]")
         (out / "brands.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -1076,6 +1883,11 @@ def compute_truth(gen: _Gen) -> tuple[list[dict], list[dict], datetime]:
             if p is not None and p.brand is None:
                 assert p.conv == m.conv
                 candidates.setdefault((p.platform, m.conv, m.brand, p.author), []).append(p)
+    # customer messages by (conversation, author): for the customer's last word after a reply
+    by_author: dict[tuple, list[Msg]] = {}
+    for m in posts.values():
+        if m.brand is None:
+            by_author.setdefault((m.conv, m.author), []).append(m)
     cases = []
     for (platform, conv, b, customer), cands in candidates.items():
         brand = gen.by_id[b]
@@ -1087,13 +1899,22 @@ def compute_truth(gen: _Gen) -> tuple[list[dict], list[dict], datetime]:
         inside = sorted((r for r in replies if r.created <= opened + RESPONSE_WINDOW),
                         key=lambda r: (r.created, r.mid))
         first = inside[0] if inside else None
-        followers = gen.users[customer]["public_metrics"]["followers_count"] if platform == "x" else None
+        followers = gen.followers(platform, customer)
+        later = [m for m in by_author.get((conv, customer), []) if first is not None and m.created > first.created]
+        last_word = max(later, key=lambda m: (m.created, m.mid)) if later else None
+        opening_sentiment = opener.sentiment
+        assert opening_sentiment == "negative" if opener.intent == "complaint" else opening_sentiment != "negative"
         cases.append({
             "brand_id": b, "platform": platform, "conversation_id": conv, "customer_id": customer,
             "opened_message_id": opener.mid, "opened_at": _fmt_z(opened), "intent": opener.intent,
             "responded": first is not None,
             "first_response_at": _fmt_z(first.created) if first else None,
             "first_response_min": (first.created - opened).total_seconds() / 60 if first else None,
+            "first_response_business_min": brand.open_seconds(opened, first.created) / 60 if first else None,
+            "opening_sentiment": opening_sentiment,
+            "resolved": last_word is not None and (last_word.sentiment == "positive" or last_word.thanks),
+            "recovered": opening_sentiment == "negative" and last_word is not None
+            and last_word.sentiment != "negative",
             "deflected": any(r.deflection for r in inside),
             "off_hours": not brand.is_open(opened),
             "author_followers": followers,
@@ -1115,6 +1936,23 @@ def compute_truth(gen: _Gen) -> tuple[list[dict], list[dict], datetime]:
                 key = (b, m.platform, gen.by_id[b].period(m.created))
                 amplification[key] = amplification.get(key, 0) + 1
 
+    # brand replies: brand messages replying to a case's customer (every brand message whose parent
+    # is a customer message: the parent's author has a case with the brand in that conversation,
+    # opened at or before the parent), by the reply's own local month; canned by the definition
+    brand_replies: dict[tuple, list[Msg]] = {}
+    for m in posts.values():
+        if m.brand is not None and m.parent and posts[m.parent].brand is None:
+            brand_replies.setdefault((m.brand, gen.by_id[m.brand].period(m.created)), []).append(m)
+    canned: set[str] = set()
+    for replies in brand_replies.values():
+        canned |= _canned_ids(replies)
+    reply_counts: dict[tuple, list[int]] = {}
+    for (b, period), replies in brand_replies.items():
+        for r in replies:
+            counts = reply_counts.setdefault((b, r.platform, period), [0, 0])
+            counts[0] += 1
+            counts[1] += r.mid in canned
+
     groups: dict[tuple, list[dict]] = {}
     for c in cases:
         period = gen.by_id[c["brand_id"]].period(c["_opened"])
@@ -1122,28 +1960,55 @@ def compute_truth(gen: _Gen) -> tuple[list[dict], list[dict], datetime]:
     keys = set(groups) | set(mentions)  # rows: brand-months with a case or a mention
     assert set(amplification) <= keys
     rows = []
-    platform_order = {"all": 0, "x": 1, "blog": 2}
+    platform_order = {"all": 0, **{pl: i + 1 for i, pl in enumerate(PLATFORMS)}}
     all_keys = {(b, "all", p) for b, _, p in keys}
+    # every brand reply falls in a row (see _Gen.reply_limit); checked by the tests
+    gen.replies_outside_rows = sum(n for k, (n, _) in reply_counts.items() if k not in keys)
     for key in sorted(keys | all_keys, key=lambda k: (k[0], k[2], platform_order[k[1]])):
         b, platform, period = key
-        if platform == "all":
-            cs = [c for pl in ("x", "blog") for c in groups.get((b, pl, period), [])]
-            n_mentions = sum(mentions.get((b, pl, period), 0) for pl in ("x", "blog"))
-            n_amp = sum(amplification.get((b, pl, period), 0) for pl in ("x", "blog"))
-        else:
-            cs = groups.get(key, [])
-            n_mentions = mentions.get(key, 0)
-            n_amp = amplification.get(key, 0)
-        rows.append(_scorecard(b, platform, period, cs, n_mentions, n_amp))
+        pls = PLATFORMS if platform == "all" else (platform,)
+        cs = [c for pl in pls for c in groups.get((b, pl, period), [])]
+        n_mentions = sum(mentions.get((b, pl, period), 0) for pl in pls)
+        n_amp = sum(amplification.get((b, pl, period), 0) for pl in pls)
+        n_replies = sum(reply_counts.get((b, pl, period), [0, 0])[0] for pl in pls)
+        n_canned = sum(reply_counts.get((b, pl, period), [0, 0])[1] for pl in pls)
+        rows.append(_scorecard(gen.by_id[b], platform, period, cs, n_mentions, n_amp, n_replies, n_canned))
     for c in cases:
         del c["_opened"]
     return cases, rows, horizon
 
 
-def _scorecard(brand_id: str, platform: str, period: str, cs: list[dict], n_mentions: int,
-               n_amp: int) -> dict:
+def _canned_ids(replies: list[Msg]) -> set[str]:
+    """Ids of the canned replies among one brand-month's brand replies.
+
+    A reply is canned when at least CANNED_MIN_REPLIES replies of the group, itself included,
+    have a normalised text whose word-set Jaccard similarity with its own is >= CANNED_SIMILARITY;
+    an empty normalised text is never canned.
+    """
+    by_set: dict[frozenset, list[str]] = {}
+    for r in replies:
+        by_set.setdefault(_words(r.text), []).append(r.mid)
+    index = _SimIndex(4, 5)
+    sets = sorted(by_set, key=lambda w: sorted(w))
+    for w in sets:
+        index.add(w)
+    out: set[str] = set()
+    for w in sets:
+        n = sum(len(by_set[sets[i]]) for i in index.similar(w))
+        if w and n >= CANNED_MIN_REPLIES:
+            out.update(by_set[w])
+    return out
+
+
+def _median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def _scorecard(brand: Brand, platform: str, period: str, cs: list[dict], n_mentions: int,
+               n_amp: int, n_replies: int, n_canned: int) -> dict:
     actionable = [c for c in cs if c["intent"] in ("complaint", "question")]
     responded = [c for c in actionable if c["responded"]]
+    negative = [c for c in responded if c["opening_sentiment"] == "negative"]
     off = [c for c in actionable if c["off_hours"]]
     bands: dict[int, list[dict]] = {}
     for c in actionable:
@@ -1158,15 +2023,21 @@ def _scorecard(brand_id: str, platform: str, period: str, cs: list[dict], n_ment
         r_high = sum(c["responded"] for c in high) / len(high)
         equity = r_low / r_high if r_high else None
     return {
-        "brand_id": brand_id, "platform": platform, "period_start": period,
+        "brand_id": brand.id, "platform": platform, "period_start": period,
         "mentions": n_mentions, "amplification": n_amp,
         "cases": len(cs), "actionable_cases": len(actionable), "responded_cases": len(responded),
         "response_rate": _rate(len(responded), len(actionable)),
-        "median_first_response_min": statistics.median([c["first_response_min"] for c in responded])
-        if responded else None,
+        "median_first_response_min": _median([c["first_response_min"] for c in responded]),
+        "median_first_response_business_min": _median([c["first_response_business_min"] for c in responded]),
+        "sla_met_rate": _rate(sum(c["first_response_min"] <= brand.sla_minutes for c in responded),
+                              len(actionable)),
         "deflection_rate": _rate(sum(c["deflected"] for c in responded), len(responded)),
+        "resolution_rate": _rate(sum(c["resolved"] for c in responded), len(responded)),
+        "recovery_rate": _rate(sum(c["recovered"] for c in negative), len(negative)),
         "off_hours_response_rate": _rate(sum(c["responded"] for c in off), len(off)),
         "equity_index": equity,
+        "brand_replies": n_replies,
+        "canned_reply_share": _rate(n_canned, n_replies),
     }
 
 
@@ -1188,15 +2059,21 @@ def generate_sample(out: Path, *, brands: int = 6, days: int = 60, seed: int = 7
     gen._generate_x()
     gen._generate_cross()
     gen._generate_blog()
+    gen._generate_extra()
     cases, rows, horizon = compute_truth(gen)
 
     out.mkdir(parents=True, exist_ok=True)
-    for pattern in ("x/search_*.json", "blog/*_wordpress.xml"):
+    for pattern in ("x/search_*.json", "blog/*_wordpress.xml", "twcs/twcs_*.csv", "bluesky/jetstream_*.jsonl",
+                    "facebook/*_comments_*.json", "disqus/*_disqus.xml"):
         for old in sorted(out.glob(pattern)):
             old.unlink()
     gen._write_brands(out)
     files = gen._write_x(out)
     files.update(gen._write_blog(out))
+    files.update(gen._write_twcs(out))
+    files.update(gen._write_bluesky(out))
+    files.update(gen._write_facebook(out))
+    files.update(gen._write_disqus(out))
     files = dict(sorted(files.items()))
     truth = {
         "generator": {"brands": brands, "days": days, "seed": seed, "messages": messages,
@@ -1215,6 +2092,8 @@ def generate_sample(out: Path, *, brands: int = 6, days: int = 60, seed: int = 7
         "files": len(files) + 2,  # + brands.yaml and truth.json
         "x_pages": sum(1 for f in files if f.startswith("x/")),
         "blog_files": sum(1 for f in files if f.startswith("blog/")),
+        "files_by_format": {fmt: sum(1 for f in files.values() if f["format"] == fmt)
+                            for fmt in sorted({f["format"] for f in files.values()})},
         "brands": [b.id for b in gen.brands],
         "messages": n_posts,
         "reposts": sum(1 for m in gen.msgs.values() if m.kind == "repost"),

@@ -49,6 +49,23 @@ SENTIMENT_CASES = [
     # accents and case are folded
     ("PÉSIMO", "negative"),
     ("EXCELENTE atención", "positive"),
+    # the clause after "pero"/"but" decides a mixed message
+    ("El personal muy amable pero el retraso fue terrible", "negative"),
+    ("Crew were lovely but the delay was awful", "negative"),
+    ("Tardaron un poco pero todo perfecto", "positive"),
+    # Spanish negative concord: "nada" negates too
+    ("No ha estado nada mal", "positive"),
+    ("No está nada bien", "negative"),
+    ("No vino nadie", "negative"),
+    # sarcastic thanks
+    ("Genial, tercer corte. Gracias por nada 🙄", "negative"),
+    # a brand apology is neutral; what follows it counts
+    ("Sentimos las molestias, escríbenos por MD", "neutral"),
+    ("Sorry for the delay, we'll update you here as soon as it's resolved", "neutral"),
+    ("Sorry for the trouble, it's fixed now", "positive"),
+    ("Lo sentimos, pero no podemos reembolsar la tarifa básica", "negative"),
+    # links and handles do not score
+    ("@happy_customer https://t.co/fail", "neutral"),
 ]
 
 
@@ -87,6 +104,13 @@ def test_phrase_negator_is_not_counted_twice() -> None:
     )
 
 
+def test_exclamation_marks_strengthen_the_score() -> None:
+    plain, one, many = (classify_one(text)["sentiment_score"] for text in ("genial", "genial!", "genial!!!!!!"))
+    assert 0 < plain < one < many
+    assert classify_one("terrible!!")["sentiment_score"] < classify_one("terrible")["sentiment_score"] < 0
+    assert classify_one("¡Hola!")["sentiment_score"] == 0.0
+
+
 def test_negation_does_not_cross_punctuation_or_flip_thanks() -> None:
     assert classify_one("No, genial")["sentiment"] == "positive"
     assert classify_one("no sé, gracias")["sentiment"] == "positive"
@@ -121,6 +145,17 @@ INTENT_CASES = [
     ("Thanks!", "praise"),
     ("Acabo de contratar la fibra", "other"),
     ("@iberia vuelo IB3166", "other"),
+    # policy: a question about a problem the customer is suffering is a complaint
+    ("@paqueteria ¿dónde está mi paquete? lleva 5 días sin moverse", "complaint"),
+    ("Why have I been charged twice?? @brand", "complaint"),
+    ("When are you going to fix the app? It's been down since Friday", "complaint"),
+    ("@movil sigo igual, el router parpadea", "complaint"),
+    ("@brand same problem as before", "complaint"),
+    # indirect questions without "?"
+    ("Hola, quería saber si puedo portar mi número", "question"),
+    ("need to know how to forward calls", "question"),
+    # a waiting passenger is not complaining
+    ("Esperando el embarque en la T4", "other"),
 ]
 
 
@@ -176,6 +211,29 @@ DEFLECTION_CASES = [
     ("Tu incidencia 123456789 está resuelta", None),  # a ticket number is not a phone number
     ("Hola @maria_lopez1234567890, gracias por avisar", None),  # nor are digits in a handle
     ("We're so sorry to hear that. Which flight were you on?", None),
+    # a trailing link nothing points at is attached media; a pointed-at link is a deflection
+    ("¡Gracias por compartirlo! 😍 https://t.co/Lk93Hd", None),
+    ("Tienes los pasos aquí: https://t.co/Qw12Er", "web"),
+    ("Para el reembolso entra en brisaair.example/reembolsos", "web"),
+    # customer, account and tracking numbers are not phone numbers; phone-shaped numbers are
+    ("Hola, tu número de cliente 123456789 ya tiene la tarifa activa", None),
+    ("Your account 1234567890 has been switched to the new plan", None),
+    ("We've found parcel PC 2024 5567 8812, it's out for delivery", None),
+    ("Hi, 1-800-555-0199 is open 7am to midnight", "phone"),
+    ("Can you contact our phone support team? (555) 234-5678", "phone"),
+    ("Buenas, en el 91 234 56 78 te atienden", "phone"),
+    ("We'll give you a call shortly", "phone"),
+    # a channel mentioned only to say it is not needed
+    ("No hace falta que nos escribas por privado, ya está cambiado", None),
+    ("No need to DM us, we've changed it from here", None),
+    # a document sent by e-mail does not move the conversation; a case continued by e-mail does
+    ("La factura rectificativa te llega por mail en 24 h", None),
+    ("Hi, we've sent you an email with the steps", "email"),
+    # in-app directions answer the question in the channel
+    ("Puedes hacerlo desde la app, en Mis pedidos > Devolver", None),
+    # branches, offices and desks are stores
+    ("Acércate a tu oficina con el DNI", "store"),
+    ("Please take the form to any of our branches", "store"),
 ]
 
 
@@ -211,6 +269,12 @@ SIGNOFF_CASES = [
     ("Sin firma al final", None),
     ("Tengo el modelo X-Pro", None),
     ("Precio 2^10", None),
+    # trailing emoji, and a full stop after ^ or *
+    ("Te esperamos -Becky 🙂", "Becky"),
+    ("Lo revisamos ^JK.", "JK"),
+    ("Thanks for your patience *AB 🙏", "AB"),
+    # a dash before a final word of thanks is not a sign-off
+    ("Great job - Thanks!", None),
 ]
 
 
@@ -261,9 +325,33 @@ def test_output_is_input_plus_classification_columns() -> None:
     out = classify_messages(frame)
     assert out.columns == [*frame.columns, *CLASSIFICATION_COLUMNS]
     assert out.schema == {**frame.schema, **{n: t for n, (t, _) in CLASSIFICATION_COLUMNS.items()}}
-    assert out.select(frame.columns).equals(frame)
+    # every input column comes back unchanged, except that a NULL lang is filled when detected
+    assert out.select("message_id", "text").equals(frame.select("message_id", "text"))
+    assert out["lang"].to_list() == ["es", "es"]
     # classifying twice gives the same columns, not duplicates
     assert classify_messages(out).equals(out)
+
+
+LANGUAGE_CASES = [
+    ("Llevo tres días sin internet", "es"),
+    ("¿Cuándo llega?", "es"),
+    ("still waiting for my refund", "en"),
+    ("@brand https://t.co/x 👍", None),  # no cue: left NULL
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), LANGUAGE_CASES)
+def test_a_missing_lang_is_detected(text: str, expected: str | None) -> None:
+    assert classify_one(text)["lang"] == expected
+
+
+def test_a_given_lang_is_kept() -> None:
+    assert classify_one("Llevo tres días sin internet", lang="en")["lang"] == "en"
+
+
+def test_without_a_lang_column_none_is_added() -> None:
+    out = classify_messages(pl.DataFrame({"text": ["hola"]}))
+    assert out.columns == ["text", *CLASSIFICATION_COLUMNS]
 
 
 def test_empty_frame() -> None:

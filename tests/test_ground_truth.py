@@ -13,6 +13,8 @@ import pytest
 MONTHLY_FIELDS = (
     "mentions", "amplification", "cases", "actionable_cases", "responded_cases", "response_rate",
     "median_first_response_min", "deflection_rate", "off_hours_response_rate", "equity_index",
+    "median_first_response_business_min", "sla_met_rate", "resolution_rate", "recovery_rate",
+    "brand_replies", "canned_reply_share",
 )
 
 
@@ -42,7 +44,9 @@ def test_every_planted_case_is_published_and_there_are_no_others(demo_run, publi
 
 
 @pytest.mark.parametrize("field", ["responded", "first_response_at", "deflected", "off_hours", "intent",
-                                   "conversation_id", "customer_id", "author_followers", "first_response_min"])
+                                   "conversation_id", "customer_id", "author_followers", "first_response_min",
+                                   "first_response_business_min", "opening_sentiment", "resolved", "recovered",
+                                   "platform"])
 def test_each_case_field_matches_the_truth(demo_run, published_cases, field):
     wrong = []
     for case in demo_run.truth["cases"]:
@@ -78,6 +82,11 @@ def test_monthly_scorecards_match_the_truth(demo_run):
     assert not wrong, f"{len(wrong)} differences, e.g. {wrong[:8]}"
     with_activity = {k for k, r in published.items() if r["cases"] or r["mentions"]}
     assert with_activity == {(e["brand_id"], e["platform"], e["period_start"]) for e in planted}
+
+
+def test_every_platform_is_covered(demo_run):
+    platforms = {r["platform"] for r in demo_run.query("select distinct platform from brand_scorecards")}
+    assert platforms == {"x", "bluesky", "facebook", "blog", "all"}
 
 
 def test_planted_behaviour_is_visible_in_the_scores(demo_run):

@@ -24,11 +24,13 @@ from pipelines.sample import generate_sample
 WP = "{http://wordpress.org/export/1.2/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 WINDOW = timedelta(days=7)
+FORMAT_OF_FOLDER = {"x": "x_v2", "blog": "wxr", "twcs": "twcs", "bluesky": "bluesky", "facebook": "facebook_graph",
+                    "disqus": "disqus"}
 
 COMPLAINT = re.compile(r"no funciona|sin |desastre|fatal|terrible|broken|not working|cancel|worst|still waiting|still not|esperando|peor|roto|perdid|lost|retrasado|delay|bloquead|blocked|duplicado|double|charged|cobr|down|never|zero|cero", re.IGNORECASE)
 QUESTION = re.compile(r"\?")
 PRAISE = re.compile(r"gracias|genial|excelente|thanks|thank you|great|love|amazing|encanta", re.IGNORECASE)
-DEFLECTION = re.compile(r"\bDM\b|\bMD\b|mensaje (privado|directo)|llámanos|call us|\b90[02] \d|\d-800-|escríbenos a|email us at|\S+@\S+\.example|https?://|visit a store|visita una tienda", re.IGNORECASE)
+DEFLECTION = re.compile(r"\bDM\b|\bMD\b|mensaje (privado|directo)|direct message|llámanos|te llamamos|call us|give us a call|\b90[02] \d|\d-800-|escríbenos a|email us at|\S+@\S+\.example|https?://|visit (a|your nearest|any of our) stores?|visita una tienda|acércate a tu tienda|pásate por cualquier tienda", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +69,8 @@ def test_small_and_single_brand_runs(tmp_path: Path) -> None:
 
 def test_default_size(tmp_path: Path) -> None:
     s = generate_sample(tmp_path)
-    assert 15_000 <= s["messages"] <= 25_000
+    assert 18_000 <= s["messages"] <= 28_000 and s["records_read"] <= 30_000
+    assert s["files_by_format"].keys() == {"x_v2", "wxr", "twcs", "bluesky", "facebook_graph", "disqus"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -148,7 +151,10 @@ def _read(root: Path) -> dict:
                              "created": datetime.strptime(gmt, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC),
                              "text": c.findtext(f"{WP}comment_content"), "mentions": [], "owner": owner}
         read[str(path.relative_to(root))] = [n, bad]
+    _read_extra(root, registry, msgs, read)
     for m in list(msgs.values()) + reposts:
+        if "brand" in m:
+            continue
         if m["platform"] == "x":
             m["brand"] = handle_brand.get(usernames.get(m["author"], ""))
         else:
@@ -157,17 +163,161 @@ def _read(root: Path) -> dict:
         if m["brand"] is not None:
             m["addresses"] = set()
             continue
-        a = {handle_brand[h] for h in m["mentions"] if h in handle_brand}
+        a = {handle_brand[h] for h in m["mentions"] if h in handle_brand} | m.get("mention_brands", set())
         text = _fold(m["text"])
         a |= {b for b, res in alias_re.items() if any(r.search(text) for r in res)}
         p = msgs.get(m["parent"]) if m.get("parent") else None
         if p is not None and p["brand"] is not None:
             a.add(p["brand"])
-        if m["platform"] == "blog":
+        if m.get("owner"):
             a.add(m["owner"])
         m["addresses"] = a
     return {"registry": {b["id"]: b for b in registry}, "msgs": msgs, "reposts": reposts, "read": read,
             "raw_ids": raw_ids, "followers": followers}
+
+
+def _read_extra(root: Path, registry: list[dict], msgs: dict[str, dict], read: dict[str, list[int]]) -> None:
+    """twcs CSV, Bluesky Jetstream, Facebook Graph and Disqus files, read as FORMATS.md describes them."""
+    import csv
+
+    x_brand = {h.lower(): b["id"] for b in registry for h in b["accounts"].get("x", [])}
+    bsky_brand = {h.lower(): b["id"] for b in registry for h in b["accounts"].get("bluesky", [])}
+    fb_brand = {str(p): b["id"] for b in registry for p in b["accounts"].get("facebook", [])}
+    blog_brand = {a: b["id"] for b in registry for a in b["accounts"].get("blog", [])}
+    # twcs: conversation = topmost ancestor present
+    for path in sorted((root / "twcs").glob("*.csv")):
+        rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+        bad = 0
+        local: dict[str, dict] = {}
+        for r in rows:
+            try:
+                created = datetime.strptime(r["created_at"], "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
+            except ValueError:
+                created = None
+            if created is None or not r["author_id"]:
+                bad += 1
+                continue
+            parent = r["in_response_to_tweet_id"].split(".")[0]
+            local["x:twcs:" + r["tweet_id"]] = {
+                "mid": "x:twcs:" + r["tweet_id"], "platform": "x", "parent": "x:twcs:" + parent if parent else None,
+                "author": r["author_id"], "created": created, "text": r["text"],
+                "mentions": [h.lower() for h in re.findall(r"(?<![\w@])@(\w+)", r["text"])],
+                "brand": x_brand.get(r["author_id"].lower())}
+        for m in local.values():
+            top = m
+            while top["parent"] in local:
+                top = local[top["parent"]]
+            m["conv"] = top["mid"]
+        msgs.update(local)
+        read[str(path.relative_to(root))] = [len(rows), bad]
+    # Bluesky Jetstream: identity events give handles; updates replace the text; deletes keep the post
+    handles: dict[str, str] = {}
+    events: list[tuple[str, dict]] = []
+    for path in sorted((root / "bluesky").glob("*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        bad = 0
+        for line in lines:
+            try:
+                e = json.loads(line)
+            except ValueError:
+                bad += 1
+                continue
+            if e["kind"] == "identity":
+                handles[e["did"]] = e["identity"]["handle"].lower()
+                continue
+            c = e["commit"]
+            if c["collection"] != "app.bsky.feed.post" or (
+                    c["operation"] != "delete" and not c["record"]["createdAt"].endswith("Z")):
+                bad += 1
+                continue
+            events.append((path.name, e))
+        read[str(path.relative_to(root))] = [len(lines), bad]
+    for _name, e in events:
+        c = e["commit"]
+        mid = f"bluesky:{e['did']}/{c['rkey']}"
+        if c["operation"] == "delete":
+            assert mid in msgs  # a deleted post stays a message
+            continue
+        rec = c["record"]
+        if c["operation"] == "update":
+            msgs[mid]["text"] = rec["text"]
+            continue
+
+        def ref(uri: str) -> str:
+            return "bluesky:" + uri.removeprefix("at://").replace("/app.bsky.feed.post/", "/")
+
+        raw = rec["text"].encode("utf-8")
+        mentions = []
+        for f in rec.get("facets", []):
+            covered = raw[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode("utf-8")
+            assert covered.startswith("@")
+            mentions += [handles[x["did"]] for x in f["features"] if x["did"] in handles]
+        msgs[mid] = {"mid": mid, "platform": "bluesky", "conv": ref(rec["reply"]["root"]["uri"]) if "reply" in rec else mid,
+                     "parent": ref(rec["reply"]["parent"]["uri"]) if "reply" in rec else None, "author": e["did"],
+                     "created": datetime.fromisoformat(rec["createdAt"].replace("Z", "+00:00")), "text": rec["text"],
+                     "mentions": mentions, "brand": bsky_brand.get(handles.get(e["did"], ""))}
+    for m in msgs.values():
+        if m["platform"] == "bluesky":
+            m["mention_brands"] = {bsky_brand[h] for h in m["mentions"] if h in bsky_brand}
+    # Facebook Graph: a post '<page>_<post>' is facebook:<post>, its comments share that conversation
+    for path in sorted((root / "facebook").glob("*.json")):
+        page = json.loads(path.read_text(encoding="utf-8"))
+        n = bad = 0
+        for post in page["data"]:
+            n += 1
+            post_key = post["id"].split("_")[1]
+            owner = fb_brand[post["from"]["id"]]
+            conv = f"facebook:{post_key}"
+            msgs[conv] = {"mid": conv, "platform": "facebook", "conv": conv, "parent": None,
+                          "author": post["from"]["id"], "created": _parse_fb(post["created_time"]),
+                          "text": post["message"], "mentions": [], "brand": owner}
+            for c in post["comments"]["data"]:
+                n += 1
+                if "from" not in c or c.get("is_hidden"):
+                    bad += 1
+                    continue
+                mid = "facebook:" + c["id"]
+                msgs[mid] = {"mid": mid, "platform": "facebook", "conv": conv,
+                             "parent": "facebook:" + c["parent"]["id"] if "parent" in c else conv,
+                             "author": c["from"]["id"], "created": _parse_fb(c["created_time"]), "text": c["message"],
+                             "mentions": [], "brand": fb_brand.get(c["from"]["id"]), "owner": owner}
+        read[str(path.relative_to(root))] = [n, bad]
+    # Disqus: threads are brand posts; authors by username, else display name
+    ns = {"d": "http://disqus.com", "dsq": "http://disqus.com/disqus-internals"}
+    dsq_id = "{http://disqus.com/disqus-internals}id"
+    for path in sorted((root / "disqus").glob("*.xml")):
+        tree = ET.parse(path).getroot()
+        n = bad = 0
+        owners = {}
+        for t in tree.findall("d:thread", ns):
+            n += 1
+            mid = "blog:disqus:t" + t.get(dsq_id)
+            author = t.find("d:author/d:name", ns).text
+            owners[mid] = blog_brand[author]
+            msgs[mid] = {"mid": mid, "platform": "blog", "conv": mid, "parent": None, "author": author,
+                         "created": datetime.fromisoformat(t.find("d:createdAt", ns).text.replace("Z", "+00:00")),
+                         "text": t.find("d:title", ns).text, "mentions": [], "brand": owners[mid]}
+        for p in tree.findall("d:post", ns):
+            n += 1
+            if p.find("d:isDeleted", ns).text == "true" or p.find("d:isSpam", ns).text == "true":
+                bad += 1
+                continue
+            conv = "blog:disqus:t" + p.find("d:thread", ns).get(dsq_id)
+            parent = p.find("d:parent", ns)
+            user = p.find("d:author/d:username", ns)
+            author = user.text if user is not None else p.find("d:author/d:name", ns).text
+            mid = "blog:disqus:" + p.get(dsq_id)
+            msgs[mid] = {"mid": mid, "platform": "blog", "conv": conv,
+                         "parent": "blog:disqus:" + parent.get(dsq_id) if parent is not None else conv,
+                         "author": author, "text": re.sub(r"<[^>]+>", "", p.find("d:message", ns).text),
+                         "created": datetime.fromisoformat(p.find("d:createdAt", ns).text.replace("Z", "+00:00")),
+                         "mentions": [], "brand": blog_brand.get(author) if user is None else None,
+                         "owner": owners[conv]}
+        read[str(path.relative_to(root))] = [n, bad]
+
+
+def _parse_fb(s: str) -> datetime:
+    return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
 
 
 def _derive_cases(data: dict) -> dict[tuple, dict]:
@@ -201,7 +351,7 @@ def derived(sample: Path) -> tuple[dict, dict, dict]:
 def test_truth_matches_files(derived) -> None:
     truth, data, cases = derived
     assert {k: v for k, v in truth["files"].items()} == {
-        k: {"format": "x_v2" if k.startswith("x/") else "wxr", "records_read": v[0], "records_quarantined": v[1]}
+        k: {"format": FORMAT_OF_FOLDER[k.split("/")[0]], "records_read": v[0], "records_quarantined": v[1]}
         for k, v in data["read"].items()}
     by_key = {(c["conversation_id"], c["brand_id"], c["customer_id"]): c for c in truth["cases"]}
     assert by_key.keys() == cases.keys()
@@ -215,7 +365,7 @@ def test_truth_matches_files(derived) -> None:
             assert c["first_response_at"] == first["created"].strftime("%Y-%m-%dT%H:%M:%SZ")
             assert c["first_response_min"] == (first["created"] - d["opener"]["created"]).total_seconds() / 60
         assert c["deflected"] == any(DEFLECTION.search(r["text"]) for r in d["replies"]), (c, [r["text"] for r in d["replies"]])
-        if c["platform"] == "x":
+        if c["platform"] == "x" and not c["opened_message_id"].startswith("x:twcs:"):
             assert c["author_followers"] == data["followers"][c["customer_id"]]
         else:
             assert c["author_followers"] is None
@@ -432,3 +582,258 @@ def test_independent_of_hash_seed(tmp_path: Path) -> None:
         subprocess.run([sys.executable, "-c", code, str(tmp_path / n)], check=True, env=env,
                        cwd=Path(__file__).resolve().parents[1])
     assert _files(tmp_path / "1") == _files(tmp_path / "2")
+
+
+# --------------------------------------------------------------------------------------------
+# Business minutes, resolution, recovery, canned replies (METRICS.md), re-derived from the files
+# --------------------------------------------------------------------------------------------
+
+NEGATIVE = re.compile(r"no funciona|no ha llegado|desastre|fatal|terrible|broken|not working|cancel|worst|still waiting|still not|sigue sin|sigo igual|sigo esperando|horas esperando|peor|joke|frustrating", re.IGNORECASE)
+POSITIVE = re.compile(r"gracias|thanks|thank you|solucionado|fixed|genial|great|amazing|perfecto", re.IGNORECASE)
+
+
+def _utc(s: str) -> datetime:
+    return datetime.fromisoformat(s.replace("Z", "+00:00"))
+
+
+def _open_checker(b: dict):
+    days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    tz = ZoneInfo(b["timezone"])
+    spans: dict[int, list[tuple[int, int]]] = {i: [] for i in range(7)}
+    for key, value in (b.get("business_hours") or {}).items():
+        a, _, z = key.partition("-")
+        for d in range(days.index(a), days.index(z or a) + 1):
+            for span in value.split(","):
+                s, e = span.split("-")
+                spans[d].append((int(s[:2]) * 60 + int(s[3:]), int(e[:2]) * 60 + int(e[3:])))
+
+    def is_open(dt: datetime) -> bool:
+        if not b.get("business_hours"):
+            return True
+        local = dt.astimezone(tz)
+        if local.date().isoformat() in b["holidays"]:
+            return False
+        minute = local.hour * 60 + local.minute
+        return any(s <= minute < e for s, e in spans[local.weekday()])
+
+    return is_open
+
+
+def test_business_minutes_minute_by_minute(derived) -> None:
+    """first_response_business_min: open seconds of [opened_at, first_response_at), counted per minute slot."""
+    truth, data, _ = derived
+    checkers = {b: _open_checker(r) for b, r in data["registry"].items()}
+    responded = [c for c in truth["cases"] if c["responded"]]
+    long_ones = [c for c in responded if c["first_response_min"] > 1440]
+    chosen = [c for c in responded if c["first_response_min"] <= 1440] + long_ones[::max(1, len(long_ones) // 40)]
+    assert len(chosen) > 1000 and len(long_ones) > 20
+    for c in chosen:
+        a, b = _utc(c["opened_at"]), _utc(c["first_response_at"])
+        is_open = checkers[c["brand_id"]]
+        t, seconds = a, 0
+        while t < b:
+            nxt = min(b, t.replace(second=0) + timedelta(minutes=1))
+            if is_open(t):
+                seconds += (nxt - t).total_seconds()
+            t = nxt
+        assert c["first_response_business_min"] == seconds / 60, c
+        if not data["registry"][c["brand_id"]].get("business_hours"):
+            assert c["first_response_business_min"] == c["first_response_min"]
+    # closed nights and weekends make business time shorter for some cases, equal for others
+    pinar = [c for c in responded if c["brand_id"] == "banco_pinar"]
+    assert any(c["first_response_business_min"] < c["first_response_min"] - 60 for c in pinar)
+    assert any(c["first_response_business_min"] == c["first_response_min"] for c in pinar)
+    assert any(c["first_response_business_min"] == 0 and c["first_response_min"] > 0 for c in responded)
+    for c in truth["cases"]:
+        if not c["responded"]:
+            assert c["first_response_business_min"] is None
+
+
+def test_resolution_and_recovery_from_files(derived) -> None:
+    truth, data, cases = derived
+    msgs = data["msgs"]
+    by_author: dict[tuple, list[dict]] = {}
+    for m in msgs.values():
+        if m["brand"] is None:
+            by_author.setdefault((m["conv"], m["author"]), []).append(m)
+    outcomes: dict[str, int] = {}
+    for c in truth["cases"]:
+        d = cases[(c["conversation_id"], c["brand_id"], c["customer_id"])]
+        opener_text = re.sub(r"@\w+", "", d["opener"]["text"])
+        negative_opening = bool(NEGATIVE.search(opener_text)) and not PRAISE.search(opener_text)
+        assert (c["opening_sentiment"] == "negative") == (c["intent"] == "complaint") == negative_opening, c
+        assert c["opening_sentiment"] == {"complaint": "negative", "praise": "positive"}.get(c["intent"], "neutral")
+        last = None
+        if d["replies"]:
+            first = d["replies"][0]["created"]
+            later = [m for m in by_author.get((c["conversation_id"], c["customer_id"]), []) if m["created"] > first]
+            last = max(later, key=lambda m: (m["created"], m["mid"])) if later else None
+        text = re.sub(r"@\w+", "", last["text"]) if last else ""
+        resolved = last is not None and bool(POSITIVE.search(text))
+        recovered = negative_opening and last is not None and not NEGATIVE.search(text)
+        assert c["resolved"] == resolved, (c, text)
+        assert c["recovered"] == recovered, (c, text)
+        if c["responded"]:
+            kind = "none" if last is None else "positive" if resolved else "negative" if NEGATIVE.search(text) else "neutral"
+            outcomes[kind] = outcomes.get(kind, 0) + 1
+        else:
+            assert not c["resolved"] and not c["recovered"]
+    # every outcome planted: thanks, still negative, neutral ("ok, lo reviso"), no follow-up at all
+    assert all(outcomes.get(k, 0) >= 20 for k in ("none", "positive", "negative", "neutral")), outcomes
+    assert any(c["recovered"] and not c["resolved"] for c in truth["cases"])
+    assert any(c["resolved"] and c["recovered"] for c in truth["cases"])
+    # a last word that overrides an earlier one (still negative, then thanks after a second reply)
+    overridden = 0
+    for c in truth["cases"]:
+        if c["resolved"]:
+            later = [m for m in by_author.get((c["conversation_id"], c["customer_id"]), [])
+                     if m["created"] > _utc(c["first_response_at"])]
+            if any(NEGATIVE.search(re.sub(r"@\w+", "", m["text"])) for m in later):
+                overridden += 1
+    assert overridden >= 3
+
+
+_SIGNOFF = (re.compile(r"\s*[\^*]\s?[A-Za-z]{1,3}\s*$"),
+            re.compile(r"\s*[-~]\s?(?:[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+|[A-Z]{1,3})\s*$"))
+
+
+def _canned_words(text: str) -> frozenset:
+    for rx in _SIGNOFF:
+        if rx.search(text):
+            text = rx.sub("", text, count=1)
+            break
+    text = _fold(text)
+    text = re.sub(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", " ", text)
+    text = re.sub(r"https?://\S+|www\.\S+", " ", text)
+    text = re.sub(r"@\w+", " ", text)
+    text = re.sub(r"\d+", " ", text)
+    text = re.sub(r"[^\w\s]|_", " ", text)
+    return frozenset(text.split())
+
+
+def test_canned_replies_from_files(derived) -> None:
+    truth, data, cases = derived
+    msgs = data["msgs"]
+    reg = data["registry"]
+
+    def month(b: str, dt: datetime) -> str:
+        return dt.astimezone(ZoneInfo(reg[b]["timezone"])).date().replace(day=1).isoformat()
+
+    case_keys = set(cases)
+    replies: dict[tuple, list[dict]] = {}
+    for m in msgs.values():
+        p = msgs.get(m["parent"]) if m["brand"] and m["parent"] else None
+        if p is not None and p["brand"] is None:
+            assert (m["conv"], m["brand"], p["author"]) in case_keys
+            replies.setdefault((m["brand"], month(m["brand"], m["created"])), []).append(m)
+    counts: dict[tuple, list[int]] = {}
+    kinds = {"canned": 0, "empty": 0, "personal": 0}
+    for (b, period), rs in replies.items():
+        words = [_canned_words(r["text"]) for r in rs]
+        for r, w in zip(rs, words):
+            similar = sum(1 for o in words if w and o and len(w & o) / len(w | o) >= 0.8)
+            canned = bool(w) and similar >= 3
+            kinds["canned" if canned else "empty" if not w else "personal"] += 1
+            for pl in (r["platform"], "all"):
+                n = counts.setdefault((b, pl, period), [0, 0])
+                n[0] += 1
+                n[1] += canned
+    assert kinds["canned"] > 400 and kinds["personal"] > 300 and kinds["empty"] >= 3, kinds
+    rows = {(r["brand_id"], r["platform"], r["period_start"]): r for r in truth["scorecards_monthly"]}
+    assert set(counts) <= set(rows)  # every brand reply falls in a row
+    for key, r in rows.items():
+        n, canned = counts.get(key, (0, 0))
+        assert r["brand_replies"] == n, key
+        assert r["canned_reply_share"] == (canned / n if n else None), key
+    # sign-off variants are planted: ^JK and ^ JK, -Becky, - Becky and ~Becky, *AB
+    texts = [m["text"] for rs in replies.values() for m in rs]
+    for pattern in (r" \^[A-Z]{2}$", r" \^ [A-Z]{2}$", r" -[A-Z][a-z]+$", r" - [A-Z][a-z]+$", r" ~ ?[A-Z][a-z]+$", r" \*[A-Z]{2}$"):
+        assert any(re.search(pattern, t) for t in texts), pattern
+    # canned templates with a case number that differs reply to reply
+    assert any(re.search(r"(incidencia|case) \d{5,6}\.", t) for t in texts)
+
+
+def test_new_monthly_fields_consistent(sample: Path) -> None:
+    truth = json.loads((sample / "truth.json").read_text())
+    registry = {b["id"]: b for b in yaml.safe_load((sample / "brands.yaml").read_text())["brands"]}
+    groups: dict[tuple, list[dict]] = {}
+    for c in truth["cases"]:
+        tz = ZoneInfo(registry[c["brand_id"]]["timezone"])
+        period = _utc(c["opened_at"]).astimezone(tz).date().replace(day=1).isoformat()
+        for pl in ({"x": "x"}.get(c["platform"], c["platform"]), "all"):
+            groups.setdefault((c["brand_id"], pl, period), []).append(c)
+        if c["responded"]:
+            assert 0 <= c["first_response_business_min"] <= c["first_response_min"]
+        if c["recovered"]:
+            assert c["opening_sentiment"] == "negative" and c["responded"]
+        if c["resolved"]:
+            assert c["responded"]
+    for r in truth["scorecards_monthly"]:
+        cs = groups.get((r["brand_id"], r["platform"], r["period_start"]), [])
+        act = [c for c in cs if c["intent"] in ("complaint", "question")]
+        resp = [c for c in act if c["responded"]]
+        neg = [c for c in resp if c["opening_sentiment"] == "negative"]
+        sla = registry[r["brand_id"]]["sla_minutes"]
+        assert r["median_first_response_business_min"] == (
+            statistics.median([c["first_response_business_min"] for c in resp]) if resp else None)
+        assert r["sla_met_rate"] == (sum(c["first_response_min"] <= sla for c in resp) / len(act) if act else None)
+        assert r["resolution_rate"] == (sum(c["resolved"] for c in resp) / len(resp) if resp else None)
+        assert r["recovery_rate"] == (sum(c["recovered"] for c in neg) / len(neg) if neg else None)
+        assert (r["canned_reply_share"] is None) == (r["brand_replies"] == 0)
+    # the planted behaviour shows: orbilink answers within its 30-minute SLA far more often than kestrel_mart
+    sla = {(r["brand_id"], r["period_start"]): r["sla_met_rate"] for r in truth["scorecards_monthly"]
+           if r["platform"] == "all" and r["sla_met_rate"] is not None}
+    assert min(v for (b, _), v in sla.items() if b == "orbilink") > max(v for (b, _), v in sla.items() if b == "kestrel_mart")
+
+
+def test_extra_formats(sample: Path, derived) -> None:
+    """twcs, Bluesky, Facebook and Disqus files: shapes, planted edge cases, their cases and rows."""
+    truth, data, _ = derived
+    registry = data["registry"]
+    files = truth["files"]
+    for fmt, folder in (("twcs", "twcs"), ("bluesky", "bluesky"), ("facebook_graph", "facebook"), ("disqus", "disqus")):
+        mine = {k: v for k, v in files.items() if k.startswith(folder + "/")}
+        assert mine and all(v["format"] == fmt for v in mine.values()), fmt
+        assert sum(v["records_quarantined"] for v in mine.values()) >= 2, fmt
+    # brand accounts of the new formats are in the registry
+    assert "TelviaSupport" in registry["telvia"]["accounts"]["x"]
+    assert registry["telvia"]["accounts"]["bluesky"] == ["telvia.bsky.social"]
+    assert registry["banco_pinar"]["accounts"]["facebook"] and "Orbilink Team" in registry["orbilink"]["accounts"]["blog"]
+    # twcs: v1.1 dates, customers as numbers, parents written as floats, a text spanning two lines
+    raw = (sample / "twcs" / "twcs_telvia.csv").read_text(encoding="utf-8")
+    assert raw.startswith("tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id\n")
+    assert re.search(r",\d+\.0\n", raw) and re.search(r",\d+\n", raw)
+    assert re.search(r",TelviaSupport,False,[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d \+0000 2026,\"@\d+ ", raw)
+    assert "not-a-date" in raw and ',,True,' in raw
+    msgs = data["msgs"]
+    assert any(m["mid"].startswith("x:twcs:") and "\n" in m["text"] for m in msgs.values())
+    # Bluesky: identity events, facets, an edit (update), deletes, a like, a bad line
+    events = [line for p in sorted((sample / "bluesky").glob("*.jsonl")) for line in p.read_text().splitlines()]
+    for needle in ('"kind":"identity"', '"operation":"update"', '"operation":"delete"', '"app.bsky.feed.like"',
+                   '"app.bsky.richtext.facet#mention"', '"reply":{"root"'):
+        assert any(needle in e for e in events), needle
+    # Facebook: posts with comments, replies with parent, a comment without from, a hidden one
+    pages = [json.loads(p.read_text()) for p in sorted((sample / "facebook").glob("*.json"))]
+    comments = [c for pg in pages for post in pg["data"] for c in post["comments"]["data"]]
+    assert any("parent" in c for c in comments) and any("from" not in c for c in comments)
+    assert any(c.get("is_hidden") for c in comments)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000", c["created_time"]) for c in comments)
+    # Disqus: anonymous guests, usernames, nested replies, deleted and spam posts
+    xml = "".join(p.read_text() for p in sorted((sample / "disqus").glob("*.xml")))
+    for needle in ("<isAnonymous>true</isAnonymous>", "<username>", "<parent dsq:id=", "<isDeleted>true</isDeleted>",
+                   "<isSpam>true</isSpam>"):
+        assert needle in xml, needle
+    # their cases: platform x (twcs), bluesky, facebook, blog (disqus); followers unknown
+    fams = {"x:twcs:": "x", "bluesky:": "bluesky", "facebook:": "facebook", "blog:disqus:": "blog"}
+    for prefix, platform in fams.items():
+        cs = [c for c in truth["cases"] if c["opened_message_id"].startswith(prefix)]
+        assert len(cs) >= 30 and all(c["platform"] == platform and c["author_followers"] is None for c in cs), prefix
+        assert any(c["responded"] for c in cs) and any(c["resolved"] for c in cs) and any(not c["responded"] for c in cs)
+    platforms = {r["platform"] for r in truth["scorecards_monthly"]}
+    assert platforms == {"all", "x", "blog", "bluesky", "facebook"}
+    # several customers under one Facebook post and one Disqus thread
+    per_conv: dict[str, int] = {}
+    for c in truth["cases"]:
+        per_conv[c["conversation_id"]] = per_conv.get(c["conversation_id"], 0) + 1
+    assert max(v for k, v in per_conv.items() if k.startswith("facebook:")) >= 3
+    assert max(v for k, v in per_conv.items() if k.startswith("blog:disqus:t")) >= 3

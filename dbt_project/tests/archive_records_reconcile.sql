@@ -16,5 +16,4 @@ left join loaded as l using (sha256)
 left join quarantined as q using (sha256)
 where f.records_read <> f.records_loaded + f.records_quarantined
    or f.records_quarantined <> coalesce(q.rows, 0)
-   or ('{{ var("min_date") }}' = '1970-01-01' and '{{ var("max_date") }}' = '9999-12-31'
-       and f.records_loaded <> coalesce(l.rows, 0))
+   or f.records_loaded <> coalesce(l.rows, 0)

@@ -5,9 +5,8 @@ depend on them without any hand-written wiring.
 """
 
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-import duckdb
 import polars as pl
 from dagster import (
     AssetCheckResult,
@@ -133,14 +132,6 @@ def brand_registry(context: AssetExecutionContext, brandcare: BrandcareResource)
 
 def _calendar_range(settings):
     """Local dates to expand business calendars over: the lake's dates, padded by a day and the response window."""
-    ingest.ensure_lake(settings)
-    glob = str(settings.messages_dir / "*" / "*.parquet")
-    with duckdb.connect() as con:
-        low, high = con.execute(
-            "select min(created_at)::date, max(created_at)::date from read_parquet($glob)", {"glob": glob}
-        ).fetchone()
-    if low is None:
-        from datetime import date
-
-        low = high = date.today()
+    dates = ingest.lake_dates(settings)
+    low, high = dates if dates else (date.today(), date.today())
     return low - timedelta(days=2), high + timedelta(days=settings.response_window_days + 2)

@@ -7,13 +7,13 @@ build, so nothing downstream (publication) runs. The Great Expectations suite of
 
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 import duckdb
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetKey, AssetSpec, Config, MetadataValue, asset_check
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetKey, AssetSpec, MetadataValue, asset_check
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_asset_key_for_model
 
+from pipelines.defs.partitions import daily_partitions, single_run_backfill, window_dates
 from pipelines.defs.resources import BrandcareResource
 from pipelines.project import dbt_build_args, dbt_project, ensure_manifest
 
@@ -32,29 +32,22 @@ class BrandcareDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
-class WarehouseConfig(Config):
-    """Half-open window [min_date, max_date) of message dates fed to the models (ISO dates); empty = all."""
-
-    min_date: str = ""
-    max_date: str = ""
-
-
 @dbt_assets(
     manifest=ensure_manifest(),
     project=dbt_project,
     dagster_dbt_translator=BrandcareDbtTranslator(),
     pool=WAREHOUSE_POOL,
+    partitions_def=daily_partitions,
+    backfill_policy=single_run_backfill,
 )
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource, config: WarehouseConfig):
-    """Build and test every dbt model over the lake."""
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
+    """Build and test every dbt model over the lake; the cases of the run's days are recomputed."""
     settings = brandcare.settings()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    args = dbt_build_args(
-        settings,
-        date.fromisoformat(config.min_date) if config.min_date else None,
-        date.fromisoformat(config.max_date) if config.max_date else None,
-    )
-    yield from dbt.cli(args, context=context).stream()
+    window = context.partition_time_window
+    min_date, max_date = window_dates(window.start, window.end)
+    context.log.info(f"recomputing cases opened in [{min_date}, {max_date})")
+    yield from dbt.cli(dbt_build_args(settings, min_date, max_date), context=context).stream()
 
 
 BRAND_SCORECARDS = get_asset_key_for_model([warehouse_models], "brand_scorecards")

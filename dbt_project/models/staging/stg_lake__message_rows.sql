@@ -1,4 +1,5 @@
--- Every canonical row of every archive, within the run's half-open date window.
+-- Every canonical row of every archive. Not restricted to a run's date window: a case's
+-- conversation, its replies and its author's profile may lie outside it.
 select
     message_id,
     version_id,
@@ -30,5 +31,3 @@ select
     archive_sha256,
     position
 from {{ source('lake', 'message_rows') }}
-where created_at >= cast('{{ var("min_date") }}' as date)
-  and created_at < cast('{{ var("max_date") }}' as date)

@@ -1,0 +1,106 @@
+-- The per-case fields of METRICS.md (all but is_final, which depends on the data horizon:
+-- see care_cases). Partitioned by the UTC date of opened_at: a run recomputes the cases
+-- opened in its half-open window [min_date, max_date), always from every message (a case's
+-- conversation reaches outside the window), and keeps the other days' cases as they are.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='sync_all_columns',
+    pre_hook="{% if is_incremental() %}delete from {{ this }} where opened_at >= cast('{{ var('min_date') }}' as date) and opened_at < cast('{{ var('max_date') }}' as date){% endif %}",
+) }}
+with cases as (
+    select * from {{ ref('int_cases_opened') }}
+    {% if is_incremental() %}
+    where opened_at >= cast('{{ var("min_date") }}' as date) and opened_at < cast('{{ var("max_date") }}' as date)
+    {% endif %}
+),
+
+messages as (
+    select * from {{ ref('int_messages_attributed') }}
+),
+
+replies as (
+    select
+        case_id,
+        min(created_at) filter (where within_window) as first_response_at,
+        coalesce(bool_or(deflection is not null) filter (where within_window), false) as deflected,
+        count(*) as brand_replies
+    from {{ ref('int_case_brand_replies') }}
+    group by case_id
+),
+
+answered as (
+    select c.*, r.first_response_at, coalesce(r.deflected, false) as deflected
+    from cases as c
+    left join replies as r using (case_id)
+),
+
+last_customer_word as (
+    -- the customer's last message in the conversation after the first brand reply
+    select
+        a.case_id,
+        last(m.sentiment order by m.created_at, m.message_id) as sentiment,
+        last(m.is_thanks order by m.created_at, m.message_id) as is_thanks
+    from answered as a
+    inner join messages as m
+        on m.conversation_id = a.conversation_id
+        and m.author_id = a.customer_id
+        and m.platform = a.platform
+        and m.created_at > a.first_response_at
+    group by a.case_id
+),
+
+business as (
+    select
+        a.case_id,
+        sum(greatest(
+            0,
+            epoch(least(o.open_to, a.first_response_at)) - epoch(greatest(o.open_from, a.opened_at))
+        )) / 60.0 as first_response_business_min
+    from answered as a
+    inner join {{ ref('stg_brand_open_hours') }} as o
+        on o.brand_id = a.brand_id
+        and o.open_from < a.first_response_at
+        and o.open_to > a.opened_at
+    group by a.case_id
+),
+
+open_at_opening as (
+    select distinct a.case_id
+    from answered as a
+    inner join {{ ref('stg_brand_open_hours') }} as o
+        on o.brand_id = a.brand_id and a.opened_at >= o.open_from and a.opened_at < o.open_to
+)
+
+select
+    a.case_id,
+    a.brand_id,
+    a.platform,
+    a.conversation_id,
+    a.customer_id,
+    m.author_handle as customer_handle,
+    a.opened_message_id,
+    a.opened_at,
+    m.intent,
+    m.sentiment as opening_sentiment,
+    m.intent in ('complaint', 'question') as is_actionable,
+    a.first_response_at,
+    (epoch(a.first_response_at) - epoch(a.opened_at)) / 60.0 as first_response_min,
+    case when a.first_response_at is not null then coalesce(b.first_response_business_min, 0) end
+        as first_response_business_min,
+    a.first_response_at is not null as responded,
+    a.deflected,
+    a.first_response_at is not null
+        and coalesce(l.sentiment = 'positive' or l.is_thanks, false) as resolved,
+    coalesce(m.sentiment = 'negative' and a.first_response_at is not null
+        and l.sentiment <> 'negative', false) as recovered,
+    o.case_id is null as off_hours,
+    f.author_followers,
+    m.text as opened_text,
+    m.url as opened_url
+from answered as a
+inner join messages as m on m.message_id = a.opened_message_id
+left join last_customer_word as l using (case_id)
+left join business as b using (case_id)
+left join open_at_opening as o using (case_id)
+left join {{ ref('int_author_profiles') }} as f on f.platform = a.platform and f.author_id = a.customer_id
