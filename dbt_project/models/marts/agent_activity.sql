@@ -14,11 +14,13 @@ with replies as (
 ),
 
 first_responses as (
-    -- the reply that is each case's first response: its earliest reply within the window
-    select case_id, first(reply_id order by created_at, reply_id) as reply_id
-    from {{ ref('int_case_brand_replies') }}
-    where within_window
-    group by case_id
+    -- the reply that is each case's first response as care_cases has it (a case of a day not
+    -- recomputed by this run keeps its first response): its earliest reply within the window
+    select r.case_id, first(r.reply_id order by r.reply_id) as reply_id
+    from {{ ref('int_case_brand_replies') }} as r
+    inner join {{ ref('care_cases') }} as c
+        on c.case_id = r.case_id and r.created_at = c.first_response_at
+    group by r.case_id
 ),
 
 reply_facts as (

@@ -1,0 +1,116 @@
+"""Daily partitions: a run over a range recomputes the cases opened in it, and only those;
+re-running a partition changes nothing; schedule and sensor ask for the right ranges."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import polars as pl
+import pytest
+from dagster import DagsterInstance, build_schedule_context, build_sensor_context
+
+from conftest import brandcare_env, run_cli
+from pipelines.defs.partitions import RANGE_END_TAG, RANGE_START_TAG, range_tags, recent_days, window_dates
+from pipelines.publish import current_version
+
+
+def test_partition_window_is_half_open_dates():
+    start = datetime(2026, 10, 10, tzinfo=timezone.utc)
+    assert window_dates(start, start + timedelta(days=3)) == (date(2026, 10, 10), date(2026, 10, 13))
+    assert range_tags(date(2026, 10, 10), date(2026, 10, 12)) == {
+        RANGE_START_TAG: "2026-10-10", RANGE_END_TAG: "2026-10-12"}
+    with pytest.raises(ValueError, match="empty partition range"):
+        range_tags(date(2026, 10, 10), date(2026, 10, 9))
+    assert recent_days(date(2026, 11, 24), 7) == (date(2026, 11, 16), date(2026, 11, 24))
+
+
+def test_nightly_schedule_recomputes_the_days_whose_window_is_open(tmp_path):
+    from pipelines.defs.automation import daily_schedule
+
+    with brandcare_env(tmp_path / "home"):
+        context = build_schedule_context(scheduled_execution_time=datetime(2026, 11, 24, 2, 30, tzinfo=timezone.utc))
+        request = daily_schedule.evaluate_tick(context).run_requests[0]
+    assert request.tags[RANGE_START_TAG] == "2026-11-16" and request.tags[RANGE_END_TAG] == "2026-11-24"
+
+
+def test_inbox_sensor_asks_for_a_run_on_new_files_only(tmp_path, fixtures_dir):
+    from pipelines import ingest
+    from pipelines.defs.automation import inbox_sensor
+    from pipelines.settings import load_settings
+
+    home = tmp_path / "home"
+    with brandcare_env(home):
+        inbox = home / "inbox"
+        inbox.mkdir(parents=True)
+        page = fixtures_dir / "x_v2" / "dup_page_1.json"
+        shutil.copy(page, inbox / page.name)
+        (request,) = inbox_sensor.evaluate_tick(build_sensor_context()).run_requests
+        sources = request.run_config["ops"]["lake_archives"]["config"]["sources"]
+        assert sources == [str(inbox / page.name)]
+        ingest.ingest(sources, load_settings())
+        assert not inbox_sensor.evaluate_tick(build_sensor_context()).run_requests
+
+
+def _brand_reply_page(case: dict, brand: dict, tweet_id: int) -> dict:
+    replied_at = case["opened_at"] + timedelta(hours=1)
+    return {"data": [{
+        "id": str(tweet_id), "edit_history_tweet_ids": [str(tweet_id)], "author_id": brand["author_id"],
+        "text": "@cliente lo revisamos ahora mismo desde aquí",
+        "created_at": replied_at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "conversation_id": case["conversation_id"].removeprefix("x:"),
+        "in_reply_to_user_id": case["customer_id"],
+        "referenced_tweets": [{"type": "replied_to", "id": case["opened_message_id"].removeprefix("x:")}],
+    }], "includes": {"users": [{"id": brand["author_id"], "username": brand["author_handle"]}]},
+        "meta": {"result_count": 1}}
+
+
+def test_a_partition_run_recomputes_its_days_only_and_is_rerunnable(demo_run, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(demo_run.home, home, symlinks=True)
+    cases = demo_run.query(
+        "select case_id, brand_id, opened_at, conversation_id, customer_id, opened_message_id from care_cases "
+        "where platform = 'x' and is_actionable and not responded and opened_message_id like 'x:%' "
+        "and opened_message_id not like 'x:twcs:%' and opened_at < (select max(opened_at) from care_cases) - interval 9 day "
+        "order by opened_at")
+    day_one, day_two = cases[0], next(c for c in cases if c["opened_at"].date() > cases[0]["opened_at"].date() + timedelta(days=1))
+    brand = demo_run.query(
+        "select author_id, author_handle from messages where is_brand and platform = 'x' and author_brand_id = $b "
+        "and message_id not like 'x:twcs:%' limit 1", {"b": day_one["brand_id"]})[0]
+    brand_two = demo_run.query(
+        "select author_id, author_handle from messages where is_brand and platform = 'x' and author_brand_id = $b "
+        "and message_id not like 'x:twcs:%' limit 1", {"b": day_two["brand_id"]})[0]
+    late = tmp_path / "late_replies"
+    late.mkdir()
+    (late / "one.json").write_text(json.dumps(_brand_reply_page(day_one, brand, 2999999999999999001)))
+    (late / "two.json").write_text(json.dumps(_brand_reply_page(day_two, brand_two, 2999999999999999002)))
+    run_cli(home, "ingest", str(late))
+
+    day = day_one["opened_at"].date()
+    before = current_version(home / "published")
+    run_cli(home, "run", "--quiet", "--from", day.isoformat(), "--to", (day + timedelta(days=1)).isoformat())
+    first = current_version(home / "published")
+    published = pl.read_parquet(home / "published" / "current" / "care_cases.parquet")
+    responded = dict(zip(published["case_id"], published["responded"]))
+    assert responded[day_one["case_id"]] is True, "the case of the recomputed day sees the new reply"
+    assert responded[day_two["case_id"]] is False, "a case of another day is kept as it was"
+    old = pl.read_parquet(home / "published" / "versions" / before / "care_cases.parquet")
+    changed = published.join(old, on="case_id", suffix="_old").filter(
+        pl.col("responded") != pl.col("responded_old"))["case_id"].to_list()
+    assert changed == [day_one["case_id"]]
+
+    # the same partition again: identical publication, row for row
+    run_cli(home, "run", "--quiet", "--from", day.isoformat(), "--to", (day + timedelta(days=1)).isoformat())
+    second = current_version(home / "published")
+    for table in ("care_cases", "brand_scorecards", "unanswered_cases"):
+        a = pl.read_parquet(home / "published" / "versions" / first / f"{table}.parquet")
+        b = pl.read_parquet(home / "published" / "versions" / second / f"{table}.parquet")
+        assert a.equals(b), table
+
+    # the run was one Dagster run over the range, in the home's instance
+    with brandcare_env(home):
+        with DagsterInstance.get() as instance:
+            run = instance.get_runs(limit=1)[0]
+    assert run.tags[RANGE_START_TAG] == run.tags[RANGE_END_TAG] == day.isoformat()
