@@ -8,7 +8,6 @@ import gzip
 import io
 import json
 import zipfile
-from pathlib import Path
 
 import pytest
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 
 import polars as pl
 import pytest

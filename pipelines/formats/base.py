@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+import duckdb
 import polars as pl
 
 from pipelines.canonical import EXCERPT_CHARS, QUARANTINE_SCHEMA, conform
@@ -42,3 +45,17 @@ def result(messages: pl.DataFrame, quarantine: pl.DataFrame) -> ReadResult:
             [pl.col(c).cast(t) if c in quarantine.columns else pl.lit(None, t).alias(c) for c, t in QUARANTINE_SCHEMA.items()]
         ).with_columns(pl.col("excerpt").str.slice(0, EXCERPT_CHARS)),
     )
+
+
+@contextmanager
+def duckdb_session(what: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private DuckDB connection in UTC for one reader; any DuckDB error while it is open
+    means the file cannot be read at all: ArchiveError("not readable as <what>: ...")."""
+    con = duckdb.connect()
+    try:
+        con.execute("set TimeZone = 'UTC'")
+        yield con
+    except duckdb.Error as exc:
+        raise ArchiveError(f"not readable as {what}: {str(exc).splitlines()[0]}") from exc
+    finally:
+        con.close()

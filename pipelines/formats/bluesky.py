@@ -36,10 +36,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
-from pipelines.formats.base import ArchiveError, ReadResult, result
+from pipelines.formats.base import ReadResult, duckdb_session, result
 
 ISO_ZONED = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|z|[+-]\d\d:?\d\d)$"
 ISO_NAIVE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$"
@@ -267,19 +266,13 @@ def _is_json_lines(path: Path) -> bool:
 def read_bluesky(path: Path) -> ReadResult:
     """Read a Bluesky Jetstream file, listRecords records or post views into canonical rows."""
     source = _LINES if _is_json_lines(path) else _DOCUMENT
-    con = duckdb.connect()
-    try:
-        con.execute("set TimeZone = 'UTC'")
+    with duckdb_session("Bluesky JSON") as con:
         con.execute(_MACROS)
         rows = con.sql(
             _RECORDS.format(source=source),
             params={"path": str(path), "post": POST, "repost": REPOST, "naive": ISO_NAIVE, "zoned": ISO_ZONED,
                     "event": _EVENT, "view": _VIEW, "post_record": _POST_RECORD},
         ).pl()
-    except duckdb.Error as exc:
-        raise ArchiveError(f"not readable as Bluesky JSON: {str(exc).splitlines()[0]}") from exc
-    finally:
-        con.close()
     return _to_canonical(rows)
 
 

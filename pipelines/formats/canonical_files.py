@@ -37,8 +37,9 @@ and ``mentions`` a list of strings.
 
 A file lacking a required column is rejected whole. A row that breaks a rule is
 quarantined with the rule it breaks: a missing required field, an unknown platform or
-kind, a message_id without its platform prefix, a timestamp without zone, a timestamp
-more than one day in the future, a value of the wrong type. A JSON-lines line that is not
+kind, a message_id without its platform prefix, a timestamp without zone, a value of the
+wrong type (ingest adds the rules every format shares: no timestamp more than a day in the
+future, one content per id). A JSON-lines line that is not
 JSON is quarantined alone.
 """
 
@@ -50,7 +51,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.canonical import KINDS, MESSAGE_SCHEMA, PLATFORMS
-from pipelines.formats.base import ArchiveError, ReadResult, result
+from pipelines.formats.base import ArchiveError, ReadResult, duckdb_session, result
 
 REQUIRED_COLUMNS = ("message_id", "platform", "author_id", "created_at")
 #: Columns read from the file; archive_sha256 and position are set on ingest.
@@ -94,7 +95,6 @@ checked as (
             when created_raw is null or created_raw = '' then 'missing required field: created_at'
             when regexp_full_match(trim(created_raw), $naive) then 'timestamp without zone in created_at: ' || created_raw
             when not regexp_full_match(trim(created_raw), $zoned) or created_at is null then 'invalid created_at: ' || created_raw
-            when created_at > now() + interval 1 day then 'timestamp in the future in created_at: ' || created_raw
             when kind = 'post' and text is null then 'missing required field: text (required for kind post)'
             when followers_raw is not null and trim(followers_raw) <> ''
                  and (followers is null or followers <> try_cast(followers_raw as double))
@@ -132,9 +132,7 @@ def read_canonical(path: Path) -> ReadResult:
     """Read a canonical CSV, JSON-lines or Parquet file into canonical rows (see module docs)."""
     with path.open("rb") as handle:
         head = handle.read(4096)
-    con = duckdb.connect()
-    try:
-        con.execute("set TimeZone = 'UTC'")
+    with duckdb_session("a canonical file") as con:
         if head.startswith(b"PAR1"):
             _load_table(con, "read_parquet($path)", path, "Parquet")
         elif head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
@@ -146,10 +144,6 @@ def read_canonical(path: Path) -> ReadResult:
         rows = con.sql(_VALIDATE, params={
             "platforms": list(PLATFORMS), "kinds": list(KINDS), "naive": NAIVE, "zoned": ZONED,
         }).pl()
-    except duckdb.Error as exc:
-        raise ArchiveError(f"not readable as a canonical file: {str(exc).splitlines()[0]}") from exc
-    finally:
-        con.close()
     good = rows.filter(rows["reason"].is_null()).drop("reason", "excerpt")
     quarantine = rows.filter(rows["reason"].is_not_null()).select("position", "reason", "excerpt")
     return result(good, quarantine)

@@ -19,12 +19,10 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 import polars as pl
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, parse
 
 from pipelines.canonical import MESSAGE_SCHEMA
 from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
-from pipelines.formats.wxr import _child_text, _excerpt, _local, _plain
+from pipelines.formats.xml import child_text, excerpt, local_name, parse_root, plain_text
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
 
@@ -34,32 +32,27 @@ _INLINE_TAG = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|s|small|span|strong|sub
 
 def _message_text(markup: str | None) -> str:
     """Plain text of a Disqus HTML message, whitespace collapsed."""
-    return " ".join(_plain(_INLINE_TAG.sub("", markup or "")).split())
+    return " ".join(plain_text(_INLINE_TAG.sub("", markup or "")).split())
 
 
 def read_disqus(path: Path) -> ReadResult:
     """Read a Disqus export into canonical rows (threads and their public comments)."""
-    try:
-        root = parse(str(path), forbid_dtd=True).getroot()
-    except DefusedXmlException as exc:
-        raise ArchiveError(f"unsafe XML rejected ({type(exc).__name__}): {exc}") from exc
-    except ParseError as exc:
-        raise ArchiveError(f"not well-formed XML: {exc}") from exc
-    if _local(root.tag) != "disqus":
+    root = parse_root(path)
+    if local_name(root.tag) != "disqus":
         raise ArchiveError("not a Disqus export: the root element is not <disqus>")
 
-    records = [e for e in root if _local(e.tag) in ("thread", "post")]
+    records = [e for e in root if local_name(e.tag) in ("thread", "post")]
     # comments may precede their thread in the file: know every thread first
-    threads = {_dsq_id(e): e for e in records if _local(e.tag) == "thread" and _dsq_id(e)}
+    threads = {_dsq_id(e): e for e in records if local_name(e.tag) == "thread" and _dsq_id(e)}
     rows: list[dict] = []
     bad: list[dict] = []
     for position, element in enumerate(records):
-        if _local(element.tag) == "thread":
+        if local_name(element.tag) == "thread":
             row, reason = _thread(element)
         else:
             row, reason = _post(element, threads)
         if reason:
-            bad.append({"position": position, "reason": reason, "excerpt": _excerpt(element)})
+            bad.append({"position": position, "reason": reason, "excerpt": excerpt(element)})
         else:
             rows.append({**row, "position": position, "platform": "blog", "kind": "post", "mentions": []})
     return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad))
@@ -70,11 +63,11 @@ def _dsq_id(element: Element | None) -> str | None:
 
 
 def _child(element: Element, name: str) -> Element | None:
-    return next((c for c in element if _local(c.tag) == name), None)
+    return next((c for c in element if local_name(c.tag) == name), None)
 
 
 def _flag(element: Element, name: str) -> bool:
-    return (_child_text(element, name) or "").lower() == "true"
+    return (child_text(element, name) or "").lower() == "true"
 
 
 def _author(element: Element) -> tuple[str | None, str | None]:
@@ -82,13 +75,13 @@ def _author(element: Element) -> tuple[str | None, str | None]:
     author = _child(element, "author")
     if author is None:
         return None, None
-    name = _child_text(author, "name") or None
-    username = _child_text(author, "username") or None
+    name = child_text(author, "name") or None
+    username = child_text(author, "username") or None
     return username or name, name or username
 
 
 def _created(element: Element) -> tuple[datetime | None, str | None]:
-    value = _child_text(element, "createdAt")
+    value = child_text(element, "createdAt")
     if not value:
         return None, "missing required field: createdAt"
     try:
@@ -116,7 +109,7 @@ def _thread(element: Element) -> tuple[dict, str | None]:
     return {
         "message_id": key, "version_id": key, "native_id": f"disqus:t{thread_id}", "conversation_id": key,
         "author_id": author_id, "author_handle": author_handle, "thread_owner": author_id,
-        "created_at": created_at, "text": _message_text(_child_text(element, "title")), "url": _child_text(element, "link") or None,
+        "created_at": created_at, "text": _message_text(child_text(element, "title")), "url": child_text(element, "link") or None,
     }, None
 
 
@@ -139,13 +132,13 @@ def _post(element: Element, threads: dict[str, Element]) -> tuple[dict, str | No
         return {}, reason
     thread = threads.get(thread_id)
     owner = _author(thread)[0] if thread is not None else None
-    link = _child_text(thread, "link") if thread is not None else None
+    link = child_text(thread, "link") if thread is not None else None
     parent_id = _dsq_id(_child(element, "parent"))
     conversation = f"blog:disqus:t{thread_id}"
     return {
         "message_id": f"blog:disqus:{post_id}", "version_id": f"blog:disqus:{post_id}", "native_id": f"disqus:{post_id}",
         "conversation_id": conversation, "parent_id": f"blog:disqus:{parent_id}" if parent_id else conversation,
         "author_id": author_id, "author_handle": author_handle, "thread_owner": owner,
-        "created_at": created_at, "text": _message_text(_child_text(element, "message")),
+        "created_at": created_at, "text": _message_text(child_text(element, "message")),
         "url": f"{link}#comment-{post_id}" if link else None,
     }, None

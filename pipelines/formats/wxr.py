@@ -7,36 +7,15 @@ conversation: they go to quarantine with an ``excluded:`` reason so that nothing
 
 from __future__ import annotations
 
-import html
-import re
 from datetime import datetime, timezone
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
 import polars as pl
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, parse
 
 from pipelines.canonical import MESSAGE_SCHEMA
 from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
-
-_TAG = re.compile(r"<[^>]+>")
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _child_text(element: Element, name: str) -> str | None:
-    """Text of the first child whose namespace-less name (with prefix, e.g. 'comment_id') matches."""
-    for child in element:
-        if _local(child.tag) == name:
-            return (child.text or "").strip()
-    return None
-
-
-def _plain(markup: str | None) -> str:
-    return html.unescape(_TAG.sub(" ", markup or "")).strip()
+from pipelines.formats.xml import child_text, excerpt, local_name, parse_root, plain_text
 
 
 def _gmt(value: str | None) -> datetime | None:
@@ -48,73 +27,62 @@ def _gmt(value: str | None) -> datetime | None:
         return None
 
 
-def _excerpt(element: Element) -> str:
-    from xml.etree.ElementTree import tostring
-
-    return tostring(element, encoding="unicode")
-
-
 def read_wxr(path: Path) -> ReadResult:
     """Read a WordPress WXR export into canonical rows (posts and approved comments)."""
-    try:
-        root = parse(str(path), forbid_dtd=True).getroot()
-    except DefusedXmlException as exc:
-        raise ArchiveError(f"unsafe XML rejected ({type(exc).__name__}): {exc}") from exc
-    except ParseError as exc:
-        raise ArchiveError(f"not well-formed XML: {exc}") from exc
+    root = parse_root(path)
 
     channel_link = None
     rows: list[dict] = []
     bad: list[dict] = []
     position = -1
-    for channel in (c for c in root if _local(c.tag) == "channel"):
-        channel_link = _child_text(channel, "link")
-        for item in (c for c in channel if _local(c.tag) == "item"):
+    for channel in (c for c in root if local_name(c.tag) == "channel"):
+        channel_link = child_text(channel, "link")
+        for item in (c for c in channel if local_name(c.tag) == "item"):
             position += 1
-            post_id = _child_text(item, "post_id")
-            creator = _child_text(item, "creator")
-            created = _gmt(_child_text(item, "post_date_gmt"))
-            status = _child_text(item, "status") or "publish"
-            link = _child_text(item, "link") or channel_link
+            post_id = child_text(item, "post_id")
+            creator = child_text(item, "creator")
+            created = _gmt(child_text(item, "post_date_gmt"))
+            status = child_text(item, "status") or "publish"
+            link = child_text(item, "link") or channel_link
             reason = (
                 "missing required field: wp:post_id" if not post_id
                 else f"excluded: post status {status}" if status != "publish"
                 else "missing required field: dc:creator" if not creator
-                else f"invalid wp:post_date_gmt: {_child_text(item, 'post_date_gmt')!r}" if created is None
+                else f"invalid wp:post_date_gmt: {child_text(item, 'post_date_gmt')!r}" if created is None
                 else None
             )
             if reason:
-                bad.append({"position": position, "reason": reason, "excerpt": _excerpt(item)})
+                bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
                 post_id = post_id if reason.startswith("excluded") else None
             else:
-                title = _child_text(item, "title") or ""
+                title = child_text(item, "title") or ""
                 rows.append({
                     "message_id": f"blog:{post_id}", "version_id": f"blog:{post_id}", "platform": "blog",
                     "native_id": post_id, "kind": "post", "conversation_id": f"blog:{post_id}",
                     "author_id": creator, "author_handle": creator, "thread_owner": creator,
-                    "created_at": created, "text": _plain(f"{title}. {_child_text(item, 'encoded') or ''}"),
+                    "created_at": created, "text": plain_text(f"{title}. {child_text(item, 'encoded') or ''}"),
                     "url": link, "position": position, "mentions": [],
                 })
-            for comment in (c for c in item if _local(c.tag) == "comment"):
+            for comment in (c for c in item if local_name(c.tag) == "comment"):
                 position += 1
                 row, reason = _comment(comment, post_id, creator, link)
                 if reason:
-                    bad.append({"position": position, "reason": reason, "excerpt": _excerpt(comment)})
+                    bad.append({"position": position, "reason": reason, "excerpt": excerpt(comment)})
                 else:
                     rows.append({**row, "position": position})
-    if position < 0 and _local(root.tag) != "rss":
+    if position < 0 and local_name(root.tag) != "rss":
         raise ArchiveError("not a WordPress export: the root element is not <rss>")
     return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad))
 
 
 def _comment(comment: Element, post_id: str | None, owner: str | None, link: str | None) -> tuple[dict, str | None]:
-    comment_id = _child_text(comment, "comment_id")
-    approved = _child_text(comment, "comment_approved") or "1"
-    kind = _child_text(comment, "comment_type") or "comment"
-    author = _child_text(comment, "comment_author")
-    raw_date = _child_text(comment, "comment_date_gmt")
+    comment_id = child_text(comment, "comment_id")
+    approved = child_text(comment, "comment_approved") or "1"
+    kind = child_text(comment, "comment_type") or "comment"
+    author = child_text(comment, "comment_author")
+    raw_date = child_text(comment, "comment_date_gmt")
     created = _gmt(raw_date)
-    parent = _child_text(comment, "comment_parent") or "0"
+    parent = child_text(comment, "comment_parent") or "0"
     if post_id is None:
         return {}, "comment of a post that could not be read"
     if not comment_id:
@@ -132,6 +100,6 @@ def _comment(comment: Element, post_id: str | None, owner: str | None, link: str
         "native_id": f"c{comment_id}", "kind": "post", "conversation_id": f"blog:{post_id}",
         "parent_id": f"blog:c{parent}" if parent not in ("0", "") else f"blog:{post_id}",
         "author_id": author, "author_handle": author, "thread_owner": owner,
-        "created_at": created, "text": _plain(_child_text(comment, "comment_content")),
+        "created_at": created, "text": plain_text(child_text(comment, "comment_content")),
         "url": f"{link}#comment-{comment_id}" if link else None, "mentions": [],
     }, None

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
-from pipelines.formats.base import ArchiveError, ReadResult, result
+from pipelines.formats.base import ReadResult, duckdb_session, result
 
 ISO_UTC = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$"
 
@@ -88,14 +87,8 @@ order by position
 
 def read_x_v2(path: Path) -> ReadResult:
     """Read an X API v2 page file (or JSON lines of pages or tweets) into canonical rows."""
-    con = duckdb.connect()
-    try:
-        con.execute("set TimeZone = 'UTC'")
+    with duckdb_session("X API v2 JSON") as con:
         rows = con.sql(_TWEETS, params={"path": str(path), "iso": ISO_UTC}).pl()
-    except duckdb.Error as exc:
-        raise ArchiveError(f"not readable as X API v2 JSON: {str(exc).splitlines()[0]}") from exc
-    finally:
-        con.close()
     return _to_canonical(rows)
 
 

@@ -1,0 +1,52 @@
+"""Safe XML reading shared by the XML archive readers (WordPress WXR, Disqus).
+
+Parsing goes through defusedxml with DTDs forbidden: entity expansion (billion laughs) and
+external entities are rejected, never expanded.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from xml.etree.ElementTree import Element, tostring
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, parse
+
+from pipelines.formats.base import ArchiveError
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def parse_root(path: Path) -> Element:
+    """The root element of an XML file; ArchiveError when it is unsafe or not well-formed."""
+    try:
+        return parse(str(path), forbid_dtd=True).getroot()
+    except DefusedXmlException as exc:
+        raise ArchiveError(f"unsafe XML rejected ({type(exc).__name__}): {exc}") from exc
+    except ParseError as exc:
+        raise ArchiveError(f"not well-formed XML: {exc}") from exc
+
+
+def local_name(tag: str) -> str:
+    """A tag without its namespace: '{http://wordpress.org/export/1.2/}comment' -> 'comment'."""
+    return tag.rsplit("}", 1)[-1]
+
+
+def child_text(element: Element, name: str) -> str | None:
+    """Stripped text of the first child with that namespace-less name; None when there is none."""
+    for child in element:
+        if local_name(child.tag) == name:
+            return (child.text or "").strip()
+    return None
+
+
+def plain_text(markup: str | None) -> str:
+    """HTML to plain text: tags dropped (as spaces), entities decoded."""
+    return html.unescape(_TAG.sub(" ", markup or "")).strip()
+
+
+def excerpt(element: Element) -> str:
+    """The element's XML, for a quarantine excerpt."""
+    return tostring(element, encoding="unicode")
