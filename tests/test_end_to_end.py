@@ -71,6 +71,9 @@ def test_rerun_gives_identical_tables_reingest_adds_nothing_and_readers_never_fa
 
     reingest = run_cli(home, "ingest", str(home / "sample" / "x"), str(home / "sample" / "blog"))
     assert "(new)" not in reingest.stdout and "already registered" in reingest.stdout
+    lines = [line for line in reingest.stdout.splitlines() if "already registered" in line]
+    assert lines and all(("x_v2" in line or "wxr" in line) and "read" in line and "loaded" in line
+                         and "quarantined" in line for line in lines)
 
     errors: list[str] = []
     reads = {"count": 0, "versions": set()}

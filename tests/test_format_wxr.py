@@ -1,0 +1,42 @@
+"""WordPress WXR 1.2: posts, threaded comments, and what is not public conversation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipelines.formats.wxr import read_wxr
+
+EDGE_CASES = Path(__file__).parent / "fixtures" / "wxr" / "edge_cases.xml"
+
+
+def test_posts_and_comments_map_to_canonical_rows():
+    read = read_wxr(EDGE_CASES)
+    rows = {r["message_id"]: r for r in read.messages.to_dicts()}
+    assert set(rows) == {"blog:41", "blog:c501", "blog:c502", "blog:c509"}
+    post = rows["blog:41"]
+    assert (post["author_id"], post["conversation_id"], post["parent_id"]) == ("Equipo Telvia", "blog:41", None)
+    assert post["created_at"] == datetime(2026, 10, 1, 10, 0, tzinfo=UTC)  # post_date_gmt, not local post_date
+    assert "más velocidad" in post["text"] and "&amp;" not in post["text"] and "<p>" not in post["text"]
+    question, reply, thanks = rows["blog:c501"], rows["blog:c502"], rows["blog:c509"]
+    assert question["parent_id"] == "blog:41" and question["author_id"] == "Lucía P."
+    assert question["created_at"] == datetime(2026, 10, 1, 11, 15, tzinfo=UTC)
+    assert reply["parent_id"] == "blog:c501" and reply["author_id"] == "Equipo Telvia"
+    assert thanks["parent_id"] == "blog:c502"
+    assert {r["conversation_id"] for r in rows.values()} == {"blog:41"}
+    assert {r["thread_owner"] for r in rows.values()} == {"Equipo Telvia"}
+    assert question["url"] == "https://blog.telvia.example/2026/10/tarifas#comment-501"
+
+
+def test_what_is_not_public_conversation_is_quarantined_with_its_reason():
+    read = read_wxr(EDGE_CASES)
+    assert read.records_read == 11  # 2 items + 9 comments
+    assert dict(zip(read.quarantine["position"], read.quarantine["reason"])) == {
+        3: "excluded: comment_type=pingback",
+        4: "excluded: comment_type=trackback",
+        5: "excluded: comment_approved=spam",
+        6: "excluded: comment_approved=trash",
+        7: "excluded: comment_approved=0",
+        8: "invalid wp:comment_date_gmt: '0000-00-00 00:00:00'",
+        10: "excluded: post status draft",
+    }
