@@ -308,16 +308,29 @@ def ingest(
 
 
 def lake_dates(settings: Settings) -> tuple[date, date] | None:
-    """The first and last UTC dates of the messages in the lake; None when it is empty."""
+    """The first and last UTC dates of the posts in the lake (profiles, say when an account was
+    created, are not posts); None when it is empty."""
     import duckdb
 
     ensure_lake(settings)
     with duckdb.connect() as con:
         low, high = con.execute(
-            "select min(created_at)::date, max(created_at)::date from read_parquet($glob)",
+            "select min(created_at)::date, max(created_at)::date from read_parquet($glob) "
+            "where kind in ('post', 'repost', 'delete')",
             {"glob": str(settings.messages_dir / "*" / "*.parquet")},
         ).fetchone()
     return None if low is None else (low, high)
+
+
+def archive_dates(settings: Settings, shas: Iterable[str]) -> tuple[date, date] | None:
+    """The first and last UTC dates the given archives hold messages for (from the lake's
+    date partitions); None when they hold none."""
+    days = sorted(
+        date.fromisoformat(path.parent.name.removeprefix("date="))
+        for sha in set(shas)
+        for path in settings.messages_dir.glob(f"date=*/{sha}.parquet")
+    )
+    return (days[0], days[-1]) if days else None
 
 
 def reconcile(settings: Settings) -> pl.DataFrame:

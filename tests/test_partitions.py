@@ -35,7 +35,7 @@ def test_nightly_schedule_recomputes_the_days_whose_window_is_open(tmp_path):
     assert request.tags[RANGE_START_TAG] == "2026-11-16" and request.tags[RANGE_END_TAG] == "2026-11-24"
 
 
-def test_inbox_sensor_asks_for_a_run_on_new_files_only(tmp_path, fixtures_dir):
+def test_inbox_sensor_loads_new_files_and_asks_for_their_days_only(tmp_path, fixtures_dir):
     from pipelines import ingest
     from pipelines.defs.automation import inbox_sensor
     from pipelines.settings import load_settings
@@ -44,12 +44,12 @@ def test_inbox_sensor_asks_for_a_run_on_new_files_only(tmp_path, fixtures_dir):
     with brandcare_env(home):
         inbox = home / "inbox"
         inbox.mkdir(parents=True)
-        page = fixtures_dir / "x_v2" / "dup_page_1.json"
-        shutil.copy(page, inbox / page.name)
+        for name in ("dup_page_1.json", "tweetstorm_page.json"):
+            shutil.copy(fixtures_dir / "x_v2" / name, inbox / name)
         (request,) = inbox_sensor.evaluate_tick(build_sensor_context()).run_requests
-        sources = request.run_config["ops"]["lake_archives"]["config"]["sources"]
-        assert sources == [str(inbox / page.name)]
-        ingest.ingest(sources, load_settings())
+        assert len(ingest.registered(load_settings())) == 2
+        # dup_page_1 starts on 2026-03-16; the tweetstorm's last tweet is on 2026-03-24
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-03-16", "2026-03-24")
         assert not inbox_sensor.evaluate_tick(build_sensor_context()).run_requests
 
 

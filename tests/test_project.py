@@ -52,7 +52,7 @@ EXPECTED_ASSET_KEYS = {
     "stg_brand_accounts", "stg_brand_aliases", "stg_brand_open_hours",
     "int_message_versions", "int_messages_deduplicated", "int_messages_attributed",
     "int_brand_account_keys", "int_messages_addressing_brands", "int_cases_opened",
-    "int_case_brand_replies", "int_author_profiles", "int_canned_replies", "int_reposts",
+    "int_case_brand_replies", "int_cases_measured", "int_author_profiles", "int_canned_replies", "int_reposts",
     "care_cases", "brand_scorecards", "unanswered_cases", "messages", "archive_files", "quarantine",
     "agent_activity",
     # publication

@@ -2,8 +2,6 @@
 
 import hashlib
 
-from datetime import date, datetime, timezone
-
 from dagster import (
     AssetSelection,
     DefaultScheduleStatus,
@@ -18,7 +16,7 @@ from dagster import (
 )
 
 from pipelines import ingest
-from pipelines.defs.partitions import FIRST_DAY, range_tags, recent_days
+from pipelines.defs.partitions import range_tags, recent_days
 from pipelines.settings import load_settings
 
 BRANDCARE_JOB = "brandcare"
@@ -40,7 +38,8 @@ def daily_schedule(context: ScheduleEvaluationContext) -> RunRequest:
 
 @sensor(job=brandcare_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.STOPPED)
 def inbox_sensor(context: SensorEvaluationContext):
-    """Run the pipeline on archive files dropped in $BRANDCARE_HOME/inbox that were never registered."""
+    """Archive files dropped in $BRANDCARE_HOME/inbox: register and normalise them into the lake
+    (files only, never the warehouse), then ask for one run over the days they hold."""
     settings = load_settings()
     inbox = settings.inbox_dir
     if not inbox.is_dir():
@@ -49,14 +48,18 @@ def inbox_sensor(context: SensorEvaluationContext):
     new = []
     for path in sorted(p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith(".")):
         with path.open("rb") as handle:
-            sha = hashlib.file_digest(handle, "sha256").hexdigest()
-        if sha not in known:
-            new.append((sha, str(path)))
+            if hashlib.file_digest(handle, "sha256").hexdigest() not in known:
+                new.append(str(path))
     if not new:
         return SkipReason("no new archive files in the inbox")
-    # the new files may hold any day, unknown until they are read: recompute every day
+    records = ingest.ingest(new, settings)
+    for record in records:
+        context.log.info(f"{record.name}: {record.status}, {record.records_loaded} loaded, "
+                         f"{record.records_quarantined} quarantined")
+    days = ingest.archive_dates(settings, (r.sha256 for r in records))
+    if days is None:
+        return SkipReason(f"{len(records)} new file(s) hold no messages")
     return RunRequest(
-        run_key="inbox-" + hashlib.sha256("".join(sha for sha, _ in new).encode()).hexdigest()[:16],
-        run_config={"ops": {"lake_archives": {"config": {"sources": [path for _, path in new]}}}},
-        tags=range_tags(date.fromisoformat(FIRST_DAY), datetime.now(timezone.utc).date()),
+        run_key="inbox-" + "-".join(sorted(r.sha256[:12] for r in records)),
+        tags=range_tags(*days),
     )

@@ -17,7 +17,7 @@ from pipelines.report import render_report
 def _check_results(context: AssetExecutionContext) -> list[dict]:
     """Every asset check evaluated so far in this run, for the manifest."""
     records = context.instance.get_records_for_run(
-        run_id=context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+        run_id=context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
     ).records
     results = []
     for record in records:

@@ -32,25 +32,69 @@ class BrandcareDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
+#: The one partitioned model: the per-case fields, recomputed for the days of a run.
+CASES_MODEL = "int_cases_measured"
+
+
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource, window=None):
+    settings = brandcare.settings()
+    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    args = dbt_build_args(settings, *window) if window else dbt_build_args(settings)
+    yield from dbt.cli(args, context=context).stream()
+
+
 @dbt_assets(
     manifest=ensure_manifest(),
     project=dbt_project,
     dagster_dbt_translator=BrandcareDbtTranslator(),
     pool=WAREHOUSE_POOL,
+    exclude=f"{CASES_MODEL}+",
+)
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
+    """Staging and intermediate models (messages, conversations, cases opened, replies) and the
+    analyst tables that do not depend on measured cases: always built from every message."""
+    yield from _build(context, dbt, brandcare)
+
+
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=dbt_project,
+    dagster_dbt_translator=BrandcareDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+    select=CASES_MODEL,
     partitions_def=daily_partitions,
     backfill_policy=single_run_backfill,
 )
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
-    """Build and test every dbt model over the lake; the cases of the run's days are recomputed."""
-    settings = brandcare.settings()
-    settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+def warehouse_cases(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
+    """The per-case fields, partitioned by the UTC day a case opened: a run (or a backfill over a
+    range, as one run) recomputes the cases of its days and keeps the others."""
     window = context.partition_time_window
     min_date, max_date = window_dates(window.start, window.end)
-    context.log.info(f"recomputing cases opened in [{min_date}, {max_date})")
-    yield from dbt.cli(dbt_build_args(settings, min_date, max_date), context=context).stream()
+    context.log.info(f"recomputing the cases opened in [{min_date}, {max_date})")
+    yield from _build(context, dbt, brandcare, (min_date, max_date))
 
 
-BRAND_SCORECARDS = get_asset_key_for_model([warehouse_models], "brand_scorecards")
+@dbt_assets(
+    manifest=ensure_manifest(),
+    project=dbt_project,
+    dagster_dbt_translator=BrandcareDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+    select=f"{CASES_MODEL}+",
+    exclude=CASES_MODEL,
+)
+def warehouse_marts(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
+    """The marts built on measured cases (care_cases, brand_scorecards, unanswered_cases,
+    agent_activity): recomputed whole from every case, whatever days the run recomputed."""
+    yield from _build(context, dbt, brandcare)
+
+
+WAREHOUSE_ASSETS = [warehouse_models, warehouse_cases, warehouse_marts]
+def mart_key(model: str) -> AssetKey:
+    """The asset key of a dbt model (never written by hand); the three definitions share one manifest."""
+    return get_asset_key_for_model([warehouse_models], model)
+
+
+BRAND_SCORECARDS = mart_key("brand_scorecards")
 
 
 @asset_check(asset=BRAND_SCORECARDS, blocking=True, pool=WAREHOUSE_POOL,
@@ -70,8 +114,3 @@ def brand_scorecards_expectations(brandcare: BrandcareResource) -> AssetCheckRes
             "failures": MetadataValue.md("\n".join(f"- {f}" for f in outcome.failures) or "none"),
         },
     )
-
-
-def mart_key(model: str) -> AssetKey:
-    """The asset key of a dbt model (never written by hand)."""
-    return get_asset_key_for_model([warehouse_models], model)
