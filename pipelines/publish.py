@@ -36,7 +36,12 @@ PUBLISHED_TABLES: tuple[str, ...] = ("brand_scorecards", "care_cases", "unanswer
 #: Copied as real tables into the analyst database.
 ANALYST_TABLES: tuple[str, ...] = PUBLISHED_TABLES + ("messages", "archive_files", "quarantine", "agent_activity")
 
-#: Each table's key: its rows are written in this order, so identical data gives identical files.
+#: The order rows are written in (a total order, ending in each table's key), so identical data
+#: gives identical files; unanswered cases come newest first, then widest reach.
+TABLE_ORDER: dict[str, str] = {
+    "unanswered_cases": "opened_at DESC, author_followers DESC NULLS LAST, case_id",
+}
+#: Each table's key.
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "brand_scorecards": ("brand_id", "period", "period_start", "platform"),
     "care_cases": ("case_id",),
@@ -181,7 +186,7 @@ def publish(
 
 
 def _export_parquet(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> None:
-    order = ", ".join(_ident(column) for column in TABLE_KEYS[table])
+    order = _order_by(table)
     con.execute(
         f"COPY (SELECT * FROM main.{_ident(table)} ORDER BY {order}) "
         f"TO {_sql_literal(target)} (FORMAT parquet)"
@@ -207,7 +212,7 @@ def _build_analyst_database(
             # From the export itself, so the analyst table and the Parquet file are the same rows.
             source = f"read_parquet({_sql_literal(exports_dir / f'{table}.parquet')})"
         else:
-            order = ", ".join(_ident(column) for column in TABLE_KEYS[table])
+            order = _order_by(table)
             source = f"(SELECT * FROM main.{_ident(table)} ORDER BY {order})"
         con.execute(f"CREATE TABLE {db}.main.{_ident(table)} AS SELECT * FROM {source}")
         (count,) = con.execute(f"SELECT count(*) FROM {db}.main.{_ident(table)}").fetchone()
@@ -307,6 +312,10 @@ def _sha256(path: Path) -> str:
 
 def _iso_utc(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _order_by(table: str) -> str:
+    return TABLE_ORDER.get(table) or ", ".join(_ident(column) for column in TABLE_KEYS[table])
 
 
 def _sql_literal(value: object) -> str:

@@ -62,7 +62,7 @@ def build_warehouse(path: Path, *, extra_messages: int = 0) -> Path:
         )
         con.execute(
             "CREATE VIEW unanswered_cases AS "
-            f"SELECT * FROM {path.stem}.main.care_cases WHERE NOT responded"
+            f"SELECT *, 120 AS author_followers FROM {path.stem}.main.care_cases WHERE NOT responded"
         )
         con.execute(
             """
