@@ -153,6 +153,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (BrandRegistryError, FileNotFoundError) as exc:
         print(f"error: brand registry: {exc}", file=sys.stderr)
         return 2
+    if args.from_date and args.to_date and args.from_date >= args.to_date:
+        print(f"error: --from {args.from_date} must be before --to {args.to_date} (the window is half-open)",
+              file=sys.stderr)
+        return 2
     started = time.monotonic()
     print(f"running brandcare on {settings.home} (brands: {settings.brands_path})")
     result = run_pipeline(args.from_date, args.to_date, quiet=args.quiet)
@@ -269,8 +273,10 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=cmd_ingest)
 
     run = commands.add_parser("run", help="materialise, validate and publish (a Dagster run)")
-    run.add_argument("--from", dest="from_date", type=_date, help="first date (UTC) of messages, inclusive")
-    run.add_argument("--to", dest="to_date", type=_date, help="last date (UTC) of messages, exclusive")
+    run.add_argument("--from", dest="from_date", type=_date,
+                     help="first day (UTC) whose cases are recomputed, inclusive (default: the lake's first day)")
+    run.add_argument("--to", dest="to_date", type=_date,
+                     help="day (UTC) after the last one recomputed, exclusive (default: after the lake's last day)")
     run.add_argument("--brands", help="brand registry YAML (default: $BRANDCARE_BRANDS or the sample's)")
     run.add_argument("--quiet", action="store_true", help="only warnings and the summary")
     run.set_defaults(func=cmd_run)
