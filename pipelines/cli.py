@@ -6,6 +6,7 @@ The CLI drives the Dagster definitions; nothing imports it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import time
@@ -119,13 +120,27 @@ def run_pipeline(min_date: date | None = None, max_date: date | None = None, qui
     first = min_date or dates[0]
     last = (max_date - timedelta(days=1)) if max_date else dates[1]
     job = defs.resolve_job_def("brandcare")
-    with DagsterInstance.get() as instance:
+    settings = load_settings()
+    with DagsterInstance.get() as instance, _dbt_output(settings, quiet) as log:
         return job.execute_in_process(
             instance=instance,
             raise_on_error=False,
             tags=range_tags(first, last),
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}},
         )
+
+
+@contextlib.contextmanager
+def _dbt_output(settings, quiet: bool):
+    """dagster-dbt echoes every dbt event to stdout; when quiet, send that to a log file instead."""
+    if not quiet:
+        yield None
+        return
+    log = settings.home / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"    dbt output: {log}")
+    with log.open("w") as handle, contextlib.redirect_stdout(handle):
+        yield log
 
 
 def _failures(result) -> list[str]:

@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'ref': {'name': 'stg_archive_files'}}}) }}
 -- Nothing lost: for every archive file, records read = loaded + quarantined, and the
 -- warehouse holds exactly that many rows from it (before deduplication).
 with loaded as (
