@@ -121,7 +121,7 @@ def run_pipeline(min_date: date | None = None, max_date: date | None = None, qui
     last = (max_date - timedelta(days=1)) if max_date else dates[1]
     job = defs.resolve_job_def("brandcare")
     settings = load_settings()
-    with DagsterInstance.get() as instance, _dbt_output(settings, quiet) as log:
+    with DagsterInstance.get() as instance, _dbt_output(settings, quiet):
         return job.execute_in_process(
             instance=instance,
             raise_on_error=False,
@@ -134,13 +134,13 @@ def run_pipeline(min_date: date | None = None, max_date: date | None = None, qui
 def _dbt_output(settings, quiet: bool):
     """dagster-dbt echoes every dbt event to stdout; when quiet, send that to a log file instead."""
     if not quiet:
-        yield None
+        yield
         return
     log = settings.home / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     print(f"    dbt output: {log}")
     with log.open("w") as handle, contextlib.redirect_stdout(handle):
-        yield log
+        yield
 
 
 def _failures(result) -> list[str]:

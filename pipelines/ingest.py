@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.canonical import LAKE_SCHEMA, QUARANTINE_SCHEMA
+from pipelines.canonical import LAKE_SCHEMA, MESSAGE_SCHEMA, QUARANTINE_SCHEMA
 from pipelines.classify import classify_messages
 from pipelines.formats import ArchiveError, detect_format, read_archive
 from pipelines.formats.decode import prepare
@@ -52,6 +52,9 @@ FILE_SCHEMA: dict[str, pl.DataType] = {
 }
 
 SOURCE_FILE = "source.json"
+#: Normalise in batches of at most this many files / bytes of archive (memory stays bounded).
+BATCH_FILES = 500
+BATCH_BYTES = 256 << 20
 STORED_NAME = "content"
 #: A timestamp later than now + this is not believed (clock errors, placeholder dates).
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -187,45 +190,77 @@ def _checked(messages: pl.DataFrame, quarantine: pl.DataFrame) -> tuple[pl.DataF
                        .select(quarantine.columns)]).sort("position"))
 
 
-def normalise(sha: str, settings: Settings, fmt: str = "auto") -> ArchiveFile:
-    """Parse one registered archive into the lake, replacing any earlier output for it.
+@dataclass
+class _Parsed:
+    """One archive read into canonical rows, not yet classified nor stored."""
 
-    ``fmt`` names the format, or ``auto`` to detect it from the content. A file that cannot
-    be read at all is recorded as rejected with the reason; nothing of it is loaded.
-    """
-    folder = settings.archives_dir / sha
-    meta = json.loads((folder / SOURCE_FILE).read_text())
-    error: str | None = None
+    sha: str
+    meta: dict
+    detected: str | None
+    error: str | None
+    notes: list[str]
+    messages: pl.DataFrame
+    quarantine: pl.DataFrame
+
+
+def _parse(sha: str, settings: Settings, fmt: str) -> _Parsed:
+    meta = json.loads((settings.archives_dir / sha / SOURCE_FILE).read_text())
     notes: list[str] = []
     detected: str | None = None
     try:
         with _readable_copy(sha, settings) as (readable, notes):
             detected = detect_format(readable) if fmt == "auto" else fmt
-            parsed = read_archive(readable, detected)
-        messages, quarantine = _checked(parsed.messages, parsed.quarantine)
-        messages = classify_messages(messages).with_columns(pl.lit(sha).alias("archive_sha256"))
-        quarantine = quarantine.with_columns(pl.lit(sha).alias("archive_sha256"))
+            read = read_archive(readable, detected)
+        messages, quarantine = _checked(read.messages, read.quarantine)
     except ArchiveError as exc:
-        error = str(exc)
-        messages = pl.DataFrame(schema=LAKE_SCHEMA)
-        quarantine = pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        return _Parsed(sha, meta, detected, str(exc), notes, pl.DataFrame(schema=MESSAGE_SCHEMA),
+                       pl.DataFrame(schema=QUARANTINE_SCHEMA))
+    return _Parsed(sha, meta, detected, None, notes, messages.with_columns(pl.lit(sha).alias("archive_sha256")),
+                   quarantine.with_columns(pl.lit(sha).alias("archive_sha256")))
 
-    ensure_lake(settings)
+
+def _store(parsed: _Parsed, messages: pl.DataFrame, settings: Settings) -> ArchiveFile:
+    """Replace the lake's outputs of one archive with its classified rows and record it."""
+    sha = parsed.sha
     _remove_outputs(sha, settings)
     messages = messages.select(list(LAKE_SCHEMA))
     days = messages.get_column("created_at").dt.date()
     for (day,), part in messages.with_columns(days.alias("_day")).partition_by("_day", as_dict=True).items():
         write_parquet(part.drop("_day"), settings.messages_dir / f"date={day}" / f"{sha}.parquet")
-    write_parquet(quarantine.select(list(QUARANTINE_SCHEMA)), settings.quarantine_dir / f"{sha}.parquet")
+    quarantine = parsed.quarantine.select(list(QUARANTINE_SCHEMA))
+    write_parquet(quarantine, settings.quarantine_dir / f"{sha}.parquet")
     record = ArchiveFile(
-        sha256=sha, source=meta["source"], name=meta["name"], format=detected,
-        status="rejected" if error else "loaded", error=error, notes="; ".join(notes) or None,
+        sha256=sha, source=parsed.meta["source"], name=parsed.meta["name"], format=parsed.detected,
+        status="rejected" if parsed.error else "loaded", error=parsed.error, notes="; ".join(parsed.notes) or None,
         records_read=messages.height + quarantine.height, records_loaded=messages.height,
-        records_quarantined=quarantine.height, size_bytes=(folder / STORED_NAME).stat().st_size,
-        registered_at=datetime.fromisoformat(meta["registered_at"]),
+        records_quarantined=quarantine.height, size_bytes=(settings.archives_dir / sha / STORED_NAME).stat().st_size,
+        registered_at=datetime.fromisoformat(parsed.meta["registered_at"]),
     )
     _write_record(record, settings)
     return record
+
+
+def normalise_many(shas: Iterable[str], settings: Settings, fmt: str = "auto") -> list[ArchiveFile]:
+    """Parse registered archives into the lake, replacing any earlier output for them.
+
+    ``fmt`` names the format, or ``auto`` to detect it from each file's content. A file that
+    cannot be read at all is recorded as rejected with the reason; nothing of it is loaded.
+    The messages of all the files are classified together: the classifier's cost is mostly
+    per call, and archives often come as hundreds of small pages.
+    """
+    parsed = [_parse(sha, settings, fmt) for sha in shas]
+    if not parsed:
+        return []
+    ensure_lake(settings)
+    classified = classify_messages(pl.concat([p.messages for p in parsed], how="vertical"))
+    by_archive = classified.partition_by("archive_sha256", as_dict=True)
+    empty = classified.clear()
+    return [_store(p, by_archive.get((p.sha,), empty), settings) for p in parsed]
+
+
+def normalise(sha: str, settings: Settings, fmt: str = "auto") -> ArchiveFile:
+    """Parse one registered archive into the lake (see normalise_many)."""
+    return normalise_many([sha], settings, fmt)[0]
 
 
 def _write_record(record: ArchiveFile, settings: Settings) -> None:
@@ -285,7 +320,23 @@ def ingest(
     for source in sources:
         if not is_url(source) and not Path(source).expanduser().exists() and not glob.glob(source, recursive=True):
             raise FileNotFoundError(f"no archive file matches {source!r}")
-    records = []
+    records: list[ArchiveFile] = []
+    # files to normalise are batched (one classifier call per batch); output keeps their order
+    queue: list[tuple[ArchiveFile | str, bool]] = []
+    queued_bytes = 0
+
+    def flush() -> None:
+        nonlocal queued_bytes
+        shas = [item for item, _ in queue if isinstance(item, str)]
+        normalised = iter(normalise_many(shas, settings, fmt))
+        for item, is_new in queue:
+            record = next(normalised) if isinstance(item, str) else item
+            records.append(record)
+            if on_file:
+                on_file(record, is_new)
+        queue.clear()
+        queued_bytes = 0
+
     (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.home / "tmp", prefix="fetch-") as workdir:
         for candidate in collect(sources, Path(workdir)):
@@ -296,14 +347,15 @@ def ingest(
                 sha = _refusal_key(candidate.source)
             files = settings.lake_dir / "files" / f"{sha}.parquet"
             if candidate.path is None:
-                record = _refused(candidate, settings)
+                queue.append((_refused(candidate, settings), is_new))
             elif is_new or not files.exists():
-                record = normalise(sha, settings, fmt)
+                queue.append((sha, is_new))
+                queued_bytes += (settings.archives_dir / sha / STORED_NAME).stat().st_size
             else:
-                record = ArchiveFile(**pl.read_parquet(files).row(0, named=True))
-            records.append(record)
-            if on_file:
-                on_file(record, is_new)
+                queue.append((ArchiveFile(**pl.read_parquet(files).row(0, named=True)), is_new))
+            if queued_bytes >= BATCH_BYTES or len(queue) >= BATCH_FILES:
+                flush()
+        flush()
     return records
 
 

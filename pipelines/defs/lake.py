@@ -64,8 +64,8 @@ def lake_archives(context: AssetExecutionContext, config: ArchivesConfig, brandc
     if config.sources:
         for record in ingest.ingest(config.sources, settings):
             context.log.info(_describe(record))
-    for sha in ingest.pending(settings):
-        context.log.info(_describe(ingest.normalise(sha, settings)))
+    for record in ingest.normalise_many(ingest.pending(settings), settings):
+        context.log.info(_describe(record))
 
     files = ingest.load_archive_files(settings)
     mismatches = ingest.reconcile(settings)
