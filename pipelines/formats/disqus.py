@@ -93,16 +93,22 @@ def _created(element: Element) -> tuple[datetime | None, str | None]:
     return parsed.astimezone(UTC), None
 
 
+def _authored(element: Element) -> tuple[tuple, str | None]:
+    """(author id, author handle, created_at) of a thread or post, or the reason it has none."""
+    author_id, author_handle = _author(element)
+    if author_id is None:
+        return (None, None, None), "missing required field: author (name or username)"
+    created_at, reason = _created(element)
+    return (author_id, author_handle, created_at), reason
+
+
 def _thread(element: Element) -> tuple[dict, str | None]:
     thread_id = _dsq_id(element)
     if not thread_id:
         return {}, "missing required field: dsq:id"
     if _flag(element, "isDeleted"):
         return {}, "excluded: deleted thread"
-    author_id, author_handle = _author(element)
-    if author_id is None:
-        return {}, "missing required field: author (name or username)"
-    created_at, reason = _created(element)
+    (author_id, author_handle, created_at), reason = _authored(element)
     if reason:
         return {}, reason
     key = f"blog:disqus:t{thread_id}"
@@ -124,10 +130,7 @@ def _post(element: Element, threads: dict[str, Element]) -> tuple[dict, str | No
         return {}, "excluded: deleted comment"
     if _flag(element, "isSpam"):
         return {}, "excluded: spam comment"
-    author_id, author_handle = _author(element)
-    if author_id is None:
-        return {}, "missing required field: author (name or username)"
-    created_at, reason = _created(element)
+    (author_id, author_handle, created_at), reason = _authored(element)
     if reason:
         return {}, reason
     thread = threads.get(thread_id)
