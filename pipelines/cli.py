@@ -114,13 +114,13 @@ def run_pipeline(min_date: date | None = None, max_date: date | None = None, qui
     from pipelines.defs.partitions import range_tags
     from pipelines.settings import load_settings
 
-    dates = ingest.lake_dates(load_settings())
+    settings = load_settings()
+    dates = ingest.lake_dates(settings)
     if dates is None and (min_date is None or max_date is None):
         raise SystemExit("error: the lake is empty: `brandcare ingest SOURCE...` first, or give --from and --to")
     first = min_date or dates[0]
     last = (max_date - timedelta(days=1)) if max_date else dates[1]
     job = defs.resolve_job_def("brandcare")
-    settings = load_settings()
     with DagsterInstance.get() as instance, _dbt_output(settings, quiet):
         return job.execute_in_process(
             instance=instance,

@@ -80,6 +80,13 @@ class ArchiveFile:
     size_bytes: int
     registered_at: datetime
 
+    def summary(self) -> str:
+        """One line for logs: format and counts, or why the file was rejected."""
+        if self.status == "rejected":
+            return f"{self.name}: rejected: {self.error}"
+        return (f"{self.name}: {self.format}, read {self.records_read}, loaded {self.records_loaded}, "
+                f"quarantined {self.records_quarantined}")
+
 
 def ensure_lake(settings: Settings) -> None:
     """Create the lake folders and their empty, typed placeholder files."""

@@ -884,8 +884,8 @@ class _Gen:
         kind = self._follow_kind(intent, deflect)
         if kind is None:
             return
-        tf = when + timedelta(seconds=int(60 * max(2.0, 40 * math.exp(1.5 * rng.gauss(0, 1)))))
-        if tf >= self.limit:
+        tf = self._follow_up_at(when)
+        if tf is None:
             return
         follow = self._follow_tweet(brand, cust, reply, kind, tf, series)
         if kind in ("thanks", "neutral") or rng.random() >= 0.6:
@@ -905,6 +905,11 @@ class _Gen:
             tf2 = when2 + timedelta(seconds=rng.randrange(120, 6 * 3600))
             if tf2 < self.limit:
                 self._follow_tweet(brand, cust, reply2, kind2, tf2, series)
+
+    def _follow_up_at(self, when: datetime) -> datetime | None:
+        """When the customer answers a brand reply posted at ``when``; None past the data's end."""
+        follow = when + timedelta(seconds=int(60 * max(2.0, 40 * math.exp(1.5 * self.rng.gauss(0, 1)))))
+        return follow if follow < self.limit else None
 
     def _follow_kind(self, intent: str, deflect: str | None) -> str | None:
         rng = self.rng
@@ -1247,8 +1252,8 @@ class _Gen:
         kind = self._follow_kind(intent, deflect)
         if kind is None:
             return
-        tf = when + timedelta(seconds=int(60 * max(2.0, 40 * math.exp(1.5 * rng.gauss(0, 1)))))
-        if tf >= self.limit:
+        tf = self._follow_up_at(when)
+        if tf is None:
             return
         # Facebook replies are one level deep: a follow-up's parent is the customer's own comment
         follow_parent = opening if fmt == "facebook" else reply

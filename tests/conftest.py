@@ -72,6 +72,14 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
+@pytest.fixture
+def settings(tmp_path: Path):
+    """Settings of a fresh BRANDCARE_HOME below the test's tmp_path (nothing of the environment)."""
+    from pipelines.settings import load_settings
+
+    return load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+
+
 @dataclass
 class DemoRun:
     """``brandcare demo`` run as a user would, in a fresh BRANDCARE_HOME."""

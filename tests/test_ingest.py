@@ -14,16 +14,10 @@ from pipelines.formats import ArchiveError, detect_format
 from pipelines.formats.decode import prepare
 from pipelines.formats.wxr import read_wxr
 from pipelines.formats.x_v2 import read_x_v2
-from pipelines.settings import load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 X_PAGE = FIXTURES / "x_page_with_bad_records.json"
 WXR = FIXTURES / "blog_wordpress.xml"
-
-
-@pytest.fixture
-def settings(tmp_path: Path):
-    return load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
 
 
 def test_x_v2_page_maps_tweets_and_quarantines_each_bad_record_with_its_reason():

@@ -11,7 +11,6 @@ import fsspec
 import pytest
 
 from pipelines import ingest
-from pipelines.settings import load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PAGE = (FIXTURES / "ingest" / "x_page_with_bad_records.json").read_bytes()
@@ -46,11 +45,6 @@ def server():
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
-
-
-@pytest.fixture
-def settings(tmp_path):
-    return load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
 
 
 def test_http_source_is_retried_after_a_server_error_and_recorded_with_its_url(server, settings):

@@ -54,8 +54,7 @@ def inbox_sensor(context: SensorEvaluationContext):
         return SkipReason("no new archive files in the inbox")
     records = ingest.ingest(new, settings)
     for record in records:
-        context.log.info(f"{record.name}: {record.status}, {record.records_loaded} loaded, "
-                         f"{record.records_quarantined} quarantined")
+        context.log.info(record.summary())
     days = ingest.archive_dates(settings, (r.sha256 for r in records))
     if days is None:
         return SkipReason(f"{len(records)} new file(s) hold no messages")

@@ -63,9 +63,9 @@ def lake_archives(context: AssetExecutionContext, config: ArchivesConfig, brandc
     ingest.ensure_lake(settings)
     if config.sources:
         for record in ingest.ingest(config.sources, settings):
-            context.log.info(_describe(record))
+            context.log.info(record.summary())
     for record in ingest.normalise_many(ingest.pending(settings), settings):
-        context.log.info(_describe(record))
+        context.log.info(record.summary())
 
     files = ingest.load_archive_files(settings)
     mismatches = ingest.reconcile(settings)
@@ -101,15 +101,6 @@ def markdown_table(frame: pl.DataFrame) -> str:
     with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_column_data_types=True,
                    tbl_hide_dataframe_shape=True, tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=200):
         return str(frame)
-
-
-def _describe(record: ingest.ArchiveFile) -> str:
-    if record.status == "rejected":
-        return f"{record.name}: rejected: {record.error}"
-    return (
-        f"{record.name}: {record.format}, read {record.records_read}, loaded {record.records_loaded}, "
-        f"quarantined {record.records_quarantined}"
-    )
 
 
 @multi_asset(
