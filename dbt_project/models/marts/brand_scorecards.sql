@@ -50,7 +50,7 @@ case_metrics as (
         count(*) filter (where is_actionable and responded and opening_sentiment = 'negative') as responded_negative_cases,
         count(*) filter (where is_actionable and recovered) as recovered_cases,
         count(*) filter (where is_actionable and not responded) as ignored_cases,
-        sum(author_followers) filter (where is_actionable and not responded and opening_sentiment = 'negative')
+        sum(author_followers) filter (where is_actionable and not responded and opening_sentiment = 'negative')::bigint
             as ignored_reach,
         count(*) filter (where is_actionable and off_hours) as off_hours_cases,
         count(*) filter (where is_actionable and off_hours and responded) as off_hours_responded_cases,

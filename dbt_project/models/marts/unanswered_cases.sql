@@ -1,7 +1,9 @@
 -- Actionable cases never answered within the response window: newest, then widest reach, first.
+{{ config(persist_docs={'relation': true, 'columns': true}) }}
 select
     c.case_id,
     c.brand_id,
+    b.brand_name,
     c.platform,
     c.conversation_id,
     c.customer_id,
@@ -15,5 +17,6 @@ select
     c.opened_url as url,
     c.is_final
 from {{ ref('care_cases') }} as c
+inner join {{ ref('stg_brands') }} as b using (brand_id)
 where c.is_actionable and not c.responded
 order by c.opened_at desc, c.author_followers desc nulls last
