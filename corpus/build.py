@@ -1,0 +1,368 @@
+"""Build the labelled corpus of real customer-care messages (see README.md and POLICY.md).
+
+    python corpus/build.py pool --raw DIR      # sample the public files -> pool.csv + work/batch_NN.csv
+    python corpus/build.py batches --raw DIR   # rewrite work/batch_NN.csv from pool.csv (texts from DIR)
+    python corpus/build.py build [--raw DIR]   # pool.csv + work/labels_NN.csv -> messages.csv
+
+``DIR`` holds the public files named in README.md (checked by sha256). No network.
+``build`` writes ``messages.csv`` with the texts the licences let us commit (other texts
+empty); with ``--raw`` it also writes ``messages_full.csv`` (every text; not committed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import sources  # type: ignore[no-redef]
+else:
+    from . import sources
+
+HERE = Path(__file__).resolve().parent
+SEED = "brandcare-corpus-1"
+BATCH_SIZE = 550
+
+#: How many messages to draw from each (source, role), in this order (earlier quotas win a
+#: text that appears in two places).
+QUOTAS = (
+    ("amazonhelp", "customer", 300),
+    ("spotify", "customer", 300),
+    ("twcs_small", "customer", 1000),
+    ("twcs_small", "brand", 350),
+    ("us_airline", "customer", 600),
+    ("banamex", "customer", 1150),
+    ("banamex", "brand", 450),
+    ("ibm", "brand", 300),
+)
+
+POOL_COLUMNS = (
+    "row_id",
+    "source",
+    "source_id",
+    "lang",
+    "role",
+    "brand",
+    "conversation_id",
+    "text",
+    "given_sentiment",
+)
+BATCH_COLUMNS = (
+    "row_id",
+    "source",
+    "lang",
+    "role",
+    "brand",
+    "conversation_id",
+    "text",
+    "given_sentiment",
+)
+LABEL_COLUMNS = ("row_id", "intent", "sentiment", "deflection", "note")
+MESSAGE_COLUMNS = (
+    "row_id",
+    "source",
+    "licence",
+    "lang",
+    "role",
+    "brand",
+    "conversation_id",
+    "text",
+    "intent",
+    "sentiment",
+    "deflection",
+    "split",
+)
+
+INTENTS = ("complaint", "question", "praise", "other")
+SENTIMENTS = ("positive", "neutral", "negative")
+#: The channels of pipelines/classify.py's DEFLECTION_ORDER, plus "none" (classify.py: NULL).
+DEFLECTIONS = ("dm", "phone", "email", "web", "store", "none")
+EXCLUDE = "exclude"
+SPLITS = (("train", 0.70), ("dev", 0.15), ("test", 0.15))
+
+
+class CorpusError(Exception):
+    """A pool, batch or label file that cannot be used; the message names the file and row."""
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha256("|".join((SEED, *parts)).encode()).hexdigest()
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        missing = set(columns) - set(reader.fieldnames or ())
+        if missing:
+            raise CorpusError(f"{path}: missing columns {sorted(missing)}")
+        return list(reader)
+
+
+def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)
+
+
+# --- pool --------------------------------------------------------------------------------
+
+
+def sample_pool(candidates: list[dict]) -> list[dict]:
+    """The quota of each (source, role), drawn in a fixed pseudo-random order.
+
+    Skipped: empty texts, retweets ("RT @...": not the author's own message) and any text
+    already drawn (exact duplicates, after trimming spaces).
+    """
+    by_stratum: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for row in candidates:
+        by_stratum[row["source"], row["role"]].append(row)
+    seen_text: set[str] = set()
+    seen_id: set[str] = set()
+    pool = []
+    for source, role, quota in QUOTAS:
+        rows = sorted(by_stratum[source, role], key=lambda r: _hash(r["row_id"]))
+        taken = 0
+        for row in rows:
+            text = row["text"].strip()
+            if taken == quota:
+                break
+            if not text or text.startswith("RT @") or text in seen_text or row["row_id"] in seen_id:
+                continue
+            seen_text.add(text)
+            seen_id.add(row["row_id"])
+            pool.append(row)
+            taken += 1
+    return pool
+
+
+def write_pool(pool: list[dict], path: Path) -> None:
+    """pool.csv: the drawn rows, with the texts of sources we may not commit left empty."""
+    rows = [
+        {**r, "text": r["text"] if sources.SOURCES[r["source"]].commit_text else ""} for r in pool
+    ]
+    _write_csv(path, POOL_COLUMNS, rows)
+
+
+def read_pool(path: Path, raw: Path | None) -> list[dict]:
+    """pool.csv, with the texts not committed filled from the public files when ``raw`` is given."""
+    pool = _read_csv(path, POOL_COLUMNS)
+    hidden = {r["source"] for r in pool if not sources.SOURCES[r["source"]].commit_text}
+    if raw is not None and hidden:
+        texts = sources.texts_by_row_id(raw, hidden)
+        for row in pool:
+            if row["source"] in hidden:
+                if row["row_id"] not in texts:
+                    raise CorpusError(f"{path}: {row['row_id']} not found in the public file")
+                row["text"] = texts[row["row_id"]]
+    return pool
+
+
+def write_batches(pool: list[dict], work: Path) -> list[Path]:
+    """work/batch_NN.csv: the pool shuffled (sources and languages mixed), ~BATCH_SIZE rows each."""
+    n = max(1, round(len(pool) / BATCH_SIZE))
+    order = sorted(pool, key=lambda r: _hash("batch", r["row_id"]))
+    paths = []
+    for i in range(n):
+        path = work / f"batch_{i + 1:02d}.csv"
+        _write_csv(path, BATCH_COLUMNS, order[i::n])
+        paths.append(path)
+    return paths
+
+
+# --- splits ------------------------------------------------------------------------------
+
+
+def assign_splits(pool: list[dict]) -> dict[str, str]:
+    """row_id -> train/dev/test, grouped so that no group sits on two sides.
+
+    Groups join every message of a conversation and every reply of a brand (one brand's
+    templates stay on one side). Exception: Citibanamex is the only source of Spanish brand
+    replies, so its replies are grouped by conversation only (README.md says why). Groups
+    are dealt, largest first (ties by hash), to the split furthest below its share of each
+    language x role stratum the group holds.
+    """
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    for row in pool:
+        union("row:" + row["row_id"], "conv:" + row["conversation_id"])
+        if row["role"] == "brand" and row["source"] != "banamex" and row["brand"]:
+            union("row:" + row["row_id"], "brand:" + row["brand"].lower())
+
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for row in pool:
+        groups[find("row:" + row["row_id"])].append(row)
+
+    totals = Counter((r["lang"], r["role"]) for r in pool)
+    filled: dict[str, Counter] = {name: Counter() for name, _ in SPLITS}
+    out: dict[str, str] = {}
+    for key in sorted(groups, key=lambda k: (-len(groups[k]), _hash("split", k))):
+        rows = groups[key]
+        strata = Counter((r["lang"], r["role"]) for r in rows)
+
+        name = max(SPLITS, key=lambda split: _deficit(split, strata, totals, filled))[0]
+        filled[name].update(strata)
+        out.update({r["row_id"]: name for r in rows})
+    return out
+
+
+def _deficit(split: tuple[str, float], strata: Counter, totals: Counter, filled: dict) -> float:
+    """How far ``split`` is below its share of the strata a group holds, weighted by the group."""
+    name, share = split
+    return sum(c * (share * totals[s] - filled[name][s]) / totals[s] for s, c in strata.items())
+
+
+# --- labels ------------------------------------------------------------------------------
+
+
+def read_labels(work: Path, pool_by_id: dict[str, dict]) -> dict[str, dict]:
+    """Every labels_NN.csv, checked against the pool and the vocabularies of POLICY.md."""
+    labels: dict[str, dict] = {}
+    for path in sorted(work.glob("labels_*.csv")):
+        for line, row in enumerate(_read_csv(path, LABEL_COLUMNS), start=2):
+            where = f"{path.name}:{line}: {row['row_id']}"
+            base = pool_by_id.get(row["row_id"])
+            if base is None:
+                raise CorpusError(f"{where}: not in pool.csv")
+            row = {k: (row.get(k) or "").strip().lower() for k in LABEL_COLUMNS[1:4]} | {
+                "row_id": row["row_id"],
+                "note": row.get("note") or "",
+            }
+            if EXCLUDE in (row["intent"], row["sentiment"], row["deflection"]):
+                row["excluded"] = True
+            else:
+                _check_label(row, base["role"], where)
+                row["excluded"] = False
+            previous = labels.get(row["row_id"])
+            if previous is not None and {k: previous[k] for k in LABEL_COLUMNS[1:4]} != {
+                k: row[k] for k in LABEL_COLUMNS[1:4]
+            }:
+                raise CorpusError(f"{where}: labelled twice, differently")
+            labels[row["row_id"]] = row
+    return labels
+
+
+def _check_label(row: dict, role: str, where: str) -> None:
+    if role == "customer":
+        if row["intent"] not in INTENTS:
+            raise CorpusError(f"{where}: intent {row['intent']!r} not one of {INTENTS}")
+        if row["sentiment"] not in SENTIMENTS:
+            raise CorpusError(f"{where}: sentiment {row['sentiment']!r} not one of {SENTIMENTS}")
+        if row["deflection"]:
+            raise CorpusError(f"{where}: a customer message has no deflection")
+    else:
+        if row["deflection"] not in DEFLECTIONS:
+            raise CorpusError(f"{where}: deflection {row['deflection']!r} not one of {DEFLECTIONS}")
+        if row["sentiment"] and row["sentiment"] not in SENTIMENTS:
+            raise CorpusError(f"{where}: sentiment {row['sentiment']!r} not one of {SENTIMENTS}")
+        if row["intent"]:
+            raise CorpusError(f"{where}: a brand reply has no intent")
+
+
+def build_messages(pool: list[dict], labels: dict[str, dict]) -> list[dict]:
+    """The labelled, not excluded rows of the pool with licence and split, in pool order."""
+    splits = assign_splits(pool)
+    out = []
+    for row in pool:
+        label = labels.get(row["row_id"])
+        if label is None or label["excluded"]:
+            continue
+        out.append(
+            {
+                **row,
+                "licence": sources.SOURCES[row["source"]].licence,
+                "intent": label["intent"],
+                "sentiment": label["sentiment"],
+                "deflection": label["deflection"],
+                "split": splits[row["row_id"]],
+            }
+        )
+    return out
+
+
+def summary(pool: list[dict], messages: list[dict], labels: dict[str, dict]) -> str:
+    """Counts per split x lang x role, and the label distribution of each."""
+    excluded = sum(1 for v in labels.values() if v["excluded"])
+    lines = [
+        (
+            f"pool {len(pool)} rows, labelled {len(labels)} ({excluded} excluded), "
+            f"messages.csv {len(messages)} rows"
+        )
+    ]
+    splits = assign_splits(pool)
+    pool_counts = Counter((splits[r["row_id"]], r["lang"], r["role"]) for r in pool)
+    lines.append("split  lang role      pool labelled  labels")
+    for key in sorted(pool_counts):
+        rows = [m for m in messages if (m["split"], m["lang"], m["role"]) == key]
+        fields = ("intent", "sentiment") if key[2] == "customer" else ("deflection",)
+        dist = "; ".join(
+            f"{f}: " + ", ".join(f"{k} {v}" for k, v in sorted(Counter(m[f] for m in rows).items()))
+            for f in fields
+        )
+        lines.append(f"{key[0]:6} {key[1]:4} {key[2]:9} {pool_counts[key]:5} {len(rows):8}  {dist}")
+    return "\n".join(lines)
+
+
+# --- command line ------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=("pool", "batches", "build"))
+    parser.add_argument("--raw", type=Path, help="directory holding the public files")
+    parser.add_argument("--dir", type=Path, default=HERE, help="corpus directory (default: here)")
+    args = parser.parse_args(argv)
+    pool_path, work = args.dir / "pool.csv", args.dir / "work"
+    try:
+        if args.command in ("pool", "batches") and args.raw is None:
+            raise CorpusError(f"{args.command} needs --raw DIR")
+        if args.command == "pool":
+            pool = sample_pool(sources.read_all(args.raw))
+            write_pool(pool, pool_path)
+            print(f"{pool_path}: {len(pool)} rows")
+        if args.command in ("pool", "batches"):
+            pool = read_pool(pool_path, args.raw)
+            for path in write_batches(pool, work):
+                rows = _read_csv(path, BATCH_COLUMNS)
+                counts = Counter((r["lang"], r["role"]) for r in rows)
+                print(f"{path}: {len(rows)} rows", dict(sorted(counts.items())))
+        if args.command == "build":
+            pool = read_pool(pool_path, args.raw)
+            labels = read_labels(work, {r["row_id"]: r for r in pool})
+            messages = build_messages(pool, labels)
+            committed = [
+                {**m, "text": m["text"] if sources.SOURCES[m["source"]].commit_text else ""}
+                for m in messages
+            ]
+            _write_csv(args.dir / "messages.csv", MESSAGE_COLUMNS, committed)
+            if args.raw is not None:
+                _write_csv(args.dir / "messages_full.csv", MESSAGE_COLUMNS, messages)
+            print(summary(pool, messages, labels))
+    except (CorpusError, sources.SourceError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

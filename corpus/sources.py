@@ -1,0 +1,303 @@
+"""Readers of the public files the corpus is drawn from (see README.md for where to get them).
+
+Each reader takes the directory holding the downloaded files and yields one dict per message:
+``row_id, source, source_id, lang, role, brand, conversation_id, text, given_sentiment``.
+``row_id`` is stable: ``<family>-<tweet id>``, so the same tweet read from two copies of
+Customer Support on Twitter (twcs) gets one id and is kept once.
+
+Reserved for independent evaluation and dropped here before anything else: twcs rows with
+``tweet_id`` below 10,000.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+TWCS_RESERVED_BELOW = 10_000
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    repo: str
+    path: str
+    file: str  # the file name expected in the raw directory
+    sha256: str
+    licence: str
+    commit_text: bool  # may the text be committed to this repository?
+
+
+TWCS_LICENCE = "CC BY-NC-SA 4.0 (Customer Support on Twitter, Thought Vector, Kaggle)"
+
+SOURCES = {
+    s.name: s
+    for s in (
+        Source(
+            "twcs_small",
+            "divya-gh/conversational-ai-analyst",
+            "data/twcs_small.csv",
+            "twcs_small.csv",
+            "10f8e12b778aeb7821c0d9eeb1ea5be6fa7a18c75eaee912da2a1fe0e2bdb8de",
+            TWCS_LICENCE,
+            True,
+        ),
+        Source(
+            "spotify",
+            "stepanaromanov/python_for_marketing_research_and_analytics",
+            "_legacy/2_analyzing_social_media_data_in_python/support_requests.csv",
+            "spotify_support_requests.csv",
+            "5f2a9cb3ff9f75230be2e31b6aa7a3c2af6d572fdea990bc55a02572cc493353",
+            TWCS_LICENCE,
+            True,
+        ),
+        Source(
+            "amazonhelp",
+            "hassanj47/sentiment_analysis",
+            "data/amazonhelp_annotations.csv",
+            "amazonhelp_annotations.csv",
+            "0ba84cc0407a86c5c784c545f47495d4ed605d9263781d4ae926e0fd82bc586b",
+            TWCS_LICENCE + "; sentiment annotations GPL-3.0 (hassanj47/sentiment_analysis)",
+            True,
+        ),
+        Source(
+            "us_airline",
+            "Ramlah0/Twitter-US-Airline-Sentiment-Analysis",
+            "Tweets.csv",
+            "us_airline_tweets.csv",
+            "459a0a7259369f3c831bb9adba509703c76b0e3707614b1be65883bc8e6bab9e",
+            "CC BY-NC-SA 4.0 (Twitter US Airline Sentiment, Figure Eight / Kaggle)",
+            True,
+        ),
+        Source(
+            "banamex",
+            "arojasmor/data-science-projects",
+            "Mineria-Texto-Quejas-Banamex/tweets.csv",
+            "banamex_tweets.csv",
+            "a3258bcdbec348d52e5acd680536b9191a2295ebe034bf7acc4bfd85f252aa0b",
+            "no licence stated (all rights reserved): text not committed, rebuilt from the public file",
+            False,
+        ),
+        Source(
+            "ibm",
+            "IBM/twitter-customer-care-document-prediction",
+            "dev.json + test.json",
+            "ibm_dev.json ibm_test.json",
+            "5d42ec6f900d81c6e803e4bd7b1f4a07697fed96ed61792d5ced72f634c348dc "
+            "1f80246bea00339a4e742ec98e81da0d86e4ce8a940bb492a3d42844b1635364",
+            "Apache-2.0 (IBM/twitter-customer-care-document-prediction)",
+            True,
+        ),
+    )
+}
+
+#: Twitter US Airline Sentiment names the airline; the brand key is its X handle, as in twcs.
+US_AIRLINE_HANDLES = {
+    "Virgin America": "VirginAmerica",
+    "United": "united",
+    "Southwest": "SouthwestAir",
+    "Delta": "Delta",
+    "US Airways": "USAirways",
+    "American": "AmericanAir",
+}
+
+HANDLE = re.compile(r"@(\w+)")
+
+
+class SourceError(Exception):
+    """A public file is missing or is not the checked copy."""
+
+
+def check_files(raw: Path, name: str) -> list[Path]:
+    """The raw files of source ``name``, after checking each one's sha256."""
+    src = SOURCES[name]
+    paths = [raw / f for f in src.file.split()]
+    for path, want in zip(paths, src.sha256.split(), strict=True):
+        if not path.is_file():
+            raise SourceError(f"{path}: missing; get {src.repo} : {src.path}")
+        got = hashlib.sha256(path.read_bytes()).hexdigest()
+        if got != want:
+            raise SourceError(f"{path}: sha256 {got}, expected {want} ({src.repo} : {src.path})")
+    return paths
+
+
+def _csv_rows(path: Path) -> Iterator[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if None in row or None in row.values():  # ragged line: not a record
+                continue
+            yield row
+
+
+def _tweet_id(value: str) -> str | None:
+    """A tweet id as digits ("848.0" -> "848"), or None."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return str(int(float(value))) if "." in value else str(int(value))
+    except ValueError:
+        return None
+
+
+def _twcs_rows(raw: Path) -> list[dict]:
+    """Every usable twcs-derived record, one per tweet id (labelled copies first), reserved ids dropped."""
+    out: dict[str, dict] = {}
+    readers = (("amazonhelp", "AmazonHelp"), ("spotify", "SpotifyCares"), ("twcs_small", None))
+    for name, brand in readers:
+        (path,) = check_files(raw, name)
+        for row in _csv_rows(path):
+            tid = _tweet_id(row.get("tweet_id", ""))
+            if tid is None or int(tid) < TWCS_RESERVED_BELOW or tid in out:
+                continue
+            inbound = row["inbound"].strip().lower() == "true"
+            out[tid] = {
+                "source": name,
+                "tweet_id": tid,
+                "author": row["author_id"],
+                "inbound": inbound,
+                "text": row["text"],
+                "parent": _tweet_id(row.get("in_response_to_tweet_id", "")),
+                "responses": [
+                    r
+                    for r in (_tweet_id(x) for x in row.get("response_tweet_id", "").split(","))
+                    if r
+                ],
+                "given_sentiment": row.get("label", "") if name == "amazonhelp" else "",
+                "brand": brand if inbound else row["author_id"],
+            }
+    return list(out.values())
+
+
+def _twcs_conversation(rows: dict[str, dict], tid: str) -> str:
+    """The topmost tweet id known or referenced above ``tid``: the same for every tweet of a thread."""
+    seen = set()
+    while tid in rows and rows[tid]["parent"] and tid not in seen:
+        seen.add(tid)
+        tid = rows[tid]["parent"]
+    return tid
+
+
+def twcs(raw: Path, brand_handles: set[str]) -> Iterator[dict]:
+    """twcs_small, the Spotify extract and the AmazonHelp annotations (all twcs, English)."""
+    rows = {r["tweet_id"]: r for r in _twcs_rows(raw)}
+    brands = {r["author"] for r in rows.values() if not r["inbound"]} | brand_handles
+    by_lower = {b.lower(): b for b in brands}
+    for tid, r in rows.items():
+        brand = r["brand"]
+        if brand is None:  # a customer message in twcs_small: the brand it addresses
+            brand = next(
+                (by_lower[h.lower()] for h in HANDLE.findall(r["text"]) if h.lower() in by_lower),
+                None,
+            )
+            related = [rows.get(x) for x in [*r["responses"], r["parent"]] if x]
+            brand = brand or next((x["author"] for x in related if x and not x["inbound"]), "")
+        yield {
+            "row_id": f"twcs-{tid}",
+            "source": r["source"],
+            "source_id": tid,
+            "lang": "en",
+            "role": "customer" if r["inbound"] else "brand",
+            "brand": brand,
+            "conversation_id": f"twcs-{_twcs_conversation(rows, tid)}",
+            "text": r["text"],
+            "given_sentiment": r["given_sentiment"],
+        }
+
+
+def us_airline(raw: Path) -> Iterator[dict]:
+    """Twitter US Airline Sentiment: customer tweets to six US airlines, with sentiment."""
+    (path,) = check_files(raw, "us_airline")
+    for row in _csv_rows(path):
+        tid = _tweet_id(row["tweet_id"])
+        if tid is None:
+            continue
+        yield {
+            "row_id": f"usair-{tid}",
+            "source": "us_airline",
+            "source_id": tid,
+            "lang": "en",
+            "role": "customer",
+            "brand": US_AIRLINE_HANDLES.get(row["airline"], row["airline"]),
+            "conversation_id": f"usair-{tid}",
+            "text": row["text"],
+            "given_sentiment": row["airline_sentiment"],
+        }
+
+
+def banamex(raw: Path) -> Iterator[dict]:
+    """Spanish (Mexico) tweets to @Citibanamex and its replies, 21-30 Dec 2021.
+
+    The file has no reply links: a conversation is one customer handle (the customer's own
+    tweets, and the bank's replies starting with ``@that_handle``).
+    """
+    (path,) = check_files(raw, "banamex")
+    for row in _csv_rows(path):
+        sid = _tweet_id(row["status_id"])
+        if sid is None:
+            continue
+        is_brand = row["screen_name"] == "Citibanamex"
+        if is_brand:
+            handles = HANDLE.findall(row["text"])
+            customer = handles[0] if handles else f"status{sid}"
+        else:
+            customer = row["screen_name"]
+        yield {
+            "row_id": f"banamex-{sid}",
+            "source": "banamex",
+            "source_id": sid,
+            "lang": "es",
+            "role": "brand" if is_brand else "customer",
+            "brand": "Citibanamex",
+            "conversation_id": f"banamex-{customer.lower()}",
+            "text": row["text"],
+            "given_sentiment": "",
+        }
+
+
+def ibm(raw: Path) -> Iterator[dict]:
+    """IBM's 2020 customer-care conversations (dev and test files): every agent turn."""
+    for path in check_files(raw, "ibm"):
+        for conv in json.loads(path.read_text(encoding="utf-8")):
+            company = conv["dialogHeader"]["company"]
+            conversation = f"ibm-{conv['dialogHeader']['sessionID']}"
+            turns = [(m["tweet_ID"], m["message"]) for m in conv["dialogContent"] if "agent" in m]
+            final = conv["agentURL"]
+            turns.append((final["tweet_ID"], final["url_utterance"]))
+            for tid, text in turns:
+                yield {
+                    "row_id": f"ibm-{tid}",
+                    "source": "ibm",
+                    "source_id": tid,
+                    "lang": "en",
+                    "role": "brand",
+                    "brand": company,
+                    "conversation_id": conversation,
+                    "text": text,
+                    "given_sentiment": "",
+                }
+
+
+def read_all(raw: Path) -> list[dict]:
+    """Every candidate message of every source, in a fixed order."""
+    ibm_rows = list(ibm(raw))
+    brands = {r["brand"] for r in ibm_rows} | set(US_AIRLINE_HANDLES.values())
+    return [*twcs(raw, brands), *us_airline(raw), *banamex(raw), *ibm_rows]
+
+
+def texts_by_row_id(raw: Path, sources: set[str]) -> dict[str, str]:
+    """The published text of every message of ``sources`` (used to rebuild texts not committed)."""
+    readers = {"banamex": banamex, "us_airline": us_airline, "ibm": ibm}
+    out: dict[str, str] = {}
+    for name in sources:
+        if name in readers:
+            rows = readers[name](raw)
+        else:  # twcs family
+            rows = (r for r in twcs(raw, set()) if r["source"] == name)
+        out.update({r["row_id"]: r["text"] for r in rows})
+    return out

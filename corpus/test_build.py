@@ -1,0 +1,166 @@
+"""corpus/build.py on hand-written label rows and on the committed pool.
+
+Run: .venv/bin/pytest corpus/test_build.py -q
+The rows below are real rows of pool.csv (texts as published; Citibanamex texts are not
+committed, so they are empty here as in pool.csv). The labels are hand-written by reading
+the texts with POLICY.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import build
+import sources
+
+POOL = """\
+row_id,source,source_id,lang,role,brand,conversation_id,text,given_sentiment
+twcs-1317476,amazonhelp,1317476,en,customer,AmazonHelp,twcs-1317475,@AmazonHelp Issue resolved. Thanks.,positive
+twcs-259735,twcs_small,259735,en,brand,AskAmex,twcs-259733,@177779 Can you clarify what rate you are referring to ? ^K,
+twcs-2398762,twcs_small,2398762,en,brand,ArgosHelpers,twcs-2398763,"@690305 Hi, I have checked and can see this is a collection item also so im very confused why you have been told this, please give us a call on 03456402020 we can replace this order for you and possibly take the 5 pounds off for you- Imanni",
+usair-569838692220542976,us_airline,569838692220542976,en,customer,united,usair-569838692220542976,@united well for a start it would be nice if your ticket was actually in the system when you change a flight,negative
+ibm-1239354747464765440,ibm,1239354747464765440,en,brand,MojangSupport,ibm-fbMdc4kLCFQerez7Kfde,"@island777island For technical help, please visit our Help site https://help.minecraft.net/hc/en-us ^JR",
+banamex-1476610288682217472,banamex,1476610288682217472,es,customer,Citibanamex,banamex-revan_zeromc,,
+banamex-1476610831840391174,banamex,1476610831840391174,es,brand,Citibanamex,banamex-revan_zeromc,,
+banamex-1475845693206142983,banamex,1475845693206142983,es,brand,Citibanamex,banamex-mayra_pro,,
+"""
+
+LABELS = """\
+row_id,intent,sentiment,deflection,note
+twcs-1317476,praise,positive,,acknowledgement with thanks
+twcs-259735,,neutral,none,
+twcs-2398762,,neutral,phone,number given
+usair-569838692220542976,complaint,negative,,
+ibm-1239354747464765440,,neutral,web,
+banamex-1476610288682217472,complaint,negative,,
+banamex-1476610831840391174,exclude,,,test of the exclude rule
+banamex-1475845693206142983,,neutral,store,sucursal
+"""
+
+
+def _corpus(tmp_path: Path, labels: str = LABELS) -> Path:
+    (tmp_path / "work").mkdir()
+    (tmp_path / "pool.csv").write_text(POOL, encoding="utf-8")
+    (tmp_path / "work" / "labels_01.csv").write_text(labels, encoding="utf-8")
+    return tmp_path
+
+
+def _read(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_build_merges_labels_into_messages(tmp_path, capsys):
+    corpus = _corpus(tmp_path)
+    assert build.main(["build", "--dir", str(corpus)]) == 0
+    rows = _read(corpus / "messages.csv")
+    assert list(rows[0]) == list(build.MESSAGE_COLUMNS)
+    got = {r["row_id"]: (r["intent"], r["sentiment"], r["deflection"]) for r in rows}
+    assert got == {
+        "twcs-1317476": ("praise", "positive", ""),
+        "twcs-259735": ("", "neutral", "none"),
+        "twcs-2398762": ("", "neutral", "phone"),
+        "usair-569838692220542976": ("complaint", "negative", ""),
+        "ibm-1239354747464765440": ("", "neutral", "web"),
+        "banamex-1476610288682217472": ("complaint", "negative", ""),
+        "banamex-1475845693206142983": ("", "neutral", "store"),
+    }
+    by_id = {r["row_id"]: r for r in rows}
+    assert by_id["ibm-1239354747464765440"]["licence"].startswith("Apache-2.0")
+    assert by_id["usair-569838692220542976"]["licence"].startswith("CC BY-NC-SA 4.0")
+    assert by_id["banamex-1475845693206142983"]["text"] == ""  # never committed
+    assert by_id["twcs-1317476"]["text"] == "@AmazonHelp Issue resolved. Thanks."
+    assert {r["split"] for r in rows} <= {"train", "dev", "test"}
+    assert not (corpus / "messages_full.csv").exists()
+    out = capsys.readouterr().out
+    assert "pool 8 rows, labelled 8 (1 excluded), messages.csv 7 rows" in out
+
+
+def test_conversation_stays_on_one_side(tmp_path):
+    pool = build.read_pool(_corpus(tmp_path) / "pool.csv", None)
+    splits = build.assign_splits(pool)
+    assert splits["banamex-1476610288682217472"] == splits["banamex-1476610831840391174"]
+    assert splits == build.assign_splits(list(reversed(pool)))  # order does not matter
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("twcs-1317476,complain,positive,,", "labels_01.csv:2: twcs-1317476: intent 'complain'"),
+        ("twcs-259735,,neutral,link,", "labels_01.csv:2: twcs-259735: deflection 'link'"),
+        ("twcs-259735,question,neutral,none,", "a brand reply has no intent"),
+        ("twcs-1317476,praise,positive,dm,", "a customer message has no deflection"),
+        ("twcs-99,praise,positive,,", "twcs-99: not in pool.csv"),
+    ],
+)
+def test_bad_label_names_file_line_and_row(tmp_path, capsys, line, message):
+    corpus = _corpus(tmp_path, "row_id,intent,sentiment,deflection,note\n" + line + "\n")
+    assert build.main(["build", "--dir", str(corpus)]) == 1
+    assert message in capsys.readouterr().err
+    assert not (corpus / "messages.csv").exists()
+
+
+def test_same_row_labelled_twice_differently_is_refused(tmp_path, capsys):
+    corpus = _corpus(tmp_path)
+    (corpus / "work" / "labels_02.csv").write_text(
+        "row_id,intent,sentiment,deflection,note\ntwcs-1317476,other,neutral,,\n", encoding="utf-8"
+    )
+    assert build.main(["build", "--dir", str(corpus)]) == 1
+    assert "labels_02.csv:2: twcs-1317476: labelled twice, differently" in capsys.readouterr().err
+
+
+# --- the committed pool --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pool() -> list[dict]:
+    return build.read_pool(HERE / "pool.csv", None)
+
+
+def test_pool_meets_the_targets_and_holds_no_reserved_row(pool):
+    counts = Counter((r["lang"], r["role"]) for r in pool)
+    assert counts["en", "customer"] + counts["es", "customer"] >= 3200
+    assert counts["es", "customer"] >= 1100
+    assert counts["en", "brand"] + counts["es", "brand"] >= 1100
+    assert counts["es", "brand"] >= 400
+    twcs_ids = [int(r["source_id"]) for r in pool if r["row_id"].startswith("twcs-")]
+    assert twcs_ids and min(twcs_ids) >= sources.TWCS_RESERVED_BELOW
+    assert len({r["row_id"] for r in pool}) == len(pool)
+    texts = [r["text"].strip() for r in pool if r["text"]]
+    assert len(set(texts)) == len(texts)
+    assert not any(r["text"] for r in pool if not sources.SOURCES[r["source"]].commit_text)
+
+
+def test_pool_splits_keep_brands_and_conversations_whole(pool):
+    splits = build.assign_splits(pool)
+    by_brand, by_conv = defaultdict(set), defaultdict(set)
+    for r in pool:
+        by_conv[r["conversation_id"]].add(splits[r["row_id"]])
+        if r["role"] == "brand" and r["source"] != "banamex":
+            by_brand[r["brand"].lower()].add(splits[r["row_id"]])
+    assert all(len(s) == 1 for s in by_conv.values())
+    assert all(len(s) == 1 for s in by_brand.values())
+    strata = Counter((r["lang"], r["role"]) for r in pool)
+    for (lang, role), total in strata.items():
+        share = Counter(splits[r["row_id"]] for r in pool if (r["lang"], r["role"]) == (lang, role))
+        assert 0.62 <= share["train"] / total <= 0.78, (lang, role, share)
+        assert 0.10 <= share["test"] / total <= 0.20, (lang, role, share)
+
+
+@pytest.mark.skipif(not os.environ.get("CORPUS_RAW"), reason="set CORPUS_RAW to the public files")
+def test_pool_is_rebuilt_from_the_public_files(tmp_path):
+    raw = Path(os.environ["CORPUS_RAW"])
+    drawn = build.sample_pool(sources.read_all(raw))
+    build.write_pool(drawn, tmp_path / "pool.csv")
+    assert (tmp_path / "pool.csv").read_bytes() == (HERE / "pool.csv").read_bytes()
+    full = build.read_pool(HERE / "pool.csv", raw)
+    assert all(r["text"] for r in full)
