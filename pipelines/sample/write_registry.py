@@ -1,0 +1,38 @@
+"""The brand registry (``brands.yaml``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from pipelines.sample.world import World
+
+
+def write_registry(w: World, out: Path) -> None:
+    def q(s: str) -> str:
+        return json.dumps(s, ensure_ascii=False)
+
+    lines = ["# Brand registry of the brandcare sample (invented brands).", "brands:"]
+    for b in w.brands:
+        lines += [f"  - id: {b.id}", f"    name: {q(b.name)}", f"    sector: {b.sector}",
+                  f"    country: {q(b.country)}", f"    timezone: {b.timezone}",
+                  f"    sla_minutes: {b.sla_minutes}"]
+        if b.business_hours is not None:
+            hours = ", ".join(f"{k}: {q(v)}" for k, v in b.business_hours.items())
+            lines.append(f"    business_hours: {{{hours}}}")
+        else:
+            lines.append("    # no business_hours: always open")
+        lines.append(f"    holidays: [{', '.join(q(h) for h in b.spec['holidays'])}]")
+        lines.append("    accounts:")
+        ch = b.formats
+        lines.append(f"      x: [{', '.join(b.x + ([ch['twcs']] if 'twcs' in ch else []))}]")
+        if "bluesky" in ch:
+            lines.append(f"      bluesky: [{ch['bluesky']}]")
+        if "facebook" in ch:
+            lines.append(f"      facebook: [{q(ch['facebook'][0])}]")
+        blog = [a for a in (b.blog, ch.get("disqus")) if a]
+        if blog:
+            lines.append(f"      blog: [{', '.join(q(a) for a in dict.fromkeys(blog))}]")
+        lines.append(f"    aliases: [{', '.join(q(a) for a in b.aliases)}]")
+    (out / "brands.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
