@@ -210,12 +210,22 @@ def twcs(raw: Path, brand_handles: set[str]) -> Iterator[dict]:
         }
 
 
+def reserved_ids() -> set[str]:
+    """Tweet ids reserved for independent evaluation (happybirds' English copy of US Airline
+    Sentiment): ids only, kept in reserved_ids.txt beside this file."""
+    lines = (Path(__file__).with_name("reserved_ids.txt").read_text().splitlines())
+    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
+
+
 def us_airline(raw: Path) -> Iterator[dict]:
-    """Twitter US Airline Sentiment: customer tweets to six US airlines, with sentiment."""
+    """Twitter US Airline Sentiment: customer tweets to six US airlines, with sentiment.
+
+    The tweets of happybirds' English file (reserved_ids.txt) are never drawn."""
     (path,) = check_files(raw, "us_airline")
+    reserved = reserved_ids()
     for row in _csv_rows(path):
         tid = _tweet_id(row["tweet_id"])
-        if tid is None:
+        if tid is None or tid in reserved:
             continue
         yield {
             "row_id": f"usair-{tid}",

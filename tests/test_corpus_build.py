@@ -1,6 +1,6 @@
 """corpus/build.py on hand-written label rows and on the committed pool.
 
-Run: .venv/bin/pytest corpus/test_build.py -q
+Run: .venv/bin/pytest tests/test_corpus_build.py -q
 The rows below are real rows of pool.csv (texts as published; Citibanamex texts are not
 committed, so they are empty here as in pool.csv). The labels are hand-written by reading
 the texts with POLICY.md.
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "corpus"
 sys.path.insert(0, str(HERE))
 
 import build
