@@ -153,10 +153,13 @@ a blog customer is identified by ``wp:comment_author``.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
+from pipelines.sample.brands import STEMS
 from pipelines.sample.model import RESPONSE_WINDOW, _fmt_z
+from pipelines.sample.replicate import BASE_MAX, Patch, rename, replica_count, stem_pattern, write_replicas
 from pipelines.sample.sim_blog import generate_blog
 from pipelines.sample.sim_extra import generate_extra
 from pipelines.sample.sim_x import generate_cross, generate_x
@@ -165,36 +168,47 @@ from pipelines.sample.world import World
 from pipelines.sample.write_bluesky import write_bluesky
 from pipelines.sample.write_disqus import write_disqus
 from pipelines.sample.write_facebook import write_facebook
-from pipelines.sample.write_registry import write_registry
+from pipelines.sample.write_registry import HEADER, registry_blocks
 from pipelines.sample.write_twcs import write_twcs
 from pipelines.sample.write_wxr import write_wxr
 from pipelines.sample.write_x import write_x
 
 __all__ = ["generate_sample"]
 
+#: the archive files of an earlier sample in ``out`` (removed first, so that ``out`` holds one sample)
+_OWN_FILES = ("x/search_*.json", "blog/*_wordpress.xml", "twcs/twcs_*.csv", "bluesky/jetstream_*.jsonl",
+              "facebook/*_comments_*.json", "disqus/*_disqus.xml")
+
 
 def generate_sample(out: Path, *, brands: int = 6, days: int = 60, seed: int = 7,
                     messages: int | None = None, end: date = date(2026, 11, 1)) -> dict:
-    """Write a deterministic sample archive and its ``truth.json`` under ``out``.
+    """Write a deterministic sample archive and its ``truth.json`` under ``out``; a summary.
 
-    ``messages`` is an approximate total message budget (default 55 per brand and day).
-    Files of earlier runs matching the sample's own names (``x/search_*.json``,
-    ``blog/*_wordpress.xml``) are removed first so that ``out`` holds one sample only.
+    ``messages`` is an approximate total message budget (default 66 per brand and day). Above
+    ``BASE_MAX`` messages the sample is a base of at most that size and renamed replicas of it
+    (``pipelines.sample.replicate``). Files of an earlier sample in ``out`` are removed first.
     """
-    out = Path(out)
-    gen = World(brands, days, seed, messages, end)
+    return _generate(Path(out), brands, days, seed, messages, end, BASE_MAX)
+
+
+def _generate(out: Path, brands: int, days: int, seed: int, messages: int | None, end: date,
+              base_max: int) -> dict:
+    replicas = replica_count(messages, base_max)
+    gen = World(brands, days, seed, messages if replicas == 1 else round(messages / replicas), end)
     generate_x(gen)
     generate_cross(gen)
     generate_blog(gen)
     generate_extra(gen)
     cases, rows, horizon = compute_truth(gen)
+    stems = stem_pattern([STEMS[b.id] for b in gen.brands])
+    _check_replicable(gen, stems)
 
     out.mkdir(parents=True, exist_ok=True)
-    for pattern in ("x/search_*.json", "blog/*_wordpress.xml", "twcs/twcs_*.csv", "bluesky/jetstream_*.jsonl",
-                    "facebook/*_comments_*.json", "disqus/*_disqus.xml"):
+    for pattern in _OWN_FILES:
         for old in sorted(out.glob(pattern)):
             old.unlink()
-    write_registry(gen, out)
+    for old in sorted(out.glob("*/r[0-9][0-9][0-9]")):
+        shutil.rmtree(old)
     files = write_x(gen, out)
     files.update(write_wxr(gen, out))
     files.update(write_twcs(gen, out))
@@ -202,32 +216,60 @@ def generate_sample(out: Path, *, brands: int = 6, days: int = 60, seed: int = 7
     files.update(write_facebook(gen, out))
     files.update(write_disqus(gen, out))
     files = dict(sorted(files.items()))
-    truth = {
-        "generator": {"brands": brands, "days": days, "seed": seed, "messages": messages,
-                      "end": end.isoformat()},
-        "response_window_days": RESPONSE_WINDOW.days,
-        "data_horizon": _fmt_z(horizon),
-        "files": files,
-        "cases": cases,
-        "scorecards_monthly": rows,
-    }
-    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1) + "\n",
-                                    encoding="utf-8")
+    files.update(write_replicas(out, files, replicas, gen.copy_ids, gen.copy_b32, stems))
+
+    ids = {s.encode() for s in gen.copy_ids}
+    keys = {s.encode() for s in gen.copy_b32}
+    blocks = [b.encode() for b in registry_blocks(gen)]
+    patches = [Patch(b, ids, keys, stems) for b in blocks]
+    with open(out / "brands.yaml", "wb") as f:
+        f.write(HEADER.encode())
+        f.writelines(blocks)
+        for k in range(1, replicas):
+            f.writelines(p.replica(k) for p in patches)
+    head = {"generator": {"brands": brands, "days": days, "seed": seed, "messages": messages, "end": end.isoformat()},
+            "replicas": replicas, "response_window_days": RESPONSE_WINDOW.days, "data_horizon": _fmt_z(horizon)}
+    with open(out / "truth.json", "wb") as f:
+        f.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2].encode())
+        f.write(b',\n "files": ' + json.dumps(files, ensure_ascii=False, indent=1).replace("\n", "\n ").encode())
+        base = ",\n".join(json.dumps(c, ensure_ascii=False) for c in cases).encode()
+        f.write(b',\n "cases": [\n' + base)
+        if cases:
+            patch = Patch(base, ids, keys, stems)
+            for k in range(1, replicas):
+                f.write(b",\n" + patch.replica(k))
+        all_rows = rows + [dict(r, brand_id=rename(r["brand_id"], stems, k)) for k in range(1, replicas) for r in rows]
+        f.write(b'\n ],\n "scorecards_monthly": [\n')
+        f.write(",\n".join(json.dumps(r, ensure_ascii=False) for r in all_rows).encode())
+        f.write(b"\n ]\n}\n")
     n_posts = sum(1 for m in gen.msgs.values() if m.kind == "post")
+    actionable = [c for c in cases if c["intent"] in ("complaint", "question")]
     return {
         "out": str(out),
+        "replicas": replicas,
         "files": len(files) + 2,  # + brands.yaml and truth.json
-        "x_pages": sum(1 for f in files if f.startswith("x/")),
+        "x_files": sum(1 for f in files if f.startswith("x/")),
         "blog_files": sum(1 for f in files if f.startswith("blog/")),
         "files_by_format": {fmt: sum(1 for f in files.values() if f["format"] == fmt)
                             for fmt in sorted({f["format"] for f in files.values()})},
-        "brands": [b.id for b in gen.brands],
-        "messages": n_posts,
-        "reposts": sum(1 for m in gen.msgs.values() if m.kind == "repost"),
+        "brands": [b.id for b in gen.brands] + [rename(b.id, stems, k) for k in range(1, replicas) for b in gen.brands],
+        "messages": n_posts * replicas,
+        "reposts": sum(1 for m in gen.msgs.values() if m.kind == "repost") * replicas,
         "records_read": sum(f["records_read"] for f in files.values()),
         "records_quarantined": sum(f["records_quarantined"] for f in files.values()),
-        "cases": len(cases),
-        "actionable_cases": sum(c["intent"] in ("complaint", "question") for c in cases),
-        "responded_cases": sum(c["responded"] and c["intent"] in ("complaint", "question") for c in cases),
-        "data_horizon": truth["data_horizon"],
+        "cases": len(cases) * replicas,
+        "actionable_cases": len(actionable) * replicas,
+        "responded_cases": sum(c["responded"] for c in actionable) * replicas,
+        "data_horizon": head["data_horizon"],
     }
+
+
+def _check_replicable(gen: World, stems) -> None:
+    """What replicas share must carry no replica field: customer ids and names, customer texts."""
+    customers = [c for pool in (*gen.customers.values(), *gen.ext_customers.values()) for c in pool]
+    shared = {c.uid for c in customers} & gen.copy_ids
+    if shared:
+        raise RuntimeError(f"customer ids {sorted(shared)[:3]} look like replica ids")
+    named = [s for c in customers for s in (c.handle, c.name) if stems.search(s)]
+    if named:
+        raise RuntimeError(f"customer names {named[:3]} contain a brand stem")

@@ -98,13 +98,21 @@ BRANDS: list[dict] = [
          agents=[], follower_bias=0.0, late_share=0.03, midnight_share=0.02, phone="902 100 200"),
 ]
 
-#: Extra archive formats per brand (PART B): twcs author handle (listed in accounts.x), Bluesky
+#: A word each brand's id, name, aliases, handles, page and blog author names contain: replicas
+#: rename it (pipelines.sample.replicate), and no customer name, handle or text contains one.
+STEMS: dict[str, str] = {
+    "telvia": "telvia", "aerosol": "aerosol", "banco_pinar": "pinar", "lumena": "lumena", "kestrel_mart": "kestrel",
+    "orbilink": "orbilink", "fennick_bank": "fennick", "zentra": "zentra", "tiendas_olmo": "olmo", "nubix": "nubix",
+    "skyvora": "skyvora", "brezo": "brezo",
+}
+
+#: Extra archive formats per brand: twcs author handle (listed in accounts.x), Bluesky
 #: handle, Facebook page (id, name), Disqus blog author name (listed in accounts.blog).
 FORMATS: dict[str, dict] = {
     "telvia": {"twcs": "TelviaSupport", "bluesky": "telvia.bsky.social"},
     "aerosol": {"bluesky": "aerosol.bsky.social"},
-    "banco_pinar": {"facebook": ("104729384756001", "Banco Pinar")},
-    "lumena": {"facebook": ("104729384756002", "Lumena Energía")},
+    "banco_pinar": {"facebook": ("104729384001000", "Banco Pinar")},
+    "lumena": {"facebook": ("104729384002000", "Lumena Energía")},
     "kestrel_mart": {"twcs": "KestrelCare", "bluesky": "kestrelmart.bsky.social", "disqus": "Kestrel Mart Team"},
     "orbilink": {"disqus": "Orbilink Team"},
 }

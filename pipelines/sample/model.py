@@ -14,6 +14,8 @@ from pipelines.sample import texts_customer as TC
 
 
 RESPONSE_WINDOW = timedelta(days=7)
+#: the replica field of the sample's decimal ids (replica 0; see pipelines.sample.replicate)
+REPLICA_FIELD = "000"
 PAGE_SIZE = 100
 TWITTER_EPOCH_MS = 1288834974657
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -30,7 +30,7 @@ def generate_blog(w: World) -> None:
         def comment_id(base: int = (brand.index + 1) * 100_000) -> str:
             nonlocal comment_seq
             comment_seq += 1
-            return str(base + comment_seq)
+            return w.rid(base + comment_seq)
 
         for k in range(n_posts):
             day = int(k * w.days / n_posts)
@@ -40,7 +40,7 @@ def generate_blog(w: World) -> None:
             if pt < w.start or pt >= w.limit:
                 continue
             post_seq += 1
-            pid = str((brand.index + 1) * 1000 + post_seq)
+            pid = w.rid((brand.index + 1) * 1000 + post_seq)
             title, body = rng.choice(TB.ANNOUNCEMENT[lang])
             post = w.add(Msg(mid=f"blog:{pid}", platform="blog", native=pid, conv=f"blog:{pid}",
                                  parent=None, author=brand.blog, created=pt, text=body, lang=lang,

@@ -30,7 +30,7 @@ def ext_customer(w: World, brand: Brand, fmt: str) -> Customer:
         uid = "did:plc:" + "".join(rng.choice(B32) for _ in range(24))
         handle = base + ".bsky.social"
     elif fmt == "facebook":
-        uid = handle = str(rng.randrange(10**15, 10**16))
+        uid = handle = str(rng.randrange(10**16, 10**17))
     else:  # disqus: a username, or an anonymous guest known by display name only ("Ana G.")
         uid = handle = f"{first} {last[0]}." if rng.random() < 0.3 else base
     if uid in w.ext_names:
@@ -47,33 +47,35 @@ def ext_msg(w: World, fmt: str, brand: Brand, *, author: str, created: datetime,
     rng = w.rng
     if fmt == "twcs":
         w.twcs_seq += 1
-        native = str(w.twcs_seq * 3 + rng.randrange(3))
+        native = w.rid(10**6 + w.twcs_seq * 3 + rng.randrange(3))
         mid, platform = f"x:twcs:{native}", "x"
         conv = parent.conv if parent else mid  # topmost ancestor
     elif fmt == "bluesky":
         w.seq += 1
         us = int(created.timestamp() * 1_000_000) + w.seq % 1000
-        native = f"{author}/{_tid(us)}"
+        rkey = _tid(us)
+        w.copy_b32.add(rkey)
+        native = f"{author}/{rkey}"
         mid, platform = f"bluesky:{native}", "bluesky"
         conv = parent.conv if parent else mid  # reply.root
     elif fmt == "facebook":
         w.seq += 1
         if parent is None:  # a page post '<page-id>_<post-id>' is facebook:<post-id>
-            post_id = str(2_000_000_000_000 + w.seq * 13)
+            post_id = w.rid(2_000_000_000_000 + w.seq * 13)
             native = f"{brand.formats['facebook'][0]}_{post_id}"
             mid = conv = f"facebook:{post_id}"
         else:
             post_id = parent.conv.split(":", 1)[1]
-            native = f"{post_id}_{3_000_000_000_000 + w.seq * 17}"
+            native = f"{post_id}_{w.rid(3_000_000_000_000 + w.seq * 17)}"
             mid, conv = f"facebook:{native}", parent.conv
         platform = "facebook"
     else:
         w.disqus_seq += 1
         if parent is None:
-            native = str(7_000_000 + w.disqus_seq)
+            native = w.rid(7_000_000 + w.disqus_seq)
             mid = conv = f"blog:disqus:t{native}"
         else:
-            native = str(9_000_000_000 + w.disqus_seq * 11)
+            native = w.rid(9_000_000_000 + w.disqus_seq * 11)
             mid, conv = f"blog:disqus:{native}", parent.conv
         platform = "blog"
     return w.add(Msg(mid=mid, platform=platform, native=native, conv=conv,
@@ -175,7 +177,9 @@ def generate_extra(w: World) -> None:
         return
     for b in w.brands:
         if "bluesky" in b.formats:
-            w.bsky_dids[b.id] = "did:plc:" + "".join(rng.choice(B32) for _ in range(24))
+            key = "".join(rng.choice(B32) for _ in range(22)) + "22"  # ends in the replica field
+            w.copy_b32.add(key)
+            w.bsky_dids[b.id] = "did:plc:" + key
     per_unit_day = w.budget * w.extra_share / len(units) / MSGS_PER_CASE / w.days
     for brand, fmt in units:
         lang = w.brand_lang(brand)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from pipelines.sample import texts_customer as TC
 from pipelines.sample.brands import BRANDS, FORMATS, Brand
-from pipelines.sample.model import (DEFAULT_MESSAGES_PER_BRAND_DAY, EXTRA_SHARE, MSGS_PER_CASE, TWITTER_EPOCH_MS, Customer, Msg, _fold, _pick)
+from pipelines.sample.model import (REPLICA_FIELD, DEFAULT_MESSAGES_PER_BRAND_DAY, EXTRA_SHARE, MSGS_PER_CASE, TWITTER_EPOCH_MS, Customer, Msg, _fold, _pick)
 from pipelines.sample.similarity import _SimIndex
 
 
@@ -51,27 +51,50 @@ class World:
         self.bsky_dids: dict[str, str] = {}  # brand id -> DID of its Bluesky account
         self.ext_names: dict[str, str] = {}  # extra-format customer id -> display name
         self.twcs_seq = self.twcs_seq_user = self.disqus_seq = 0
+        # ids that differ between replicas (see pipelines.sample.replicate): decimal ids ending in the
+        # replica field "000", and base32 atproto keys (record keys, brand DIDs) ending in "22"
+        self.copy_ids: set[str] = set()
+        self.copy_b32: set[str] = set()
+        self.brand_uid_stems: set[str] = set()
+        for b in self.brands:
+            if "facebook" in b.formats:
+                self.copy_ids.add(b.formats["facebook"][0])
         self._make_brand_accounts()
         self._make_customers()
 
     # ---- ids and accounts ----------------------------------------------------------------
 
+    def rid(self, n: int) -> str:
+        """A decimal id that differs between replicas: ``n`` followed by the replica field ``000``."""
+        s = f"{n}{REPLICA_FIELD}"
+        if s in self.copy_ids:
+            raise ValueError(f"id {s} made twice")
+        self.copy_ids.add(s)
+        return s
+
     def user_id(self) -> str:
+        """A customer's X user id (the same in every replica; never one of a brand's replica ids)."""
         while True:
             uid = str(self.rng.randrange(10**7, 10**18))
-            if uid not in self.used_user_ids:
+            if uid not in self.used_user_ids and uid[:-3] not in self.brand_uid_stems:
                 self.used_user_ids.add(uid)
                 return uid
 
     def tweet_id(self, created: datetime) -> str:
-        self.seq += 1
-        ms = int(created.timestamp()) * 1000 + self.rng.randrange(1000) - TWITTER_EPOCH_MS
-        return str((ms << 22) | (self.seq % (1 << 22)))
+        """Snowflake-like (increasing with time): milliseconds and a sequence, then the replica field."""
+        while True:
+            self.seq += 1
+            ms = int(created.timestamp()) * 1000 + self.rng.randrange(1000) - TWITTER_EPOCH_MS
+            n = (ms << 12) | (self.seq % 4096)
+            if f"{n}{REPLICA_FIELD}" not in self.copy_ids:
+                return self.rid(n)
 
     def _make_brand_accounts(self) -> None:
         for b in self.brands:
             for handle in b.x:
-                uid = self.user_id()
+                uid = self.rid(self.rng.randrange(10**6, 10**15))
+                self.brand_uid_stems.add(uid[:-3])
+                self.used_user_ids.add(uid)
                 b.user_ids[handle] = uid
                 self.handle_ids[handle.lower()] = uid
                 self.users[uid] = {

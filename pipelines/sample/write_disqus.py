@@ -39,7 +39,7 @@ def write_disqus(w: World, out: Path) -> dict[str, dict]:
             for kind in ("deleted", "spam"):
                 src = posts[len(posts) // (2 if kind == "deleted" else 3)]
                 w.disqus_seq += 1
-                extra.append((src, kind, str(9_000_000_000 + w.disqus_seq * 11)))
+                extra.append((src, kind, w.rid(9_000_000_000 + w.disqus_seq * 11)))
         n_records = len(threads)
         n_bad = 0
         for p in posts:

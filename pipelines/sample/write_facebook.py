@@ -59,7 +59,7 @@ def write_facebook(w: World, out: Path) -> dict[str, dict]:
                 post_key = host["id"].split("_")[1]
                 w.seq += 1
                 bad = {k: v for k, v in src.items() if k not in ("from", "parent")}
-                bad["id"] = f"{post_key}_{3_000_000_000_000 + w.seq * 17}"
+                bad["id"] = f"{post_key}_{w.rid(3_000_000_000_000 + w.seq * 17)}"
                 if pi == 0:
                     bad.pop("from", None)
                 else:

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from pipelines.sample.world import World
 
 
-def write_registry(w: World, out: Path) -> None:
+#: the first lines of ``brands.yaml``
+HEADER = "# Brand registry of the brandcare sample (invented brands).\nbrands:\n"
+
+
+def registry_blocks(w: World) -> list[str]:
+    """One YAML block per brand of ``brands.yaml`` (``HEADER`` + the blocks is the file)."""
     def q(s: str) -> str:
         return json.dumps(s, ensure_ascii=False)
 
-    lines = ["# Brand registry of the brandcare sample (invented brands).", "brands:"]
+    blocks = []
     for b in w.brands:
-        lines += [f"  - id: {b.id}", f"    name: {q(b.name)}", f"    sector: {b.sector}",
+        lines = [f"  - id: {b.id}", f"    name: {q(b.name)}", f"    sector: {b.sector}",
                   f"    country: {q(b.country)}", f"    timezone: {b.timezone}",
                   f"    sla_minutes: {b.sla_minutes}"]
         if b.business_hours is not None:
@@ -34,5 +38,6 @@ def write_registry(w: World, out: Path) -> None:
         if blog:
             lines.append(f"      blog: [{', '.join(q(a) for a in dict.fromkeys(blog))}]")
         lines.append(f"    aliases: [{', '.join(q(a) for a in b.aliases)}]")
-    (out / "brands.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        blocks.append("\n".join(lines) + "\n")
+    return blocks
 

@@ -25,7 +25,7 @@ def write_twcs(w: World, out: Path) -> dict[str, dict]:
         rows = []
         for m in msgs:
             parent = w.msgs[m.parent].native if m.parent else ""
-            if parent and int(m.native) % 4:
+            if parent and int(m.native[:-3]) % 4:
                 parent += ".0"  # pandas dumps: a column with gaps is written as floats
             rows.append([m.native, m.author, "False" if m.brand else "True", _fmt_v11(m.created), m.text,
                          ",".join(children.get(m.mid, [])), parent])
@@ -35,7 +35,7 @@ def write_twcs(w: World, out: Path) -> dict[str, dict]:
             i = rng.randrange(len(rows))
             row = list(rows[i])
             w.twcs_seq += 1
-            row[0] = str(w.twcs_seq * 3)
+            row[0] = w.rid(10**6 + w.twcs_seq * 3)
             row[5] = ""
             if kind == "bad_date":
                 row[3] = "not-a-date"
