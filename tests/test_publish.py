@@ -1,9 +1,15 @@
-"""Write-audit-publish on real DuckDB files: versions, the atomic switch, failures, readers."""
+"""Write-audit-publish on real DuckDB files: versions, the atomic switch, failures, crashes at
+every step, retention and rollback, readers that pin a version."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -11,7 +17,18 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.publish import ANALYST_TABLES, PUBLISHED_TABLES, current_version, publish
+from pipelines.publish import (
+    ANALYST_TABLES,
+    PUBLISHED_TABLES,
+    VIEWS,
+    PublicationError,
+    current_version,
+    list_publications,
+    publish,
+    rollback,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 CHECKS = [
     {
@@ -23,10 +40,18 @@ CHECKS = [
     }
 ]
 
+#: Everything a version folder holds, besides the hive-partitioned scorecards.
+VERSION_FILES = {
+    "brand_scorecards.parquet", "care_cases.parquet", "unanswered_cases.parquet",
+    "agent_activity.parquet", "data_dictionary.csv", "report.html", "brandcare.duckdb",
+    "manifest.json",
+}
+
 
 def build_warehouse(path: Path, *, extra_messages: int = 0) -> Path:
     """A tiny warehouse shaped like the dbt marts; ``unanswered_cases`` is a view, as dbt makes
-    them, naming the warehouse catalog explicitly."""
+    them, naming the warehouse catalog explicitly. A few tables and columns carry comments, as
+    dbt's persist_docs writes them."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(path)) as con:
         con.execute(
@@ -34,35 +59,43 @@ def build_warehouse(path: Path, *, extra_messages: int = 0) -> Path:
             CREATE TABLE brand_scorecards AS
             SELECT * FROM (VALUES
                 ('telco', 'Telco', 'telecom', 'day', DATE '2026-11-02', 'x',
-                 5, 1, 4, 3, 2, 1, 2, 7, 0.667, 0.208, 0.939, 12.5, 40.0, 71.2),
+                 5, 1, 4, 3, 2, 1, 2, 7, 0.667, 0.208, 0.939, 12.5, 40.0, 71.2, TRUE),
                 ('telco', 'Telco', 'telecom', 'day', DATE '2026-11-01', 'all',
-                 9, 2, 6, 5, 5, 0, 5, 8, 1.0, 0.566, 1.0, 8.0, 15.0, 92.0),
+                 9, 2, 6, 5, 5, 0, 5, 8, 1.0, 0.566, 1.0, 8.0, 15.0, 92.0, TRUE),
+                ('telco', 'Telco', 'telecom', 'month', DATE '2026-10-01', 'all',
+                 9, 2, 6, 5, 5, 0, 5, 8, 1.0, 0.566, 1.0, 8.0, 15.0, 92.0, TRUE),
                 ('bank', 'Bank', 'finance', 'week', DATE '2026-10-26', 'bluesky',
-                 2, 0, 1, 0, 0, 0, 0, 3, NULL, NULL, NULL, NULL, NULL, NULL)
+                 2, 0, 1, 0, 0, 0, 0, 3, NULL, NULL, NULL, NULL, NULL, NULL, FALSE)
             ) AS t(brand_id, brand_name, sector, period, period_start, platform,
                    mentions, amplification, cases, actionable_cases, responded_cases,
                    ignored_cases, brand_replies, brand_posts, response_rate,
                    response_rate_low, response_rate_high, median_first_response_min,
-                   p90_first_response_min, care_score)
+                   p90_first_response_min, care_score, is_final)
             """
         )
+        con.execute("ALTER TABLE brand_scorecards ADD COLUMN rank BIGINT")
+        con.execute("ALTER TABLE brand_scorecards ADD COLUMN deflection_rate DOUBLE")
+        con.execute("ALTER TABLE brand_scorecards ADD COLUMN equity_index DOUBLE")
+        con.execute("ALTER TABLE brand_scorecards ADD COLUMN ignored_reach BIGINT")
         con.execute(
             """
             CREATE TABLE care_cases AS
             SELECT * FROM (VALUES
                 ('c3', 'telco', 'x', 'x:10', 'x:u3', 'x:13', TIMESTAMPTZ '2026-11-02 10:00:00+00',
-                 'complaint', 'negative', FALSE),
+                 'complaint', 'negative', TRUE, FALSE, 150),
                 ('c1', 'telco', 'x', 'x:10', 'x:u1', 'x:11', TIMESTAMPTZ '2026-11-02 09:00:00+00',
-                 'question', 'neutral', TRUE),
+                 'question', 'neutral', TRUE, TRUE, 20),
                 ('c2', 'bank', 'bluesky', 'bluesky:20', 'bluesky:u2', 'bluesky:21',
-                 TIMESTAMPTZ '2026-10-27 22:00:00+00', 'praise', 'positive', FALSE)
+                 TIMESTAMPTZ '2026-10-27 22:00:00+00', 'praise', 'positive', FALSE, FALSE, NULL)
             ) AS t(case_id, brand_id, platform, conversation_id, customer_id,
-                   opened_message_id, opened_at, intent, opening_sentiment, responded)
+                   opened_message_id, opened_at, intent, opening_sentiment, is_actionable,
+                   responded, author_followers)
             """
         )
         con.execute(
             "CREATE VIEW unanswered_cases AS "
-            f"SELECT *, 120 AS author_followers FROM {path.stem}.main.care_cases WHERE NOT responded"
+            f"SELECT c.*, 'Telco' AS brand_name, c.case_id AS text, NULL AS url, TRUE AS is_final, "
+            f"'handle' AS customer_handle FROM {path.stem}.main.care_cases AS c WHERE NOT responded"
         )
         con.execute(
             """
@@ -89,9 +122,18 @@ def build_warehouse(path: Path, *, extra_messages: int = 0) -> Path:
             "'missing id' AS reason, '{\"text\": \"hola\"}' AS excerpt"
         )
         con.execute(
-            "CREATE TABLE agent_activity AS SELECT 'telvia' AS brand_id, 'x' AS platform, "
+            "CREATE TABLE agent_activity AS SELECT 'telco' AS brand_id, 'x' AS platform, "
             "DATE '2026-10-01' AS month, 'JK' AS agent, 4 AS replies, 3 AS cases"
         )
+        con.execute(
+            "CREATE TABLE brands AS SELECT * FROM (VALUES "
+            "('telco', 'Telco', 'telecom', 'ES', 'Europe/Madrid', 60, TRUE, 'mon 09:00-21:00'), "
+            "('bank', 'Bank', 'finance', 'MX', 'America/Mexico_City', 30, FALSE, NULL)) "
+            "AS t(brand_id, brand_name, sector, country, timezone, sla_minutes, has_business_hours, business_hours)"
+        )
+        con.execute("COMMENT ON TABLE brands IS 'The brand registry.\n'")
+        con.execute("COMMENT ON COLUMN brands.timezone IS 'IANA time zone of the brand''s\n  local periods.'")
+        con.execute("COMMENT ON COLUMN brand_scorecards.care_score IS '0-100 care score.'")
     return path
 
 
@@ -120,12 +162,22 @@ def leftovers(published: Path) -> list[str]:
     return sorted(path.name for path in paths if path.name.startswith("."))
 
 
+def database_version(published: Path) -> str:
+    """The version the analyst database at ``published/brandcare.duckdb`` holds."""
+    with duckdb.connect(str(published / "brandcare.duckdb"), read_only=True) as con:
+        return con.execute("SELECT version FROM manifest").fetchone()[0]
+
+
+def version_folders(published: Path) -> list[str]:
+    return sorted(p.name for p in (published / "versions").iterdir())
+
+
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
     return build_warehouse(tmp_path / "warehouse" / "brandcare.duckdb")
 
 
-def test_publish_twice_makes_two_versions_and_switches_current(tmp_path, warehouse):
+def test_publish_twice_makes_two_versions_each_with_everything_a_reader_opens(tmp_path, warehouse):
     published = tmp_path / "published"
     assert current_version(published) is None
 
@@ -136,29 +188,39 @@ def test_publish_twice_makes_two_versions_and_switches_current(tmp_path, warehou
     assert current_version(published) == second["version"]
     second_dir = published / "versions" / second["version"]
     assert (published / "current").resolve() == second_dir.resolve()
-    assert sorted(p.name for p in (published / "versions").iterdir()) == sorted(
-        [first["version"], second["version"]]
-    )
+    # the analyst database follows current: a symlink through it, never a file of its own
+    assert os.readlink(published / "brandcare.duckdb") == os.path.join("current", "brandcare.duckdb")
+    assert (published / "brandcare.duckdb").resolve() == (second_dir / "brandcare.duckdb").resolve()
+    assert database_version(published) == second["version"]
+    assert version_folders(published) == sorted([first["version"], second["version"]])
     assert leftovers(published) == []
-    assert not Path(f"{published / 'brandcare.duckdb'}.wal").exists()
+    assert not list(published.glob("*.wal")) and not list(second_dir.glob("*.wal"))
 
     current = published / "current"
+    assert {p.name for p in current.iterdir()} == VERSION_FILES | {"brand_scorecards"}
     manifest = json.loads((current / "manifest.json").read_text())
     assert manifest == second
     assert manifest["row_counts"] == {
-        "brand_scorecards": 3,
+        "brand_scorecards": 4,
         "care_cases": 3,
         "unanswered_cases": 2,
+        "agent_activity": 1,
+        "brands": 2,
         "messages": 4,
         "archive_files": 2,
         "quarantine": 1,
-        "agent_activity": 1,
     }
     assert manifest["data_horizon"] == "2026-11-02T09:13:00Z"
     assert manifest["checks"] == CHECKS
     assert manifest["created_at"].endswith("Z")
     assert (current / "report.html").read_text() == "<html><body>report</body></html>"
-    assert set(manifest["files"]) == {f"{t}.parquet" for t in PUBLISHED_TABLES} | {"report.html"}
+    hive_files = {p.relative_to(current).as_posix() for p in (current / "brand_scorecards").rglob("*.parquet")}
+    assert hive_files == {
+        "brand_scorecards/period=day/month=2026-11/data_0.parquet",
+        "brand_scorecards/period=month/month=2026-10/data_0.parquet",
+        "brand_scorecards/period=week/month=2026-10/data_0.parquet",
+    }
+    assert set(manifest["files"]) == (VERSION_FILES - {"manifest.json"}) | hive_files
     for name, digest in manifest["files"].items():
         assert sha256_file(current / name) == digest
 
@@ -169,25 +231,25 @@ def test_publish_twice_makes_two_versions_and_switches_current(tmp_path, warehou
         assert old_rows == new_rows
         assert len(new_rows) == manifest["row_counts"][table]
     assert [row[0] for row in table_rows(current / "care_cases.parquet")] == ["c1", "c2", "c3"]
-    assert first["files"] == second["files"]  # byte for byte, too
+    for table in PUBLISHED_TABLES:  # byte for byte, too
+        assert first["files"][f"{table}.parquet"] == second["files"][f"{table}.parquet"]
 
 
-def test_analyst_database_holds_the_current_version(tmp_path, warehouse):
+def test_analyst_database_holds_the_version_with_the_warehouse_docs_and_views(tmp_path, warehouse):
     published = tmp_path / "published"
     manifest = publish_sample(warehouse, published)
 
     with duckdb.connect(str(published / "brandcare.duckdb"), read_only=True) as con:
-        tables = dict(
+        relations = dict(
             con.execute(
                 "SELECT table_name, table_type FROM information_schema.tables "
                 "WHERE table_schema = 'main'"
             ).fetchall()
         )
-        assert tables == {name: "BASE TABLE" for name in (*ANALYST_TABLES, "manifest")}
-        comments = dict(
-            con.execute("SELECT table_name, comment FROM duckdb_tables()").fetchall()
-        )
-        assert all(comments[name] for name in tables)
+        assert relations == {
+            **{name: "BASE TABLE" for name in (*ANALYST_TABLES, "manifest")},
+            **{name: "VIEW" for name in VIEWS},
+        }
         version, data_horizon, row_counts = con.execute(
             "SELECT version, data_horizon, row_counts FROM manifest"
         ).fetchone()
@@ -197,15 +259,133 @@ def test_analyst_database_holds_the_current_version(tmp_path, warehouse):
         assert con.execute("SELECT text FROM messages ORDER BY message_id").fetchone() == (
             "it's message 10",
         )
+        # the warehouse's comments (dbt persist_docs), whitespace folded; views inherit them
+        comments = dict(con.execute(
+            "SELECT table_name || '.' || column_name, comment FROM duckdb_columns() "
+            "WHERE comment IS NOT NULL AND NOT internal"
+        ).fetchall())
+        assert comments["brands.timezone"] == "IANA time zone of the brand's local periods."
+        assert comments["brand_scorecards.care_score"] == "0-100 care score."
+        assert comments["leaderboard_latest_final_month.care_score"] == "0-100 care score."
+        assert comments["hour_weekday.timezone"] == "IANA time zone of the brand's local periods."
+        assert comments["manifest.version"]
+        assert "messages.text" not in comments  # the warehouse has no comment for it
+        table_comments = dict(con.execute(
+            "SELECT table_name, comment FROM duckdb_tables() UNION ALL "
+            "SELECT view_name, comment FROM duckdb_views() WHERE NOT internal"
+        ).fetchall())
+        assert table_comments["brands"] == "The brand registry."
+        assert all(table_comments[view] for view in VIEWS)
+        # the views answer, over this database's own tables
+        assert con.execute("SELECT month, brand_id, note FROM leaderboard_latest_final_month").fetchall() == [
+            (__import__("datetime").date(2026, 10, 1), "telco", "too few cases")
+        ]
+        assert con.execute("SELECT case_id FROM unanswered_queue_by_reach").fetchall() == [("c3",), ("c2",)]
+        # 09:00 and 10:00 UTC on Monday 2026-11-02 are 10:00 and 11:00 in Madrid
+        assert con.execute(
+            "SELECT weekday, hour, cases, response_rate FROM hour_weekday WHERE brand_id = 'telco'"
+        ).fetchall() == [(1, 10, 1, 1.0), (1, 11, 1, 0.0)]
+        assert con.execute(
+            "SELECT follower_band, actionable_cases, responded_cases FROM equity_by_band"
+        ).fetchall() == [("<100", 1, 1), ("100-999", 1, 0)]
 
 
-def test_prune_keeps_the_newest_versions(tmp_path, warehouse):
+def test_data_dictionary_lists_every_column_with_its_type(tmp_path, warehouse):
+    import csv
+
+    published = tmp_path / "published"
+    publish_sample(warehouse, published)
+    with (published / "current" / "data_dictionary.csv").open(newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    listed = {(row["table"], row["column"]): row for row in rows}
+    with duckdb.connect() as con:
+        for table in PUBLISHED_TABLES:
+            path = str(published / "current" / f"{table}.parquet")
+            for name, data_type, *_ in con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall():
+                row = listed.pop((table, name))
+                assert (row["type"], row["parquet_file"]) == (data_type, f"{table}.parquet")
+    assert listed[("brands", "timezone")]["definition"] == "IANA time zone of the brand's local periods."
+    assert {row["kind"] for key, row in listed.items() if key[0] in VIEWS} == {"view"}
+
+
+def test_rollback_switches_current_and_the_database_and_list_shows_it(tmp_path, warehouse):
+    published = tmp_path / "published"
+    versions = [publish_sample(warehouse, published)["version"] for _ in range(3)]
+
+    listed = list_publications(published)
+    assert [entry["version"] for entry in listed] == versions[::-1]
+    assert [entry["current"] for entry in listed] == [True, False, False]
+    assert all(entry["last_made_current_at"] for entry in listed)
+    assert listed[0]["row_counts"]["care_cases"] == 3
+    assert (listed[0]["checks_passed"], listed[0]["checks_total"]) == (1, 1)
+
+    manifest = rollback(published, versions[0])
+    assert manifest["version"] == versions[0]
+    assert current_version(published) == versions[0]
+    assert database_version(published) == versions[0]
+    assert [entry["current"] for entry in list_publications(published)] == [False, False, True]
+
+    with pytest.raises(PublicationError, match="no complete published version"):
+        rollback(published, "20990101T000000Z-abcdef")
+    with pytest.raises(PublicationError):
+        rollback(published, "../versions")
+    assert current_version(published) == versions[0]
+
+
+def test_prune_keeps_the_last_published_versions_and_the_current_one(tmp_path, warehouse):
     published = tmp_path / "published"
     versions = [publish_sample(warehouse, published, keep_versions=2)["version"] for _ in range(4)]
 
     assert len(set(versions)) == 4
-    assert sorted(p.name for p in (published / "versions").iterdir()) == sorted(versions[-2:])
+    assert version_folders(published) == sorted(versions[-2:])
     assert current_version(published) == versions[-1]
+
+    # rolled back to the older one, it is kept (and counts among the last published) ...
+    rollback(published, versions[-2])
+    fifth = publish_sample(warehouse, published, keep_versions=2)["version"]
+    assert version_folders(published) == sorted([versions[-2], fifth])
+
+
+def test_prune_never_removes_the_current_version(tmp_path, warehouse):
+    from pipelines.publish import _prune
+
+    published = tmp_path / "published"
+    first, second, third = (publish_sample(warehouse, published)["version"] for _ in range(3))
+    rollback(published, first)
+    # a crash right after the switch: the history does not say yet that first is current again
+    history = published / "publications.jsonl"
+    history.write_text("".join(history.read_text().splitlines(keepends=True)[:-1]))
+
+    _prune(published.resolve(), 1)
+
+    assert current_version(published) == first
+    assert version_folders(published) == sorted([first, third])
+
+
+def test_folders_that_never_became_current_and_temp_files_go_at_the_next_publish(tmp_path, warehouse):
+    published = tmp_path / "published"
+    kept = publish_sample(warehouse, published)["version"]
+    # what crashed publishes leave: a version renamed into place but never switched to, a
+    # half-written staging folder, a temp symlink
+    orphan = published / "versions" / "20261101T000000Z-0rphan"
+    shutil.copytree(published / "versions" / kept, orphan)
+    manifest = json.loads((orphan / "manifest.json").read_text())
+    (orphan / "manifest.json").write_text(json.dumps({**manifest, "version": orphan.name}))
+    (published / "versions" / ".tmp-20261101T000000000000Z-deadbeef").mkdir()
+    os.symlink("versions/x", published / ".tmp-current-deadbeef")
+    assert "20261101T000000Z-0rphan" in [e["version"] for e in list_publications(published)]
+    assert [e["last_made_current_at"] for e in list_publications(published) if e["version"] == orphan.name] == [None]
+
+    new = publish_sample(warehouse, published, keep_versions=5)["version"]
+
+    assert version_folders(published) == sorted([kept, new])
+    assert leftovers(published) == []
+
+
+@pytest.mark.parametrize("option", [0, -1])
+def test_keep_versions_must_be_positive(tmp_path, warehouse, option):
+    with pytest.raises(ValueError, match="keep_versions"):
+        publish_sample(warehouse, tmp_path / "published", keep_versions=option)
 
 
 def _drop_messages(con: duckdb.DuckDBPyConnection) -> None:
@@ -236,56 +416,210 @@ def test_failed_publish_leaves_the_current_version(tmp_path, warehouse, break_wa
         publish_sample(warehouse, published)
 
     assert current_version(published) == good["version"]
+    assert database_version(published) == good["version"]
     assert sha256_file(published / "brandcare.duckdb") == analyst_before
-    assert [p.name for p in (published / "versions").iterdir()] == [good["version"]]
+    assert version_folders(published) == [good["version"]]
     assert leftovers(published) == []
     assert json.loads((published / "current" / "manifest.json").read_text()) == good
 
 
-def test_readers_always_see_a_complete_version_while_publishing(tmp_path, warehouse):
+def test_a_folder_of_the_old_layout_moves_its_database_into_the_current_version(tmp_path, warehouse):
+    published = tmp_path / "published"
+    old = publish_sample(warehouse, published)["version"]
+    # the old layout: a real database file beside current, none in the version folder
+    real_file = published / "versions" / old / "brandcare.duckdb"
+    (published / "brandcare.duckdb").unlink()
+    shutil.move(real_file, published / "brandcare.duckdb")
+
+    new = publish_sample(warehouse, published)["version"]
+
+    assert (published / "brandcare.duckdb").is_symlink()
+    assert database_version(published) == new
+    assert (published / "versions" / old / "brandcare.duckdb").is_file()
+    rollback(published, old)
+    assert database_version(published) == old
+
+
+# --------------------------------------------------------------------------- crashes at every step
+
+#: Runs one publish in a child process that SIGKILLs itself right before its N-th change to the
+#: file system (N from argv; 0 = never), and prints how many changes it made.
+_CRASHING_PUBLISH = textwrap.dedent(
+    """
+    import json, os, signal, sys
+    from pathlib import Path
+    import pipelines.publish as publish_module
+
+    kill_at = int(sys.argv[3])
+    steps = 0
+
+    def counted(function):
+        def wrapper(*args, **kwargs):
+            global steps
+            steps += 1
+            if steps == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return function(*args, **kwargs)
+        return wrapper
+
+    for name in ("mkdir", "rename", "replace", "symlink", "link", "unlink", "rmdir", "write"):
+        setattr(os, name, counted(getattr(os, name)))
+    publish_module.publish(
+        Path(sys.argv[1]), Path(sys.argv[2]), data_horizon=None, checks=[],
+        report_html="<html></html>", keep_versions=1,
+    )
+    print(json.dumps({"steps": steps}))
+    """
+)
+
+
+def _run_crashing_publish(warehouse: Path, published: Path, kill_at: int) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    return subprocess.run(
+        [sys.executable, "-c", _CRASHING_PUBLISH, str(warehouse), str(published), str(kill_at)],
+        capture_output=True, text=True, timeout=120, env=env, cwd=REPO_ROOT,
+    )
+
+
+def test_a_kill_at_any_step_of_publish_leaves_current_and_the_database_on_one_version(tmp_path, warehouse):
+    baseline = tmp_path / "baseline"
+    publish_sample(warehouse, baseline)
+    old = publish_sample(warehouse, baseline)["version"]  # two versions: pruning has work
+
+    shutil.copytree(baseline, tmp_path / "count", symlinks=True)
+    counting = _run_crashing_publish(warehouse, tmp_path / "count", 0)
+    assert counting.returncode == 0, counting.stderr
+    steps = json.loads(counting.stdout)["steps"]
+    assert steps >= 8  # staging, rename, two temp symlinks and renames, history, pruning
+
+    outcomes = []
+    for kill_at in range(1, steps + 1):
+        published = tmp_path / f"kill-{kill_at}"
+        shutil.copytree(baseline, published, symlinks=True)
+        proc = _run_crashing_publish(warehouse, published, kill_at)
+        assert proc.returncode == -9, (kill_at, proc.stderr)
+
+        version = current_version(published)
+        assert version is not None, kill_at
+        outcomes.append(version == old)
+        # one version for everything a reader opens
+        assert database_version(published) == version, kill_at
+        pinned = Path(os.path.realpath(published / "current"))
+        assert json.loads((pinned / "manifest.json").read_text())["version"] == version, kill_at
+        for table in PUBLISHED_TABLES:
+            assert (pinned / f"{table}.parquet").is_file(), (kill_at, table)
+
+        # the next publish completes and removes what the crash left behind
+        after = publish_sample(warehouse, published, keep_versions=1)["version"]
+        assert current_version(published) == after and database_version(published) == after
+        assert leftovers(published) == [], kill_at
+        assert version_folders(published) == [after], kill_at
+    # the kills hit both sides of the switch
+    assert True in outcomes and False in outcomes
+
+
+# --------------------------------------------------------------------------- readers
+
+#: A reader process: pins the version as the README says (resolve current once, open every file
+#: under that folder), checks that everything it opened is that version, until ``stop`` exists.
+_PINNING_READER = textwrap.dedent(
+    """
+    import json, os, sys, time
+    import duckdb
+
+    published, stop = sys.argv[1], sys.argv[2]
+    reads, errors, mixtures, versions = 0, [], 0, set()
+    while not os.path.exists(stop) or reads == 0:
+        try:
+            pinned = os.path.realpath(os.path.join(published, "current"))
+            with open(os.path.join(pinned, "manifest.json")) as handle:
+                manifest = json.load(handle)
+            with duckdb.connect(os.path.join(pinned, "brandcare.duckdb"), read_only=True) as con:
+                version, counts = con.execute("SELECT version, row_counts FROM manifest").fetchone()
+                messages = con.execute("SELECT count(*) FROM messages").fetchone()[0]
+                parquet = con.execute(
+                    "SELECT count(*) FROM read_parquet(?)", [os.path.join(pinned, "care_cases.parquet")]
+                ).fetchone()[0]
+            same = (version == manifest["version"] == os.path.basename(pinned)
+                    and messages == counts["messages"] == manifest["row_counts"]["messages"]
+                    and parquet == manifest["row_counts"]["care_cases"])
+            mixtures += not same
+            versions.add(version)
+            reads += 1
+        except Exception as error:
+            errors.append(repr(error))
+            time.sleep(0.01)
+    print(json.dumps({"reads": reads, "errors": errors, "mixtures": mixtures, "versions": sorted(versions)}))
+    """
+)
+
+
+def test_readers_that_pin_the_version_never_fail_nor_mix_versions(tmp_path, warehouse):
+    published = tmp_path / "published"
+    publish_sample(warehouse, published, keep_versions=3)
+    stop = tmp_path / "stop"
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _PINNING_READER, str(published), str(stop)],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for _ in range(3)
+    ]
+    published_versions = []
+    try:
+        time.sleep(1.0)  # the readers are up
+        for extra in range(1, 7):
+            warehouse.unlink()
+            build_warehouse(warehouse, extra_messages=extra)
+            manifest = publish_sample(warehouse, published, keep_versions=3)
+            assert manifest["row_counts"]["messages"] == 4 + extra
+            published_versions.append(manifest["version"])
+            time.sleep(0.1)
+    finally:
+        stop.touch()
+        results = [json.loads(reader.communicate(timeout=60)[0]) for reader in readers]
+
+    assert len(published_versions) >= 5
+    for result in results:
+        assert result["errors"] == [] and result["mixtures"] == 0, result
+        assert result["reads"] > 0
+    assert len({v for result in results for v in result["versions"]}) > 1
+    assert current_version(published) == published_versions[-1]
+    assert len(version_folders(published)) == 3
+    assert leftovers(published) == []
+
+
+def test_the_analyst_database_opens_read_only_while_publishing(tmp_path, warehouse):
     published = tmp_path / "published"
     publish_sample(warehouse, published)
     analyst_db = str(published / "brandcare.duckdb")
     stop = threading.Event()
     errors: list[BaseException] = []
     seen_versions: set[str] = set()
-    reads = 0
 
     def read_repeatedly() -> None:
-        nonlocal reads
         while not stop.is_set():
             try:
                 with duckdb.connect(analyst_db, read_only=True) as con:
-                    version, row_counts = con.execute(
-                        "SELECT version, row_counts FROM manifest"
-                    ).fetchone()
+                    version, row_counts = con.execute("SELECT version, row_counts FROM manifest").fetchone()
                     for table in ANALYST_TABLES:
                         (count,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
                         assert count == row_counts[table], (version, table, count, row_counts)
                 seen_versions.add(version)
-                reads += 1
             except BaseException as error:  # noqa: BLE001 - reported by the main thread
                 errors.append(error)
                 return
 
     reader = threading.Thread(target=read_repeatedly, daemon=True)
     reader.start()
-    published_versions = []
     try:
-        for extra in range(1, 11):
+        for extra in range(1, 6):
             warehouse.unlink()
             build_warehouse(warehouse, extra_messages=extra)
-            manifest = publish_sample(warehouse, published, keep_versions=3)
-            assert manifest["row_counts"]["messages"] == 4 + extra
-            published_versions.append(manifest["version"])
-            time.sleep(0.02)  # let the reader open a few versions
+            publish_sample(warehouse, published, keep_versions=3)
+            time.sleep(0.02)
     finally:
         stop.set()
         reader.join(timeout=60)
-
     assert not errors, errors
-    assert reads > 0
     assert len(seen_versions) > 1
-    assert current_version(published) == published_versions[-1]
-    assert len(list((published / "versions").iterdir())) == 3
-    assert leftovers(published) == []

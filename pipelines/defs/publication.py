@@ -37,8 +37,9 @@ def _check_results(context: AssetExecutionContext) -> list[dict]:
     deps=[mart_key(table) for table in ANALYST_TABLES],
     pool=WAREHOUSE_POOL,
     group_name="publish",
-    description="The current publication under $BRANDCARE_HOME/published: Parquet exports, "
-    "manifest.json, report.html and the analyst database brandcare.duckdb.",
+    description="The current publication under $BRANDCARE_HOME/published: one version folder "
+    "holding the Parquet exports (and the scorecards hive-partitioned by period and month), "
+    "data_dictionary.csv, manifest.json, report.html and the analyst database brandcare.duckdb.",
 )
 def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> MaterializeResult:
     settings = brandcare.settings()
@@ -51,6 +52,7 @@ def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> M
         data_horizon=horizon.isoformat() if horizon else None,
         checks=checks,
         report_html=render_report(settings.warehouse_path),
+        keep_versions=settings.keep_versions,
     )
     context.log.info(f"published version {manifest['version']} to {settings.published_dir / 'current'}")
     return MaterializeResult(
