@@ -110,7 +110,7 @@ def test_jetstream_quarantines_likes_accounts_zoneless_dates_and_broken_lines():
         9: "excluded: app.bsky.feed.like",
         10: "excluded: account",
         11: "timestamp without zone in commit.record.createdAt: 2026-10-02T09:10:00",
-        12: "not valid JSON",
+        12: "not valid JSON (line 14)",
     }
     assert read.quarantine["excerpt"][3].startswith('{"did": "did:plc:luis2other9person4acct7", "time_us"')
 

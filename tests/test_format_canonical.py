@@ -79,7 +79,7 @@ def test_jsonl_rows_and_broken_lines():
     assert reasons(read) == {
         3: "invalid platform: mastodon (expected one of x, bluesky, facebook, blog)",
         4: "missing required field: text (required for kind post)",
-        5: "not valid JSON",
+        5: "not valid JSON (line 6)",
         6: "record is not a JSON object",
     }
 

@@ -115,7 +115,7 @@ def test_error_responses_broken_lines_and_unreadable_files(tmp_path: Path):
     read = read_facebook(lines)
     assert read.quarantine["reason"].to_list() == [
         'Graph API error response: {"message": "Invalid OAuth access token", "code": 190}',
-        "not valid JSON",
+        "not valid JSON (line 2)",
     ]
     broken = tmp_path / "page.json"
     broken.write_text(COMMENTS.read_text().splitlines()[0][:300])

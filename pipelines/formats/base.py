@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -59,3 +61,36 @@ def duckdb_session(what: str) -> Iterator[duckdb.DuckDBPyConnection]:
         raise ArchiveError(f"not readable as {what}: {str(exc).splitlines()[0]}") from exc
     finally:
         con.close()
+
+
+#: Every line of the files ``$paths`` (a list): ``filename``, ``line_no`` (1-based, blank lines
+#: counted, so a quarantine reason can name the line) and ``line`` without its ``\r``.
+LINES_SQL = """
+select filename, line_no, rtrim(raw_line, chr(13)) as line
+from (select filename, unnest(parts) as raw_line, generate_subscripts(parts, 1) as line_no
+      from (select filename, string_split(content, chr(10)) as parts from read_text($paths)))
+"""
+
+
+def is_json_lines(path: Path) -> bool:
+    """True when the file is JSON lines rather than one JSON document: its first non-blank line
+    is a complete JSON object, or its first two non-blank lines both start with '{' (the first
+    line is damaged, not the start of a pretty-printed document)."""
+    starts: list[str] = []
+    with path.open("rb") as handle:
+        for raw in handle:
+            line = raw.decode("utf-8", errors="replace").strip().lstrip("\ufeff")
+            if not line:
+                continue
+            if not line.startswith("{"):
+                return False
+            if not starts:
+                try:
+                    if isinstance(json.loads(line), dict):
+                        return True
+                except (ValueError, RecursionError):
+                    pass
+            starts.append(line)
+            if len(starts) == 2:
+                return True
+    return False

@@ -38,7 +38,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import ReadResult, duckdb_session, result
+from pipelines.formats.base import LINES_SQL, ReadResult, duckdb_session, is_json_lines, result
 
 ISO_ZONED = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|z|[+-]\d\d:?\d\d)$"
 ISO_NAIVE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$"
@@ -46,10 +46,8 @@ ISO_NAIVE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$"
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
 
-_LINES = """
-select row_number() over () as rec_no, line
-from read_csv($path, columns = {'line': 'VARCHAR'}, delim = '\\0', quote = '', escape = '', header = false,
-              auto_detect = false, max_line_size = 1073741824, strict_mode = false)
+_LINES = f"""
+select line_no as rec_no, line from ({LINES_SQL.replace("$paths", "$path")})
 """
 
 _DOCUMENT = """
@@ -114,7 +112,7 @@ with_views as (
     where in_page and json_exists(r, '$.post') and json_exists(r, '$.reply.parent.record')
 ),
 numbered as (
-    select (row_number() over (order by rec_no, i, section)) - 1 as position, line, not_json, r,
+    select (row_number() over (order by rec_no, i, section)) - 1 as position, rec_no, line, not_json, r,
            case when not not_json and starts_with(ltrim(r::varchar), '{{') then json_transform(r, $event) end as e
     from with_views
 ),
@@ -134,7 +132,7 @@ located as (
     from shaped
 ),
 fields as (
-    select position, line, not_json, r, e, shape,
+    select position, rec_no, line, not_json, r, e, shape,
         case shape when 'event' then 'commit.record' when 'record' then 'value'
                    when 'item' then 'post.record' else 'record' end as rec_field,
         case when shape = 'event' then e.kind else 'commit' end as event_kind,
@@ -157,7 +155,7 @@ record_fields as (
     from fields
 ),
 checked as materialized (
-    select position, line, not_json, r, event_kind, did, collection, rkey, operation, cid, time_us, handle, followers,
+    select position, rec_no, line, not_json, r, event_kind, did, collection, rkey, operation, cid, time_us, handle, followers,
         json_extract_string(pr.text, '$') as text,
         pr.createdAt as created_raw,
         pr.langs[1] as lang,
@@ -171,7 +169,7 @@ checked as materialized (
         list_filter(coalesce(pr.facets, []), lambda f: list_bool_or(list_transform(coalesce(f.features, []),
             lambda x: x."$type" = 'app.bsky.richtext.facet#mention'))) as mention_facets,
         case
-            when not_json then 'not valid JSON'
+            when not_json then 'not valid JSON (line ' || rec_no || ')'
             when e is null then 'record is not a JSON object'
             when shape is null then 'not a Bluesky record: neither a Jetstream event, a listRecords record nor a post view'
             when shape = 'event' and event_kind is null then 'missing required field: kind'
@@ -247,25 +245,9 @@ order by c.position
 """
 
 
-def _is_json_lines(path: Path) -> bool:
-    """True when the file's first non-blank line is a complete JSON object (JSON lines)."""
-    with path.open("rb") as handle:
-        for raw in handle:
-            line = raw.decode("utf-8", errors="replace").strip().lstrip("\ufeff")
-            if not line:
-                continue
-            if not line.startswith("{"):
-                return False
-            try:
-                return isinstance(json.loads(line), dict)
-            except ValueError:
-                return False
-    return False
-
-
 def read_bluesky(path: Path) -> ReadResult:
     """Read a Bluesky Jetstream file, listRecords records or post views into canonical rows."""
-    source = _LINES if _is_json_lines(path) else _DOCUMENT
+    source = _LINES if is_json_lines(path) else _DOCUMENT
     with duckdb_session("Bluesky JSON") as con:
         con.execute(_MACROS)
         rows = con.sql(

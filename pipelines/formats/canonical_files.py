@@ -51,7 +51,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.canonical import KINDS, MESSAGE_SCHEMA, PLATFORMS
-from pipelines.formats.base import ArchiveError, ReadResult, duckdb_session, result
+from pipelines.formats.base import LINES_SQL, ArchiveError, ReadResult, duckdb_session, result
 
 REQUIRED_COLUMNS = ("message_id", "platform", "author_id", "created_at")
 #: Columns read from the file; archive_sha256 and position are set on ingest.
@@ -60,11 +60,10 @@ FILE_COLUMNS = tuple(c for c in MESSAGE_SCHEMA if c not in ("archive_sha256", "p
 ZONED = r"^\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|z|UTC|[+-]\d\d(:?\d\d)?)$"
 NAIVE = r"^\d{4}-\d\d-\d\d([Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?)?$"
 
-_LINES = """
-select row_number() over () - 1 as position, line
-from read_csv($path, columns = {'line': 'VARCHAR'}, delim = '\\0', quote = '', escape = '', header = false,
-              auto_detect = false, max_line_size = 1073741824, strict_mode = false)
-where line is not null and trim(line) <> ''
+_LINES = f"""
+select row_number() over (order by line_no) - 1 as position, line_no, line
+from ({LINES_SQL.replace("$paths", "$path")})
+where trim(line) <> ''
 """
 
 _VALIDATE = """
@@ -83,7 +82,7 @@ parsed as (
 checked as (
     select *,
         case
-            when not_json then 'not valid JSON'
+            when not_json then 'not valid JSON (line ' || line_no || ')'
             when not_object then 'record is not a JSON object'
             when message_id is null or message_id = '' then 'missing required field: message_id'
             when platform is null or platform = '' then 'missing required field: platform'
@@ -172,7 +171,7 @@ def _load_table(con: duckdb.DuckDBPyConnection, reader: str, path: Path, what: s
     known = ", ".join(f'"{c}"' for c in columns if c in FILE_COLUMNS)
     con.execute(
         f"""create temp table source as
-        select row_number() over () - 1 as position, false as not_json, false as not_object,
+        select row_number() over () - 1 as position, null::bigint as line_no, false as not_json, false as not_object,
                to_json(struct_pack({known}))::varchar as excerpt, {', '.join(selected)}
         from {reader}""",
         {"path": str(path)},
@@ -194,11 +193,11 @@ def _load_json_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         f"""create temp table source as
         with lines as ({_LINES}),
         objs as (
-            select position, line, json_valid(line) as valid,
+            select position, line_no, line, json_valid(line) as valid,
                    coalesce(case when json_valid(line) then json_type(line::json) = 'OBJECT' end, false) as is_object
             from lines
         )
-        select position, not valid as not_json, valid and not is_object as not_object, line as excerpt,
+        select position, line_no, not valid as not_json, valid and not is_object as not_object, line as excerpt,
                {', '.join(selected)}
         from (select *, case when is_object then json_transform(line, $spec) end as r from objs)""",
         {"path": str(path), "spec": spec},

@@ -1,9 +1,10 @@
 """Byte-level preparation of an archive before a reader sees it.
 
 gzip is decompressed (with a cap against decompression bombs); text is made UTF-8 without
-a byte-order mark: a file that is not valid UTF-8 is read as Windows-1252/Latin-1 when it
-holds no UTF-8 multi-byte sequence at all, otherwise its invalid bytes are replaced with
-U+FFFD. Every such repair is reported as a note on the archive file.
+a byte-order mark: bytes before an XML declaration (a stray byte in a
+Disqus export) are removed; a file that is not valid UTF-8 is read as Windows-1252/Latin-1
+when it holds no UTF-8 multi-byte sequence at all, otherwise its invalid bytes are replaced
+with U+FFFD. Every such repair is reported as a note on the archive file.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ BINARY_MAGIC = (b"PAR1",)  # Parquet
 BOM = b"\xef\xbb\xbf"
 MAX_GZIP_RATIO = 200
 MIN_BOMB_BYTES = 1 << 20
+#: At most this many bytes of junk before an XML declaration are removed (noted on the file).
+XML_JUNK_BYTES = 1024
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
 
@@ -59,6 +62,12 @@ def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
         data = data[len(BOM):]
         changed = True
         notes.append("byte-order mark removed")
+    declaration = data.find(b"<?xml", 0, XML_JUNK_BYTES + 5)
+    if declaration > 0 and not any(c in data[:declaration] for c in b"{[,"):
+        # an XML declaration must come first: what precedes it is junk (JSON or CSV is not)
+        data = data[declaration:]
+        changed = True
+        notes.append(f"{declaration} stray byte(s) before the XML declaration removed")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:

@@ -63,22 +63,27 @@ def _pages(path: Path) -> Iterator[Any]:
     try:
         document = json.loads(text)
     except ValueError as whole_error:
-        lines = [line for line in text.splitlines() if line.strip()]
+        lines = [(number, line) for number, line in enumerate(text.splitlines(), 1) if line.strip()]
         try:
-            json.loads(lines[0]) if lines else None
+            json.loads(lines[0][1]) if lines else None
         except ValueError:
             raise ArchiveError(f"not readable as Facebook Graph API JSON: {whole_error}") from whole_error
-        for line in lines:
+        for number, line in lines:
             try:
                 yield json.loads(line)
             except ValueError:
-                yield _NotJson(line)
+                yield _NotJson(line, number)
         return
     yield from document if isinstance(document, list) else [document]
 
 
 class _NotJson(str):
     """A line of a JSON-lines file that is not JSON: one quarantined record."""
+
+    def __new__(cls, line: str, line_no: int) -> _NotJson:
+        self = super().__new__(cls, line)
+        self.line_no = line_no
+        return self
 
 
 #: What a node's position in the file tells about it: (kind, post id, owner, parent id).
@@ -160,7 +165,7 @@ def _mentions(node: dict) -> list[str]:
 def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
     kind, post_id, owner, parent_from_nesting = context
     if isinstance(node, _NotJson):
-        return {}, "not valid JSON"
+        return {}, f"not valid JSON (line {node.line_no})"
     if not isinstance(node, dict):
         return {}, "record is not a JSON object"
     if "error" in node and "id" not in node:
