@@ -1,12 +1,12 @@
-"""The ``brandcare`` command: sample, ingest, run, demo, ui.
+"""The ``brandcare`` command: a thin layer over the library (argument parsing, messages, exit codes).
 
-The CLI drives the Dagster definitions; nothing imports it.
+Nothing imports this module but its console script; the work is done by
+:mod:`pipelines.runner`, :mod:`pipelines.ingest`, :mod:`pipelines.publish` and the others.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 import time
@@ -16,37 +16,16 @@ from pathlib import Path
 #: Reader names (pipelines.formats.READERS), listed here so that --help does not import the readers.
 FORMAT_NAMES = ("x_v2", "x_archive", "twcs", "bluesky", "facebook_graph", "wxr", "disqus", "canonical")
 
-INSTANCE_YAML = """\
-# Written by brandcare: the local Dagster instance of this BRANDCARE_HOME.
-telemetry:
-  enabled: false
-concurrency:
-  pools:
-    # One writer: every asset that writes the working warehouse shares the "warehouse" pool.
-    default_limit: 1
-"""
+
+def _settings(brands: str | None = None):
+    """Settings of this invocation, resolved into the environment that Dagster and dbt read."""
+    from pipelines.runner import prepare_environment
+
+    return prepare_environment(brands=brands)
 
 
-def _settings():
-    from pipelines.settings import load_settings
-
-    return load_settings()
-
-
-def _prepare_environment(brands: str | None = None):
-    """Resolve BRANDCARE_HOME (and --brands) into the environment for Dagster and dbt alike."""
-    settings = _settings()
-    os.environ["BRANDCARE_HOME"] = str(settings.home)
-    if brands:
-        os.environ["BRANDCARE_BRANDS"] = str(Path(brands).expanduser().resolve())
-    settings = _settings()
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
-    instance_yaml = settings.dagster_home / "dagster.yaml"
-    if not instance_yaml.exists():
-        instance_yaml.write_text(INSTANCE_YAML)
-    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
-    os.environ.setdefault("DBT_LOG_PATH", str(settings.home / "logs" / "dbt"))
-    return settings
+def _say(line: str) -> None:
+    print(f"    {line}", flush=True)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -75,7 +54,7 @@ def _print_file(record, is_new: bool) -> None:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pipelines import ingest
 
-    settings = _prepare_environment()
+    settings = _settings()
     started = time.monotonic()
     print(f"ingesting into {settings.home}")
     try:
@@ -99,104 +78,54 @@ def _date(value: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from exc
 
 
-def run_pipeline(min_date: date | None = None, max_date: date | None = None, quiet: bool = False):
-    """Materialise everything as one Dagster run in the instance under $BRANDCARE_HOME.
-
-    The run covers the daily partitions [min_date, max_date) (default: every day of the
-    lake): the cases opened on those days are recomputed; the publication holds all days.
-    """
-    from datetime import timedelta
-
-    from dagster import DagsterInstance
-
-    from pipelines import ingest
-    from pipelines.definitions import defs
-    from pipelines.defs.partitions import range_tags
-    from pipelines.settings import load_settings
-
-    settings = load_settings()
-    dates = ingest.lake_dates(settings)
-    if dates is None and (min_date is None or max_date is None):
-        raise SystemExit("error: the lake is empty: `brandcare ingest SOURCE...` first, or give --from and --to")
-    first = min_date or dates[0]
-    last = (max_date - timedelta(days=1)) if max_date else dates[1]
-    job = defs.resolve_job_def("brandcare")
-    with DagsterInstance.get() as instance, _dbt_output(settings, quiet):
-        return job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            tags=range_tags(first, last),
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}},
-        )
-
-
-@contextlib.contextmanager
-def _dbt_output(settings, quiet: bool):
-    """dagster-dbt echoes every dbt event to stdout; when quiet, send that to a log file instead."""
-    if not quiet:
-        yield
-        return
-    log = settings.home / "logs" / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    print(f"    dbt output: {log}")
-    with log.open("w") as handle, contextlib.redirect_stdout(handle):
-        yield
-
-
-def _failures(result) -> list[str]:
-    failed = [
-        f"check {e.asset_key.to_user_string()}:{e.check_name} failed"
-        + (f" ({e.description})" if e.description else "")
-        for e in result.get_asset_check_evaluations()
-        if not e.passed
-    ]
-    for event in result.all_events:
-        if event.is_step_failure:
-            error = event.step_failure_data.error
-            message = error.message.strip().splitlines()[0] if error else "failed"
-            failed.append(f"step {event.step_key} failed: {message}")
-    return failed
-
-
-def cmd_run(args: argparse.Namespace) -> int:
+def _check_registry(settings) -> str | None:
     from pipelines.brands import BrandRegistryError, load_registry
-    from pipelines.publish import current_version
 
-    settings = _prepare_environment(args.brands)
     try:
         load_registry(settings.brands_path)
-    except (BrandRegistryError, FileNotFoundError) as exc:
-        print(f"error: brand registry: {exc}", file=sys.stderr)
-        return 2
-    if args.from_date and args.to_date and args.from_date >= args.to_date:
-        print(f"error: --from {args.from_date} must be before --to {args.to_date} (the window is half-open)",
-              file=sys.stderr)
-        return 2
+    except FileNotFoundError:
+        return (f"no brand registry at {settings.brands_path}: give one with --brands FILE or "
+                f"BRANDCARE_BRANDS=FILE (an annotated example: examples/brands.yaml)")
+    except BrandRegistryError as exc:
+        return f"brand registry: {exc}"
+    return None
+
+
+def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
+    """One pipeline run with its summary; the exit code."""
+    from pipelines.runner import RunError, current_manifest, run_pipeline
+
     started = time.monotonic()
-    print(f"running brandcare on {settings.home} (brands: {settings.brands_path})")
-    result = run_pipeline(args.from_date, args.to_date, quiet=args.quiet)
-    return _summarise(result, settings, started, current_version)
-
-
-def _summarise(result, settings, started: float, current_version) -> int:
-    import json
-
-    elapsed = time.monotonic() - started
-    checks = result.get_asset_check_evaluations()
+    try:
+        outcome = run_pipeline(settings, from_date, to_date, quiet=quiet, on_message=_say)
+    except RunError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    checks = outcome.result.get_asset_check_evaluations()
     passed = sum(e.passed for e in checks)
-    print(f"\nrun {result.run_id}: {'SUCCESS' if result.success else 'FAILED'} in {elapsed:.1f}s")
+    print(f"\nrun {outcome.run_id}: {'SUCCESS' if outcome.success else 'FAILED'} in {time.monotonic() - started:.1f}s")
     print(f"checks: {passed} passed, {len(checks) - passed} failed")
-    if not result.success:
-        for line in _failures(result):
+    manifest = current_manifest(settings)
+    if not outcome.success:
+        for line in outcome.failures():
             print(f"  {line}", file=sys.stderr)
-        version = current_version(settings.published_dir)
-        print(f"nothing published; current publication stays {version or '(none)'}", file=sys.stderr)
+        print(f"nothing published; current publication stays {manifest['version'] if manifest else '(none)'}",
+              file=sys.stderr)
         return 1
-    manifest = json.loads((settings.published_dir / "current" / "manifest.json").read_text())
     print(f"published version {manifest['version']} (data horizon {manifest['data_horizon']})")
     for table, count in manifest["row_counts"].items():
         print(f"  {table:<18} {count:>8} rows")
     return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings(args.brands)
+    problem = _check_registry(settings)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    print(f"running brandcare on {settings.home} (brands: {settings.brands_path})")
+    return _run(settings, args.from_date, args.to_date, quiet=args.quiet)
 
 
 def _print_top(settings) -> None:
@@ -230,11 +159,9 @@ def _print_top(settings) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines import ingest
-    from pipelines.publish import current_version
     from pipelines.sample import generate_sample
 
-    settings = _prepare_environment()
-    started = time.monotonic()
+    settings = _settings()
     sample_dir = settings.home / "sample"
     print(f"1/3 writing a sample archive to {sample_dir}")
     generate_sample(sample_dir, brands=args.brands, days=args.days, seed=args.seed)
@@ -245,7 +172,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"    {len(records)} files, {sum(r.records_loaded for r in records)} records loaded, "
           f"{sum(r.records_quarantined for r in records)} quarantined")
     print("3/3 running the pipeline (Dagster run: lake -> dbt -> checks -> publish)")
-    code = _summarise(run_pipeline(quiet=not args.verbose), settings, started, current_version)
+    code = _run(settings, quiet=not args.verbose)
     if code:
         return code
     print(f"\noutputs in {settings.published_dir / 'current'}:")
@@ -261,7 +188,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     from pipelines.project import REPO_ROOT
 
-    settings = _prepare_environment()
+    settings = _settings()
     dagster = Path(sys.executable).with_name("dagster")
     argv = [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)]
     print(f"Dagster UI on http://127.0.0.1:{args.port} (instance {settings.dagster_home})")

@@ -6,18 +6,15 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from functools import cache
 from pathlib import Path
-
-from dagster_dbt import DbtProject
 
 from pipelines.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
+#: Where `make setup` writes the parsed project; Dagster reads the manifest from here.
+MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
 
 
 def dbt_executable() -> str:
@@ -31,29 +28,36 @@ def _project_changed_since(moment: float) -> bool:
     return any(p.stat().st_mtime > moment for p in sources) or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime > moment
 
 
+def parse_project() -> Path:
+    """`dbt parse` into the project's target folder (what `make setup` runs); the manifest's path."""
+    env = {**os.environ, "BRANDCARE_HOME": os.environ.get("BRANDCARE_HOME", str(REPO_ROOT / "data"))}
+    env.pop("DBT_TARGET_PATH", None)
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(MANIFEST_PATH.parent)],
+        check=True, env=env, cwd=DBT_PROJECT_DIR,
+    )
+    return MANIFEST_PATH
+
+
 def ensure_manifest() -> Path:
-    """Parse the dbt project when its manifest is missing or older than the project's files.
-
-    The install and test commands prepare it; this keeps an edited checkout honest.
-    """
-    manifest = dbt_project.manifest_path
-    if not manifest.exists() or _project_changed_since(manifest.stat().st_mtime):
-        env = {**os.environ, "BRANDCARE_HOME": os.environ.get("BRANDCARE_HOME", str(REPO_ROOT / "data"))}
-        subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-             "--profiles-dir", str(DBT_PROJECT_DIR)],
-            check=True, env=env, cwd=DBT_PROJECT_DIR,
-        )
-    return dbt_project.manifest_path
+    """The parsed project's manifest: prepared by `make setup`; parsed again only when it is
+    missing or older than the project's files (an edited checkout). Called when Dagster loads
+    the definitions, never at import."""
+    if not MANIFEST_PATH.exists() or _project_changed_since(MANIFEST_PATH.stat().st_mtime):
+        parse_project()
+    return MANIFEST_PATH
 
 
-def dbt_build_args(settings: Settings, min_date: date | None = None, max_date: date | None = None) -> list[str]:
-    """Arguments of the ``dbt build`` of one run: configuration and the half-open date window as vars."""
-    variables = settings.dbt_vars()
-    if min_date is not None:
-        variables["min_date"] = min_date.isoformat()
-    if max_date is not None:
-        variables["max_date"] = max_date.isoformat()
-    if min_date is not None and max_date is not None and min_date >= max_date:
-        raise ValueError(f"empty date window: from {min_date} is not before to {max_date}")
-    return ["build", "--vars", json.dumps(variables, sort_keys=True)]
+@cache
+def dbt_project():
+    """The dbt project for dagster-dbt (built on first use, not at import)."""
+    from dagster_dbt import DbtProject
+
+    return DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def dbt_build_args(settings: Settings) -> list[str]:
+    """Arguments of a run's ``dbt build``: the configuration as vars (the same every run, so dbt's
+    partial parse holds; the run's date window is data, see pipelines.defs.warehouse)."""
+    return ["build", "--vars", json.dumps(settings.dbt_vars(), sort_keys=True)]

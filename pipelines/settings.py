@@ -7,7 +7,7 @@ Nothing here reads the network or the disk at import time.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 #: Care score weights (METRICS.md); override with BRANDCARE_SCORE_WEIGHTS="response_rate=35,...".
@@ -23,15 +23,37 @@ DEFAULT_SCORE_WEIGHTS: dict[str, float] = {
 
 @dataclass(frozen=True)
 class Settings:
-    """Resolved configuration of one brandcare deployment."""
+    """Resolved configuration of one brandcare deployment: the one source of every setting.
+
+    Each field below except ``home`` and ``brands_file`` is read from ``BRANDCARE_<FIELD>``
+    (upper case) by :func:`load_settings`; the dbt vars of ``dbt_project.yml`` are these
+    defaults (a test keeps them equal) and every run hands dbt the values of :meth:`dbt_vars`.
+    """
 
     home: Path
     brands_file: Path | None = None
+    #: Days after a case opens in which a brand reply counts as a response.
     response_window_days: int = 7
+    #: First-response median at or under which the care score's speed part is full (minutes).
     speed_best_min: float = 15.0
+    #: First-response median at or over which the care score's speed part is zero (minutes).
     speed_worst_min: float = 1440.0
+    #: Actionable cases a brand needs in a period to be ranked.
     min_ranked_cases: int = 20
+    #: Actionable cases a follower band needs to enter the equity index.
+    min_equity_band_cases: int = 20
+    #: Replies of one brand and month that must be near-duplicates for them to be canned.
+    canned_min_replies: int = 3
+    #: Word-set Jaccard similarity at which two normalised replies are near-duplicates.
+    canned_similarity: float = 0.8
+    #: Care score weights (docs/metrics.md); BRANDCARE_SCORE_WEIGHTS="response_rate=35,speed=25,...".
     score_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCORE_WEIGHTS))
+    #: Published versions kept (besides the current one, which is never removed).
+    keep_versions: int = 5
+    #: DuckDB memory limit of the pipeline's connections and of dbt (DuckDB syntax, e.g. "4GB").
+    duckdb_memory_limit: str = "4GB"
+    #: Language of the report: "en" or "es".
+    report_language: str = "en"
 
     @property
     def archives_dir(self) -> Path:
@@ -75,19 +97,27 @@ class Settings:
         return self.home / "inbox"
 
     @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target folder (artifacts, partial parse state): one per home, reused by every run."""
+        return self.home / "dbt" / "target"
+
+    @property
+    def temp_dir(self) -> Path:
+        """DuckDB spill files and other scratch space."""
+        return self.home / "tmp"
+
+    @property
     def brands_path(self) -> Path:
         """The brand registry YAML: BRANDCARE_BRANDS, else the sample's."""
         return self.brands_file or self.home / "sample" / "brands.yaml"
 
     def dbt_vars(self) -> dict[str, object]:
         """Configuration handed to dbt as ``--vars`` (weights and thresholds live here, not in SQL)."""
-        return {
-            "response_window_days": self.response_window_days,
-            "speed_best_min": self.speed_best_min,
-            "speed_worst_min": self.speed_worst_min,
-            "min_ranked_cases": self.min_ranked_cases,
-            "score_weights": self.score_weights,
-        }
+        return {name: getattr(self, name) for name in DBT_VARS}
 
 
 def _parse_weights(raw: str) -> dict[str, float]:
@@ -102,14 +132,38 @@ def _parse_weights(raw: str) -> dict[str, float]:
     return weights
 
 
+#: The settings dbt reads as vars (defaults in dbt_project.yml are the Settings defaults).
+DBT_VARS = (
+    "response_window_days", "speed_best_min", "speed_worst_min", "min_ranked_cases",
+    "min_equity_band_cases", "canned_min_replies", "canned_similarity", "score_weights",
+)
+
+
+def _parse_field(name: str, kind: type, raw: str):
+    if name == "score_weights":
+        return _parse_weights(raw)
+    try:
+        return kind(raw)
+    except ValueError as exc:
+        raise ValueError(f"BRANDCARE_{name.upper()}: {raw!r} is not a {kind.__name__}") from exc
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Build settings from the environment (``BRANDCARE_*`` variables), with sane defaults."""
     env = dict(os.environ if env is None else env)
     home = Path(env.get("BRANDCARE_HOME", "data")).expanduser().resolve()
     brands = env.get("BRANDCARE_BRANDS")
+    values: dict[str, object] = {}
+    kinds = {"int": int, "float": float, "str": str}
+    for spec in fields(Settings):
+        raw = env.get(f"BRANDCARE_{spec.name.upper()}")
+        if spec.name in ("home", "brands_file") or raw is None or raw == "":
+            continue
+        values[spec.name] = _parse_field(spec.name, kinds.get(str(spec.type), str), raw)
+    if values.get("report_language", "en") not in ("en", "es"):
+        raise ValueError(f"BRANDCARE_REPORT_LANGUAGE: {values['report_language']!r} is not en or es")
     return Settings(
         home=home,
         brands_file=Path(brands).expanduser().resolve() if brands else None,
-        response_window_days=int(env.get("BRANDCARE_RESPONSE_WINDOW_DAYS", "7")),
-        score_weights=_parse_weights(env.get("BRANDCARE_SCORE_WEIGHTS", "")),
+        **values,
     )

@@ -17,16 +17,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @contextmanager
 def brandcare_env(home: Path, brands: Path | None = None) -> Iterator[None]:
     """Point BRANDCARE_HOME (and BRANDCARE_BRANDS, DAGSTER_HOME) at a test home for the block."""
-    keys = ("BRANDCARE_HOME", "BRANDCARE_BRANDS", "DAGSTER_HOME", "DBT_LOG_PATH")
+    keys = ("BRANDCARE_HOME", "BRANDCARE_BRANDS", "DAGSTER_HOME")
     saved = {k: os.environ.get(k) for k in keys}
     os.environ["BRANDCARE_HOME"] = str(home)
     os.environ.pop("BRANDCARE_BRANDS", None)
     if brands is not None:
         os.environ["BRANDCARE_BRANDS"] = str(brands)
     try:
-        from pipelines.cli import _prepare_environment
+        from pipelines.runner import prepare_environment
 
-        _prepare_environment()
+        prepare_environment()
         yield
     finally:
         for key, value in saved.items():
@@ -58,13 +58,13 @@ class PipelineRun:
 def run_brandcare(home: Path, sources: Sequence[Path], brands: Path, **window) -> PipelineRun:
     """Ingest ``sources`` into ``home`` and run the whole pipeline as a Dagster run."""
     from pipelines import ingest
-    from pipelines.cli import run_pipeline
+    from pipelines.runner import run_pipeline
     from pipelines.settings import load_settings
 
     with brandcare_env(home, brands):
         ingest.ingest([str(s) for s in sources], load_settings())
-        result = run_pipeline(quiet=True, **window)
-    return PipelineRun(home=home, result=result)
+        outcome = run_pipeline(quiet=True, **window)
+    return PipelineRun(home=home, result=outcome.result)
 
 
 @pytest.fixture(scope="session")

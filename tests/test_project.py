@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ def _vars(args: list[str]) -> dict:
     return json.loads(args[2])
 
 
-def test_default_window_is_everything_and_config_flows_to_dbt(tmp_path: Path):
+def test_config_flows_to_dbt_and_the_window_is_not_a_var(tmp_path: Path):
     settings = load_settings({"BRANDCARE_HOME": str(tmp_path), "BRANDCARE_SCORE_WEIGHTS": "speed=40"})
     variables = _vars(dbt_build_args(settings))
     assert "min_date" not in variables and "max_date" not in variables
@@ -26,16 +25,27 @@ def test_default_window_is_everything_and_config_flows_to_dbt(tmp_path: Path):
     assert variables["score_weights"]["response_rate"] == 35.0
 
 
-def test_date_window_is_half_open_iso_dates(tmp_path: Path):
-    settings = load_settings({"BRANDCARE_HOME": str(tmp_path)})
-    variables = _vars(dbt_build_args(settings, date(2026, 9, 1), date(2026, 10, 1)))
-    assert (variables["min_date"], variables["max_date"]) == ("2026-09-01", "2026-10-01")
+def test_every_dbt_var_is_a_setting_with_the_same_default(tmp_path: Path):
+    """One source for each setting: dbt_project.yml's vars are Settings' defaults, key for key."""
+    import yaml
+
+    from pipelines.project import DBT_PROJECT_DIR
+
+    project_vars = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+    defaults = load_settings({"BRANDCARE_HOME": str(tmp_path)}).dbt_vars()
+    assert project_vars == defaults
 
 
-def test_empty_window_is_refused(tmp_path: Path):
-    settings = load_settings({"BRANDCARE_HOME": str(tmp_path)})
-    with pytest.raises(ValueError, match="empty date window"):
-        dbt_build_args(settings, date(2026, 10, 1), date(2026, 10, 1))
+def test_each_setting_is_read_from_its_environment_variable(tmp_path: Path):
+    settings = load_settings({
+        "BRANDCARE_HOME": str(tmp_path), "BRANDCARE_RESPONSE_WINDOW_DAYS": "14",
+        "BRANDCARE_CANNED_SIMILARITY": "0.75", "BRANDCARE_KEEP_VERSIONS": "2",
+        "BRANDCARE_DUCKDB_MEMORY_LIMIT": "1GB", "BRANDCARE_REPORT_LANGUAGE": "es",
+    })
+    assert (settings.response_window_days, settings.canned_similarity, settings.keep_versions) == (14, 0.75, 2)
+    assert (settings.duckdb_memory_limit, settings.report_language) == ("1GB", "es")
+    with pytest.raises(ValueError, match="BRANDCARE_MIN_RANKED_CASES: 'many' is not a int"):
+        load_settings({"BRANDCARE_HOME": str(tmp_path), "BRANDCARE_MIN_RANKED_CASES": "many"})
 
 
 def test_unknown_score_weight_is_a_clear_error(tmp_path: Path):
@@ -64,14 +74,14 @@ def test_asset_keys_snapshot():
     """A renamed model or asset changes what users and BI tools see: notice it here."""
     from pipelines.definitions import defs
 
-    keys = {key.to_user_string() for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    keys = {key.to_user_string() for key in defs().resolve_asset_graph().get_all_asset_keys()}
     assert keys == EXPECTED_ASSET_KEYS
 
 
 def test_published_waits_for_blocking_checks():
     from pipelines.definitions import defs
 
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     checks = {(k.asset_key.to_user_string(), k.name) for k in graph.asset_check_keys}
     assert ("brand_scorecards", "brand_scorecards_expectations") in checks
     assert ("lake/archive_files", "records_reconcile") in checks

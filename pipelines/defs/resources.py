@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-from pathlib import Path
-
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 
@@ -13,22 +10,15 @@ from pipelines.settings import Settings, load_settings
 
 
 class BrandcareResource(ConfigurableResource):
-    """Paths and configuration of the deployment; empty fields fall back to BRANDCARE_* variables."""
-
-    home: str = ""
-    brands_file: str = ""
+    """The deployment's settings, read from the BRANDCARE_* environment when a step asks
+    (pipelines.settings is their one source)."""
 
     def settings(self) -> Settings:
-        settings = load_settings()
-        if self.home:
-            settings = dataclasses.replace(settings, home=Path(self.home).resolve())
-        if self.brands_file:
-            settings = dataclasses.replace(settings, brands_file=Path(self.brands_file).resolve())
-        return settings
+        return load_settings()
 
 
 def resources() -> dict[str, object]:
     return {
         "brandcare": BrandcareResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=dbt_executable()),
+        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
     }

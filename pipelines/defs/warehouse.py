@@ -7,17 +7,33 @@ build, so nothing downstream (publication) runs. The Great Expectations suite of
 
 
 from collections.abc import Mapping
+from datetime import date
+from functools import cache
 from typing import Any
 
 import duckdb
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetExecutionContext, AssetKey, AssetSpec, MetadataValue, asset_check
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets, get_asset_key_for_model
+import polars as pl
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MetadataValue,
+    asset_check,
+)
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from pipelines.defs.partitions import daily_partitions, single_run_backfill, window_dates
 from pipelines.defs.resources import BrandcareResource
 from pipelines.project import dbt_build_args, dbt_project, ensure_manifest
+from pipelines.settings import Settings
 
 WAREHOUSE_POOL = "warehouse"
+#: The tag of the dbt models partitioned by the UTC day a case opened (selected by tag, not name).
+PARTITIONED = "tag:partitioned_by_day"
+#: The widest window: a build outside a partitioned run recomputes every case.
+ALL_DAYS = (date(1970, 1, 1), date(9999, 12, 31))
 
 
 class BrandcareDbtTranslator(DagsterDbtTranslator):
@@ -32,66 +48,62 @@ class BrandcareDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
-#: The one partitioned model: the per-case fields, recomputed for the days of a run.
-CASES_MODEL = "int_cases_measured"
+def write_run_window(settings: Settings, window: tuple[date, date]) -> None:
+    """The half-open window of days whose cases a build recomputes, as the dbt source lake/run_window.
+
+    Data, not a dbt var: vars that change every run would make dbt parse the project again each time.
+    """
+    from pipelines.ingest import write_parquet
+
+    frame = pl.DataFrame({"min_date": [window[0]], "max_date": [window[1]]})
+    write_parquet(frame, settings.lake_dir / "run" / "window.parquet")
 
 
-def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource, window=None):
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource,
+           window: tuple[date, date] | None = None):
     settings = brandcare.settings()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    args = dbt_build_args(settings, *window) if window else dbt_build_args(settings)
-    yield from dbt.cli(args, context=context).stream()
+    (settings.temp_dir / "duckdb").mkdir(parents=True, exist_ok=True)
+    if window is not None or not (settings.lake_dir / "run" / "window.parquet").exists():
+        write_run_window(settings, window or ALL_DAYS)
+    invocation = dbt.cli(dbt_build_args(settings), context=context, target_path=settings.dbt_target_dir)
+    yield from invocation.stream()
 
 
-@dbt_assets(
-    manifest=ensure_manifest(),
-    project=dbt_project,
-    dagster_dbt_translator=BrandcareDbtTranslator(),
-    pool=WAREHOUSE_POOL,
-    exclude=f"{CASES_MODEL}+",
-)
-def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
-    """Staging and intermediate models (messages, conversations, cases opened, replies) and the
-    analyst tables that do not depend on measured cases: always built from every message."""
-    yield from _build(context, dbt, brandcare)
+@cache
+def warehouse_assets() -> tuple:
+    """The dbt models as three asset definitions sharing one manifest (read when Dagster loads
+    the definitions, never at import): the partitioned case model, what it reads, what reads it."""
+    manifest = ensure_manifest()
+    common = {"manifest": manifest, "project": dbt_project(), "dagster_dbt_translator": BrandcareDbtTranslator(),
+                  "pool": WAREHOUSE_POOL}
+
+    @dbt_assets(**common, exclude=f"{PARTITIONED}+")
+    def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
+        """Staging and intermediate models (messages, conversations, cases opened, replies) and the
+        analyst tables that do not depend on measured cases: always built from every message."""
+        yield from _build(context, dbt, brandcare)
+
+    @dbt_assets(**common, select=PARTITIONED, partitions_def=daily_partitions, backfill_policy=single_run_backfill)
+    def warehouse_cases(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
+        """The per-case fields, partitioned by the UTC day a case opened: a run (or a backfill over a
+        range, as one run) recomputes the cases of its days and keeps the others."""
+        window = window_dates(context.partition_time_window.start, context.partition_time_window.end)
+        context.log.info(f"recomputing the cases opened in [{window[0]}, {window[1]})")
+        yield from _build(context, dbt, brandcare, window)
+
+    @dbt_assets(**common, select=f"{PARTITIONED}+", exclude=PARTITIONED)
+    def warehouse_marts(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
+        """The marts built on measured cases (care_cases, brand_scorecards, unanswered_cases,
+        agent_activity): recomputed whole from every case, whatever days the run recomputed."""
+        yield from _build(context, dbt, brandcare)
+
+    return warehouse_models, warehouse_cases, warehouse_marts
 
 
-@dbt_assets(
-    manifest=ensure_manifest(),
-    project=dbt_project,
-    dagster_dbt_translator=BrandcareDbtTranslator(),
-    pool=WAREHOUSE_POOL,
-    select=CASES_MODEL,
-    partitions_def=daily_partitions,
-    backfill_policy=single_run_backfill,
-)
-def warehouse_cases(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
-    """The per-case fields, partitioned by the UTC day a case opened: a run (or a backfill over a
-    range, as one run) recomputes the cases of its days and keeps the others."""
-    window = context.partition_time_window
-    min_date, max_date = window_dates(window.start, window.end)
-    context.log.info(f"recomputing the cases opened in [{min_date}, {max_date})")
-    yield from _build(context, dbt, brandcare, (min_date, max_date))
-
-
-@dbt_assets(
-    manifest=ensure_manifest(),
-    project=dbt_project,
-    dagster_dbt_translator=BrandcareDbtTranslator(),
-    pool=WAREHOUSE_POOL,
-    select=f"{CASES_MODEL}+",
-    exclude=CASES_MODEL,
-)
-def warehouse_marts(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
-    """The marts built on measured cases (care_cases, brand_scorecards, unanswered_cases,
-    agent_activity): recomputed whole from every case, whatever days the run recomputed."""
-    yield from _build(context, dbt, brandcare)
-
-
-WAREHOUSE_ASSETS = [warehouse_models, warehouse_cases, warehouse_marts]
 def mart_key(model: str) -> AssetKey:
-    """The asset key of a dbt model (never written by hand); the three definitions share one manifest."""
-    return get_asset_key_for_model([warehouse_models], model)
+    """The asset key of a dbt model: its name (BrandcareDbtTranslator keeps dagster-dbt's default)."""
+    return AssetKey([model])
 
 
 BRAND_SCORECARDS = mart_key("brand_scorecards")

@@ -1,0 +1,245 @@
+"""Running brandcare: the one place the CLI, the tests and the benchmarks start a pipeline run.
+
+A run is one Dagster run in the instance under ``$BRANDCARE_HOME/dagster``. Only one run at a
+time writes a home: :func:`run_pipeline` holds an advisory lock on ``$BRANDCARE_HOME/run.lock``
+that the operating system drops when its process dies, so a killed run never blocks the next
+one. Before it starts, a run fails the runs that a killed process left STARTED and frees the
+concurrency slots they held (the ``warehouse`` pool has one slot), saying so.
+
+Library code: it raises :class:`RunError` subclasses and never exits; the CLI prints.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import socket
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from pipelines.settings import Settings, load_settings
+
+#: The Dagster instance the CLI writes: telemetry off, one writer, run monitoring on.
+INSTANCE_YAML = """\
+# Written by brandcare: the local Dagster instance of this BRANDCARE_HOME.
+telemetry:
+  enabled: false
+concurrency:
+  pools:
+    # One writer: every asset that writes the working warehouse shares the "warehouse" pool.
+    default_limit: 1
+run_monitoring:
+  # Runs launched from the UI: the daemon fails runs whose process died and frees their slots.
+  enabled: true
+  start_timeout_seconds: 180
+  max_resume_run_attempts: 0
+  poll_interval_seconds: 30
+"""
+
+#: Tags of the runs this module starts: which process runs them, so a dead one is recognised.
+PID_TAG = "brandcare/pid"
+HOST_TAG = "brandcare/host"
+
+
+class RunError(Exception):
+    """A run could not start; the message says why and what to do."""
+
+
+class EmptyLakeError(RunError):
+    """The lake holds no messages: nothing to compute or publish."""
+
+
+@dataclass
+class RunOutcome:
+    """A finished run: the Dagster result, what failed, and what recovery did before it."""
+
+    result: object
+    recovered: list[str] = field(default_factory=list)
+
+    @property
+    def success(self) -> bool:
+        return bool(self.result.success)
+
+    @property
+    def run_id(self) -> str:
+        return self.result.run_id
+
+    def failures(self) -> list[str]:
+        """One line per failed check or step, for people."""
+        failed = [
+            f"check {e.asset_key.to_user_string()}:{e.check_name} failed"
+            + (f" ({e.description})" if e.description else "")
+            for e in self.result.get_asset_check_evaluations()
+            if not e.passed
+        ]
+        for event in self.result.all_events:
+            if event.is_step_failure:
+                error = event.step_failure_data.error
+                message = error.message.strip().splitlines()[0] if error else "failed"
+                failed.append(f"step {event.step_key} failed: {message}")
+        return failed
+
+
+def prepare_environment(settings: Settings | None = None, brands: str | Path | None = None) -> Settings:
+    """Resolve BRANDCARE_HOME (and a brand registry) into the environment Dagster and dbt read,
+    and write the home's Dagster instance configuration when it has none."""
+    settings = settings or load_settings()
+    os.environ["BRANDCARE_HOME"] = str(settings.home)
+    if brands:
+        os.environ["BRANDCARE_BRANDS"] = str(Path(brands).expanduser().resolve())
+        settings = load_settings()
+    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    instance_yaml = settings.dagster_home / "dagster.yaml"
+    if not instance_yaml.exists() or "run_monitoring" not in instance_yaml.read_text():
+        instance_yaml.write_text(INSTANCE_YAML)
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    return settings
+
+
+@contextlib.contextmanager
+def home_lock(settings: Settings, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the one-writer lock of a home; wait (saying for whom) while another run holds it.
+
+    The lock is ``flock`` on ``run.lock``: it dies with its process, so a kill frees it.
+    """
+    settings.home.mkdir(parents=True, exist_ok=True)
+    path = settings.home / "run.lock"
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another brandcare run"
+            if on_wait:
+                on_wait(f"waiting for {holder} to finish (lock {path})")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"run of pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_dead_runs(instance) -> list[str]:
+    """Fail the runs of this home whose process is gone and free the concurrency slots they hold.
+
+    Called with the home lock held, so no live CLI run of this home can be among them. A run
+    without our pid tag (launched from the UI) is left to Dagster's run monitoring.
+    """
+    from dagster import DagsterRunStatus, RunsFilter
+
+    recovered = []
+    stuck = instance.get_runs(filters=RunsFilter(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING,
+                                                           DagsterRunStatus.QUEUED]))
+    for run in stuck:
+        pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
+        if pid is None or host != socket.gethostname() or _process_alive(int(pid)):
+            continue
+        instance.report_run_failed(run, f"brandcare: the process of this run (pid {pid}) is gone")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        recovered.append(f"run {run.run_id} of pid {pid} died: marked failed, its concurrency slots freed")
+    # slots claimed by runs that are no longer in progress (a kill between claim and free)
+    from dagster import DagsterRunStatus as Status
+
+    for run_id in instance.event_log_storage.get_concurrency_run_ids():
+        run = instance.get_run_by_id(run_id)
+        if run is None or run.status not in (Status.STARTED, Status.STARTING, Status.QUEUED):
+            instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+            recovered.append(f"run {run_id} was not running but held concurrency slots: freed")
+    return recovered
+
+
+def run_window(settings: Settings, min_date: date | None = None, max_date: date | None = None) -> tuple[date, date]:
+    """The inclusive first and last partition day of a run: the given half-open window, else the lake's days."""
+    from pipelines import ingest
+
+    dates = ingest.lake_dates(settings)
+    if dates is None:
+        raise EmptyLakeError(
+            f"the lake under {settings.home} holds no messages: `brandcare ingest SOURCE...` first"
+        )
+    if min_date is not None and max_date is not None and min_date >= max_date:
+        raise RunError(f"--from {min_date} must be before --to {max_date} (the window is half-open)")
+    first = min_date or dates[0]
+    last = (max_date - timedelta(days=1)) if max_date else dates[1]
+    if last < first:
+        raise RunError(f"the window [{first}, {last + timedelta(days=1)}) holds no day")
+    return first, last
+
+
+def run_pipeline(
+    settings: Settings | None = None,
+    min_date: date | None = None,
+    max_date: date | None = None,
+    *,
+    quiet: bool = False,
+    on_message: Callable[[str], None] | None = None,
+) -> RunOutcome:
+    """Materialise everything as one Dagster run in the instance under $BRANDCARE_HOME.
+
+    The run covers the daily partitions [min_date, max_date) (default: every day of the lake):
+    the cases opened on those days are recomputed; the publication holds all days.
+    Raises :class:`EmptyLakeError` on an empty lake (nothing is published).
+    """
+    from dagster import DagsterInstance
+
+    from pipelines.definitions import defs
+    from pipelines.defs.automation import BRANDCARE_JOB
+    from pipelines.defs.partitions import range_tags
+
+    settings = prepare_environment(settings)
+    say = on_message or (lambda _line: None)
+    first, last = run_window(settings, min_date, max_date)
+    with home_lock(settings, on_wait=say), DagsterInstance.get() as instance:
+        recovered = recover_dead_runs(instance)
+        for line in recovered:
+            say(line)
+        job = defs().resolve_job_def(BRANDCARE_JOB)
+        tags = {**range_tags(first, last), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+        with _dbt_output(settings, quiet, say):
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                tags=tags,
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}},
+            )
+    return RunOutcome(result=result, recovered=recovered)
+
+
+@contextlib.contextmanager
+def _dbt_output(settings: Settings, quiet: bool, say: Callable[[str], None]):
+    """dagster-dbt echoes every dbt event to stdout; when quiet, send that to a log file instead."""
+    if not quiet:
+        yield
+        return
+    log = settings.logs_dir / f"run-{time.strftime('%Y%m%dT%H%M%S')}.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    say(f"dbt output: {log}")
+    with log.open("w") as handle, contextlib.redirect_stdout(handle):
+        yield
+
+
+def current_manifest(settings: Settings) -> dict | None:
+    """The manifest of the current publication, or None before the first one."""
+    path = settings.published_dir / "current" / "manifest.json"
+    return json.loads(path.read_text()) if path.exists() else None
