@@ -5,12 +5,27 @@ Layout below ``BRANDCARE_HOME``::
     archives/<sha256>/content            content-addressed copy of each archive file
     archives/<sha256>/companions/        files a reader needs beside it (account.js)
     archives/<sha256>/source.json        where it came from, its name, when it was registered
-    lake/files/<sha256>.parquet          one row: format, status, error, record counts
-    lake/messages/date=<UTC date>/<sha256>.parquet   canonical rows + classifications
-    lake/quarantine/<sha256>.parquet     records that could not be read, with a reason
+    lake/files/part-<id>.parquet         one row per archive file of a batch: format, status,
+                                         error, notes, record counts
+    lake/messages/part-<id>.parquet      the batch's canonical rows + classifications
+    lake/quarantine/part-<id>.parquet    the batch's records that could not be read, with a reason
+    lake/tmp/ingest-<pid>-*/             work files of a running ingest
 
-Normalising is a pure function of the file's content: re-running it replaces the same
-outputs, so registering or normalising a file twice never adds rows.
+Files are normalised in batches (up to BATCH_FILES files or BATCH_BYTES of archive): the
+files of a batch are prepared and detected one by one, read together where a reader can
+(one DuckDB statement for all X v2 files of the batch), classified in one call and stored as
+one part: few, large Parquet files. A part is committed by its ``files/`` file, written
+last, so a kill loses at most the batch in hand, which the next ingest reads again.
+
+Every file is isolated: any failure while preparing, detecting, reading, checking or
+storing one file (ArchiveError, RecursionError from JSON nested too deeply, MemoryError, a
+reader bug) rejects that file with a reason naming the failure, and the others go on.
+
+Normalising is a pure function of the file's content: an archive file is recorded once,
+re-ingesting it is a no-op, and re-reading it (``--format`` on a file rejected before, or
+read as another format) replaces its rows: the newer part wins, the older is rewritten
+without it. Every ingest first repairs what a killed one left: uncommitted parts, parts
+overlapping a newer one, and work folders of dead processes are removed.
 """
 
 from __future__ import annotations
@@ -19,8 +34,10 @@ import glob
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
@@ -33,6 +50,7 @@ from pipelines.canonical import LAKE_SCHEMA, MESSAGE_SCHEMA, QUARANTINE_SCHEMA
 from pipelines.classify import classify_messages
 from pipelines.formats import ArchiveError, detect_format, read_archive
 from pipelines.formats.decode import prepare
+from pipelines.formats.x_v2 import read_x_v2_many
 from pipelines.settings import Settings
 from pipelines.sources import Candidate, SourceError, collect, is_url
 
@@ -59,8 +77,14 @@ STORED_NAME = "content"
 #: A timestamp later than now + this is not believed (clock errors, placeholder dates).
 FUTURE_TOLERANCE = timedelta(days=1)
 
-#: A placeholder partition so that the lake's globs always match a file with the right schema.
+#: A placeholder in each lake folder, so that the lake's globs always match a file with the right schema.
 EMPTY_FILE = "_empty.parquet"
+PART_PREFIX = "part-"
+WORK_PREFIX = "ingest-"
+#: A part without its files/ record is left alone this long (another ingest may be committing it).
+UNCOMMITTED_GRACE_SECONDS = 60
+#: Readers that read many files in one statement (much cheaper than one statement per file).
+MANY_READERS: dict[str, Callable[[list[Path]], list]] = {"x_v2": read_x_v2_many}
 
 
 @dataclass(frozen=True)
@@ -88,13 +112,18 @@ class ArchiveFile:
                 f"quarantined {self.records_quarantined}")
 
 
+def _lake_folders(settings: Settings) -> dict[str, tuple[Path, dict[str, pl.DataType]]]:
+    """The lake's three tables: folder and schema. ``files`` is the commit record of a part."""
+    return {
+        "files": (settings.lake_dir / "files", FILE_SCHEMA),
+        "messages": (settings.messages_dir, LAKE_SCHEMA),
+        "quarantine": (settings.quarantine_dir, QUARANTINE_SCHEMA),
+    }
+
+
 def ensure_lake(settings: Settings) -> None:
     """Create the lake folders and their empty, typed placeholder files."""
-    for folder, schema in (
-        (settings.lake_dir / "files", FILE_SCHEMA),
-        (settings.messages_dir / "date=1970-01-01", LAKE_SCHEMA),
-        (settings.quarantine_dir, QUARANTINE_SCHEMA),
-    ):
+    for folder, schema in _lake_folders(settings).values():
         folder.mkdir(parents=True, exist_ok=True)
         placeholder = folder / EMPTY_FILE
         if not placeholder.exists():
@@ -138,26 +167,6 @@ def register(candidate: Candidate, settings: Settings) -> tuple[str, bool]:
     return sha, True
 
 
-@contextmanager
-def _readable_copy(sha: str, settings: Settings) -> Iterator[tuple[Path, list[str]]]:
-    """The stored archive prepared for a reader (decompressed, UTF-8), in a private work folder
-    where companions (account.js beside a personal archive's tweets.js) sit beside it."""
-    folder = settings.archives_dir / sha
-    name = Path(json.loads((folder / SOURCE_FILE).read_text())["name"]).name
-    work_root = settings.home / "tmp"
-    work_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work_root, prefix=f"{sha[:12]}-") as tmp:
-        work = Path(tmp)
-        for companion in (folder / "companions").glob("*"):
-            shutil.copyfile(companion, work / companion.name)
-        original = work / name
-        try:
-            os.link(folder / STORED_NAME, original)  # no copy of a large archive when a link will do
-        except OSError:
-            shutil.copyfile(folder / STORED_NAME, original)
-        yield prepare(original, work)
-
-
 def write_parquet(frame: pl.DataFrame, target: Path) -> None:
     """Write a Parquet file atomically (temp file + rename), creating its folder."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -166,9 +175,42 @@ def write_parquet(frame: pl.DataFrame, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def _remove_outputs(sha: str, settings: Settings) -> None:
-    for old in settings.messages_dir.glob(f"date=*/{sha}.parquet"):
-        old.unlink()
+# --- work folders ------------------------------------------------------------------------
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def _work_folder(settings: Settings) -> Iterator[Path]:
+    """A private work folder below lake/tmp, named after this process, removed at the end
+    (or by the next ingest when this process is killed)."""
+    root = settings.lake_dir / "tmp"
+    root.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(dir=root, prefix=f"{WORK_PREFIX}{os.getpid()}-"))
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _remove_dead_work_folders(settings: Settings) -> None:
+    """Work folders of ingests whose process is gone (killed): removed."""
+    root = settings.lake_dir / "tmp"
+    for folder in root.glob(f"{WORK_PREFIX}*") if root.is_dir() else ():
+        pid = folder.name.removeprefix(WORK_PREFIX).split("-", 1)[0]
+        if not pid.isdigit() or not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+# --- reading one batch of files -----------------------------------------------------------
 
 
 def _checked(messages: pl.DataFrame, quarantine: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -199,52 +241,229 @@ def _checked(messages: pl.DataFrame, quarantine: pl.DataFrame) -> tuple[pl.DataF
 
 @dataclass
 class _Parsed:
-    """One archive read into canonical rows, not yet classified nor stored."""
+    """One archive file on its way into the lake."""
 
     sha: str
     meta: dict
-    detected: str | None
-    error: str | None
-    notes: list[str]
-    messages: pl.DataFrame
-    quarantine: pl.DataFrame
-
-
-def _parse(sha: str, settings: Settings, fmt: str) -> _Parsed:
-    meta = json.loads((settings.archives_dir / sha / SOURCE_FILE).read_text())
-    notes: list[str] = []
+    work: Path  # its private work folder (error messages never show it)
+    readable: Path | None = None
     detected: str | None = None
+    error: str | None = None
+    notes: list[str] | None = None
+    messages: pl.DataFrame | None = None  # canonical rows (then classified)
+    quarantine: pl.DataFrame | None = None
+
+    def reject(self, stage: str, exc: BaseException) -> None:
+        """Record why the file cannot be read (any failure), naming it, without work paths."""
+        if isinstance(exc, ArchiveError):
+            reason = str(exc)
+        else:
+            detail = {RecursionError: f"nested too deeply ({exc})", MemoryError: "out of memory"}.get(type(exc), str(exc))
+            reason = f"{stage}: {type(exc).__name__}: {detail}"
+        self.error = reason.replace(f"{self.work}{os.sep}", "").replace(str(self.work), "")
+        self.messages = self.quarantine = None
+
+    def read(self, result) -> None:
+        """Keep a reader's result, after the rules every format shares."""
+        try:
+            messages, quarantine = _checked(result.messages, result.quarantine)
+        except Exception as exc:  # noqa: BLE001 - any failure rejects this file only
+            self.reject("checking records failed", exc)
+            return
+        self.messages = messages.with_columns(pl.lit(self.sha).alias("archive_sha256"))
+        self.quarantine = quarantine.with_columns(pl.lit(self.sha).alias("archive_sha256"))
+
+    def record(self, settings: Settings) -> ArchiveFile:
+        loaded = 0 if self.error else self.messages.height
+        quarantined = 0 if self.error else self.quarantine.height
+        return ArchiveFile(
+            sha256=self.sha, source=self.meta["source"], name=self.meta["name"], format=self.detected,
+            status="rejected" if self.error else "loaded", error=self.error, notes="; ".join(self.notes or []) or None,
+            records_read=loaded + quarantined, records_loaded=loaded, records_quarantined=quarantined,
+            size_bytes=(settings.archives_dir / self.sha / STORED_NAME).stat().st_size,
+            registered_at=datetime.fromisoformat(self.meta["registered_at"]),
+        )
+
+
+def _prepare(sha: str, settings: Settings, fmt: str, work: Path) -> _Parsed:
+    """The stored archive decompressed and made UTF-8 in its own work folder, beside its
+    companions (account.js beside a personal archive's tweets.js), and its format."""
+    folder = settings.archives_dir / sha
+    meta = json.loads((folder / SOURCE_FILE).read_text())
+    parsed = _Parsed(sha=sha, meta=meta, work=work / sha[:16])
+    stage = "preparing the file failed"
     try:
-        with _readable_copy(sha, settings) as (readable, notes):
-            detected = detect_format(readable) if fmt == "auto" else fmt
-            read = read_archive(readable, detected)
-        messages, quarantine = _checked(read.messages, read.quarantine)
-    except ArchiveError as exc:
-        return _Parsed(sha, meta, detected, str(exc), notes, pl.DataFrame(schema=MESSAGE_SCHEMA),
-                       pl.DataFrame(schema=QUARANTINE_SCHEMA))
-    return _Parsed(sha, meta, detected, None, notes, messages.with_columns(pl.lit(sha).alias("archive_sha256")),
-                   quarantine.with_columns(pl.lit(sha).alias("archive_sha256")))
+        parsed.work.mkdir()
+        for companion in (folder / "companions").glob("*"):
+            shutil.copyfile(companion, parsed.work / companion.name)
+        original = parsed.work / Path(meta["name"]).name
+        try:
+            os.link(folder / STORED_NAME, original)  # no copy of a large archive when a link will do
+        except OSError:
+            shutil.copyfile(folder / STORED_NAME, original)
+        parsed.readable, parsed.notes = prepare(original, parsed.work)
+        stage = "detecting the format failed"
+        parsed.detected = detect_format(parsed.readable) if fmt == "auto" else fmt
+    except Exception as exc:  # noqa: BLE001 - any failure rejects this file only
+        parsed.reject(stage, exc)
+    return parsed
 
 
-def _store(parsed: _Parsed, messages: pl.DataFrame, settings: Settings) -> ArchiveFile:
-    """Replace the lake's outputs of one archive with its classified rows and record it."""
-    sha = parsed.sha
-    _remove_outputs(sha, settings)
-    messages = messages.select(list(LAKE_SCHEMA))
-    days = messages.get_column("created_at").dt.date()
-    for (day,), part in messages.with_columns(days.alias("_day")).partition_by("_day", as_dict=True).items():
-        write_parquet(part.drop("_day"), settings.messages_dir / f"date={day}" / f"{sha}.parquet")
-    quarantine = parsed.quarantine.select(list(QUARANTINE_SCHEMA))
-    write_parquet(quarantine, settings.quarantine_dir / f"{sha}.parquet")
-    record = ArchiveFile(
-        sha256=sha, source=parsed.meta["source"], name=parsed.meta["name"], format=parsed.detected,
-        status="rejected" if parsed.error else "loaded", error=parsed.error, notes="; ".join(parsed.notes) or None,
-        records_read=messages.height + quarantine.height, records_loaded=messages.height,
-        records_quarantined=quarantine.height, size_bytes=(settings.archives_dir / sha / STORED_NAME).stat().st_size,
-        registered_at=datetime.fromisoformat(parsed.meta["registered_at"]),
-    )
-    _write_record(record, settings)
-    return record
+def _read_all(batch: list[_Parsed]) -> None:
+    """Read every prepared file of the batch: together where a reader can, else one by one."""
+    readable = [p for p in batch if p.error is None]
+    for fmt in dict.fromkeys(p.detected for p in readable):
+        group = [p for p in readable if p.detected == fmt]
+        if fmt in MANY_READERS and len(group) > 1:
+            try:
+                results = MANY_READERS[fmt]([p.readable for p in group])
+            except Exception:  # noqa: BLE001 - one bad file fails the statement: read them one by one
+                pass
+            else:
+                for parsed, result in zip(group, results):
+                    parsed.read(result)
+                continue
+        for parsed in group:
+            try:
+                result = read_archive(parsed.readable, fmt)
+            except Exception as exc:  # noqa: BLE001 - any failure rejects this file only
+                parsed.reject(f"reading as {fmt} failed", exc)
+            else:
+                parsed.read(result)
+
+
+def _classify_all(batch: list[_Parsed]) -> None:
+    """Classify the batch's messages in one call (its cost is mostly per call); file by file
+    only when that fails, so that a failure rejects only its file."""
+    loaded = [p for p in batch if p.error is None]
+    if not loaded:
+        return
+    try:
+        classified = classify_messages(pl.concat([p.messages for p in loaded], how="vertical"))
+        by_archive = classified.partition_by("archive_sha256", as_dict=True)
+        empty = classified.clear()
+        for parsed in loaded:
+            parsed.messages = by_archive.get((parsed.sha,), empty)
+    except Exception:  # noqa: BLE001
+        for parsed in loaded:
+            try:
+                parsed.messages = classify_messages(parsed.messages)
+            except Exception as exc:  # noqa: BLE001 - any failure rejects this file only
+                parsed.reject("classifying messages failed", exc)
+
+
+# --- parts: how batches are stored ------------------------------------------------------------
+
+
+def _new_part() -> str:
+    """A part id; ids sort in creation order."""
+    return f"{PART_PREFIX}{time.time_ns():020d}-{secrets.token_hex(4)}"
+
+
+def _commit(settings: Settings, records: list[ArchiveFile], messages: pl.DataFrame, quarantine: pl.DataFrame,
+            work: Path) -> None:
+    """Store one part: its messages and quarantine, then its files/ record (the commit)."""
+    part = _new_part()
+    frames = {"messages": messages, "quarantine": quarantine,
+              "files": pl.DataFrame([asdict(r) for r in records], schema=FILE_SCHEMA)}
+    staged = []
+    for table, (folder, schema) in _lake_folders(settings).items():
+        frame = frames[table]
+        if frame.is_empty() and table != "files":
+            continue
+        tmp = work / f"{table}-{part}.parquet"
+        frame.select([pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c) for c, t in schema.items()]
+                     ).write_parquet(tmp)
+        staged.append((tmp, folder / f"{part}.parquet"))
+    for tmp, target in staged:  # files/ last: a part without it is not committed
+        os.replace(tmp, target)
+
+
+def _store(batch: list[_Parsed | ArchiveFile], settings: Settings, work: Path) -> list[ArchiveFile]:
+    """Store a batch as one part; when that fails, each file alone, a file that cannot be
+    stored being recorded as rejected with the reason."""
+    def frames(items):
+        parsed = [p for p in items if isinstance(p, _Parsed) and p.error is None]
+        messages = pl.concat([p.messages for p in parsed], how="diagonal_relaxed") if parsed else pl.DataFrame(schema=LAKE_SCHEMA)
+        quarantine = pl.concat([p.quarantine for p in parsed], how="diagonal_relaxed") if parsed else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        return messages.sort("created_at", "archive_sha256", "position"), quarantine
+
+    def records(items):
+        return [p.record(settings) if isinstance(p, _Parsed) else p for p in items]
+
+    try:
+        _commit(settings, records(batch), *frames(batch), work)
+        return records(batch)
+    except Exception:  # noqa: BLE001 - store the files one by one to find the one that fails
+        stored = []
+        for item in batch:
+            try:
+                _commit(settings, records([item]), *frames([item]), work)
+            except Exception as exc:  # noqa: BLE001
+                if not isinstance(item, _Parsed):
+                    raise
+                item.reject("storing the file failed", exc)
+                _commit(settings, records([item]), *frames([item]), work)
+            stored += records([item])
+        return stored
+
+
+def _part_files(settings: Settings, table: str) -> dict[str, Path]:
+    folder = _lake_folders(settings)[table][0]
+    return {p.stem: p for p in folder.glob(f"{PART_PREFIX}*.parquet")}
+
+
+def _recorded(settings: Settings) -> dict[str, tuple[str, ArchiveFile]]:
+    """Every archive file's record and the part holding it (the newest when several do)."""
+    found: dict[str, tuple[str, ArchiveFile]] = {}
+    for part, path in sorted(_part_files(settings, "files").items()):
+        for row in pl.read_parquet(path).iter_rows(named=True):
+            found[row["sha256"]] = (part, ArchiveFile(**row))
+    return found
+
+
+def _drop_from_part(settings: Settings, part: str, shas: set[str], work: Path) -> None:
+    """Rewrite a part without the rows of ``shas`` (as a new part), then remove it."""
+    paths = {table: _lake_folders(settings)[table][0] / f"{part}.parquet" for table in _lake_folders(settings)}
+    kept = pl.read_parquet(paths["files"]).filter(~pl.col("sha256").is_in(list(shas)))
+    if kept.height:
+        def rows(table):
+            if not paths[table].exists():
+                return pl.DataFrame(schema=_lake_folders(settings)[table][1])
+            return pl.read_parquet(paths[table]).filter(~pl.col("archive_sha256").is_in(list(shas)))
+        _commit(settings, [ArchiveFile(**r) for r in kept.iter_rows(named=True)], rows("messages"), rows("quarantine"), work)
+    for table in ("files", "messages", "quarantine"):  # files/ first: the rest is then uncommitted
+        paths[table].unlink(missing_ok=True)
+
+
+def _repair(settings: Settings, work: Path) -> None:
+    """Undo what a killed ingest left: the old lake layout (one file per archive and day) is
+    cleared for re-normalising, uncommitted parts removed, an archive file recorded by two
+    parts kept in the newer one only, dead ingests' work folders removed."""
+    ensure_lake(settings)
+    if any(settings.messages_dir.glob("date=*")):
+        for folder, _ in _lake_folders(settings).values():
+            for path in folder.iterdir():
+                if path.name != EMPTY_FILE:
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
+    _remove_dead_work_folders(settings)
+    committed = set(_part_files(settings, "files"))
+    for table in ("messages", "quarantine"):
+        for part, path in _part_files(settings, table).items():
+            if part not in committed and time.time() - path.stat().st_mtime > UNCOMMITTED_GRACE_SECONDS:
+                path.unlink(missing_ok=True)
+    newest: dict[str, str] = {}
+    stale: dict[str, set[str]] = {}
+    for part, path in sorted(_part_files(settings, "files").items()):
+        for sha in pl.read_parquet(path, columns=["sha256"])["sha256"]:
+            if sha in newest:
+                stale.setdefault(newest[sha], set()).add(sha)
+            newest[sha] = part
+    for part, shas in sorted(stale.items()):
+        _drop_from_part(settings, part, shas, work)
+
+
+# --- the public entry points ------------------------------------------------------------------
 
 
 def normalise_many(shas: Iterable[str], settings: Settings, fmt: str = "auto") -> list[ArchiveFile]:
@@ -252,17 +471,26 @@ def normalise_many(shas: Iterable[str], settings: Settings, fmt: str = "auto") -
 
     ``fmt`` names the format, or ``auto`` to detect it from each file's content. A file that
     cannot be read at all is recorded as rejected with the reason; nothing of it is loaded.
-    The messages of all the files are classified together: the classifier's cost is mostly
-    per call, and archives often come as hundreds of small pages.
     """
-    parsed = [_parse(sha, settings, fmt) for sha in shas]
-    if not parsed:
+    shas = list(dict.fromkeys(shas))
+    if not shas:
         return []
-    ensure_lake(settings)
-    classified = classify_messages(pl.concat([p.messages for p in parsed], how="vertical"))
-    by_archive = classified.partition_by("archive_sha256", as_dict=True)
-    empty = classified.clear()
-    return [_store(p, by_archive.get((p.sha,), empty), settings) for p in parsed]
+    with _work_folder(settings) as work:
+        _repair(settings, work)
+        return _normalise_batch(shas, settings, fmt, work)
+
+
+def _normalise_batch(batch: list[str | ArchiveFile], settings: Settings, fmt: str, work: Path) -> list[ArchiveFile]:
+    """Read, classify and store one batch (archive shas, or records of refused sources) as one part."""
+    parsed = {sha: _prepare(sha, settings, fmt, work) for sha in dict.fromkeys(b for b in batch if isinstance(b, str))}
+    _read_all(list(parsed.values()))
+    _classify_all(list(parsed.values()))
+    items = [parsed[b] if isinstance(b, str) else b for b in dict.fromkeys(batch)]
+    stored = {r.sha256: r for r in _store(items, settings, work)}
+    _repair(settings, work)  # a file read again replaces its older part's rows
+    for sha in parsed:
+        shutil.rmtree(work / sha[:16], ignore_errors=True)
+    return [stored[b if isinstance(b, str) else b.sha256] for b in batch]
 
 
 def normalise(sha: str, settings: Settings, fmt: str = "auto") -> ArchiveFile:
@@ -270,25 +498,15 @@ def normalise(sha: str, settings: Settings, fmt: str = "auto") -> ArchiveFile:
     return normalise_many([sha], settings, fmt)[0]
 
 
-def _write_record(record: ArchiveFile, settings: Settings) -> None:
-    write_parquet(pl.DataFrame([asdict(record)], schema=FILE_SCHEMA), settings.lake_dir / "files" / f"{record.sha256}.parquet")
-
-
-def _refused(candidate: Candidate, settings: Settings) -> ArchiveFile:
-    """Record a candidate that could not be fetched or extracted: reported, nothing loaded."""
-    key = _refusal_key(candidate.source)
-    existing = settings.lake_dir / "files" / f"{key}.parquet"
-    registered_at = (pl.read_parquet(existing)["registered_at"][0] if existing.exists()
-                     else datetime.now(timezone.utc))
-    record = ArchiveFile(
-        sha256=key, source=candidate.source, name=candidate.name, format=None, status="rejected",
-        error=candidate.error, notes="refused before reading: sha256 is a hash of the source, not of content",
-        records_read=0, records_loaded=0, records_quarantined=0, size_bytes=0, registered_at=registered_at,
+def _refused(candidate: Candidate) -> ArchiveFile:
+    """The record of a candidate that could not be fetched, extracted or registered: reported, nothing loaded."""
+    return ArchiveFile(
+        sha256=_refusal_key(candidate.source), source=candidate.source, name=candidate.name, format=None,
+        status="rejected", error=candidate.error,
+        notes="refused before reading: sha256 is a hash of the source, not of content",
+        records_read=0, records_loaded=0, records_quarantined=0, size_bytes=0,
+        registered_at=datetime.now(timezone.utc),
     )
-    ensure_lake(settings)
-    write_parquet(pl.DataFrame(schema=QUARANTINE_SCHEMA), settings.quarantine_dir / f"{key}.parquet")
-    _write_record(record, settings)
-    return record
 
 
 def registered(settings: Settings) -> list[str]:
@@ -300,9 +518,9 @@ def registered(settings: Settings) -> list[str]:
 
 
 def pending(settings: Settings) -> list[str]:
-    """Registered archives that have not been normalised yet."""
-    files = settings.lake_dir / "files"
-    return [sha for sha in registered(settings) if not (files / f"{sha}.parquet").exists()]
+    """Registered archives that have not been normalised yet (or whose batch a kill lost)."""
+    recorded = _recorded(settings)
+    return [sha for sha in registered(settings) if sha not in recorded]
 
 
 def load_archive_files(settings: Settings) -> pl.DataFrame:
@@ -310,6 +528,11 @@ def load_archive_files(settings: Settings) -> pl.DataFrame:
     ensure_lake(settings)
     frames = [pl.read_parquet(p) for p in sorted((settings.lake_dir / "files").glob("*.parquet"))]
     return pl.concat(frames, how="vertical").sort("registered_at", "sha256")
+
+
+def _rereads(record: ArchiveFile, fmt: str) -> bool:
+    """A recorded file is read again only when a format is forced that it was not read as."""
+    return fmt != "auto" and (record.status == "rejected" or record.format != fmt)
 
 
 def ingest(
@@ -320,6 +543,9 @@ def ingest(
 ) -> list[ArchiveFile]:
     """Register and normalise every archive the sources name; one bad file never stops the rest.
 
+    Returns one record per archive file, in the order found: ``status`` says whether it was
+    loaded or rejected (and why). A file recorded before is not read again, unless ``fmt``
+    forces a format it was not read as (a file rejected before is then read again).
     ``on_file(record, is_new)`` is called after each file, for progress reporting. Sources that
     match nothing raise FileNotFoundError before anything is registered.
     """
@@ -328,68 +554,71 @@ def ingest(
         if not is_url(source) and not Path(source).expanduser().exists() and not glob.glob(source, recursive=True):
             raise FileNotFoundError(f"no archive file matches {source!r}")
     records: list[ArchiveFile] = []
-    # files to normalise are batched (one classifier call per batch); output keeps their order
+    # files to normalise are batched (read together, one classifier call, one part); output keeps their order
     queue: list[tuple[ArchiveFile | str, bool]] = []
     queued_bytes = 0
 
-    def flush() -> None:
-        nonlocal queued_bytes
-        shas = [item for item, _ in queue if isinstance(item, str)]
-        normalised = iter(normalise_many(shas, settings, fmt))
-        for item, is_new in queue:
-            record = next(normalised) if isinstance(item, str) else item
-            records.append(record)
-            if on_file:
-                on_file(record, is_new)
-        queue.clear()
-        queued_bytes = 0
+    with _work_folder(settings) as work:
+        _repair(settings, work)
+        known = {sha: record for sha, (_, record) in _recorded(settings).items()}
 
-    (settings.home / "tmp").mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=settings.home / "tmp", prefix="fetch-") as workdir:
-        for candidate in collect(sources, Path(workdir)):
+        def flush() -> None:
+            nonlocal queued_bytes
+            batch = [item for item, _ in queue if isinstance(item, str) or item.sha256 not in known]
+            normalised = {r.sha256: r for r in _normalise_batch(batch, settings, fmt, work)} if batch else {}
+            known.update(normalised)
+            for item, is_new in queue:
+                record = normalised.get(item if isinstance(item, str) else item.sha256) or item
+                records.append(record)
+                if on_file:
+                    on_file(record, is_new)
+            queue.clear()
+            queued_bytes = 0
+
+        queued: set[str] = set()
+        for candidate in collect(sources, work / "fetched"):
             try:
                 sha, is_new = register(candidate, settings)
-            except SourceError as exc:
-                candidate, is_new = replace(candidate, path=None, error=str(exc)), False
+            except Exception as exc:  # noqa: BLE001 - a file that cannot be registered is refused alone
+                candidate, is_new = replace(candidate, path=None, error=f"cannot register: {exc}"), False
                 sha = _refusal_key(candidate.source)
-            files = settings.lake_dir / "files" / f"{sha}.parquet"
             if candidate.path is None:
-                queue.append((_refused(candidate, settings), is_new))
-            elif is_new or not files.exists():
+                queue.append((known.get(sha) or _refused(candidate), is_new))
+            elif sha in queued:
                 queue.append((sha, is_new))
-                queued_bytes += (settings.archives_dir / sha / STORED_NAME).stat().st_size
+            elif sha in known and not _rereads(known[sha], fmt):
+                queue.append((known[sha], is_new))
             else:
-                queue.append((ArchiveFile(**pl.read_parquet(files).row(0, named=True)), is_new))
+                queue.append((sha, is_new))
+                queued.add(sha)
+                queued_bytes += (settings.archives_dir / sha / STORED_NAME).stat().st_size
             if queued_bytes >= BATCH_BYTES or len(queue) >= BATCH_FILES:
                 flush()
+                queued.clear()
         flush()
     return records
 
 
-def lake_dates(settings: Settings) -> tuple[date, date] | None:
-    """The first and last UTC dates of the posts in the lake (profiles, say when an account was
-    created, are not posts); None when it is empty."""
+def lake_dates(settings: Settings, shas: Iterable[str] | None = None) -> tuple[date, date] | None:
+    """The first and last UTC dates of the posts in the lake, or of the posts of the given
+    archive files; None when there are none. Profiles (they say when an account was created)
+    are not posts and never widen the range."""
     import duckdb
 
     ensure_lake(settings)
+    wanted = None if shas is None else sorted(set(shas))
     with duckdb.connect() as con:
         low, high = con.execute(
-            "select min(created_at)::date, max(created_at)::date from read_parquet($glob) "
-            "where kind in ('post', 'repost', 'delete')",
-            {"glob": str(settings.messages_dir / "*" / "*.parquet")},
+            "select min(created_at)::date, max(created_at)::date from read_parquet($glob, union_by_name = true) "
+            "where kind in ('post', 'repost', 'delete') and ($shas is null or list_contains($shas, archive_sha256))",
+            {"glob": str(settings.messages_dir / "*.parquet"), "shas": wanted},
         ).fetchone()
     return None if low is None else (low, high)
 
 
 def archive_dates(settings: Settings, shas: Iterable[str]) -> tuple[date, date] | None:
-    """The first and last UTC dates the given archives hold messages for (from the lake's
-    date partitions); None when they hold none."""
-    days = sorted(
-        date.fromisoformat(path.parent.name.removeprefix("date="))
-        for sha in set(shas)
-        for path in settings.messages_dir.glob(f"date=*/{sha}.parquet")
-    )
-    return (days[0], days[-1]) if days else None
+    """The first and last UTC dates of the posts of the given archive files (lake_dates)."""
+    return lake_dates(settings, shas)
 
 
 def reconcile(settings: Settings) -> pl.DataFrame:
@@ -420,6 +649,6 @@ def reconcile(settings: Settings) -> pl.DataFrame:
     with duckdb.connect() as con:
         return con.sql(query, params={
             "files": str(settings.lake_dir / "files" / "*.parquet"),
-            "messages": str(settings.messages_dir / "*" / "*.parquet"),
+            "messages": str(settings.messages_dir / "*.parquet"),
             "quarantine": str(settings.quarantine_dir / "*.parquet"),
         }).pl()
