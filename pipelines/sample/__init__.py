@@ -159,7 +159,14 @@ from pathlib import Path
 
 from pipelines.sample.brands import STEMS
 from pipelines.sample.model import RESPONSE_WINDOW, _fmt_z
-from pipelines.sample.replicate import BASE_MAX, Patch, rename, replica_count, stem_pattern, write_replicas
+from pipelines.sample.replicate import (
+    BASE_MAX,
+    Patch,
+    rename,
+    replica_count,
+    stem_pattern,
+    write_replicas,
+)
 from pipelines.sample.sim_blog import generate_blog
 from pipelines.sample.sim_extra import generate_extra
 from pipelines.sample.sim_x import generate_cross, generate_x

@@ -7,13 +7,14 @@ from datetime import datetime
 from pipelines.sample import texts_brand as TB
 from pipelines.sample import texts_customer as TC
 from pipelines.sample.brands import Brand
-from pipelines.sample.world import World
 from pipelines.sample.similarity import PERSONAL_MAX_SIMILARITY, _jaccard, _SimIndex, _words
+from pipelines.sample.voice import voiced
+from pipelines.sample.world import World
 
 
 def customer_text(w: World, lang: str, sector: str, intent: str) -> str:
     pool = TC.CUSTOMER[lang][sector].get(intent, []) + TC.CUSTOMER[lang]["*"].get(intent, [])
-    return w.rng.choice(pool)
+    return voiced(w.rng, w.rng.choice(pool), lang, intent)
 
 def brand_ref(w: World, brand: Brand) -> str:
     r = w.rng.random()

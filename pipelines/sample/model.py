@@ -9,9 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-
 from pipelines.sample import texts_customer as TC
-
 
 RESPONSE_WINDOW = timedelta(days=7)
 #: the replica field of the sample's decimal ids (replica 0; see pipelines.sample.replicate)

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 from pipelines.sample import texts_brand as TB
 from pipelines.sample import texts_customer as TC
 from pipelines.sample.brands import Brand
-from pipelines.sample.model import INTENT_WEIGHTS, Msg, _fold, _pick
-from pipelines.sample.world import World
 from pipelines.sample.compose import customer_text, reply_body
+from pipelines.sample.model import INTENT_WEIGHTS, Msg, _fold, _pick
 from pipelines.sample.timing import follow_kind, reply_time
+from pipelines.sample.voice import voiced
+from pipelines.sample.world import World
 
 
 def generate_blog(w: World) -> None:
@@ -105,7 +106,7 @@ def blog_answer(w: World, brand: Brand, first: str, cm: Msg, intent: str, commen
     tf = when + timedelta(seconds=rng.randrange(600, 2 * 86400))
     if tf >= w.limit:
         return
-    text = rng.choice(TC.FOLLOW_UP[cm.lang][kind])
+    text = voiced(rng, rng.choice(TC.FOLLOW_UP[cm.lang][kind]), cm.lang, kind)
     cid = comment_id()
     f_intent, _sentiment, thanks = TC.FOLLOW_UP_KIND[kind]
     w.add(Msg(mid=f"blog:c{cid}", platform="blog", native=cid, conv=cm.conv, parent=reply.mid,

@@ -7,10 +7,20 @@ from datetime import datetime, timedelta
 from pipelines.sample import texts_brand as TB
 from pipelines.sample import texts_customer as TC
 from pipelines.sample.brands import Brand
-from pipelines.sample.model import B32, INTENT_WEIGHTS, MSGS_PER_CASE, Customer, Msg, _fold, _pick, _tid
-from pipelines.sample.world import World
 from pipelines.sample.compose import customer_text, reply_body
+from pipelines.sample.model import (
+    B32,
+    INTENT_WEIGHTS,
+    MSGS_PER_CASE,
+    Customer,
+    Msg,
+    _fold,
+    _pick,
+    _tid,
+)
 from pipelines.sample.timing import after_reply, follow_kind, follow_up_at, opening_time, reply_time
+from pipelines.sample.voice import voiced
+from pipelines.sample.world import World
 
 
 def ext_customer(w: World, brand: Brand, fmt: str) -> Customer:
@@ -155,7 +165,7 @@ def ext_case(w: World, brand: Brand, fmt: str, t: datetime, root: Msg | None) ->
 
 def ext_follow(w: World, brand: Brand, fmt: str, cust: Customer, parent: Msg, kind: str, tf: datetime) -> Msg:
     f_intent, _sentiment, thanks = TC.FOLLOW_UP_KIND[kind]
-    text = w.rng.choice(TC.FOLLOW_UP[cust.lang][kind])
+    text = voiced(w.rng, w.rng.choice(TC.FOLLOW_UP[cust.lang][kind]), cust.lang, kind)
     if fmt == "twcs":
         text = f"@{brand.formats['twcs']} " + text
     elif fmt == "bluesky":

@@ -7,10 +7,18 @@ from datetime import datetime, timedelta
 from pipelines.sample import texts_brand as TB
 from pipelines.sample import texts_customer as TC
 from pipelines.sample.brands import Brand
-from pipelines.sample.model import INTENT_WEIGHTS, MSGS_PER_CASE, RESPONSE_WINDOW, Customer, Msg, _pick
-from pipelines.sample.world import World
 from pipelines.sample.compose import brand_ref, customer_text, reply_body
+from pipelines.sample.model import (
+    INTENT_WEIGHTS,
+    MSGS_PER_CASE,
+    RESPONSE_WINDOW,
+    Customer,
+    Msg,
+    _pick,
+)
 from pipelines.sample.timing import follow_kind, follow_up_at, opening_time, reply_time
+from pipelines.sample.voice import voiced
+from pipelines.sample.world import World
 
 
 def x_case(w: World, brand: Brand, t: datetime, *, mode: str = "direct", parent: Msg | None = None,
@@ -25,7 +33,7 @@ def x_case(w: World, brand: Brand, t: datetime, *, mode: str = "direct", parent:
     intent = intent or _pick(rng, INTENT_WEIGHTS)
     if mode == "unnamed":
         intent = "complaint"
-        text = rng.choice(TC.CUSTOMER[lang][brand.sector]["unnamed"])
+        text = voiced(rng, rng.choice(TC.CUSTOMER[lang][brand.sector]["unnamed"]), lang, "complaint")
         addresses: tuple = ()
     elif mode == "announce_reply":
         handle = w.users[parent.author]["username"]
@@ -42,7 +50,7 @@ def x_case(w: World, brand: Brand, t: datetime, *, mode: str = "direct", parent:
             ts = target.created + timedelta(seconds=rng.randrange(40, 400))
             if ts >= w.limit:
                 break
-            target = w.tweet(author=cust.uid, created=ts, text=rng.choice(TC.STORM[lang]),
+            target = w.tweet(author=cust.uid, created=ts, text=voiced(rng, rng.choice(TC.STORM[lang]), lang, "complaint"),
                                  lang=lang, series=series, parent=target,
                                  intent="complaint", in_reply_to_user=cust.uid)
     x_answer(w, brand, cust, opening, target, intent, series, mode == "unnamed", force_reply)
@@ -66,7 +74,7 @@ def x_answer(w: World, brand: Brand, cust: Customer, opening: Msg, target: Msg, 
             tn = target.created + timedelta(seconds=rng.randrange(2 * 3600, 20 * 3600))
             if tn < w.limit:
                 w.tweet(author=cust.uid, created=tn, lang=lang, series=series, parent=target,
-                            text=rng.choice(TC.NUDGE[lang]).format(b="@" + brand.x[0]),
+                            text=voiced(rng, rng.choice(TC.NUDGE[lang]), lang, "still").format(b="@" + brand.x[0]),
                             addresses=(brand.id,), intent="complaint", in_reply_to_user=cust.uid)
         return
     handle = brand.x[-1]
@@ -106,7 +114,7 @@ def follow_tweet(w: World, brand: Brand, cust: Customer, reply: Msg, kind: str, 
     intent, _sentiment, thanks = TC.FOLLOW_UP_KIND[kind]
     handle = w.users[reply.author]["username"]
     m = w.tweet(author=cust.uid, created=tf, lang=cust.lang, series=series, parent=reply,
-                    text=f"@{handle} " + w.rng.choice(TC.FOLLOW_UP[cust.lang][kind]),
+                    text=f"@{handle} " + voiced(w.rng, w.rng.choice(TC.FOLLOW_UP[cust.lang][kind]), cust.lang, kind),
                     addresses=(brand.id,), intent=intent)
     m.thanks = thanks
     return m
@@ -172,7 +180,7 @@ def generate_cross(w: World) -> None:
             t = opening_time(w, b1, w.start + timedelta(days=rng.randrange(w.days)))
             if t >= w.limit:
                 continue
-            text = rng.choice(TC.TWO_BRANDS[lang][intent]).format(b1="@" + b1.x[0], b2="@" + b2.x[0])
+            text = voiced(rng, rng.choice(TC.TWO_BRANDS[lang][intent]), lang, intent).format(b1="@" + b1.x[0], b2="@" + b2.x[0])
             opening = w.tweet(author=cust.uid, created=t, text=text, lang=lang, series="all",
                                   addresses=(b1.id, b2.id), intent=intent)
             for b in (b1, b2):

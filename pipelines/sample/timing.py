@@ -6,9 +6,8 @@ import math
 from datetime import UTC, datetime, time, timedelta
 
 from pipelines.sample.brands import Brand
-from pipelines.sample.model import RESPONSE_WINDOW, _pick
+from pipelines.sample.model import HOUR_WEIGHT, RESPONSE_WINDOW, _pick
 from pipelines.sample.world import World
-from pipelines.sample.model import HOUR_WEIGHT
 
 
 def opening_time(w: World, brand: Brand, day_start: datetime) -> datetime:

@@ -6,7 +6,14 @@ import statistics
 from datetime import datetime
 
 from pipelines.sample.brands import Brand
-from pipelines.sample.model import BAND_EDGES, EQUITY_MIN_CASES, PLATFORMS, RESPONSE_WINDOW, Msg, _fmt_z
+from pipelines.sample.model import (
+    BAND_EDGES,
+    EQUITY_MIN_CASES,
+    PLATFORMS,
+    RESPONSE_WINDOW,
+    Msg,
+    _fmt_z,
+)
 from pipelines.sample.similarity import CANNED_MIN_REPLIES, _SimIndex, _words
 from pipelines.sample.world import World
 

@@ -8,7 +8,17 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from pipelines.sample import texts_customer as TC
 from pipelines.sample.brands import BRANDS, FORMATS, Brand
-from pipelines.sample.model import (REPLICA_FIELD, DEFAULT_MESSAGES_PER_BRAND_DAY, EXTRA_SHARE, MSGS_PER_CASE, TWITTER_EPOCH_MS, Customer, Msg, _fold, _pick)
+from pipelines.sample.model import (
+    DEFAULT_MESSAGES_PER_BRAND_DAY,
+    EXTRA_SHARE,
+    MSGS_PER_CASE,
+    REPLICA_FIELD,
+    TWITTER_EPOCH_MS,
+    Customer,
+    Msg,
+    _fold,
+    _pick,
+)
 from pipelines.sample.similarity import _SimIndex
 
 

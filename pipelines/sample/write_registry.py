@@ -6,7 +6,6 @@ import json
 
 from pipelines.sample.world import World
 
-
 #: the first lines of ``brands.yaml``
 HEADER = "# Brand registry of the brandcare sample (invented brands).\nbrands:\n"
 
