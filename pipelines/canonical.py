@@ -46,12 +46,18 @@ MESSAGE_SCHEMA: dict[str, pl.DataType] = {name: dtype for name, (dtype, _) in ME
 #: Classification columns added by pipelines.classify before the lake write.
 CLASSIFICATION_COLUMNS: dict[str, tuple[pl.DataType, str]] = {
     "sentiment": (pl.String, "positive | neutral | negative"),
-    "sentiment_score": (pl.Float64, "lexicon score in [-1, 1]"),
+    "sentiment_score": (pl.Float64, "P(positive) - P(negative) of the sentiment classifier, in [-1, 1]"),
     "intent": (pl.String, "complaint | question | praise | other (used for a case's opening message)"),
+    "intent_confidence": (pl.Float64, "probability the intent classifier gives the chosen intent"),
     "is_thanks": (pl.Boolean, "the message thanks or says the problem is solved"),
     "deflection": (pl.String, "channel a reply pushes to: dm | phone | email | web | store; NULL if none"),
     "signoff": (pl.String, "agent sign-off found at the end of the text (^JK, -Becky), NULL if none"),
     "canned_text": (pl.String, "normalised text used to detect canned replies"),
+    "clauses": (
+        pl.List(pl.Struct({"text": pl.String, "sentiment": pl.String, "sentiment_score": pl.Float64})),
+        "NULL for a text of one clause; else each clause (lower case, accents folded, @handles "
+        "kept; split at contrast words and sentence ends) with its own sentiment and score",
+    ),
 }
 
 LAKE_SCHEMA: dict[str, pl.DataType] = {

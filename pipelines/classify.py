@@ -36,8 +36,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from pipelines.canonical import CLASSIFICATION_COLUMNS
@@ -433,41 +435,158 @@ def normalise_for_canned(text: pl.Expr) -> pl.Expr:
     return pl.when(normalised != "").then(normalised)
 
 
-def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` plus the CLASSIFICATION_COLUMNS of pipelines.canonical, computed from ``text``.
+def lexicon_classify(frame: pl.DataFrame) -> pl.DataFrame:
+    """The lexicon and rule model alone: ``frame`` plus ``sentiment``, ``sentiment_score``
+    (the squashed lexicon sum), ``intent`` and ``deflection``, from ``text``.
 
-    A NULL text is classified as empty text: neutral, score 0, intent other, no thanks,
-    no deflection or sign-off, and a NULL canned_text. When ``frame`` has a ``lang`` column,
-    its NULLs are filled with the detected language (:func:`detect_language`, itself NULL
-    when the text gives no cue); other columns are returned unchanged.
+    The model the learned classifiers replaced, kept as their features' source and as the
+    baseline that evaluation compares them with.
     """
     text = pl.col("text").fill_null("")
     folded, plain = pl.col(_FOLDED), pl.col(_PLAIN)
     # Thresholds and squashing read the raw sum several times: it is materialised first.
-    classified = (
+    return (
+        frame.lazy()
+        .with_columns(fold(text).alias(_FOLDED))
+        .with_columns(plain_text(folded).alias(_PLAIN), deflection(folded).alias("deflection"))
+        .with_columns(sentiment_marked(plain).alias(_MARKED), is_thanks(plain).alias("is_thanks"))
+        .with_columns(sentiment_raw(pl.col(_MARKED)).alias(_RAW_SCORE))
+        .with_columns(emphasise(pl.col(_RAW_SCORE), plain).alias(_RAW_SCORE))
+        .with_columns(squash(pl.col(_RAW_SCORE)).alias("sentiment_score"))
+        .with_columns(sentiment_label(pl.col("sentiment_score")).alias("sentiment"))
+        .with_columns(intent(plain, pl.col("sentiment"), pl.col("is_thanks")).alias("intent"))
+        .drop(_FOLDED, _PLAIN, _MARKED, _RAW_SCORE, "is_thanks")
+        .collect()
+    )
+
+
+@lru_cache(maxsize=1)
+def polar_term_patterns() -> tuple[str, str]:
+    """One regex of every positive sentiment lexicon term and one of every negative term."""
+    positive = [t for c in TERM_CLASSES if c.weight > 0 for t in c.terms]
+    negative = [t for c in TERM_CLASSES if c.weight < 0 for t in c.terms]
+    return "|".join(map(_term_regex, positive)), "|".join(map(_term_regex, negative))
+
+
+#: where a text splits into clauses: a contrast word ("pero", "por contra", "sin embargo",
+#: "but", "whereas", "however") or the end of a sentence (. ! ? ; or a line break).
+CLAUSE_BREAK_PATTERN = ascii_boundaries(
+    r"\b(?:pero|por contra|por el contrario|sin embargo|en cambio|but|whereas|however)\b"
+    r"|[.!?;…]+(?:\s|$)|\n"
+)
+_CLAUSE_MARK = "\ue005"
+CLAUSE_DTYPE = pl.List(pl.Struct({"text": pl.String, "sentiment": pl.String, "sentiment_score": pl.Float64}))
+
+
+#: a word that may name a brand: an @handle, or a capitalised word that does not start a sentence.
+NAME_CUE_PATTERN = r"@\w+|[^\s.!?¡¿:;]\s+[A-ZÁÉÍÓÚÑ][\w-]*[A-Za-zñáéíóú]"
+
+
+def names_several(text: pl.Expr) -> pl.Expr:
+    """The raw text holds at least two name cues (:data:`NAME_CUE_PATTERN`): it may address
+    several brands, so its clauses are classified one by one."""
+    return text.str.count_matches(NAME_CUE_PATTERN) >= 2
+
+
+def clause_texts(folded: pl.Expr) -> pl.Expr:
+    """The non-blank clauses of a folded text (lower case, accents folded, @handles kept)."""
+    return (
+        folded.str.replace_all(CLAUSE_BREAK_PATTERN, _CLAUSE_MARK)
+        .str.split(_CLAUSE_MARK)
+        .list.eval(pl.element().str.strip_chars(" \t,;:-").filter(pl.element().str.contains(r"\w")))
+    )
+
+
+def _sentiment_columns(probabilities: np.ndarray, classes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """(label, P(positive) - P(negative)) per row of sentiment probabilities."""
+    labels = np.asarray(classes, dtype=object)[probabilities.argmax(axis=1)]
+    score = probabilities[:, classes.index("positive")] - probabilities[:, classes.index("negative")]
+    return labels, score
+
+
+def _clauses(frame: pl.DataFrame, models) -> pl.Series:
+    """Per message, its clauses with their sentiment; NULL when it is one clause or does not
+    name several brands (:func:`names_several`)."""
+    from pipelines.classifier.features import feature_columns, features_of
+
+    spec = models.spec
+    exploded = (
+        frame.select(clause_texts(pl.col(_FOLDED)).alias("clauses"), names_several(pl.col("text")).alias("several"))
+        .with_row_index("row")
+        .filter(pl.col("several") & (pl.col("clauses").list.len() > 1))
+        .drop("several")
+        .explode("clauses")
+        .rename({"clauses": "text"})
+    )
+    if exploded.height == 0:
+        return pl.Series("clauses", [None] * frame.height, dtype=CLAUSE_DTYPE)
+    exploded = exploded.with_columns(plain_text(pl.col("text")).alias(_PLAIN)).with_columns(
+        feature_columns(spec, pl.col("text"), pl.col(_PLAIN))
+    )
+    probabilities = models.probabilities(*features_of(exploded, spec))["sentiment"]
+    labels, score = _sentiment_columns(probabilities, models.classes["sentiment"])
+    grouped = (
+        exploded.select("row", "text")
+        .with_columns(sentiment=pl.Series(labels, dtype=pl.String), sentiment_score=pl.Series(score, dtype=pl.Float64))
+        .group_by("row", maintain_order=True)
+        .agg(pl.struct("text", "sentiment", "sentiment_score").alias("clauses"))
+    )
+    return (
+        pl.DataFrame({"row": pl.arange(0, frame.height, eager=True, dtype=pl.UInt32)})
+        .join(grouped, on="row", how="left", maintain_order="left")["clauses"]
+        .cast(CLAUSE_DTYPE)
+    )
+
+
+def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` plus the CLASSIFICATION_COLUMNS of pipelines.canonical, computed from ``text``.
+
+    Intent, sentiment and deflection come from the learned classifiers of
+    :mod:`pipelines.classifier` (loaded once per process, no network): ``sentiment_score`` is
+    P(positive) - P(negative), ``intent_confidence`` the probability of the chosen intent, and
+    ``clauses`` lists, for a text of several clauses, each clause (folded text) with its own
+    sentiment. Thanks, sign-offs, canned text and language stay the lexicon rules of this
+    module. A NULL text is classified as empty text (no thanks, deflection or sign-off, and a
+    NULL canned_text). When ``frame`` has a ``lang`` column, its NULLs are filled with the
+    detected language (:func:`detect_language`, itself NULL when the text gives no cue);
+    other columns are returned unchanged.
+    """
+    from pipelines.classifier.features import feature_columns, features_of
+    from pipelines.classifier.model import default
+
+    models = default()
+    text = pl.col("text").fill_null("")
+    folded, plain = pl.col(_FOLDED), pl.col(_PLAIN)
+    prepared = (
         frame.lazy()
         .with_columns(fold(text).alias(_FOLDED))
         .with_columns(
             plain_text(folded).alias(_PLAIN),
-            deflection(folded).alias("deflection"),
             signoff(text).alias("signoff"),
             normalise_for_canned(pl.col("text")).alias("canned_text"),
         )
         .with_columns(
-            sentiment_marked(plain).alias(_MARKED),
             is_thanks(plain).alias("is_thanks"),
+            *feature_columns(models.spec, folded, plain),
             *(
                 [pl.coalesce(pl.col("lang"), detect_language(plain, text)).alias("lang")]
                 if "lang" in frame.columns
                 else []
             ),
         )
-        .with_columns(sentiment_raw(pl.col(_MARKED)).alias(_RAW_SCORE))
-        .with_columns(emphasise(pl.col(_RAW_SCORE), plain).alias(_RAW_SCORE))
-        .with_columns(squash(pl.col(_RAW_SCORE)).alias("sentiment_score"))
-        .with_columns(sentiment_label(pl.col("sentiment_score")).alias("sentiment"))
-        .with_columns(intent(plain, pl.col("sentiment"), pl.col("is_thanks")).alias("intent"))
         .collect()
+    )
+    probabilities = models.probabilities(*features_of(prepared, models.spec))
+    sentiment, score = _sentiment_columns(probabilities["sentiment"], models.classes["sentiment"])
+    intents = np.asarray(models.classes["intent"], dtype=object)[probabilities["intent"].argmax(axis=1)]
+    channels = np.asarray(models.classes["deflection"], dtype=object)[probabilities["deflection"].argmax(axis=1)]
+    classified = prepared.with_columns(
+        sentiment=pl.Series(sentiment, dtype=pl.String),
+        sentiment_score=pl.Series(score, dtype=pl.Float64),
+        intent=pl.Series(intents, dtype=pl.String),
+        intent_confidence=pl.Series(probabilities["intent"].max(axis=1), dtype=pl.Float64),
+        deflection=pl.Series(channels, dtype=pl.String).replace("none", None),
+        clauses=_clauses(prepared, models),
     )
     kept = [name for name in frame.columns if name not in CLASSIFICATION_COLUMNS]
     return classified.select(

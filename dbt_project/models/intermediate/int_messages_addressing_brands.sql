@@ -1,4 +1,6 @@
 -- Customer message x brand it addresses, and how (METRICS.md "addresses a brand").
+-- A mention is a mention entity / facet on the brand account's platform, or an @handle in the
+-- text on any platform that one of the brand's accounts (on any platform) uses.
 -- Brand messages never address a brand.
 with customer_messages as (
     select * from {{ ref('int_messages_attributed') }} where not is_brand
@@ -13,6 +15,19 @@ by_mention as (
     from customer_messages as c
     cross join unnest(c.mentions) as u(account)
     inner join account_keys as k on k.platform = c.platform and k.account = u.account
+),
+
+by_handle_in_text as (
+    -- an @handle written in the text, on any platform, addresses the brand that lists that
+    -- handle for any platform ("Me quedo con @DecathlonES" in a blog comment). The handle ends
+    -- on a letter, digit or _ (a sentence's full stop is not part of it); an e-mail address
+    -- (a word character or '.' before the '@') is not a handle.
+    select c.message_id, k.brand_id, 'mention' as addressed_by
+    from (
+        select message_id, unnest(regexp_extract_all(lower(text), '(?:^|[^\w@.])@(\w[\w.-]*\w|\w)', 1)) as account
+        from customer_messages
+    ) as c
+    inner join account_keys as k on k.account = c.account
 ),
 
 by_alias as (
@@ -68,16 +83,76 @@ by_owned_post as (
 
 all_ways as (
     select * from by_mention
+    union all select * from by_handle_in_text
     union all select * from by_alias
     union all select * from by_reply
     union all select * from by_reply_to_user
     union all select * from by_quote
     union all select * from by_owned_post
+),
+
+addressed as (
+    select message_id, brand_id, list_sort(list_distinct(list(addressed_by))) as addressed_by
+    from all_ways
+    group by message_id, brand_id
+),
+
+-- Per-brand sentiment of a message addressing several brands: the classifier split its text
+-- into clauses (at contrast words and sentence ends) and gave each its own sentiment.
+clauses as (
+    select
+        message_id,
+        i,
+        c.sentiment,
+        c.sentiment_score,
+        ' ' || regexp_replace(c.text, '[^\p{L}\p{N}_@]+', ' ', 'g') || ' ' as words
+    from (
+        select message_id, generate_subscripts(clauses, 1) as i, unnest(clauses) as c
+        from customer_messages
+        where clauses is not null
+            and message_id in (select message_id from addressed group by message_id having count(*) > 1)
+    )
+),
+
+names as (
+    -- what names a brand in a clause: '@' and one of its account keys, or one of its aliases
+    select brand_id, ' ' || trim(regexp_replace('@' || account, '[^\p{L}\p{N}_@]+', ' ', 'g')) || ' ' as words
+    from account_keys
+    union
+    select brand_id, ' ' || trim(regexp_replace(alias_folded, '[^\p{L}\p{N}_]+', ' ', 'g')) || ' '
+    from {{ ref('stg_brand_aliases') }}
+),
+
+named as (
+    -- clause x brand it names, among the brands its message addresses
+    select distinct c.message_id, c.i, a.brand_id
+    from clauses as c
+    inner join addressed as a on a.message_id = c.message_id
+    inner join names as n on n.brand_id = a.brand_id and contains(c.words, n.words)
+),
+
+owned as (
+    -- a clause naming no brand is about the brands of the latest clause before it that names one
+    select
+        c.*,
+        max(f.i) over (partition by c.message_id order by c.i rows between unbounded preceding and current row)
+            as owner_i
+    from clauses as c
+    left join (select distinct message_id, i from named) as f on f.message_id = c.message_id and f.i = c.i
+),
+
+brand_clauses as (
+    -- the brand's most opinionated clause (largest |score|; the first on a tie)
+    select
+        o.message_id,
+        n.brand_id,
+        first(o.sentiment order by abs(o.sentiment_score) desc, o.i) as brand_sentiment,
+        first(o.sentiment_score order by abs(o.sentiment_score) desc, o.i) as brand_sentiment_score
+    from owned as o
+    inner join named as n on n.message_id = o.message_id and n.i = o.owner_i
+    group by o.message_id, n.brand_id
 )
 
-select
-    message_id,
-    brand_id,
-    list_sort(list_distinct(list(addressed_by))) as addressed_by
-from all_ways
-group by message_id, brand_id
+select a.message_id, a.brand_id, a.addressed_by, b.brand_sentiment, b.brand_sentiment_score
+from addressed as a
+left join brand_clauses as b using (message_id, brand_id)

@@ -32,6 +32,15 @@ topmost as (
     inner join messages as r on r.message_id = a.root_id
 ),
 
+-- The classifier columns the deduplicated messages do not carry: classification is a function
+-- of the text alone, so any row of the message with the same text holds them.
+classified as (
+    select message_id, text, any_value(intent_confidence) as intent_confidence, any_value(clauses) as clauses
+    from {{ ref('stg_lake__message_rows') }}
+    where kind = 'post'
+    group by message_id, text
+),
+
 brand_authors as (
     select m.message_id, min(a.brand_id) as author_brand_id
     from messages as m
@@ -66,6 +75,8 @@ select
     m.sentiment,
     m.sentiment_score,
     m.intent,
+    k.intent_confidence,
+    k.clauses,
     m.is_thanks,
     m.deflection,
     m.signoff,
@@ -77,3 +88,4 @@ from messages as m
 left join messages as p on p.message_id = m.parent_id
 left join topmost as t on t.message_id = m.message_id
 left join brand_authors as b on b.message_id = m.message_id
+left join classified as k on k.message_id = m.message_id and k.text is not distinct from m.text

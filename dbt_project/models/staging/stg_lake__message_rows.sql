@@ -24,10 +24,12 @@ select
     sentiment,
     sentiment_score,
     intent,
+    intent_confidence,
     is_thanks,
     deflection,
     signoff,
     canned_text,
+    clauses,
     archive_sha256,
     position
 from {{ source('lake', 'message_rows') }}

@@ -1,0 +1,62 @@
+"""The labelled corpus the classifiers learn from and are measured on (``corpus/messages.csv``).
+
+Columns: ``row_id, source, licence, lang, role, brand, conversation_id, text, intent,
+sentiment, deflection, split``; ``role`` is customer | brand, ``split`` train | dev | test.
+Intent labels customer messages, deflection brand replies; a task learns from the rows that
+carry its label. The test split is read by evaluation only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS_PATH = REPO / "corpus" / "messages.csv"
+COLUMNS = (
+    "row_id", "source", "licence", "lang", "role", "brand", "conversation_id", "text",
+    "intent", "sentiment", "deflection", "split",
+)
+LABELS = {
+    "intent": ("complaint", "question", "praise", "other"),
+    "sentiment": ("positive", "neutral", "negative"),
+    "deflection": ("dm", "phone", "email", "web", "store", "none"),
+}
+SPLITS = ("train", "dev", "test")
+
+
+class CorpusError(Exception):
+    """The corpus file is missing or malformed (the message names the file and the problem)."""
+
+
+def load_corpus(path: Path = CORPUS_PATH) -> pl.DataFrame:
+    """The corpus as strings, empty labels as NULL; raises CorpusError when malformed."""
+    if not path.is_file():
+        raise CorpusError(f"{path}: no such corpus file")
+    frame = pl.read_csv(path, infer_schema=False)
+    missing = [c for c in COLUMNS if c not in frame.columns]
+    if missing:
+        raise CorpusError(f"{path}: missing columns {', '.join(missing)}")
+    frame = frame.with_columns(
+        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c).str.strip_chars()).alias(c)
+        for c in ("intent", "sentiment", "deflection", "split", "role", "lang")
+    )
+    for column, allowed in (("split", SPLITS), ("role", ("customer", "brand")), *LABELS.items()):
+        bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(list(allowed)))
+        if bad.height:
+            row = bad.row(0, named=True)
+            raise CorpusError(f"{path}: row {row['row_id']}: {column} {row[column]!r} is not one of {', '.join(allowed)}")
+    if frame["split"].null_count():
+        raise CorpusError(f"{path}: {frame['split'].null_count()} rows have no split")
+    return frame
+
+
+def task_rows(corpus: pl.DataFrame, task: str, split: str) -> pl.DataFrame:
+    """The rows of ``split`` labelled for ``task`` (intent: customers; deflection: brands)."""
+    rows = corpus.filter((pl.col("split") == split) & pl.col(task).is_not_null())
+    if task == "intent":
+        rows = rows.filter(pl.col("role") == "customer")
+    elif task == "deflection":
+        rows = rows.filter(pl.col("role") == "brand")
+    return rows

@@ -1,0 +1,113 @@
+"""The trained classifiers as one linear model over shared hashed features, in a portable file.
+
+``models/classifiers.npz`` holds NumPy arrays only (no pickle): the rows of the weight
+matrix that are not zero (``rows``, ``weights`` as float16) and the biases; beside it,
+``models/classifiers.json`` holds the version, the feature spec, each task's classes and
+columns, the training corpus and the scores measured while choosing the model. Loading is
+lazy (on the first classification) and cached for the process; it needs no network.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from pipelines.classifier.features import FeatureSpec, linear_scores, prepare
+
+MODEL_DIR = Path(__file__).with_name("models")
+WEIGHTS_FILE = "classifiers.npz"
+CARD_FILE = "classifiers.json"
+#: the tasks, in the order their columns sit in the weight matrix.
+TASKS = ("intent", "sentiment", "deflection")
+
+
+class ModelError(Exception):
+    """The model files are missing or do not match each other."""
+
+
+@dataclass(frozen=True)
+class Classifiers:
+    """Weights (n_features x columns), biases, and each task's classes and column slice."""
+
+    version: str
+    spec: FeatureSpec
+    classes: dict[str, tuple[str, ...]]
+    weights: np.ndarray
+    bias: np.ndarray
+    card: dict
+
+    def columns(self, task: str) -> slice:
+        start = 0
+        for name in TASKS:
+            width = len(self.classes[name])
+            if name == task:
+                return slice(start, start + width)
+            start += width
+        raise KeyError(task)
+
+    def probabilities(self, normalised: pl.Series, signals: np.ndarray | None) -> dict[str, np.ndarray]:
+        """task -> (texts x classes) probabilities, rows summing to 1, of prepared texts
+        (:func:`pipelines.classifier.features.prepare` or ``features_of``)."""
+        scores = linear_scores(normalised, signals, self.spec, self.weights) + self.bias
+        out = {}
+        for task in TASKS:
+            block = scores[:, self.columns(task)]
+            block = np.exp(block - block.max(axis=1, keepdims=True))
+            out[task] = block / block.sum(axis=1, keepdims=True)
+        return out
+
+    def predict(self, texts: pl.Series) -> dict[str, np.ndarray]:
+        """task -> predicted class of each raw text (numpy array of str)."""
+        return {
+            task: np.asarray(self.classes[task], dtype=object)[probs.argmax(axis=1)]
+            for task, probs in self.probabilities(*prepare(texts, self.spec)).items()
+        }
+
+
+def save(
+    directory: Path, *, version: str, spec: FeatureSpec, classes: dict[str, tuple[str, ...]],
+    weights: np.ndarray, bias: np.ndarray, card: dict,
+) -> None:
+    """Write the two model files (weights rounded to float16; zero rows left out)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    rows = np.flatnonzero(np.abs(weights).max(axis=1) > 0).astype(np.int32)
+    np.savez_compressed(
+        directory / WEIGHTS_FILE,
+        rows=rows,
+        weights=weights[rows].astype(np.float16),
+        bias=bias.astype(np.float32),
+    )
+    meta = {"version": version, "spec": spec.as_dict(), "classes": {t: list(classes[t]) for t in TASKS}, **card}
+    (directory / CARD_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def load(directory: Path = MODEL_DIR) -> Classifiers:
+    """The classifiers stored in ``directory``; raises ModelError when absent or inconsistent."""
+    try:
+        meta = json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
+        arrays = np.load(directory / WEIGHTS_FILE, allow_pickle=False)
+    except FileNotFoundError as error:
+        raise ModelError(f"no trained classifiers in {directory} (run `brandcare train`)") from error
+    spec = FeatureSpec(**meta["spec"])
+    classes = {task: tuple(meta["classes"][task]) for task in TASKS}
+    width = sum(len(c) for c in classes.values())
+    weights = np.zeros((spec.n_features, width), dtype=np.float32)
+    stored = arrays["weights"]
+    if stored.shape[1] != width or arrays["bias"].shape != (width,):
+        raise ModelError(f"{directory / WEIGHTS_FILE} does not match {directory / CARD_FILE}")
+    weights[arrays["rows"]] = stored
+    return Classifiers(
+        version=meta["version"], spec=spec, classes=classes, weights=weights,
+        bias=arrays["bias"].astype(np.float32), card=meta,
+    )
+
+
+@lru_cache(maxsize=1)
+def default() -> Classifiers:
+    """The repository's classifiers, loaded once per process."""
+    return load(MODEL_DIR)

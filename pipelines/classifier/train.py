@@ -1,0 +1,160 @@
+"""Train the classifiers on the corpus's train split, choosing features and regularisation on dev.
+
+Candidates (feature sets, :data:`CANDIDATES`) are compared side by side on the dev split:
+macro-F1 of each task and classification speed. Every candidate trains one multinomial
+logistic regression per task (scikit-learn, lbfgs, deterministic) for each C in
+:data:`C_GRID`, with and without balanced class weights; a task keeps its best setting on dev.
+The candidate with the best mean dev macro-F1 wins (speed breaks near-ties: within
+:data:`TIE_MARGIN`). The winner's models, fitted on the train split only, are saved under
+``pipelines/classifier/models/`` with the comparison table, and versioned by a hash of the
+corpus, the code and the chosen settings. The test split is never read here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+
+from pipelines.classifier import model as model_files
+from pipelines.classifier.corpus import CORPUS_PATH, LABELS, load_corpus, task_rows
+from pipelines.classifier.features import FeatureSpec, featurise, linear_scores, prepare
+
+CANDIDATES = {
+    "words 1-2 + chars 2-5": FeatureSpec(char_min=2, char_max=5),
+    "words 1-2 + chars 3-5": FeatureSpec(char_min=3, char_max=5),
+    "words 1-2 + chars 2-5 + lexicon": FeatureSpec(char_min=2, char_max=5, lexicon=True),
+}
+C_GRID = (1.0, 4.0, 16.0)
+CLASS_WEIGHTS = (None, "balanced")
+TIE_MARGIN = 0.005
+SPEED_ROWS = 20_000
+_CODE_FILES = ("features.py", "train.py", "model.py", "corpus.py")
+
+
+@dataclass
+class _Fitted:
+    """A logistic regression fitted on the feature columns its training rows use (hashing
+    leaves most of the 2**bits columns empty; fitting on the others is much faster)."""
+
+    used: np.ndarray
+    model: LogisticRegression
+
+    def predict(self, features) -> np.ndarray:
+        return self.model.predict(features[:, self.used])
+
+
+def _fit(features, labels: list[str], c: float, class_weight) -> _Fitted:
+    used = np.unique(features.indices)
+    model = LogisticRegression(C=c, class_weight=class_weight, max_iter=2000, solver="lbfgs")
+    return _Fitted(used, model.fit(features[:, used], labels))
+
+
+def _as_columns(fitted: _Fitted, classes: tuple[str, ...], n_features: int) -> tuple[np.ndarray, np.ndarray]:
+    """(n_features x len(classes)) weights and biases in ``classes`` order; classes the training
+    rows never showed get weight 0 and a bias far below the others."""
+    coef, intercept = fitted.model.coef_, fitted.model.intercept_
+    if coef.shape[0] == 1:  # binary: softmax over (0, w.x + b) equals the logistic output
+        coef = np.vstack([np.zeros_like(coef), coef])
+        intercept = np.array([0.0, intercept[0]])
+    weights = np.zeros((n_features, len(classes)), dtype=np.float32)
+    bias = np.full(len(classes), -30.0, dtype=np.float32)
+    for index, name in enumerate(fitted.model.classes_):
+        weights[fitted.used, classes.index(name)] = coef[index]
+        bias[classes.index(name)] = intercept[index]
+    return weights, bias
+
+
+def _speed(spec: FeatureSpec, texts: pl.Series, width: int) -> float:
+    """Messages per second of featurising and scoring ``SPEED_ROWS`` messages built from ``texts``."""
+    sample = pl.Series((texts.to_list() * (SPEED_ROWS // max(len(texts), 1) + 1))[:SPEED_ROWS])
+    weights = np.zeros((spec.n_features, width), dtype=np.float32)
+    started = time.perf_counter()
+    linear_scores(*prepare(sample, spec), spec, weights)
+    return SPEED_ROWS / (time.perf_counter() - started)
+
+
+def _tune(spec: FeatureSpec, corpus: pl.DataFrame) -> dict:
+    """Best (C, class weight) per task on dev for one feature set, with the dev scores."""
+    tasks = {}
+    for task, classes in LABELS.items():
+        train, dev = task_rows(corpus, task, "train"), task_rows(corpus, task, "dev")
+        x_train, x_dev = featurise(train["text"], spec), featurise(dev["text"], spec)
+        best = None
+        for c in C_GRID:
+            for class_weight in CLASS_WEIGHTS:
+                fitted = _fit(x_train, train[task].to_list(), c, class_weight)
+                predicted = fitted.predict(x_dev)
+                score = f1_score(dev[task].to_list(), predicted, average="macro", labels=list(classes), zero_division=0)
+                accuracy = float(np.mean(predicted == np.asarray(dev[task].to_list())))
+                if best is None or score > best["dev_macro_f1"] + 1e-12:
+                    best = {"C": c, "class_weight": class_weight, "dev_macro_f1": round(float(score), 4),
+                            "dev_accuracy": round(accuracy, 4), "train_rows": train.height, "dev_rows": dev.height}
+        tasks[task] = best
+    return tasks
+
+
+def version_of(corpus_path: Path, settings: dict) -> str:
+    """Hash of the corpus file, the classifier code and the chosen settings (12 hex digits)."""
+    digest = hashlib.sha256(corpus_path.read_bytes())
+    for name in _CODE_FILES:
+        digest.update((Path(__file__).parent / name).read_bytes())
+    digest.update(json.dumps(settings, sort_keys=True).encode())
+    return digest.hexdigest()[:12]
+
+
+def train(corpus_path: Path = CORPUS_PATH, out_dir: Path = model_files.MODEL_DIR) -> dict:
+    """Compare the candidates on dev, fit the winner on train, save it; returns the model card."""
+    corpus = load_corpus(corpus_path)
+    width = sum(len(c) for c in LABELS.values())
+    comparison = []
+    for name, spec in CANDIDATES.items():
+        tasks = _tune(spec, corpus)
+        comparison.append({
+            "candidate": name, "spec": spec.as_dict(), "tasks": tasks,
+            "mean_dev_macro_f1": round(float(np.mean([t["dev_macro_f1"] for t in tasks.values()])), 4),
+            "messages_per_s": round(_speed(spec, task_rows(corpus, "sentiment", "dev")["text"], width)),
+        })
+    top = max(row["mean_dev_macro_f1"] for row in comparison)
+    winner = max(
+        (row for row in comparison if row["mean_dev_macro_f1"] >= top - TIE_MARGIN),
+        key=lambda row: row["messages_per_s"],
+    )
+    spec = FeatureSpec(**winner["spec"])
+    weights, biases = [], []
+    for task, classes in LABELS.items():
+        rows = task_rows(corpus, task, "train")
+        chosen = winner["tasks"][task]
+        fitted = _fit(featurise(rows["text"], spec), rows[task].to_list(), chosen["C"], chosen["class_weight"])
+        task_weights, task_bias = _as_columns(fitted, classes, spec.n_features)
+        weights.append(task_weights)
+        biases.append(task_bias)
+    settings = {"candidate": winner["candidate"], "spec": winner["spec"],
+                "tasks": {t: {"C": v["C"], "class_weight": v["class_weight"]} for t, v in winner["tasks"].items()}}
+    sizes = (
+        corpus.group_by("split", "role", "lang").len().sort("split", "role", "lang").to_dicts()
+    )
+    sources = corpus.group_by("source", "licence").len().sort("len", descending=True).to_dicts()
+    card = {
+        "candidate": winner["candidate"],
+        "settings": settings,
+        "corpus": {"path": corpus_path.name, "sha256": hashlib.sha256(corpus_path.read_bytes()).hexdigest(),
+                   "rows": corpus.height, "sizes": sizes, "sources": sources},
+        "comparison": comparison,
+    }
+    model_files.save(
+        out_dir, version=version_of(corpus_path, settings), spec=spec,
+        classes={task: LABELS[task] for task in model_files.TASKS},
+        weights=np.hstack([weights[list(LABELS).index(t)] for t in model_files.TASKS]),
+        bias=np.concatenate([biases[list(LABELS).index(t)] for t in model_files.TASKS]),
+        card=card,
+    )
+    model_files.default.cache_clear()
+    return model_files.load(out_dir).card

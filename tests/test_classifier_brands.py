@@ -1,0 +1,54 @@
+"""Per-brand opening sentiment and cross-platform @handles, through one real pipeline run.
+
+tests/fixtures/wxr/brand_comments/: two blog comments (WXR) built on the fragments issue 7
+quotes from real comments, and a registry of the three brands they name (README.md there).
+One ingest + Dagster run (real dbt build and publish) over them; the published analyst
+database is read back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, PipelineRun, run_brandcare
+
+COMMENTS = FIXTURES / "wxr" / "brand_comments"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    home: Path = tmp_path_factory.mktemp("brand_comments")
+    finished = run_brandcare(home, [COMMENTS / "blog_comments.xml"], COMMENTS / "brands.yaml")
+    assert finished.result.success, "the pipeline run over the blog comments failed"
+    return finished
+
+
+def cases(run: PipelineRun) -> dict[tuple[str, str], dict]:
+    found = run.query(
+        "select opened_message_id, brand_id, brand_name, opening_sentiment, opening_sentiment_score,"
+        " intent, intent_confidence from care_cases"
+    )
+    return {(c["opened_message_id"], c["brand_id"]): c for c in found}
+
+
+def test_an_x_handle_written_in_a_blog_comment_addresses_the_brand(run: PipelineRun) -> None:
+    found = cases(run)
+    assert ("blog:c71", "decathlon") in found
+    message = run.query("select addressed_brand_ids from messages where message_id = 'blog:c71'")
+    assert message == [{"addressed_brand_ids": ["decathlon"]}]
+    assert found[("blog:c71", "decathlon")]["brand_name"] == "Decathlon España"
+
+
+def test_each_brand_gets_the_sentiment_of_its_own_clauses(run: PipelineRun) -> None:
+    found = cases(run)
+    sabadell, cortefiel = found[("blog:c72", "sabadell")], found[("blog:c72", "cortefiel")]
+    assert (sabadell["opening_sentiment"], cortefiel["opening_sentiment"]) == ("positive", "negative")
+    assert sabadell["opening_sentiment_score"] > 0 > cortefiel["opening_sentiment_score"]
+    assert sabadell["brand_name"] == "Banco Sabadell"
+    # the message as a whole keeps one sentiment; only the cases differ
+    whole = run.query("select sentiment, sentiment_score from messages where message_id = 'blog:c72'")
+    assert len(whole) == 1 and -1 <= whole[0]["sentiment_score"] <= 1
+    assert 0 < sabadell["intent_confidence"] <= 1
+    assert set(found) == {("blog:c71", "decathlon"), ("blog:c72", "sabadell"), ("blog:c72", "cortefiel")}
