@@ -7,8 +7,9 @@
 -- length filtering). Order a brand-month's words by rarity (texts holding them, then the word);
 -- a text of n words keeps its n - ceil(t * n) + 1 rarest words as its prefix. Two sets with
 -- Jaccard >= t share at least ceil(t * max(|A|, |B|)) words, so their prefixes share a word,
--- and |B| >= t |A|. Candidates are then checked with the exact Jaccard: the result is the
--- pairwise definition's, at a cost that follows the pairs sharing a rare word.
+-- and |B| >= t |A|. Each candidate pair (once per unordered pair) is then checked with the
+-- exact Jaccard: the result is the pairwise definition's, at a cost that follows the pairs
+-- sharing a rare word (tests/test_canned_replies.py compares it with a pairwise oracle).
 {% set similarity = var('canned_similarity') %}
 with replies as (
     select distinct
@@ -58,31 +59,43 @@ prefix_words as (
 ),
 
 candidates as (
+    -- each unordered pair once (a <= b): Jaccard is symmetric
     select distinct a.text_id as text_a, b.text_id as text_b
     from prefix_words as a
     inner join prefix_words as b
         on b.brand_id = a.brand_id
         and b.month = a.month
         and b.word = a.word
+        and b.text_id >= a.text_id
         -- Jaccard <= smaller set / larger set: pairs of very different lengths cannot qualify
         and b.word_count >= a.word_count * {{ similarity }} - 1e-9
         and a.word_count >= b.word_count * {{ similarity }} - 1e-9
 ),
 
+similar_pairs as (
+    -- shared words of each candidate pair, counted by a join on (text, word)
+    select c.text_a, c.text_b
+    from candidates as c
+    inner join text_words as wa on wa.text_id = c.text_a
+    inner join text_words as wb on wb.text_id = c.text_b and wb.word = wa.word
+    group by c.text_a, c.text_b, wa.word_count, wb.word_count
+    having count(*) / (wa.word_count + wb.word_count - count(*)) >= {{ similarity }}
+),
+
 similar_texts as (
     select
-        a.brand_id,
-        a.month,
-        a.canned_text,
-        sum(b.replies) as similar_replies
-    from candidates as c
-    inner join sized as a on a.text_id = c.text_a
-    inner join sized as b on b.text_id = c.text_b
-    where a.text_id = b.text_id
-       or len(list_intersect(a.words, b.words))
-          / (a.word_count + b.word_count - len(list_intersect(a.words, b.words)))
-          >= {{ similarity }}
-    group by a.brand_id, a.month, a.canned_text
+        t.brand_id,
+        t.month,
+        t.canned_text,
+        sum(other.replies) as similar_replies
+    from (
+        select text_a as text_id, text_b as other_id from similar_pairs
+        union all
+        select text_b, text_a from similar_pairs where text_a <> text_b
+    ) as p
+    inner join sized as t on t.text_id = p.text_id
+    inner join sized as other on other.text_id = p.other_id
+    group by t.brand_id, t.month, t.canned_text
 )
 
 select
