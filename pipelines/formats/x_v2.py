@@ -39,7 +39,10 @@ where trim(line) <> ''
 
 _TWEETS = """
 with objs as (
-    select filename, rec_no, line_no, line, case when valid then line::json end as obj from ({source})
+    -- the line itself is kept only when it is not JSON (its excerpt): a page is large
+    select filename, rec_no, line_no, case when not valid then line end as line,
+           case when valid then line::json end as obj
+    from ({source})
 ),
 records as (
     -- a page holds tweets in data and includes.tweets, a stream message one tweet in data;
