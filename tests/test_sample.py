@@ -12,24 +12,27 @@ import re
 import statistics
 import unicodedata
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
 
-from pipelines.sample import generate_sample
+from pipelines.sample import _generate, generate_sample
 
 WP = "{http://wordpress.org/export/1.2/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 WINDOW = timedelta(days=7)
+END = date(2026, 11, 1)
 FORMAT_OF_FOLDER = {"x": "x_v2", "blog": "wxr", "twcs": "twcs", "bluesky": "bluesky", "facebook": "facebook_graph",
                     "disqus": "disqus"}
 
-COMPLAINT = re.compile(r"no funciona|sin |desastre|fatal|terrible|broken|not working|cancel|worst|still waiting|still not|esperando|peor|roto|perdid|lost|retrasado|delay|bloquead|blocked|duplicado|double|charged|cobr|down|never|zero|cero", re.IGNORECASE)
+COMPLAINT = re.compile(r"no funciona|sin |desastre|fatal|terrible|broken|not working|cancel|worst|still waiting|still not|esperando|peor|roto|perdid|lost|retrasado|delay|bloquead|blocked|duplicado|double|charged|cobr|down|never|zero|cero|unacceptable|ridiculous|nothing works|crashing|no signal|vergonzoso|harta|p[eé]simo|verg[uü]enza|nadie", re.IGNORECASE)
 QUESTION = re.compile(r"\?")
-PRAISE = re.compile(r"gracias|genial|excelente|thanks|thank you|great|love|amazing|encanta", re.IGNORECASE)
+PRAISE = re.compile(r"gracias|genial|excelente|thanks|thank you|great|love|amazing|encanta|awesome|los mejores|contenta|para bien", re.IGNORECASE)
+#: what a customer's text says once @handles and links are set aside
+ASIDES = re.compile(r"@\w+|https?://\S+")
 DEFLECTION = re.compile(r"\bDM\b|\bMD\b|mensaje (privado|directo)|direct message|llámanos|te llamamos|call us|give us a call|\b90[02] \d|\d-800-|escríbenos a|email us at|\S+@\S+\.example|https?://|visit (a|your nearest|any of our) stores?|visita una tienda|acércate a tu tienda|pásate por cualquier tienda", re.IGNORECASE)
 
 
@@ -56,6 +59,14 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     # re-running into the same folder replaces the sample (no stale pages)
     generate_sample(a, brands=3, days=20, seed=11, messages=600)
     assert set(_files(a)) <= set(fa)
+    # a sample made of replicas too, and a smaller one written over it leaves no replica behind
+    d, e = tmp_path / "d", tmp_path / "e"
+    _generate(d, 3, 10, 4, 1500, END, 500)
+    _generate(e, 3, 10, 4, 1500, END, 500)
+    fd = _files(d)
+    assert fd == _files(e) and any("/r002/" in name for name in fd)
+    generate_sample(d, brands=3, days=10, seed=4, messages=400)
+    assert not any("/r00" in name for name in _files(d))
 
 
 def test_small_and_single_brand_runs(tmp_path: Path) -> None:
@@ -101,12 +112,13 @@ def _read(root: Path) -> dict:
     raw_ids: list[str] = []
     usernames: dict[str, str] = {}
     followers: dict[str, int] = {}
-    for path in sorted((root / "x").glob("*.json")):
-        page = json.loads(path.read_text())
-        for u in page["includes"]["users"]:
-            usernames[u["id"]] = u["username"].lower()
-            followers[u["id"]] = u["public_metrics"]["followers_count"]
-        objs = page["data"] + page["includes"].get("tweets", [])
+    for path in sorted((root / "x").rglob("*.json*")):
+        pages = [json.loads(line) for line in path.read_text().splitlines()]  # a page, or JSON lines of pages
+        for page in pages:
+            for u in page["includes"]["users"]:
+                usernames[u["id"]] = u["username"].lower()
+                followers[u["id"]] = u["public_metrics"]["followers_count"]
+        objs = [t for page in pages for t in page["data"] + page["includes"].get("tweets", [])]
         bad = 0
         for t in objs:
             created = _parse_dt(t.get("created_at"))
@@ -125,7 +137,7 @@ def _read(root: Path) -> dict:
             else:
                 msgs[m["mid"]] = m
         read[str(path.relative_to(root))] = [len(objs), bad]
-    for path in sorted((root / "blog").glob("*.xml")):
+    for path in sorted((root / "blog").rglob("*.xml")):
         tree = ET.parse(path)
         n = bad = 0
         for item in tree.getroot().iter("item"):
@@ -185,7 +197,7 @@ def _read_extra(root: Path, registry: list[dict], msgs: dict[str, dict], read: d
     fb_brand = {str(p): b["id"] for b in registry for p in b["accounts"].get("facebook", [])}
     blog_brand = {a: b["id"] for b in registry for a in b["accounts"].get("blog", [])}
     # twcs: conversation = topmost ancestor present
-    for path in sorted((root / "twcs").glob("*.csv")):
+    for path in sorted((root / "twcs").rglob("*.csv")):
         rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
         bad = 0
         local: dict[str, dict] = {}
@@ -213,7 +225,7 @@ def _read_extra(root: Path, registry: list[dict], msgs: dict[str, dict], read: d
     # Bluesky Jetstream: identity events give handles; updates replace the text; deletes keep the post
     handles: dict[str, str] = {}
     events: list[tuple[str, dict]] = []
-    for path in sorted((root / "bluesky").glob("*.jsonl")):
+    for path in sorted((root / "bluesky").rglob("*.jsonl")):
         lines = path.read_text(encoding="utf-8").splitlines()
         bad = 0
         for line in lines:
@@ -260,7 +272,7 @@ def _read_extra(root: Path, registry: list[dict], msgs: dict[str, dict], read: d
         if m["platform"] == "bluesky":
             m["mention_brands"] = {bsky_brand[h] for h in m["mentions"] if h in bsky_brand}
     # Facebook Graph: a post '<page>_<post>' is facebook:<post>, its comments share that conversation
-    for path in sorted((root / "facebook").glob("*.json")):
+    for path in sorted((root / "facebook").rglob("*.json")):
         page = json.loads(path.read_text(encoding="utf-8"))
         n = bad = 0
         for post in page["data"]:
@@ -285,7 +297,7 @@ def _read_extra(root: Path, registry: list[dict], msgs: dict[str, dict], read: d
     # Disqus: threads are brand posts; authors by username, else display name
     ns = {"d": "http://disqus.com", "dsq": "http://disqus.com/disqus-internals"}
     dsq_id = "{http://disqus.com/disqus-internals}id"
-    for path in sorted((root / "disqus").glob("*.xml")):
+    for path in sorted((root / "disqus").rglob("*.xml")):
         tree = ET.parse(path).getroot()
         n = bad = 0
         owners = {}
@@ -349,7 +361,10 @@ def derived(sample: Path) -> tuple[dict, dict, dict]:
 
 
 def test_truth_matches_files(derived) -> None:
-    truth, data, cases = derived
+    _check_truth_matches_files(*derived)
+
+
+def _check_truth_matches_files(truth: dict, data: dict, cases: dict) -> None:
     assert {k: v for k, v in truth["files"].items()} == {
         k: {"format": FORMAT_OF_FOLDER[k.split("/")[0]], "records_read": v[0], "records_quarantined": v[1]}
         for k, v in data["read"].items()}
@@ -374,7 +389,10 @@ def test_truth_matches_files(derived) -> None:
 
 
 def test_mentions_match_files(derived) -> None:
-    truth, data, _ = derived
+    _check_mentions(derived[0], derived[1])
+
+
+def _check_mentions(truth: dict, data: dict) -> None:
     counts: dict[tuple, int] = {}
     for m in data["msgs"].values():
         for b in m["addresses"] if m["brand"] is None else ():
@@ -390,7 +408,7 @@ def test_intent_vocabulary(derived) -> None:
     truth, data, _ = derived
     for c in truth["cases"]:
         text = data["msgs"][c["opened_message_id"]]["text"]
-        text = re.sub(r"@\w+", "", text)
+        text = ASIDES.sub("", text)
         if c["intent"] == "complaint":
             assert COMPLAINT.search(text) and not QUESTION.search(text) and not PRAISE.search(text), text
         elif c["intent"] == "question":
@@ -588,7 +606,7 @@ def test_independent_of_hash_seed(tmp_path: Path) -> None:
 # Business minutes, resolution, recovery, canned replies (METRICS.md), re-derived from the files
 # --------------------------------------------------------------------------------------------
 
-NEGATIVE = re.compile(r"no funciona|no ha llegado|desastre|fatal|terrible|broken|not working|cancel|worst|still waiting|still not|sigue sin|sigo igual|sigo esperando|horas esperando|peor|joke|frustrating", re.IGNORECASE)
+NEGATIVE = re.compile(r"no funciona|no ha llegado|desastre|fatal|terrible|broken|not working|cancel|worst|still waiting|still not|sigue sin|sigo igual|sigo esperando|horas esperando|peor|joke|frustrating|unacceptable|ridiculous|nothing works|crashing|no signal|vergonzoso|harta|p[eé]simo|verg[uü]enza|nadie|sin (internet|servicio|cobertura)", re.IGNORECASE)
 POSITIVE = re.compile(r"gracias|thanks|thank you|solucionado|fixed|genial|great|amazing|perfecto", re.IGNORECASE)
 
 
@@ -659,7 +677,7 @@ def test_resolution_and_recovery_from_files(derived) -> None:
     outcomes: dict[str, int] = {}
     for c in truth["cases"]:
         d = cases[(c["conversation_id"], c["brand_id"], c["customer_id"])]
-        opener_text = re.sub(r"@\w+", "", d["opener"]["text"])
+        opener_text = ASIDES.sub("", d["opener"]["text"])
         negative_opening = bool(NEGATIVE.search(opener_text)) and not PRAISE.search(opener_text)
         assert (c["opening_sentiment"] == "negative") == (c["intent"] == "complaint") == negative_opening, c
         assert c["opening_sentiment"] == {"complaint": "negative", "praise": "positive"}.get(c["intent"], "neutral")
@@ -668,7 +686,7 @@ def test_resolution_and_recovery_from_files(derived) -> None:
             first = d["replies"][0]["created"]
             later = [m for m in by_author.get((c["conversation_id"], c["customer_id"]), []) if m["created"] > first]
             last = max(later, key=lambda m: (m["created"], m["mid"])) if later else None
-        text = re.sub(r"@\w+", "", last["text"]) if last else ""
+        text = ASIDES.sub("", last["text"]) if last else ""
         resolved = last is not None and bool(POSITIVE.search(text))
         recovered = negative_opening and last is not None and not NEGATIVE.search(text)
         assert c["resolved"] == resolved, (c, text)
@@ -688,7 +706,7 @@ def test_resolution_and_recovery_from_files(derived) -> None:
         if c["resolved"]:
             later = [m for m in by_author.get((c["conversation_id"], c["customer_id"]), [])
                      if m["created"] > _utc(c["first_response_at"])]
-            if any(NEGATIVE.search(re.sub(r"@\w+", "", m["text"])) for m in later):
+            if any(NEGATIVE.search(ASIDES.sub("", m["text"])) for m in later):
                 overridden += 1
     assert overridden >= 3
 
@@ -837,3 +855,94 @@ def test_extra_formats(sample: Path, derived) -> None:
         per_conv[c["conversation_id"]] = per_conv.get(c["conversation_id"], 0) + 1
     assert max(v for k, v in per_conv.items() if k.startswith("facebook:")) >= 3
     assert max(v for k, v in per_conv.items() if k.startswith("blog:disqus:t")) >= 3
+
+
+# --------------------------------------------------------------------------------------------
+# Replicas: a large sample made of renamed copies of a small one (pipelines.sample.replicate)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def replicated(tmp_path_factory) -> Path:
+    """About 3,600 messages as 3 replicas of a 1,200-message base of 6 brands (as 10 million
+    messages are 334 replicas of a 30,000-message base)."""
+    out = tmp_path_factory.mktemp("replicated")
+    summary = _generate(out, 6, 14, 5, 3600, END, 1200)
+    assert summary["replicas"] == 3 and len(summary["brands"]) == 18
+    return out
+
+
+def test_replicated_truth_matches_files(replicated: Path) -> None:
+    """The same independent reading of the files as for a plain sample: every replica's cases,
+    mentions and file counts are what truth.json says."""
+    truth = json.loads((replicated / "truth.json").read_text())
+    data = _read(replicated)
+    assert len(data["registry"]) == 18 and any("/r002/" in name for name in data["read"])
+    _check_truth_matches_files(truth, data, _derive_cases(data))
+    _check_mentions(truth, data)
+
+
+def _source_brand(brand_id: str, base: list[str]) -> tuple[str, int]:
+    """The base brand a replica brand renames, and the replica number (three digits in place of
+    three letters of the brand's name)."""
+    for b in base:
+        diff = [i for i, (x, y) in enumerate(zip(brand_id, b)) if x != y]
+        if len(b) == len(brand_id) and len(diff) <= 3 and all(brand_id[i].isdigit() for i in diff):
+            digits = re.search(r"\d{3}", brand_id)
+            return b, int(digits.group()) if digits and diff else 0
+    raise AssertionError(f"{brand_id} renames no base brand")
+
+
+def _unshifted(message_id: str) -> str:
+    """An id with its replica fields as in the base: decimal ids end in 000, atproto keys in 22."""
+    if message_id.startswith("bluesky:"):
+        return re.sub(r"([a-z2-7]{11})[a-z2-7]{2}(?=/|$)", r"\g<1>22", message_id)
+    return re.sub(r"(\d{4,})\d{3}(?!\d)", r"\g<1>000", message_id)
+
+
+def test_replica_truth_is_the_source_truth_renamed(replicated: Path) -> None:
+    truth = json.loads((replicated / "truth.json").read_text())
+    registry = yaml.safe_load((replicated / "brands.yaml").read_text())["brands"]
+    base = [b["id"] for b in registry[:6]]
+    by_replica: dict[int, dict[str, list]] = {}
+    for c in truth["cases"]:
+        source, k = _source_brand(c["brand_id"], base)
+        key = dict(c, brand_id=source, opened_message_id=_unshifted(c["opened_message_id"]),
+                   conversation_id=_unshifted(c["conversation_id"]))
+        by_replica.setdefault(k, {"cases": [], "ids": set(), "rows": []})["cases"].append(json.dumps(key, sort_keys=True))
+        by_replica[k]["ids"].add(c["opened_message_id"])
+    for r in truth["scorecards_monthly"]:
+        source, k = _source_brand(r["brand_id"], base)
+        by_replica[k]["rows"].append(json.dumps(dict(r, brand_id=source), sort_keys=True))
+    assert sorted(by_replica) == [0, 1, 2]
+    for k in (1, 2):
+        assert sorted(by_replica[k]["cases"]) == sorted(by_replica[0]["cases"]), k
+        assert sorted(by_replica[k]["rows"]) == sorted(by_replica[0]["rows"]), k
+        assert not by_replica[k]["ids"] & by_replica[0]["ids"]  # other messages, same behaviour
+    # the replica's registry entries: the base's with renamed accounts and the same calendars
+    for entry in registry[6:]:
+        source = next(b for b in registry[:6] if b["id"] == _source_brand(entry["id"], base)[0])
+        assert {k: v for k, v in entry.items() if k not in ("id", "name", "accounts", "aliases")} == \
+            {k: v for k, v in source.items() if k not in ("id", "name", "accounts", "aliases")}
+        assert len(entry["aliases"]) == len(source["aliases"]) and entry["aliases"] != source["aliases"]
+    # a replica's files hold what its source's files hold (X pages of a series in one file)
+    files = truth["files"]
+    for k in (1, 2):
+        mine = {n: f for n, f in files.items() if f"/r{k:03d}/" in n}
+        base_files = {n: f for n, f in files.items() if "/r0" not in n}
+        for fmt in ("x_v2", "wxr", "twcs", "bluesky", "facebook_graph", "disqus"):
+            assert sum(f["records_read"] for f in mine.values() if f["format"] == fmt) == \
+                sum(f["records_read"] for f in base_files.values() if f["format"] == fmt) > 0, fmt
+
+
+def test_replicated_sample_ingests_as_truth_says(replicated: Path, settings) -> None:
+    """The pipeline's own readers (real ingest) read, load and quarantine what truth.json says,
+    file by file, replicas included."""
+    from pipelines import ingest
+
+    records = ingest.ingest([str(p) for p in sorted(replicated.iterdir()) if p.is_dir()], settings)
+    got = {str(Path(r.source).relative_to(replicated)): (r.status, r.format, r.records_read, r.records_quarantined)
+           for r in records}
+    truth = json.loads((replicated / "truth.json").read_text())
+    assert got == {name: ("loaded", f["format"], f["records_read"], f["records_quarantined"])
+                   for name, f in truth["files"].items()}
