@@ -1,0 +1,185 @@
+"""Every file isolated, every line isolated: a hostile file is rejected with a reason that
+names what went wrong, a bad line of a JSON-lines archive is quarantined with its line
+number, and everything around them loads (records read = loaded + quarantined)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+
+from pipelines import ingest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+X_PAGE = FIXTURES / "ingest" / "x_page_with_bad_records.json"
+WXR = FIXTURES / "ingest" / "blog_wordpress.xml"
+DISQUS = FIXTURES / "disqus" / "export.xml"
+TWARC2 = FIXTURES / "twarc2" / "stream.jsonl"  # real twarc2 output whose 8th line was cut off (SOURCE.md)
+
+
+def _deeply_nested_json(levels: int) -> bytes:
+    """A JSON document nested ``levels`` objects deep (what a hostile archive may hold)."""
+    return b'{"a": ' * levels + b"1" + b"}" * levels
+
+
+def _facebook_page_with_nested_replies(depth: int) -> bytes:
+    """A Graph API page whose comment thread nests ``depth`` replies deep: valid JSON, plausible
+    shape, too deep for the reader (it recurses)."""
+    node: dict = {"id": "1_2", "from": {"id": "9"}, "created_time": "2026-10-05T09:00:00+0000", "message": "x"}
+    text = json.dumps(node)
+    for level in range(depth):
+        text = ('{"id": "1_%d", "from": {"id": "9"}, "created_time": "2026-10-05T09:00:00+0000", '
+                '"message": "x", "comments": {"data": [%s]}}' % (level + 3, text))
+    return ('{\n"data": [' + text + "]}\n").encode()
+
+
+def _lake(settings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    return (pl.read_parquet(settings.messages_dir / "*.parquet"), pl.read_parquet(settings.quarantine_dir / "*.parquet"))
+
+
+def test_hostile_files_between_good_ones_are_rejected_each_with_its_reason(settings, tmp_path: Path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    files = {
+        "1_good_page.json": X_PAGE.read_bytes(),
+        "2_nested.json": _deeply_nested_json(300_000),
+        "3_good_blog.xml": WXR.read_bytes(),
+        "4_bomb.json.gz": gzip.compress(b"{" + b" " * (16 << 20)),
+        "5_reader_crash.json": _facebook_page_with_nested_replies(3000),
+        "6_good_stream.jsonl": TWARC2.read_bytes(),
+    }
+    for name, content in files.items():
+        (batch / name).write_bytes(content)
+
+    records = {r.name: r for r in ingest.ingest([str(batch)], settings)}
+
+    assert list(records) == list(files)  # every file reported, in order
+    assert records["2_nested.json"].status == "rejected"
+    assert records["2_nested.json"].error.startswith("detecting the format failed: RecursionError: nested too deeply")
+    assert records["4_bomb.json.gz"].status == "rejected"
+    assert "refused as a decompression bomb" in records["4_bomb.json.gz"].error
+    assert records["5_reader_crash.json"].status == "rejected"
+    assert records["5_reader_crash.json"].format == "facebook_graph"
+    assert records["5_reader_crash.json"].error.startswith("reading as facebook_graph failed: RecursionError")
+    good = {name: records[name] for name in ("1_good_page.json", "3_good_blog.xml", "6_good_stream.jsonl")}
+    assert {r.status for r in good.values()} == {"loaded"}
+    assert [r.records_loaded for r in good.values()] == [3, 3, 11]
+    messages, quarantine = _lake(settings)
+    assert messages.height == 3 + 3 + 11
+    assert set(messages["archive_sha256"]) == {r.sha256 for r in good.values()}
+    for record in records.values():
+        assert record.records_read == record.records_loaded + record.records_quarantined
+    assert ingest.reconcile(settings).is_empty()
+    # nothing of the run is left in the lake's work folder
+    assert not any((settings.lake_dir / "tmp").iterdir())
+
+
+def _tweets_per_line(path: Path) -> dict[int, int]:
+    """Tweets each line of a twarc2 stream holds (data + includes.tweets), by line number;
+    lines that are not JSON are left out. Computed with the json module, not the reader."""
+    counts = {}
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        counts[number] = 1 + len(message.get("includes", {}).get("tweets", []))
+    return counts
+
+
+def test_real_twarc2_stream_with_cut_lines_loads_every_other_line(settings, tmp_path: Path):
+    # as published: the 8th (last) line is cut off; and a copy whose 4th line is cut too
+    lines = TWARC2.read_text().split("\n")
+    cut = tmp_path / "stream_cut_inside.jsonl"
+    cut.write_text("\n".join(lines[:3] + [lines[3][: len(lines[3]) // 2]] + lines[4:]))
+    records = ingest.ingest([str(TWARC2), str(cut)], settings)
+
+    for record, path, bad_lines in zip(records, (TWARC2, cut), ([8], [4, 8])):
+        expected = sum(_tweets_per_line(path).values())
+        assert (record.status, record.format) == ("loaded", "x_v2")
+        assert (record.records_loaded, record.records_quarantined) == (expected, len(bad_lines))
+        _, quarantine = _lake(settings)
+        reasons = quarantine.filter(pl.col("archive_sha256") == record.sha256)["reason"].to_list()
+        assert reasons == [f"not valid JSON (line {n})" for n in bad_lines]
+    assert records[0].records_loaded == 11 and records[1].records_loaded == 11 - 1  # line 4 held one tweet
+    messages, _ = _lake(settings)
+    first = messages.filter(pl.col("archive_sha256") == records[0].sha256)
+    assert "x:1377650090978992134" in first["message_id"].to_list()  # the first line's tweet, with its handle
+    assert first.filter(pl.col("author_id") == "4602771083")["author_handle"].drop_nulls().len() >= 1
+    assert ingest.reconcile(settings).is_empty()
+
+
+def test_a_stray_byte_before_the_xml_declaration_is_removed_and_noted(settings, tmp_path: Path):
+    damaged = tmp_path / "disqus_export.xml"
+    damaged.write_bytes(b"\x1a" + DISQUS.read_bytes())
+    (record,) = ingest.ingest([str(damaged)], settings)
+    assert (record.status, record.format) == ("loaded", "disqus")
+    assert "1 stray byte(s) before the XML declaration removed" in record.notes
+    (clean,) = ingest.ingest([str(DISQUS)], settings)
+    assert (record.records_loaded, record.records_quarantined) == (clean.records_loaded, clean.records_quarantined)
+
+
+def test_a_file_rejected_before_is_read_again_with_a_forced_format(settings, tmp_path: Path):
+    (wrong,) = ingest.ingest([str(X_PAGE)], settings, fmt="twcs")
+    assert wrong.status == "rejected" and "not a twcs CSV" in wrong.error
+    (again,) = ingest.ingest([str(X_PAGE)], settings)  # auto: the recorded outcome, not read again
+    assert again == wrong
+    (right,) = ingest.ingest([str(X_PAGE)], settings, fmt="x_v2")
+    assert (right.sha256, right.status, right.format, right.records_read) == (wrong.sha256, "loaded", "x_v2", 8)
+    (same,) = ingest.ingest([str(X_PAGE)], settings, fmt="x_v2")  # same format again: nothing to do
+    assert same == right
+    files = ingest.load_archive_files(settings)
+    assert files["sha256"].to_list() == [right.sha256]  # one record, the newest
+    messages, quarantine = _lake(settings)
+    assert (messages.height, quarantine.height) == (3, 5)
+    assert ingest.reconcile(settings).is_empty()
+
+
+def test_a_malformed_csv_is_rejected_without_showing_a_work_path(settings, tmp_path: Path):
+    broken = tmp_path / "converted.csv"
+    broken.write_text('message_id,platform,author_id,created_at,text\nx:1,x,a,2026-10-01T00:00:00Z,"never closed\n')
+    (record,) = ingest.ingest([str(broken)], settings, fmt="canonical")
+    assert record.status == "rejected" and "not readable as a canonical CSV file" in record.error
+    assert str(settings.home) not in record.error and "/tmp" not in record.error
+    assert "converted.csv" in record.error
+
+
+def test_every_file_rejected_is_visible_in_what_ingest_returns(settings, tmp_path: Path):
+    (tmp_path / "a.txt").write_text("dear diary")
+    (tmp_path / "b.json").write_text("")
+    records = ingest.ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.json")], settings)
+    assert [r.status for r in records] == ["rejected", "rejected"]
+    assert [r.error for r in records] == ["unknown format: not JSON, XML, an X archive or a twcs CSV", "empty file"]
+
+
+def test_lake_dates_are_the_posts_dates_for_the_lake_and_for_given_files(settings, tmp_path: Path):
+    profile_then_posts = tmp_path / "converted.jsonl"
+    rows = [
+        {"message_id": "bluesky:profile:did:plc:a", "platform": "bluesky", "kind": "profile", "author_id": "did:plc:a",
+         "created_at": "2019-03-01T10:00:00Z", "text": None},
+        {"message_id": "x:1", "platform": "x", "author_id": "7", "created_at": "2026-09-30T23:59:00Z", "text": "hola"},
+        {"message_id": "x:2", "platform": "x", "author_id": "7", "created_at": "2026-10-01T00:01:00+02:00", "text": "?"},
+    ]
+    profile_then_posts.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    converted, page = ingest.ingest([str(profile_then_posts), str(X_PAGE)], settings)
+    from datetime import date
+
+    # the profile (2019) says when an account was created: not a day the lake holds posts for
+    assert ingest.lake_dates(settings, [converted.sha256]) == (date(2026, 9, 30), date(2026, 9, 30))
+    assert ingest.archive_dates(settings, [converted.sha256]) == ingest.lake_dates(settings, [converted.sha256])
+    # the page's loaded tweets: 2026-10-02 and the one in includes.tweets, 2026-10-01
+    assert ingest.lake_dates(settings, [page.sha256]) == (date(2026, 10, 1), date(2026, 10, 2))
+    assert ingest.lake_dates(settings) == (date(2026, 9, 30), date(2026, 10, 2))
+    assert ingest.lake_dates(settings, []) is None
+
+
+def test_same_content_twice_in_one_ingest_is_read_once(settings, tmp_path: Path):
+    copy = tmp_path / "copy.json"
+    shutil.copy(X_PAGE, copy)
+    first, second = ingest.ingest([str(X_PAGE), str(copy)], settings)
+    assert first == second
+    messages, _ = _lake(settings)
+    assert messages.height == first.records_loaded
