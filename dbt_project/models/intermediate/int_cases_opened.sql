@@ -24,13 +24,22 @@ openers as (
     select * from replied_to
 )
 
-select
-    md5(conversation_id || '|' || brand_id || '|' || customer_id) as case_id,
-    brand_id,
-    any_value(platform) as platform,
-    conversation_id,
-    customer_id,
-    first(message_id order by created_at, message_id) as opened_message_id,
-    min(created_at) as opened_at
-from openers
-group by conversation_id, brand_id, customer_id
+cases as (
+    select
+        md5(conversation_id || '|' || brand_id || '|' || customer_id) as case_id,
+        brand_id,
+        any_value(platform) as platform,
+        conversation_id,
+        customer_id,
+        first(message_id order by created_at, message_id) as opened_message_id,
+        min(created_at) as opened_at
+    from openers
+    group by conversation_id, brand_id, customer_id
+)
+
+-- brand_sentiment(_score): when the opening message addresses several brands, the sentiment
+-- of its clauses about this case's brand (int_messages_addressing_brands); else NULL.
+select c.*, a.brand_sentiment, a.brand_sentiment_score
+from cases as c
+left join {{ ref('int_messages_addressing_brands') }} as a
+    on a.message_id = c.opened_message_id and a.brand_id = c.brand_id

@@ -6,7 +6,6 @@ with horizon as (
 select
     c.case_id,
     c.brand_id,
-    b.brand_name,
     c.platform,
     c.conversation_id,
     c.customer_id,
@@ -15,9 +14,8 @@ select
     c.opened_at,
     c.intent,
     m.intent_confidence,
-    -- a message addressing several brands: the sentiment of the clauses about this brand
-    coalesce(a.brand_sentiment, c.opening_sentiment) as opening_sentiment,
-    coalesce(a.brand_sentiment_score, m.sentiment_score) as opening_sentiment_score,
+    c.opening_sentiment,
+    m.sentiment_score as opening_sentiment_score,
     c.is_actionable,
     c.first_response_at,
     c.first_response_min,
@@ -33,7 +31,4 @@ select
     c.opened_url
 from {{ ref('int_cases_measured') }} as c
 cross join horizon as h
-inner join {{ ref('stg_brands') }} as b on b.brand_id = c.brand_id
 left join {{ ref('int_messages_attributed') }} as m on m.message_id = c.opened_message_id
-left join {{ ref('int_messages_addressing_brands') }} as a
-    on a.message_id = c.opened_message_id and a.brand_id = c.brand_id
