@@ -475,9 +475,18 @@ def normalise_many(shas: Iterable[str], settings: Settings, fmt: str = "auto") -
     shas = list(dict.fromkeys(shas))
     if not shas:
         return []
+    records: list[ArchiveFile] = []
     with _work_folder(settings) as work:
         _repair(settings, work)
-        return _normalise_batch(shas, settings, fmt, work)
+        batch: list[str] = []
+        size = 0
+        for sha in shas:
+            batch.append(sha)
+            size += (settings.archives_dir / sha / STORED_NAME).stat().st_size
+            if size >= BATCH_BYTES or len(batch) >= BATCH_FILES or sha == shas[-1]:
+                records += _normalise_batch(batch, settings, fmt, work)
+                batch, size = [], 0
+    return records
 
 
 def _normalise_batch(batch: list[str | ArchiveFile], settings: Settings, fmt: str, work: Path) -> list[ArchiveFile]:

@@ -112,6 +112,8 @@ def fetch(url: str, workdir: Path) -> Candidate:
             _fetch_fsspec(address, target)
     except SourceError as exc:
         return Candidate(source=url, name=name, path=None, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a source that cannot be fetched is refused alone
+        return Candidate(source=url, name=name, path=None, error=f"cannot fetch: {type(exc).__name__}: {exc}")
     return Candidate(source=url, name=name, path=target, expected_sha256=expected)
 
 
@@ -122,7 +124,7 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
     target_root = workdir / ("unzip-" + hashlib.sha256(str(candidate.path).encode()).hexdigest()[:12])
     try:
         archive = zipfile.ZipFile(candidate.path)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         yield Candidate(candidate.source, outer, None, error=f"damaged zip archive: {exc}")
         return
     with archive:
@@ -152,6 +154,10 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
                 continue
             except (zipfile.BadZipFile, OSError, EOFError) as exc:
                 yield Candidate(source, name, None, error=f"damaged zip entry {info.filename!r}: {exc}")
+                continue
+            except Exception as exc:  # noqa: BLE001 - encrypted, unsupported compression...: this entry only
+                yield Candidate(source, name, None, error=f"zip entry {info.filename!r} cannot be extracted: "
+                                                          f"{type(exc).__name__}: {exc}")
                 continue
             extracted[name] = target
         for name, target in extracted.items():
