@@ -3,7 +3,7 @@
 ``generate_sample(out, brands=6, days=60, seed=7, messages=None, end=date(2026, 11, 1))``
 writes, under ``out/``:
 
-- ``brands.yaml``: the brand registry (DESIGN.md format);
+- ``brands.yaml``: the brand registry (the format :mod:`pipelines.brands` reads);
 - ``x/search_<brand id|all>_<NNNN>.json``: X API v2 search pages, newest first, ~100 tweets a
   page, the last page of a series without ``next_token``. A brand's series holds the
   conversations of that brand; ``all`` holds tweets naming two brands, retweets (with the
@@ -13,7 +13,15 @@ writes, under ``out/``:
 - ``bluesky/jetstream_<n>.jsonl``: Bluesky Jetstream events (~1500 a file) of the Bluesky brands;
 - ``facebook/<brand id>_comments_<n>.json``: Facebook Graph API pages of page posts with comments;
 - ``disqus/<brand id>_disqus.xml``: Disqus exports (platform ``blog``);
-- ``truth.json``: what was planted, as METRICS.md defines it (cases and monthly scorecards).
+- above ``replicate.BASE_MAX`` messages, ``<format>/r<NNN>/...``: renamed replicas of all of the
+  above (X pages of a series joined into one JSON-lines file of pages), see
+  :mod:`pipelines.sample.replicate`;
+- ``truth.json``: what was planted, by the metric definitions (cases and monthly scorecards).
+
+The package: :mod:`~pipelines.sample.world` (accounts, customers, ids), ``sim_x``, ``sim_blog``
+and ``sim_extra`` (who writes what when), ``timing`` (when), ``compose``, ``voice`` and the
+``texts_*`` modules (what the messages say), one ``write_*`` module per archive format,
+``truth`` (the oracle, independent of the pipeline) and ``replicate`` (scale).
 
 Everything comes from ``random.Random(seed)``: the same arguments give byte-identical files.
 The data covers the ``days`` UTC days before ``end``; the newest message is a customer tweet
@@ -47,7 +55,7 @@ Planted behaviour (per brand, see ``BRANDS``)
 - followers: log-uniform between ~3 and ~2M, so every band (<100, 100-999, 1k-9,999,
   10k-99,999, >=100k) has plenty of cases; a customer's follower count never changes.
 
-Resolution, recovery, canned replies (METRICS.md; truth computed with these definitions)
+Resolution, recovery, canned replies (truth computed with the metric definitions)
 -------------------------------------------------------------------------------------------
 - every planted customer message has a planted sentiment that follows its planted intent
   (complaint = negative, praise = positive, question/other = neutral: ``T.OPENING_SENTIMENT``),
@@ -125,11 +133,11 @@ follow-ups) on other platforms; no follower counts (``author_followers`` NULL):
 
 truth.json
 ----------
-``generator`` (the arguments), ``response_window_days``, ``data_horizon`` (newest created_at
+``generator`` (the arguments), ``replicas``, ``response_window_days``, ``data_horizon`` (newest created_at
 of a valid message, retweets excluded), ``files`` (per archive file: format ``x_v2``/``wxr``/
 ``twcs``/``bluesky``/``facebook_graph``/``disqus``, ``records_read`` = tweet objects in ``data``
 + ``includes.tweets`` / WXR items + comments / CSV records / JSON lines / Facebook posts +
-comments / Disqus threads + posts, ``records_quarantined``), ``cases`` (METRICS.md per-case
+comments / Disqus threads + posts, ``records_quarantined``), ``cases`` (the per-case
 fields: ``first_response_min``, ``first_response_business_min``, ``responded``, ``deflected``,
 ``resolved``, ``recovered``, ``opening_sentiment``, ``off_hours``, ``author_followers``, ...)
 and ``scorecards_monthly``: one row per brand, platform (``all``, ``x``, ``bluesky``,

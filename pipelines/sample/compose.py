@@ -52,9 +52,9 @@ def reply_body(w: World, brand: Brand, cust_first: str, lang: str, category: str
     personal reply composed from slots and kept only if it is no near-duplicate of any other
     reply of the brand in the same local month (so it is never canned by accident)."""
     rng = w.rng
-    contacts = dict(phone=brand.phone,
-                    email=("soporte@" if lang == "es" else "help@") + brand.domain,
-                    url=f"https://{brand.domain}/" + ("ayuda" if lang == "es" else "support"))
+    contacts = {"phone": brand.phone,
+                    "email": ("soporte@" if lang == "es" else "help@") + brand.domain,
+                    "url": f"https://{brand.domain}/" + ("ayuda" if lang == "es" else "support")}
     if not deflect and category in ("praise", "other") and rng.random() < 0.08:
         return rng.choice(TB.EMOJI_REPLY) + signoff(w, brand)
     if rng.random() < brand.canned_share:

@@ -107,7 +107,7 @@ def write_replicas(out: Path, files: dict[str, dict], replicas: int, ids: set[st
     for rel in files:
         groups.setdefault(replica_path(rel, stems, 1), []).append(rel)
     written: dict[str, dict] = {}
-    for first, rels in groups.items():
+    for rels in groups.values():
         data = b"".join((out / rel).read_bytes() for rel in rels)
         patch = Patch(data, id_bytes, key_bytes, stems)
         meta = {"format": files[rels[0]]["format"],

@@ -198,16 +198,15 @@ def generate_extra(w: World) -> None:
         for d in range(w.days):
             day_start = w.start + timedelta(days=d)
             n = int(per_unit_day * rng.uniform(0.7, 1.3) + rng.random())
-            if fmt in ("facebook", "disqus") or (fmt == "bluesky" and d % 5 == 2):
-                # a brand post every few days; customers comment on the newest one
-                if root is None or d % 3 == 0 or fmt == "bluesky":
+            # a brand post every few days; customers comment on the newest one
+            if (fmt in ("facebook", "disqus") and (root is None or d % 3 == 0)) or (fmt == "bluesky" and d % 5 == 2):
+                pt = opening_time(w, brand, day_start)
+                while not brand.is_open(pt) and pt.astimezone(brand.tz).hour < 8:
                     pt = opening_time(w, brand, day_start)
-                    while not brand.is_open(pt) and pt.astimezone(brand.tz).hour < 8:
-                        pt = opening_time(w, brand, day_start)
-                    if pt < w.limit:
-                        title, body = rng.choice(TB.ANNOUNCEMENT[lang])
-                        root = ext_msg(w, fmt, brand, author=author, created=pt, lang=lang, parent=None,
-                                             is_brand=True, text=title if fmt == "disqus" else body, title=title)
+                if pt < w.limit:
+                    title, body = rng.choice(TB.ANNOUNCEMENT[lang])
+                    root = ext_msg(w, fmt, brand, author=author, created=pt, lang=lang, parent=None,
+                                 is_brand=True, text=title if fmt == "disqus" else body, title=title)
             for _ in range(n):
                 t = opening_time(w, brand, day_start)
                 if fmt in ("facebook", "disqus") or (fmt == "bluesky" and root is not None and rng.random() < 0.3):

@@ -1,4 +1,4 @@
-"""Canned-reply normalisation and word-set Jaccard similarity (METRICS.md definition)."""
+"""Canned-reply normalisation and word-set Jaccard similarity (the metric definition of canned replies)."""
 
 from __future__ import annotations
 

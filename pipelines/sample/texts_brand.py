@@ -225,9 +225,9 @@ P_DEFLECT: dict[str, dict[str, list[str]]] = {
 #: closing
 P_CLOSE: dict[str, list[str]] = {
     "es": ["Quedamos atentos.", "Seguimos en contacto por aquí.", "Un abrazo.", "Feliz día.", "Cualquier cosa, nos dices.",
-           "Gracias por la paciencia.", "Te leemos pronto.", "Cuídate mucho."],
+           "Gracias por la paciencia.", "Te leemos pronto.", "Cuídate mucho.", "¡Un saludo! 🙂", "Aquí nos tienes 💙"],
     "en": ["Talk soon.", "We will keep an eye on it.", "Take care.", "Have a lovely day.", "Let us know how it goes.",
-           "Thanks for your patience.", "Speak soon.", "All the best."],
+           "Thanks for your patience.", "Speak soon.", "All the best.", "Have a good one! 🙂", "Always here to help 💙"],
 }
 
 #: In-channel canned templates with a case number ({ref}: digits, removed by normalisation).

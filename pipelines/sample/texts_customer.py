@@ -87,7 +87,7 @@ LAST_NAMES: dict[str, list[str]] = {
 # Sentiment of planted customer messages, and follow-ups
 # --------------------------------------------------------------------------------------------
 
-#: Planted sentiment of a customer message by its planted intent (openings; METRICS.md words):
+#: Planted sentiment of a customer message by its planted intent (openings):
 #: complaints are unmistakably negative, praise positive, questions and "other" neutral.
 OPENING_SENTIMENT = {"complaint": "negative", "question": "neutral", "praise": "positive", "other": "neutral"}
 

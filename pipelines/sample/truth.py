@@ -1,4 +1,12 @@
-"""The truth oracle."""
+"""The truth oracle: the metric definitions applied to the planted message graph.
+
+Independent of the pipeline on purpose: it reads the planted messages and labels (intent,
+sentiment, thanks, deflection, the brands a message addresses), never the written files, and it
+imports nothing from the pipeline. Business minutes (:meth:`Brand.open_seconds`), off hours,
+the response window, resolution, recovery, canned replies (word-set Jaccard after
+``similarity.canned_normalise``), follower bands and equity are computed here again, so that a
+mistake in the pipeline's SQL or Python shows as a difference with ``truth.json``.
+"""
 
 from __future__ import annotations
 

@@ -19,10 +19,10 @@ def write_disqus(w: World, out: Path) -> dict[str, dict]:
         threads = [m for m in msgs if m.parent is None]
         posts = sorted((m for m in msgs if m.parent is not None), key=lambda m: (m.created, m.mid))
         lines = ['<?xml version="1.0" encoding="utf-8"?>',
-                 '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals"'
-                 ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">',
-                 f'  <category dsq:id="{brand.index + 1}"><forum>{forum}</forum><title>General</title>'
-                 '<isDefault>true</isDefault></category>']
+                 ('<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals"'
+                  ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'),
+                 (f'  <category dsq:id="{brand.index + 1}"><forum>{forum}</forum><title>General</title>'
+                  '<isDefault>true</isDefault></category>')]
         for t in threads:
             slug = _fold(t.title or "").lower().replace(" ", "-").replace("'", "")
             lines += [f'  <thread dsq:id="{t.native}">',

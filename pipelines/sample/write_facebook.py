@@ -28,7 +28,7 @@ def write_facebook(w: World, out: Path) -> dict[str, dict]:
             if m.parent and w.msgs[m.parent].parent is not None:
                 n_children[m.parent] = n_children.get(m.parent, 0) + 1
 
-        def frm(m: Msg) -> dict:
+        def frm(m: Msg, page_id: str = page_id, page_name: str = page_name) -> dict:
             if m.brand:
                 return {"id": page_id, "name": page_name}
             return {"id": m.author, "name": w.ext_names[m.author]}
