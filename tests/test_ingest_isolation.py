@@ -183,3 +183,21 @@ def test_same_content_twice_in_one_ingest_is_read_once(settings, tmp_path: Path)
     assert first == second
     messages, _ = _lake(settings)
     assert messages.height == first.records_loaded
+
+
+def test_quotes_semicolons_and_non_ascii_in_paths_and_values_are_data_not_sql(settings, tmp_path: Path):
+    folder = tmp_path / "a'b; drop table messages; --ñ"
+    folder.mkdir()
+    shutil.copy(X_PAGE, folder / 'it\'s "q"; ñ.json')
+    handle = "o'brien\"; drop table messages; --ñ"
+    row = {"message_id": "x:42", "platform": "x", "author_id": "a'); --", "author_handle": handle,
+           "created_at": "2026-10-01T10:00:00Z", "text": "it's \"fine\"; select 1; ñ"}
+    (folder / "converted.jsonl").write_text(json.dumps(row) + "\n")
+    records = {r.name: r for r in ingest.ingest([str(folder)], settings)}
+    assert {r.status for r in records.values()} == {"loaded"}
+    assert records['it\'s "q"; ñ.json'].records_loaded == 3
+    messages, _ = _lake(settings)
+    loaded = messages.filter(pl.col("message_id") == "x:42").row(0, named=True)
+    assert (loaded["author_id"], loaded["author_handle"], loaded["text"]) == (row["author_id"], handle, row["text"])
+    assert ingest.lake_dates(settings, [records["converted.jsonl"].sha256]) is not None
+    assert ingest.reconcile(settings).is_empty()

@@ -103,4 +103,32 @@ def test_a_zip_of_many_pages_loads_every_entry_and_cleans_its_work_files(setting
             archive.writestr(f"p{i:02}.json", PAGE.replace(b"1900000000000000002", str(1900000000000100000 + i).encode()))
     records = ingest.ingest([str(bundle)], settings)
     assert len(records) == 50 and all(r.status == "loaded" for r in records)
-    assert not list((settings.home / "tmp").glob("*/*")), "work files are cleaned up"
+    assert not list((settings.lake_dir / "tmp").glob("*/*")), "work files are cleaned up"
+
+
+def _mark_encrypted(data: bytes, entry: bytes) -> bytes:
+    """A zip whose ``entry`` says it is encrypted (bit 0 of the general purpose flags, in its
+    local and central headers): what a password-protected export looks like to an unzipper."""
+    out = bytearray(data)
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = 0
+        while (at := out.find(signature, at)) >= 0:
+            name_at = at + (30 if signature == b"PK\x03\x04" else 46)
+            if out[name_at:name_at + len(entry)] == entry:
+                out[at + flags_at] |= 0x01
+            at += 4
+    return bytes(out)
+
+
+def test_an_encrypted_zip_entry_is_refused_alone(settings, tmp_path):
+    bundle = tmp_path / "export.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("secret.json", PAGE)
+        archive.writestr("blog.xml", (FIXTURES / "ingest" / "blog_wordpress.xml").read_bytes())
+    bundle.write_bytes(_mark_encrypted(bundle.read_bytes(), b"secret.json"))
+    records = {r.name: r for r in ingest.ingest([str(bundle)], settings)}
+    assert records["export.zip/blog.xml"].status == "loaded"
+    refused = records["export.zip/secret.json"]
+    assert refused.status == "rejected"
+    assert refused.error.startswith("zip entry 'secret.json' cannot be extracted: RuntimeError")
+    assert "encrypted" in refused.error
