@@ -36,7 +36,7 @@ QUOTAS = (
     ("twcs_small", "customer", 1100),
     ("twcs_small", "brand", 350),
     ("us_airline", "customer", 600),
-    ("banamex", "customer", 1150),
+    ("banamex", "customer", 1280),
     ("banamex", "brand", 450),
     ("ibm", "brand", 300),
 )
