@@ -22,7 +22,7 @@ openers as (
     select * from addressed
     union
     select * from replied_to
-)
+),
 
 cases as (
     select
