@@ -231,7 +231,7 @@ CUSTOMER: dict[str, dict[str, dict[str, list[str]]]] = {
                 "{b} where can I download last year's statements?",
                 "{b} when is the new app version coming out?",
                 "{b} can I change the payment date of my account?",
-                "{b} quick question - do you ship to Canada?",
+                "{b} quick question - is there a fee to change my plan?",
                 "{b} is there a way to change my password?",
                 "Hey {b}, what time does the support chat open?",
             ],
