@@ -562,9 +562,9 @@ def _replace_symlink(link: Path, target: Path) -> None:
     _fsync_dir(link.parent)
 
 
-def _append_history(published_dir: Path, version: str, action: str) -> None:
+def _append_history(published_dir: Path, version: str, action: str, at: str | None = None) -> None:
     """One line in ``publications.jsonl``: ``version`` became current (appended, synced)."""
-    line = json.dumps({"version": version, "action": action, "at": _iso_utc(datetime.now(UTC))})
+    line = json.dumps({"version": version, "action": action, "at": at or _iso_utc(datetime.now(UTC))})
     fd = os.open(published_dir / HISTORY_FILE, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     try:
         os.write(fd, (line + "\n").encode())
@@ -591,9 +591,19 @@ def _made_current(published_dir: Path) -> dict[str, str]:
 
 def _record_current(published_dir: Path) -> None:
     """A crash between switching and writing history leaves the current version unrecorded:
-    record it before anything replaces it."""
+    record it before anything replaces it. A folder of an earlier release (no history yet) has
+    its complete versions recorded as published when they were created."""
     current = current_version(published_dir)
-    if current is not None and current not in _made_current(published_dir):
+    if current is None:
+        return
+    if not (published_dir / HISTORY_FILE).exists():
+        adopted = [(path, _read_manifest(path)) for path in _version_dirs(published_dir)]
+        for path, manifest in sorted(
+            ((p, m) for p, m in adopted if m is not None and p.name != current),
+            key=lambda item: str(item[1].get("created_at")),
+        ):
+            _append_history(published_dir, path.name, "adopted", str(manifest.get("created_at")))
+    if current not in _made_current(published_dir):
         _append_history(published_dir, current, "recovered")
 
 

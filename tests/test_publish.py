@@ -425,17 +425,23 @@ def test_failed_publish_leaves_the_current_version(tmp_path, warehouse, break_wa
 
 def test_a_folder_of_the_old_layout_moves_its_database_into_the_current_version(tmp_path, warehouse):
     published = tmp_path / "published"
+    older = publish_sample(warehouse, published)["version"]
     old = publish_sample(warehouse, published)["version"]
-    # the old layout: a real database file beside current, none in the version folder
-    real_file = published / "versions" / old / "brandcare.duckdb"
+    # the old layout: a real database file beside current, none in the version folders, no history
     (published / "brandcare.duckdb").unlink()
-    shutil.move(real_file, published / "brandcare.duckdb")
+    shutil.move(published / "versions" / old / "brandcare.duckdb", published / "brandcare.duckdb")
+    (published / "versions" / older / "brandcare.duckdb").unlink()
+    (published / "publications.jsonl").unlink()
 
     new = publish_sample(warehouse, published)["version"]
 
     assert (published / "brandcare.duckdb").is_symlink()
     assert database_version(published) == new
     assert (published / "versions" / old / "brandcare.duckdb").is_file()
+    # the earlier versions count as published (kept), in the order they were created
+    assert version_folders(published) == sorted([older, old, new])
+    assert [e["version"] for e in list_publications(published)] == [new, old, older]
+    assert all(e["last_made_current_at"] for e in list_publications(published))
     rollback(published, old)
     assert database_version(published) == old
 
