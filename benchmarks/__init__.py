@@ -1,0 +1,1 @@
+"""Benchmarks of brandcare: ``python -m benchmarks --size N`` (benchmarks/run.py)."""

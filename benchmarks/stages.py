@@ -1,0 +1,215 @@
+"""One measured part of the benchmark, run in its own process so that its peak RSS is its own.
+
+    python -m benchmarks.stages ingest|run|floor|pandas --home HOME --sample DIR --out FILE.json
+
+Writes FILE.json: ``stages`` (name -> wall seconds, peak RSS of this process and its children
+while the stage ran) and, for floor and pandas, their brand x day ``rows``. RSS is sampled by a
+thread every 20 ms from /proc (this process and every descendant: dbt runs as a child).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+SAMPLE_EVERY_S = 0.02
+
+
+def _rss_bytes(pid: int) -> int:
+    """Resident set of a process and all its descendants (0 when it is gone)."""
+    total = 0
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    total = int(line.split()[1]) * 1024
+                    break
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return total
+    return total + sum(_rss_bytes(int(child)) for child in children)
+
+
+class Meter:
+    """Wall time and peak RSS per named stage; nested stages are exclusive of each other."""
+
+    def __init__(self) -> None:
+        self.stack: list[str] = []
+        self.seconds: dict[str, float] = {}
+        self.peak: dict[str, int] = {}
+        self.samples: list[tuple[float, int]] = []
+        self._mark = time.perf_counter()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.is_set():
+            rss = _rss_bytes(os.getpid())
+            self.samples.append((time.time(), rss))
+            if self.stack:
+                name = self.stack[-1]
+                self.peak[name] = max(self.peak.get(name, 0), rss)
+            self._stop.wait(SAMPLE_EVERY_S)
+
+    def _account(self) -> None:
+        now = time.perf_counter()
+        if self.stack:
+            self.seconds[self.stack[-1]] = self.seconds.get(self.stack[-1], 0.0) + now - self._mark
+        self._mark = now
+
+    @contextlib.contextmanager
+    def stage(self, name: str):
+        self._account()
+        self.stack.append(name)
+        try:
+            yield
+        finally:
+            self._account()
+            self.stack.pop()
+
+    def __enter__(self) -> Meter:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def result(self) -> dict:
+        return {name: {"seconds": round(self.seconds[name], 3), "peak_rss_mb": round(self.peak.get(name, 0) / 2**20, 1)}
+                for name in self.seconds}
+
+
+def _timed(meter: Meter, name: str, func):
+    def wrapper(*args, **kwargs):
+        with meter.stage(name):
+            return func(*args, **kwargs)
+    return wrapper
+
+
+def measure_ingest(meter: Meter, sample: Path) -> dict:
+    """``brandcare ingest`` of every archive folder of the sample: register, normalise, classify."""
+    from pipelines import ingest
+    from pipelines.settings import load_settings
+
+    # instrumentation only: the real functions run, timed by name where ingest calls them
+    for attribute, stage in (("register", "register"), ("classify_messages", "classify")):
+        if hasattr(ingest, attribute):
+            setattr(ingest, attribute, _timed(meter, stage, getattr(ingest, attribute)))
+    sources = sorted(str(p) for p in sample.iterdir() if p.is_dir())
+    with meter.stage("normalise"):
+        records = ingest.ingest(sources, load_settings())
+    return {"files": len(records), "rejected": sum(r.status == "rejected" for r in records),
+            "records_read": sum(r.records_read for r in records),
+            "records_loaded": sum(r.records_loaded for r in records),
+            "records_quarantined": sum(r.records_quarantined for r in records)}
+
+
+#: Dagster step key -> benchmark stage (first match wins)
+STEP_STAGES = (("published", "publish"), ("expectations", "checks"), ("lake", "lake + brand registry"),
+               ("brand_registry", "lake + brand registry"), ("", "dbt build"))
+
+
+def measure_run(meter: Meter) -> dict:
+    """``brandcare run``: one Dagster run; its steps' intervals split the time and the RSS samples."""
+    from dagster import DagsterInstance
+
+    try:
+        from pipelines.runner import run_pipeline  # prepares the environment itself
+    except ImportError:  # before the runner module existed
+        from pipelines.cli import _prepare_environment, run_pipeline
+
+        _prepare_environment()
+    started = time.time()
+    with meter.stage("run"):
+        outcome = run_pipeline(quiet=True)
+    ended = time.time()
+    result = getattr(outcome, "result", outcome)
+    steps: dict[str, list[float]] = {}
+    with DagsterInstance.get() as instance:
+        for entry in instance.all_logs(result.run_id):
+            event = entry.dagster_event
+            if event is None or not (event.is_step_start or event.is_step_success or event.is_step_failure):
+                continue
+            span = steps.setdefault(event.step_key, [entry.timestamp, entry.timestamp])
+            span[0], span[1] = min(span[0], entry.timestamp), max(span[1], entry.timestamp)
+    stages: dict[str, dict] = {}
+    for key, (low, high) in sorted(steps.items(), key=lambda kv: kv[1][0]):
+        name = next(stage for needle, stage in STEP_STAGES if needle in key)
+        stage = stages.setdefault(name, {"seconds": 0.0, "peak_rss_mb": 0.0, "steps": []})
+        stage["seconds"] = round(stage["seconds"] + high - low, 3)
+        stage["steps"].append(key)
+        peak = max((rss for t, rss in meter.samples if low <= t <= high), default=0)
+        stage["peak_rss_mb"] = max(stage["peak_rss_mb"], round(peak / 2**20, 1))
+    in_steps = sum(s["seconds"] for s in stages.values())
+    stages["run overhead (Dagster, dbt start)"] = {"seconds": round(ended - started - in_steps, 3)}
+    # RSS is sampled over the process tree, the process total is the kernel's peak of the process
+    peak = max((rss for _, rss in meter.samples), default=0)
+    failures = outcome.failures() if hasattr(outcome, "failures") else []
+    return {"success": bool(result.success), "failures": failures, "run_stages": stages, "tree_peak_rss_mb": round(peak / 2**20, 1)}
+
+
+def brand_rows(brands_yaml: Path) -> list[dict]:
+    """The brand registry reduced to what the floor and the baseline read."""
+    import yaml
+
+    brands = yaml.safe_load(brands_yaml.read_text())["brands"]
+    return [{"brand_id": b["id"], "timezone": b.get("timezone", "UTC"),
+             "x_accounts": [str(a) for a in (b.get("accounts") or {}).get("x", [])],
+             "aliases": [str(a) for a in b.get("aliases", [])]} for b in brands]
+
+
+def measure_floor(meter: Meter, sample: Path, work: Path) -> list[dict]:
+    """benchmarks/floor.sql on the sample's files, in one in-memory DuckDB."""
+    import duckdb
+
+    brands = work / "floor_brands.jsonl"
+    with meter.stage("floor"):
+        brands.write_text("".join(json.dumps(b) + "\n" for b in brand_rows(sample / "brands.yaml")))
+        with duckdb.connect() as con:
+            con.execute("set variable archive_glob = ?", [str(sample / "**" / "*.json")])
+            con.execute("set variable brands_json = ?", [str(brands)])
+            con.execute("set variable window_days = 7")
+            cursor = con.execute((Path(__file__).with_name("floor.sql")).read_text())
+            names = [d[0] for d in cursor.description]
+            rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+    return rows
+
+
+def measure_pandas(meter: Meter, sample: Path) -> list[dict]:
+    from benchmarks.analyst_pandas import brand_days
+
+    with meter.stage("pandas"):
+        frame = brand_days(sample, brand_rows(sample / "brands.yaml"))
+    frame["median_first_response_min"] = frame["median_first_response_min"].astype(object).where(
+        frame["median_first_response_min"].notna(), None)
+    return frame.to_dict("records")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("part", choices=("ingest", "run", "floor", "pandas"))
+    parser.add_argument("--sample", type=Path, required=True)
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    output: dict = {}
+    with Meter() as meter:
+        if args.part == "ingest":
+            output["ingest"] = measure_ingest(meter, args.sample)
+        elif args.part == "run":
+            output.update(measure_run(meter))
+        elif args.part == "floor":
+            output["rows"] = measure_floor(meter, args.sample, args.out.parent)
+        else:
+            output["rows"] = measure_pandas(meter, args.sample)
+    output["stages"] = meter.result()
+    args.out.write_text(json.dumps(output, default=str, indent=1))
+
+
+if __name__ == "__main__":
+    main()
