@@ -116,14 +116,16 @@ def run_benchmark(size: int, home: Path, skip_pandas_above: int = 1_000_000, kee
     work = home / "benchmarks" / f"size-{size}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    published = work / "home" / "published" / "current" / "care_cases.parquet"
     sample = work / "sample"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_"))}
     env |= {"BRANDCARE_HOME": str(work / "home"), "BRANDCARE_BRANDS": str(sample / "brands.yaml")}
     results: dict = {"size": size, "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
                      "machine": machine(), "commit": _commit()}
 
-    brandcare = str(Path(sys.executable).with_name("brandcare"))
-    seconds, peak = _child([brandcare, "sample", "--out", str(sample), "--messages", str(size)], env)
+    # `brandcare sample` of this checkout (the console script may belong to another one)
+    seconds, peak = _child([sys.executable, "-m", "pipelines.cli", "sample", "--out", str(sample),
+                            "--messages", str(size)], env)
     truth = json.loads((sample / "truth.json").read_text())
     results["sample"] = {"seconds": round(seconds, 3), "peak_rss_mb": round(peak, 1),
                          "files": len(truth["files"]),
@@ -133,8 +135,9 @@ def run_benchmark(size: int, home: Path, skip_pandas_above: int = 1_000_000, kee
 
     results["ingest"] = _part("ingest", sample, work, env)
     results["run"] = _part("run", sample, work, env)
-    if not results["run"]["success"]:
-        raise RuntimeError(f"the pipeline run failed: {results['run'].get('failures')} (home {work / 'home'})")
+    if not results["run"]["success"] or not published.exists():
+        raise RuntimeError(f"the pipeline run failed or published nothing: {results['run'].get('failures')} "
+                           f"(home {work / 'home'})")
     results["floor"] = _part("floor", sample, work, env)
     pandas_skipped = size > skip_pandas_above
     results["pandas"] = {"skipped": f"size above {skip_pandas_above:,}"} if pandas_skipped else _part(
@@ -150,7 +153,7 @@ def run_benchmark(size: int, home: Path, skip_pandas_above: int = 1_000_000, kee
     brands = work / "floor_brands.jsonl"
     with duckdb.connect() as con:
         cursor = con.execute(PIPELINE_BRAND_DAYS, {
-            "cases": str(work / "home" / "published" / "current" / "care_cases.parquet"), "brands": str(brands)})
+            "cases": str(published), "brands": str(brands)})
         names = [d[0] for d in cursor.description]
         pipeline_rows = [dict(zip(names, row)) for row in cursor.fetchall()]
     tables = {"pipeline": pipeline_rows, "floor": results["floor"].pop("rows")}
