@@ -573,7 +573,9 @@ def ingest(
 
         def flush() -> None:
             nonlocal queued_bytes
-            batch = [item for item, _ in queue if isinstance(item, str) or item.sha256 not in known]
+            # each archive file once: a sha queued twice, a source refused twice, are one item
+            batch = list({(item if isinstance(item, str) else item.sha256): item for item, _ in queue
+                          if isinstance(item, str) or item.sha256 not in known}.values())
             normalised = {r.sha256: r for r in _normalise_batch(batch, settings, fmt, work)} if batch else {}
             known.update(normalised)
             for item, is_new in queue:

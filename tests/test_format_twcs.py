@@ -70,7 +70,7 @@ def test_unreadable_rows_are_quarantined_with_position_reason_and_raw_line():
         (6, "invalid tweet_id: abc"),
         (7, "missing required field: author_id"),
         (8, "invalid created_at: yesterday"),
-        (9, "wrong column count: 8 fields, expected 7 (the header's)"),
+        (9, "wrong column count: 8 fields, expected 7 (the header's) (line 12)"),
     ]
     assert quarantine[3]["excerpt"] == "9,115714,True,Wed Nov 01 09:10:00 +0000 2017,@KuboEnergia one,two,,"
 
@@ -135,9 +135,9 @@ def test_rows_broken_by_carriage_returns_are_glued_and_short_rows_quarantined(tm
     assert by_id(read)["x:twcs:1"]["text"] == "first part\nsecond part\nthird part"
     assert set(by_id(read)) == {"x:twcs:1", "x:twcs:2", "x:twcs:5"}
     assert read.quarantine.select("position", "reason", "excerpt").rows() == [
-        (2, "wrong column count: 5 fields, expected 7 (the header's)",
+        (2, "wrong column count: 5 fields, expected 7 (the header's) (line 4)",
          "3,115712,True,Tue Oct 31 22:12:00 +0000 2017,cut short"),
-        (3, "wrong column count: 9 fields, expected 7 (the header's)",
+        (3, "wrong column count: 9 fields, expected 7 (the header's) (line 5)",
          "4,115712,True,Tue Oct 31 22:13:00 +0000 2017,broken\ntext,with,one field too many,,"),
     ]
 

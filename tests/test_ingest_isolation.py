@@ -201,3 +201,17 @@ def test_quotes_semicolons_and_non_ascii_in_paths_and_values_are_data_not_sql(se
     assert (loaded["author_id"], loaded["author_handle"], loaded["text"]) == (row["author_id"], handle, row["text"])
     assert ingest.lake_dates(settings, [records["converted.jsonl"].sha256]) is not None
     assert ingest.reconcile(settings).is_empty()
+
+
+def test_a_source_refused_twice_in_one_ingest_is_recorded_once(settings, tmp_path: Path):
+    import zipfile
+
+    slip = tmp_path / "slip.zip"
+    with zipfile.ZipFile(slip, "w") as archive:
+        archive.writestr("../../escaped.json", X_PAGE.read_bytes())
+    first, second = ingest.ingest([str(slip), str(slip)], settings)
+    assert first.sha256 == second.sha256 and first.status == "rejected" and "unsafe zip entry path" in first.error
+    assert ingest.load_archive_files(settings)["sha256"].to_list() == [first.sha256]
+    (again,) = ingest.ingest([str(slip)], settings)
+    assert again == first
+    assert ingest.reconcile(settings).is_empty()

@@ -19,8 +19,9 @@ millions of rows):
   ingest this never happens: ``pipelines.formats.decode.prepare`` has already made the file
   UTF-8 and noted it on the archive file.
 
-A record that still cannot be split into the header's columns, or whose tweet_id,
-author_id, created_at or in_response_to_tweet_id is unusable, is quarantined with the
+A record that still cannot be split into the header's columns is quarantined with the
+number of the line it starts on (``wrong column count: ... (line 6)``), one whose tweet_id,
+author_id, created_at or in_response_to_tweet_id is unusable with the field; both with the
 repaired record as excerpt. A file without the required columns raises ArchiveError.
 """
 
@@ -45,24 +46,31 @@ _NUMERIC_ID = r"^\d+(?:\.0*)?$"  # pandas writes a column with gaps as floats: 3
 def read_twcs(path: Path) -> ReadResult:
     """Read a twcs CSV (or a damaged copy of one) into canonical rows."""
     lines = _physical_lines(path.read_bytes())
-    columns, separator = _header(lines[0])
-    records = _logical_records(lines.slice(1).to_frame(), columns, separator)
+    columns, separator = _header(lines["line"][0])
+    records = _logical_records(lines.slice(1), columns, separator)
     del lines
     fields = _split_fields(records, columns, separator)
     return _to_canonical(fields, len(columns), separator)
 
 
-def _physical_lines(raw: bytes) -> pl.Series:
-    """Every physical line of the file, broken at \\n, \\r\\n and bare \\r alike.
+def _physical_lines(raw: bytes) -> pl.DataFrame:
+    """Every physical line of the file, broken at \\n, \\r\\n and bare \\r alike, with the
+    number of its line (``line_no``, 1-based, counting \\n and \\r\\n line ends as editors do).
 
     Split as bytes: a Python str of a file with emoji takes four bytes a character.
     """
     raw = raw.removeprefix(codecs.BOM_UTF8)
-    physical = raw.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    physical = raw.replace(b"\r\n", b"\n").split(b"\n")
     lines = pl.Series("line", physical, dtype=pl.Binary)
     del physical
     try:
-        return lines.cast(pl.String)
+        return (
+            lines.cast(pl.String).to_frame()
+            .with_row_index("line_no", offset=1)
+            .with_columns(pl.col("line").str.split("\r"))
+            .explode("line")
+            .select(pl.col("line_no").cast(pl.Int64), "line")
+        )
     except (pl.exceptions.ComputeError, pl.exceptions.InvalidOperationError):
         del lines
         try:
@@ -119,13 +127,13 @@ def _logical_records(lines: pl.DataFrame, columns: list[str], separator: str) ->
         records = (
             lines.with_columns(starts.cum_sum().alias("record_no"))
             .group_by("record_no", maintain_order=True)
-            .agg(pl.col("line").str.join("\n").alias("record"))
+            .agg(pl.col("line_no").first(), pl.col("line").str.join("\n").alias("record"))
         )
     return (
         records.with_columns(pl.col("record").str.strip_chars_end("\n"))
         .filter(pl.col("record").str.strip_chars() != "")
         .with_row_index("position")
-        .select(pl.col("position").cast(pl.Int64), "record")
+        .select(pl.col("position").cast(pl.Int64), "line_no", "record")
     )
 
 
@@ -140,7 +148,7 @@ def _split_fields(records: pl.DataFrame, columns: list[str], separator: str) -> 
     )
     wanted = [c for c in REQUIRED_COLUMNS if c != "inbound"]
     return split.select(
-        "position", "record",
+        "position", "line_no", "record",
         *[unquote(pl.col("fields").struct.field(f"c{columns.index(c)}")).alias(c) for c in wanted],
     )
 
@@ -193,7 +201,9 @@ def _to_canonical(fields: pl.DataFrame, expected_fields: int, separator: str) ->
     unsplit = bad.filter(pl.col("tweet_id").is_null())
     # in words, record by record: only for the few records that did not split
     why_unsplit = pl.Series(
-        "reason", [_split_problem(r, expected_fields, separator) for r in unsplit["record"]], dtype=pl.String
+        "reason",
+        [f"{_split_problem(r, expected_fields, separator)} (line {n})" for r, n in zip(unsplit["record"], unsplit["line_no"])],
+        dtype=pl.String,
     )
     quarantine = pl.concat([
         bad.filter(pl.col("tweet_id").is_not_null()).select("position", "reason", "record"),
