@@ -14,6 +14,14 @@ import polars as pl
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS_PATH = REPO / "corpus" / "messages.csv"
+#: the same rows with every text, rebuilt locally from the public files (corpus/README.md):
+#: some sources' texts may not be committed, so messages.csv leaves them empty.
+FULL_CORPUS_PATH = REPO / "corpus" / "messages_full.csv"
+
+
+def default_corpus() -> Path:
+    """messages_full.csv when it has been built here, else messages.csv."""
+    return FULL_CORPUS_PATH if FULL_CORPUS_PATH.is_file() else CORPUS_PATH
 COLUMNS = (
     "row_id", "source", "licence", "lang", "role", "brand", "conversation_id", "text",
     "intent", "sentiment", "deflection", "split",
@@ -30,8 +38,10 @@ class CorpusError(Exception):
     """The corpus file is missing or malformed (the message names the file and the problem)."""
 
 
-def load_corpus(path: Path = CORPUS_PATH) -> pl.DataFrame:
-    """The corpus as strings, empty labels as NULL; raises CorpusError when malformed."""
+def load_corpus(path: Path | None = None) -> pl.DataFrame:
+    """The corpus (default :func:`default_corpus`) as strings, empty labels as NULL, rows
+    without text left out; raises CorpusError when malformed."""
+    path = path or default_corpus()
     if not path.is_file():
         raise CorpusError(f"{path}: no such corpus file")
     frame = pl.read_csv(path, infer_schema=False)
@@ -49,7 +59,7 @@ def load_corpus(path: Path = CORPUS_PATH) -> pl.DataFrame:
             raise CorpusError(f"{path}: row {row['row_id']}: {column} {row[column]!r} is not one of {', '.join(allowed)}")
     if frame["split"].null_count():
         raise CorpusError(f"{path}: {frame['split'].null_count()} rows have no split")
-    return frame
+    return frame.filter(pl.col("text").is_not_null() & (pl.col("text").str.strip_chars() != ""))
 
 
 def task_rows(corpus: pl.DataFrame, task: str, split: str) -> pl.DataFrame:

@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
 from pipelines.classifier import model as model_files
-from pipelines.classifier.corpus import CORPUS_PATH, LABELS, load_corpus, task_rows
+from pipelines.classifier.corpus import LABELS, default_corpus, load_corpus, task_rows
 from pipelines.classifier.features import FeatureSpec, featurise, linear_scores, prepare
 
 CANDIDATES = {
@@ -110,12 +110,16 @@ def version_of(corpus_path: Path, settings: dict) -> str:
     return digest.hexdigest()[:12]
 
 
-def train(corpus_path: Path = CORPUS_PATH, out_dir: Path = model_files.MODEL_DIR) -> dict:
-    """Compare the candidates on dev, fit the winner on train, save it; returns the model card."""
+def train(
+    corpus_path: Path | None = None, out_dir: Path = model_files.MODEL_DIR, candidates: dict[str, FeatureSpec] | None = None,
+) -> dict:
+    """Compare the candidates (default :data:`CANDIDATES`) on dev, fit the winner on train,
+    save it in ``out_dir``; returns the model card."""
+    corpus_path = corpus_path or default_corpus()
     corpus = load_corpus(corpus_path)
     width = sum(len(c) for c in LABELS.values())
     comparison = []
-    for name, spec in CANDIDATES.items():
+    for name, spec in (candidates or CANDIDATES).items():
         tasks = _tune(spec, corpus)
         comparison.append({
             "candidate": name, "spec": spec.as_dict(), "tasks": tasks,

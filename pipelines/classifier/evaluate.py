@@ -1,0 +1,294 @@
+"""Held-out evaluation of the classifiers on the corpus's test split, and the model card.
+
+For each task (intent of customer messages, sentiment, deflection of brand replies) and each
+language (and both): accuracy, macro-F1, precision / recall / F1 / support per class and the
+confusion matrix (rows = label, columns = prediction); plus "actionable" (complaint or
+question) versus not, from the predicted intent, per language. The same figures for the
+lexicon and rule model (:func:`pipelines.classify.lexicon_classify`) show the change. The
+figures go to ``models/evaluation.json`` (read by the publication's manifest) and the model
+card ``docs/classifiers.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+
+from pipelines.classifier import model as model_files
+from pipelines.classifier.corpus import LABELS, REPO, default_corpus, load_corpus, task_rows
+
+EVALUATION_FILE = "evaluation.json"
+MODEL_CARD = REPO / "docs" / "classifiers.md"
+ACTIONABLE = ("complaint", "question")
+SPEED_ROWS = 50_000
+
+
+def _scores(labels: list[str], predicted: list[str], classes: tuple[str, ...]) -> dict:
+    if not labels:
+        return {"rows": 0}
+    precision, recall, f1, support = precision_recall_fscore_support(
+        labels, predicted, labels=list(classes), zero_division=0
+    )
+    return {
+        "rows": len(labels),
+        "accuracy": round(float(np.mean(np.asarray(labels) == np.asarray(predicted))), 4),
+        "macro_f1": round(float(f1_score(labels, predicted, labels=list(classes), average="macro", zero_division=0)), 4),
+        "per_class": {
+            name: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": int(s)}
+            for name, p, r, f, s in zip(classes, precision, recall, f1, support)
+        },
+        "confusion": confusion_matrix(labels, predicted, labels=list(classes)).tolist(),
+    }
+
+
+def _actionable(labels: list[str], predicted: list[str]) -> dict:
+    truth = np.isin(labels, ACTIONABLE)
+    guess = np.isin(predicted, ACTIONABLE)
+    return {
+        "rows": len(labels),
+        "f1": round(float(f1_score(truth, guess, zero_division=0)), 4) if labels else None,
+        "accuracy": round(float(np.mean(truth == guess)), 4) if labels else None,
+    }
+
+
+def model_predictions(texts: pl.Series, models: model_files.Classifiers) -> dict[str, list[str]]:
+    return {task: list(values) for task, values in models.predict(texts).items()}
+
+
+def lexicon_predictions(texts: pl.Series) -> dict[str, list[str]]:
+    from pipelines.classify import lexicon_classify
+
+    out = lexicon_classify(pl.DataFrame({"text": texts}, schema={"text": pl.String}))
+    return {
+        "intent": out["intent"].to_list(),
+        "sentiment": out["sentiment"].to_list(),
+        "deflection": out["deflection"].fill_null("none").to_list(),
+    }
+
+
+def figures(rows: pl.DataFrame, predict) -> dict:
+    """Every task's scores on ``rows`` (a split of the corpus) for one predictor."""
+    out: dict = {"tasks": {}, "actionable": {}}
+    for task, classes in LABELS.items():
+        labelled = task_rows(rows, task, rows["split"][0]) if rows.height else rows
+        predicted = predict(labelled["text"])[task] if labelled.height else []
+        labelled = labelled.with_columns(pred=pl.Series(predicted, dtype=pl.String))
+        out["tasks"][task] = {}
+        for lang in (None, "es", "en"):
+            part = labelled if lang is None else labelled.filter(pl.col("lang") == lang)
+            out["tasks"][task][lang or "all"] = _scores(part[task].to_list(), part["pred"].to_list(), classes)
+            if task == "intent":
+                out["actionable"][lang or "all"] = _actionable(part[task].to_list(), part["pred"].to_list())
+    return out
+
+
+def _speed(texts: pl.Series) -> dict:
+    """classify_messages throughput on SPEED_ROWS messages built from ``texts``."""
+    from pipelines.classify import classify_messages
+
+    repeated = (texts.to_list() * (SPEED_ROWS // max(len(texts), 1) + 1))[:SPEED_ROWS]
+    frame = pl.DataFrame({"text": repeated, "lang": [None] * len(repeated)}, schema={"text": pl.String, "lang": pl.String})
+    classify_messages(frame.head(500))
+    wall, cpu = time.perf_counter(), time.process_time()
+    classify_messages(frame)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"rows": SPEED_ROWS, "rows_per_s": round(SPEED_ROWS / wall), "rows_per_cpu_s": round(SPEED_ROWS / cpu)}
+
+
+def _load_time(directory: Path) -> float:
+    started = time.perf_counter()
+    model_files.load(directory)
+    return round(time.perf_counter() - started, 3)
+
+
+def evaluate(
+    corpus_path: Path | None = None, model_dir: Path = model_files.MODEL_DIR,
+    card_path: Path | None = MODEL_CARD, speed: bool = True,
+) -> dict:
+    """Scores of the classifiers in ``model_dir`` and of the lexicon model on the test split;
+    writes ``model_dir/evaluation.json`` and (unless ``card_path`` is None) the model card."""
+    corpus_path = corpus_path or default_corpus()
+    models = model_files.load(model_dir)
+    test = load_corpus(corpus_path).filter(pl.col("split") == "test")
+    result = {
+        "version": models.version,
+        "corpus": {"path": corpus_path.name, "test_rows": test.height},
+        "model": figures(test, lambda texts: model_predictions(texts, models)),
+        "lexicon": figures(test, lexicon_predictions),
+        "load_s": _load_time(model_dir),
+    }
+    if speed:
+        result["speed"] = _speed(test["text"])
+    (model_dir / EVALUATION_FILE).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    if card_path is not None:
+        card_path.parent.mkdir(parents=True, exist_ok=True)
+        card_path.write_text(model_card(result, models.card), encoding="utf-8")
+    return result
+
+
+# --------------------------------------------------------------------------- text
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    def cell(value) -> str:
+        return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def summary_table(result: dict) -> str:
+    """Per task and language: rows, the model's accuracy and macro-F1, the lexicon's."""
+    rows = []
+    for task in LABELS:
+        for lang in ("es", "en", "all"):
+            new, old = result["model"]["tasks"][task][lang], result["lexicon"]["tasks"][task][lang]
+            if new["rows"]:
+                rows.append([task, lang, new["rows"], new["accuracy"], new["macro_f1"], old["accuracy"], old["macro_f1"]])
+    for lang in ("es", "en", "all"):
+        new, old = result["model"]["actionable"][lang], result["lexicon"]["actionable"][lang]
+        if new["rows"]:
+            rows.append(["actionable (F1)", lang, new["rows"], new["accuracy"], new["f1"], old["accuracy"], old["f1"]])
+    return _table(
+        ["task", "lang", "test rows", "accuracy", "macro-F1", "lexicon accuracy", "lexicon macro-F1"], rows
+    )
+
+
+def detail(result: dict) -> str:
+    """Per task and language: precision, recall, F1 per class and the confusion matrix."""
+    parts = []
+    for task, classes in LABELS.items():
+        for lang in ("all", "es", "en"):
+            scores = result["model"]["tasks"][task][lang]
+            if not scores["rows"]:
+                continue
+            parts.append(f"#### {task}, {lang}: accuracy {scores['accuracy']:.3f}, macro-F1 "
+                         f"{scores['macro_f1']:.3f} on {scores['rows']} messages\n")
+            parts.append(_table(
+                ["class", "precision", "recall", "F1", "support"],
+                [[name, s["precision"], s["recall"], s["f1"], s["support"]] for name, s in scores["per_class"].items()],
+            ))
+            parts.append("")
+            parts.append(_table(
+                ["label \\ predicted", *classes],
+                [[name, *counts] for name, counts in zip(classes, scores["confusion"])],
+            ))
+            parts.append("")
+    return "\n".join(parts)
+
+
+def report(result: dict) -> str:
+    """What ``brandcare evaluate`` prints."""
+    speed = result.get("speed")
+    lines = [
+        f"classifiers {result['version']} on the test split of {result['corpus']['path']} "
+        f"({result['corpus']['test_rows']} messages)", "", summary_table(result), "", detail(result),
+        f"model load: {result['load_s']:.3f} s",
+    ]
+    if speed:
+        lines.append(f"classification: {speed['rows_per_s']:,} messages/s ({speed['rows_per_cpu_s']:,} per CPU-second)")
+    return "\n".join(lines) + "\n"
+
+
+def model_card(result: dict, card: dict) -> str:
+    """docs/classifiers.md: sources and licences, policy, held-out figures, failure modes, speed."""
+    corpus = card["corpus"]
+    sources = _table(["source", "licence", "rows"], [[s["source"], s["licence"], s["len"]] for s in corpus["sources"]])
+    sizes = _table(["split", "role", "lang", "rows"], [[s["split"], s["role"], s["lang"], s["len"]] for s in corpus["sizes"]])
+    comparison = _table(
+        ["candidate", "intent dev macro-F1", "sentiment dev macro-F1", "deflection dev macro-F1", "mean", "messages/s (features + scores)"],
+        [[row["candidate"], row["tasks"]["intent"]["dev_macro_f1"], row["tasks"]["sentiment"]["dev_macro_f1"],
+          row["tasks"]["deflection"]["dev_macro_f1"], row["mean_dev_macro_f1"], f"{row['messages_per_s']:,}"]
+         for row in card["comparison"]],
+    )
+    settings = ", ".join(f"{task}: C={v['C']}, class_weight={v['class_weight']}" for task, v in card["settings"]["tasks"].items())
+    speed = result.get("speed")
+    speed_line = (
+        f"`classify_messages` (the whole classification step: thanks, sign-offs, canned text, language, the three models and the clause sentiment): "
+        f"{speed['rows_per_s']:,} messages/s wall clock, {speed['rows_per_cpu_s']:,} per CPU-second, "
+        f"on {speed['rows']:,} test-split texts repeated, measured by `brandcare evaluate` on a shared 2-core machine "
+        "(`benchmarks/classifier_report.py` measures it alone)."
+        if speed else "not measured in this evaluation."
+    )
+    return f"""# Message classifiers: model card
+
+Written by `brandcare evaluate` (do not edit by hand). Model version `{result['version']}`.
+
+## What they do
+
+Three classifiers read each message's text (`pipelines/classify.py` calls them; the code is in
+`pipelines/classifier/`):
+
+- **intent** of a customer message: complaint | question | praise | other (a case is
+  actionable when its opening message is a complaint or a question);
+- **sentiment** of any message: positive | neutral | negative, published with
+  `sentiment_score` = P(positive) - P(negative); a message that names several brands also gets
+  the sentiment of each clause (split at "pero", "por contra", "sin embargo", "but", "whereas",
+  "however" and sentence ends), from which a case's sentiment towards its own brand is read;
+- **deflection** of a brand reply: the channel it sends the customer to, dm | phone | email |
+  web | store, or none.
+
+Each is a multinomial logistic regression (scikit-learn, lbfgs) over shared features: hashed
+word unigrams and bigrams and character n-grams of the normalised text (lower case, accents
+folded, links, e-mail addresses and @handles replaced by placeholders, digits by 0), plus, in
+the chosen candidate if it says so, the lexicon signals of the rule model it replaced. The
+files are `pipelines/classifier/models/classifiers.npz` (NumPy arrays, no pickle) and
+`classifiers.json`; they load in {result['load_s']:.3f} s with no network. `brandcare train`
+rebuilds them from the corpus (deterministic: same corpus and code, same files; the version
+is a hash of both); `brandcare evaluate` rewrites this card.
+
+## Training data
+
+`corpus/` (its README gives each source, its licence and how to rebuild texts that may not
+be committed; POLICY.md is the label policy). Train on `train`, choose on `dev`, report on
+`test`; the splits are grouped by conversation and brand. {corpus['rows']} labelled messages
+were read from `{corpus['path']}`. The reserved evaluation sets of issue 7 are not in it.
+
+{sources}
+
+{sizes}
+
+## Choosing the model (dev split)
+
+{comparison}
+
+Chosen: **{card['candidate']}** ({settings}). A task keeps its best C and class weighting on
+dev; the candidate with the best mean dev macro-F1 wins, speed deciding between candidates
+within 0.005.
+
+## Held-out figures (test split, never used for choices)
+
+Before = the lexicon and rule model the classifiers replaced, on the same messages.
+
+{summary_table(result)}
+
+### Detail
+
+{detail(result)}
+
+## Speed
+
+{speed_line}
+
+## Known failure modes
+
+- Sarcasm and irony ("Genial, tercer corte de la semana", "love waiting 2 hours") read as
+  praise or positive when no negative word is present.
+- Short messages with no content words (a lone @handle, a link, "?") fall back to the classes'
+  priors: usually neutral / other.
+- Languages other than Spanish and English, and dialects or slang the corpus lacks, get
+  features the models never saw: expect the priors.
+- Clause sentiment is computed only for messages with at least two name cues (@handles or
+  capitalised words that do not start a sentence): a message naming two brands in lower case
+  ("con movistar bien pero con orange fatal") keeps one sentiment for both.
+- Deflection reads the reply's text only: a link to a support page the text does not point at,
+  or a channel named in an image, is missed.
+- The corpus's brands and sectors (banking, airlines, retail, telecom, streaming) dominate;
+  other sectors' vocabulary is weaker.
+"""

@@ -1,0 +1,135 @@
+"""The classifier files: they load with the network off, quickly; training is deterministic.
+
+Training here runs on a small corpus built from tests/fixtures/classifier_eval.csv (invented
+policy examples, split by id) with a single candidate, into tmp_path: the repository's
+models are never touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from pipelines.classifier import model as model_files
+from pipelines.classifier.corpus import CorpusError, load_corpus
+from pipelines.classifier.features import FeatureSpec, featurise, linear_scores, prepare
+from pipelines.classifier.train import train
+
+REPO = Path(__file__).resolve().parents[1]
+EVAL_SET = Path(__file__).parent / "fixtures" / "classifier_eval.csv"
+
+#: run in a fresh interpreter: every socket connection fails, then the models load and classify.
+OFFLINE_LOAD = """
+import socket, sys, time
+def refuse(*args, **kwargs):
+    raise OSError("network is off in this test")
+socket.socket.connect = refuse
+socket.socket.connect_ex = refuse
+socket.create_connection = refuse
+socket.getaddrinfo = refuse
+started = time.perf_counter()
+from pipelines.classifier.model import load
+models = load()
+loaded = time.perf_counter() - started
+import polars as pl
+from pipelines.classify import classify_messages
+out = classify_messages(pl.DataFrame({"text": ["No me funciona la app desde ayer", "Thanks, all sorted!"]}))
+print(f"{loaded:.3f}", models.version, *out["intent"].to_list())
+"""
+
+
+def test_models_load_and_classify_with_the_network_off() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", OFFLINE_LOAD], cwd=REPO, capture_output=True, text=True, timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "NO_PROXY": "*"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seconds, version, *intents = done.stdout.split()
+    assert float(seconds) < 1.0, f"model load took {seconds} s"
+    card = json.loads((model_files.MODEL_DIR / model_files.CARD_FILE).read_text(encoding="utf-8"))
+    assert version == card["version"] and len(intents) == 2
+
+
+def test_the_stored_files_are_portable_and_consistent() -> None:
+    # plain NumPy arrays (no pickle) and a JSON card naming the same classes and features
+    with np.load(model_files.MODEL_DIR / model_files.WEIGHTS_FILE, allow_pickle=False) as arrays:
+        assert set(arrays.files) == {"rows", "weights", "bias"}
+    models = model_files.load()
+    assert models.weights.shape == (models.spec.n_features, sum(len(c) for c in models.classes.values()))
+    assert {t: set(c) for t, c in models.classes.items()} == {
+        "intent": {"complaint", "question", "praise", "other"},
+        "sentiment": {"positive", "neutral", "negative"},
+        "deflection": {"dm", "phone", "email", "web", "store", "none"},
+    }
+    total = sum(p.stat().st_size for p in model_files.MODEL_DIR.iterdir())
+    assert total < 8_000_000, f"the model files take {total:,} bytes"
+
+
+def test_a_missing_model_is_an_error_that_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(model_files.ModelError, match="brandcare train"):
+        model_files.load(tmp_path)
+
+
+def test_features_do_not_depend_on_the_batch() -> None:
+    spec = FeatureSpec(lexicon=True)
+    texts = pl.Series(["Llámanos al 900 123 456 😡", "@brand where is my parcel?", "", None])
+    alone = featurise(texts[1:2], spec)
+    together = featurise(texts, spec)
+    assert (alone != together[1]).nnz == 0
+    assert together[2].nnz == together[3].nnz  # NULL reads as empty text
+    weights = np.random.default_rng(0).standard_normal((spec.n_features, 3)).astype(np.float32)
+    assert np.allclose(linear_scores(*prepare(texts, spec), spec, weights), together @ weights, atol=1e-4)
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The invented evaluation set as a corpus: split by a hash of the id, 60/20/20."""
+    labelled = pl.read_csv(EVAL_SET, infer_schema=False)
+    bucket = pl.col("id").hash(seed=0) % 10  # the split only has to be fixed within this test
+    corpus = labelled.select(
+        row_id="id", source=pl.lit("classifier_eval.csv"), licence=pl.lit("invented"), lang="lang",
+        role="author", brand=pl.lit(None, pl.String), conversation_id="id", text="text",
+        intent="intent", sentiment="sentiment", deflection="deflection",
+        split=pl.when(bucket < 6).then(pl.lit("train")).when(bucket < 8).then(pl.lit("dev")).otherwise(pl.lit("test")),
+    )
+    path = tmp_path_factory.mktemp("corpus") / "messages.csv"
+    corpus.write_csv(path)
+    return path
+
+
+def test_training_is_deterministic(small_corpus: Path, tmp_path: Path) -> None:
+    candidates = {"words + chars 3-5": FeatureSpec(char_min=3, bits=16)}
+    first = train(small_corpus, tmp_path / "a", candidates=candidates)
+    second = train(small_corpus, tmp_path / "b", candidates=candidates)
+    assert first["version"] == second["version"]
+    digests = [
+        hashlib.sha256((tmp_path / d / model_files.WEIGHTS_FILE).read_bytes()).hexdigest() for d in ("a", "b")
+    ]
+    assert digests[0] == digests[1]
+    # the version follows the corpus: one changed label, another version
+    changed = pl.read_csv(small_corpus, infer_schema=False).with_columns(
+        sentiment=pl.when(pl.col("row_id") == "es-001").then(pl.lit("neutral")).otherwise(pl.col("sentiment"))
+    )
+    changed_path = tmp_path / "changed.csv"
+    changed.write_csv(changed_path)
+    assert train(changed_path, tmp_path / "c", candidates=candidates)["version"] != first["version"]
+    # what was trained is what loads
+    models = model_files.load(tmp_path / "a")
+    assert models.spec == FeatureSpec(char_min=3, bits=16) and models.card["comparison"][0]["tasks"]["intent"]["train_rows"] > 0
+
+
+def test_a_malformed_corpus_is_refused_with_the_row(tmp_path: Path, small_corpus: Path) -> None:
+    bad = pl.read_csv(small_corpus, infer_schema=False).with_columns(
+        intent=pl.when(pl.col("row_id") == "es-002").then(pl.lit("rant")).otherwise(pl.col("intent"))
+    )
+    path = tmp_path / "bad.csv"
+    bad.write_csv(path)
+    with pytest.raises(CorpusError, match=r"row es-002: intent 'rant'"):
+        load_corpus(path)
