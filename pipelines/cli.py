@@ -216,9 +216,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="materialise, validate and publish (a Dagster run)")
     run.add_argument("--from", dest="from_date", type=_date,
-                     help="first day (UTC) whose cases are recomputed, inclusive (default: the lake's first day)")
+                     help="first day (UTC) of the window, inclusive; the cases of every month the window touches "
+                          "are recomputed (default: the lake's first day)")
     run.add_argument("--to", dest="to_date", type=_date,
-                     help="day (UTC) after the last one recomputed, exclusive (default: after the lake's last day)")
+                     help="day (UTC) after the window, exclusive (default: after the lake's last day)")
     run.add_argument("--brands", help="brand registry YAML (default: $BRANDCARE_BRANDS or the sample's)")
     run.add_argument("--quiet", action="store_true", help="only warnings and the summary")
     run.set_defaults(func=cmd_run)

@@ -170,7 +170,8 @@ def recover_dead_runs(instance) -> list[str]:
 
 
 def run_window(settings: Settings, min_date: date | None = None, max_date: date | None = None) -> tuple[date, date]:
-    """The inclusive first and last partition day of a run: the given half-open window, else the lake's days."""
+    """The inclusive first and last day of a run: the given half-open window, else the lake's days.
+    The run recomputes the cases of the months these days fall in (monthly partitions)."""
     from pipelines import ingest
 
     dates = ingest.lake_dates(settings)
@@ -197,8 +198,8 @@ def run_pipeline(
 ) -> RunOutcome:
     """Materialise everything as one Dagster run in the instance under $BRANDCARE_HOME.
 
-    The run covers the daily partitions [min_date, max_date) (default: every day of the lake):
-    the cases opened on those days are recomputed; the publication holds all days.
+    The run covers the monthly partitions that [min_date, max_date) touches (default: every
+    month of the lake): the cases opened in those months are recomputed; the publication holds all.
     Raises :class:`EmptyLakeError` on an empty lake (nothing is published).
     """
     from dagster import DagsterInstance

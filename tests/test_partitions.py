@@ -1,5 +1,6 @@
-"""Daily partitions: a run over a range recomputes the cases opened in it, and only those;
-re-running a partition changes nothing; schedule and sensor ask for the right ranges."""
+"""Monthly partitions: a run over a range recomputes the cases opened in its months, and only
+those; re-running a partition changes nothing; schedule and sensor ask for the right ranges;
+a run's Dagster bookkeeping follows months, not the days of a long sparse archive."""
 
 from __future__ import annotations
 
@@ -19,23 +20,27 @@ from pipelines.publish import current_version
 def test_partition_window_is_half_open_dates():
     start = datetime(2026, 10, 10, tzinfo=timezone.utc)
     assert window_dates(start, start + timedelta(days=3)) == (date(2026, 10, 10), date(2026, 10, 13))
-    assert range_tags(date(2026, 10, 10), date(2026, 10, 12)) == {
-        RANGE_START_TAG: "2026-10-10", RANGE_END_TAG: "2026-10-12"}
+    assert range_tags(date(2026, 10, 10), date(2026, 12, 12)) == {
+        RANGE_START_TAG: "2026-10-01", RANGE_END_TAG: "2026-12-01"}
     with pytest.raises(ValueError, match="empty partition range"):
         range_tags(date(2026, 10, 10), date(2026, 10, 9))
     assert recent_days(date(2026, 11, 24), 7) == (date(2026, 11, 16), date(2026, 11, 24))
 
 
-def test_nightly_schedule_recomputes_the_days_whose_window_is_open(tmp_path):
+def test_nightly_schedule_recomputes_the_months_whose_window_is_open(tmp_path):
     from pipelines.defs.automation import daily_schedule
 
     with brandcare_env(tmp_path / "home"):
         context = build_schedule_context(scheduled_execution_time=datetime(2026, 11, 24, 2, 30, tzinfo=timezone.utc))
         request = daily_schedule.evaluate_tick(context).run_requests[0]
-    assert request.tags[RANGE_START_TAG] == "2026-11-16" and request.tags[RANGE_END_TAG] == "2026-11-24"
+        assert request.tags[RANGE_START_TAG] == request.tags[RANGE_END_TAG] == "2026-11-01"
+        # early in a month, the open window reaches into the previous one
+        context = build_schedule_context(scheduled_execution_time=datetime(2026, 12, 3, 2, 30, tzinfo=timezone.utc))
+        request = daily_schedule.evaluate_tick(context).run_requests[0]
+    assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-11-01", "2026-12-01")
 
 
-def test_inbox_sensor_loads_new_files_and_asks_for_their_days_only(tmp_path, fixtures_dir):
+def test_inbox_sensor_loads_new_files_and_asks_for_their_months_only(tmp_path, fixtures_dir):
     from pipelines import ingest
     from pipelines.defs.automation import inbox_sensor
     from pipelines.settings import load_settings
@@ -49,7 +54,7 @@ def test_inbox_sensor_loads_new_files_and_asks_for_their_days_only(tmp_path, fix
         (request,) = inbox_sensor.evaluate_tick(build_sensor_context()).run_requests
         assert len(ingest.registered(load_settings())) == 2
         # dup_page_1 starts on 2026-03-16; the tweetstorm's last tweet is on 2026-03-24
-        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-03-16", "2026-03-24")
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-03-01", "2026-03-01")
         assert not inbox_sensor.evaluate_tick(build_sensor_context()).run_requests
 
 
@@ -66,7 +71,7 @@ def _brand_reply_page(case: dict, brand: dict, tweet_id: int) -> dict:
         "meta": {"result_count": 1}}
 
 
-def test_a_partition_run_recomputes_its_days_only_and_is_rerunnable(demo_run, tmp_path):
+def test_a_partition_run_recomputes_its_month_only_and_is_rerunnable(demo_run, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(demo_run.home, home, symlinks=True)
     cases = demo_run.query(
@@ -74,7 +79,8 @@ def test_a_partition_run_recomputes_its_days_only_and_is_rerunnable(demo_run, tm
         "where platform = 'x' and is_actionable and not responded and opened_message_id like 'x:%' "
         "and opened_message_id not like 'x:twcs:%' and opened_at < (select max(opened_at) from care_cases) - interval 9 day "
         "order by opened_at")
-    day_one, day_two = cases[0], next(c for c in cases if c["opened_at"].date() > cases[0]["opened_at"].date() + timedelta(days=1))
+    day_one = cases[0]
+    day_two = next(c for c in cases if c["opened_at"].strftime("%Y-%m") != day_one["opened_at"].strftime("%Y-%m"))
     brand = demo_run.query(
         "select author_id, author_handle from messages where is_brand and platform = 'x' and author_brand_id = $b "
         "and message_id not like 'x:twcs:%' limit 1", {"b": day_one["brand_id"]})[0]
@@ -93,8 +99,8 @@ def test_a_partition_run_recomputes_its_days_only_and_is_rerunnable(demo_run, tm
     first = current_version(home / "published")
     published = pl.read_parquet(home / "published" / "current" / "care_cases.parquet")
     responded = dict(zip(published["case_id"], published["responded"]))
-    assert responded[day_one["case_id"]] is True, "the case of the recomputed day sees the new reply"
-    assert responded[day_two["case_id"]] is False, "a case of another day is kept as it was"
+    assert responded[day_one["case_id"]] is True, "the case of the recomputed month sees the new reply"
+    assert responded[day_two["case_id"]] is False, "a case of another month is kept as it was"
     old = pl.read_parquet(home / "published" / "versions" / before / "care_cases.parquet")
     changed = published.join(old, on="case_id", suffix="_old").filter(
         pl.col("responded") != pl.col("responded_old"))["case_id"].to_list()
@@ -112,4 +118,4 @@ def test_a_partition_run_recomputes_its_days_only_and_is_rerunnable(demo_run, tm
     with brandcare_env(home):
         with DagsterInstance.get() as instance:
             run = instance.get_runs(limit=1)[0]
-    assert run.tags[RANGE_START_TAG] == run.tags[RANGE_END_TAG] == day.isoformat()
+    assert run.tags[RANGE_START_TAG] == run.tags[RANGE_END_TAG] == day.replace(day=1).isoformat()

@@ -1,21 +1,24 @@
-"""Daily partitions (UTC) of the warehouse: a partition is the cases opened that day.
+"""Monthly partitions (UTC) of the warehouse: a partition is the cases opened that month.
 
-A backfill over a range of days is one run (single-run backfill policy) that hands dbt the
-half-open window [first day, day after the last) as vars.
+Months, not days: Dagster keeps bookkeeping per partition of a run's range, so a run over
+fifteen years of sparse data must not cost 5,500 daily partitions; 180 months cost little,
+and a month is the scorecards' own period. A backfill over a range of months is one run
+(single-run backfill policy) that hands dbt the half-open window [first day of the first
+month, first day after the last) as data (the source lake.run_window).
 """
 
 from datetime import date, datetime, timedelta
 
-from dagster import BackfillPolicy, DailyPartitionsDefinition
+from dagster import BackfillPolicy, MonthlyPartitionsDefinition
 
-#: The first day of X (2006-03-21): no social media archive starts earlier.
-FIRST_DAY = "2006-03-21"
+#: The month X started (2006-03): no social media archive starts earlier.
+FIRST_MONTH = "2006-03-01"
 #: Tags that make one run cover a range of partitions (Dagster's public run tags).
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
-#: end_offset=2: today and tomorrow exist (the lake accepts timestamps up to a day ahead).
-daily_partitions = DailyPartitionsDefinition(start_date=FIRST_DAY, timezone="UTC", end_offset=2)
+#: end_offset=2: this month and the next exist (the lake accepts timestamps up to a day ahead).
+monthly_partitions = MonthlyPartitionsDefinition(start_date=FIRST_MONTH, timezone="UTC", end_offset=2)
 single_run_backfill = BackfillPolicy.single_run()
 
 
@@ -25,10 +28,10 @@ def window_dates(start: datetime, end: datetime) -> tuple[date, date]:
 
 
 def range_tags(first_day: date, last_day: date) -> dict[str, str]:
-    """Run tags for one run over the partitions first_day..last_day (inclusive)."""
+    """Run tags for one run over the months holding first_day..last_day (inclusive)."""
     if last_day < first_day:
         raise ValueError(f"empty partition range: {first_day} to {last_day}")
-    return {RANGE_START_TAG: first_day.isoformat(), RANGE_END_TAG: last_day.isoformat()}
+    return {RANGE_START_TAG: first_day.replace(day=1).isoformat(), RANGE_END_TAG: last_day.replace(day=1).isoformat()}
 
 
 def recent_days(today: date, response_window_days: int) -> tuple[date, date]:

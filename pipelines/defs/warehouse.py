@@ -24,14 +24,14 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from pipelines.defs.partitions import daily_partitions, single_run_backfill, window_dates
+from pipelines.defs.partitions import monthly_partitions, single_run_backfill, window_dates
 from pipelines.defs.resources import BrandcareResource
 from pipelines.project import dbt_build_args, dbt_project, ensure_manifest
 from pipelines.settings import Settings
 
 WAREHOUSE_POOL = "warehouse"
-#: The tag of the dbt models partitioned by the UTC day a case opened (selected by tag, not name).
-PARTITIONED = "tag:partitioned_by_day"
+#: The tag of the dbt models partitioned by the UTC month a case opened (selected by tag, not name).
+PARTITIONED = "tag:partitioned_by_month"
 #: The widest window: a build outside a partitioned run recomputes every case.
 ALL_DAYS = (date(1970, 1, 1), date(9999, 12, 31))
 
@@ -84,10 +84,10 @@ def warehouse_assets() -> tuple:
         analyst tables that do not depend on measured cases: always built from every message."""
         yield from _build(context, dbt, brandcare)
 
-    @dbt_assets(**common, select=PARTITIONED, partitions_def=daily_partitions, backfill_policy=single_run_backfill)
+    @dbt_assets(**common, select=PARTITIONED, partitions_def=monthly_partitions, backfill_policy=single_run_backfill)
     def warehouse_cases(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
-        """The per-case fields, partitioned by the UTC day a case opened: a run (or a backfill over a
-        range, as one run) recomputes the cases of its days and keeps the others."""
+        """The per-case fields, partitioned by the UTC month a case opened: a run (or a backfill over a
+        range of months, as one run) recomputes the cases of its months and keeps the others."""
         window = window_dates(context.partition_time_window.start, context.partition_time_window.end)
         context.log.info(f"recomputing the cases opened in [{window[0]}, {window[1]})")
         yield from _build(context, dbt, brandcare, window)
@@ -95,7 +95,7 @@ def warehouse_assets() -> tuple:
     @dbt_assets(**common, select=f"{PARTITIONED}+", exclude=PARTITIONED)
     def warehouse_marts(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
         """The marts built on measured cases (care_cases, brand_scorecards, unanswered_cases,
-        agent_activity): recomputed whole from every case, whatever days the run recomputed."""
+        agent_activity): recomputed whole from every case, whatever months the run recomputed."""
         yield from _build(context, dbt, brandcare)
 
     return warehouse_models, warehouse_cases, warehouse_marts

@@ -1,13 +1,13 @@
 -- The per-case fields of METRICS.md (all but is_final, which depends on the data horizon:
--- see care_cases). Partitioned by the UTC date of opened_at: a run recomputes the cases
+-- see care_cases). Partitioned by the UTC month of opened_at: a run recomputes the cases
 -- opened in the run's half-open window [min_date, max_date) (source lake.run_window), always
 -- from every message (a case's conversation reaches outside the window), and keeps the other
--- days' cases as they are.
+-- months' cases as they are.
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
-    tags=['partitioned_by_day'],
+    tags=['partitioned_by_month'],
     pre_hook="{% if is_incremental() %}delete from {{ this }} where opened_at >= (select min_date from {{ source('lake', 'run_window') }}) and opened_at < (select max_date from {{ source('lake', 'run_window') }}){% endif %}",
 ) }}
 with cases as (
