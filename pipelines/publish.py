@@ -95,8 +95,8 @@ _FOLLOWER_BAND = """
 #: columns the view computes; the others keep the comment of the column they pass through).
 VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
     "leaderboard_latest_final_month": (
-        "The care score leaderboard of the latest calendar month that is final for every brand "
-        "(platform 'all'); brands under the ranking minimum have no rank and the note 'too few cases'.",
+        ("The care score leaderboard of the latest calendar month that is final for every brand "
+        "(platform 'all'); brands under the ranking minimum have no rank and the note 'too few cases'."),
         """
         WITH latest AS (
             SELECT period_start FROM brand_scorecards
@@ -119,8 +119,8 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
         },
     ),
     "brand_trend": (
-        "Each brand's monthly trend over every platform: cases, response rate with its Wilson "
-        "interval, median first response, care score and rank.",
+        ("Each brand's monthly trend over every platform: cases, response rate with its Wilson "
+        "interval, median first response, care score and rank."),
         """
         SELECT brand_id, brand_name, period_start AS month, is_final, cases, actionable_cases,
                responded_cases, response_rate, response_rate_low, response_rate_high,
@@ -142,8 +142,8 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
         {},
     ),
     "equity_by_band": (
-        "Response rate per brand and follower band of the customer (all cases; customers with "
-        "unknown followers left out): do small accounts get answered as often as large ones?",
+        ("Response rate per brand and follower band of the customer (all cases; customers with "
+        "unknown followers left out): do small accounts get answered as often as large ones?"),
         f"""
         SELECT c.brand_id, b.brand_name,
                {_FOLLOWER_BAND} AS band_order,
@@ -166,8 +166,8 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
         },
     ),
     "hour_weekday": (
-        "Cases and response rate per brand, local weekday and local hour of opening, in each "
-        "brand's own time zone: who answers at night and on Sundays.",
+        ("Cases and response rate per brand, local weekday and local hour of opening, in each "
+        "brand's own time zone: who answers at night and on Sundays."),
         """
         SELECT c.brand_id, b.brand_name, b.timezone,
                isodow(timezone(b.timezone, c.opened_at)) AS weekday,

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from pipelines.publish import PUBLISHED_TABLES, VIEWS, current_version, publish
+from pipelines.publish import PUBLISHED_TABLES, VIEWS, publish
 
 MARTS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "models" / "marts"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
