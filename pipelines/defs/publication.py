@@ -62,6 +62,6 @@ def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> M
             "checks_passed": sum(c["passed"] for c in checks),
             "checks": len(checks),
             **{f"rows_{table}": count for table, count in manifest["row_counts"].items()},
-            "path": MetadataValue.path(str(settings.published_dir / "current")),
+            "path": MetadataValue.path(str(settings.published_dir / "versions" / manifest["version"])),
         }
     )
