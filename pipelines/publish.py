@@ -726,9 +726,10 @@ def _ident(name: str) -> str:
 
 
 def _fsync_tree(folder: Path) -> None:
-    """Make a staged version durable before it is renamed into place."""
+    """Make a staged version durable (and its files read-only) before it is renamed into place."""
     for path in sorted(folder.rglob("*")):
         if path.is_file():
+            path.chmod(0o444)
             fd = os.open(path, os.O_RDONLY)
             try:
                 os.fsync(fd)

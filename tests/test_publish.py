@@ -10,7 +10,6 @@ import shutil
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
@@ -609,39 +608,3 @@ def test_readers_that_pin_the_version_never_fail_nor_mix_versions(tmp_path, ware
     assert current_version(published) == published_versions[-1]
     assert len(version_folders(published)) == 3
     assert leftovers(published) == []
-
-
-def test_the_analyst_database_opens_read_only_while_publishing(tmp_path, warehouse):
-    published = tmp_path / "published"
-    publish_sample(warehouse, published)
-    analyst_db = str(published / "brandcare.duckdb")
-    stop = threading.Event()
-    errors: list[BaseException] = []
-    seen_versions: set[str] = set()
-
-    def read_repeatedly() -> None:
-        while not stop.is_set():
-            try:
-                with duckdb.connect(analyst_db, read_only=True) as con:
-                    version, row_counts = con.execute("SELECT version, row_counts FROM manifest").fetchone()
-                    for table in ANALYST_TABLES:
-                        (count,) = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-                        assert count == row_counts[table], (version, table, count, row_counts)
-                seen_versions.add(version)
-            except BaseException as error:  # noqa: BLE001 - reported by the main thread
-                errors.append(error)
-                return
-
-    reader = threading.Thread(target=read_repeatedly, daemon=True)
-    reader.start()
-    try:
-        for extra in range(1, 6):
-            warehouse.unlink()
-            build_warehouse(warehouse, extra_messages=extra)
-            publish_sample(warehouse, published, keep_versions=3)
-            time.sleep(0.02)
-    finally:
-        stop.set()
-        reader.join(timeout=60)
-    assert not errors, errors
-    assert len(seen_versions) > 1
