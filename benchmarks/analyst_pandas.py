@@ -53,7 +53,8 @@ def brand_days(sample_dir: Path, brands: list[dict], window_days: int = 7) -> pd
                     & tweets["text"].notna() & ~tweets["retweet"]]
     tweets = tweets.sort_values("created_at")
     messages = tweets.groupby("message_id").agg(
-        author_id=("author_id", "first"), created_at=("created_at", "min"), conversation_id=("conversation_id", "first"),
+        author_id=("author_id", "first"), created_at=("created_at", "min"),
+        conversation_id=("conversation_id", "first"),
         in_reply_to_user_id=("in_reply_to_user_id", "first"), text=("text", "last"), parent_id=("parent_id", "first"),
         quoted_id=("quoted_id", "first"), mentions=("mentions", "last"),
     ).reset_index()
@@ -76,7 +77,8 @@ def brand_days(sample_dir: Path, brands: list[dict], window_days: int = 7) -> pd
 
     by_mention = customers[["message_id", "mentions"]].explode("mentions").merge(
         keys, left_on="mentions", right_on="account")[["message_id", "brand_id"]]
-    aliases = pd.DataFrame([(b["brand_id"], _fold(a)) for b in brands for a in b["aliases"]], columns=["brand_id", "words"])
+    aliases = pd.DataFrame([(b["brand_id"], _fold(a)) for b in brands for a in b["aliases"]],
+                           columns=["brand_id", "words"])
     folded = customers["text"].map(_fold)
     by_alias = pd.concat([customers.loc[folded.str.contains(words, regex=False), ["message_id"]].assign(brand_id=brand)
                           for brand, words in aliases.itertuples(index=False)])
@@ -118,7 +120,8 @@ def brand_days(sample_dir: Path, brands: list[dict], window_days: int = 7) -> pd
     cases["first_response_min"] = (cases["first_response_at"] - cases["opened_at"]).dt.total_seconds() / 60
 
     zones = {b["brand_id"]: b["timezone"] for b in brands}
-    cases["day"] = [opened.tz_convert(zones[brand]).date() for brand, opened in zip(cases["brand_id"], cases["opened_at"])]
+    cases["day"] = [opened.tz_convert(zones[brand]).date()
+                    for brand, opened in zip(cases["brand_id"], cases["opened_at"], strict=True)]
     out = cases.groupby(["brand_id", "day"]).agg(
         cases=("opened_at", "size"), responded_cases=("first_response_at", "count"),
         median_first_response_min=("first_response_min", "median"),

@@ -148,10 +148,8 @@ def measure_run(meter: Meter) -> dict:
         stage["peak_rss_mb"] = max(stage["peak_rss_mb"], round(peak / 2**20, 1))
     in_steps = sum(s["seconds"] for s in stages.values())
     stages["run overhead (Dagster, dbt start)"] = {"seconds": round(ended - started - in_steps, 3)}
-    # RSS is sampled over the process tree, the process total is the kernel's peak of the process
-    peak = max((rss for _, rss in meter.samples), default=0)
     failures = outcome.failures() if hasattr(outcome, "failures") else []
-    return {"success": bool(result.success), "failures": failures, "run_stages": stages, "tree_peak_rss_mb": round(peak / 2**20, 1)}
+    return {"success": bool(result.success), "failures": failures, "run_stages": stages}
 
 
 def brand_rows(brands_yaml: Path) -> list[dict]:
@@ -177,7 +175,7 @@ def measure_floor(meter: Meter, sample: Path, work: Path) -> list[dict]:
             con.execute("set variable window_days = 7")
             cursor = con.execute((Path(__file__).with_name("floor.sql")).read_text())
             names = [d[0] for d in cursor.description]
-            rows = [dict(zip(names, row)) for row in cursor.fetchall()]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     return rows
 
 
@@ -208,6 +206,7 @@ def main() -> None:
         else:
             output["rows"] = measure_pandas(meter, args.sample)
     output["stages"] = meter.result()
+    output["tree_peak_rss_mb"] = round(max((rss for _, rss in meter.samples), default=0) / 2**20, 1)
     args.out.write_text(json.dumps(output, default=str, indent=1))
 
 
