@@ -22,9 +22,10 @@ def _fold(text: str) -> str:
 
 
 def brand_days(sample_dir: Path, brands: list[dict], window_days: int = 7) -> pd.DataFrame:
-    """One row per brand and local day of opening: cases, responded_cases, median_first_response_min."""
+    """One row per brand and local day of opening: cases, responded_cases, median_first_response_min,
+    from the JSON files of the archive folders below ``sample_dir``."""
     pages = []
-    for path in sorted(Path(sample_dir).rglob("*.json")):
+    for path in sorted(p for folder in Path(sample_dir).iterdir() if folder.is_dir() for p in folder.rglob("*.json")):
         page = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(page, dict) and "meta" in page and "paging" not in page:
             pages.append(page)

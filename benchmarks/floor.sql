@@ -2,7 +2,7 @@
 -- cases, responded_cases and median_first_response_min, with no framework around it.
 --
 -- Variables (SET VARIABLE before running the script):
---   archive_glob  the archive's JSON files, e.g. '/tmp/sample/**/*.json'
+--   archive_glob  the archive's JSON files, e.g. '/tmp/sample/*/**/*.json'
 --   brands_json   JSON lines, one brand a line: {brand_id, timezone, x_accounts: [..], aliases: [..]}
 --   window_days   the response window in days (7)
 --

@@ -142,9 +142,14 @@ def run_benchmark(size: int, home: Path, skip_pandas_above: int = 1_000_000, kee
         raise RuntimeError(f"the pipeline run failed or published nothing: {results['run'].get('failures')} "
                            f"(home {work / 'home'})")
     results["floor"] = _part("floor", sample, work, env)
-    pandas_skipped = size > skip_pandas_above
-    results["pandas"] = {"skipped": f"size above {skip_pandas_above:,}"} if pandas_skipped else _part(
-        "pandas", sample, work, env)
+    if size > skip_pandas_above:
+        results["pandas"] = {"skipped": f"size above {skip_pandas_above:,}"}
+    else:
+        try:
+            results["pandas"] = _part("pandas", sample, work, env)
+        except RuntimeError as exc:  # out of memory, typically: say so
+            results["pandas"] = {"skipped": f"failed: {str(exc).strip().splitlines()[-1]}"}
+    pandas_skipped = "skipped" in results["pandas"]
     pipeline_seconds = results["ingest"]["seconds"] + results["run"]["seconds"]
     results["pipeline"] = {"seconds": round(pipeline_seconds, 3),
                            "peak_rss_mb": max(results["ingest"]["peak_rss_mb"], results["run"]["peak_rss_mb"]),
