@@ -1,13 +1,19 @@
-"""The ``brandcare`` command: a thin layer over the library (argument parsing, messages, exit codes).
+"""The brandcare command: a thin layer over the library (argument parsing, messages, exit codes).
 
-Nothing imports this module but its console script; the work is done by
-:mod:`pipelines.runner`, :mod:`pipelines.ingest`, :mod:`pipelines.publish` and the others.
+Nothing imports this module but its console script; the work is done by pipelines.runner,
+pipelines.ingest, pipelines.publish, pipelines.status and the others.
+
+Adding a command: one ``_command(...)`` entry in :func:`build_parser` (help line, description,
+examples, the settings it reads) and one short ``cmd_<name>(args) -> int`` function.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import dataclasses
 import os
+import signal
 import sys
 import time
 from datetime import date
@@ -15,6 +21,86 @@ from pathlib import Path
 
 #: Reader names (pipelines.formats.READERS), listed here so that --help does not import the readers.
 FORMAT_NAMES = ("x_v2", "x_archive", "twcs", "bluesky", "facebook_graph", "wxr", "disqus", "canonical")
+
+DESCRIPTION = """\
+brandcare: brand customer-care scorecards from social media archives.
+
+Ingest archive files (X, Bluesky, Facebook, blog comments) into a Parquet lake, run the
+pipeline (one Dagster run: dbt build, checks, publish) and read the published Parquet files
+and analyst DuckDB database under $BRANDCARE_HOME/published."""
+
+#: What each setting means, by Settings field; the variable is BRANDCARE_<FIELD> (brands_file:
+#: BRANDCARE_BRANDS). tests/test_cli.py keeps this in step with pipelines.settings.Settings.
+SETTINGS_HELP = {
+    "home": "folder holding everything brandcare writes (archives, lake, warehouse, published, dagster)",
+    "brands_file": "the brand registry YAML (run --brands FILE overrides it)",
+    "response_window_days": "days after a case opens in which a brand reply counts as a response",
+    "speed_best_min": "median first response (minutes) at or under which the score's speed part is full",
+    "speed_worst_min": "median first response (minutes) at or over which the score's speed part is zero",
+    "min_ranked_cases": "actionable cases a brand needs in a period to be ranked",
+    "min_equity_band_cases": "actionable cases a follower band needs to enter the equity index",
+    "canned_min_replies": "near-duplicate replies of one brand and month that make them canned",
+    "canned_similarity": "word-set Jaccard similarity at which two replies are near-duplicates",
+    "score_weights": "care score weights, any subset, e.g. response_rate=35,speed=25",
+    "keep_versions": "published versions kept besides the current one",
+    "duckdb_memory_limit": "DuckDB memory limit of the pipeline and dbt (DuckDB syntax)",
+    "report_language": "language of report.html: en or es",
+}
+#: Settings only the location of the home matters to (the other commands read them all).
+HOME_ONLY = ("home",)
+
+
+def _variable(name: str) -> str:
+    return "BRANDCARE_BRANDS" if name == "brands_file" else f"BRANDCARE_{name.upper()}"
+
+
+def _setting_default(name: str) -> str:
+    from pipelines.settings import Settings
+
+    if name == "home":
+        return "./data"
+    if name == "brands_file":
+        return "$BRANDCARE_HOME/sample/brands.yaml"
+    spec = Settings.__dataclass_fields__[name]
+    value = spec.default_factory() if spec.default is dataclasses.MISSING else spec.default
+    if isinstance(value, dict):
+        return ",".join(f"{key}={number:g}" for key, number in value.items())
+    return str(value)
+
+
+def _environment(names=None) -> str:
+    """The environment variables of the given settings (default: every one), for an epilog."""
+    lines = ["environment:"]
+    for name in names or SETTINGS_HELP:
+        lines.append(f"  {_variable(name)}={_setting_default(name)}")
+        lines.append(f"      {SETTINGS_HELP[name]}")
+    return "\n".join(lines)
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults after each option's help (none for flags and unset options); description and
+    epilog printed as written, so examples keep their lines."""
+
+    def _get_help_string(self, action):
+        if action.default is None or isinstance(action.default, bool):
+            return action.help
+        return super()._get_help_string(action)
+
+
+def _command(commands, name: str, func, summary: str, description: str, examples: list[str],
+             settings=None, notes: str = "") -> argparse.ArgumentParser:
+    """One subcommand: its line in `brandcare --help`, its description, examples (at least one),
+    notes (exit codes...) and the environment variables it reads (names of Settings fields;
+    None: every setting, (): none)."""
+    epilog = "examples:\n" + "\n".join(f"  {example}" for example in examples)
+    if notes:
+        epilog += f"\n\n{notes}"
+    if settings != ():
+        epilog += "\n\n" + _environment(settings)
+    parser = commands.add_parser(name, help=summary, description=description, epilog=epilog,
+                                 formatter_class=_HelpFormatter)
+    parser.set_defaults(func=func)
+    return parser
 
 
 def _settings(brands: str | None = None):
@@ -32,7 +118,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from pipelines.sample import generate_sample
 
     summary = generate_sample(
-        Path(args.out), brands=args.brands, days=args.days, seed=args.seed, messages=args.messages
+        Path(args.out), brands=args.brand_count, days=args.days, seed=args.seed, messages=args.messages
     )
     print(f"sample written to {Path(args.out).resolve()}")
     for key, value in summary.items():
@@ -40,15 +126,38 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_file(record, is_new: bool) -> None:
+def _file_line(record, is_new: bool) -> str:
     state = "new" if is_new else "already registered"
     if record.status == "rejected":
-        print(f"  {record.name:<40} {record.format or '?':<10} REJECTED ({state}): {record.error}")
-    else:
-        print(
-            f"  {record.name:<40} {record.format:<10} read {record.records_read:>6}  "
-            f"loaded {record.records_loaded:>6}  quarantined {record.records_quarantined:>4}  ({state})"
-        )
+        return f"  {record.name:<40} {record.format or '?':<10} REJECTED ({state}): {record.error}"
+    return (f"  {record.name:<40} {record.format:<10} read {record.records_read:>6}  "
+            f"loaded {record.records_loaded:>6}  quarantined {record.records_quarantined:>4}  ({state})")
+
+
+@contextlib.contextmanager
+def _ingest_progress(print_files: bool = True):
+    """The ``on_file`` callback of an ingest: a line per file (when print_files) and, on a
+    terminal, a progress bar of the files done; plain lines only when stdout is not a TTY."""
+    if not sys.stdout.isatty():
+        yield (lambda record, is_new: print(_file_line(record, is_new), flush=True)) if print_files else None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("ingesting"), BarColumn(), TextColumn("{task.completed} files"),
+               TextColumn("{task.fields[records]} records"), TimeElapsedColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("ingest", total=None, records=0)
+
+        def on_file(record, is_new: bool) -> None:
+            if print_files:
+                progress.console.print(_file_line(record, is_new), markup=False, highlight=False)
+            progress.update(task, advance=1, records=progress.tasks[task].fields["records"] + record.records_read)
+
+        yield on_file
+
+
+#: `brandcare ingest` exit codes besides 0 (every file loaded) and 2 (a source matches nothing).
+INGEST_ALL_REJECTED, INGEST_SOME_REJECTED = 1, 3
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -58,7 +167,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     started = time.monotonic()
     print(f"ingesting into {settings.home}")
     try:
-        records = ingest.ingest(args.sources, settings, on_file=_print_file, fmt=args.format)
+        with _ingest_progress() as on_file:
+            records = ingest.ingest(args.sources, settings, on_file=on_file, fmt=args.format)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -68,6 +178,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"loaded {sum(r.records_loaded for r in records)}, "
         f"quarantined {sum(r.records_quarantined for r in records)} in {time.monotonic() - started:.1f}s"
     )
+    if rejected and len(rejected) == len(records):
+        print(f"error: every file was rejected ({len(rejected)}); nothing was loaded. If the format was "
+              "misdetected, give it with --format", file=sys.stderr)
+        return INGEST_ALL_REJECTED
+    if rejected:
+        print(f"warning: {len(rejected)} of {len(records)} files rejected (reasons above)", file=sys.stderr)
+        return INGEST_SOME_REJECTED
     return 0
 
 
@@ -93,11 +210,14 @@ def _check_registry(settings) -> str | None:
 
 def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
     """One pipeline run with its summary; the exit code."""
-    from pipelines.runner import RunError, current_manifest, run_pipeline
+    from pipelines.runner import EmptyLakeError, RunError, current_manifest, run_pipeline
 
     started = time.monotonic()
     try:
         outcome = run_pipeline(settings, from_date, to_date, quiet=quiet, on_message=_say)
+    except EmptyLakeError as exc:
+        print(f"error: {exc}; nothing was published", file=sys.stderr)
+        return 2
     except RunError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -164,11 +284,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = _settings()
     sample_dir = settings.home / "sample"
     print(f"1/3 writing a sample archive to {sample_dir}")
-    generate_sample(sample_dir, brands=args.brands, days=args.days, seed=args.seed)
+    generate_sample(sample_dir, brands=args.brand_count, days=args.days, seed=args.seed)
     print("2/3 ingesting it")
     # the archives are in the sample's subfolders; brands.yaml and truth.json beside them are not archives
     archive_dirs = sorted(str(p) for p in sample_dir.iterdir() if p.is_dir())
-    records = ingest.ingest(archive_dirs, settings, on_file=_print_file if args.verbose else None)
+    with _ingest_progress(print_files=args.verbose) as on_file:
+        records = ingest.ingest(archive_dirs, settings, on_file=on_file)
     print(f"    {len(records)} files, {sum(r.records_loaded for r in records)} records loaded, "
           f"{sum(r.records_quarantined for r in records)} quarantined")
     print("3/3 running the pipeline (Dagster run: lake -> dbt -> checks -> publish)")
@@ -189,51 +310,144 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from pipelines.project import REPO_ROOT
 
     settings = _settings()
-    dagster = Path(sys.executable).with_name("dagster")
-    argv = [str(dagster), "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(args.port)]
-    print(f"Dagster UI on http://127.0.0.1:{args.port} (instance {settings.dagster_home})")
+    # the code location runs dbt and dagster: those of this environment, however brandcare was started
+    # (by its path, with PATH lacking the venv). Not resolved: a venv's python is a symlink.
+    bin_dir = str(Path(sys.executable).parent)
+    os.environ["PATH"] = os.pathsep.join([bin_dir, *os.environ.get("PATH", "").split(os.pathsep)])
+    argv = [str(Path(bin_dir) / "dagster"), "dev", "-w", str(REPO_ROOT / "workspace.yaml"),
+            "-h", "127.0.0.1", "-p", str(args.port)]
+    print(f"Dagster UI on http://127.0.0.1:{args.port} (instance {settings.dagster_home})", flush=True)
+    # dagster dev stops its webserver and daemon on SIGINT and SIGTERM (mapped to SIGINT's handler);
+    # started in the background (`brandcare ui &`), SIGINT is ignored and would make both ignored
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
+        signal.signal(signum, signal.SIG_DFL)
     os.chdir(REPO_ROOT)
     os.execv(argv[0], argv)
 
 
+def cmd_status(args: argparse.Namespace) -> int:
+    from pipelines.settings import load_settings
+    from pipelines.status import home_status
+
+    settings = load_settings()  # reading a home never creates it
+    status = home_status(settings, runs=args.runs)
+    print(f"home {status.home}")
+    a = status.archives
+    print(f"archives: {a.files} files ({a.rejected} rejected): read {a.records_read}, loaded {a.records_loaded}, "
+          f"quarantined {a.records_quarantined}")
+    print("lake: " + (f"{status.lake_dates[0]} to {status.lake_dates[1]} (UTC days)" if status.lake_dates
+                      else "empty (`brandcare ingest SOURCE...`)"))
+    months = status.months
+    print(f"months materialised: {len(months)}" + (f" ({months[0]} to {months[-1]})" if months else ""))
+    print(f"last runs ({len(status.runs)}):" if status.runs else "runs: none yet (`brandcare run`)")
+    for run in status.runs:
+        when = run.started_at.strftime("%Y-%m-%d %H:%M UTC") if run.started_at else "not started"
+        window = f"months {run.window[0]} to {run.window[1]}" if run.window else "all"
+        print(f"  {run.run_id[:8]}  {run.status:<8} {when}  {window}")
+        for failure in run.failures:
+            print(f"      {failure}")
+    pub = status.publication
+    if pub:
+        print(f"publication: {pub['version']} (created {pub['created_at']}, data horizon {pub['data_horizon']})")
+    else:
+        print("publication: none yet")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="brandcare", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="brandcare", description=DESCRIPTION, formatter_class=_HelpFormatter,
+        epilog="a first session:\n"
+               "  brandcare demo                                   # sample + ingest + run in $BRANDCARE_HOME\n"
+               "  brandcare ingest ~/exports/*.jsonl blog.xml      # your own archive files\n"
+               "  brandcare run --brands my_brands.yaml            # build, check and publish\n"
+               "  brandcare status                                 # what the home holds\n\n"
+               "`brandcare COMMAND --help` shows each command's options, examples and variables.\n\n"
+               + _environment(),
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sample = commands.add_parser("sample", help="write a realistic multi-format sample archive and truth.json")
+    sample = _command(
+        commands, "sample", cmd_sample, "write a realistic multi-format sample archive and truth.json",
+        "Write a deterministic sample archive (X, Bluesky, Facebook and blog files), its brands.yaml\n"
+        "and truth.json (the metrics it planted) to a folder. The same options give the same files.",
+        ["brandcare sample --out /tmp/sample",
+         "brandcare sample --out /tmp/big --brand-count 12 --days 90 --messages 100000"],
+        settings=())
     sample.add_argument("--out", required=True, help="folder to write")
-    sample.add_argument("--brands", type=int, default=6)
-    sample.add_argument("--days", type=int, default=60)
-    sample.add_argument("--seed", type=int, default=7)
-    sample.add_argument("--messages", type=int, default=None, help="approximate number of messages")
-    sample.set_defaults(func=cmd_sample)
+    sample.add_argument("--brand-count", type=int, default=6, help="number of brands")
+    sample.add_argument("--days", type=int, default=60, help="days of activity")
+    sample.add_argument("--seed", type=int, default=7, help="random seed")
+    sample.add_argument("--messages", type=int, default=None,
+                        help="approximate number of messages (default: from brands and days)")
 
-    ingest = commands.add_parser("ingest", help="register and normalise archive files")
-    ingest.add_argument("sources", nargs="+", help="files, folders, globs or http(s) URLs")
+    ingest = _command(
+        commands, "ingest", cmd_ingest, "register and normalise archive files into the lake",
+        "Register archive files once by content hash, detect each one's format from its content and\n"
+        "normalise it into the lake. Bad records are quarantined with a reason, an unreadable file is\n"
+        "rejected with a reason; the others load. Prints per file: format, records read, loaded and\n"
+        "quarantined.",
+        ["brandcare ingest exports/                      # a folder, recursively",
+         "brandcare ingest 'exports/**/*.jsonl.gz' twcs.csv",
+         "brandcare ingest https://example.org/dump.zip#sha256=<hex>",
+         "brandcare ingest --format twcs odd_name.txt     # force the format (also re-reads a rejected file)"],
+        settings=HOME_ONLY,
+        notes="exit status:\n"
+              "  0  every file loaded (or was already)\n"
+              f"  {INGEST_ALL_REJECTED}  every file was rejected: nothing loaded\n"
+              "  2  a source matches nothing: nothing registered\n"
+              f"  {INGEST_SOME_REJECTED}  some files were rejected, the others loaded")
+    ingest.add_argument("sources", nargs="+", metavar="SOURCE",
+                        help="files, folders, globs, http(s):// or fsspec URLs")
     ingest.add_argument("--format", default="auto", choices=("auto", *FORMAT_NAMES),
-                        help="auto (detect from the content, the default) or the format of every file")
-    ingest.set_defaults(func=cmd_ingest)
+                        help="auto (detect from the content) or the format of every file")
 
-    run = commands.add_parser("run", help="materialise, validate and publish (a Dagster run)")
-    run.add_argument("--from", dest="from_date", type=_date,
+    run = _command(
+        commands, "run", cmd_run, "build, check and publish: one Dagster run",
+        "One Dagster run: lake -> brand registry -> dbt build (models + tests) -> Great Expectations\n"
+        "-> publish. The cases opened in the months of the window are recomputed; the publication\n"
+        "holds every month. A failed blocking check publishes nothing: the previous publication stays.",
+        ["brandcare run --brands my_brands.yaml",
+         "brandcare run --from 2026-10-01 --to 2026-11-01    # recompute October only",
+         "BRANDCARE_BRANDS=my_brands.yaml brandcare run --quiet"],
+        notes="exit status:\n"
+              "  0  published\n"
+              "  1  a check or step failed: nothing published\n"
+              "  2  the run could not start (no brand registry, empty lake, bad window)")
+    run.add_argument("--from", dest="from_date", type=_date, metavar="DATE",
                      help="first day (UTC) of the window, inclusive; the cases of every month the window touches "
                           "are recomputed (default: the lake's first day)")
-    run.add_argument("--to", dest="to_date", type=_date,
+    run.add_argument("--to", dest="to_date", type=_date, metavar="DATE",
                      help="day (UTC) after the window, exclusive (default: after the lake's last day)")
-    run.add_argument("--brands", help="brand registry YAML (default: $BRANDCARE_BRANDS or the sample's)")
-    run.add_argument("--quiet", action="store_true", help="only warnings and the summary")
-    run.set_defaults(func=cmd_run)
+    run.add_argument("--brands", metavar="FILE",
+                     help="brand registry YAML (default: $BRANDCARE_BRANDS, else $BRANDCARE_HOME/sample/brands.yaml)")
+    run.add_argument("--quiet", action="store_true", help="only warnings, stages and the summary (dbt output to a log)")
 
-    demo = commands.add_parser("demo", help="sample + ingest + run on the embedded default")
-    demo.add_argument("--brands", type=int, default=6)
-    demo.add_argument("--days", type=int, default=60)
-    demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--verbose", action="store_true")
-    demo.set_defaults(func=cmd_demo)
+    demo = _command(
+        commands, "demo", cmd_demo, "sample + ingest + run into $BRANDCARE_HOME, then show the scorecard",
+        "Write a sample archive to $BRANDCARE_HOME/sample, ingest it, run the pipeline and print where\n"
+        "the outputs are and the top of the latest final monthly scorecard.",
+        ["brandcare demo", "BRANDCARE_HOME=/tmp/demo brandcare demo --brand-count 3 --days 40"])
+    demo.add_argument("--brand-count", type=int, default=6, help="number of sample brands")
+    demo.add_argument("--days", type=int, default=60, help="days of sample activity")
+    demo.add_argument("--seed", type=int, default=7, help="random seed")
+    demo.add_argument("--verbose", action="store_true", help="a line per file and the dbt output")
 
-    ui = commands.add_parser("ui", help="the Dagster UI on 127.0.0.1")
-    ui.add_argument("--port", type=int, default=3000)
-    ui.set_defaults(func=cmd_ui)
+    status = _command(
+        commands, "status", cmd_status, "what the home holds: archives, lake, runs, publication",
+        "What $BRANDCARE_HOME holds: archive files (and how many were rejected), the lake's date range,\n"
+        "the months materialised, the last runs with their status and failed checks, and the current\n"
+        "publication (version, created_at, data horizon).",
+        ["brandcare status", "BRANDCARE_HOME=/srv/brandcare brandcare status --runs 10"],
+        settings=HOME_ONLY)
+    status.add_argument("--runs", type=int, default=5, help="number of recent runs to show")
+
+    ui = _command(
+        commands, "ui", cmd_ui, "the Dagster UI on 127.0.0.1 over this home's runs",
+        "The Dagster UI (dagster dev) on 127.0.0.1, on the instance under $BRANDCARE_HOME/dagster: the\n"
+        "runs of the CLI, asset materialisations, checks, backfills, the schedule and the sensor.",
+        ["brandcare ui", "brandcare ui --port 3001 &    # stop it with kill <pid>"])
+    ui.add_argument("--port", type=int, default=3000, help="port on 127.0.0.1")
     return parser
 
 

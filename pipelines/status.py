@@ -1,0 +1,137 @@
+"""What a brandcare home holds: archives, the lake's days, the months materialised, the last
+runs with their failed checks, and the current publication. Data only; ``brandcare status``
+formats it.
+
+Reading a home never creates it: a part that is not there yet reads as empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from pipelines.settings import Settings
+
+
+@dataclass(frozen=True)
+class ArchivesStatus:
+    """The archive files recorded in the lake and their counts."""
+
+    files: int = 0
+    rejected: int = 0
+    records_read: int = 0
+    records_loaded: int = 0
+    records_quarantined: int = 0
+
+
+@dataclass(frozen=True)
+class RunStatus:
+    """One Dagster run of the home's instance."""
+
+    run_id: str
+    status: str  # Dagster's run status: SUCCESS, FAILURE, STARTED, QUEUED, CANCELED...
+    started_at: datetime | None
+    ended_at: datetime | None
+    #: The first and last month (YYYY-MM-DD, first day) of a range run; None for an unpartitioned one.
+    window: tuple[str, str] | None
+    #: One line per failed check or step.
+    failures: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class HomeStatus:
+    home: Path
+    archives: ArchivesStatus
+    #: First and last UTC day of the posts in the lake; None when it holds none.
+    lake_dates: tuple[date, date] | None
+    #: Monthly partitions materialised at least once (partition keys, sorted).
+    months: list[str]
+    #: The last runs, newest first.
+    runs: list[RunStatus]
+    #: The current publication's manifest (version, created_at, data_horizon, ...); None before the first.
+    publication: dict | None
+
+
+def archives_status(settings: Settings) -> ArchivesStatus:
+    from pipelines import ingest
+
+    if not any((settings.lake_dir / "files").glob("*.parquet")):
+        return ArchivesStatus()
+    files = ingest.load_archive_files(settings)
+    if files.is_empty():
+        return ArchivesStatus()
+    return ArchivesStatus(
+        files=files.height,
+        rejected=int((files["status"] == "rejected").sum()),
+        records_read=int(files["records_read"].sum()),
+        records_loaded=int(files["records_loaded"].sum()),
+        records_quarantined=int(files["records_quarantined"].sum()),
+    )
+
+
+def _timestamp(value: float | None) -> datetime | None:
+    return datetime.fromtimestamp(value, UTC) if value else None
+
+
+def _failures(instance, run_id: str) -> list[str]:
+    from dagster import DagsterEventType
+
+    failed = []
+    for entry in instance.all_logs(run_id, of_type={DagsterEventType.ASSET_CHECK_EVALUATION,
+                                                    DagsterEventType.STEP_FAILURE}):
+        event = entry.dagster_event
+        if event.event_type == DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error
+            failed.append(f"step {event.step_key} failed: "
+                          + (error.message.strip().splitlines()[0] if error else "failed"))
+            continue
+        evaluation = event.event_specific_data
+        if not evaluation.passed:
+            failed.append(f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed"
+                          + (f" ({evaluation.description})" if evaluation.description else ""))
+    return failed
+
+
+def dagster_status(settings: Settings, runs: int = 5) -> tuple[list[str], list[RunStatus]]:
+    """The months materialised and the last ``runs`` runs of the home's Dagster instance."""
+    from dagster import DagsterInstance
+
+    from pipelines.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+
+    if not (settings.dagster_home / "dagster.yaml").exists():
+        return [], []
+    with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        months: set[str] = set()
+        for key in instance.get_asset_keys():
+            months |= set(instance.get_materialized_partitions(key))
+        statuses = []
+        for record in instance.get_run_records(limit=runs):
+            run = record.dagster_run
+            start, end = run.tags.get(RANGE_START_TAG), run.tags.get(RANGE_END_TAG)
+            statuses.append(RunStatus(
+                run_id=run.run_id,
+                status=run.status.value,
+                started_at=_timestamp(record.start_time),
+                ended_at=_timestamp(record.end_time),
+                window=(start, end) if start and end else None,
+                failures=_failures(instance, run.run_id),
+            ))
+    return sorted(months), statuses
+
+
+def home_status(settings: Settings, runs: int = 5) -> HomeStatus:
+    """Everything ``brandcare status`` shows, read from the home without writing to it."""
+    from pipelines import ingest
+    from pipelines.runner import current_manifest
+
+    lake_dates = ingest.lake_dates(settings) if settings.messages_dir.exists() else None
+    months, last_runs = dagster_status(settings, runs)
+    return HomeStatus(
+        home=settings.home,
+        archives=archives_status(settings),
+        lake_dates=lake_dates,
+        months=months,
+        runs=last_runs,
+        publication=current_manifest(settings),
+    )
