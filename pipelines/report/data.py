@@ -1,0 +1,171 @@
+"""What the report shows, read from the warehouse (read-only, parameterised SQL).
+
+Where the analyst database has a view for a figure (``pipelines.publish.VIEWS``), the report
+runs that same SQL on the warehouse, so a chart and the view an analyst opens agree.
+Every list below is plain rows (dicts); an empty list means "no data".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import duckdb
+
+from pipelines.publish import VIEWS
+from pipelines.report.text import RESPONSE_BUCKETS
+
+#: Unanswered cases listed, widest reach first.
+TOP_UNANSWERED = 10
+#: Trends use weekly points unless the scorecards span at least this many months.
+MONTHLY_TREND_MIN_MONTHS = 6
+#: Deflection channels of messages.deflection, in display order.
+CHANNELS = ("dm", "phone", "email", "web", "store")
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
+    cursor = con.execute(sql, params or {})
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _view_sql(name: str) -> str:
+    """The SQL of an analyst view (our own constant text, no user data)."""
+    return VIEWS[name][1]
+
+
+@dataclass
+class ReportData:
+    """Everything one report shows."""
+
+    horizon: datetime | None
+    first_case: date | None = None
+    last_case: date | None = None
+    brands: list[dict] = field(default_factory=list)
+    totals: dict = field(default_factory=dict)
+    leaderboard: list[dict] = field(default_factory=list)
+    leaderboard_final: bool = True
+    trend_grain: str = "week"
+    trends: list[dict] = field(default_factory=list)
+    response_buckets: list[dict] = field(default_factory=list)
+    equity: list[dict] = field(default_factory=list)
+    hour_weekday: list[dict] = field(default_factory=list)
+    deflection: list[dict] = field(default_factory=list)
+    unanswered: list[dict] = field(default_factory=list)
+
+
+def _leaderboard(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], bool]:
+    """The latest final month's leaderboard (the analyst view); before any month is final, the
+    latest month, flagged as not final."""
+    rows = _rows(con, _view_sql("leaderboard_latest_final_month"))
+    if rows:
+        return rows, True
+    rows = _rows(con, """
+        select s.period_start as month, s.rank, s.brand_id, s.brand_name, s.sector, s.care_score,
+               s.actionable_cases, s.response_rate, s.response_rate_low, s.response_rate_high,
+               s.median_first_response_min, s.deflection_rate, s.equity_index, s.ignored_cases
+        from brand_scorecards as s
+        where s.period = 'month' and s.platform = 'all'
+          and s.period_start = (select max(period_start) from brand_scorecards where period = 'month')
+        order by s.rank nulls last, s.actionable_cases desc, s.brand_id
+    """)
+    return rows, False
+
+
+def _response_buckets(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Answered actionable cases per platform (and 'all', first): ``answered`` and ``buckets``,
+    the counts per first-response bucket of RESPONSE_BUCKETS."""
+    bounds = {f"b{i}": bound for i, (bound, _) in enumerate(RESPONSE_BUCKETS[:-1])}
+    counts = _rows(con, """
+        select coalesce(platform, 'all') as platform, bucket, count(*) as cases
+        from (
+            select platform,
+                   case when first_response_min < $b0 then 0 when first_response_min < $b1 then 1
+                        when first_response_min < $b2 then 2 when first_response_min < $b3 then 3
+                        else 4 end as bucket
+            from care_cases
+            where is_actionable and responded
+        )
+        group by grouping sets ((platform, bucket), (bucket))
+    """, bounds)
+    platforms: dict[str, list[int]] = {}
+    for row in counts:
+        platforms.setdefault(row["platform"], [0] * len(RESPONSE_BUCKETS))[row["bucket"]] = row["cases"]
+    rows = [{"platform": p, "buckets": b, "answered": sum(b)} for p, b in platforms.items()]
+    return sorted(rows, key=lambda r: (r["platform"] != "all", -r["answered"], r["platform"]))
+
+
+def _deflection(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Per brand: its replies to customers, those pushing to each channel, and its canned share."""
+    return _rows(con, """
+        with replies as (
+            select m.author_brand_id as brand_id, m.deflection
+            from messages as m
+            join messages as parent on parent.message_id = m.parent_id
+            where m.is_brand and not parent.is_brand
+        ),
+        channels as (
+            select brand_id, count(*) as replies,
+                   count(*) filter (where deflection = 'dm') as dm,
+                   count(*) filter (where deflection = 'phone') as phone,
+                   count(*) filter (where deflection = 'email') as email,
+                   count(*) filter (where deflection = 'web') as web,
+                   count(*) filter (where deflection = 'store') as store
+            from replies group by brand_id
+        ),
+        canned as (
+            select brand_id,
+                   sum(canned_reply_share * brand_replies) / nullif(sum(brand_replies), 0) as canned_share
+            from brand_scorecards
+            where period = 'month' and platform = 'all'
+            group by brand_id
+        )
+        select b.brand_id, b.brand_name, c.replies, c.dm, c.phone, c.email, c.web, c.store,
+               k.canned_share
+        from brands as b
+        join channels as c using (brand_id)
+        left join canned as k using (brand_id)
+        order by b.brand_name
+    """)
+
+
+def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
+    """Read every figure of the report from an open (read-only) warehouse connection."""
+    horizon = con.execute("select max(created_at) from messages").fetchone()[0]
+    data = ReportData(horizon=horizon)
+    data.brands = _rows(con, "select brand_id, brand_name, timezone from brands order by brand_name")
+    totals = _rows(con, """
+        select count(*) as cases,
+               count(*) filter (where is_actionable) as actionable,
+               count(*) filter (where is_actionable and responded) as responded,
+               count(*) filter (where is_actionable and not responded) as unanswered,
+               median(first_response_min) filter (where is_actionable and responded) as median_first_response_min,
+               min(opened_at)::date as first_case, max(opened_at)::date as last_case
+        from care_cases
+    """)[0]
+    data.first_case, data.last_case = totals.pop("first_case"), totals.pop("last_case")
+    data.totals = totals
+    if not totals["cases"]:
+        return data
+    data.leaderboard, data.leaderboard_final = _leaderboard(con)
+    months = con.execute(
+        "select count(distinct period_start) from brand_scorecards where period = 'month'"
+    ).fetchone()[0]
+    data.trend_grain = "month" if months >= MONTHLY_TREND_MIN_MONTHS else "week"
+    data.trends = _rows(con, """
+        select brand_id, brand_name, period_start, is_final, actionable_cases, response_rate,
+               median_first_response_min
+        from brand_scorecards
+        where period = $grain and platform = 'all'
+        order by brand_name, period_start
+    """, {"grain": data.trend_grain})
+    data.response_buckets = _response_buckets(con)
+    data.equity = _rows(con, _view_sql("equity_by_band"))
+    data.hour_weekday = _rows(con, _view_sql("hour_weekday"))
+    data.deflection = _deflection(con)
+    # the analyst view's order (widest reach first), cut to the top
+    data.unanswered = _rows(
+        con, "select * from (" + _view_sql("unanswered_queue_by_reach") + ") limit $top",
+        {"top": TOP_UNANSWERED},
+    )
+    return data

@@ -1,0 +1,142 @@
+"""Render the report: read the warehouse, draw the charts, fill the page template."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC
+from importlib.resources import files
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+from jinja2 import Environment, select_autoescape
+
+from pipelines.report import charts
+from pipelines.report.data import CHANNELS, ReportData, load_report_data
+from pipelines.report.text import Words
+
+#: Characters of a case's text shown in the unanswered table.
+TEXT_CHARS = 280
+
+
+@dataclass
+class Section:
+    """One section of the page: a title, charts (inline SVG), a reading guide and its sources."""
+
+    id: str
+    title: str
+    how: str
+    sources: list[str]
+    charts: list[str] = field(default_factory=list)
+    note: str | None = None
+    empty: bool = False
+
+
+def _leaderboard(data: ReportData, words: Words, window_days: int) -> Section:
+    rows = data.leaderboard
+    if not rows:
+        return Section("leaderboard", words("leaderboard"), words("leaderboard_how"),
+                       ["leaderboard_latest_final_month"], empty=True)
+    month = words.month(rows[0]["month"])
+    note = None if data.leaderboard_final else words("leaderboard_not_final", days=window_days, month=month)
+    return Section("leaderboard", words("leaderboard_month", month=month), words("leaderboard_how"),
+                   ["leaderboard_latest_final_month", "brand_scorecards"],
+                   [charts.leaderboard_chart(rows, words)], note=note)
+
+
+def _sections(data: ReportData, words: Words, window_days: int, canned_min_replies: int) -> list[Section]:
+    colours = charts.brand_colours([b["brand_name"] for b in data.brands])
+    grain = words(f"grain_{data.trend_grain}")
+    sections = [_leaderboard(data, words, window_days)]
+    specs = (
+        ("trends", words("trends"), words("trends_how", grain=grain), ["brand_scorecards"], data.trends,
+         lambda: [charts.trends_chart(data.trends, data.trend_grain, colours, words)]),
+        ("first-response", words("first_response"), words("first_response_how"), ["care_cases"],
+         data.response_buckets, lambda: [charts.response_buckets_chart(data.response_buckets, words)]),
+        ("equity", words("equity_title"), words("equity_how"), ["equity_by_band"], data.equity,
+         lambda: [charts.equity_chart(data.equity, words)]),
+        ("hours", words("hours_title"), words("hours_cases_how", min_cases=charts.MIN_CELL_CASES),
+         ["hour_weekday"], data.hour_weekday,
+         lambda: [charts.hours_cases_chart(data.hour_weekday, words),
+                  charts.hours_response_chart(data.hour_weekday, words)]),
+        ("deflection", words("deflection_title"), words("deflection_how", canned=canned_min_replies),
+         ["messages", "brand_scorecards"], data.deflection,
+         lambda: [charts.deflection_chart(data.deflection, CHANNELS, words)]),
+    )
+    for section_id, title, how, sources, rows, draw in specs:
+        sections.append(Section(section_id, title, how, sources, draw() if rows else [], empty=not rows))
+    sections.append(Section("unanswered", words("unanswered_title"), words("unanswered_how"),
+                            ["unanswered_queue_by_reach"], empty=not data.unanswered))
+    return sections
+
+
+def _unanswered_rows(data: ReportData, words: Words) -> list[dict]:
+    zones = {b["brand_id"]: ZoneInfo(b["timezone"]) for b in data.brands}
+    rows = []
+    for case in data.unanswered:
+        text = case["text"] or ""
+        rows.append({
+            "followers": words.compact(case["author_followers"]),
+            "brand": case["brand_name"],
+            "platform": charts.PLATFORM_NAMES.get(case["platform"], case["platform"]),
+            "customer": case["customer_handle"] or "",
+            "opened": words.moment(case["opened_at"].astimezone(zones.get(case["brand_id"], UTC))),
+            "intent": words(case["intent"]) if case["intent"] in ("complaint", "question") else case["intent"],
+            "text": text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS - 1] + "…",
+            "url": case["url"] if (case["url"] or "").startswith(("https://", "http://")) else None,
+            "open": not case["is_final"],
+        })
+    return rows
+
+
+def _leaderboard_rows(data: ReportData, words: Words) -> list[dict]:
+    return [{
+        "rank": row["rank"] or "–",
+        "brand": row["brand_name"],
+        "sector": row["sector"] or "",
+        "score": words.number(row["care_score"], 1) if row["rank"] is not None else None,
+        "actionable": words.number(row["actionable_cases"]),
+        "response_rate": words.percent(row["response_rate"]),
+        "median": words.duration(row["median_first_response_min"]),
+        "deflection": words.percent(row["deflection_rate"]),
+        "equity": words.number(row["equity_index"], 2),
+        "ignored": words.number(row["ignored_cases"]),
+    } for row in data.leaderboard]
+
+
+def render_report(warehouse_path: Path, *, language: str = "en", response_window_days: int = 7,
+                  canned_min_replies: int = 3) -> str:
+    """The report of the warehouse at ``warehouse_path`` (opened read-only) as one
+    self-contained HTML page in ``language`` ("en" or "es").
+
+    ``response_window_days`` and ``canned_min_replies`` are the settings the page explains
+    (pass the run's Settings values).
+    """
+    words = Words(language)
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        data = load_report_data(con)
+    totals = data.totals
+    kpis = []
+    if totals.get("cases"):
+        kpis = [
+            (words.number(totals["cases"]), words("kpi_cases")),
+            (words.number(totals["actionable"]), words("kpi_actionable")),
+            (words.percent(totals["responded"] / totals["actionable"]) if totals["actionable"] else "–",
+             words("kpi_response_rate")),
+            (words.duration(totals["median_first_response_min"]), words("kpi_median")),
+            (words.number(totals["unanswered"]), words("kpi_unanswered")),
+        ]
+    env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
+    template = env.from_string((files("pipelines.report") / "report.html.j2").read_text(encoding="utf-8"))
+    return template.render(
+        w=words,
+        lang=language,
+        horizon=words.moment(data.horizon.astimezone(UTC)) if data.horizon else "–",
+        period=(words("cases_from_to", start=words.day(data.first_case), end=words.day(data.last_case))
+                if data.first_case else None),
+        brands=len(data.brands),
+        kpis=kpis,
+        sections=_sections(data, words, response_window_days, canned_min_replies),
+        leaderboard=_leaderboard_rows(data, words),
+        unanswered=_unanswered_rows(data, words),
+    )
