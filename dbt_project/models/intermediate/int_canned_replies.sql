@@ -7,7 +7,9 @@
 -- length filtering). Order a brand-month's words by rarity (texts holding them, then the word);
 -- a text of n words keeps its n - ceil(t * n) + 1 rarest words as its prefix. Two sets with
 -- Jaccard >= t share at least ceil(t * max(|A|, |B|)) words, so their prefixes share a word,
--- and |B| >= t |A|. Each candidate pair (once per unordered pair) is then checked with the
+-- and |B| >= t |A|; the rarest word they share is the first shared word of both, and only
+-- the words after it can be shared too (positional filter: they need t (|A| + |B|) / (1 + t)
+-- shared words). Each candidate pair (once per unordered pair) is then checked with the
 -- exact Jaccard: the result is the pairwise definition's, at a cost that follows the pairs
 -- sharing a rare word (tests/test_canned_replies.py compares it with a pairwise oracle).
 {% set similarity = var('canned_similarity') %}
@@ -50,17 +52,22 @@ text_words as (
 ),
 
 prefix_words as (
-    select text_id, brand_id, month, word_count, word
+    select text_id, brand_id, month, word_count, word, position
     from (
-        select *, count(*) over (partition by brand_id, month, word) as texts_with_word
-        from text_words
+        select
+            *,
+            row_number() over (partition by text_id order by texts_with_word, word) as position
+        from (
+            select *, count(*) over (partition by brand_id, month, word) as texts_with_word
+            from text_words
+        )
     )
-    qualify row_number() over (partition by text_id order by texts_with_word, word) <= prefix_length
+    where position <= prefix_length
 ),
 
 candidates as (
     -- each unordered pair once (a <= b): Jaccard is symmetric
-    select distinct a.text_id as text_a, b.text_id as text_b
+    select a.text_id as text_a, b.text_id as text_b
     from prefix_words as a
     inner join prefix_words as b
         on b.brand_id = a.brand_id
@@ -70,6 +77,10 @@ candidates as (
         -- Jaccard <= smaller set / larger set: pairs of very different lengths cannot qualify
         and b.word_count >= a.word_count * {{ similarity }} - 1e-9
         and a.word_count >= b.word_count * {{ similarity }} - 1e-9
+    group by a.text_id, b.text_id, a.word_count, b.word_count
+    -- positions: the first shared word is the rarest; only the words after it can be shared too
+    having 1 + least(a.word_count - min(a.position), b.word_count - min(b.position))
+        >= {{ similarity }} * (a.word_count + b.word_count) / (1 + {{ similarity }}) - 1e-9
 ),
 
 similar_pairs as (
