@@ -198,11 +198,11 @@ def _date(value: str) -> date:
 def _check_registry(settings) -> str | None:
     from pipelines.brands import BrandRegistryError, load_registry
 
-    try:
-        load_registry(settings.brands_path)
-    except FileNotFoundError:
+    if not settings.brands_path.is_file():
         return (f"no brand registry at {settings.brands_path}: give one with --brands FILE or "
                 f"BRANDCARE_BRANDS=FILE (an annotated example: examples/brands.yaml)")
+    try:
+        load_registry(settings.brands_path)
     except BrandRegistryError as exc:
         return f"brand registry: {exc}"
     return None
@@ -337,13 +337,14 @@ def cmd_status(args: argparse.Namespace) -> int:
           f"quarantined {a.records_quarantined}")
     print("lake: " + (f"{status.lake_dates[0]} to {status.lake_dates[1]} (UTC days)" if status.lake_dates
                       else "empty (`brandcare ingest SOURCE...`)"))
-    months = status.months
+    months = [key[:7] for key in status.months]  # partition keys are first days: 2026-10-01
     print(f"months materialised: {len(months)}" + (f" ({months[0]} to {months[-1]})" if months else ""))
-    print(f"last runs ({len(status.runs)}):" if status.runs else "runs: none yet (`brandcare run`)")
+    print(f"last runs, newest first ({len(status.runs)}):" if status.runs else "runs: none yet (`brandcare run`)")
     for run in status.runs:
         when = run.started_at.strftime("%Y-%m-%d %H:%M UTC") if run.started_at else "not started"
-        window = f"months {run.window[0]} to {run.window[1]}" if run.window else "all"
-        print(f"  {run.run_id[:8]}  {run.status:<8} {when}  {window}")
+        took = f"{(run.ended_at - run.started_at).total_seconds():.0f}s" if run.started_at and run.ended_at else "-"
+        window = f"months {run.window[0][:7]} to {run.window[1][:7]}" if run.window else "all months"
+        print(f"  {run.run_id[:8]}  {run.status:<8} {when}  {took:>6}  {window}")
         for failure in run.failures:
             print(f"      {failure}")
     pub = status.publication

@@ -1,0 +1,199 @@
+"""`brandcare` as a user meets it: help that explains, errors that name the fix, exit codes, status.
+
+Every test runs the installed console script in a subprocess (conftest.run_cli). Only the
+last test runs the pipeline (it needs a finished run and a failed one to show).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import FIXTURES, run_cli
+
+from pipelines.cli import build_parser
+from pipelines.settings import Settings
+
+#: A small real X API v2 page (hand-written fixture, see tests/fixtures/x_v2) and its registry.
+X_PAGE = FIXTURES / "x_v2" / "two_customers_page.json"
+X_BRANDS = FIXTURES / "x_v2" / "brands.yaml"
+
+
+def _commands() -> list[str]:
+    subparsers = next(a for a in build_parser()._actions if a.dest == "command")
+    return sorted(subparsers.choices)
+
+
+def _not_an_archive(folder: Path) -> Path:
+    """A text file of no archive format: ingest rejects it whole."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "notes.txt"
+    path.write_text("shopping list: milk, eggs\nnot social media at all\n")
+    return path
+
+
+def test_the_commands_are_the_documented_ones():
+    assert {"sample", "ingest", "run", "demo", "status", "ui"} <= set(_commands())
+
+
+@pytest.mark.parametrize("command", _commands())
+def test_every_command_help_has_a_description_an_example_and_its_variables(tmp_path, command):
+    proc = run_cli(tmp_path / "home", command, "--help")
+    out = proc.stdout
+    assert out.startswith(f"usage: brandcare {command}")
+    description = out.split("\n\n")[1]
+    assert len(description.split()) >= 5, f"{command} has no description: {description!r}"
+    examples = out.split("examples:\n", 1)[1].split("\n\n")[0].splitlines()
+    assert any(line.strip().startswith(("brandcare ", "BRANDCARE_")) and f"brandcare {command}" in line
+               for line in examples), f"{command} --help shows no example of itself"
+    if command != "sample":  # the sample is written to --out only: no setting applies
+        assert "environment:\n  BRANDCARE_HOME=" in out
+
+
+def test_top_level_help_is_plain_text_and_lists_every_setting(tmp_path):
+    out = run_cli(tmp_path / "home", "--help").stdout
+    assert "``" not in out and ":mod:" not in out and ":func:" not in out
+    for command in _commands():
+        assert re.search(rf"^\s+{command}\s+\S", out, re.M), f"{command} missing from the command list"
+    # every field of Settings is a variable the user can set: each one documented
+    for spec in dataclasses.fields(Settings):
+        variable = {"home": "BRANDCARE_HOME", "brands_file": "BRANDCARE_BRANDS"}.get(spec.name,
+                                                                                     f"BRANDCARE_{spec.name.upper()}")
+        assert f"\n  {variable}=" in out, f"{variable} is not in `brandcare --help`"
+    assert "BRANDCARE_RESPONSE_WINDOW_DAYS=7\n" in out
+    assert "BRANDCARE_SCORE_WEIGHTS=response_rate=35,speed=25,in_channel=15,equity=10,off_hours=10,recovery=5" in out
+
+
+def test_help_shows_defaults_and_brands_is_a_file_everywhere(tmp_path):
+    home = tmp_path / "home"
+    sample = run_cli(home, "sample", "--help").stdout
+    assert re.search(r"--brand-count BRAND_COUNT\s+number of brands \(default: 6\)", sample)
+    assert re.search(r"--days DAYS\s+days of activity \(default: 60\)", sample)
+    assert "--brands" not in sample
+    demo = run_cli(home, "demo", "--help").stdout.split("environment:")[0]  # the variables mention run --brands
+    assert "--brand-count" in demo and "--brands" not in demo
+    run = run_cli(home, "run", "--help").stdout
+    assert "--brands FILE" in run
+    assert "(default: None)" not in run and "(default: False)" not in run
+    ingest = run_cli(home, "ingest", "--help").stdout
+    assert "(default: auto)" in ingest
+    assert "1  every file was rejected" in ingest and "3  some files were rejected" in ingest
+    old = run_cli(home, "sample", "--out", str(tmp_path / "s"), "--brands", "3", check=False)
+    assert old.returncode == 2 and "unrecognized arguments: --brands" in old.stderr
+
+
+def test_ingest_exit_codes_say_whether_files_were_rejected(tmp_path):
+    home = tmp_path / "home"
+    junk = _not_an_archive(tmp_path / "junk")
+
+    every = run_cli(home, "ingest", str(junk), check=False)
+    assert every.returncode == 1, every.stdout + every.stderr
+    assert "REJECTED" in every.stdout and "notes.txt" in every.stdout
+    assert "every file was rejected" in every.stderr and "--format" in every.stderr
+
+    some = run_cli(home, "ingest", str(X_PAGE), str(junk), check=False)
+    assert some.returncode == 3, some.stdout + some.stderr
+    assert "1 of 2 files rejected" in some.stderr
+    assert re.search(r"two_customers_page\.json\s+x_v2\s+read\s+\d+", some.stdout)
+
+    again = run_cli(home, "ingest", str(X_PAGE), check=False)
+    assert again.returncode == 0 and "already registered" in again.stdout
+
+    missing = run_cli(home, "ingest", str(tmp_path / "nowhere.json"), check=False)
+    assert missing.returncode == 2 and "no archive file matches" in missing.stderr
+
+
+def test_ingest_prints_plain_lines_when_not_on_a_terminal(tmp_path):
+    proc = run_cli(tmp_path / "home", "ingest", str(X_PAGE))
+    assert "\x1b[" not in proc.stdout and "\r" not in proc.stdout  # no progress bar in logs
+    assert re.search(r"^  \S*two_customers_page\.json\s+x_v2 .*\(new\)$", proc.stdout, re.M)
+
+
+def test_run_without_a_registry_names_the_option_and_the_variable(tmp_path):
+    proc = run_cli(tmp_path / "home", "run", check=False)
+    assert proc.returncode == 2
+    assert "no brand registry at" in proc.stderr
+    assert "--brands FILE" in proc.stderr and "BRANDCARE_BRANDS" in proc.stderr
+
+
+def test_run_with_a_broken_registry_names_the_problem(tmp_path):
+    broken = tmp_path / "brands.yaml"
+    broken.write_text("brands:\n  - name: Telvia\n    business_hours: {mon-fri: '9-21'}\n")
+    proc = run_cli(tmp_path / "home", "run", "--brands", str(broken), check=False)
+    assert proc.returncode == 2 and proc.stderr.startswith("error: brand registry: ")
+
+
+def test_run_on_an_empty_lake_refuses_and_publishes_nothing(tmp_path):
+    home = tmp_path / "home"
+    proc = run_cli(home, "run", "--from", "2026-10-01", "--to", "2026-11-01", brands=X_BRANDS, check=False)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "holds no messages" in proc.stderr and "brandcare ingest SOURCE" in proc.stderr
+    assert "nothing was published" in proc.stderr
+    assert not (home / "published" / "current").exists()
+    assert not list((home / "published" / "versions").glob("*")) if (home / "published").exists() else True
+
+
+def test_a_window_that_ends_before_it_starts_is_refused(tmp_path):
+    home = tmp_path / "home"
+    run_cli(home, "ingest", str(X_PAGE))
+    proc = run_cli(home, "run", "--from", "2026-11-01", "--to", "2026-10-01", brands=X_BRANDS, check=False)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "--from 2026-11-01 must be before --to 2026-10-01" in proc.stderr
+    assert not (home / "published" / "current").exists()
+    bad = run_cli(home, "run", "--from", "01/10/2026", brands=X_BRANDS, check=False)
+    assert bad.returncode == 2 and "not a date (YYYY-MM-DD): '01/10/2026'" in bad.stderr
+
+
+def test_status_of_a_new_home_says_what_to_do_and_creates_nothing(tmp_path):
+    home = tmp_path / "home"
+    proc = run_cli(home, "status")
+    assert "archives: 0 files" in proc.stdout
+    assert "lake: empty (`brandcare ingest SOURCE...`)" in proc.stdout
+    assert "runs: none yet" in proc.stdout and "publication: none yet" in proc.stdout
+    assert not home.exists()
+
+
+def test_status_counts_archives_and_the_lake_days(tmp_path):
+    home = tmp_path / "home"
+    run_cli(home, "ingest", str(X_PAGE), str(_not_an_archive(tmp_path / "junk")), check=False)
+    page = json.loads(X_PAGE.read_text())
+    days = sorted(t["created_at"][:10] for t in page["data"] + page.get("includes", {}).get("tweets", []))
+    proc = run_cli(home, "status")
+    assert "archives: 2 files (1 rejected)" in proc.stdout
+    assert f"lake: {days[0]} to {days[-1]} (UTC days)" in proc.stdout
+
+
+def _plant_stray_lake_row(home: Path) -> str:
+    """A row in the lake that no archive file accounts for: the blocking reconcile check fails."""
+    victim = next(p for p in (home / "lake" / "messages").rglob("*.parquet") if pl.read_parquet(p).height)
+    rows = pl.read_parquet(victim)
+    pl.concat([rows, rows.head(1).with_columns(pl.lit("x:999").alias("message_id"))]).write_parquet(victim)
+    return "check lake/archive_files:records_reconcile failed"
+
+
+@pytest.mark.slow
+def test_status_shows_runs_their_failed_checks_months_and_the_publication(demo_run, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(demo_run.home, home, symlinks=True)
+    failed_check = _plant_stray_lake_row(home)
+    assert run_cli(home, "run", "--quiet", check=False).returncode == 1
+
+    out = run_cli(home, "status").stdout
+    manifest = json.loads((home / "published" / "current" / "manifest.json").read_text())
+    assert (f"publication: {manifest['version']} (created {manifest['created_at']}, "
+            f"data horizon {manifest['data_horizon']})") in out
+    runs = re.findall(r"^  ([0-9a-f]{8})  (\w+)", out, re.M)
+    assert [status for _, status in runs[:2]] == ["FAILURE", "SUCCESS"]  # newest first
+    failure_lines = out.split(runs[0][0], 1)[1].split(runs[1][0], 1)[0]
+    assert failed_check in failure_lines
+    # the months of the sample's days, each materialised by the demo's run
+    posts = pl.concat([pl.read_parquet(p, columns=["kind", "created_at"])
+                       for p in (home / "lake" / "messages").rglob("*.parquet")]).filter(
+        pl.col("kind").is_in(["post", "repost", "delete"]))
+    first, last = (f"{moment:%Y-%m}" for moment in (posts["created_at"].min(), posts["created_at"].max()))
+    assert re.search(rf"months materialised: \d+ \({first} to {last}\)", out), out
