@@ -111,7 +111,9 @@ def machine() -> dict:
     return {"cores": os.cpu_count(), "memory_gb": round(int(meminfo["MemTotal"].split()[0]) / 2**20, 1),
             "cpu": next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                          if line.startswith("model name")), platform.processor()),
-            "python": platform.python_version(), "duckdb": duckdb.__version__}
+            "python": platform.python_version(), "duckdb": duckdb.__version__,
+            # other work on the machine inflates every figure: say how busy it was
+            "load_average_1min": round(os.getloadavg()[0], 1)}
 
 
 def run_benchmark(size: int, home: Path, skip_pandas_above: int = 1_000_000, keep: bool = False) -> dict:
@@ -170,6 +172,7 @@ def run_benchmark(size: int, home: Path, skip_pandas_above: int = 1_000_000, kee
     results["agreement"] = compare(tables)
     results["agreement"]["cases"] = sum(r["cases"] for r in pipeline_rows)
     results["agreement"]["responded_cases"] = sum(r["responded_cases"] for r in pipeline_rows)
+    results["load_average_1min_at_end"] = round(os.getloadavg()[0], 1)
     if not keep:
         shutil.rmtree(work, ignore_errors=True)
     return results
@@ -191,7 +194,8 @@ def markdown(results: dict) -> str:
         f"# Benchmark: {results['size']:,} messages",
         "",
         f"{results['started_at']}, commit {results['commit']}; {m['cores']} cores, {m['memory_gb']} GB "
-        f"({m['cpu']}); Python {m['python']}, DuckDB {m['duckdb']}.",
+        f"({m['cpu']}); Python {m['python']}, DuckDB {m['duckdb']}; load average {m['load_average_1min']} "
+        f"at the start, {results['load_average_1min_at_end']} at the end.",
         f"Sample: {s['files']} files, {s['records']:,} records ({s['x_v2_records']:,} in X API v2 pages, "
         "the floor's and the baseline's scope), written in "
         f"{s['seconds']:.1f} s (peak {_mb(s)} MB).",
