@@ -1,4 +1,4 @@
-"""Great Expectations suite for ``brand_scorecards`` (columns: METRICS.md and DESIGN.md).
+"""Great Expectations suite for ``brand_scorecards`` (columns: docs/metrics.md#per-brand-and-period-brand_scorecards).
 
 Validates a pandas DataFrame the caller fetched (``con.sql("SELECT * FROM brand_scorecards").df()``)
 with GX's pandas datasource in an ephemeral context: GX 1.x over DuckDB through SQLAlchemy fails
