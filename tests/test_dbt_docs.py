@@ -1,4 +1,13 @@
-"""dbt docs say what every published column is, and name every metric of METRICS.md."""
+"""The documentation is the repository's own and agrees with the dbt docs.
+
+- docs/metrics.md defines every column of the published marts, and every column it defines
+  exists (checked against the warehouse ``dbt docs generate`` reads, after a demo run);
+- every column of a published mart has a dbt description;
+- no file of the repository points outside it (``../shared`` and the team references);
+- every relative link of the README and of docs/ reaches a file, and its #anchor a heading.
+
+Nothing here is skipped: the repository alone is enough.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +15,160 @@ import json
 import os
 import re
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from pipelines.project import DBT_PROJECT_DIR, dbt_executable
 
-METRICS_MD = Path(__file__).parents[2] / "shared" / "METRICS.md"
+REPO = Path(__file__).resolve().parents[1]
+METRICS_MD = REPO / "docs" / "metrics.md"
 
 #: Marts an analyst reads: each of their warehouse columns needs a description.
 PUBLISHED_MARTS = (
     "brand_scorecards", "care_cases", "unanswered_cases", "messages", "archive_files",
-    "quarantine", "agent_activity",
+    "quarantine", "agent_activity", "brands",
 )
+#: Marts whose every column docs/metrics.md defines (a section whose heading names the mart).
+METRIC_MARTS = ("care_cases", "brand_scorecards", "agent_activity", "unanswered_cases")
+
+#: Where the repository's own files are; what a pointer outside it looks like.
+SEARCHED = ("pipelines", "data_checks", "dbt_project", "tests", "benchmarks", "docs", "examples",
+            "README.md", "Makefile", "pyproject.toml")
+NOT_SEARCHED_DIRS = {"target", "logs", "dbt_packages", "__pycache__", ".venv"}
+OUTSIDE = re.compile(r"\.\./shared|\b(?:METRICS|DESIGN|FORMATS|STYLE|DATASETS)\.md\b")
+
+
+# --------------------------------------------------------------------------- Markdown helpers
+
+
+def _without_code(text: str) -> str:
+    """Markdown with fenced code blocks blanked (lines kept, so line numbers stay right)."""
+    out, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith("```"):
+            fenced = not fenced
+            out.append("")
+        else:
+            out.append("" if fenced else line)
+    return "\n".join(out)
+
+
+def heading_anchors(text: str) -> set[str]:
+    """The anchors GitHub gives the headings of a Markdown text (repeats get -1, -2, ...)."""
+    seen: Counter[str] = Counter()
+    anchors = set()
+    for match in re.finditer(r"^#{1,6}\s+(.+?)\s*#*$", _without_code(text), re.M):
+        slug = re.sub(r"[^\w\- ]", "", match.group(1).strip().lower()).replace(" ", "-")
+        anchors.add(slug if not seen[slug] else f"{slug}-{seen[slug]}")
+        seen[slug] += 1
+    return anchors
+
+
+def defined_columns(text: str) -> dict[str, list[str]]:
+    """Mart -> the columns its section of docs/metrics.md defines.
+
+    A section is a ``## `` heading naming the mart in backticks; a column is defined by a
+    ``### `column` ...`` heading or by the first cell of a ``| column | meaning |`` table row.
+    """
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    in_column_table = False
+    for line in _without_code(text).splitlines():
+        if line.startswith("## "):
+            names = re.findall(r"`([a-z_]+)`", line)
+            current = sections.setdefault(names[0], []) if names else None
+            in_column_table = False
+        elif current is None:
+            continue
+        elif line.startswith("### "):
+            name = re.match(r"### `([a-z_0-9]+)`", line)
+            if name:
+                current.append(name.group(1))
+        elif line.startswith("|"):
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            if cells[0] == "column":
+                in_column_table = True
+            elif in_column_table and not set(cells[0]) <= set("-: "):
+                current += re.findall(r"^`([a-z_0-9]+)`$", cells[0])
+        else:
+            in_column_table = False
+    return sections
+
+
+# --------------------------------------------------------------------------- without a pipeline run
+
+
+def test_metrics_md_defines_each_published_mart() -> None:
+    sections = defined_columns(METRICS_MD.read_text(encoding="utf-8"))
+    for mart in METRIC_MARTS:
+        columns = sections.get(mart)
+        assert columns, f"docs/metrics.md has no section naming `{mart}` with its columns"
+        repeated = [name for name, count in Counter(columns).items() if count > 1]
+        assert not repeated, f"docs/metrics.md defines these columns of {mart} twice: {repeated}"
+
+
+def test_metric_anchors_are_the_column_names() -> None:
+    """docs/metrics.md#equity_index and the like: a heading per metric, named by its column."""
+    anchors = heading_anchors(METRICS_MD.read_text(encoding="utf-8"))
+    for name in ("equity_index", "care_score", "response_rate", "first_response_min", "is_final", "rank"):
+        assert name in anchors, f"docs/metrics.md has no anchor #{name}"
+
+
+def _searched_files() -> list[Path]:
+    files = []
+    for entry in SEARCHED:
+        path = REPO / entry
+        candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        files += [p for p in candidates if not NOT_SEARCHED_DIRS & set(p.relative_to(REPO).parts)]
+    return files
+
+
+def test_nothing_points_outside_the_repository() -> None:
+    """Users clone the repository only: no docstring, comment or doc may send them elsewhere."""
+    assert len(_searched_files()) > 100, "the search finds the repository's files"
+    pointers = []
+    for path in _searched_files():
+        if path == Path(__file__).resolve():
+            continue  # this file names what it looks for
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # binary files (model weights, Parquet fixtures)
+        for number, line in enumerate(text.splitlines(), start=1):
+            if OUTSIDE.search(line):
+                pointers.append(f"{path.relative_to(REPO)}:{number}: {line.strip()[:120]}")
+    assert not pointers, "pointers outside the repository (use docs/...):\n" + "\n".join(pointers)
+
+
+def _markdown_files() -> list[Path]:
+    return [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+
+
+def test_relative_links_reach_files_and_headings() -> None:
+    broken = []
+    for page in _markdown_files():
+        text = _without_code(page.read_text(encoding="utf-8"))
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue  # http(s), mailto
+            file_part, _, anchor = target.partition("#")
+            linked = (page.parent / file_part).resolve() if file_part else page
+            if not linked.exists():
+                broken.append(f"{page.relative_to(REPO)}: {target}: no such file")
+            elif anchor and linked.suffix == ".md" and anchor not in heading_anchors(linked.read_text(encoding="utf-8")):
+                broken.append(f"{page.relative_to(REPO)}: {target}: no such heading")
+    assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+def test_the_readme_links_every_page_of_docs() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    unlinked = [page.name for page in sorted((REPO / "docs").glob("*.md")) if f"(docs/{page.name}" not in readme]
+    assert not unlinked, f"README.md does not link these pages of docs/: {unlinked}"
+
+
+# --------------------------------------------------------------------------- against the built warehouse
 
 
 @pytest.fixture(scope="module")
@@ -53,20 +203,6 @@ def _warehouse_columns(catalog: dict, model: str) -> list[str]:
     return [name.lower() for name in node["columns"]]
 
 
-def metrics_table_fields(text: str, heading: str) -> list[str]:
-    """Field names (backticked, first cell) of the table under the '## <heading>...' section."""
-    section = re.search(rf"^## {re.escape(heading)}.*?$(.*?)(?=^## |\Z)", text, re.M | re.S)
-    assert section is not None, f"METRICS.md has no section '## {heading}'"
-    names: list[str] = []
-    for line in section.group(1).splitlines():
-        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-        if not line.lstrip().startswith("|") or len(cells) < 2 or set(cells[0]) <= set("-: "):
-            continue
-        names += re.findall(r"`([^`]+)`", cells[0])
-    assert names, f"no fields found in the table of '## {heading}'"
-    return names
-
-
 @pytest.mark.parametrize("model", PUBLISHED_MARTS)
 def test_every_published_column_is_described(dbt_docs, model: str) -> None:
     manifest, catalog = dbt_docs
@@ -75,16 +211,12 @@ def test_every_published_column_is_described(dbt_docs, model: str) -> None:
     assert not undocumented, f"{model}: columns without a description in its yml: {undocumented}"
 
 
-@pytest.mark.parametrize(
-    ("heading", "model"),
-    [("Per case", "care_cases"), ("Per brand and period", "brand_scorecards")],
-)
-def test_every_metric_of_metrics_md_is_a_documented_column(dbt_docs, heading: str, model: str) -> None:
-    if not METRICS_MD.exists():
-        pytest.skip(f"{METRICS_MD} not found: clone the shared/ folder beside the repo to check dbt docs against it")
-    fields = metrics_table_fields(METRICS_MD.read_text(encoding="utf-8"), heading)
-    manifest, catalog = dbt_docs
-    documented = _documented_columns(manifest, model)
-    in_warehouse = set(_warehouse_columns(catalog, model))
-    missing = [name for name in fields if not documented.get(name) or name not in in_warehouse]
-    assert not missing, f"METRICS.md '{heading}' fields not documented columns of {model}: {missing}"
+@pytest.mark.parametrize("model", METRIC_MARTS)
+def test_metrics_md_defines_exactly_the_columns_of_the_mart(dbt_docs, model: str) -> None:
+    _, catalog = dbt_docs
+    in_warehouse = _warehouse_columns(catalog, model)
+    defined = defined_columns(METRICS_MD.read_text(encoding="utf-8")).get(model, [])
+    undefined = [name for name in in_warehouse if name not in defined]
+    missing = [name for name in defined if name not in in_warehouse]
+    assert not undefined, f"columns of {model} that docs/metrics.md does not define: {undefined}"
+    assert not missing, f"docs/metrics.md defines columns {model} does not have: {missing}"
