@@ -26,7 +26,7 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 WINDOW = timedelta(days=7)
 END = date(2026, 11, 1)
 FORMAT_OF_FOLDER = {"x": "x_v2", "blog": "wxr", "twcs": "twcs", "bluesky": "bluesky", "facebook": "facebook_graph",
-                    "disqus": "disqus"}
+                    "disqus": "disqus", "x_archive": "x_archive"}
 
 COMPLAINT = re.compile(r"no funciona|sin |desastre|fatal|terrible|broken|not working|cancel|worst|still waiting|still not|esperando|peor|roto|perdid|lost|retrasado|delay|bloquead|blocked|duplicado|double|charged|cobr|down|never|zero|cero|unacceptable|ridiculous|nothing works|crashing|no signal|vergonzoso|harta|p[eé]simo|verg[uü]enza|nadie", re.IGNORECASE)
 QUESTION = re.compile(r"\?")
@@ -58,7 +58,8 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     assert fa["truth.json"] != fc["truth.json"]
     # re-running into the same folder replaces the sample (no stale pages)
     generate_sample(a, brands=3, days=20, seed=11, messages=600)
-    assert set(_files(a)) <= set(fa)
+    written = json.loads((a / "truth.json").read_text())["files"]
+    assert set(_files(a)) == set(written) | {"brands.yaml", "truth.json"} and set(written) != set(fa)
     # a sample made of replicas too, and a smaller one written over it leaves no replica behind
     d, e = tmp_path / "d", tmp_path / "e"
     _generate(d, 3, 10, 4, 1500, END, 500)
@@ -81,7 +82,7 @@ def test_small_and_single_brand_runs(tmp_path: Path) -> None:
 def test_default_size(tmp_path: Path) -> None:
     s = generate_sample(tmp_path)
     assert 18_000 <= s["messages"] <= 28_000 and s["records_read"] <= 30_000
-    assert s["files_by_format"].keys() == {"x_v2", "wxr", "twcs", "bluesky", "facebook_graph", "disqus"}
+    assert s["files_by_format"].keys() == {"x_v2", "wxr", "twcs", "bluesky", "facebook_graph", "disqus", "x_archive"}
 
 
 # --------------------------------------------------------------------------------------------
@@ -164,6 +165,7 @@ def _read(root: Path) -> dict:
                              "text": c.findtext(f"{WP}comment_content"), "mentions": [], "owner": owner}
         read[str(path.relative_to(root))] = [n, bad]
     _read_extra(root, registry, msgs, read)
+    _read_x_archive(root, msgs, read)
     for m in list(msgs.values()) + reposts:
         if "brand" in m:
             continue
@@ -328,6 +330,32 @@ def _read_extra(root: Path, registry: list[dict], msgs: dict[str, dict], read: d
         read[str(path.relative_to(root))] = [n, bad]
 
 
+def _read_x_archive(root: Path, msgs: dict[str, dict], read: dict[str, list[int]]) -> None:
+    """X personal archives: the owner's posts (tweets.js), the owner from account.js beside it; a
+    file whose content was read already is the same archive file (content-addressed)."""
+    seen: set[bytes] = set()
+    for path in sorted((root / "x_archive").rglob("*.js")):
+        raw = path.read_bytes()
+        items = json.loads(raw.decode("utf-8").split("=", 1)[1])
+        if raw not in seen:
+            read[str(path.relative_to(root))] = [len(items), 0]
+            seen.add(raw)
+        if path.name != "tweets.js":
+            continue
+        owner = json.loads((path.parent / "account.js").read_text(encoding="utf-8").split("=", 1)[1])[0]["account"]
+        for t in sorted((i["tweet"] for i in items), key=lambda t: _parse_v11(t["created_at"])):
+            mid = "x:" + t["id_str"]
+            parent = "x:" + t["in_reply_to_status_id_str"] if "in_reply_to_status_id_str" in t else None
+            msgs[mid] = {"mid": mid, "platform": "x", "conv": msgs[parent]["conv"] if parent in msgs else mid,
+                         "parent": parent, "author": owner["accountId"], "created": _parse_v11(t["created_at"]),
+                         "text": t["full_text"], "brand": None,
+                         "mentions": [m["screen_name"].lower() for m in t["entities"]["user_mentions"]]}
+
+
+def _parse_v11(s: str) -> datetime:
+    return datetime.strptime(s, "%a %b %d %H:%M:%S %z %Y").astimezone(UTC)
+
+
 def _parse_fb(s: str) -> datetime:
     return datetime.strptime(s, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
 
@@ -381,7 +409,7 @@ def _check_truth_matches_files(truth: dict, data: dict, cases: dict) -> None:
             assert c["first_response_min"] == (first["created"] - d["opener"]["created"]).total_seconds() / 60
         assert c["deflected"] == any(DEFLECTION.search(r["text"]) for r in d["replies"]), (c, [r["text"] for r in d["replies"]])
         if c["platform"] == "x" and not c["opened_message_id"].startswith("x:twcs:"):
-            assert c["author_followers"] == data["followers"][c["customer_id"]]
+            assert c["author_followers"] == data["followers"].get(c["customer_id"])  # None: the archive owner
         else:
             assert c["author_followers"] is None
     horizon = max(m["created"] for m in data["msgs"].values())
@@ -539,7 +567,7 @@ def test_planted_edge_cases(sample: Path, derived) -> None:
     # 7-day window: a reply at exactly 7 days counts, later replies do not
     assert any(c["first_response_min"] == 7 * 24 * 60 for c in tc)
     late = 0
-    for (conv, b, cust), d in cases.items():
+    for (conv, b, _cust), d in cases.items():
         opened = d["opener"]["created"]
         if not d["replies"] and any(m["brand"] == b and m["conv"] == conv and m["created"] > opened + WINDOW
                                     for m in msgs.values()):
@@ -748,7 +776,7 @@ def test_canned_replies_from_files(derived) -> None:
     kinds = {"canned": 0, "empty": 0, "personal": 0}
     for (b, period), rs in replies.items():
         words = [_canned_words(r["text"]) for r in rs]
-        for r, w in zip(rs, words):
+        for r, w in zip(rs, words, strict=True):
             similar = sum(1 for o in words if w and o and len(w & o) / len(w | o) >= 0.8)
             canned = bool(w) and similar >= 3
             kinds["canned" if canned else "empty" if not w else "personal"] += 1
@@ -849,6 +877,12 @@ def test_extra_formats(sample: Path, derived) -> None:
         assert any(c["responded"] for c in cs) and any(c["resolved"] for c in cs) and any(not c["responded"] for c in cs)
     platforms = {r["platform"] for r in truth["scorecards_monthly"]}
     assert platforms == {"all", "x", "blog", "bluesky", "facebook"}
+    # an X personal archive: its owner's cases (no follower count: the owner is in no API page)
+    archive = {"x:" + item["tweet"]["id_str"] for p in sample.glob("x_archive/*/data/tweets.js")
+               for item in json.loads(p.read_text(encoding="utf-8").split("=", 1)[1])}
+    cs = [c for c in truth["cases"] if c["opened_message_id"] in archive]
+    assert len(cs) >= 10 and all(c["platform"] == "x" and c["author_followers"] is None for c in cs)
+    assert any(c["responded"] for c in cs) and any(not c["responded"] for c in cs)
     # several customers under one Facebook post and one Disqus thread
     per_conv: dict[str, int] = {}
     for c in truth["cases"]:
@@ -886,7 +920,7 @@ def _source_brand(brand_id: str, base: list[str]) -> tuple[str, int]:
     """The base brand a replica brand renames, and the replica number (three digits in place of
     three letters of the brand's name)."""
     for b in base:
-        diff = [i for i, (x, y) in enumerate(zip(brand_id, b)) if x != y]
+        diff = [i for i, (x, y) in enumerate(zip(brand_id, b, strict=False)) if x != y]
         if len(b) == len(brand_id) and len(diff) <= 3 and all(brand_id[i].isdigit() for i in diff):
             digits = re.search(r"\d{3}", brand_id)
             return b, int(digits.group()) if digits and diff else 0
@@ -925,12 +959,16 @@ def test_replica_truth_is_the_source_truth_renamed(replicated: Path) -> None:
         assert {k: v for k, v in entry.items() if k not in ("id", "name", "accounts", "aliases")} == \
             {k: v for k, v in source.items() if k not in ("id", "name", "accounts", "aliases")}
         assert len(entry["aliases"]) == len(source["aliases"]) and entry["aliases"] != source["aliases"]
-    # a replica's files hold what its source's files hold (X pages of a series in one file)
-    files = truth["files"]
+    # a replica's files hold what its source's files hold (X pages of a series in one file; the
+    # archive owner's account.js, the same in every replica, is one archive file, copied beside
+    # each replica's tweets.js)
+    files = {n: f for n, f in truth["files"].items() if not n.endswith("/account.js")}
+    accounts = sorted(replicated.glob("x_archive/**/account.js"))
+    assert len(accounts) == 3 and len({p.read_bytes() for p in accounts}) == 1
     for k in (1, 2):
         mine = {n: f for n, f in files.items() if f"/r{k:03d}/" in n}
         base_files = {n: f for n, f in files.items() if "/r0" not in n}
-        for fmt in ("x_v2", "wxr", "twcs", "bluesky", "facebook_graph", "disqus"):
+        for fmt in ("x_v2", "wxr", "twcs", "bluesky", "facebook_graph", "disqus", "x_archive"):
             assert sum(f["records_read"] for f in mine.values() if f["format"] == fmt) == \
                 sum(f["records_read"] for f in base_files.values() if f["format"] == fmt) > 0, fmt
 

@@ -13,12 +13,15 @@ writes, under ``out/``:
 - ``bluesky/jetstream_<n>.jsonl``: Bluesky Jetstream events (~1500 a file) of the Bluesky brands;
 - ``facebook/<brand id>_comments_<n>.json``: Facebook Graph API pages of page posts with comments;
 - ``disqus/<brand id>_disqus.xml``: Disqus exports (platform ``blog``);
+- ``x_archive/<handle>/data/tweets.js`` and ``account.js``: one customer's X personal archive (its
+  posts to the brands; the brands' replies are in the API pages), see ``sim_archive``;
 - above ``replicate.BASE_MAX`` messages, ``<format>/r<NNN>/...``: renamed replicas of all of the
   above (X pages of a series joined into one JSON-lines file of pages), see
   :mod:`pipelines.sample.replicate`;
 - ``truth.json``: what was planted, by the metric definitions (cases and monthly scorecards).
 
-The package: :mod:`~pipelines.sample.world` (accounts, customers, ids), ``sim_x``, ``sim_blog``
+The package: ``brands`` and ``brand_calendar`` (who the brands are, when they are open),
+:mod:`~pipelines.sample.world` (accounts, customers, ids), ``sim_x``, ``sim_blog``, ``sim_archive``
 and ``sim_extra`` (who writes what when), ``timing`` (when), ``compose``, ``voice`` and the
 ``texts_*`` modules (what the messages say), one ``write_*`` module per archive format,
 ``truth`` (the oracle, independent of the pipeline) and ``replicate`` (scale).
@@ -175,6 +178,7 @@ from pipelines.sample.replicate import (
     stem_pattern,
     write_replicas,
 )
+from pipelines.sample.sim_archive import generate_archive
 from pipelines.sample.sim_blog import generate_blog
 from pipelines.sample.sim_extra import generate_extra
 from pipelines.sample.sim_x import generate_cross, generate_x
@@ -187,16 +191,31 @@ from pipelines.sample.write_registry import HEADER, registry_blocks
 from pipelines.sample.write_twcs import write_twcs
 from pipelines.sample.write_wxr import write_wxr
 from pipelines.sample.write_x import write_x
+from pipelines.sample.write_x_archive import write_x_archive
 
 __all__ = ["generate_sample"]
 
 #: the archive files of an earlier sample in ``out`` (removed first, so that ``out`` holds one sample)
-_OWN_FILES = ("x/search_*.json", "blog/*_wordpress.xml", "twcs/twcs_*.csv", "bluesky/jetstream_*.jsonl",
-              "facebook/*_comments_*.json", "disqus/*_disqus.xml")
+_OWN_FILES = (
+    "x/search_*.json",
+    "blog/*_wordpress.xml",
+    "twcs/twcs_*.csv",
+    "bluesky/jetstream_*.jsonl",
+    "facebook/*_comments_*.json",
+    "disqus/*_disqus.xml",
+    "x_archive/*/data/*.js",
+)
 
 
-def generate_sample(out: Path, *, brands: int = 6, days: int = 60, seed: int = 7,
-                    messages: int | None = None, end: date = date(2026, 11, 1)) -> dict:
+def generate_sample(
+    out: Path,
+    *,
+    brands: int = 6,
+    days: int = 60,
+    seed: int = 7,
+    messages: int | None = None,
+    end: date = date(2026, 11, 1),
+) -> dict:
     """Write a deterministic sample archive and its ``truth.json`` under ``out``; a summary.
 
     ``messages`` is an approximate total message budget (default 66 per brand and day). Above
@@ -206,14 +225,14 @@ def generate_sample(out: Path, *, brands: int = 6, days: int = 60, seed: int = 7
     return _generate(Path(out), brands, days, seed, messages, end, BASE_MAX)
 
 
-def _generate(out: Path, brands: int, days: int, seed: int, messages: int | None, end: date,
-              base_max: int) -> dict:
+def _generate(out: Path, brands: int, days: int, seed: int, messages: int | None, end: date, base_max: int) -> dict:
     replicas = replica_count(messages, base_max)
     gen = World(brands, days, seed, messages if replicas == 1 else round(messages / replicas), end)
     generate_x(gen)
     generate_cross(gen)
     generate_blog(gen)
     generate_extra(gen)
+    generate_archive(gen)
     cases, rows, horizon = compute_truth(gen)
     stems = stem_pattern([STEMS[b.id] for b in gen.brands])
     _check_replicable(gen, stems)
@@ -230,6 +249,7 @@ def _generate(out: Path, brands: int, days: int, seed: int, messages: int | None
     files.update(write_bluesky(gen, out))
     files.update(write_facebook(gen, out))
     files.update(write_disqus(gen, out))
+    files.update(write_x_archive(gen, out))
     files = dict(sorted(files.items()))
     files.update(write_replicas(out, files, replicas, gen.copy_ids, gen.copy_b32, stems))
 
@@ -242,8 +262,12 @@ def _generate(out: Path, brands: int, days: int, seed: int, messages: int | None
         f.writelines(blocks)
         for k in range(1, replicas):
             f.writelines(p.replica(k) for p in patches)
-    head = {"generator": {"brands": brands, "days": days, "seed": seed, "messages": messages, "end": end.isoformat()},
-            "replicas": replicas, "response_window_days": RESPONSE_WINDOW.days, "data_horizon": _fmt_z(horizon)}
+    head = {
+        "generator": {"brands": brands, "days": days, "seed": seed, "messages": messages, "end": end.isoformat()},
+        "replicas": replicas,
+        "response_window_days": RESPONSE_WINDOW.days,
+        "data_horizon": _fmt_z(horizon),
+    }
     with open(out / "truth.json", "wb") as f:
         f.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2].encode())
         f.write(b',\n "files": ' + json.dumps(files, ensure_ascii=False, indent=1).replace("\n", "\n ").encode())
@@ -265,8 +289,10 @@ def _generate(out: Path, brands: int, days: int, seed: int, messages: int | None
         "files": len(files) + 2,  # + brands.yaml and truth.json
         "x_files": sum(1 for f in files if f.startswith("x/")),
         "blog_files": sum(1 for f in files if f.startswith("blog/")),
-        "files_by_format": {fmt: sum(1 for f in files.values() if f["format"] == fmt)
-                            for fmt in sorted({f["format"] for f in files.values()})},
+        "files_by_format": {
+            fmt: sum(1 for f in files.values() if f["format"] == fmt)
+            for fmt in sorted({f["format"] for f in files.values()})
+        },
         "brands": [b.id for b in gen.brands] + [rename(b.id, stems, k) for k in range(1, replicas) for b in gen.brands],
         "messages": n_posts * replicas,
         "reposts": sum(1 for m in gen.msgs.values() if m.kind == "repost") * replicas,
@@ -282,6 +308,7 @@ def _generate(out: Path, brands: int, days: int, seed: int, messages: int | None
 def _check_replicable(gen: World, stems) -> None:
     """What replicas share must carry no replica field: customer ids and names, customer texts."""
     customers = [c for pool in (*gen.customers.values(), *gen.ext_customers.values()) for c in pool]
+    customers += [gen.archive_owner] if gen.archive_owner else []
     shared = {c.uid for c in customers} & gen.copy_ids
     if shared:
         raise RuntimeError(f"customer ids {sorted(shared)[:3]} look like replica ids")

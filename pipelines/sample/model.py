@@ -26,8 +26,32 @@ PLATFORMS = ("x", "bluesky", "facebook", "blog")
 EXTRA_SHARE = 0.2
 INTENT_WEIGHTS = {"complaint": 0.45, "question": 0.27, "praise": 0.14, "other": 0.14}
 #: Relative traffic by local hour (rejection sampling).
-HOUR_WEIGHT = [0.12, 0.08, 0.06, 0.05, 0.05, 0.08, 0.2, 0.45, 0.7, 0.9, 1.0, 1.0, 1.0, 0.95,
-               0.9, 0.9, 0.95, 1.0, 1.0, 1.0, 0.95, 0.8, 0.55, 0.3]
+HOUR_WEIGHT = [
+    0.12,
+    0.08,
+    0.06,
+    0.05,
+    0.05,
+    0.08,
+    0.2,
+    0.45,
+    0.7,
+    0.9,
+    1.0,
+    1.0,
+    1.0,
+    0.95,
+    0.9,
+    0.9,
+    0.95,
+    1.0,
+    1.0,
+    1.0,
+    0.95,
+    0.8,
+    0.55,
+    0.3,
+]
 
 
 def _fold(text: str) -> str:
@@ -124,4 +148,3 @@ class Msg:
         if self.brand is not None or self.intent is None:
             return None
         return TC.OPENING_SENTIMENT[self.intent]
-

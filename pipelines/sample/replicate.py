@@ -20,7 +20,8 @@ Nothing else changes: times, texts (apart from the renamed stems), follower coun
 order of records are the base's. So the truth of replica ``k`` is the base truth under the new
 keys: its cases are the base cases patched the same way (ids and brand ids), its scorecard rows
 the base rows with the brand renamed, its files the base files (X pages of one series joined
-into one JSON-lines file of pages). The copies are byte patches of the base files at the
+into one JSON-lines file of pages; a file the same in every replica, such as the archive
+owner's ``account.js``, is one archive file). The copies are byte patches of the base files at the
 positions of these fields, found once in the base bytes, so a replica costs a memory copy and a
 write.
 """
@@ -98,8 +99,9 @@ def replica_path(rel: str, stems: re.Pattern[str], k: int) -> str:
     return f"{folder}/r{k:03d}/{rename(name, stems, k)}"
 
 
-def write_replicas(out: Path, files: dict[str, dict], replicas: int, ids: set[str], keys: set[str],
-                   stems: re.Pattern[str]) -> dict[str, dict]:
+def write_replicas(
+    out: Path, files: dict[str, dict], replicas: int, ids: set[str], keys: set[str], stems: re.Pattern[str]
+) -> dict[str, dict]:
     """Write replicas 1..replicas-1 of the base archive files under ``out``; their truth ``files``."""
     id_bytes = {s.encode() for s in ids}
     key_bytes = {s.encode() for s in keys}
@@ -110,13 +112,16 @@ def write_replicas(out: Path, files: dict[str, dict], replicas: int, ids: set[st
     for rels in groups.values():
         data = b"".join((out / rel).read_bytes() for rel in rels)
         patch = Patch(data, id_bytes, key_bytes, stems)
-        meta = {"format": files[rels[0]]["format"],
-                "records_read": sum(files[r]["records_read"] for r in rels),
-                "records_quarantined": sum(files[r]["records_quarantined"] for r in rels)}
+        meta = {
+            "format": files[rels[0]]["format"],
+            "records_read": sum(files[r]["records_read"] for r in rels),
+            "records_quarantined": sum(files[r]["records_quarantined"] for r in rels),
+        }
         for k in range(1, replicas):
             rel = replica_path(rels[0], stems, k)
             path = out / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(patch.replica(k))
-            written[rel] = dict(meta)
+            if patch.dec.size or patch.b32.size:  # a copy the same in every replica is one archive file
+                written[rel] = dict(meta)
     return written

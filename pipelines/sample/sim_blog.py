@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from pipelines.sample import texts_brand as TB
 from pipelines.sample import texts_customer as TC
-from pipelines.sample.brands import Brand
+from pipelines.sample.brand_calendar import Brand
 from pipelines.sample.compose import customer_text, reply_body
 from pipelines.sample.model import INTENT_WEIGHTS, Msg, _fold, _pick
 from pipelines.sample.timing import follow_kind, reply_time
@@ -43,9 +43,22 @@ def generate_blog(w: World) -> None:
             post_seq += 1
             pid = w.rid((brand.index + 1) * 1000 + post_seq)
             title, body = rng.choice(TB.ANNOUNCEMENT[lang])
-            post = w.add(Msg(mid=f"blog:{pid}", platform="blog", native=pid, conv=f"blog:{pid}",
-                                 parent=None, author=brand.blog, created=pt, text=body, lang=lang,
-                                 series=brand.id, brand=brand.id, title=title))
+            post = w.add(
+                Msg(
+                    mid=f"blog:{pid}",
+                    platform="blog",
+                    native=pid,
+                    conv=f"blog:{pid}",
+                    parent=None,
+                    author=brand.blog,
+                    created=pt,
+                    text=body,
+                    lang=lang,
+                    series=brand.id,
+                    brand=brand.id,
+                    title=title,
+                )
+            )
             names: set[str] = set()
             customers: list[Msg] = []
             n_comments = int(per_post * rng.uniform(0.5, 1.5) + rng.random())
@@ -68,22 +81,53 @@ def generate_blog(w: World) -> None:
                         parent = post
                 text = customer_text(w, lang, brand.sector, intent).format(b=rng.choice(brand.aliases))
                 email = _fold(name).lower().replace(" ", ".").replace("..", ".").rstrip(".") + "@correo.example"
-                cm = w.add(Msg(mid=f"blog:c{(cid := comment_id())}", platform="blog", native=cid,
-                                   conv=post.conv, parent=parent.mid if parent is not post else None,
-                                   author=name, created=ct, text=text, lang=lang, series=brand.id,
-                                   addresses=(brand.id,), intent=intent, email=email))
+                cm = w.add(
+                    Msg(
+                        mid=f"blog:c{(cid := comment_id())}",
+                        platform="blog",
+                        native=cid,
+                        conv=post.conv,
+                        parent=parent.mid if parent is not post else None,
+                        author=name,
+                        created=ct,
+                        text=text,
+                        lang=lang,
+                        series=brand.id,
+                        addresses=(brand.id,),
+                        intent=intent,
+                        email=email,
+                    )
+                )
                 customers.append(cm)
                 blog_answer(w, brand, first, cm, intent, comment_id)
         # one comment with a zero date: quarantined by the pipeline
         cid = comment_id()
-        last_post = next((w.msgs[k] for k in reversed(w.order)
-                          if w.msgs[k].platform == "blog" and w.msgs[k].brand == brand.id
-                          and w.msgs[k].parent is None and w.msgs[k].title), None)
+        last_post = next(
+            (
+                w.msgs[k]
+                for k in reversed(w.order)
+                if w.msgs[k].platform == "blog"
+                and w.msgs[k].brand == brand.id
+                and w.msgs[k].parent is None
+                and w.msgs[k].title
+            ),
+            None,
+        )
         if last_post is not None:
             w.blog_bad[brand.id] = Msg(
-                mid=f"blog:c{cid}", platform="blog", native=cid, conv=last_post.conv, parent=None,
-                author="Borrador", created=last_post.created, text=customer_text(w, lang, brand.sector, "complaint").format(b=brand.aliases[0]),
-                lang=lang, series=brand.id, email="borrador@correo.example")
+                mid=f"blog:c{cid}",
+                platform="blog",
+                native=cid,
+                conv=last_post.conv,
+                parent=None,
+                author="Borrador",
+                created=last_post.created,
+                text=customer_text(w, lang, brand.sector, "complaint").format(b=brand.aliases[0]),
+                lang=lang,
+                series=brand.id,
+                email="borrador@correo.example",
+            )
+
 
 def blog_answer(w: World, brand: Brand, first: str, cm: Msg, intent: str, comment_id) -> None:
     rng = w.rng
@@ -96,10 +140,23 @@ def blog_answer(w: World, brand: Brand, first: str, cm: Msg, intent: str, commen
         return
     deflect = w.deflect(brand)
     cid = comment_id()
-    reply = w.add(Msg(mid=f"blog:c{cid}", platform="blog", native=cid, conv=cm.conv, parent=cm.mid,
-                          author=brand.blog, created=when, lang=cm.lang, series=brand.id, brand=brand.id,
-                          deflection=deflect, email=f"blog@{brand.domain}",
-                          text=reply_body(w, brand, first, cm.lang, intent, deflect, when)))
+    reply = w.add(
+        Msg(
+            mid=f"blog:c{cid}",
+            platform="blog",
+            native=cid,
+            conv=cm.conv,
+            parent=cm.mid,
+            author=brand.blog,
+            created=when,
+            lang=cm.lang,
+            series=brand.id,
+            brand=brand.id,
+            deflection=deflect,
+            email=f"blog@{brand.domain}",
+            text=reply_body(w, brand, first, cm.lang, intent, deflect, when),
+        )
+    )
     kind = follow_kind(w, intent, deflect)
     if kind is None:
         return
@@ -109,9 +166,24 @@ def blog_answer(w: World, brand: Brand, first: str, cm: Msg, intent: str, commen
     text = voiced(rng, rng.choice(TC.FOLLOW_UP[cm.lang][kind]), cm.lang, kind)
     cid = comment_id()
     f_intent, _sentiment, thanks = TC.FOLLOW_UP_KIND[kind]
-    w.add(Msg(mid=f"blog:c{cid}", platform="blog", native=cid, conv=cm.conv, parent=reply.mid,
-                  author=cm.author, created=tf, lang=cm.lang, series=brand.id, addresses=(brand.id,),
-                  text=text[0].upper() + text[1:], email=cm.email, intent=f_intent, thanks=thanks))
+    w.add(
+        Msg(
+            mid=f"blog:c{cid}",
+            platform="blog",
+            native=cid,
+            conv=cm.conv,
+            parent=reply.mid,
+            author=cm.author,
+            created=tf,
+            lang=cm.lang,
+            series=brand.id,
+            addresses=(brand.id,),
+            text=text[0].upper() + text[1:],
+            email=cm.email,
+            intent=f_intent,
+            thanks=thanks,
+        )
+    )
+
 
 # ---- extra formats (twcs, Bluesky, Facebook, Disqus) ----------------------------------------
-

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from pipelines.sample import texts_brand as TB
 from pipelines.sample import texts_customer as TC
-from pipelines.sample.brands import Brand
+from pipelines.sample.brand_calendar import Brand
 from pipelines.sample.compose import customer_text, reply_body
 from pipelines.sample.model import (
     B32,
@@ -50,9 +50,23 @@ def ext_customer(w: World, brand: Brand, fmt: str) -> Customer:
     pool.append(cust)
     return cust
 
-def ext_msg(w: World, fmt: str, brand: Brand, *, author: str, created: datetime, text: str, lang: str,
-             parent: Msg | None, root: Msg | None = None, is_brand: bool = False,
-             intent: str | None = None, deflection: str | None = None, title: str | None = None) -> Msg:
+
+def ext_msg(
+    w: World,
+    fmt: str,
+    brand: Brand,
+    *,
+    author: str,
+    created: datetime,
+    text: str,
+    lang: str,
+    parent: Msg | None,
+    root: Msg | None = None,
+    is_brand: bool = False,
+    intent: str | None = None,
+    deflection: str | None = None,
+    title: str | None = None,
+) -> Msg:
     """One message of an extra format, with that format's ids and conversation."""
     rng = w.rng
     if fmt == "twcs":
@@ -88,15 +102,35 @@ def ext_msg(w: World, fmt: str, brand: Brand, *, author: str, created: datetime,
             native = w.rid(9_000_000_000 + w.disqus_seq * 11)
             mid, conv = f"blog:disqus:{native}", parent.conv
         platform = "blog"
-    return w.add(Msg(mid=mid, platform=platform, native=native, conv=conv,
-                         parent=parent.mid if parent else None, author=author, created=created, text=text,
-                         lang=lang, series=f"{fmt}:{brand.id}", brand=brand.id if is_brand else None,
-                         addresses=() if is_brand else (brand.id,), intent=intent, deflection=deflection,
-                         title=title))
+    return w.add(
+        Msg(
+            mid=mid,
+            platform=platform,
+            native=native,
+            conv=conv,
+            parent=parent.mid if parent else None,
+            author=author,
+            created=created,
+            text=text,
+            lang=lang,
+            series=f"{fmt}:{brand.id}",
+            brand=brand.id if is_brand else None,
+            addresses=() if is_brand else (brand.id,),
+            intent=intent,
+            deflection=deflection,
+            title=title,
+        )
+    )
+
 
 def ext_brand_author(w: World, brand: Brand, fmt: str) -> str:
-    return {"twcs": lambda: brand.formats["twcs"], "bluesky": lambda: w.bsky_dids[brand.id],
-            "facebook": lambda: brand.formats["facebook"][0], "disqus": lambda: brand.formats["disqus"]}[fmt]()
+    return {
+        "twcs": lambda: brand.formats["twcs"],
+        "bluesky": lambda: w.bsky_dids[brand.id],
+        "facebook": lambda: brand.formats["facebook"][0],
+        "disqus": lambda: brand.formats["disqus"],
+    }[fmt]()
+
 
 def ext_ref(w: World, brand: Brand, fmt: str) -> str:
     """How a customer names the brand in an extra format."""
@@ -107,6 +141,7 @@ def ext_ref(w: World, brand: Brand, fmt: str) -> str:
         return "@" + brand.formats["bluesky"]
     return rng.choice(brand.aliases)
 
+
 def ext_to(w: World, fmt: str, cust: Customer) -> str:
     """Prefix of a brand reply addressing the customer."""
     if fmt == "twcs":
@@ -114,6 +149,7 @@ def ext_to(w: World, fmt: str, cust: Customer) -> str:
     if fmt == "bluesky":
         return f"@{cust.handle} "
     return ""
+
 
 def ext_case(w: World, brand: Brand, fmt: str, t: datetime, root: Msg | None) -> None:
     """A customer opening (replying to ``root``, a brand post, when given), the brand's answer
@@ -126,8 +162,7 @@ def ext_case(w: World, brand: Brand, fmt: str, t: datetime, root: Msg | None) ->
     text = customer_text(w, cust.lang, brand.sector, intent).format(b=ext_ref(w, brand, fmt))
     if fmt == "twcs" and not text.startswith("@"):
         text = f"@{brand.formats['twcs']} " + text
-    opening = ext_msg(w, fmt, brand, author=cust.uid, created=t, text=text, lang=cust.lang, parent=root,
-                            intent=intent)
+    opening = ext_msg(w, fmt, brand, author=cust.uid, created=t, text=text, lang=cust.lang, parent=root, intent=intent)
     if rng.random() >= w.p_respond(brand, intent, None):
         return
     limit = w.reply_limit[brand.id]
@@ -136,9 +171,18 @@ def ext_case(w: World, brand: Brand, fmt: str, t: datetime, root: Msg | None) ->
         return
     author = ext_brand_author(w, brand, fmt)
     deflect = w.deflect(brand)
-    reply = ext_msg(w, fmt, brand, author=author, created=when, lang=cust.lang, parent=opening, is_brand=True,
-                          deflection=deflect, text=ext_to(w, fmt, cust)
-                          + reply_body(w, brand, cust.first, cust.lang, intent, deflect, when))
+    reply = ext_msg(
+        w,
+        fmt,
+        brand,
+        author=author,
+        created=when,
+        lang=cust.lang,
+        parent=opening,
+        is_brand=True,
+        deflection=deflect,
+        text=ext_to(w, fmt, cust) + reply_body(w, brand, cust.first, cust.lang, intent, deflect, when),
+    )
     kind = follow_kind(w, intent, deflect)
     if kind is None:
         return
@@ -154,14 +198,31 @@ def ext_case(w: World, brand: Brand, fmt: str, t: datetime, root: Msg | None) ->
     if when2 >= limit:
         return
     deflect2 = w.deflect(brand, 1.3)
-    reply2 = ext_msg(w, fmt, brand, author=author, created=when2, lang=cust.lang, parent=follow, is_brand=True,
-                           deflection=deflect2, text=ext_to(w, fmt, cust)
-                           + reply_body(w, brand, cust.first, cust.lang, "still", deflect2, when2))
+    reply2 = ext_msg(
+        w,
+        fmt,
+        brand,
+        author=author,
+        created=when2,
+        lang=cust.lang,
+        parent=follow,
+        is_brand=True,
+        deflection=deflect2,
+        text=ext_to(w, fmt, cust) + reply_body(w, brand, cust.first, cust.lang, "still", deflect2, when2),
+    )
     if rng.random() < 0.5:
         tf2 = when2 + timedelta(seconds=rng.randrange(120, 6 * 3600))
         if tf2 < w.limit:
-            ext_follow(w, brand, fmt, cust, opening if fmt == "facebook" else reply2,
-                             _pick(rng, {"thanks": 0.55, "neutral": 0.25, "still": 0.2}), tf2)
+            ext_follow(
+                w,
+                brand,
+                fmt,
+                cust,
+                opening if fmt == "facebook" else reply2,
+                _pick(rng, {"thanks": 0.55, "neutral": 0.25, "still": 0.2}),
+                tf2,
+            )
+
 
 def ext_follow(w: World, brand: Brand, fmt: str, cust: Customer, parent: Msg, kind: str, tf: datetime) -> Msg:
     f_intent, _sentiment, thanks = TC.FOLLOW_UP_KIND[kind]
@@ -172,17 +233,16 @@ def ext_follow(w: World, brand: Brand, fmt: str, cust: Customer, parent: Msg, ki
         text = f"@{brand.formats['bluesky']} " + text
     else:
         text = text[0].upper() + text[1:]
-    m = ext_msg(w, fmt, brand, author=cust.uid, created=tf, text=text, lang=cust.lang, parent=parent,
-                      intent=f_intent)
+    m = ext_msg(w, fmt, brand, author=cust.uid, created=tf, text=text, lang=cust.lang, parent=parent, intent=f_intent)
     m.thanks = thanks
     return m
+
 
 def generate_extra(w: World) -> None:
     """Cases in the extra formats: twcs and Bluesky like X (some replying to a brand post on
     Bluesky), Facebook and Disqus as comments on brand posts / threads."""
     rng = w.rng
-    units = [(b, fmt) for b in w.brands for fmt in ("twcs", "bluesky", "facebook", "disqus")
-             if fmt in b.formats]
+    units = [(b, fmt) for b in w.brands for fmt in ("twcs", "bluesky", "facebook", "disqus") if fmt in b.formats]
     if not units:
         return
     for b in w.brands:
@@ -205,8 +265,18 @@ def generate_extra(w: World) -> None:
                     pt = opening_time(w, brand, day_start)
                 if pt < w.limit:
                     title, body = rng.choice(TB.ANNOUNCEMENT[lang])
-                    root = ext_msg(w, fmt, brand, author=author, created=pt, lang=lang, parent=None,
-                                 is_brand=True, text=title if fmt == "disqus" else body, title=title)
+                    root = ext_msg(
+                        w,
+                        fmt,
+                        brand,
+                        author=author,
+                        created=pt,
+                        lang=lang,
+                        parent=None,
+                        is_brand=True,
+                        text=title if fmt == "disqus" else body,
+                        title=title,
+                    )
             for _ in range(n):
                 t = opening_time(w, brand, day_start)
                 if fmt in ("facebook", "disqus") or (fmt == "bluesky" and root is not None and rng.random() < 0.3):
@@ -221,5 +291,5 @@ def generate_extra(w: World) -> None:
     if multi is not None:
         multi.text = multi.text.replace(", ", ",\n", 1)
 
-# ---- writing ---------------------------------------------------------------------------------
 
+# ---- writing ---------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ class _SimIndex:
     def _prefix(self, w: frozenset) -> list[str]:
         n = len(w)
         need = (self.num * n + self.den - 1) // self.den  # ceil(t * n)
-        return sorted(w, key=lambda x: (zlib.crc32(x.encode()), x))[:n - need + 1]
+        return sorted(w, key=lambda x: (zlib.crc32(x.encode()), x))[: n - need + 1]
 
     def add(self, w: frozenset) -> int:
         i = len(self.sets)
@@ -75,5 +75,3 @@ class _SimIndex:
         cands = {i for word in self._prefix(w) for i in self.index.get(word, ())}
         t = self.num / self.den
         return sorted(i for i in cands if _jaccard(w, self.sets[i]) >= t)
-
-

@@ -404,4 +404,3 @@ CUSTOMER: dict[str, dict[str, dict[str, list[str]]]] = {
         },
     },
 }
-

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, time, timedelta
 
-from pipelines.sample.brands import Brand
+from pipelines.sample.brand_calendar import Brand
 from pipelines.sample.model import HOUR_WEIGHT, RESPONSE_WINDOW, _pick
 from pipelines.sample.world import World
 
@@ -16,6 +16,7 @@ def opening_time(w: World, brand: Brand, day_start: datetime) -> datetime:
         t = day_start + timedelta(seconds=rng.randrange(86400))
         if rng.random() < HOUR_WEIGHT[t.astimezone(brand.tz).hour]:
             return t
+
 
 def reply_time(w: World, brand: Brand, opened: datetime, after: datetime) -> datetime:
     """When the brand answers a case opened at ``opened`` (replying to a message at ``after``)."""
@@ -38,6 +39,7 @@ def reply_time(w: World, brand: Brand, opened: datetime, after: datetime) -> dat
         t = start + timedelta(seconds=int(min(rng.uniform(120, 5400), span / 2)))
     return t
 
+
 # ---- texts ---------------------------------------------------------------------------------
 def after_reply(w: World, brand: Brand, when: datetime, after: datetime) -> datetime:
     """``when``, or a few minutes after ``after`` when it is not later (in business hours for
@@ -49,15 +51,20 @@ def after_reply(w: World, brand: Brand, when: datetime, after: datetime) -> date
         when = brand.next_open(when)[0] + timedelta(seconds=w.rng.randrange(60, 1800))
     return when
 
+
 def follow_up_at(w: World, when: datetime) -> datetime | None:
     """When the customer answers a brand reply posted at ``when``; None past the data's end."""
     follow = when + timedelta(seconds=int(60 * max(2.0, 40 * math.exp(1.5 * w.rng.gauss(0, 1)))))
     return follow if follow < w.limit else None
 
+
 def follow_kind(w: World, intent: str, deflect: str | None) -> str | None:
     rng = w.rng
     if rng.random() >= (0.45 if intent in ("complaint", "question") else 0.1):
         return None
-    return _pick(rng, {"thanks": 0.35, "still": 0.3, "question": 0.1, "neutral": 0.25} if deflect
-                 else {"thanks": 0.5, "still": 0.25, "question": 0.08, "neutral": 0.17})
-
+    return _pick(
+        rng,
+        {"thanks": 0.35, "still": 0.3, "question": 0.1, "neutral": 0.25}
+        if deflect
+        else {"thanks": 0.5, "still": 0.25, "question": 0.08, "neutral": 0.17},
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import statistics
 from datetime import datetime
 
-from pipelines.sample.brands import Brand
+from pipelines.sample.brand_calendar import Brand
 from pipelines.sample.model import (
     BAND_EDGES,
     EQUITY_MIN_CASES,
@@ -60,33 +60,42 @@ def compute_truth(gen: World) -> tuple[list[dict], list[dict], datetime]:
         brand = gen.by_id[b]
         opener = min(cands, key=lambda m: (m.created, m.mid))
         opened = opener.created
-        replies = [r for r in brand_msgs.get((conv, b), [])
-                   if r.parent and posts[r.parent].brand is None and posts[r.parent].author == customer
-                   and r.created >= opened]
-        inside = sorted((r for r in replies if r.created <= opened + RESPONSE_WINDOW),
-                        key=lambda r: (r.created, r.mid))
+        replies = [
+            r
+            for r in brand_msgs.get((conv, b), [])
+            if r.parent and posts[r.parent].brand is None and posts[r.parent].author == customer and r.created >= opened
+        ]
+        inside = sorted((r for r in replies if r.created <= opened + RESPONSE_WINDOW), key=lambda r: (r.created, r.mid))
         first = inside[0] if inside else None
         followers = gen.followers(platform, customer)
         later = [m for m in by_author.get((conv, customer), []) if first is not None and m.created > first.created]
         last_word = max(later, key=lambda m: (m.created, m.mid)) if later else None
         opening_sentiment = opener.sentiment
         assert opening_sentiment == "negative" if opener.intent == "complaint" else opening_sentiment != "negative"
-        cases.append({
-            "brand_id": b, "platform": platform, "conversation_id": conv, "customer_id": customer,
-            "opened_message_id": opener.mid, "opened_at": _fmt_z(opened), "intent": opener.intent,
-            "responded": first is not None,
-            "first_response_at": _fmt_z(first.created) if first else None,
-            "first_response_min": (first.created - opened).total_seconds() / 60 if first else None,
-            "first_response_business_min": brand.open_seconds(opened, first.created) / 60 if first else None,
-            "opening_sentiment": opening_sentiment,
-            "resolved": last_word is not None and (last_word.sentiment == "positive" or last_word.thanks),
-            "recovered": opening_sentiment == "negative" and last_word is not None
-            and last_word.sentiment != "negative",
-            "deflected": any(r.deflection for r in inside),
-            "off_hours": not brand.is_open(opened),
-            "author_followers": followers,
-            "_opened": opened,
-        })
+        cases.append(
+            {
+                "brand_id": b,
+                "platform": platform,
+                "conversation_id": conv,
+                "customer_id": customer,
+                "opened_message_id": opener.mid,
+                "opened_at": _fmt_z(opened),
+                "intent": opener.intent,
+                "responded": first is not None,
+                "first_response_at": _fmt_z(first.created) if first else None,
+                "first_response_min": (first.created - opened).total_seconds() / 60 if first else None,
+                "first_response_business_min": brand.open_seconds(opened, first.created) / 60 if first else None,
+                "opening_sentiment": opening_sentiment,
+                "resolved": last_word is not None and (last_word.sentiment == "positive" or last_word.thanks),
+                "recovered": opening_sentiment == "negative"
+                and last_word is not None
+                and last_word.sentiment != "negative",
+                "deflected": any(r.deflection for r in inside),
+                "off_hours": not brand.is_open(opened),
+                "author_followers": followers,
+                "_opened": opened,
+            }
+        )
     cases.sort(key=lambda c: (c["brand_id"], c["platform"], c["opened_at"], c["opened_message_id"]))
 
     # mentions and amplification per (brand, platform, period)
@@ -171,8 +180,9 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _scorecard(brand: Brand, platform: str, period: str, cs: list[dict], n_mentions: int,
-               n_amp: int, n_replies: int, n_canned: int) -> dict:
+def _scorecard(
+    brand: Brand, platform: str, period: str, cs: list[dict], n_mentions: int, n_amp: int, n_replies: int, n_canned: int
+) -> dict:
     actionable = [c for c in cs if c["intent"] in ("complaint", "question")]
     responded = [c for c in actionable if c["responded"]]
     negative = [c for c in responded if c["opening_sentiment"] == "negative"]
@@ -190,14 +200,18 @@ def _scorecard(brand: Brand, platform: str, period: str, cs: list[dict], n_menti
         r_high = sum(c["responded"] for c in high) / len(high)
         equity = r_low / r_high if r_high else None
     return {
-        "brand_id": brand.id, "platform": platform, "period_start": period,
-        "mentions": n_mentions, "amplification": n_amp,
-        "cases": len(cs), "actionable_cases": len(actionable), "responded_cases": len(responded),
+        "brand_id": brand.id,
+        "platform": platform,
+        "period_start": period,
+        "mentions": n_mentions,
+        "amplification": n_amp,
+        "cases": len(cs),
+        "actionable_cases": len(actionable),
+        "responded_cases": len(responded),
         "response_rate": _rate(len(responded), len(actionable)),
         "median_first_response_min": _median([c["first_response_min"] for c in responded]),
         "median_first_response_business_min": _median([c["first_response_business_min"] for c in responded]),
-        "sla_met_rate": _rate(sum(c["first_response_min"] <= brand.sla_minutes for c in responded),
-                              len(actionable)),
+        "sla_met_rate": _rate(sum(c["first_response_min"] <= brand.sla_minutes for c in responded), len(actionable)),
         "deflection_rate": _rate(sum(c["deflected"] for c in responded), len(responded)),
         "resolution_rate": _rate(sum(c["resolved"] for c in responded), len(responded)),
         "recovery_rate": _rate(sum(c["recovered"] for c in negative), len(negative)),
@@ -206,4 +220,3 @@ def _scorecard(brand: Brand, platform: str, period: str, cs: list[dict], n_menti
         "brand_replies": n_replies,
         "canned_reply_share": _rate(n_canned, n_replies),
     }
-

@@ -24,10 +24,25 @@ EMOJI = {
 MOODS = {"complaint": "negative", "still": "negative", "praise": "positive", "thanks": "positive"}
 #: what people write in place of a word (only words that carry no complaint, question or thanks)
 SHORT = {
-    "es": [(r"\bque\b", "q"), (r"\bporque\b", "xq"), (r"\bpor favor\b", "porfa"), (r"\btambién\b", "tb"),
-           (r"\bpara\b", "pa"), (r"\bdías\b", "dias"), (r"\bmás\b", "mas")],
-    "en": [(r"\bI am\b", "im"), (r"\bI'm\b", "im"), (r"\bplease\b", "pls"), (r"(?<!thank )\byou\b", "u"),
-           (r"\bgoing to\b", "gonna"), (r"\bdon't\b", "dont"), (r"\btomorrow\b", "tmrw"), (r"\bbecause\b", "bc")],
+    "es": [
+        (r"\bque\b", "q"),
+        (r"\bporque\b", "xq"),
+        (r"\bpor favor\b", "porfa"),
+        (r"\btambién\b", "tb"),
+        (r"\bpara\b", "pa"),
+        (r"\bdías\b", "dias"),
+        (r"\bmás\b", "mas"),
+    ],
+    "en": [
+        (r"\bI am\b", "im"),
+        (r"\bI'm\b", "im"),
+        (r"\bplease\b", "pls"),
+        (r"(?<!thank )\byou\b", "u"),
+        (r"\bgoing to\b", "gonna"),
+        (r"\bdon't\b", "dont"),
+        (r"\btomorrow\b", "tmrw"),
+        (r"\bbecause\b", "bc"),
+    ],
 }
 HASHTAGS = {"es": ["#atencionalcliente", "#reclamacion", "#consumidores"], "en": ["#customerservice", "#fail", "#help"]}
 CC = {"es": ["cc @consumidores_es", "cc @asoc_usuarios"], "en": ["cc @consumer_watch", "cc @bbb_help"]}

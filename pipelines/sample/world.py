@@ -7,7 +7,8 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 
 from pipelines.sample import texts_customer as TC
-from pipelines.sample.brands import BRANDS, FORMATS, Brand
+from pipelines.sample.brand_calendar import Brand
+from pipelines.sample.brands import BRANDS, FORMATS
 from pipelines.sample.model import (
     DEFAULT_MESSAGES_PER_BRAND_DAY,
     EXTRA_SHARE,
@@ -33,8 +34,9 @@ class World:
         self.end = datetime.combine(end, time(0), tzinfo=UTC)
         self.start = self.end - timedelta(days=days)
         self.limit = self.end - timedelta(minutes=3)  # everything but the horizon tweet is older
-        self.brands = [Brand(dict(spec, formats=FORMATS.get(spec["id"], {})), i)
-                       for i, spec in enumerate(BRANDS[:brands])]
+        self.brands = [
+            Brand(dict(spec, formats=FORMATS.get(spec["id"], {})), i) for i, spec in enumerate(BRANDS[:brands])
+        ]
         self.extra_share = EXTRA_SHARE if any(b.formats for b in self.brands) else 0.0
         self.by_id = {b.id: b for b in self.brands}
         budget = messages if messages is not None else DEFAULT_MESSAGES_PER_BRAND_DAY * brands * days
@@ -52,12 +54,14 @@ class World:
         next_month = (last_month + timedelta(days=32)).replace(day=1)
         self.reply_limit = {
             b.id: min(self.limit, datetime.combine(next_month, time(0), tzinfo=b.tz).astimezone(UTC))
-            for b in self.brands}
+            for b in self.brands
+        }
         # personal replies already written, by (brand, local month): normalised word sets
         self.personal: dict[tuple[str, str], _SimIndex] = {}
         self.templates: dict[tuple[str, str], list[frozenset]] = {}
         self.personal_fallbacks = 0
         self.ext_customers: dict[tuple[str, str], list[Customer]] = {}
+        self.archive_owner: Customer | None = None  # the owner of the X personal archive (sim_archive)
         self.bsky_dids: dict[str, str] = {}  # brand id -> DID of its Bluesky account
         self.ext_names: dict[str, str] = {}  # extra-format customer id -> display name
         self.twcs_seq = self.twcs_seq_user = self.disqus_seq = 0
@@ -69,8 +73,8 @@ class World:
         for b in self.brands:
             if "facebook" in b.formats:
                 self.copy_ids.add(b.formats["facebook"][0])
-        self._make_brand_accounts()
-        self._make_customers()
+        _make_brand_accounts(self)
+        _make_customers(self)
 
     # ---- ids and accounts ----------------------------------------------------------------
 
@@ -99,54 +103,10 @@ class World:
             if f"{n}{REPLICA_FIELD}" not in self.copy_ids:
                 return self.rid(n)
 
-    def _make_brand_accounts(self) -> None:
-        for b in self.brands:
-            for handle in b.x:
-                uid = self.rid(self.rng.randrange(10**6, 10**15))
-                self.brand_uid_stems.add(uid[:-3])
-                self.used_user_ids.add(uid)
-                b.user_ids[handle] = uid
-                self.handle_ids[handle.lower()] = uid
-                self.users[uid] = {
-                    "id": uid, "username": handle, "name": b.name,
-                    "public_metrics": {"followers_count": self.rng.randrange(20_000, 900_000),
-                                       "following_count": self.rng.randrange(10, 3000),
-                                       "tweet_count": self.rng.randrange(10_000, 500_000)},
-                }
-
-    def _make_customers(self) -> None:
-        rng = self.rng
-        est_cases = self.budget / MSGS_PER_CASE
-        share_es = sum(b.es * b.weight for b in self.brands) / sum(b.weight for b in self.brands)
-        taken = set(self.handle_ids)
-        for lang, share in (("es", share_es), ("en", 1 - share_es)):
-            n = max(40, int(est_cases * share / 2.5))
-            for _ in range(n):
-                first = rng.choice(TC.FIRST_NAMES[lang])
-                last = rng.choice(TC.LAST_NAMES[lang])
-                while True:
-                    base = _fold(rng.choice([f"{first}{last}", f"{first}_{last}", f"{first[0]}{last}",
-                                             f"{first}{last[0]}", f"{last}{first}"])).lower()
-                    if rng.random() < 0.6:
-                        base += str(rng.randrange(1, 1000))
-                    if base not in taken:
-                        taken.add(base)
-                        break
-                followers = max(3, int(10 ** rng.uniform(0.5, 6.3)))
-                uid = self.user_id()
-                cust = Customer(uid, base, f"{first} {last}", first, lang, followers)
-                self.customers[lang].append(cust)
-                self.handle_ids[base] = uid
-                self.users[uid] = {
-                    "id": uid, "username": base, "name": cust.name,
-                    "public_metrics": {"followers_count": followers,
-                                       "following_count": rng.randrange(10, 2000),
-                                       "tweet_count": rng.randrange(50, 80_000)},
-                }
-
     def followers(self, platform: str, author: str) -> int | None:
-        """The follower count the archives give for an author (X API pages only)."""
-        if platform == "x" and author in self.users:
+        """The follower count the archives give for an author (X API pages only: never the
+        archive owner's, who writes in no page)."""
+        if platform == "x" and author in self.users and not (self.archive_owner and author == self.archive_owner.uid):
             return self.users[author]["public_metrics"]["followers_count"]
         return None
 
@@ -165,23 +125,51 @@ class World:
     def _metrics(self, followers: int) -> dict:
         rng = self.rng
         scale = max(1.0, math.log10(max(followers, 1)))
-        return {"retweet_count": int(rng.random() * scale), "reply_count": rng.randrange(0, 3),
-                "like_count": int(rng.random() * scale * 3), "quote_count": 0}
+        return {
+            "retweet_count": int(rng.random() * scale),
+            "reply_count": rng.randrange(0, 3),
+            "like_count": int(rng.random() * scale * 3),
+            "quote_count": 0,
+        }
 
-    def tweet(self, *, author: str, created: datetime, text: str, lang: str, series: str,
-               parent: Msg | None = None, brand: str | None = None, addresses: tuple = (),
-               intent: str | None = None, deflection: str | None = None,
-               in_reply_to_user: str | None = None) -> Msg:
+    def tweet(
+        self,
+        *,
+        author: str,
+        created: datetime,
+        text: str,
+        lang: str,
+        series: str,
+        parent: Msg | None = None,
+        brand: str | None = None,
+        addresses: tuple = (),
+        intent: str | None = None,
+        deflection: str | None = None,
+        in_reply_to_user: str | None = None,
+    ) -> Msg:
         native = self.tweet_id(created)
         conv = parent.conv if parent else f"x:{native}"
         followers = self.users[author]["public_metrics"]["followers_count"]
-        return self.add(Msg(
-            mid=f"x:{native}", platform="x", native=native, conv=conv,
-            parent=parent.mid if parent else None, author=author, created=created, text=text,
-            lang=lang, series=series, brand=brand, addresses=addresses, intent=intent,
-            deflection=deflection,
-            in_reply_to_user=in_reply_to_user if in_reply_to_user else (parent.author if parent else None),
-            metrics=self._metrics(followers)))
+        return self.add(
+            Msg(
+                mid=f"x:{native}",
+                platform="x",
+                native=native,
+                conv=conv,
+                parent=parent.mid if parent else None,
+                author=author,
+                created=created,
+                text=text,
+                lang=lang,
+                series=series,
+                brand=brand,
+                addresses=addresses,
+                intent=intent,
+                deflection=deflection,
+                in_reply_to_user=in_reply_to_user if in_reply_to_user else (parent.author if parent else None),
+                metrics=self._metrics(followers),
+            )
+        )
 
     # ---- time ----------------------------------------------------------------------------------
     def deflect(self, brand: Brand, boost: float = 1.0) -> str | None:
@@ -201,6 +189,74 @@ class World:
 
     def ext_msgs(self, fmt: str, brand_id: str | None = None) -> list[Msg]:
         pre = f"{fmt}:"
-        return [self.msgs[k] for k in self.order
-                if self.msgs[k].series.startswith(pre) and (brand_id is None or self.msgs[k].series == pre + brand_id)]
+        return [
+            self.msgs[k]
+            for k in self.order
+            if self.msgs[k].series.startswith(pre) and (brand_id is None or self.msgs[k].series == pre + brand_id)
+        ]
 
+
+def _make_brand_accounts(self: World) -> None:
+    """The brands' X accounts (ids with a replica field)."""
+    for b in self.brands:
+        for handle in b.x:
+            uid = self.rid(self.rng.randrange(10**6, 10**15))
+            self.brand_uid_stems.add(uid[:-3])
+            self.used_user_ids.add(uid)
+            b.user_ids[handle] = uid
+            self.handle_ids[handle.lower()] = uid
+            self.users[uid] = {
+                "id": uid,
+                "username": handle,
+                "name": b.name,
+                "public_metrics": {
+                    "followers_count": self.rng.randrange(20_000, 900_000),
+                    "following_count": self.rng.randrange(10, 3000),
+                    "tweet_count": self.rng.randrange(10_000, 500_000),
+                },
+            }
+
+
+def _make_customers(self: World) -> None:
+    """The X customers, Spanish and English, with follower counts spread over every band."""
+    rng = self.rng
+    est_cases = self.budget / MSGS_PER_CASE
+    share_es = sum(b.es * b.weight for b in self.brands) / sum(b.weight for b in self.brands)
+    taken = set(self.handle_ids)
+    for lang, share in (("es", share_es), ("en", 1 - share_es)):
+        n = max(40, int(est_cases * share / 2.5))
+        for _ in range(n):
+            first = rng.choice(TC.FIRST_NAMES[lang])
+            last = rng.choice(TC.LAST_NAMES[lang])
+            while True:
+                base = _fold(
+                    rng.choice(
+                        [
+                            f"{first}{last}",
+                            f"{first}_{last}",
+                            f"{first[0]}{last}",
+                            f"{first}{last[0]}",
+                            f"{last}{first}",
+                        ]
+                    )
+                ).lower()
+                if rng.random() < 0.6:
+                    base += str(rng.randrange(1, 1000))
+                if base not in taken:
+                    taken.add(base)
+                    break
+            followers = max(3, int(10 ** rng.uniform(0.5, 6.3)))
+            uid = self.user_id()
+            cust = Customer(uid, base, f"{first} {last}", first, lang, followers)
+            self.customers[lang].append(cust)
+            self.handle_ids[base] = uid
+            self.users[uid] = {
+                "id": uid,
+                "username": base,
+                "name": cust.name,
+                "public_metrics": {
+                    "followers_count": followers,
+                    "following_count": rng.randrange(10, 2000),
+                    "tweet_count": rng.randrange(50, 80_000),
+                },
+            }

@@ -33,7 +33,7 @@ def write_facebook(w: World, out: Path) -> dict[str, dict]:
                 return {"id": page_id, "name": page_name}
             return {"id": m.author, "name": w.ext_names[m.author]}
 
-        pages = [posts[i:i + 8] for i in range(0, len(posts), 8)]
+        pages = [posts[i : i + 8] for i in range(0, len(posts), 8)]
         (out / "facebook").mkdir(parents=True, exist_ok=True)
         for pi, page_posts in enumerate(pages):
             data = []
@@ -41,16 +41,27 @@ def write_facebook(w: World, out: Path) -> dict[str, dict]:
             for post in page_posts:
                 cs = []
                 for c in sorted(comments.get(post.conv, []), key=lambda m: (m.created, m.mid)):
-                    obj: dict = {"id": c.native, "message": c.text, "created_time": _fmt_fb(c.created),
-                                 "from": frm(c), "like_count": rng.randrange(0, 4),
-                                 "comment_count": n_children.get(c.mid, 0)}
+                    obj: dict = {
+                        "id": c.native,
+                        "message": c.text,
+                        "created_time": _fmt_fb(c.created),
+                        "from": frm(c),
+                        "like_count": rng.randrange(0, 4),
+                        "comment_count": n_children.get(c.mid, 0),
+                    }
                     if w.msgs[c.parent].parent is not None:
                         obj["parent"] = {"id": w.msgs[c.parent].native}
                     cs.append(obj)
-                data.append({"id": post.native, "message": post.text, "created_time": _fmt_fb(post.created),
-                             "from": {"id": page_id, "name": page_name},
-                             "permalink_url": f"https://www.facebook.com/{page_id}/posts/{post.native.split('_')[1]}",
-                             "comments": {"data": cs, "summary": {"total_count": len(cs)}}})
+                data.append(
+                    {
+                        "id": post.native,
+                        "message": post.text,
+                        "created_time": _fmt_fb(post.created),
+                        "from": {"id": page_id, "name": page_name},
+                        "permalink_url": f"https://www.facebook.com/{page_id}/posts/{post.native.split('_')[1]}",
+                        "comments": {"data": cs, "summary": {"total_count": len(cs)}},
+                    }
+                )
                 n_records += 1 + len(cs)
             # quarantined: a comment read without a page token (no "from"), a hidden comment
             host = next((d for d in data if d["comments"]["data"]), None)
@@ -68,14 +79,21 @@ def write_facebook(w: World, out: Path) -> dict[str, dict]:
                 host["comments"]["data"].insert(1, bad)
                 n_records += 1
                 n_bad += 1
-            page: dict = {"data": data, "paging": {"cursors": {
-                "before": hashlib.sha1(f"{brand.id}:b{pi}".encode()).hexdigest()[:24],
-                "after": hashlib.sha1(f"{brand.id}:a{pi}".encode()).hexdigest()[:24]}}}
+            page: dict = {
+                "data": data,
+                "paging": {
+                    "cursors": {
+                        "before": hashlib.sha1(f"{brand.id}:b{pi}".encode()).hexdigest()[:24],
+                        "after": hashlib.sha1(f"{brand.id}:a{pi}".encode()).hexdigest()[:24],
+                    }
+                },
+            }
             if pi < len(pages) - 1:
-                page["paging"]["next"] = (f"https://graph.facebook.com/v19.0/{page_id}/posts?"
-                                          f"fields=comments&after={page['paging']['cursors']['after']}")
+                page["paging"]["next"] = (
+                    f"https://graph.facebook.com/v19.0/{page_id}/posts?"
+                    f"fields=comments&after={page['paging']['cursors']['after']}"
+                )
             fname = f"facebook/{brand.id}_comments_{pi + 1}.json"
             (out / fname).write_text(json.dumps(page, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
             files[fname] = {"format": "facebook_graph", "records_read": n_records, "records_quarantined": n_bad}
     return files
-

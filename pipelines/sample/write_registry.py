@@ -12,14 +12,20 @@ HEADER = "# Brand registry of the brandcare sample (invented brands).\nbrands:\n
 
 def registry_blocks(w: World) -> list[str]:
     """One YAML block per brand of ``brands.yaml`` (``HEADER`` + the blocks is the file)."""
+
     def q(s: str) -> str:
         return json.dumps(s, ensure_ascii=False)
 
     blocks = []
     for b in w.brands:
-        lines = [f"  - id: {b.id}", f"    name: {q(b.name)}", f"    sector: {b.sector}",
-                  f"    country: {q(b.country)}", f"    timezone: {b.timezone}",
-                  f"    sla_minutes: {b.sla_minutes}"]
+        lines = [
+            f"  - id: {b.id}",
+            f"    name: {q(b.name)}",
+            f"    sector: {b.sector}",
+            f"    country: {q(b.country)}",
+            f"    timezone: {b.timezone}",
+            f"    sla_minutes: {b.sla_minutes}",
+        ]
         if b.business_hours is not None:
             hours = ", ".join(f"{k}: {q(v)}" for k, v in b.business_hours.items())
             lines.append(f"    business_hours: {{{hours}}}")
@@ -39,4 +45,3 @@ def registry_blocks(w: World) -> list[str]:
         lines.append(f"    aliases: [{', '.join(q(a) for a in b.aliases)}]")
         blocks.append("\n".join(lines) + "\n")
     return blocks
-

@@ -27,8 +27,17 @@ def write_twcs(w: World, out: Path) -> dict[str, dict]:
             parent = w.msgs[m.parent].native if m.parent else ""
             if parent and int(m.native[:-3]) % 4:
                 parent += ".0"  # pandas dumps: a column with gaps is written as floats
-            rows.append([m.native, m.author, "False" if m.brand else "True", _fmt_v11(m.created), m.text,
-                         ",".join(children.get(m.mid, [])), parent])
+            rows.append(
+                [
+                    m.native,
+                    m.author,
+                    "False" if m.brand else "True",
+                    _fmt_v11(m.created),
+                    m.text,
+                    ",".join(children.get(m.mid, [])),
+                    parent,
+                ]
+            )
         # malformed rows, next to the row they were copied from: a date that is not one, no author
         n_bad = 0
         for kind in ("bad_date", "no_author"):
@@ -45,12 +54,12 @@ def write_twcs(w: World, out: Path) -> dict[str, dict]:
             n_bad += 1
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
-                    "in_response_to_tweet_id"])
+        writer.writerow(
+            ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id", "in_response_to_tweet_id"]
+        )
         writer.writerows(rows)
         fname = f"twcs/twcs_{brand.id}.csv"
         (out / "twcs").mkdir(parents=True, exist_ok=True)
         (out / fname).write_text(buf.getvalue(), encoding="utf-8")
         files[fname] = {"format": "twcs", "records_read": len(rows), "records_quarantined": n_bad}
     return files
-

@@ -11,9 +11,15 @@ from pipelines.sample.world import World
 
 
 def tweet_obj(w: World, m: Msg) -> dict:
-    d: dict = {"id": m.native, "text": m.text, "edit_history_tweet_ids": [m.native],
-               "author_id": m.author, "created_at": _fmt_x(m.created),
-               "conversation_id": m.conv.split(":", 1)[1], "lang": m.lang}
+    d: dict = {
+        "id": m.native,
+        "text": m.text,
+        "edit_history_tweet_ids": [m.native],
+        "author_id": m.author,
+        "created_at": _fmt_x(m.created),
+        "conversation_id": m.conv.split(":", 1)[1],
+        "lang": m.lang,
+    }
     if m.in_reply_to_user:
         d["in_reply_to_user_id"] = m.in_reply_to_user
     refs = []
@@ -30,7 +36,7 @@ def tweet_obj(w: World, m: Msg) -> dict:
         j = i + 1
         while j < len(text) and (text[j].isalnum() or text[j] == "_") and text[j].isascii():
             j += 1
-        handle = text[i + 1:j]
+        handle = text[i + 1 : j]
         uid = w.handle_ids.get(handle.lower())
         if uid and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] == "_")):
             mentions.append({"start": i, "end": j, "username": w.users[uid]["username"], "id": uid})
@@ -40,12 +46,13 @@ def tweet_obj(w: World, m: Msg) -> dict:
     d["public_metrics"] = m.metrics
     return d
 
+
 def write_x(w: World, out: Path) -> dict[str, dict]:
     rng = w.rng
     series: dict[str, list[Msg]] = {}
     for k in w.order:
         m = w.msgs[k]
-        if m.platform == "x":
+        if m.platform == "x" and not (w.archive_owner and m.author == w.archive_owner.uid):
             series.setdefault(m.series, []).append(m)
     names = [b.id for b in w.brands if b.id in series] + (["all"] if "all" in series else [])
     files: dict[str, dict] = {}
@@ -58,7 +65,7 @@ def write_x(w: World, out: Path) -> dict[str, dict]:
     (out / "x").mkdir(parents=True, exist_ok=True)
     for name in names:
         msgs = sorted(series[name], key=lambda m: (m.created, int(m.native)), reverse=True)
-        pages = [msgs[i:i + PAGE_SIZE] for i in range(0, len(msgs), PAGE_SIZE)]
+        pages = [msgs[i : i + PAGE_SIZE] for i in range(0, len(msgs), PAGE_SIZE)]
         page_objs: list[list[dict]] = [[tweet_obj(w, m) for m in p] for p in pages]
         page_includes: list[list[dict]] = [[] for _ in pages]
         page_bad = [0 for _ in pages]
@@ -99,17 +106,19 @@ def write_x(w: World, out: Path) -> dict[str, dict]:
                 if a and a not in authors:
                     authors.append(a)
             ids = [m.native for m in pages[pi]]
-            meta: dict = {"newest_id": max(ids, key=int), "oldest_id": min(ids, key=int),
-                          "result_count": len(objs)}
+            meta: dict = {"newest_id": max(ids, key=int), "oldest_id": min(ids, key=int), "result_count": len(objs)}
             if pi < len(page_objs) - 1:
                 meta["next_token"] = hashlib.sha1(f"{name}:{pi + 1}".encode()).hexdigest()[:20]
             includes: dict = {"users": [w.users[a] for a in authors]}
             if page_includes[pi]:
                 includes["tweets"] = page_includes[pi]
             page = {"data": objs, "includes": includes, "meta": meta}
-            (out / fname).write_text(json.dumps(page, ensure_ascii=False, separators=(",", ":")) + "\n",
-                                     encoding="utf-8")
-            files[fname] = {"format": "x_v2", "records_read": len(objs) + len(page_includes[pi]),
-                            "records_quarantined": page_bad[pi]}
+            (out / fname).write_text(
+                json.dumps(page, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+            )
+            files[fname] = {
+                "format": "x_v2",
+                "records_read": len(objs) + len(page_includes[pi]),
+                "records_quarantined": page_bad[pi],
+            }
     return files
-
