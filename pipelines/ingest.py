@@ -41,12 +41,12 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.canonical import LAKE_SCHEMA, MESSAGE_SCHEMA, QUARANTINE_SCHEMA
+from pipelines.canonical import LAKE_SCHEMA, QUARANTINE_SCHEMA
 from pipelines.classify import classify_messages
 from pipelines.formats import ArchiveError, detect_format, read_archive
 from pipelines.formats.decode import prepare
@@ -161,7 +161,7 @@ def register(candidate: Candidate, settings: Settings) -> tuple[str, bool]:
         for companion in candidate.companions:
             shutil.copyfile(companion, staging / "companions" / companion.name)
         meta = {"sha256": sha, "source": candidate.source, "name": candidate.name,
-                "registered_at": datetime.now(timezone.utc).isoformat()}
+                "registered_at": datetime.now(UTC).isoformat()}
         (staging / SOURCE_FILE).write_text(json.dumps(meta, indent=2))
         os.replace(staging, folder)
     return sha, True
@@ -215,13 +215,14 @@ def _remove_dead_work_folders(settings: Settings) -> None:
 
 def _checked(messages: pl.DataFrame, quarantine: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rules every reader shares: no timestamp in the future; one id, one content per file."""
-    future = pl.col("created_at") > pl.lit(datetime.now(timezone.utc) + FUTURE_TOLERANCE)
+    future = pl.col("created_at") > pl.lit(datetime.now(UTC) + FUTURE_TOLERANCE)
     first_position = pl.col("position").min().over("version_id")
     content = pl.concat_str([pl.col("author_id"), pl.col("created_at").cast(pl.String), pl.col("text"), pl.col("kind")],
                             separator="\x1f", ignore_nulls=True)
     differs = pl.col("_content").n_unique().over("version_id") > 1
     flagged = messages.with_columns(_content=content).with_columns(
-        pl.when(future).then(pl.lit("timestamp in the future: ") + pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
+        pl.when(future)
+        .then(pl.lit("timestamp in the future: ") + pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
         .when(differs & (pl.col("position") != first_position))
         .then(pl.lit("duplicate id ") + pl.col("version_id") + pl.lit(" with different content (first at position ")
               + first_position.cast(pl.String) + pl.lit(")"))
@@ -258,7 +259,8 @@ class _Parsed:
         if isinstance(exc, ArchiveError):
             reason = str(exc)
         else:
-            detail = {RecursionError: f"nested too deeply ({exc})", MemoryError: "out of memory"}.get(type(exc), str(exc))
+            known = {RecursionError: f"nested too deeply ({exc})", MemoryError: "out of memory"}
+            detail = known.get(type(exc), str(exc))
             reason = f"{stage}: {type(exc).__name__}: {detail}"
         self.error = reason.replace(f"{self.work}{os.sep}", "").replace(str(self.work), "")
         self.messages = self.quarantine = None
@@ -320,7 +322,7 @@ def _read_all(batch: list[_Parsed]) -> None:
             except Exception:  # noqa: BLE001 - one bad file fails the statement: read them one by one
                 pass
             else:
-                for parsed, result in zip(group, results):
+                for parsed, result in zip(group, results, strict=False):
                     parsed.read(result)
                 continue
         for parsed in group:
@@ -384,8 +386,9 @@ def _store(batch: list[_Parsed | ArchiveFile], settings: Settings, work: Path) -
     stored being recorded as rejected with the reason."""
     def frames(items):
         parsed = [p for p in items if isinstance(p, _Parsed) and p.error is None]
-        messages = pl.concat([p.messages for p in parsed], how="diagonal_relaxed") if parsed else pl.DataFrame(schema=LAKE_SCHEMA)
-        quarantine = pl.concat([p.quarantine for p in parsed], how="diagonal_relaxed") if parsed else pl.DataFrame(schema=QUARANTINE_SCHEMA)
+        messages = pl.concat([pl.DataFrame(schema=LAKE_SCHEMA)] + [p.messages for p in parsed], how="diagonal_relaxed")
+        quarantine = pl.concat([pl.DataFrame(schema=QUARANTINE_SCHEMA)] + [p.quarantine for p in parsed],
+                               how="diagonal_relaxed")
         return messages.sort("created_at", "archive_sha256", "position"), quarantine
 
     def records(items):
@@ -413,13 +416,11 @@ def _part_files(settings: Settings, table: str) -> dict[str, Path]:
     return {p.stem: p for p in folder.glob(f"{PART_PREFIX}*.parquet")}
 
 
-def _recorded(settings: Settings) -> dict[str, tuple[str, ArchiveFile]]:
-    """Every archive file's record and the part holding it (the newest when several do)."""
-    found: dict[str, tuple[str, ArchiveFile]] = {}
-    for part, path in sorted(_part_files(settings, "files").items()):
-        for row in pl.read_parquet(path).iter_rows(named=True):
-            found[row["sha256"]] = (part, ArchiveFile(**row))
-    return found
+def _recorded(settings: Settings) -> dict[str, ArchiveFile]:
+    """Every archive file's record (the newest part's when several parts hold one)."""
+    return {row["sha256"]: ArchiveFile(**row)
+            for _, path in sorted(_part_files(settings, "files").items())
+            for row in pl.read_parquet(path).iter_rows(named=True)}
 
 
 def _drop_from_part(settings: Settings, part: str, shas: set[str], work: Path) -> None:
@@ -431,7 +432,8 @@ def _drop_from_part(settings: Settings, part: str, shas: set[str], work: Path) -
             if not paths[table].exists():
                 return pl.DataFrame(schema=_lake_folders(settings)[table][1])
             return pl.read_parquet(paths[table]).filter(~pl.col("archive_sha256").is_in(list(shas)))
-        _commit(settings, [ArchiveFile(**r) for r in kept.iter_rows(named=True)], rows("messages"), rows("quarantine"), work)
+        records = [ArchiveFile(**r) for r in kept.iter_rows(named=True)]
+        _commit(settings, records, rows("messages"), rows("quarantine"), work)
     for table in ("files", "messages", "quarantine"):  # files/ first: the rest is then uncommitted
         paths[table].unlink(missing_ok=True)
 
@@ -514,7 +516,7 @@ def _refused(candidate: Candidate) -> ArchiveFile:
         status="rejected", error=candidate.error,
         notes="refused before reading: sha256 is a hash of the source, not of content",
         records_read=0, records_loaded=0, records_quarantined=0, size_bytes=0,
-        registered_at=datetime.now(timezone.utc),
+        registered_at=datetime.now(UTC),
     )
 
 
@@ -569,7 +571,7 @@ def ingest(
 
     with _work_folder(settings) as work:
         _repair(settings, work)
-        known = {sha: record for sha, (_, record) in _recorded(settings).items()}
+        known = _recorded(settings)
 
         def flush() -> None:
             nonlocal queued_bytes

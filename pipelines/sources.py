@@ -54,7 +54,8 @@ def _companions(path: Path) -> tuple[Path, ...]:
 def _local_files(source: str) -> list[Path]:
     path = Path(source.removeprefix("file://")).expanduser()
     if path.is_dir():
-        return [p for p in sorted(path.rglob("*")) if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+        return [p for p in sorted(path.rglob("*"))
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)]
     if path.is_file():
         return [path]
     matches = sorted(Path(p) for p in glob.glob(source, recursive=True) if Path(p).is_file())

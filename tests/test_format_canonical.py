@@ -39,7 +39,7 @@ def by_id(read) -> dict[str, dict]:
 
 
 def reasons(read) -> dict[int, str]:
-    return dict(zip(read.quarantine["position"], read.quarantine["reason"]))
+    return dict(zip(read.quarantine["position"], read.quarantine["reason"], strict=False))
 
 
 def test_csv_rows_map_with_defaults_and_bad_rows_are_quarantined():

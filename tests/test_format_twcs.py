@@ -15,12 +15,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
 from conftest import run_brandcare
+
 from pipelines import ingest
 from pipelines.formats import ArchiveError
 from pipelines.formats.twcs import read_twcs
@@ -31,7 +31,7 @@ HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_respon
 
 
 def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)
+    return datetime(*parts, tzinfo=UTC)
 
 
 def by_id(read) -> dict[str, dict]:

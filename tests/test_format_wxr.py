@@ -31,7 +31,7 @@ def test_posts_and_comments_map_to_canonical_rows():
 def test_what_is_not_public_conversation_is_quarantined_with_its_reason():
     read = read_wxr(EDGE_CASES)
     assert read.records_read == 11  # 2 items + 9 comments
-    assert dict(zip(read.quarantine["position"], read.quarantine["reason"])) == {
+    assert dict(zip(read.quarantine["position"], read.quarantine["reason"], strict=False)) == {
         3: "excluded: comment_type=pingback",
         4: "excluded: comment_type=trackback",
         5: "excluded: comment_approved=spam",

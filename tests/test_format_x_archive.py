@@ -17,7 +17,7 @@ Each folder stands for an archive's ``data/`` folder (not named so: the reposito
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ OWNER_ID = "1400000000000000001"
 
 
 def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=timezone.utc)
+    return datetime(*parts, tzinfo=UTC)
 
 
 def by_id(read) -> dict[str, dict]:
@@ -61,7 +61,7 @@ def test_tweets_are_the_owners_posts_replies_and_reposts():
     retweet = rows["x:1627000000000000003"]
     assert retweet["kind"] == "repost" and retweet["reposted_id"] is None  # the archive does not say which post
     assert retweet["author_id"] == OWNER_ID
-    assert dict(zip(read.quarantine["position"], read.quarantine["reason"])) == {
+    assert dict(zip(read.quarantine["position"], read.quarantine["reason"], strict=False)) == {
         3: "missing required field: created_at",
         4: "invalid created_at: ayer por la tarde",
     }
@@ -87,7 +87,7 @@ def test_older_tweet_js_with_and_without_the_tweet_wrapper():
     assert bare["parent_id"] == "x:210000000000000000" and bare["in_reply_to_author_id"] == "900000000000000003"
     assert bare["author_id"] == "1400000000000000002" and bare["author_handle"] == "kuboenergia"
     assert rows["x:210000000000000002"]["created_at"] == utc(2012, 6, 6, 7, 0, 0)
-    assert dict(zip(read.quarantine["position"], read.quarantine["reason"])) == {
+    assert dict(zip(read.quarantine["position"], read.quarantine["reason"], strict=False)) == {
         2: "record is not a JSON object",
         3: "invalid id_str: 2.1e17",
     }

@@ -23,7 +23,7 @@ WXR = FIXTURES / "blog_wordpress.xml"
 def test_x_v2_page_maps_tweets_and_quarantines_each_bad_record_with_its_reason():
     read = read_x_v2(X_PAGE)
     assert read.records_read == 8  # 7 in data + 1 in includes.tweets
-    reasons = dict(zip(read.quarantine["position"], read.quarantine["reason"]))
+    reasons = dict(zip(read.quarantine["position"], read.quarantine["reason"], strict=False))
     assert reasons == {
         1: "missing required field: id",
         2: "invalid created_at: not-a-date",

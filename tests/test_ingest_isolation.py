@@ -31,8 +31,8 @@ def _facebook_page_with_nested_replies(depth: int) -> bytes:
     node: dict = {"id": "1_2", "from": {"id": "9"}, "created_time": "2026-10-05T09:00:00+0000", "message": "x"}
     text = json.dumps(node)
     for level in range(depth):
-        text = ('{"id": "1_%d", "from": {"id": "9"}, "created_time": "2026-10-05T09:00:00+0000", '
-                '"message": "x", "comments": {"data": [%s]}}' % (level + 3, text))
+        text = (f'{{"id": "1_{level + 3}", "from": {{"id": "9"}}, "created_time": "2026-10-05T09:00:00+0000", '
+                f'"message": "x", "comments": {{"data": [{text}]}}}}')
     return ('{\n"data": [' + text + "]}\n").encode()
 
 
@@ -97,7 +97,7 @@ def test_real_twarc2_stream_with_cut_lines_loads_every_other_line(settings, tmp_
     cut.write_text("\n".join(lines[:3] + [lines[3][: len(lines[3]) // 2]] + lines[4:]))
     records = ingest.ingest([str(TWARC2), str(cut)], settings)
 
-    for record, path, bad_lines in zip(records, (TWARC2, cut), ([8], [4, 8])):
+    for record, path, bad_lines in zip(records, (TWARC2, cut), ([8], [4, 8]), strict=False):
         expected = sum(_tweets_per_line(path).values())
         assert (record.status, record.format) == ("loaded", "x_v2")
         assert (record.records_loaded, record.records_quarantined) == (expected, len(bad_lines))

@@ -44,7 +44,8 @@ def result(messages: pl.DataFrame, quarantine: pl.DataFrame) -> ReadResult:
     return ReadResult(
         messages=conform(messages),
         quarantine=quarantine.select(
-            [pl.col(c).cast(t) if c in quarantine.columns else pl.lit(None, t).alias(c) for c, t in QUARANTINE_SCHEMA.items()]
+            [pl.col(c).cast(t) if c in quarantine.columns else pl.lit(None, t).alias(c)
+             for c, t in QUARANTINE_SCHEMA.items()]
         ).with_columns(pl.col("excerpt").str.slice(0, EXCERPT_CHARS)),
     )
 

@@ -202,7 +202,8 @@ def _to_canonical(fields: pl.DataFrame, expected_fields: int, separator: str) ->
     # in words, record by record: only for the few records that did not split
     why_unsplit = pl.Series(
         "reason",
-        [f"{_split_problem(r, expected_fields, separator)} (line {n})" for r, n in zip(unsplit["record"], unsplit["line_no"])],
+        [f"{_split_problem(record, expected_fields, separator)} (line {line})"
+         for record, line in zip(unsplit["record"], unsplit["line_no"], strict=True)],
         dtype=pl.String,
     )
     quarantine = pl.concat([

@@ -7,7 +7,7 @@ conversation: they go to quarantine with an ``excluded:`` reason so that nothing
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
@@ -22,7 +22,7 @@ def _gmt(value: str | None) -> datetime | None:
     if not value or value.startswith("0000-00-00"):
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
+        return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
     except ValueError:
         return None
 

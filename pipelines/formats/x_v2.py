@@ -51,11 +51,14 @@ records as (
            case when obj is null then [null::json]
                 when json_type(obj, '$.data') = 'ARRAY' then (obj -> '$.data')::json[]
                 when json_type(obj, '$.data') = 'OBJECT' then [obj -> '$.data']
-                when json_exists(obj, '$.data') or json_exists(obj, '$.meta') or json_exists(obj, '$.includes') then []::json[]
+                when json_exists(obj, '$.data') or json_exists(obj, '$.meta') or json_exists(obj, '$.includes')
+                    then []::json[]
                 else [obj] end as tweets
     from objs
     union all
-    select filename, rec_no, line_no, line, false, 1, coalesce((obj -> '$.includes.tweets')::json[], []::json[]) from objs
+    select filename, rec_no, line_no, line, false, 1,
+           coalesce(try_cast(obj -> '$.includes.tweets' as json[]), []::json[])
+    from objs
 ),
 tweets as (
     select filename, rec_no, line_no, line, not_json, section, unnest(tweets) as t, generate_subscripts(tweets, 1) as i
@@ -70,9 +73,12 @@ users as (
     select filename, u ->> 'id' as user_id,
            last(u ->> 'username') as username,
            last(try_cast(u -> '$.public_metrics.followers_count' as bigint)) as followers
-    from (select filename, unnest(coalesce((obj -> '$.includes.users')::json[], []::json[])) as u from objs)
+    from (select filename, unnest(coalesce(try_cast(obj -> '$.includes.users' as json[]), []::json[])) as u from objs)
     where u ->> 'id' is not null
     group by all
+),
+referencing as (
+    select *, try_cast(t -> '$.referenced_tweets' as json[]) as refs from numbered
 ),
 fields as (
     select filename, position, line_no, line, not_json, t,
@@ -83,9 +89,9 @@ fields as (
         t ->> 'text' as text,
         json_type(t, '$.text') as text_type,
         coalesce(t ->> '$.edit_history_tweet_ids[0]', t ->> 'id') as original_id,
-        (select r ->> 'id' from unnest((t -> '$.referenced_tweets')::json[]) as x(r) where r ->> 'type' = 'replied_to' limit 1) as replied_to,
-        (select r ->> 'id' from unnest((t -> '$.referenced_tweets')::json[]) as x(r) where r ->> 'type' = 'quoted' limit 1) as quoted,
-        (select r ->> 'id' from unnest((t -> '$.referenced_tweets')::json[]) as x(r) where r ->> 'type' = 'retweeted' limit 1) as retweeted,
+        list_filter(refs, lambda r: r ->> 'type' = 'replied_to')[1] ->> 'id' as replied_to,
+        list_filter(refs, lambda r: r ->> 'type' = 'quoted')[1] ->> 'id' as quoted,
+        list_filter(refs, lambda r: r ->> 'type' = 'retweeted')[1] ->> 'id' as retweeted,
         list_distinct(list_concat(
             coalesce(list_transform(json_extract_string(t, '$.entities.mentions[*].username'), lambda h: lower(h)), []),
             coalesce(json_extract_string(t, '$.entities.mentions[*].id'), [])
@@ -93,7 +99,7 @@ fields as (
         t ->> 'conversation_id' as conversation,
         t ->> 'in_reply_to_user_id' as in_reply_to_user_id,
         t ->> 'lang' as lang
-    from numbered
+    from referencing
 ),
 checked as (
     select *,
@@ -131,7 +137,9 @@ def read_x_v2_many(paths: list[Path]) -> list[ReadResult]:
     lines = [str(p) for p in paths if is_json_lines(p)]
     documents = [str(p) for p in paths if str(p) not in set(lines)]
     sources = ([_DOCUMENTS] if documents else []) + ([_JSON_LINES] if lines else [])
-    params = {"iso": ISO_UTC} | ({"documents": documents} if documents else {}) | ({"json_lines": lines} if lines else {})
+    params = {"iso": ISO_UTC}
+    params |= {"documents": documents} if documents else {}
+    params |= {"json_lines": lines} if lines else {}
     with duckdb_session("X API v2 JSON") as con:
         rows = con.sql(_TWEETS.format(source=" union all ".join(sources)), params=params).pl()
     by_file = rows.partition_by("filename", as_dict=True)
