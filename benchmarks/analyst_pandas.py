@@ -25,10 +25,16 @@ def brand_days(sample_dir: Path, brands: list[dict], window_days: int = 7) -> pd
     """One row per brand and local day of opening: cases, responded_cases, median_first_response_min,
     from the JSON files of the archive folders below ``sample_dir``."""
     pages = []
-    for path in sorted(p for folder in Path(sample_dir).iterdir() if folder.is_dir() for p in folder.rglob("*.json")):
-        page = json.loads(path.read_text(encoding="utf-8"))
-        if isinstance(page, dict) and "meta" in page and "paging" not in page:
-            pages.append(page)
+    folders = [folder for folder in Path(sample_dir).iterdir() if folder.is_dir()]
+    for path in sorted(p for folder in folders for p in folder.rglob("*.json*") if p.suffix in (".json", ".jsonl")):
+        text = path.read_text(encoding="utf-8")
+        for chunk in text.splitlines() if path.suffix == ".jsonl" else [text]:
+            try:
+                page = json.loads(chunk)
+            except json.JSONDecodeError:  # a truncated line (Bluesky's sample has one) is not X
+                continue
+            if isinstance(page, dict) and "meta" in page and "paging" not in page:
+                pages.append(page)
     raw = pd.DataFrame([t for p in pages for t in p.get("data", []) + p.get("includes", {}).get("tweets", [])])
     users = pd.DataFrame([u for p in pages for u in p.get("includes", {}).get("users", [])])
     handles = users.groupby("id")["username"].last().str.lower()

@@ -2,12 +2,12 @@
 -- cases, responded_cases and median_first_response_min, with no framework around it.
 --
 -- Variables (SET VARIABLE before running the script):
---   archive_glob  the archive's JSON files, e.g. '/tmp/sample/*/**/*.json'
+--   archive_globs the archive's JSON and JSON-lines files, e.g. ['/s/*/**/*.json', '/s/*/**/*.jsonl']
 --   brands_json   JSON lines, one brand a line: {brand_id, timezone, x_accounts: [..], aliases: [..]}
 --   window_days   the response window in days (7)
 --
--- Scope: X API v2 pages only (a JSON object with "meta" and no "paging"; Facebook pages have
--- "paging"). WXR and Disqus are XML (DuckDB has no XML reader), twcs, Bluesky and Facebook are
+-- Scope: X API v2 pages only (a JSON object, alone in a file or one a line, with "meta" and no
+-- "paging"; Facebook pages have "paging", Jetstream events neither). WXR and Disqus are XML (DuckDB has no XML reader), twcs, Bluesky and Facebook are
 -- left out to keep the script one format. Within X v2 the floor follows METRICS.md: every
 -- tweet of data and includes.tweets is a message, once per id; retweets are not messages;
 -- records without id, author_id, text or a parseable created_at are dropped; an edited tweet
@@ -21,7 +21,8 @@ select * from read_json(getvariable('brands_json'), format = 'newline_delimited'
 
 create or replace temp table pages as
 select json as page
-from read_json_objects(getvariable('archive_glob'), format = 'auto', maximum_object_size = 1073741824)
+from read_json_objects(getvariable('archive_globs'), format = 'auto', maximum_object_size = 1073741824,
+                       ignore_errors = true)  -- a truncated line (Bluesky's sample has one) is not X
 where json_exists(json, '$.meta') and not json_exists(json, '$.paging');
 
 create or replace temp table users as
@@ -82,7 +83,9 @@ select brand_id, lower(author_id) from messages where brand_id is not null;
 create or replace temp table addressed as
 with customer as (
     select m.*, p.message_id is null and m.parent_id is not null as parent_missing,
-           p.brand_id as parent_brand, q.brand_id as quoted_brand
+           p.brand_id as parent_brand, q.brand_id as quoted_brand,
+           -- whole words, case- and accent-insensitive: words padded with spaces, matched as substrings
+           ' ' || regexp_replace(lower(strip_accents(m.text)), '[^\p{L}\p{N}_]+', ' ', 'g') || ' ' as words
     from messages as m
     left join messages as p on p.message_id = m.parent_id
     left join messages as q on q.message_id = m.quoted_id
@@ -97,7 +100,7 @@ from customer as c
 inner join (
     select brand_id, ' ' || trim(regexp_replace(lower(strip_accents(alias)), '[^\p{L}\p{N}_]+', ' ', 'g')) || ' ' as words
     from (select brand_id, unnest(aliases) as alias from brands)
-) as a on contains(' ' || regexp_replace(lower(strip_accents(c.text)), '[^\p{L}\p{N}_]+', ' ', 'g') || ' ', a.words)
+) as a on contains(c.words, a.words)
 union
 select message_id, parent_brand from customer where parent_brand is not null
 union

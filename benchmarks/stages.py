@@ -171,7 +171,8 @@ def measure_floor(meter: Meter, sample: Path, work: Path) -> list[dict]:
         brands.write_text("".join(json.dumps(b) + "\n" for b in brand_rows(sample / "brands.yaml")))
         with duckdb.connect() as con:
             # the archive folders' files (brands.yaml and truth.json beside them are not archives)
-            con.execute("set variable archive_glob = ?", [str(sample / "*" / "**" / "*.json")])
+            con.execute("set variable archive_globs = ?",
+                        [[str(sample / "*" / "**" / f"*.{ext}") for ext in ("json", "jsonl")]])
             con.execute("set variable brands_json = ?", [str(brands)])
             con.execute("set variable window_days = 7")
             cursor = con.execute((Path(__file__).with_name("floor.sql")).read_text())
