@@ -10,7 +10,6 @@ import json
 import zipfile
 
 import pytest
-
 from conftest import FIXTURES, run_brandcare
 
 GOOD_TWEET = {

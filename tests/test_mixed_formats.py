@@ -8,8 +8,8 @@ import shutil
 import zipfile
 
 import pytest
-
 from conftest import FIXTURES, run_brandcare
+
 from pipelines.sample import generate_sample
 
 # sample subfolder -> (how it is packed, format expected)

@@ -50,7 +50,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import FIXTURES, PipelineRun, run_brandcare
 
 pytestmark = pytest.mark.slow

@@ -79,7 +79,8 @@ _POST_RECORD = json.dumps({
     "reply": {"root": {"uri": "VARCHAR"}, "parent": {"uri": "VARCHAR"}},
     "embed": {"$type": "VARCHAR", "record": {"uri": "VARCHAR", "record": {"uri": "VARCHAR"}}},
     "subject": {"uri": "VARCHAR"},
-    "facets": [{"index": {"byteStart": "BIGINT", "byteEnd": "BIGINT"}, "features": [{"$type": "VARCHAR", "did": "VARCHAR"}]}],
+    "facets": [{"index": {"byteStart": "BIGINT", "byteEnd": "BIGINT"},
+                "features": [{"$type": "VARCHAR", "did": "VARCHAR"}]}],
 })
 
 # Each JSON value is parsed once into a typed struct (json_transform): Jetstream files are large.
@@ -92,7 +93,8 @@ with objs as (
 items as (
     -- a listRecords, searchPosts or feed page holds its records in an array; anything else is one record
     select rec_no, line, obj, obj is null as not_json,
-           case when starts_with(ltrim(line), '{{') then json_transform(obj, '{{"records": "JSON[]", "feed": "JSON[]", "posts": "JSON[]"}}') end as page
+           case when starts_with(ltrim(line), '{{')
+                then json_transform(obj, '{{"records": "JSON[]", "feed": "JSON[]", "posts": "JSON[]"}}') end as page
     from objs
 ),
 unnested as (
@@ -137,12 +139,15 @@ fields as (
                    when 'item' then 'post.record' else 'record' end as rec_field,
         case when shape = 'event' then e.kind else 'commit' end as event_kind,
         coalesce(v.uri, e.uri) as uri,
-        case when shape = 'event' then coalesce(e.did, e.identity.did) else bsky_uri_did(coalesce(v.uri, e.uri)) end as did,
-        case when shape = 'event' then e.commit.collection else bsky_uri_collection(coalesce(v.uri, e.uri)) end as collection,
+        case when shape = 'event' then coalesce(e.did, e.identity.did)
+             else bsky_uri_did(coalesce(v.uri, e.uri)) end as did,
+        case when shape = 'event' then e.commit.collection
+             else bsky_uri_collection(coalesce(v.uri, e.uri)) end as collection,
         case when shape = 'event' then e.commit.rkey else bsky_uri_rkey(coalesce(v.uri, e.uri)) end as rkey,
         case when shape = 'event' then e.commit.operation else 'create' end as operation,
         case when shape = 'event' then e.commit.cid else coalesce(v.cid, e.cid) end as cid,
-        case shape when 'event' then e.commit.record when 'record' then e.value when 'item' then v.record else e.record end as rec,
+        case shape when 'event' then e.commit.record when 'record' then e.value
+                   when 'item' then v.record else e.record end as rec,
         e.time_us,
         case when shape = 'event' then e.identity.handle else coalesce(v.author.handle, e.author.handle) end as handle,
         coalesce(v.author.followersCount, e.author.followersCount) as followers
@@ -155,7 +160,8 @@ record_fields as (
     from fields
 ),
 checked as materialized (
-    select position, rec_no, line, not_json, r, event_kind, did, collection, rkey, operation, cid, time_us, handle, followers,
+    select position, rec_no, line, not_json, r, event_kind, did, collection, rkey, operation, cid, time_us,
+        handle, followers,
         json_extract_string(pr.text, '$') as text,
         pr.createdAt as created_raw,
         pr.langs[1] as lang,
@@ -171,7 +177,8 @@ checked as materialized (
         case
             when not_json then 'not valid JSON (line ' || rec_no || ')'
             when e is null then 'record is not a JSON object'
-            when shape is null then 'not a Bluesky record: neither a Jetstream event, a listRecords record nor a post view'
+            when shape is null
+                then 'not a Bluesky record: neither a Jetstream event, a listRecords record nor a post view'
             when shape = 'event' and event_kind is null then 'missing required field: kind'
             when shape = 'event' and event_kind = 'account' then 'excluded: account'
             when shape = 'event' and event_kind not in ('commit', 'identity') then 'unknown kind: ' || event_kind
@@ -193,9 +200,11 @@ checked as materialized (
             when not coalesce(rec_is_object, false) then 'missing required field: ' || rec_field
             when collection = $post and pr.text is null then 'missing required field: ' || rec_field || '.text'
             when collection = $post and json_type(pr.text) <> 'VARCHAR' then rec_field || '.text is not a string'
-            when collection = $repost and pr.subject.uri is null then 'missing required field: ' || rec_field || '.subject.uri'
+            when collection = $repost and pr.subject.uri is null
+                then 'missing required field: ' || rec_field || '.subject.uri'
             when pr.createdAt is null then 'missing required field: ' || rec_field || '.createdAt'
-            when regexp_full_match(pr.createdAt, $naive) then 'timestamp without zone in ' || rec_field || '.createdAt: ' || pr.createdAt
+            when regexp_full_match(pr.createdAt, $naive)
+                then 'timestamp without zone in ' || rec_field || '.createdAt: ' || pr.createdAt
             when not regexp_full_match(pr.createdAt, $zoned) or try_cast(pr.createdAt as timestamptz) is null
                 then 'invalid ' || rec_field || '.createdAt: ' || pr.createdAt
         end as reason

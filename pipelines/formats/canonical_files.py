@@ -32,7 +32,8 @@ deleted                   no        ``true`` / ``false`` (or ``1`` / ``0``); emp
 
 Other columns are ignored (``archive_sha256`` and ``position`` are set on ingest: the
 position is the row's number in the file, 0-based, header excluded). Empty CSV fields
-are NULL (an empty text is written quoted: ``""``). In Parquet, ``created_at`` may be a timestamp with time zone or an ISO string,
+are NULL (an empty text is written quoted: ``""``). In Parquet, ``created_at`` may be a
+timestamp with time zone or an ISO string,
 and ``mentions`` a list of strings.
 
 A file lacking a required column is rejected whole. A row that breaks a rule is
@@ -86,14 +87,19 @@ checked as (
             when not_object then 'record is not a JSON object'
             when message_id is null or message_id = '' then 'missing required field: message_id'
             when platform is null or platform = '' then 'missing required field: platform'
-            when platform not in $platforms then 'invalid platform: ' || platform || ' (expected one of ' || array_to_string($platforms, ', ') || ')'
+            when platform not in $platforms
+                then 'invalid platform: ' || platform
+                     || ' (expected one of ' || array_to_string($platforms, ', ') || ')'
             when not starts_with(message_id, platform || ':') or message_id = platform || ':'
                 then 'invalid message_id: ' || message_id || ' does not start with ''' || platform || ':'''
-            when kind not in $kinds then 'invalid kind: ' || kind || ' (expected one of ' || array_to_string($kinds, ', ') || ')'
+            when kind not in $kinds
+                then 'invalid kind: ' || kind || ' (expected one of ' || array_to_string($kinds, ', ') || ')'
             when author_id is null or author_id = '' then 'missing required field: author_id'
             when created_raw is null or created_raw = '' then 'missing required field: created_at'
-            when regexp_full_match(trim(created_raw), $naive) then 'timestamp without zone in created_at: ' || created_raw
-            when not regexp_full_match(trim(created_raw), $zoned) or created_at is null then 'invalid created_at: ' || created_raw
+            when regexp_full_match(trim(created_raw), $naive)
+                then 'timestamp without zone in created_at: ' || created_raw
+            when not regexp_full_match(trim(created_raw), $zoned) or created_at is null
+                then 'invalid created_at: ' || created_raw
             when kind = 'post' and text is null then 'missing required field: text (required for kind post)'
             when followers_raw is not null and trim(followers_raw) <> ''
                  and (followers is null or followers <> try_cast(followers_raw as double))
@@ -113,7 +119,8 @@ select
     coalesce(nullif(native_id, ''), substr(message_id, length(platform) + 2)) as native_id,
     kind, conversation_id, parent_id, quoted_id, reposted_id, author_id, author_handle,
     followers as author_followers, in_reply_to_author_id,
-    coalesce(list_filter(list_transform(mentions_list, lambda m: lower(ltrim(trim(m), '@'))), lambda m: m <> ''), []) as mentions,
+    coalesce(list_filter(list_transform(mentions_list, lambda m: lower(ltrim(trim(m), '@'))), lambda m: m <> ''), [])
+        as mentions,
     thread_owner, created_at, text, lang, url,
     deleted_flag as deleted
 from checked

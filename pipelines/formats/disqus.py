@@ -115,7 +115,8 @@ def _thread(element: Element) -> tuple[dict, str | None]:
     return {
         "message_id": key, "version_id": key, "native_id": f"disqus:t{thread_id}", "conversation_id": key,
         "author_id": author_id, "author_handle": author_handle, "thread_owner": author_id,
-        "created_at": created_at, "text": _message_text(child_text(element, "title")), "url": child_text(element, "link") or None,
+        "created_at": created_at, "text": _message_text(child_text(element, "title")),
+        "url": child_text(element, "link") or None,
     }, None
 
 
@@ -139,7 +140,8 @@ def _post(element: Element, threads: dict[str, Element]) -> tuple[dict, str | No
     parent_id = _dsq_id(_child(element, "parent"))
     conversation = f"blog:disqus:t{thread_id}"
     return {
-        "message_id": f"blog:disqus:{post_id}", "version_id": f"blog:disqus:{post_id}", "native_id": f"disqus:{post_id}",
+        "message_id": f"blog:disqus:{post_id}", "version_id": f"blog:disqus:{post_id}",
+        "native_id": f"disqus:{post_id}",
         "conversation_id": conversation, "parent_id": f"blog:disqus:{parent_id}" if parent_id else conversation,
         "author_id": author_id, "author_handle": author_handle, "thread_owner": owner,
         "created_at": created_at, "text": _message_text(child_text(element, "message")),
