@@ -103,11 +103,18 @@ def _command(commands, name: str, func, summary: str, description: str, examples
     return parser
 
 
-def _settings(brands: str | None = None):
-    """Settings of this invocation, resolved into the environment that Dagster and dbt read."""
+def _settings(brands: str | None = None, prepare: bool = True):
+    """Settings of this invocation, resolved into the environment that Dagster and dbt read
+    (prepare=False: only read, the home is not created)."""
     from pipelines.runner import prepare_environment
+    from pipelines.settings import load_settings
 
-    return prepare_environment(brands=brands)
+    try:
+        settings = load_settings()
+    except ValueError as exc:  # a BRANDCARE_* variable that does not parse: the message names it
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    return prepare_environment(settings, brands=brands) if prepare else settings
 
 
 def _say(line: str) -> None:
@@ -326,10 +333,9 @@ def cmd_ui(args: argparse.Namespace) -> int:
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipelines.settings import load_settings
     from pipelines.status import home_status
 
-    settings = load_settings()  # reading a home never creates it
+    settings = _settings(prepare=False)  # reading a home never creates it
     status = home_status(settings, runs=args.runs)
     print(f"home {status.home}")
     a = status.archives

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
@@ -197,3 +200,18 @@ def test_status_shows_runs_their_failed_checks_months_and_the_publication(demo_r
         pl.col("kind").is_in(["post", "repost", "delete"]))
     first, last = (f"{moment:%Y-%m}" for moment in (posts["created_at"].min(), posts["created_at"].max()))
     assert re.search(rf"months materialised: \d+ \({first} to {last}\)", out), out
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), [
+    ("BRANDCARE_RESPONSE_WINDOW_DAYS", "soon", "BRANDCARE_RESPONSE_WINDOW_DAYS: 'soon' is not a int"),
+    ("BRANDCARE_REPORT_LANGUAGE", "fr", "BRANDCARE_REPORT_LANGUAGE: 'fr' is not en or es"),
+    ("BRANDCARE_SCORE_WEIGHTS", "kindness=50", "BRANDCARE_SCORE_WEIGHTS: unknown part 'kindness'"),
+])
+def test_a_setting_that_does_not_parse_is_named_without_a_traceback(tmp_path, variable, value, message):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_"))}
+    env |= {"BRANDCARE_HOME": str(tmp_path / "home"), variable: value}
+    script = Path(sys.executable).with_name("brandcare")
+    proc = subprocess.run([str(script), "status"], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"error: {message}") and "Traceback" not in proc.stderr
+    assert not (tmp_path / "home").exists()
