@@ -3,7 +3,7 @@
 ``generate_sample(out, brands=6, days=60, seed=7, messages=None, end=date(2026, 11, 1))``
 writes, under ``out/``:
 
-- ``brands.yaml``: the brand registry (the format :mod:`pipelines.brands` reads);
+- ``brands.yaml``: the brand registry (docs/design.md; read by :mod:`pipelines.brands`);
 - ``x/search_<brand id|all>_<NNNN>.json``: X API v2 search pages, newest first, ~100 tweets a
   page, the last page of a series without ``next_token``. A brand's series holds the
   conversations of that brand; ``all`` holds tweets naming two brands, retweets (with the
@@ -18,7 +18,7 @@ writes, under ``out/``:
 - above ``replicate.BASE_MAX`` messages, ``<format>/r<NNN>/...``: renamed replicas of all of the
   above (X pages of a series joined into one JSON-lines file of pages), see
   :mod:`pipelines.sample.replicate`;
-- ``truth.json``: what was planted, by the metric definitions (cases and monthly scorecards).
+- ``truth.json``: what was planted, by the metric definitions of docs/metrics.md (cases and monthly scorecards).
 
 The package: ``brands`` and ``brand_calendar`` (who the brands are, when they are open),
 :mod:`~pipelines.sample.world` (accounts, customers, ids), ``sim_x``, ``sim_blog``, ``sim_archive``
@@ -58,7 +58,7 @@ Planted behaviour (per brand, see ``BRANDS``)
 - followers: log-uniform between ~3 and ~2M, so every band (<100, 100-999, 1k-9,999,
   10k-99,999, >=100k) has plenty of cases; a customer's follower count never changes.
 
-Resolution, recovery, canned replies (truth computed with the metric definitions)
+Resolution, recovery, canned replies (truth computed with the definitions of docs/metrics.md)
 -------------------------------------------------------------------------------------------
 - every planted customer message has a planted sentiment that follows its planted intent
   (complaint = negative, praise = positive, question/other = neutral: ``T.OPENING_SENTIMENT``),

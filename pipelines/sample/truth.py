@@ -1,4 +1,4 @@
-"""The truth oracle: the metric definitions applied to the planted message graph.
+"""The truth oracle: the metric definitions (docs/metrics.md) applied to the planted message graph.
 
 Independent of the pipeline on purpose: it reads the planted messages and labels (intent,
 sentiment, thanks, deflection, the brands a message addresses), never the written files, and it
