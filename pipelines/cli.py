@@ -117,8 +117,10 @@ def _settings(brands: str | None = None, prepare: bool = True):
     return prepare_environment(settings, brands=brands) if prepare else settings
 
 
-def _say(line: str) -> None:
-    print(f"    {line}", flush=True)
+def _sayer(stream):
+    """The ``on_message`` of a run: indented lines on ``stream``, the stdout of before the run
+    (a quiet run sends the dbt output that dagster-dbt prints to a log file, not its messages)."""
+    return lambda line: print(f"    {line}", file=stream, flush=True)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -221,7 +223,7 @@ def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
 
     started = time.monotonic()
     try:
-        outcome = run_pipeline(settings, from_date, to_date, quiet=quiet, on_message=_say)
+        outcome = run_pipeline(settings, from_date, to_date, quiet=quiet, on_message=_sayer(sys.stdout))
     except EmptyLakeError as exc:
         print(f"error: {exc}; nothing was published", file=sys.stderr)
         return 2
