@@ -4,6 +4,7 @@
   exists (checked against the warehouse ``dbt docs generate`` reads, after a demo run);
 - every column of a published mart has a dbt description;
 - no file of the repository points outside it (``../shared`` and the team references);
+- docs/configuration.md lists every setting of pipelines.settings.Settings with its default;
 - every relative link of the README and of docs/ reaches a file, and its #anchor a heading
   (except the screenshots of docs/images/, which the browser tests make).
 
@@ -12,6 +13,7 @@ Nothing here is skipped: the repository alone is enough.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -164,6 +166,31 @@ def test_relative_links_reach_files_and_headings() -> None:
             elif anchor and linked.suffix == ".md" and anchor not in heading_anchors(linked.read_text(encoding="utf-8")):
                 broken.append(f"{page.relative_to(REPO)}: {target}: no such heading")
     assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+def _variable(field: str) -> str:
+    return "BRANDCARE_BRANDS" if field == "brands_file" else f"BRANDCARE_{field.upper()}"
+
+
+def _shown(value: object) -> str:
+    """A default as docs/configuration.md shows it."""
+    if isinstance(value, dict):
+        return ",".join(f"{key}={number:g}" for key, number in value.items())
+    return str(value)
+
+
+def test_configuration_md_lists_every_setting_with_its_default() -> None:
+    from pipelines.settings import Settings, load_settings
+
+    text = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| \[`(BRANDCARE_[A-Z_]+)`\]\(#[a-z_]+\) \| `([^`]*)` \|", text, re.M))
+    fields = [f.name for f in dataclasses.fields(Settings)]
+    assert sorted(rows) == sorted(_variable(name) for name in fields)
+    defaults = load_settings({"BRANDCARE_HOME": "/nonexistent/home"})
+    for name in fields:
+        if name not in ("home", "brands_file"):
+            assert rows[_variable(name)] == _shown(getattr(defaults, name)), f"default of {name}"
+    assert heading_anchors(text) >= set(fields), "each setting has its own heading"
 
 
 def test_the_readme_links_every_page_of_docs() -> None:
