@@ -4,6 +4,7 @@
   exists (checked against the warehouse ``dbt docs generate`` reads, after a demo run);
 - every column of a published mart has a dbt description;
 - no file of the repository points outside it (``../shared`` and the team references);
+- docs/formats.md documents every archive reader;
 - docs/configuration.md lists every setting of pipelines.settings.Settings with its default;
 - every relative link of the README and of docs/ reaches a file, and its #anchor a heading
   (except the screenshots of docs/images/, which the browser tests make).
@@ -191,6 +192,15 @@ def test_configuration_md_lists_every_setting_with_its_default() -> None:
         if name not in ("home", "brands_file"):
             assert rows[_variable(name)] == _shown(getattr(defaults, name)), f"default of {name}"
     assert heading_anchors(text) >= set(fields), "each setting has its own heading"
+
+
+def test_formats_md_documents_every_reader() -> None:
+    from pipelines.formats import READERS
+
+    text = (REPO / "docs" / "formats.md").read_text(encoding="utf-8")
+    in_table = set(re.findall(r"^\| \[`([a-z_0-9]+)`\]\(#", text, re.M))
+    with_heading = set(re.findall(r"^### .*\(`([a-z_0-9]+)`\)$", text, re.M))
+    assert in_table == with_heading == set(READERS)
 
 
 def test_the_readme_links_every_page_of_docs() -> None:
