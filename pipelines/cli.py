@@ -363,6 +363,96 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publications(args: argparse.Namespace) -> int:
+    from pipelines.publish import list_publications
+
+    settings = _settings(prepare=False)
+    entries = list_publications(settings.published_dir)
+    if not entries:
+        print(f"nothing published yet in {settings.published_dir}")
+        return 0
+    print(f"  {'version':<24}  {'created (UTC)':<19}  {'data horizon':<19}  {'checks':>7}  {'cases':>7}  "
+          "last made current")
+    for entry in entries:
+        checks = f"{entry['checks_passed']}/{entry['checks_total']}"
+        print(f"{'*' if entry['current'] else ' '} {entry['version']:<24}  {(entry['created_at'] or '')[:19]:<19}  "
+              f"{(entry['data_horizon'] or '-')[:19]:<19}  {checks:>7}  {entry['row_counts'].get('care_cases', 0):>7}  "
+              f"{(entry['last_made_current_at'] or 'never')[:19]}")
+    print("* current; `brandcare rollback VERSION` makes another one current")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from pipelines.publish import PublicationError, rollback
+
+    settings = _settings(prepare=False)
+    try:
+        manifest = rollback(settings.published_dir, args.version)
+    except PublicationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"current publication is now {manifest['version']} (created {manifest['created_at']}, "
+          f"data horizon {manifest['data_horizon']})")
+    return 0
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipelines.publish import PublicationError, connect_analyst_database
+
+    settings = _settings(prepare=False)
+    try:
+        con = connect_analyst_database(settings.published_dir)
+    except PublicationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    with con:
+        try:
+            result = con.sql(args.query)
+            if result is None:
+                return 0
+            if args.csv:
+                import csv
+
+                writer = csv.writer(sys.stdout)
+                writer.writerow(result.columns)
+                writer.writerows(result.fetchall())
+            else:
+                result.show(max_rows=args.max_rows, max_width=10_000)
+        except duckdb.Error as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    return 0
+
+
+def cmd_shell(args: argparse.Namespace) -> int:
+    import shutil
+
+    from pipelines.publish import ANALYST_DATABASE, PublicationError, pinned_version_dir
+
+    settings = _settings(prepare=False)
+    try:
+        database = pinned_version_dir(settings.published_dir) / ANALYST_DATABASE
+    except PublicationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    cli = shutil.which("duckdb")
+    if cli:
+        os.execv(cli, [cli, "-readonly", str(database)])
+    import code
+
+    import duckdb
+
+    con = duckdb.connect(str(database), read_only=True)
+    code.interact(
+        banner=f"{database} opened read-only as `con` (version {database.parent.name}); e.g.\n"
+        'con.sql("select * from leaderboard_latest_final_month").show()   Ctrl-D leaves',
+        local={"con": con, "duckdb": duckdb}, exitmsg="",
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="brandcare", description=DESCRIPTION, formatter_class=_HelpFormatter,
@@ -450,6 +540,41 @@ def build_parser() -> argparse.ArgumentParser:
         ["brandcare status", "BRANDCARE_HOME=/srv/brandcare brandcare status --runs 10"],
         settings=HOME_ONLY)
     status.add_argument("--runs", type=int, default=5, help="number of recent runs to show")
+
+    _command(
+        commands, "publications", cmd_publications, "the published versions, newest first (* current)",
+        "The versions under $BRANDCARE_HOME/published, newest first: created, data horizon, checks\n"
+        "passed, cases, and when each was last made current ('never': a folder a crashed publish left,\n"
+        "removed by the next publish). The newest BRANDCARE_KEEP_VERSIONS published ones are kept.",
+        ["brandcare publications"], settings=("home", "keep_versions"))
+
+    rollback = _command(
+        commands, "rollback", cmd_rollback, "make an earlier published version current again",
+        "Switch published/current, and with it published/brandcare.duckdb, to VERSION in one atomic\n"
+        "step. Readers that opened files keep reading their version.",
+        ["brandcare publications                          # pick a version",
+         "brandcare rollback 20261201T101500Z-3fa2c1"],
+        settings=HOME_ONLY, notes="exit status:\n  0  VERSION is current\n  1  no complete published VERSION")
+    rollback.add_argument("version", metavar="VERSION", help="a version listed by `brandcare publications`")
+
+    sql = _command(
+        commands, "sql", cmd_sql, "run SQL on the current analyst database (read-only)",
+        "Run one SQL statement on the current version's analyst database, opened read-only: tables\n"
+        "(brand_scorecards, care_cases, unanswered_cases, agent_activity, brands, messages, ...) and\n"
+        "views (leaderboard_latest_final_month, brand_trend, unanswered_queue_by_reach,\n"
+        "equity_by_band, hour_weekday); every table and column is commented (duckdb_columns()).",
+        ['brandcare sql "select * from leaderboard_latest_final_month"',
+         'brandcare sql --csv "select * from hour_weekday where brand_id = \'telvia\'" > hours.csv'],
+        settings=HOME_ONLY)
+    sql.add_argument("query", metavar="SQL", help="the SQL statement")
+    sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    sql.add_argument("--max-rows", type=int, default=40, help="rows shown as a table")
+
+    _command(
+        commands, "shell", cmd_shell, "an interactive read-only session on the analyst database",
+        "Open the current version's analyst database read-only: the duckdb CLI when it is on PATH,\n"
+        "else a Python prompt with `con`, a read-only DuckDB connection.",
+        ["brandcare shell"], settings=HOME_ONLY)
 
     ui = _command(
         commands, "ui", cmd_ui, "the Dagster UI on 127.0.0.1 over this home's runs",

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from pipelines.publish import PUBLISHED_TABLES, VIEWS, publish
+from pipelines.publish import PUBLISHED_TABLES, VIEWS, current_version, publish
 
 MARTS_DIR = Path(__file__).resolve().parents[1] / "dbt_project" / "models" / "marts"
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -291,3 +291,59 @@ def test_the_database_opens_read_only_while_a_publish_happens(demo_run, tmp_path
         reader.join(timeout=120)
     assert not errors, errors
     assert seen  # it opened the database (read-only) while the publishes ran
+
+
+# --------------------------------------------------------------------------- the CLI over it
+
+
+def test_sql_answers_read_only_and_refuses_writes(demo_run):
+    from conftest import run_cli
+
+    proc = run_cli(demo_run.home, "sql", "select brand_id, timezone from brands order by brand_id", "--csv")
+    lines = proc.stdout.strip().splitlines()
+    assert lines[0] == "brand_id,timezone" and "telvia,Europe/Madrid" in lines
+    shown = run_cli(demo_run.home, "sql", "select count(*) as n from hour_weekday")
+    assert "n" in shown.stdout
+    refused = run_cli(demo_run.home, "sql", "create table scratch as select 1", check=False)
+    assert refused.returncode == 1 and "read-only" in refused.stderr.lower()
+    broken = run_cli(demo_run.home, "sql", "select * from no_such_table", check=False)
+    assert broken.returncode != 0 and "no_such_table" in broken.stderr
+
+
+def test_shell_opens_the_current_database_read_only(demo_run):
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("brandcare")
+    env = {"PATH": "/usr/bin:/bin", "BRANDCARE_HOME": str(demo_run.home), "HOME": str(demo_run.home)}
+    proc = subprocess.run(
+        [str(script), "shell"], input="print('brands', con.execute('select count(*) from brands').fetchone()[0])\n",
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "brands 6" in proc.stdout
+    assert "opened read-only" in proc.stderr + proc.stdout
+
+
+def test_publications_and_rollback_commands(demo_run, tmp_path):
+    from conftest import run_cli
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_run.home / "published", home / "published", symlinks=True)
+    first = current_version(home / "published")
+    second = publish(demo_run.home / "warehouse" / "brandcare.duckdb", home / "published",
+                     data_horizon=None, checks=[], report_html="<html></html>")["version"]
+
+    listed = run_cli(home, "publications").stdout
+    assert f"* {second}" in listed and f"  {first}" in listed
+
+    proc = run_cli(home, "rollback", first)
+    assert first in proc.stdout
+    assert current_version(home / "published") == first
+    with duckdb.connect(str(home / "published" / "brandcare.duckdb"), read_only=True) as con:
+        assert con.execute("select version from manifest").fetchone()[0] == first
+    assert f"* {first}" in run_cli(home, "publications").stdout
+
+    unknown = run_cli(home, "rollback", "20990101T000000Z-ffffff", check=False)
+    assert unknown.returncode != 0 and "no complete published version" in unknown.stderr
+    assert current_version(home / "published") == first
