@@ -74,11 +74,15 @@ HIVE_PARTITIONS: tuple[str, ...] = ("period", "month")
 
 #: The one table of the analyst database that does not come from the warehouse.
 MANIFEST_TABLE = "manifest"
-MANIFEST_TABLE_DESCRIPTION = "The published version this database belongs to: version, created_at, data_horizon, row counts."
+MANIFEST_TABLE_DESCRIPTION = (
+    "The published version this database belongs to: version, created_at, data_horizon, row counts."
+)
 MANIFEST_COLUMNS: dict[str, str] = {
     "version": "The published version (the folder name under published/versions/).",
     "created_at": "When the version was published (UTC).",
-    "data_horizon": "The newest message timestamp in the data (UTC): cases are final up to it minus the response window.",
+    "data_horizon": (
+        "The newest message timestamp in the data (UTC): cases are final up to it minus the response window."
+    ),
     "row_counts": "Rows of each table of this database.",
 }
 
@@ -159,7 +163,10 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
         """,
         {
             "band_order": "0 to 4, smallest band first.",
-            "follower_band": "The customer's followers: <100, 100-999, 1k-9,999, 10k-99,999, >=100k (the bands of brand_scorecards.equity_index).",
+            "follower_band": (
+                "The customer's followers: <100, 100-999, 1k-9,999, 10k-99,999, >=100k "
+                "(the bands of brand_scorecards.equity_index)."
+            ),
             "actionable_cases": "Actionable cases (complaint or question) opened by customers of the band.",
             "responded_cases": "Those answered within the response window.",
             "response_rate": "responded_cases / actionable_cases (NULL when no actionable case).",
