@@ -1,0 +1,30 @@
+"""`brandcare ingest` on hostile files, as a user runs it: the reason is printed, there is no
+traceback, and `--format` reads a file rejected before again. (Exit statuses and --help:
+tests/test_cli.py.)"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import FIXTURES, run_cli
+
+X_PAGE = FIXTURES / "ingest" / "x_page_with_bad_records.json"
+
+
+def test_a_hostile_file_is_reported_without_traceback_and_read_again_with_a_format(tmp_path: Path):
+    home = tmp_path / "home"
+    nested = tmp_path / "nested.json"
+    nested.write_bytes(b'{"a": ' * 300_000 + b"1" + b"}" * 300_000)
+    disguised = tmp_path / "page.txt"
+    disguised.write_bytes(X_PAGE.read_bytes() + b"\n")  # other content than X_PAGE: its own archive file
+
+    hostile = run_cli(home, "ingest", str(nested), str(X_PAGE), check=False)
+    assert hostile.returncode == 3, hostile.stdout + hostile.stderr
+    assert "RecursionError: nested too deeply" in hostile.stdout
+    assert "Traceback" not in hostile.stdout + hostile.stderr
+
+    wrong = run_cli(home, "ingest", "--format", "twcs", str(disguised), check=False)
+    assert wrong.returncode == 1 and "not a twcs CSV" in wrong.stdout
+    right = run_cli(home, "ingest", "--format", "x_v2", str(disguised), check=False)
+    assert right.returncode == 0, right.stdout + right.stderr
+    assert "REJECTED" not in right.stdout and "loaded" in right.stdout
