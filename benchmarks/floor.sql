@@ -13,7 +13,8 @@
 -- records without id, author_id, text or a parseable created_at are dropped; an edited tweet
 -- is its first id with its first created_at (the ids it replies to are taken as written).
 -- cases and responded_cases count every case (the floor classifies nothing, so it cannot
--- tell actionable cases): the benchmark compares them with the pipeline's care_cases.
+-- tell actionable cases): the benchmark compares them with the pipeline's care_cases opened by
+-- a message read from an X API v2 file.
 
 create or replace temp table brands as
 select * from read_json(getvariable('brands_json'), format = 'newline_delimited',

@@ -14,9 +14,10 @@ process (wall time, peak RSS of the process and its children):
 
 then checks that the three agree and writes ``results/latest.{json,md}`` and ``results/size-SIZE.{json,md}``.
 
-Agreement, on the floor's scope: the pipeline's published ``care_cases`` of X API v2
-conversations (platform ``x``, not ``x:twcs:``), aggregated by brand and opening day in the
-brand's time zone, every case counted (no actionable filter); the three agree when they hold
+Agreement, on the floor's scope: the pipeline's published ``care_cases`` opened by a message
+read from an X API v2 file (analyst database: ``messages.archive_sha256`` -> ``archive_files``),
+aggregated by brand and opening day in the brand's time zone, every case counted (no actionable
+filter); the three agree when they hold
 the same (brand, day) rows with equal ``cases`` and ``responded_cases`` and medians both NULL or
 within 1e-6 minutes.
 
@@ -45,13 +46,16 @@ MEDIAN_TOLERANCE_MIN = 1e-6
 COLUMNS = ("cases", "responded_cases", "median_first_response_min")
 
 PIPELINE_BRAND_DAYS = """
+-- on the published analyst database: cases opened by a message read from an X API v2 file
 select c.brand_id, cast(timezone(b.timezone, c.opened_at) as date) as day,
        count(*) as cases, count(*) filter (where c.responded) as responded_cases,
        median(c.first_response_min) filter (where c.responded) as median_first_response_min
-from read_parquet($cases) as c
+from care_cases as c
+inner join messages as m on m.message_id = c.opened_message_id
+inner join archive_files as f on f.sha256 = m.archive_sha256
 inner join read_json($brands, format = 'newline_delimited',
                      columns = {brand_id: 'varchar', timezone: 'varchar'}) as b using (brand_id)
-where c.platform = 'x' and c.opened_message_id not like 'x:twcs:%'
+where f.format = 'x_v2'
 group by all
 order by brand_id, day
 """
@@ -121,7 +125,7 @@ def run_benchmark(size: int, home: Path, skip_pandas_above: int = 1_000_000, kee
     work = home / "benchmarks" / f"size-{size}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    published = work / "home" / "published" / "current" / "care_cases.parquet"
+    published = work / "home" / "published" / "brandcare.duckdb"
     sample = work / "sample"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_"))}
     env |= {"BRANDCARE_HOME": str(work / "home"), "BRANDCARE_BRANDS": str(sample / "brands.yaml")}
@@ -161,9 +165,8 @@ def run_benchmark(size: int, home: Path, skip_pandas_above: int = 1_000_000, kee
         results["ratios"]["pandas_over_pipeline"] = round(results["pandas"]["seconds"] / pipeline_seconds, 3)
 
     brands = work / "floor_brands.jsonl"
-    with duckdb.connect() as con:
-        cursor = con.execute(PIPELINE_BRAND_DAYS, {
-            "cases": str(published), "brands": str(brands)})
+    with duckdb.connect(str(published), read_only=True) as con:
+        cursor = con.execute(PIPELINE_BRAND_DAYS, {"brands": str(brands)})
         names = [d[0] for d in cursor.description]
         pipeline_rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     tables = {"pipeline": pipeline_rows, "floor": results["floor"].pop("rows")}
