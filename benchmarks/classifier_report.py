@@ -36,8 +36,10 @@ def speed(texts: list[str], rows: int) -> None:
     out = classify_messages(frame)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     with_clauses = out["clauses"].is_not_null().mean()
-    print(f"\n## speed: {rows / wall:,.0f} messages/s wall clock, {rows / cpu:,.0f} per CPU-second "
-          f"({rows:,} messages in {wall:.2f} s; a third without lang; {with_clauses:.1%} split into clauses)")
+    print(
+        f"\n## speed: {rows / wall:,.0f} messages/s wall clock, {rows / cpu:,.0f} per CPU-second "
+        f"({rows:,} messages in {wall:.2f} s; a third without lang; {with_clauses:.1%} split into clauses)"
+    )
 
 
 def main() -> None:

@@ -41,7 +41,7 @@ def opened(run: PipelineRun) -> dict[tuple[str, str], dict]:
             "select opened_message_id, brand_id, brand_sentiment, brand_sentiment_score from int_cases_opened"
         )
         names = [d[0] for d in cursor.description]
-        return {(r[0], r[1]): dict(zip(names, r)) for r in cursor.fetchall()}
+        return {(r[0], r[1]): dict(zip(names, r, strict=True)) for r in cursor.fetchall()}
 
 
 def test_an_x_handle_written_in_a_blog_comment_addresses_the_brand(run: PipelineRun) -> None:

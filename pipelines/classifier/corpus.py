@@ -22,9 +22,21 @@ FULL_CORPUS_PATH = REPO / "corpus" / "messages_full.csv"
 def default_corpus() -> Path:
     """messages_full.csv when it has been built here, else messages.csv."""
     return FULL_CORPUS_PATH if FULL_CORPUS_PATH.is_file() else CORPUS_PATH
+
+
 COLUMNS = (
-    "row_id", "source", "licence", "lang", "role", "brand", "conversation_id", "text",
-    "intent", "sentiment", "deflection", "split",
+    "row_id",
+    "source",
+    "licence",
+    "lang",
+    "role",
+    "brand",
+    "conversation_id",
+    "text",
+    "intent",
+    "sentiment",
+    "deflection",
+    "split",
 )
 LABELS = {
     "intent": ("complaint", "question", "praise", "other"),
@@ -56,7 +68,9 @@ def load_corpus(path: Path | None = None) -> pl.DataFrame:
         bad = frame.filter(pl.col(column).is_not_null() & ~pl.col(column).is_in(list(allowed)))
         if bad.height:
             row = bad.row(0, named=True)
-            raise CorpusError(f"{path}: row {row['row_id']}: {column} {row[column]!r} is not one of {', '.join(allowed)}")
+            raise CorpusError(
+                f"{path}: row {row['row_id']}: {column} {row[column]!r} is not one of {', '.join(allowed)}"
+            )
     if frame["split"].null_count():
         raise CorpusError(f"{path}: {frame['split'].null_count()} rows have no split")
     return frame.filter(pl.col("text").is_not_null() & (pl.col("text").str.strip_chars() != ""))

@@ -37,10 +37,17 @@ def _scores(labels: list[str], predicted: list[str], classes: tuple[str, ...]) -
     return {
         "rows": len(labels),
         "accuracy": round(float(np.mean(np.asarray(labels) == np.asarray(predicted))), 4),
-        "macro_f1": round(float(f1_score(labels, predicted, labels=list(classes), average="macro", zero_division=0)), 4),
+        "macro_f1": round(
+            float(f1_score(labels, predicted, labels=list(classes), average="macro", zero_division=0)), 4
+        ),
         "per_class": {
-            name: {"precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4), "support": int(s)}
-            for name, p, r, f, s in zip(classes, precision, recall, f1, support)
+            name: {
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+                "support": int(s),
+            }
+            for name, p, r, f, s in zip(classes, precision, recall, f1, support, strict=True)
         },
         "confusion": confusion_matrix(labels, predicted, labels=list(classes)).tolist(),
     }
@@ -92,7 +99,9 @@ def _speed(texts: pl.Series) -> dict:
     from pipelines.classify import classify_messages
 
     repeated = (texts.to_list() * (SPEED_ROWS // max(len(texts), 1) + 1))[:SPEED_ROWS]
-    frame = pl.DataFrame({"text": repeated, "lang": [None] * len(repeated)}, schema={"text": pl.String, "lang": pl.String})
+    frame = pl.DataFrame(
+        {"text": repeated, "lang": [None] * len(repeated)}, schema={"text": pl.String, "lang": pl.String}
+    )
     classify_messages(frame.head(500))
     wall, cpu = time.perf_counter(), time.process_time()
     classify_messages(frame)
@@ -107,8 +116,10 @@ def _load_time(directory: Path) -> float:
 
 
 def evaluate(
-    corpus_path: Path | None = None, model_dir: Path = model_files.MODEL_DIR,
-    card_path: Path | None = MODEL_CARD, speed: bool = True,
+    corpus_path: Path | None = None,
+    model_dir: Path = model_files.MODEL_DIR,
+    card_path: Path | None = MODEL_CARD,
+    speed: bool = True,
 ) -> dict:
     """Scores of the classifiers in ``model_dir`` and of the lexicon model on the test split;
     writes ``model_dir/evaluation.json`` and (unless ``card_path`` is None) the model card."""
@@ -150,14 +161,14 @@ def summary_table(result: dict) -> str:
         for lang in ("es", "en", "all"):
             new, old = result["model"]["tasks"][task][lang], result["lexicon"]["tasks"][task][lang]
             if new["rows"]:
-                rows.append([task, lang, new["rows"], new["accuracy"], new["macro_f1"], old["accuracy"], old["macro_f1"]])
+                rows.append(
+                    [task, lang, new["rows"], new["accuracy"], new["macro_f1"], old["accuracy"], old["macro_f1"]]
+                )
     for lang in ("es", "en", "all"):
         new, old = result["model"]["actionable"][lang], result["lexicon"]["actionable"][lang]
         if new["rows"]:
             rows.append(["actionable (F1)", lang, new["rows"], new["accuracy"], new["f1"], old["accuracy"], old["f1"]])
-    return _table(
-        ["task", "lang", "test rows", "accuracy", "macro-F1", "lexicon accuracy", "lexicon macro-F1"], rows
-    )
+    return _table(["task", "lang", "test rows", "accuracy", "macro-F1", "lexicon accuracy", "lexicon macro-F1"], rows)
 
 
 def detail(result: dict) -> str:
@@ -168,17 +179,26 @@ def detail(result: dict) -> str:
             scores = result["model"]["tasks"][task][lang]
             if not scores["rows"]:
                 continue
-            parts.append(f"#### {task}, {lang}: accuracy {scores['accuracy']:.3f}, macro-F1 "
-                         f"{scores['macro_f1']:.3f} on {scores['rows']} messages\n")
-            parts.append(_table(
-                ["class", "precision", "recall", "F1", "support"],
-                [[name, s["precision"], s["recall"], s["f1"], s["support"]] for name, s in scores["per_class"].items()],
-            ))
+            parts.append(
+                f"#### {task}, {lang}: accuracy {scores['accuracy']:.3f}, macro-F1 "
+                f"{scores['macro_f1']:.3f} on {scores['rows']} messages\n"
+            )
+            parts.append(
+                _table(
+                    ["class", "precision", "recall", "F1", "support"],
+                    [
+                        [name, s["precision"], s["recall"], s["f1"], s["support"]]
+                        for name, s in scores["per_class"].items()
+                    ],
+                )
+            )
             parts.append("")
-            parts.append(_table(
-                ["label \\ predicted", *classes],
-                [[name, *counts] for name, counts in zip(classes, scores["confusion"])],
-            ))
+            parts.append(
+                _table(
+                    ["label \\ predicted", *classes],
+                    [[name, *counts] for name, counts in zip(classes, scores["confusion"], strict=True)],
+                )
+            )
             parts.append("")
     return "\n".join(parts)
 
@@ -188,7 +208,11 @@ def report(result: dict) -> str:
     speed = result.get("speed")
     lines = [
         f"classifiers {result['version']} on the test split of {result['corpus']['path']} "
-        f"({result['corpus']['test_rows']} messages)", "", summary_table(result), "", detail(result),
+        f"({result['corpus']['test_rows']} messages)",
+        "",
+        summary_table(result),
+        "",
+        detail(result),
         f"model load: {result['load_s']:.3f} s",
     ]
     if speed:
@@ -200,25 +224,46 @@ def model_card(result: dict, card: dict) -> str:
     """docs/classifiers.md: sources and licences, policy, held-out figures, failure modes, speed."""
     corpus = card["corpus"]
     sources = _table(["source", "licence", "rows"], [[s["source"], s["licence"], s["len"]] for s in corpus["sources"]])
-    sizes = _table(["split", "role", "lang", "rows"], [[s["split"], s["role"], s["lang"], s["len"]] for s in corpus["sizes"]])
-    comparison = _table(
-        ["candidate", "intent dev macro-F1", "sentiment dev macro-F1", "deflection dev macro-F1", "mean", "messages/s (features + scores)"],
-        [[row["candidate"], row["tasks"]["intent"]["dev_macro_f1"], row["tasks"]["sentiment"]["dev_macro_f1"],
-          row["tasks"]["deflection"]["dev_macro_f1"], row["mean_dev_macro_f1"], f"{row['messages_per_s']:,}"]
-         for row in card["comparison"]],
+    sizes = _table(
+        ["split", "role", "lang", "rows"], [[s["split"], s["role"], s["lang"], s["len"]] for s in corpus["sizes"]]
     )
-    settings = ", ".join(f"{task}: C={v['C']}, class_weight={v['class_weight']}" for task, v in card["settings"]["tasks"].items())
+    comparison = _table(
+        [
+            "candidate",
+            "intent dev macro-F1",
+            "sentiment dev macro-F1",
+            "deflection dev macro-F1",
+            "mean",
+            "messages/s (features + scores)",
+        ],
+        [
+            [
+                row["candidate"],
+                row["tasks"]["intent"]["dev_macro_f1"],
+                row["tasks"]["sentiment"]["dev_macro_f1"],
+                row["tasks"]["deflection"]["dev_macro_f1"],
+                row["mean_dev_macro_f1"],
+                f"{row['messages_per_s']:,}",
+            ]
+            for row in card["comparison"]
+        ],
+    )
+    settings = ", ".join(
+        f"{task}: C={v['C']}, class_weight={v['class_weight']}" for task, v in card["settings"]["tasks"].items()
+    )
     speed = result.get("speed")
     speed_line = (
-        f"`classify_messages` (the whole classification step: thanks, sign-offs, canned text, language, the three models and the clause sentiment): "
+        "`classify_messages` (the whole classification step: thanks, sign-offs, canned text, language, "
+        "the three models and the clause sentiment): "
         f"{speed['rows_per_s']:,} messages/s wall clock, {speed['rows_per_cpu_s']:,} per CPU-second, "
         f"on {speed['rows']:,} test-split texts repeated, measured by `brandcare evaluate` on a shared 2-core machine "
         "(`benchmarks/classifier_report.py` measures it alone)."
-        if speed else "not measured in this evaluation."
+        if speed
+        else "not measured in this evaluation."
     )
     return f"""# Message classifiers: model card
 
-Written by `brandcare evaluate` (do not edit by hand). Model version `{result['version']}`.
+Written by `brandcare evaluate` (do not edit by hand). Model version `{result["version"]}`.
 
 ## What they do
 
@@ -239,7 +284,7 @@ word unigrams and bigrams and character n-grams of the normalised text (lower ca
 folded, links, e-mail addresses and @handles replaced by placeholders, digits by 0), plus, in
 the chosen candidate if it says so, the lexicon signals of the rule model it replaced. The
 files are `pipelines/classifier/models/classifiers.npz` (NumPy arrays, no pickle) and
-`classifiers.json`; they load in {result['load_s']:.3f} s with no network. `brandcare train`
+`classifiers.json`; they load in {result["load_s"]:.3f} s with no network. `brandcare train`
 rebuilds them from the corpus (deterministic: same corpus and code, same files; the version
 is a hash of both); `brandcare evaluate` rewrites this card.
 
@@ -247,8 +292,8 @@ is a hash of both); `brandcare evaluate` rewrites this card.
 
 `corpus/` (its README gives each source, its licence and how to rebuild texts that may not
 be committed; POLICY.md is the label policy). Train on `train`, choose on `dev`, report on
-`test`; the splits are grouped by conversation and brand. {corpus['rows']} labelled messages
-were read from `{corpus['path']}`. The reserved evaluation sets of issue 7 are not in it.
+`test`; the splits are grouped by conversation and brand. {corpus["rows"]} labelled messages
+were read from `{corpus["path"]}`. The reserved evaluation sets of issue 7 are not in it.
 
 {sources}
 
@@ -258,7 +303,7 @@ were read from `{corpus['path']}`. The reserved evaluation sets of issue 7 are n
 
 {comparison}
 
-Chosen: **{card['candidate']}** ({settings}). A task keeps its best C and class weighting on
+Chosen: **{card["candidate"]}** ({settings}). A task keeps its best C and class weighting on
 dev; the candidate with the best mean dev macro-F1 wins, speed deciding between candidates
 within 0.005.
 

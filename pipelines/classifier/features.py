@@ -136,10 +136,10 @@ def _occurrences(codes: np.ndarray, spec: FeatureSpec) -> list[list[tuple[np.nda
     rolling = codes.copy()  # rolling[i] = hash of codes[i:i + n], n growing by one per step
     for n in range(1, spec.char_max + 1):
         if n > 1:
-            rolling = rolling[:-1] * _BASE + codes[n - 1:]
+            rolling = rolling[:-1] * _BASE + codes[n - 1 :]
         if n >= spec.char_min and rolling.size:
             # an n-gram inside one text: no separator among its n characters
-            inside = doc_of[: size - n + 1] == doc_of[n - 1:]
+            inside = doc_of[: size - n + 1] == doc_of[n - 1 :]
             inside &= ~separator[: size - n + 1]
             chars.append((doc_of[: size - n + 1][inside], _bucket(rolling[inside], n, spec.bits)))
     if chars:
@@ -166,8 +166,16 @@ def _occurrences(codes: np.ndarray, spec: FeatureSpec) -> list[list[tuple[np.nda
 
 
 LEXICON_SIGNALS = (
-    "lex_complaint", "lex_question", "lex_thanks", "lex_positive", "lex_negative",
-    "lex_dm", "lex_phone", "lex_email", "lex_web", "lex_store",
+    "lex_complaint",
+    "lex_question",
+    "lex_thanks",
+    "lex_positive",
+    "lex_negative",
+    "lex_dm",
+    "lex_phone",
+    "lex_email",
+    "lex_web",
+    "lex_store",
 )
 
 
@@ -207,7 +215,8 @@ def prepare(texts: pl.Series, spec: FeatureSpec) -> tuple[pl.Series, np.ndarray 
     from pipelines.classify import fold, plain_text
 
     frame = (
-        pl.DataFrame({"text": texts}, schema={"text": pl.String}).lazy()
+        pl.DataFrame({"text": texts}, schema={"text": pl.String})
+        .lazy()
         .with_columns(fold(pl.col("text").fill_null("")).alias("folded"))
         .with_columns(plain_text(pl.col("folded")).alias("plain"))
         .with_columns(feature_columns(spec, pl.col("folded"), pl.col("plain")))
@@ -226,17 +235,15 @@ def _parts(normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSpec)
         for doc, bucket in group:
             indptr = np.zeros(n_docs + 1, dtype=np.int64)
             np.cumsum(np.bincount(doc, minlength=n_docs), out=indptr[1:])
-            matrices.append(sparse.csr_matrix(
-                (weight[doc], bucket, indptr), shape=(n_docs, spec.n_features)
-            ))
+            matrices.append(sparse.csr_matrix((weight[doc], bucket, indptr), shape=(n_docs, spec.n_features)))
     if signals is not None and n_docs:
         doc, which = np.nonzero(signals)  # row-major: sorted by document
         indptr = np.zeros(n_docs + 1, dtype=np.int64)
         np.cumsum(np.bincount(doc, minlength=n_docs), out=indptr[1:])
         buckets = _bucket(np.asarray(which, dtype=np.uint64), 200, spec.bits)
-        matrices.append(sparse.csr_matrix(
-            (np.ones(doc.size, np.float32), buckets, indptr), shape=(n_docs, spec.n_features)
-        ))
+        matrices.append(
+            sparse.csr_matrix((np.ones(doc.size, np.float32), buckets, indptr), shape=(n_docs, spec.n_features))
+        )
     return matrices
 
 

@@ -70,8 +70,14 @@ class Classifiers:
 
 
 def save(
-    directory: Path, *, version: str, spec: FeatureSpec, classes: dict[str, tuple[str, ...]],
-    weights: np.ndarray, bias: np.ndarray, card: dict,
+    directory: Path,
+    *,
+    version: str,
+    spec: FeatureSpec,
+    classes: dict[str, tuple[str, ...]],
+    weights: np.ndarray,
+    bias: np.ndarray,
+    card: dict,
 ) -> None:
     """Write the two model files (weights rounded to float16; zero rows left out)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -102,8 +108,12 @@ def load(directory: Path = MODEL_DIR) -> Classifiers:
         raise ModelError(f"{directory / WEIGHTS_FILE} does not match {directory / CARD_FILE}")
     weights[arrays["rows"]] = stored
     return Classifiers(
-        version=meta["version"], spec=spec, classes=classes, weights=weights,
-        bias=arrays["bias"].astype(np.float32), card=meta,
+        version=meta["version"],
+        spec=spec,
+        classes=classes,
+        weights=weights,
+        bias=arrays["bias"].astype(np.float32),
+        card=meta,
     )
 
 

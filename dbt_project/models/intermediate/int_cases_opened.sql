@@ -39,7 +39,10 @@ cases as (
 
 -- brand_sentiment(_score): when the opening message addresses several brands, the sentiment
 -- of its clauses about this case's brand (int_messages_addressing_brands); else NULL.
-select c.*, a.brand_sentiment, a.brand_sentiment_score
+select
+    c.*,
+    a.brand_sentiment,
+    a.brand_sentiment_score
 from cases as c
 left join {{ ref('int_messages_addressing_brands') }} as a
     on a.message_id = c.opened_message_id and a.brand_id = c.brand_id

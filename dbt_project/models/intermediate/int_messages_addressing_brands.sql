@@ -101,17 +101,21 @@ addressed as (
 -- into clauses (at contrast words and sentence ends) and gave each its own sentiment.
 clauses as (
     select
-        message_id,
-        i,
-        c.sentiment,
-        c.sentiment_score,
-        ' ' || regexp_replace(c.text, '[^\p{L}\p{N}_@]+', ' ', 'g') || ' ' as words
+        u.message_id,
+        u.i,
+        struct_extract(u.clause, 'sentiment') as sentiment,
+        struct_extract(u.clause, 'sentiment_score') as sentiment_score,
+        ' ' || regexp_replace(struct_extract(u.clause, 'text'), '[^\p{L}\p{N}_@]+', ' ', 'g') || ' ' as words
     from (
-        select message_id, generate_subscripts(clauses, 1) as i, unnest(clauses) as c
+        select
+            message_id,
+            generate_subscripts(clauses, 1) as i,
+            unnest(clauses) as clause
         from customer_messages
-        where clauses is not null
+        where
+            clauses is not null
             and message_id in (select message_id from addressed group by message_id having count(*) > 1)
-    )
+    ) as u
 ),
 
 names as (
@@ -119,7 +123,7 @@ names as (
     select brand_id, ' ' || trim(regexp_replace('@' || account, '[^\p{L}\p{N}_@]+', ' ', 'g')) || ' ' as words
     from account_keys
     union
-    select brand_id, ' ' || trim(regexp_replace(alias_folded, '[^\p{L}\p{N}_]+', ' ', 'g')) || ' '
+    select brand_id, ' ' || trim(regexp_replace(alias_folded, '[^\p{L}\p{N}_]+', ' ', 'g')) || ' ' as words
     from {{ ref('stg_brand_aliases') }}
 ),
 

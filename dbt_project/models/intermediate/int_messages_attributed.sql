@@ -35,7 +35,11 @@ topmost as (
 -- The classifier columns the deduplicated messages do not carry: classification is a function
 -- of the text alone, so any row of the message with the same text holds them.
 classified as (
-    select message_id, text, any_value(intent_confidence) as intent_confidence, any_value(clauses) as clauses
+    select
+        message_id,
+        text,
+        any_value(intent_confidence) as intent_confidence,
+        any_value(clauses) as clauses
     from {{ ref('stg_lake__message_rows') }}
     where kind = 'post'
     group by message_id, text
@@ -88,4 +92,5 @@ from messages as m
 left join messages as p on p.message_id = m.parent_id
 left join topmost as t on t.message_id = m.message_id
 left join brand_authors as b on b.message_id = m.message_id
-left join classified as k on k.message_id = m.message_id and k.text is not distinct from m.text
+left join classified as k
+    on k.message_id = m.message_id and k.text is not distinct from m.text
