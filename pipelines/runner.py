@@ -98,6 +98,8 @@ def prepare_environment(settings: Settings | None = None, brands: str | Path | N
     if not instance_yaml.exists() or "run_monitoring" not in instance_yaml.read_text():
         instance_yaml.write_text(INSTANCE_YAML)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
+    # dbt's DuckDB (profiles.yml) reads its memory limit from the environment: Settings' value
+    os.environ["BRANDCARE_DUCKDB_MEMORY_LIMIT"] = settings.duckdb_memory_limit
     return settings
 
 
@@ -169,6 +171,30 @@ def recover_dead_runs(instance) -> list[str]:
     return recovered
 
 
+def wait_for_warehouse(settings: Settings, say: Callable[[str], None], timeout_s: float = 900.0) -> None:
+    """Wait while another process (a killed run's orphaned dbt, an analyst opening the working
+    warehouse read-write) holds the working warehouse's file lock, saying for whom."""
+    import duckdb
+
+    if not settings.warehouse_path.exists():
+        return
+    deadline, told = time.monotonic() + timeout_s, False
+    while True:
+        try:
+            duckdb.connect(str(settings.warehouse_path)).close()
+            return
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() > deadline:
+                raise RunError(f"the working warehouse stays locked: {exc}") from exc
+            if not told:
+                holder = str(exc).split("Conflicting lock is held in", 1)[-1].strip() or "another process"
+                say(f"waiting for {holder} to release {settings.warehouse_path}")
+                told = True
+            time.sleep(1.0)
+
+
 def run_window(settings: Settings, min_date: date | None = None, max_date: date | None = None) -> tuple[date, date]:
     """The inclusive first and last day of a run: the given half-open window, else the lake's days.
     The run recomputes the cases of the months these days fall in (monthly partitions)."""
@@ -211,10 +237,12 @@ def run_pipeline(
     settings = prepare_environment(settings)
     say = on_message or (lambda _line: None)
     first, last = run_window(settings, min_date, max_date)
+    _prefetch("great_expectations")
     with home_lock(settings, on_wait=say), DagsterInstance.get() as instance:
         recovered = recover_dead_runs(instance)
         for line in recovered:
             say(line)
+        wait_for_warehouse(settings, say)
         job = defs().resolve_job_def(BRANDCARE_JOB)
         tags = {**range_tags(first, last), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
         with _dbt_output(settings, quiet, say):
@@ -225,6 +253,15 @@ def run_pipeline(
                 run_config={"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}},
             )
     return RunOutcome(result=result, recovered=recovered)
+
+
+def _prefetch(module: str) -> None:
+    """Import a slow module (Great Expectations: ~5 s) in a background thread while the run's
+    first steps wait on dbt, so the check step that needs it does not pay for the import."""
+    import importlib
+    import threading
+
+    threading.Thread(target=importlib.import_module, args=(module,), daemon=True, name=f"prefetch-{module}").start()
 
 
 @contextlib.contextmanager
