@@ -453,6 +453,31 @@ def cmd_shell(args: argparse.Namespace) -> int:
     return 0
 
 
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from pipelines.classifier.corpus import CorpusError
+    from pipelines.classifier.train import summary, train
+
+    try:
+        print(summary(train(args.corpus)))
+    except CorpusError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from pipelines.classifier.corpus import CorpusError
+    from pipelines.classifier.evaluate import evaluate, report
+    from pipelines.classifier.model import ModelError
+
+    try:
+        print(report(evaluate(args.corpus)), end="")
+    except (CorpusError, ModelError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="brandcare", description=DESCRIPTION, formatter_class=_HelpFormatter,
@@ -575,6 +600,23 @@ def build_parser() -> argparse.ArgumentParser:
         "Open the current version's analyst database read-only: the duckdb CLI when it is on PATH,\n"
         "else a Python prompt with `con`, a read-only DuckDB connection.",
         ["brandcare shell"], settings=HOME_ONLY)
+
+    corpus_help = "labelled corpus CSV (default: corpus/messages_full.csv when built, else corpus/messages.csv)"
+    train = _command(
+        commands, "train", cmd_train, "rebuild the message classifiers from the labelled corpus",
+        "Train the intent, sentiment and deflection classifiers on the corpus's train split, choosing\n"
+        "features and regularisation on dev, and write pipelines/classifier/models/ (deterministic).",
+        ["brandcare train", "brandcare train --corpus corpus/messages_full.csv"], settings=(),
+        notes="exit status:\n  0  trained and saved\n  2  the corpus is missing or malformed")
+    train.add_argument("--corpus", type=Path, default=None, help=corpus_help)
+    evaluate = _command(
+        commands, "evaluate", cmd_evaluate, "held-out scores of the classifiers; writes docs/classifiers.md",
+        "Print per task and language precision, recall, F1 and the confusion matrix of the classifiers\n"
+        "on the corpus's test split (and of the lexicon model they replaced), and write the model card\n"
+        "docs/classifiers.md and pipelines/classifier/models/evaluation.json.",
+        ["brandcare evaluate"], settings=(),
+        notes="exit status:\n  0  evaluated\n  2  no corpus or no trained classifiers")
+    evaluate.add_argument("--corpus", type=Path, default=None, help=corpus_help)
 
     ui = _command(
         commands, "ui", cmd_ui, "the Dagster UI on 127.0.0.1 over this home's runs",
