@@ -110,3 +110,30 @@ def test_a_killed_ingest_leaves_nothing_the_next_one_does_not_repair(settings, t
     assert ingest.reconcile(settings).is_empty()
     assert _lake_rows(settings).height == sum(r.records_loaded for r in records)
     assert ingest.pending(settings) == []
+
+
+def test_a_lake_in_the_old_layout_is_normalised_again_from_the_archives(settings, tmp_path: Path):
+    """Before parts, the lake held one file per archive and day (messages/date=<day>/<sha>.parquet)
+    and one record and quarantine file per archive: such a lake is cleared and rebuilt."""
+    records = ingest.ingest([str(FIXTURES / "ingest"), str(FIXTURES / "twarc2" / "stream.jsonl")], settings)
+    lake = _lake_rows(settings)
+    files = pl.read_parquet(settings.lake_dir / "files" / "part-*.parquet")
+    quarantine = pl.read_parquet(settings.quarantine_dir / "part-*.parquet")
+    for table in ("messages", "quarantine", "files"):
+        for part in _parts(settings, table):
+            part.unlink()
+    for (sha, day), rows in lake.with_columns(pl.col("created_at").dt.date().alias("day")).partition_by(
+            "archive_sha256", "day", as_dict=True).items():
+        ingest.write_parquet(rows.drop("day"), settings.messages_dir / f"date={day}" / f"{sha}.parquet")
+    for record in files.iter_rows(named=True):
+        sha = record["sha256"]
+        ingest.write_parquet(files.filter(pl.col("sha256") == sha), settings.lake_dir / "files" / f"{sha}.parquet")
+        ingest.write_parquet(quarantine.filter(pl.col("archive_sha256") == sha), settings.quarantine_dir / f"{sha}.parquet")
+
+    rebuilt = ingest.normalise_many(ingest.registered(settings), settings)
+
+    assert not any(settings.messages_dir.glob("date=*"))
+    assert sorted((r.sha256, r.records_loaded, r.records_quarantined) for r in rebuilt) == sorted(
+        (r.sha256, r.records_loaded, r.records_quarantined) for r in records)
+    assert _lake_rows(settings).equals(lake)
+    assert ingest.reconcile(settings).is_empty() and ingest.pending(settings) == []
