@@ -1,4 +1,10 @@
-"""`brandcare ui` serves the Dagster UI on 127.0.0.1 over the same instance as the CLI's runs."""
+"""`brandcare ui` serves the Dagster UI on 127.0.0.1 over the same instance as the CLI's runs.
+
+One UI (started through the installed script's path) serves the module: GraphQL shows the
+CLI's runs and the assets; headless Chromium opens the lineage of the partitioned asset
+``int_cases_measured`` and its backfill dialog, and saves both as the screenshots of
+docs/backfill.md (docs/images/ui_assets.png, docs/images/ui_backfill.png).
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+DOCS_IMAGES = Path(__file__).parents[1] / "docs" / "images"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+#: The partitioned asset a backfill recomputes.
+PARTITIONED_ASSET = "int_cases_measured"
 
 
 def _free_port() -> int:
@@ -30,8 +43,9 @@ def _graphql(port: int, query: str) -> dict:
         return json.loads(response.read())
 
 
-@pytest.mark.slow
-def test_ui_shows_the_runs_of_the_cli(demo_run):
+@pytest.fixture(scope="module")
+def ui_port(demo_run):
+    """`brandcare ui` on the demo's home, started by the installed script's path; its port."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_"))}
     env["BRANDCARE_HOME"] = str(demo_run.home)
@@ -39,20 +53,16 @@ def test_ui_shows_the_runs_of_the_cli(demo_run):
     ui = subprocess.Popen([str(script), "ui", "--port", str(port)], env=env, start_new_session=True,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while True:
             try:
-                runs = _graphql(port, "{ runsOrError { ... on Runs { results { runId status jobName } } } }")
+                _graphql(port, "{ version }")
                 break
             except OSError:
                 if time.monotonic() > deadline or ui.poll() is not None:
-                    raise AssertionError("the Dagster UI did not come up")
+                    raise AssertionError("the Dagster UI did not come up") from None
                 time.sleep(1)
-        results = runs["data"]["runsOrError"]["results"]
-        assert any(r["jobName"] == "brandcare" and r["status"] == "SUCCESS" for r in results), results
-        assets = _graphql(port, "{ assetNodes { assetKey { path } } }")["data"]["assetNodes"]
-        keys = {"/".join(a["assetKey"]["path"]) for a in assets}
-        assert {"brand_scorecards", "care_cases", "published", "lake/archive_files"} <= keys
+        yield port
     finally:
         os.killpg(ui.pid, signal.SIGTERM)
         try:
@@ -60,3 +70,63 @@ def test_ui_shows_the_runs_of_the_cli(demo_run):
         except subprocess.TimeoutExpired:
             os.killpg(ui.pid, signal.SIGKILL)
             ui.wait()
+
+
+@pytest.mark.slow
+def test_ui_shows_the_runs_of_the_cli(ui_port):
+    runs = _graphql(ui_port, "{ runsOrError { ... on Runs { results { runId status jobName } } } }")
+    results = runs["data"]["runsOrError"]["results"]
+    assert any(r["jobName"] == "brandcare" and r["status"] == "SUCCESS" for r in results), results
+    assets = _graphql(ui_port, "{ assetNodes { assetKey { path } isPartitioned } }")["data"]["assetNodes"]
+    keys = {"/".join(a["assetKey"]["path"]): a["isPartitioned"] for a in assets}
+    assert {"brand_scorecards", "care_cases", "published", "lake/archive_files"} <= set(keys)
+    assert keys[PARTITIONED_ASSET] is True
+
+
+@pytest.mark.slow
+def test_ui_screenshots_of_the_asset_graph_and_the_backfill_dialog(ui_port, demo_run):
+    if not CHROMIUM.exists():
+        pytest.fail("Debian chromium is missing: apt-get install chromium (see Makefile)")
+    from playwright.sync_api import sync_playwright
+
+    # the months (UTC) holding the demo's cases: the backfill range the docs show
+    months = [row["month"] for row in demo_run.query(
+        "select distinct strftime(timezone('UTC', opened_at), '%Y-%m-01') as month from care_cases order by month"
+    )]
+    selection = f"[{months[0]}...{months[-1]}]"
+    DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+    base = f"http://127.0.0.1:{ui_port}"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            # the UI's first-visit newsletter prompt, answered "skip" as a user would
+            context.add_init_script("window.localStorage.setItem('communityNux', '\"1\"')")
+            page = context.new_page()
+            page.set_default_timeout(60_000)
+            page.goto(f"{base}/assets/{PARTITIONED_ASSET}?view=lineage")
+            page.get_by_text("care_cases", exact=True).first.wait_for()
+            page.get_by_text(PARTITIONED_ASSET, exact=True).last.wait_for()
+            page.wait_for_timeout(2_500)  # materialisation status colours arrive after the graph
+            page.screenshot(path=str(DOCS_IMAGES / "ui_assets.png"))
+
+            page.get_by_role("button", name="Materialize…").first.click()
+            dialog = page.get_by_role("dialog").filter(has_text=f"materialize {PARTITIONED_ASSET}")
+            dialog.wait_for()
+            show_all = dialog.get_by_text("Show all partitions")
+            if show_all.count():
+                show_all.click()
+            ranges = dialog.locator('input:not([type="checkbox"])').first
+            ranges.fill(selection)
+            ranges.press("Enter")
+            dialog.get_by_text(f"{len(months)} partitions", exact=True).wait_for()
+            text = dialog.inner_text()
+            assert "Launch backfill" in text
+            assert "in a single run" in text  # the asset's single-run backfill policy
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(DOCS_IMAGES / "ui_backfill.png"))
+            dialog.get_by_role("button", name="Cancel").click()
+        finally:
+            browser.close()
+    for name in ("ui_assets.png", "ui_backfill.png"):
+        assert (DOCS_IMAGES / name).stat().st_size > 20_000

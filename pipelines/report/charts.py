@@ -8,6 +8,7 @@ imported when a chart is drawn, never at import.
 
 from __future__ import annotations
 
+import html
 import io
 import math
 import re
@@ -86,13 +87,15 @@ class _Chart:
         text = buffer.getvalue()
         text = text[text.index("<svg"):]
         text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
-        label = label.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-        return text.replace("<svg ", f'<svg class="chart" role="img" aria-label="{label}" '
+        return text.replace("<svg ", f'<svg class="chart" role="img" aria-label="{html.escape(label)}" '
                                     f'data-chart="{self.name}" ', 1)
 
 
-def _figure(name: str, width: float, height: float, **layout) -> _Chart:
-    return _Chart(name, width, height, **layout)
+def _rc():
+    """The charts' matplotlib settings, for drawing (axes take them when created)."""
+    import matplotlib
+
+    return matplotlib.rc_context(_RC)
 
 
 def _style(ax, grid_axis: str = "x") -> None:
@@ -122,7 +125,7 @@ def _text_colour(rgba) -> str:
 def leaderboard_chart(rows: list[dict], words: Words) -> str:
     """Care score bars (or "too few cases") and the response rate with its Wilson interval."""
     with _rc():
-        chart = _figure("leaderboard", 9.6, 0.42 * len(rows) + 1.0)
+        chart = _Chart("leaderboard", 9.6, 0.42 * len(rows) + 1.0)
         score_ax, rate_ax = chart.figure.subplots(1, 2, sharey=True, width_ratios=(1, 1.15))
         positions = list(range(len(rows)))[::-1]
         labels = [f"{row['rank'] or '–'}   {row['brand_name']}" for row in rows]
@@ -161,12 +164,6 @@ def leaderboard_chart(rows: list[dict], words: Words) -> str:
         return chart.svg(words("leaderboard"))
 
 
-def _rc():
-    import matplotlib
-
-    return matplotlib.rc_context(_RC)
-
-
 def _date_axis(ax, days: list[date], grain: str, words: Words) -> None:
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
@@ -195,7 +192,7 @@ def trends_chart(rows: list[dict], grain: str, colours: dict[str, str], words: W
     for row in rows:
         series[row["brand_name"]].append(row)
     with _rc():
-        chart = _figure("trends", 9.6, 5.6)
+        chart = _Chart("trends", 9.6, 5.6)
         rate_ax, speed_ax = chart.figure.subplots(2, 1, sharex=True)
         for name, points in sorted(series.items()):
             colour = colours.get(name, ACCENT)
@@ -237,7 +234,7 @@ def trends_chart(rows: list[dict], grain: str, colours: dict[str, str], words: W
 def response_buckets_chart(rows: list[dict], words: Words) -> str:
     """100% stacked bars of first-response buckets, one per platform (and all platforms)."""
     with _rc():
-        chart = _figure("first_response", 9.6, 0.5 * len(rows) + 1.2)
+        chart = _Chart("first_response", 9.6, 0.5 * len(rows) + 1.2)
         ax = chart.figure.subplots()
         positions = list(range(len(rows)))[::-1]
         names = [words("all_platforms") if r["platform"] == "all" else PLATFORM_NAMES.get(r["platform"], r["platform"])
@@ -271,8 +268,7 @@ def _rate_cells(chart: _Chart, ax, rates, counts, labels: bool, words: Words, vm
     import numpy as np
     from matplotlib import colormaps
 
-    cmap = colormaps["RdYlGn"].copy()
-    cmap.set_bad(NO_DATA)
+    cmap = colormaps["RdYlGn"].with_extremes(bad=NO_DATA)
     values = np.ma.masked_invalid(np.array(rates, dtype=float))
     mesh = ax.pcolormesh(values, cmap=cmap, vmin=vmin, vmax=1.0, edgecolors="white", linewidth=1.2)
     chart.mark(mesh)
@@ -304,7 +300,7 @@ def equity_chart(rows: list[dict], words: Words) -> str:
         rates.append(rate_row)
         counts.append(count_row)
     with _rc():
-        chart = _figure("equity", 9.6, 0.55 * len(brands) + 1.2)
+        chart = _Chart("equity", 9.6, 0.55 * len(brands) + 1.2)
         ax = chart.figure.subplots()
         mesh = _rate_cells(chart, ax, rates, counts, True, words)
         ax.set_yticks([i + 0.5 for i in range(len(brands))], brands)
@@ -331,7 +327,7 @@ def hours_cases_chart(rows: list[dict], words: Words) -> str:
     for row in rows:
         grid[row["weekday"] - 1, row["hour"]] += row["cases"]
     with _rc():
-        chart = _figure("hours_cases", 9.6, 2.6)
+        chart = _Chart("hours_cases", 9.6, 2.6)
         ax = chart.figure.subplots()
         mesh = ax.pcolormesh(grid, cmap="Blues", vmin=0, edgecolors="white", linewidth=0.8)
         chart.mark(mesh)
@@ -364,7 +360,7 @@ def hours_response_chart(rows: list[dict], words: Words) -> str:
     columns = min(3, len(brands))
     lines = math.ceil(len(brands) / columns)
     with _rc():
-        chart = _figure("hours_response", 9.6, 2.3 * lines + 0.5)
+        chart = _Chart("hours_response", 9.6, 2.3 * lines + 0.5)
         axes = chart.figure.subplots(lines, columns, squeeze=False)
         mesh = None
         for index, ax in enumerate(axes.flat):
@@ -394,7 +390,7 @@ def hours_response_chart(rows: list[dict], words: Words) -> str:
 def deflection_chart(rows: list[dict], channels: tuple[str, ...], words: Words) -> str:
     """Per brand: replies pushing to each channel (share of replies), and the canned share."""
     with _rc():
-        chart = _figure("deflection", 9.6, 0.42 * len(rows) + 1.3)
+        chart = _Chart("deflection", 9.6, 0.42 * len(rows) + 1.3)
         channel_ax, canned_ax = chart.figure.subplots(1, 2, sharey=True, width_ratios=(1.6, 1))
         positions = list(range(len(rows)))[::-1]
         left = [0.0] * len(rows)

@@ -1,0 +1,278 @@
+"""The care managers' report: rendered from a real warehouse, opened in headless Chromium.
+
+The demo's warehouse (the session's ``demo_run``) renders in English and Spanish; Chromium
+(Debian's, through Playwright) loads each page from disk and we check what a reader sees:
+every section with its reading guide, every chart an SVG with data marks, no image, and no
+request but the file itself. Expected figures come from the published analyst database,
+queried here with SQL of the test's own. The English first screen is saved as
+docs/images/report.png.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, run_brandcare
+
+from pipelines.report import render_report
+from pipelines.report.text import Words
+
+DOCS_IMAGES = Path(__file__).parents[1] / "docs" / "images"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+SECTIONS = ["leaderboard", "trends", "first-response", "equity", "hours", "deflection", "unanswered"]
+#: Charts per section (the unanswered cases are a table).
+CHARTS = {"leaderboard": 1, "trends": 1, "first-response": 1, "equity": 1, "hours": 2, "deflection": 1,
+          "unanswered": 0}
+MONTHS_ES = ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+             "octubre", "noviembre", "diciembre"]
+
+# What the page shows, read in the browser after layout.
+_PAGE_FACTS = """() => {
+  const sections = [...document.querySelectorAll('section[data-section]')].map(s => ({
+    id: s.dataset.section,
+    title: s.querySelector('h2').textContent,
+    how: (s.querySelector('.how') || {textContent: ''}).textContent,
+    empty: !!s.querySelector('.empty'),
+    charts: [...s.querySelectorAll('svg.chart')].map(svg => {
+      const marks = [...svg.querySelectorAll('[id^="data-"]')];
+      const drawn = marks.filter(m => { const b = m.getBBox(); return b.width > 0 && b.height > 0; });
+      const box = svg.getBoundingClientRect();
+      return {marks: marks.length, drawn: drawn.length, width: box.width, height: box.height,
+              label: svg.getAttribute('aria-label'), texts: [...svg.querySelectorAll('text')].map(t => t.textContent)};
+    }),
+    rows: [...s.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent.trim())),
+    links: [...s.querySelectorAll('tbody a')].map(a => a.getAttribute('href')),
+  }));
+  return {
+    lang: document.documentElement.lang,
+    title: document.title,
+    sections,
+    images: [...document.images].map(i => ({src: i.src, ok: i.complete && i.naturalWidth > 0})),
+    scripts: document.scripts.length,
+    // anything the page would load: every src/href of a loading element that is not a fragment
+    external: [...document.querySelectorAll('script, link, iframe, object, embed, img, image, use, source, video, audio')]
+      .map(e => e.getAttribute('src') || e.getAttribute('href') || e.getAttribute('xlink:href') || '')
+      .filter(url => url && !url.startsWith('#')),
+    text: document.body.innerText,
+    overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail("Debian chromium is missing: apt-get install chromium (see Makefile)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_report(browser, html: Path, screenshot: Path | None = None) -> tuple[dict, list[str]]:
+    """Load a report file in a fresh page: what it shows, and every URL the browser requested."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(html.resolve().as_uri(), wait_until="load")
+        page.wait_for_load_state("networkidle")
+        facts = page.evaluate(_PAGE_FACTS)
+        if screenshot is not None:
+            page.screenshot(path=str(screenshot))
+    finally:
+        page.close()
+    assert not errors, errors
+    return facts, requests
+
+
+def render_to(tmp_path: Path, warehouse: Path, language: str) -> Path:
+    path = tmp_path / f"report-{language}.html"
+    path.write_text(render_report(warehouse, language=language), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_reports(demo_run, browser, tmp_path_factory):
+    """The demo warehouse's report in both languages, opened in Chromium."""
+    folder = tmp_path_factory.mktemp("report")
+    warehouse = demo_run.home / "warehouse" / "brandcare.duckdb"
+    opened = {}
+    for language in ("en", "es"):
+        html = render_to(folder, warehouse, language)
+        shot = folder / f"report-{language}.png"
+        opened[language] = (html, shot, *open_report(browser, html, shot))
+    return opened
+
+
+# --- formats (hand-written expectations) ---------------------------------------------------------
+
+@pytest.mark.parametrize(("minutes", "text"), [
+    (83, "1 h 23 min"), (45.2, "45 min"), (0.4, "< 1 min"), (60, "1 h"), (1500, "1 d 1 h"),
+    (2880, "2 d"), (369.3, "6 h 9 min"), (None, "–"),
+])
+def test_durations_read_as_hours_and_minutes(minutes, text):
+    assert Words("en").duration(minutes) == text
+    assert Words("es").duration(minutes) == text
+
+
+def test_numbers_percentages_and_dates_follow_the_language():
+    from datetime import date
+
+    en, es = Words("en"), Words("es")
+    assert (en.number(1234.5, 1), es.number(1234.5, 1)) == ("1,234.5", "1.234,5")
+    assert (en.percent(0.874), es.percent(0.874)) == ("87%", "87 %")
+    assert (en.compact(1_980_000), es.compact(1_980_000)) == ("1.98 M", "1,98 M")
+    assert (en.month(date(2026, 9, 1)), es.month(date(2026, 9, 1))) == ("September 2026", "septiembre de 2026")
+    with pytest.raises(ValueError, match="fr"):
+        Words("fr")
+
+
+# --- the demo report in the browser --------------------------------------------------------------
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_section_renders_offline_with_svg_charts_holding_data(demo_reports, language):
+    html, shot, facts, requests = demo_reports[language]
+    assert requests == [html.resolve().as_uri()], "the report requested something besides itself"
+    assert facts["images"] == [] and facts["external"] == [] and facts["scripts"] == 0
+    assert facts["lang"] == language
+    assert [s["id"] for s in facts["sections"]] == SECTIONS
+    for section in facts["sections"]:
+        assert not section["empty"], section["id"]
+        assert len(section["how"]) > 80, f"{section['id']}: no reading guide"
+        assert len(section["charts"]) == CHARTS[section["id"]], section["id"]
+        for chart in section["charts"]:
+            assert chart["label"], section["id"]
+            assert chart["width"] > 600 and chart["height"] > 100, (section["id"], chart)
+            assert chart["drawn"] >= 1 and chart["drawn"] == chart["marks"], (section["id"], chart)
+    assert facts["overflow"] <= 0, "the page scrolls sideways"
+    assert "+00:00" not in facts["text"] and "NaN" not in facts["text"]
+    assert shot.stat().st_size > 30_000
+
+
+@pytest.mark.slow
+def test_spanish_and_english_say_the_same_in_their_own_words(demo_reports):
+    en, es = demo_reports["en"][2], demo_reports["es"][2]
+    assert (en["title"], es["title"]) == ("Brand care report", "Informe de atención al cliente")
+    assert "How to read this" in en["text"] and "Cómo leerlo" in es["text"]
+    assert "Cómo leerlo" not in en["text"] and "How to read this" not in es["text"]
+    en_board = next(s for s in en["sections"] if s["id"] == "leaderboard")["rows"]
+    es_board = next(s for s in es["sections"] if s["id"] == "leaderboard")["rows"]
+    assert [r[1] for r in en_board] == [r[1] for r in es_board]  # same brands, same order
+    assert [r[3].replace(".", ",") for r in en_board] == [r[3] for r in es_board]  # 82.8 -> 82,8
+
+
+@pytest.mark.slow
+def test_leaderboard_is_the_latest_final_month_with_scores_ranks_and_intervals(demo_reports, demo_run):
+    (month,) = demo_run.query("""
+        select max(period_start) as month from (
+            select period_start from brand_scorecards where period = 'month' and platform = 'all'
+            group by period_start having bool_and(is_final))
+    """)[0].values()
+    expected = demo_run.query("""
+        select brand_name, rank, care_score, response_rate, median_first_response_min
+        from brand_scorecards
+        where period = 'month' and platform = 'all' and period_start = $month
+        order by rank nulls last, actionable_cases desc, brand_id
+    """, {"month": month})
+    facts = demo_reports["en"][2]
+    board = next(s for s in facts["sections"] if s["id"] == "leaderboard")
+    assert month.strftime("%B %Y") in board["title"]
+    es_board = next(s for s in demo_reports["es"][2]["sections"] if s["id"] == "leaderboard")
+    assert f"{MONTHS_ES[month.month - 1]} de {month.year}" in es_board["title"]
+    assert [row[1] for row in board["rows"]] == [e["brand_name"] for e in expected]
+    for row, want in zip(board["rows"], expected, strict=True):
+        if want["rank"] is None:
+            assert row[0] == "–" and row[3] == "too few cases"
+        else:
+            assert row[0] == str(want["rank"]) and row[3] == f"{want['care_score']:.1f}"
+        assert row[5] == f"{100 * want['response_rate']:.0f}%"
+        minutes = round(want["median_first_response_min"])
+        assert row[6] in (f"{minutes // 60} h {minutes % 60} min", f"{minutes} min", f"{minutes // 60} h")
+    # one error bar (point + whisker) per brand with a response rate
+    (chart,) = board["charts"]
+    with_rate = sum(e["response_rate"] is not None for e in expected)
+    ranked = sum(e["rank"] is not None for e in expected)
+    assert chart["marks"] == ranked + 2 * with_rate
+
+
+@pytest.mark.slow
+def test_equity_first_response_and_unanswered_show_the_published_figures(demo_reports, demo_run):
+    facts = demo_reports["en"][2]
+    sections = {s["id"]: s for s in facts["sections"]}
+    bands = demo_run.query("""
+        select brand_id, count(*) as actionable
+        from care_cases
+        where is_actionable and author_followers >= 100000
+        group by brand_id
+    """)
+    equity_texts = " ".join(sections["equity"]["charts"][0]["texts"])
+    for band in bands:
+        assert f"n = {band['actionable']:,}" in equity_texts
+    (answered,) = demo_run.query("select count(*) as n from care_cases where is_actionable and responded")
+    assert f"n = {answered['n']:,}" in sections["first-response"]["charts"][0]["texts"]
+
+    top = demo_run.query("""
+        select author_followers, url, customer_handle from unanswered_cases
+        order by author_followers desc nulls last, opened_at desc, case_id limit 1
+    """)[0]
+    first = sections["unanswered"]["rows"][0]
+    assert first[0] == f"{top['author_followers'] / 1e6:.2f} M"
+    assert first[3] == top["customer_handle"]
+    assert sections["unanswered"]["links"][0] == top["url"]
+    assert len(sections["unanswered"]["rows"]) == 10
+
+
+@pytest.mark.slow
+def test_the_english_first_screen_is_the_docs_image(demo_reports):
+    from PIL import Image
+
+    shot = demo_reports["en"][1]
+    DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
+    target = DOCS_IMAGES / "report.png"
+    target.write_bytes(shot.read_bytes())
+    with Image.open(target) as image:
+        assert image.size == (1280, 900)
+        # a real picture, not a blank page: many distinct colours
+        assert len(image.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 200
+
+
+@pytest.mark.slow
+def test_the_published_report_is_this_report(demo_run):
+    page = (demo_run.home / "published" / "current" / "report.html").read_text(encoding="utf-8")
+    assert page.count('<svg class="chart"') == sum(CHARTS.values())
+    assert "<script" not in page and "http-equiv=\"Content-Security-Policy\"" in page
+
+
+# --- small data: a brand under the ranking minimum, sections without data --------------------------
+
+@pytest.mark.slow
+def test_a_tiny_archive_reads_too_few_cases_and_no_data_never_zero(tmp_path, browser):
+    # tests/fixtures/twcs/sample.csv: ten hand-written rows in the layout of the public "Customer
+    # Support on Twitter" (twcs) data set; its two brands have one case each
+    run = run_brandcare(tmp_path / "home", [FIXTURES / "twcs" / "sample.csv"], FIXTURES / "twcs" / "brands.yaml")
+    assert run.result.success
+    warehouse = tmp_path / "home" / "warehouse" / "brandcare.duckdb"
+    for language, few, none in (("en", "too few cases", "No data"), ("es", "pocos casos", "Aún no hay datos")):
+        html = render_to(tmp_path, warehouse, language)
+        facts, requests = open_report(browser, html)
+        assert requests == [html.resolve().as_uri()]
+        sections = {s["id"]: s for s in facts["sections"]}
+        assert list(sections) == SECTIONS
+        board = sections["leaderboard"]["rows"]
+        assert board and all(row[0] == "–" and row[3] == few for row in board)
+        assert not any(re.fullmatch(r"0([.,]0)?", row[3]) for row in board)
+        # twcs gives no follower counts: no equity view, said in words
+        assert sections["equity"]["empty"] and none in facts["text"]
+        for section in sections.values():
+            for chart in section["charts"]:
+                assert chart["drawn"] >= 1, section["id"]
