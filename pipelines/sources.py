@@ -103,7 +103,8 @@ def fetch(url: str, workdir: Path) -> Candidate:
     """Download one URL into ``workdir``. A ``#sha256=<hex>`` fragment is verified after download."""
     address, fragment = urldefrag(url)
     expected = fragment.removeprefix("sha256=").lower() if fragment.startswith("sha256=") else None
-    name = PurePosixPath(address.split("?", 1)[0]).name or "download"
+    name = PurePosixPath(address.split("?", 1)[0]).name
+    name = name if name not in ("", ".", "..") else "download"  # never a path out of the work folder
     target = workdir / hashlib.sha256(address.encode()).hexdigest()[:12] / name
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
