@@ -37,11 +37,37 @@ LABELS = {
     "deflection": {"dm", "phone", "email", "web", "store", "none"},
 }
 
-#: (task, lang, measure) -> floor on the test split; measured when set, in the comment.
-HELDOUT_FLOORS: dict[tuple[str, str, str], float] = {}
+#: (task, lang, measure) -> floor on the test split, about 3 points under the figure measured
+#: for model 189c456186c1 (in the comment; corpus of 15:00 UTC, 707 test messages).
+HELDOUT_FLOORS: dict[tuple[str, str, str], float] = {
+    ("intent", "all", "accuracy"): 0.72,  # 0.753 on 543 customer messages
+    ("intent", "es", "accuracy"): 0.72,  # 0.750 on 192
+    ("intent", "en", "accuracy"): 0.72,  # 0.755 on 351
+    ("sentiment", "all", "macro_f1"): 0.74,  # 0.771 on 707
+    ("sentiment", "es", "macro_f1"): 0.68,  # 0.715 on 259
+    ("sentiment", "en", "macro_f1"): 0.73,  # 0.765 on 448
+    ("deflection", "all", "accuracy"): 0.86,  # 0.896 on 164 brand replies
+    ("deflection", "es", "accuracy"): 0.85,  # 0.881 on 67
+    ("deflection", "en", "accuracy"): 0.87,  # 0.907 on 97
+    ("actionable", "all", "f1"): 0.82,  # 0.857
+    ("actionable", "es", "f1"): 0.74,  # 0.772
+    ("actionable", "en", "f1"): 0.85,  # 0.888
+}
 
-#: (task, lang or None for both) -> accuracy floor on the invented policy examples.
-FIXTURE_FLOORS: dict[tuple[str, str | None], float] = {}
+#: (task, lang or None for both) -> accuracy floor on the invented policy examples, about 3
+#: points under the figure measured for model 189c456186c1 (in the comment). The lexicons were
+#: tuned on these texts; the learned models were not trained on them.
+FIXTURE_FLOORS: dict[tuple[str, str | None], float] = {
+    ("sentiment", None): 0.83,  # 0.864 on 516 messages
+    ("sentiment", "es"): 0.85,  # 0.887
+    ("sentiment", "en"): 0.81,  # 0.842
+    ("intent", None): 0.80,  # 0.837 on 343 customer messages
+    ("intent", "es"): 0.77,  # 0.806
+    ("intent", "en"): 0.83,  # 0.867
+    ("deflection", None): 0.86,  # 0.890 on 173 brand replies
+    ("deflection", "es"): 0.85,  # 0.884
+    ("deflection", "en"): 0.86,  # 0.897
+}
 
 
 @pytest.fixture(scope="module")

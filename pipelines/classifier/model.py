@@ -92,10 +92,18 @@ def save(
     (directory / CARD_FILE).write_text(json.dumps(meta, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+def load_card(directory: Path = MODEL_DIR) -> dict:
+    """The JSON card of the classifiers in ``directory`` (version, spec, classes, training)."""
+    try:
+        return json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise ModelError(f"no trained classifiers in {directory} (run `brandcare train`)") from error
+
+
 def load(directory: Path = MODEL_DIR) -> Classifiers:
     """The classifiers stored in ``directory``; raises ModelError when absent or inconsistent."""
+    meta = load_card(directory)
     try:
-        meta = json.loads((directory / CARD_FILE).read_text(encoding="utf-8"))
         arrays = np.load(directory / WEIGHTS_FILE, allow_pickle=False)
     except FileNotFoundError as error:
         raise ModelError(f"no trained classifiers in {directory} (run `brandcare train`)") from error
