@@ -8,7 +8,7 @@
 --
 -- Scope: X API v2 pages only (a JSON object, alone in a file or one a line, with "meta" and no
 -- "paging"; Facebook pages have "paging", Jetstream events neither). WXR and Disqus are XML (DuckDB has no XML reader), twcs, Bluesky and Facebook are
--- left out to keep the script one format. Within X v2 the floor follows METRICS.md: every
+-- left out to keep the script one format. Within X v2 the floor follows docs/metrics.md: every
 -- tweet of data and includes.tweets is a message, once per id; retweets are not messages;
 -- records without id, author_id, text or a parseable created_at are dropped; an edited tweet
 -- is its first id with its first created_at (the ids it replies to are taken as written).
