@@ -17,6 +17,7 @@ import json
 import os
 import socket
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -245,14 +246,28 @@ def run_pipeline(
         wait_for_warehouse(settings, say)
         job = defs().resolve_job_def(BRANDCARE_JOB)
         tags = {**range_tags(first, last), PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+        run_id = str(uuid.uuid4())
+        instance.add_event_listener(run_id, _stage_reporter(say))
         with _dbt_output(settings, quiet, say):
             result = job.execute_in_process(
                 instance=instance,
+                run_id=run_id,
                 raise_on_error=False,
                 tags=tags,
                 run_config={"loggers": {"console": {"config": {"log_level": "WARNING" if quiet else "INFO"}}}},
             )
     return RunOutcome(result=result, recovered=recovered)
+
+
+def _stage_reporter(say: Callable[[str], None]) -> Callable:
+    """Says each step of a run as it starts, from the instance's event stream."""
+    from dagster import DagsterEventType
+
+    def on_event(entry) -> None:
+        if entry.is_dagster_event and entry.dagster_event.event_type == DagsterEventType.STEP_START:
+            say(f"{time.strftime('%H:%M:%S')} {entry.dagster_event.step_key} started")
+
+    return on_event
 
 
 def _prefetch(module: str) -> None:
