@@ -629,11 +629,6 @@ def lake_dates(settings: Settings, shas: Iterable[str] | None = None) -> tuple[d
     return None if low is None else (low, high)
 
 
-def archive_dates(settings: Settings, shas: Iterable[str]) -> tuple[date, date] | None:
-    """The first and last UTC dates of the posts of the given archive files (lake_dates)."""
-    return lake_dates(settings, shas)
-
-
 def reconcile(settings: Settings) -> pl.DataFrame:
     """Archive files whose counts do not add up: read != loaded + quarantined, or the lake
     holds a different number of rows than the file's record says. Empty when all is well.

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-#: Care score weights (METRICS.md); override with BRANDCARE_SCORE_WEIGHTS="response_rate=35,...".
+#: Care score weights (docs/metrics.md#care_score); override with BRANDCARE_SCORE_WEIGHTS="response_rate=35,...".
 DEFAULT_SCORE_WEIGHTS: dict[str, float] = {
     "response_rate": 35.0,
     "speed": 25.0,
@@ -66,7 +66,7 @@ class Settings:
 
     @property
     def messages_dir(self) -> Path:
-        """Canonical messages, Parquet, hive-partitioned by UTC ``date``."""
+        """Canonical messages with their classifications, Parquet, one part per ingest batch."""
         return self.lake_dir / "messages"
 
     @property

@@ -122,7 +122,7 @@ def _copy_home(demo_run, tmp_path: Path) -> Path:
 
 def _plant_stray_lake_row(home: Path) -> str:
     """A row in the lake that no archive file accounts for (a lost write, a hand edit)."""
-    victim = next((home / "lake" / "messages").glob("date=2026-10-*/*.parquet"))
+    victim = next(p for p in (home / "lake" / "messages").glob("part-*.parquet") if pl.read_parquet(p).height)
     rows = pl.read_parquet(victim)
     pl.concat([rows, rows.head(1).with_columns(pl.lit("x:999").alias("message_id"))]).write_parquet(victim)
     return "lake/archive_files:records_reconcile"
@@ -130,15 +130,17 @@ def _plant_stray_lake_row(home: Path) -> str:
 
 def _plant_message_without_author(home: Path) -> str:
     """A reader bug: a message without an author, with the file's counts adjusted so that they reconcile."""
-    victim = next((home / "lake" / "messages").glob("date=2026-10-*/*.parquet"))
-    sha = victim.stem
+    victim = next(p for p in (home / "lake" / "messages").glob("part-*.parquet") if pl.read_parquet(p).height)
     rows = pl.read_parquet(victim)
     bad = rows.head(1).with_columns(pl.lit("x:999").alias("message_id"), pl.lit("x:999").alias("version_id"),
                                     pl.lit(None, pl.String).alias("author_id"))
     pl.concat([rows, bad]).write_parquet(victim)
-    record_path = home / "lake" / "files" / f"{sha}.parquet"
-    record = pl.read_parquet(record_path)
-    record.with_columns(pl.col("records_read") + 1, pl.col("records_loaded") + 1).write_parquet(record_path)
+    sha = bad["archive_sha256"][0]
+    record_path = home / "lake" / "files" / victim.name  # a part's records have its messages' file name
+    adjusted = pl.col("sha256") == sha
+    pl.read_parquet(record_path).with_columns(
+        pl.when(adjusted).then(pl.col(c) + 1).otherwise(pl.col(c)).alias(c) for c in ("records_read", "records_loaded")
+    ).write_parquet(record_path)
     return "not_null_messages_author_id"
 
 

@@ -169,7 +169,6 @@ def test_lake_dates_are_the_posts_dates_for_the_lake_and_for_given_files(setting
 
     # the profile (2019) says when an account was created: not a day the lake holds posts for
     assert ingest.lake_dates(settings, [converted.sha256]) == (date(2026, 9, 30), date(2026, 9, 30))
-    assert ingest.archive_dates(settings, [converted.sha256]) == ingest.lake_dates(settings, [converted.sha256])
     # the page's loaded tweets: 2026-10-02 and the one in includes.tweets, 2026-10-01
     assert ingest.lake_dates(settings, [page.sha256]) == (date(2026, 10, 1), date(2026, 10, 2))
     assert ingest.lake_dates(settings) == (date(2026, 9, 30), date(2026, 10, 2))

@@ -55,7 +55,7 @@ def inbox_sensor(context: SensorEvaluationContext):
     records = ingest.ingest(new, settings)
     for record in records:
         context.log.info(record.summary())
-    days = ingest.archive_dates(settings, (r.sha256 for r in records))
+    days = ingest.lake_dates(settings, (r.sha256 for r in records))
     if days is None:
         return SkipReason(f"{len(records)} new file(s) hold no messages")
     return RunRequest(

@@ -1,4 +1,4 @@
--- The per-case fields of METRICS.md (all but is_final, which depends on the data horizon:
+-- The per-case fields of docs/metrics.md#per-case-care_cases (all but is_final, which depends on the data horizon:
 -- see care_cases). Partitioned by the UTC month of opened_at: a run recomputes the cases
 -- opened in the run's half-open window [min_date, max_date) (source lake.run_window), always
 -- from every message (a case's conversation reaches outside the window), and keeps the other
@@ -85,7 +85,9 @@ select
     a.opened_message_id,
     a.opened_at,
     m.intent,
-    m.sentiment as opening_sentiment,
+    -- a message addressing several brands: the sentiment of the clauses about this brand
+    coalesce(a.brand_sentiment, m.sentiment) as opening_sentiment,
+    coalesce(a.brand_sentiment_score, m.sentiment_score) as opening_sentiment_score,
     m.intent in ('complaint', 'question') as is_actionable,
     a.first_response_at,
     (epoch(a.first_response_at) - epoch(a.opened_at)) / 60.0 as first_response_min,
@@ -95,7 +97,7 @@ select
     a.deflected,
     a.first_response_at is not null
         and coalesce(l.sentiment = 'positive' or l.is_thanks, false) as resolved,
-    coalesce(m.sentiment = 'negative' and a.first_response_at is not null
+    coalesce(coalesce(a.brand_sentiment, m.sentiment) = 'negative' and a.first_response_at is not null
         and l.sentiment <> 'negative', false) as recovered,
     o.case_id is null as off_hours,
     f.author_followers,
