@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +58,10 @@ def duckdb_session(what: str) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")
+        # Settings.duckdb_memory_limit, exported by pipelines.runner.prepare_environment (as for dbt)
+        limit = os.environ.get("BRANDCARE_DUCKDB_MEMORY_LIMIT")
+        if limit:
+            con.execute(f"set memory_limit = '{limit.replace(chr(39), '')}'")
         yield con
     except duckdb.Error as exc:
         raise ArchiveError(f"not readable as {what}: {str(exc).splitlines()[0]}") from exc
