@@ -1,0 +1,79 @@
+-- Message counts per brand, period and platform (each platform and 'all'): every message fact
+-- counts in the local period of its own created_at, in the brand's time zone.
+with messages as (
+    select * from {{ ref('int_messages_attributed') }}
+),
+
+addressed as (
+    select * from {{ ref('int_messages_addressing_brands') }}
+),
+
+facts as (
+    -- customer messages that address the brand
+    select a.brand_id, m.platform, m.created_at, 'mention' as fact, null::varchar as sentiment, null::boolean as is_canned
+    from addressed as a
+    inner join messages as m using (message_id)
+    union all
+    -- reposts of them (not of brand posts)
+    select a.brand_id, m.platform, r.created_at, 'amplification', null, null
+    from {{ ref('int_reposts') }} as r
+    inner join addressed as a on a.message_id = r.reposted_message_id
+    inner join messages as m on m.message_id = r.reposted_message_id
+    union all
+    -- brand replies to a case's customer (a reply missing from int_canned_replies is not canned)
+    select r.brand_id, r.platform, r.created_at, 'brand_reply', null, coalesce(c.is_canned, false)
+    from (select distinct reply_id, brand_id, platform, created_at from {{ ref('int_case_brand_replies') }}) as r
+    left join {{ ref('int_canned_replies') }} as c using (reply_id)
+    union all
+    select author_brand_id, platform, created_at, 'brand_post', null, null
+    from messages
+    where is_brand
+    union all
+    -- customer messages that address the brand or belong to one of its cases
+    select s.brand_id, m.platform, m.created_at, 'customer_message', m.sentiment, null
+    from (
+        select brand_id, message_id from addressed
+        union
+        select c.brand_id, m.message_id
+        from {{ ref('int_cases_opened') }} as c
+        inner join messages as m
+            on m.conversation_id = c.conversation_id and m.author_id = c.customer_id and m.platform = c.platform
+    ) as s
+    inner join messages as m using (message_id)
+),
+
+counts as (
+    select
+        f.brand_id,
+        p.period,
+        {{ local_period_start('f.created_at', 'b.timezone', 'p.period') }} as period_start,
+        case when grouping(f.platform) = 1 then 'all' else f.platform end as platform,
+        count(*) filter (where fact = 'mention') as mentions,
+        count(*) filter (where fact = 'amplification') as amplification,
+        count(*) filter (where fact = 'brand_reply') as brand_replies,
+        count(*) filter (where fact = 'brand_reply' and is_canned) as canned_replies,
+        count(*) filter (where fact = 'brand_post') as brand_posts,
+        count(*) filter (where fact = 'customer_message') as customer_messages,
+        count(*) filter (where fact = 'customer_message' and sentiment = 'positive') as positive_messages,
+        count(*) filter (where fact = 'customer_message' and sentiment = 'negative') as negative_messages
+    from facts as f
+    inner join {{ ref('stg_brands') }} as b using (brand_id)
+    cross join (select unnest(['day', 'week', 'month']) as period) as p
+    group by grouping sets (
+        (f.brand_id, p.period, period_start, f.platform),
+        (f.brand_id, p.period, period_start)
+    )
+)
+
+select
+    brand_id,
+    period,
+    period_start,
+    platform,
+    mentions,
+    amplification,
+    brand_replies,
+    brand_posts,
+    {{ rate('canned_replies', 'brand_replies') }} as canned_reply_share,
+    {{ rate('positive_messages - negative_messages', 'customer_messages') }} as net_sentiment
+from counts
