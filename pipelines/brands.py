@@ -3,7 +3,7 @@
 The registry says who a brand is (accounts, aliases, sector, time zone) and when it is
 open (``business_hours``, ``holidays``). Business hours are local wall-clock ranges,
 half-open; a day not listed is closed; no ``business_hours`` at all means always open;
-holidays are closed all day (METRICS.md, "business hours").
+holidays are closed all day (docs/metrics.md#business-hours).
 
 Local wall times become UTC instants through :mod:`zoneinfo` with ``fold=0``, so a
 09:00-21:00 day is 12 hours of open time even on a DST change day. :func:`is_open` and

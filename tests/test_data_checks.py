@@ -9,7 +9,7 @@ import pytest
 from data_checks import CheckResult, brand_scorecards_suite, validate_brand_scorecards
 from data_checks.scorecards import REQUIRED_COLUMNS
 
-# Two brands; `rank` etc. NULL where METRICS.md says so (fewer than 20 actionable cases).
+# Two brands; `rank` etc. NULL where docs/metrics.md#rank says so (fewer than 20 actionable cases).
 SCORECARDS_SQL = """
 SELECT * FROM (VALUES
     ('telco', 'Telco', 'telecom', 'day', DATE '2026-11-02', 'x',

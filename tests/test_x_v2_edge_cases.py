@@ -1,7 +1,7 @@
-"""X API v2 pages that trip pipelines: one real pipeline run, checked against METRICS.md.
+"""X API v2 pages that trip pipelines: one real pipeline run, checked against docs/metrics.md.
 
 Every fixture in ``tests/fixtures/x_v2/`` is a hand-written X API v2 search response page
-(FORMATS.md, "X API v2"), newest first, ids as strings. ``brands.yaml`` registers two invented
+(docs/formats.md#x-api-v2-x_v2), newest first, ids as strings. ``brands.yaml`` registers two invented
 brands by handle only (``telvia``: @Telvia, telvia_ayuda; ``kubo``: kuboenergia); their numeric
 X user ids (telvia 1400000000000000001, kubo 1400000000000000002) are known only from the
 brands' own tweets in the archives. All of the files are ingested and run through ONE real
