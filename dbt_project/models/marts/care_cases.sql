@@ -1,6 +1,6 @@
 -- One row per care case with the per-case fields of METRICS.md.
 with horizon as (
-    select max(created_at) as data_horizon from {{ ref('int_messages_attributed') }}
+    select data_horizon from {{ ref('int_data_horizon') }}
 )
 
 select
