@@ -1,5 +1,6 @@
 -- Case-level facts per period: every care case once per period (day, ISO week, calendar month),
--- with the first local day of that period in its brand's time zone and the brand's SLA.
+-- with the first local day of that period in its brand's time zone (docs/metrics.md#local-periods)
+-- and whether the first response met the brand's SLA.
 with periods as (
     select unnest(['day', 'week', 'month']) as period
 )

@@ -1,6 +1,7 @@
--- Follower banding and the equity index, per brand, period and platform (each platform and
--- 'all'): the response rate of the lowest qualifying follower band over that of the highest.
--- A band qualifies with at least min_equity_band_cases actionable cases; the index needs two.
+-- Follower banding (docs/metrics.md#follower-bands) and the equity index
+-- (docs/metrics.md#equity_index), per brand, period and platform (each platform and 'all'): the
+-- response rate of the lowest qualifying follower band over that of the highest. A band
+-- qualifies with at least min_equity_band_cases actionable cases; the index needs two.
 with banded as (
     select
         *,

@@ -1,6 +1,6 @@
 -- Per brand, period (day, ISO week, calendar month in the brand's time zone) and platform
--- (each platform and 'all'): the scorecard of the metric definitions. The metrics come from
--- int_scorecard_metrics; this model adds the care score and the ranks.
+-- (each platform and 'all'): the scorecard of docs/metrics.md. The metrics come from
+-- int_scorecard_metrics; this model adds the care score and the ranks (docs/metrics.md#care_score).
 {% set w = var('score_weights') %}
 {% set best = var('speed_best_min') %}
 {% set worst = var('speed_worst_min') %}
