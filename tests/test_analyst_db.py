@@ -297,7 +297,7 @@ def test_the_database_opens_read_only_while_a_publish_happens(demo_run, tmp_path
 
 
 def test_sql_answers_read_only_and_refuses_writes(demo_run):
-    from conftest import run_cli
+    from support import run_cli
 
     proc = run_cli(demo_run.home, "sql", "select brand_id, timezone from brands order by brand_id", "--csv")
     lines = proc.stdout.strip().splitlines()
@@ -326,7 +326,7 @@ def test_shell_opens_the_current_database_read_only(demo_run):
 
 
 def test_publications_and_rollback_commands(demo_run, tmp_path):
-    from conftest import run_cli
+    from support import run_cli
 
     home = tmp_path / "home"
     shutil.copytree(demo_run.home / "published", home / "published", symlinks=True)

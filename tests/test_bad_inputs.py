@@ -10,7 +10,7 @@ import json
 import zipfile
 
 import pytest
-from conftest import FIXTURES, run_brandcare
+from support import FIXTURES, run_brandcare
 
 GOOD_TWEET = {
     "id": "1950000000000000001", "text": "@telvia my internet is not working, terrible", "author_id": "601",

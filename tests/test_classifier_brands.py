@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import FIXTURES, PipelineRun, run_brandcare
+from support import FIXTURES, PipelineRun, run_brandcare
 
 COMMENTS = FIXTURES / "wxr" / "brand_comments"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from conftest import FIXTURES, run_cli
+from support import FIXTURES, run_cli
 
 from pipelines.cli import build_parser
 from pipelines.settings import Settings
@@ -181,7 +181,7 @@ def _plant_stray_lake_row(home: Path) -> str:
     return "check lake/archive_files:records_reconcile failed"
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_status_shows_runs_their_failed_checks_months_and_the_publication(demo_run, tmp_path):
     home = tmp_path / "home"
     shutil.copytree(demo_run.home, home, symlinks=True)

@@ -17,7 +17,7 @@ import polars as pl
 import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
-from conftest import brandcare_env, run_cli
+from support import brandcare_env, run_cli
 
 TABLES = ("care_cases", "brand_scorecards", "unanswered_cases", "agent_activity")
 

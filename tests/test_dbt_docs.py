@@ -244,7 +244,7 @@ def _warehouse_columns(catalog: dict, model: str) -> list[str]:
     return [name.lower() for name in node["columns"]]
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("model", PUBLISHED_MARTS)
 def test_every_published_column_is_described(dbt_docs, model: str) -> None:
     manifest, catalog = dbt_docs
@@ -253,7 +253,7 @@ def test_every_published_column_is_described(dbt_docs, model: str) -> None:
     assert not undocumented, f"{model}: columns without a description in its yml: {undocumented}"
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("model", METRIC_MARTS)
 def test_metrics_md_defines_exactly_the_columns_of_the_mart(dbt_docs, model: str) -> None:
     _, catalog = dbt_docs

@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from conftest import run_cli
+from support import run_cli
 from pipelines.publish import current_version
 
 PUBLISHED_FILES = {"brand_scorecards.parquet", "care_cases.parquet", "unanswered_cases.parquet",

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import run_brandcare
+from support import run_brandcare
 
 from pipelines import ingest
 from pipelines.formats import ArchiveError
@@ -157,7 +157,7 @@ def test_ingest_detects_twcs_and_counts_every_record(tmp_path: Path):
     assert ingest.reconcile(settings).is_empty()
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_customer_tweet_answered_by_the_brand_handle_is_a_responded_case(tmp_path: Path):
     run = run_brandcare(tmp_path / "home", [TWCS / "sample.csv"], TWCS / "brands.yaml")
     assert run.result.success

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import FIXTURES, run_cli
+from support import FIXTURES, run_cli
 
 X_PAGE = FIXTURES / "ingest" / "x_page_with_bad_records.json"
 

@@ -8,7 +8,7 @@ import shutil
 import zipfile
 
 import pytest
-from conftest import FIXTURES, run_brandcare
+from support import FIXTURES, run_brandcare
 
 from pipelines.sample import generate_sample
 

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from dagster import DagsterInstance, build_schedule_context, build_sensor_context
 
-from conftest import brandcare_env, run_cli
+from support import brandcare_env, run_cli
 from pipelines.defs.partitions import RANGE_END_TAG, RANGE_START_TAG, range_tags, recent_days, window_dates
 from pipelines.publish import current_version
 

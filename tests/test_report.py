@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, run_brandcare
+from support import FIXTURES, run_brandcare
 
 from pipelines.report import render_report
 from pipelines.report.text import Words
@@ -39,7 +39,7 @@ _PAGE_FACTS = """() => {
     empty: !!s.querySelector('.empty'),
     charts: [...s.querySelectorAll('svg.chart')].map(svg => {
       const marks = [...svg.querySelectorAll('[id^="data-"]')];
-      const drawn = marks.filter(m => { const b = m.getBBox(); return b.width > 0 && b.height > 0; });
+      const drawn = marks.filter(m => { const b = m.getBBox(); return b.width > 0 || b.height > 0; });
       const box = svg.getBoundingClientRect();
       return {marks: marks.length, drawn: drawn.length, width: box.width, height: box.height,
               label: svg.getAttribute('aria-label'), texts: [...svg.querySelectorAll('text')].map(t => t.textContent)};
@@ -138,7 +138,7 @@ def test_numbers_percentages_and_dates_follow_the_language():
 
 # --- the demo report in the browser --------------------------------------------------------------
 
-@pytest.mark.slow
+@pytest.mark.e2e
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_every_section_renders_offline_with_svg_charts_holding_data(demo_reports, language):
     html, shot, facts, requests = demo_reports[language]
@@ -159,7 +159,7 @@ def test_every_section_renders_offline_with_svg_charts_holding_data(demo_reports
     assert shot.stat().st_size > 30_000
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_spanish_and_english_say_the_same_in_their_own_words(demo_reports):
     en, es = demo_reports["en"][2], demo_reports["es"][2]
     assert (en["title"], es["title"]) == ("Brand care report", "Informe de atención al cliente")
@@ -171,7 +171,7 @@ def test_spanish_and_english_say_the_same_in_their_own_words(demo_reports):
     assert [r[3].replace(".", ",") for r in en_board] == [r[3] for r in es_board]  # 82.8 -> 82,8
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_leaderboard_is_the_latest_final_month_with_scores_ranks_and_intervals(demo_reports, demo_run):
     (month,) = demo_run.query("""
         select max(period_start) as month from (
@@ -205,7 +205,7 @@ def test_leaderboard_is_the_latest_final_month_with_scores_ranks_and_intervals(d
     assert chart["marks"] == ranked + 2 * with_rate
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_equity_first_response_and_unanswered_show_the_published_figures(demo_reports, demo_run):
     facts = demo_reports["en"][2]
     sections = {s["id"]: s for s in facts["sections"]}
@@ -232,7 +232,7 @@ def test_equity_first_response_and_unanswered_show_the_published_figures(demo_re
     assert len(sections["unanswered"]["rows"]) == 10
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_english_first_screen_is_the_docs_image(demo_reports):
     from PIL import Image
 
@@ -246,7 +246,7 @@ def test_the_english_first_screen_is_the_docs_image(demo_reports):
         assert len(image.convert("RGB").getcolors(maxcolors=1 << 16) or range(1 << 16)) > 200
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_the_published_report_is_this_report(demo_run):
     page = (demo_run.home / "published" / "current" / "report.html").read_text(encoding="utf-8")
     assert page.count('<svg class="chart"') == sum(CHARTS.values())
@@ -255,7 +255,7 @@ def test_the_published_report_is_this_report(demo_run):
 
 # --- small data: a brand under the ranking minimum, sections without data --------------------------
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_a_tiny_archive_reads_too_few_cases_and_no_data_never_zero(tmp_path, browser):
     # tests/fixtures/twcs/sample.csv: ten hand-written rows in the layout of the public "Customer
     # Support on Twitter" (twcs) data set; its two brands have one case each

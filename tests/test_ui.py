@@ -72,7 +72,7 @@ def ui_port(demo_run):
             ui.wait()
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_ui_shows_the_runs_of_the_cli(ui_port):
     runs = _graphql(ui_port, "{ runsOrError { ... on Runs { results { runId status jobName } } } }")
     results = runs["data"]["runsOrError"]["results"]
@@ -83,7 +83,7 @@ def test_ui_shows_the_runs_of_the_cli(ui_port):
     assert keys[PARTITIONED_ASSET] is True
 
 
-@pytest.mark.slow
+@pytest.mark.e2e
 def test_ui_screenshots_of_the_asset_graph_and_the_backfill_dialog(ui_port, demo_run):
     if not CHROMIUM.exists():
         pytest.fail("Debian chromium is missing: apt-get install chromium (see Makefile)")

@@ -50,9 +50,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, PipelineRun, run_brandcare
+from support import FIXTURES, PipelineRun, run_brandcare
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.e2e
 
 X_V2 = FIXTURES / "x_v2"
 

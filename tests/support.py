@@ -1,0 +1,100 @@
+"""Helpers shared by the tests (imported as ``support``): real brandcare homes, real ingest,
+real Dagster runs, real dbt builds. Fixtures live in conftest.py."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@contextmanager
+def brandcare_env(home: Path, brands: Path | None = None) -> Iterator[None]:
+    """Point BRANDCARE_HOME (and BRANDCARE_BRANDS, DAGSTER_HOME) at a test home for the block."""
+    keys = ("BRANDCARE_HOME", "BRANDCARE_BRANDS", "DAGSTER_HOME")
+    saved = {k: os.environ.get(k) for k in keys}
+    os.environ["BRANDCARE_HOME"] = str(home)
+    os.environ.pop("BRANDCARE_BRANDS", None)
+    if brands is not None:
+        os.environ["BRANDCARE_BRANDS"] = str(brands)
+    try:
+        from pipelines.runner import prepare_environment
+
+        prepare_environment()
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@dataclass
+class PipelineRun:
+    """A finished run: its Dagster result and where it published."""
+
+    home: Path
+    result: object
+
+    @property
+    def analyst_db(self) -> Path:
+        return self.home / "published" / "brandcare.duckdb"
+
+    def query(self, sql: str, params: dict | None = None) -> list[dict]:
+        """Rows of a query on the published analyst database, as dicts."""
+        with duckdb.connect(str(self.analyst_db), read_only=True) as con:
+            cursor = con.execute(sql, params or {})
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def run_brandcare(home: Path, sources: Sequence[Path], brands: Path, **window) -> PipelineRun:
+    """Ingest ``sources`` into ``home`` and run the whole pipeline as a Dagster run."""
+    from pipelines import ingest
+    from pipelines.runner import run_pipeline
+    from pipelines.settings import load_settings
+
+    with brandcare_env(home, brands):
+        ingest.ingest([str(s) for s in sources], load_settings())
+        outcome = run_pipeline(quiet=True, **window)
+    return PipelineRun(home=home, result=outcome.result)
+
+
+@dataclass
+class DemoRun:
+    """``brandcare demo`` run as a user would, in a fresh BRANDCARE_HOME."""
+
+    home: Path
+    stdout: str
+
+    @property
+    def truth(self) -> dict:
+        import json
+
+        return json.loads((self.home / "sample" / "truth.json").read_text())
+
+    def query(self, sql: str, params: dict | None = None) -> list[dict]:
+        return PipelineRun(self.home, None).query(sql, params)
+
+
+def run_cli(home: Path, *args: str, check: bool = True, brands: Path | None = None):
+    """Run the ``brandcare`` console script in a subprocess with BRANDCARE_HOME=home."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_"))}
+    env["BRANDCARE_HOME"] = str(home)
+    if brands is not None:
+        env["BRANDCARE_BRANDS"] = str(brands)
+    script = Path(sys.executable).with_name("brandcare")
+    proc = subprocess.run([str(script), *args], env=env, capture_output=True, text=True, timeout=900)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"brandcare {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc
