@@ -14,10 +14,10 @@ import re
 from pathlib import Path
 
 import pytest
-from support import FIXTURES, run_brandcare
 
 from pipelines.report import render_report
 from pipelines.report.text import Words
+from support import FIXTURES, run_brandcare
 
 DOCS_IMAGES = Path(__file__).parents[1] / "docs" / "images"
 CHROMIUM = Path("/usr/bin/chromium")

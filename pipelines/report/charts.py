@@ -98,6 +98,15 @@ def _rc():
     return matplotlib.rc_context(_RC)
 
 
+def _bars(chart: _Chart, ax, positions, widths, left=None, **style) -> None:
+    """Horizontal bars, the empty ones left out (a zero-width bar draws nothing), marked as data."""
+    left = left or [0.0] * len(widths)
+    kept = [(y, w, x) for y, w, x in zip(positions, widths, left, strict=True) if w and w > 0]
+    if kept:
+        ys, ws, xs = zip(*kept, strict=True)
+        chart.mark(ax.barh(ys, ws, left=xs, **style))
+
+
 def _style(ax, grid_axis: str = "x") -> None:
     ax.grid(axis=grid_axis, color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
@@ -130,9 +139,8 @@ def leaderboard_chart(rows: list[dict], words: Words) -> str:
         positions = list(range(len(rows)))[::-1]
         labels = [f"{row['rank'] or '–'}   {row['brand_name']}" for row in rows]
         ranked = [(y, row) for y, row in zip(positions, rows, strict=True) if row["rank"] is not None]
-        bars = score_ax.barh([y for y, _ in ranked], [row["care_score"] for _, row in ranked],
-                             height=0.62, color=ACCENT)
-        chart.mark(bars)
+        _bars(chart, score_ax, [y for y, _ in ranked], [row["care_score"] for _, row in ranked],
+              height=0.62, color=ACCENT)
         for y, row in ranked:
             score_ax.text(row["care_score"] + 1.2, y, words.number(row["care_score"], 1),
                           va="center", fontsize=9, color=INK)
@@ -242,9 +250,8 @@ def response_buckets_chart(rows: list[dict], words: Words) -> str:
         left = [0.0] * len(rows)
         for index, (_, key) in enumerate(RESPONSE_BUCKETS):
             shares = [r["buckets"][index] / r["answered"] for r in rows]
-            bars = ax.barh(positions, shares, left=left, height=0.64, color=BUCKET_COLOURS[index],
-                           label=words(key), edgecolor="white", linewidth=0.8)
-            chart.mark(bars)
+            _bars(chart, ax, positions, shares, left, height=0.64, color=BUCKET_COLOURS[index],
+                  label=words(key), edgecolor="white", linewidth=0.8)
             for y, start, share in zip(positions, left, shares, strict=True):
                 if share >= 0.06:
                     ax.text(start + share / 2, y, words.percent(share), ha="center", va="center",
@@ -256,11 +263,26 @@ def response_buckets_chart(rows: list[dict], words: Words) -> str:
         ax.set_xlim(0, 1.0)
         ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0])
         _percent_axis(ax.xaxis, words)
-        ax.legend(ncols=len(RESPONSE_BUCKETS), loc="lower left", bbox_to_anchor=(0, 1.0),
+        from matplotlib.patches import Patch
+
+        # every bucket in the legend, also one no platform reached
+        handles = [Patch(color=colour, label=words(key))
+                   for colour, (_, key) in zip(BUCKET_COLOURS, RESPONSE_BUCKETS, strict=True)]
+        ax.legend(handles=handles, ncols=len(RESPONSE_BUCKETS), loc="lower left", bbox_to_anchor=(0, 1.0),
                   handlelength=1.2, columnspacing=1.4)
         _style(ax)
         ax.spines["bottom"].set_visible(False)
         return chart.svg(words("first_response"))
+
+
+def _colorbar(chart: _Chart, mesh, axes, **layout):
+    """A colour scale drawn as vector quads (matplotlib would embed a bitmap for a long one)."""
+    bar = chart.figure.colorbar(mesh, ax=axes, **layout)
+    bar.solids.set_rasterized(False)
+    bar.solids.set_edgecolor("face")  # no seams between the quads
+    bar.outline.set_visible(False)
+    bar.ax.tick_params(length=0, labelsize=8)
+    return bar
 
 
 def _rate_cells(chart: _Chart, ax, rates, counts, labels: bool, words: Words, vmin: float = 0.0):
@@ -312,10 +334,8 @@ def equity_chart(rows: list[dict], words: Words) -> str:
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        bar = chart.figure.colorbar(mesh, ax=ax, fraction=0.03, pad=0.02)
+        bar = _colorbar(chart, mesh, ax, fraction=0.03, pad=0.02)
         _percent_axis(bar.ax.yaxis, words)
-        bar.outline.set_visible(False)
-        bar.ax.tick_params(length=0, labelsize=8)
         return chart.svg(words("equity_title"))
 
 
@@ -339,9 +359,7 @@ def hours_cases_chart(rows: list[dict], words: Words) -> str:
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        bar = chart.figure.colorbar(mesh, ax=ax, fraction=0.025, pad=0.015)
-        bar.outline.set_visible(False)
-        bar.ax.tick_params(length=0, labelsize=8)
+        _colorbar(chart, mesh, ax, fraction=0.025, pad=0.015)
         return chart.svg(words("cases_opened"))
 
 
@@ -380,10 +398,8 @@ def hours_response_chart(rows: list[dict], words: Words) -> str:
             for spine in ax.spines.values():
                 spine.set_visible(False)
         if mesh is not None:
-            bar = chart.figure.colorbar(mesh, ax=axes, fraction=0.02, pad=0.015)
+            bar = _colorbar(chart, mesh, axes, fraction=0.02, pad=0.015)
             _percent_axis(bar.ax.yaxis, words)
-            bar.outline.set_visible(False)
-            bar.ax.tick_params(length=0, labelsize=8)
         return chart.svg(words("response_rate"))
 
 
@@ -398,9 +414,8 @@ def deflection_chart(rows: list[dict], channels: tuple[str, ...], words: Words) 
             shares = [r[channel] / r["replies"] if r["replies"] else 0.0 for r in rows]
             if not any(shares):
                 continue
-            bars = channel_ax.barh(positions, shares, left=left, height=0.62, color=CHANNEL_COLOURS[channel],
-                                   label=words(f"channel_{channel}"), edgecolor="white", linewidth=0.6)
-            chart.mark(bars)
+            _bars(chart, channel_ax, positions, shares, left, height=0.62, color=CHANNEL_COLOURS[channel],
+                  label=words(f"channel_{channel}"), edgecolor="white", linewidth=0.6)
             left = [a + b for a, b in zip(left, shares, strict=True)]
         for y, total in zip(positions, left, strict=True):
             channel_ax.text(total + 0.01, y, words.percent(total), va="center", fontsize=8.5, color=INK)
@@ -413,8 +428,7 @@ def deflection_chart(rows: list[dict], channels: tuple[str, ...], words: Words) 
         _style(channel_ax)
 
         shares = [r["canned_share"] if r["canned_share"] is not None else 0.0 for r in rows]
-        bars = canned_ax.barh(positions, shares, height=0.62, color="#7c3aed")
-        chart.mark(bars)
+        _bars(chart, canned_ax, positions, shares, height=0.62, color="#7c3aed")
         for y, share, row in zip(positions, shares, rows, strict=True):
             canned_ax.text(share + 0.015, y, words.percent(row["canned_share"]), va="center", fontsize=8.5)
         canned_ax.set_xlim(0, 1.15)

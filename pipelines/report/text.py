@@ -95,8 +95,8 @@ TEXT: dict[str, dict[str, str]] = {
                       "cases): 1 is equal treatment, 0.5 means small accounts are answered half as often.",
         "followers": "Customer's followers",
         "hours_title": "When customers write, and who answers at night and on Sundays",
-        "hours_cases_how": "Left: cases opened per weekday and hour, every brand in its own time "
-                           "zone (darker: more cases). Right: per brand, the share of actionable "
+        "hours_cases_how": "Top: cases opened per weekday and hour, every brand in its own time "
+                           "zone (darker: more cases). Below: per brand, the share of actionable "
                            "cases answered for each weekday and three-hour block of the brand's "
                            "local time; grey cells have fewer than {min_cases} actionable cases.",
         "cases_opened": "Cases opened (all brands, local time)",
@@ -201,8 +201,8 @@ TEXT: dict[str, dict[str, str]] = {
                       "0,5, que a las cuentas pequeñas se les responde la mitad.",
         "followers": "Seguidores del cliente",
         "hours_title": "Cuándo escriben los clientes y quién responde de noche y en domingo",
-        "hours_cases_how": "Izquierda: casos abiertos por día de la semana y hora, cada marca en su "
-                           "propia zona horaria (más oscuro: más casos). Derecha: por marca, la "
+        "hours_cases_how": "Arriba: casos abiertos por día de la semana y hora, cada marca en su "
+                           "propia zona horaria (más oscuro: más casos). Debajo: por marca, la "
                            "parte de los casos accionables respondida por día de la semana y franja "
                            "de tres horas de la hora local de la marca; en gris, celdas con menos de "
                            "{min_cases} casos accionables.",
