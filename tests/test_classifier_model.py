@@ -118,8 +118,8 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_training_is_deterministic(small_corpus: Path, tmp_path: Path) -> None:
     candidates = {"words + chars 3-5": FeatureSpec(char_min=3, bits=16)}
-    first = train(small_corpus, tmp_path / "a", candidates=candidates)
-    second = train(small_corpus, tmp_path / "b", candidates=candidates)
+    first = train(small_corpus, tmp_path / "a", candidates=candidates, speed_rows=500)
+    second = train(small_corpus, tmp_path / "b", candidates=candidates, speed_rows=500)
     assert first["version"] == second["version"]
     digests = [hashlib.sha256((tmp_path / d / model_files.WEIGHTS_FILE).read_bytes()).hexdigest() for d in ("a", "b")]
     assert digests[0] == digests[1]
@@ -129,7 +129,7 @@ def test_training_is_deterministic(small_corpus: Path, tmp_path: Path) -> None:
     )
     changed_path = tmp_path / "changed.csv"
     changed.write_csv(changed_path)
-    assert train(changed_path, tmp_path / "c", candidates=candidates)["version"] != first["version"]
+    assert train(changed_path, tmp_path / "c", candidates=candidates, speed_rows=500)["version"] != first["version"]
     # what was trained is what loads
     models = model_files.load(tmp_path / "a")
     assert (

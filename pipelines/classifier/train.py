@@ -76,13 +76,13 @@ def _as_columns(fitted: _Fitted, classes: tuple[str, ...], n_features: int) -> t
     return weights, bias
 
 
-def _speed(spec: FeatureSpec, texts: pl.Series, width: int) -> float:
-    """Messages per second of featurising and scoring ``SPEED_ROWS`` messages built from ``texts``."""
-    sample = pl.Series((texts.to_list() * (SPEED_ROWS // max(len(texts), 1) + 1))[:SPEED_ROWS])
+def _speed(spec: FeatureSpec, texts: pl.Series, width: int, rows: int) -> float:
+    """Messages per second of featurising and scoring ``rows`` messages built from ``texts``."""
+    sample = pl.Series((texts.to_list() * (rows // max(len(texts), 1) + 1))[:rows])
     weights = np.zeros((spec.n_features, width), dtype=np.float32)
     started = time.perf_counter()
     linear_scores(*prepare(sample, spec), spec, weights)
-    return SPEED_ROWS / (time.perf_counter() - started)
+    return rows / (time.perf_counter() - started)
 
 
 def _tune(spec: FeatureSpec, corpus: pl.DataFrame) -> dict:
@@ -124,9 +124,10 @@ def train(
     corpus_path: Path | None = None,
     out_dir: Path = model_files.MODEL_DIR,
     candidates: dict[str, FeatureSpec] | None = None,
+    speed_rows: int = SPEED_ROWS,
 ) -> dict:
     """Compare the candidates (default :data:`CANDIDATES`) on dev, fit the winner on train,
-    save it in ``out_dir``; returns the model card."""
+    save it in ``out_dir``; returns the model card. ``speed_rows``: messages timed per candidate."""
     corpus_path = corpus_path or default_corpus()
     corpus = load_corpus(corpus_path)
     width = sum(len(c) for c in LABELS.values())
@@ -140,7 +141,9 @@ def train(
                 "spec": spec.as_dict(),
                 "tasks": tasks,
                 "mean_dev_macro_f1": round(float(np.mean([t["dev_macro_f1"] for t in tasks.values()])), 4),
-                "messages_per_s": round(_speed(spec, task_rows(corpus, "sentiment", "dev")["text"], width)),
+                "messages_per_s": round(
+                    _speed(spec, task_rows(corpus, "sentiment", "dev")["text"], width, speed_rows)
+                ),
             }
         )
     top = max(row["mean_dev_macro_f1"] for row in comparison)
