@@ -2,8 +2,9 @@
 -- the handle (a copy of a post may lack it, e.g. an X page whose includes.users misses the
 -- author) and the follower count (NULL, never 0, when no source gives one).
 with rows as (
-    select r.platform, r.author_id, r.author_handle, r.author_followers, r.created_at, r.archive_sha256,
-           r.position, f.registered_at
+    select
+        r.platform, r.author_id, r.author_handle, r.author_followers, r.created_at, r.archive_sha256,
+        r.position, f.registered_at
     from {{ ref('stg_lake__message_rows') }} as r
     left join {{ ref('stg_archive_files') }} as f on f.sha256 = r.archive_sha256
     where r.author_id is not null
@@ -13,8 +14,8 @@ select
     platform,
     author_id,
     first(author_handle order by registered_at desc, archive_sha256 desc, created_at desc, position desc)
-        filter (where author_handle is not null) as author_handle,
+    filter (where author_handle is not null) as author_handle,
     first(author_followers order by registered_at desc, archive_sha256 desc, created_at desc, position desc)
-        filter (where author_followers is not null) as author_followers
+    filter (where author_followers is not null) as author_followers
 from rows
 group by platform, author_id

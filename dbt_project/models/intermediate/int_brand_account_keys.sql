@@ -4,6 +4,6 @@
 select brand_id, platform, account
 from {{ ref('stg_brand_accounts') }}
 union
-select author_brand_id, platform, lower(author_id)
+select author_brand_id as brand_id, platform, lower(author_id) as account
 from {{ ref('int_messages_attributed') }}
 where is_brand

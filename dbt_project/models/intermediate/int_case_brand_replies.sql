@@ -14,10 +14,12 @@ select
     r.created_at <= c.opened_at + to_days({{ var('response_window_days') }}) as within_window
 from {{ ref('int_cases_opened') }} as c
 inner join {{ ref('int_messages_attributed') }} as r
-    on r.is_brand
-    and r.author_brand_id = c.brand_id
-    and r.conversation_id = c.conversation_id
-    and r.created_at >= c.opened_at
+    on
+        r.is_brand
+        and r.author_brand_id = c.brand_id
+        and r.conversation_id = c.conversation_id
+        and r.created_at >= c.opened_at
 left join {{ ref('int_messages_attributed') }} as p on p.message_id = r.parent_id
-where (p.message_id is not null and not p.is_brand and p.author_id = c.customer_id)
-   or (p.message_id is null and r.parent_missing and r.in_reply_to_author_id = c.customer_id)
+where
+    (p.message_id is not null and not p.is_brand and p.author_id = c.customer_id)
+    or (p.message_id is null and r.parent_missing and r.in_reply_to_author_id = c.customer_id)

@@ -27,10 +27,8 @@ band_rates as (
             as response_rate
     from banded
     where follower_band is not null
-    group by grouping sets (
-        (brand_id, period, period_start, platform, follower_band),
-        (brand_id, period, period_start, follower_band)
-    )
+    -- rollup: each platform, and all platforms together ('all')
+    group by brand_id, period, period_start, follower_band, rollup(platform)
 )
 
 select
@@ -38,9 +36,10 @@ select
     period,
     period_start,
     platform,
-    case when count(*) >= 2 then
-        first(response_rate order by follower_band)
-        / nullif(first(response_rate order by follower_band desc), 0)
+    case
+        when count(*) >= 2 then
+            first(response_rate order by follower_band)
+            / nullif(first(response_rate order by follower_band desc), 0)
     end as equity_index
 from band_rates
 where actionable_cases >= {{ var('min_equity_band_cases') }}

@@ -15,29 +15,29 @@ facts as (
     inner join messages as m using (message_id)
     union all
     -- reposts of them (not of brand posts)
-    select a.brand_id, m.platform, r.created_at, 'amplification', null, null
+    select a.brand_id, m.platform, r.created_at, 'amplification' as fact, null as sentiment, null as is_canned
     from {{ ref('int_reposts') }} as r
     inner join addressed as a on a.message_id = r.reposted_message_id
     inner join messages as m on m.message_id = r.reposted_message_id
     union all
     -- brand replies to a case's customer (a reply missing from int_canned_replies is not canned)
-    select r.brand_id, r.platform, r.created_at, 'brand_reply', null, coalesce(c.is_canned, false)
+    select r.brand_id, r.platform, r.created_at, 'brand_reply' as fact, null as sentiment, coalesce(c.is_canned, false) as is_canned
     from (select distinct reply_id, brand_id, platform, created_at from {{ ref('int_case_brand_replies') }}) as r
     left join {{ ref('int_canned_replies') }} as c using (reply_id)
     union all
-    select author_brand_id, platform, created_at, 'brand_post', null, null
+    select author_brand_id as brand_id, platform, created_at, 'brand_post' as fact, null as sentiment, null as is_canned
     from messages
     where is_brand
     union all
     -- customer messages that address the brand or belong to one of its cases
-    select s.brand_id, m.platform, m.created_at, 'customer_message', m.sentiment, null
+    select s.brand_id, m.platform, m.created_at, 'customer_message' as fact, m.sentiment, null as is_canned
     from (
         select brand_id, message_id from addressed
         union
-        select c.brand_id, m.message_id
+        select c.brand_id, cm.message_id
         from {{ ref('int_cases_opened') }} as c
-        inner join messages as m
-            on m.conversation_id = c.conversation_id and m.author_id = c.customer_id and m.platform = c.platform
+        inner join messages as cm
+            on cm.conversation_id = c.conversation_id and cm.author_id = c.customer_id and cm.platform = c.platform
     ) as s
     inner join messages as m using (message_id)
 ),
@@ -59,10 +59,8 @@ counts as (
     from facts as f
     inner join {{ ref('stg_brands') }} as b using (brand_id)
     cross join (select unnest(['day', 'week', 'month']) as period) as p
-    group by grouping sets (
-        (f.brand_id, p.period, period_start, f.platform),
-        (f.brand_id, p.period, period_start)
-    )
+    -- rollup: each platform, and all platforms together ('all')
+    group by f.brand_id, p.period, period_start, rollup(f.platform)
 )
 
 select

@@ -27,7 +27,8 @@ with cases as (
         count(*) filter (where is_actionable and off_hours and responded) as off_hours_responded_cases,
         bool_and(is_final) as all_cases_final
     from {{ ref('int_scorecard_cases') }}
-    group by grouping sets ((brand_id, period, period_start, platform), (brand_id, period, period_start))
+    -- rollup: each platform, and all platforms together ('all')
+    group by brand_id, period, period_start, rollup(platform)
 ),
 
 messages as (
@@ -75,7 +76,7 @@ select
     coalesce(
         cm.all_cases_final,
         {{ local_period_end('k.period_start', 'b.timezone', 'k.period') }}
-            + to_days({{ var('response_window_days') }}) <= h.data_horizon
+        + to_days({{ var('response_window_days') }}) <= h.data_horizon
     ) as is_final
 from keys as k
 inner join {{ ref('stg_brands') }} as b using (brand_id)

@@ -23,22 +23,23 @@ scored as (
     -- 100 * sum(weight * part) / sum(weight) over the parts that are not NULL
     select
         * exclude (speed_part, in_channel_part, equity_part),
-        case when response_rate is not null then
-            100 * (
-                {{ w['response_rate'] }} * response_rate
-                + {{ w['speed'] }} * coalesce(speed_part, 0)
-                + {{ w['in_channel'] }} * coalesce(in_channel_part, 0)
-                + {{ w['equity'] }} * coalesce(equity_part, 0)
-                + {{ w['off_hours'] }} * coalesce(off_hours_response_rate, 0)
-                + {{ w['recovery'] }} * coalesce(recovery_rate, 0)
-            ) / (
-                {{ w['response_rate'] }}
-                + {{ w['speed'] }} * (speed_part is not null)::int
-                + {{ w['in_channel'] }} * (in_channel_part is not null)::int
-                + {{ w['equity'] }} * (equity_part is not null)::int
-                + {{ w['off_hours'] }} * (off_hours_response_rate is not null)::int
-                + {{ w['recovery'] }} * (recovery_rate is not null)::int
-            )
+        case
+            when response_rate is not null then
+                100 * (
+                    {{ w['response_rate'] }} * response_rate
+                    + {{ w['speed'] }} * coalesce(speed_part, 0)
+                    + {{ w['in_channel'] }} * coalesce(in_channel_part, 0)
+                    + {{ w['equity'] }} * coalesce(equity_part, 0)
+                    + {{ w['off_hours'] }} * coalesce(off_hours_response_rate, 0)
+                    + {{ w['recovery'] }} * coalesce(recovery_rate, 0)
+                ) / (
+                    {{ w['response_rate'] }}
+                    + {{ w['speed'] }} * (speed_part is not null)::int
+                    + {{ w['in_channel'] }} * (in_channel_part is not null)::int
+                    + {{ w['equity'] }} * (equity_part is not null)::int
+                    + {{ w['off_hours'] }} * (off_hours_response_rate is not null)::int
+                    + {{ w['recovery'] }} * (recovery_rate is not null)::int
+                )
         end as care_score
     from parts
 ),
