@@ -112,7 +112,9 @@ def test_ui_screenshots_of_the_asset_graph_and_the_backfill_dialog(ui_port, demo
 
             page.get_by_role("button", name="Materialize…").first.click()
             dialog = page.get_by_role("dialog").filter(has_text=f"materialize {PARTITIONED_ASSET}")
-            dialog.wait_for()
+            dialog.get_by_text("Partition selection").wait_for()
+            page.wait_for_timeout(1_000)
+            # the dialog opens on the last 90 days: widen it when the demo's months are older
             show_all = dialog.get_by_text("Show all partitions")
             if show_all.count():
                 show_all.click()
@@ -125,7 +127,7 @@ def test_ui_screenshots_of_the_asset_graph_and_the_backfill_dialog(ui_port, demo
             assert "in a single run" in text  # the asset's single-run backfill policy
             page.wait_for_timeout(500)
             page.screenshot(path=str(DOCS_IMAGES / "ui_backfill.png"))
-            dialog.get_by_role("button", name="Cancel").click()
+            dialog.get_by_role("button", name="Cancel", exact=True).click()
         finally:
             browser.close()
     for name in ("ui_assets.png", "ui_backfill.png"):
