@@ -17,6 +17,8 @@ from support import FIXTURES, PipelineRun, run_brandcare
 
 COMMENTS = FIXTURES / "wxr" / "brand_comments"
 
+pytestmark = pytest.mark.e2e
+
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
