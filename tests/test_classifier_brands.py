@@ -59,12 +59,10 @@ def test_an_x_handle_written_in_a_blog_comment_addresses_the_brand(run: Pipeline
     "as negative: its Spanish training data is mostly complaints (docs/classifiers.md, known failure modes)",
 )
 def test_each_brand_gets_the_sentiment_of_its_own_clauses(run: PipelineRun) -> None:
-    # care_cases.opening_sentiment takes int_cases_opened.brand_sentiment once int_cases_measured
-    # reads it; until then the brand's clause sentiment is checked where it lands
-    by_brand = opened(run)
-    sabadell, cortefiel = by_brand[("blog:c72", "sabadell")], by_brand[("blog:c72", "cortefiel")]
-    assert (sabadell["brand_sentiment"], cortefiel["brand_sentiment"]) == ("positive", "negative")
-    assert sabadell["brand_sentiment_score"] > 0 > cortefiel["brand_sentiment_score"]
+    found = cases(run)
+    sabadell, cortefiel = found[("blog:c72", "sabadell")], found[("blog:c72", "cortefiel")]
+    assert (sabadell["opening_sentiment"], cortefiel["opening_sentiment"]) == ("positive", "negative")
+    assert sabadell["opening_sentiment_score"] > 0 > cortefiel["opening_sentiment_score"]
 
 
 def test_each_brand_is_read_from_its_own_clauses(run: PipelineRun) -> None:
@@ -76,6 +74,12 @@ def test_each_brand_is_read_from_its_own_clauses(run: PipelineRun) -> None:
     # a message addressing one brand has no clause sentiment: its whole sentiment counts
     assert by_brand[("blog:c71", "decathlon")]["brand_sentiment"] is None
     found = cases(run)
+    # the published cases carry each brand's clause sentiment
+    for brand in ("sabadell", "cortefiel"):
+        case, clause = found[("blog:c72", brand)], by_brand[("blog:c72", brand)]
+        assert (case["opening_sentiment"], case["opening_sentiment_score"]) == (
+            clause["brand_sentiment"], pytest.approx(clause["brand_sentiment_score"])
+        )
     # the message as a whole keeps one sentiment; only the cases differ
     whole = run.query("select sentiment, sentiment_score from messages where message_id = 'blog:c72'")
     assert len(whole) == 1 and -1 <= whole[0]["sentiment_score"] <= 1

@@ -15,7 +15,7 @@ select
     c.intent,
     m.intent_confidence,
     c.opening_sentiment,
-    m.sentiment_score as opening_sentiment_score,
+    c.opening_sentiment_score,
     c.is_actionable,
     c.first_response_at,
     c.first_response_min,
