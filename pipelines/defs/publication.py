@@ -51,7 +51,9 @@ def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> M
         settings.published_dir,
         data_horizon=horizon.isoformat() if horizon else None,
         checks=checks,
-        report_html=render_report(settings.warehouse_path),
+        report_html=render_report(settings.warehouse_path, language=settings.report_language,
+                                  response_window_days=settings.response_window_days,
+                                  canned_min_replies=settings.canned_min_replies),
         keep_versions=settings.keep_versions,
     )
     context.log.info(f"published version {manifest['version']} to {settings.published_dir / 'current'}")
