@@ -305,9 +305,7 @@ def texts_by_row_id(raw: Path, sources: set[str]) -> dict[str, str]:
     readers = {"banamex": banamex, "us_airline": us_airline, "ibm": ibm}
     out: dict[str, str] = {}
     for name in sources:
-        if name in readers:
-            rows = readers[name](raw)
-        else:  # twcs family
-            rows = (r for r in twcs(raw, set()) if r["source"] == name)
+        # the twcs family is read from the one twcs file
+        rows = readers[name](raw) if name in readers else (r for r in twcs(raw, set()) if r["source"] == name)
         out.update({r["row_id"]: r["text"] for r in rows})
     return out

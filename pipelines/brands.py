@@ -18,6 +18,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -289,7 +290,7 @@ def _parse_ranges(value: Any, field_name: str, fail) -> DayHours:
             raise fail(field_name, f"{part.strip()!r}: the start must be before the end")
         ranges.append((start, end))
     ranges.sort()
-    for (_, previous_end), (start, _) in zip(ranges, ranges[1:]):
+    for (_, previous_end), (start, _) in pairwise(ranges):
         if start < previous_end:
             raise fail(field_name, f"{value!r} has overlapping ranges")
     return tuple(ranges)

@@ -25,7 +25,8 @@ def dbt_executable() -> str:
 
 def _project_changed_since(moment: float) -> bool:
     sources = (p for folder in ("models", "macros", "tests", "seeds") for p in (DBT_PROJECT_DIR / folder).rglob("*"))
-    return any(p.stat().st_mtime > moment for p in sources) or (DBT_PROJECT_DIR / "dbt_project.yml").stat().st_mtime > moment
+    project_file = DBT_PROJECT_DIR / "dbt_project.yml"
+    return any(p.stat().st_mtime > moment for p in sources) or project_file.stat().st_mtime > moment
 
 
 def parse_project() -> Path:

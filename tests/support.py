@@ -52,7 +52,7 @@ class PipelineRun:
         with duckdb.connect(str(self.analyst_db), read_only=True) as con:
             cursor = con.execute(sql, params or {})
             names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def run_brandcare(home: Path, sources: Sequence[Path], brands: Path, **window) -> PipelineRun:

@@ -10,6 +10,7 @@ import json
 import zipfile
 
 import pytest
+
 from support import FIXTURES, run_brandcare
 
 GOOD_TWEET = {

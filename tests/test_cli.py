@@ -17,10 +17,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from support import FIXTURES, run_cli
 
 from pipelines.cli import build_parser
 from pipelines.settings import Settings
+from support import FIXTURES, run_cli
 
 #: A small real X API v2 page (hand-written fixture, see tests/fixtures/x_v2) and its registry.
 X_PAGE = FIXTURES / "x_v2" / "two_customers_page.json"

@@ -19,8 +19,8 @@ import pytest
 HERE = Path(__file__).resolve().parents[1] / "corpus"
 sys.path.insert(0, str(HERE))
 
-import build
-import sources
+import build  # noqa: E402 (corpus/ is not a package: its path is added above)
+import sources  # noqa: E402
 
 POOL = """\
 row_id,source,source_id,lang,role,brand,conversation_id,text,given_sentiment

@@ -19,12 +19,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from support import run_brandcare
 
 from pipelines import ingest
 from pipelines.formats import ArchiveError
 from pipelines.formats.twcs import read_twcs
 from pipelines.settings import load_settings
+from support import run_brandcare
 
 TWCS = Path(__file__).parent / "fixtures" / "twcs"
 HEADER = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"

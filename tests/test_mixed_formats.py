@@ -8,9 +8,9 @@ import shutil
 import zipfile
 
 import pytest
-from support import FIXTURES, run_brandcare
 
 from pipelines.sample import generate_sample
+from support import FIXTURES, run_brandcare
 
 # sample subfolder -> (how it is packed, format expected)
 PACKING = {

@@ -6,19 +6,19 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 import pytest
 from dagster import DagsterInstance, build_schedule_context, build_sensor_context
 
-from support import brandcare_env, run_cli
 from pipelines.defs.partitions import RANGE_END_TAG, RANGE_START_TAG, range_tags, recent_days, window_dates
 from pipelines.publish import current_version
+from support import brandcare_env, run_cli
 
 
 def test_partition_window_is_half_open_dates():
-    start = datetime(2026, 10, 10, tzinfo=timezone.utc)
+    start = datetime(2026, 10, 10, tzinfo=UTC)
     assert window_dates(start, start + timedelta(days=3)) == (date(2026, 10, 10), date(2026, 10, 13))
     assert range_tags(date(2026, 10, 10), date(2026, 12, 12)) == {
         RANGE_START_TAG: "2026-10-01", RANGE_END_TAG: "2026-12-01"}
@@ -31,11 +31,11 @@ def test_nightly_schedule_recomputes_the_months_whose_window_is_open(tmp_path):
     from pipelines.defs.automation import daily_schedule
 
     with brandcare_env(tmp_path / "home"):
-        context = build_schedule_context(scheduled_execution_time=datetime(2026, 11, 24, 2, 30, tzinfo=timezone.utc))
+        context = build_schedule_context(scheduled_execution_time=datetime(2026, 11, 24, 2, 30, tzinfo=UTC))
         request = daily_schedule.evaluate_tick(context).run_requests[0]
         assert request.tags[RANGE_START_TAG] == request.tags[RANGE_END_TAG] == "2026-11-01"
         # early in a month, the open window reaches into the previous one
-        context = build_schedule_context(scheduled_execution_time=datetime(2026, 12, 3, 2, 30, tzinfo=timezone.utc))
+        context = build_schedule_context(scheduled_execution_time=datetime(2026, 12, 3, 2, 30, tzinfo=UTC))
         request = daily_schedule.evaluate_tick(context).run_requests[0]
     assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-11-01", "2026-12-01")
 
@@ -98,7 +98,7 @@ def test_a_partition_run_recomputes_its_month_only_and_is_rerunnable(demo_run, t
     run_cli(home, "run", "--quiet", "--from", day.isoformat(), "--to", (day + timedelta(days=1)).isoformat())
     first = current_version(home / "published")
     published = pl.read_parquet(home / "published" / "current" / "care_cases.parquet")
-    responded = dict(zip(published["case_id"], published["responded"]))
+    responded = dict(zip(published["case_id"], published["responded"], strict=True))
     assert responded[day_one["case_id"]] is True, "the case of the recomputed month sees the new reply"
     assert responded[day_two["case_id"]] is False, "a case of another month is kept as it was"
     old = pl.read_parquet(home / "published" / "versions" / before / "care_cases.parquet")
@@ -115,7 +115,6 @@ def test_a_partition_run_recomputes_its_month_only_and_is_rerunnable(demo_run, t
         assert a.equals(b), table
 
     # the run was one Dagster run over the range, in the home's instance
-    with brandcare_env(home):
-        with DagsterInstance.get() as instance:
-            run = instance.get_runs(limit=1)[0]
+    with brandcare_env(home), DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
     assert run.tags[RANGE_START_TAG] == run.tags[RANGE_END_TAG] == day.replace(day=1).isoformat()

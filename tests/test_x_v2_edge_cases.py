@@ -50,6 +50,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from support import FIXTURES, PipelineRun, run_brandcare
 
 pytestmark = pytest.mark.e2e

@@ -52,7 +52,8 @@ class ArchivesConfig(Config):
             "records_reconcile",
             asset=ARCHIVE_FILES,
             blocking=True,
-            description="For every archive file: records read = loaded + quarantined, and the lake holds exactly those rows.",
+            description="For every archive file: records read = loaded + quarantined, "
+            "and the lake holds exactly those rows.",
         )
     ],
     name="lake_archives",
@@ -78,12 +79,15 @@ def lake_archives(context: AssetExecutionContext, config: ArchivesConfig, brandc
             "rejected_files": rejected.height,
             **{name: int(value or 0) for name, value in totals.items()},
             "per_file": MetadataValue.md(markdown_table(
-                files.select("name", "format", "status", "records_read", "records_loaded", "records_quarantined", "error")
+                files.select("name", "format", "status", "records_read", "records_loaded",
+                             "records_quarantined", "error")
             )),
         },
     )
-    yield MaterializeResult(asset_key=AssetKey(["lake", "message_rows"]), metadata={"rows": int(totals["records_loaded"] or 0)})
-    yield MaterializeResult(asset_key=AssetKey(["lake", "quarantine"]), metadata={"rows": int(totals["records_quarantined"] or 0)})
+    yield MaterializeResult(asset_key=AssetKey(["lake", "message_rows"]),
+                            metadata={"rows": int(totals["records_loaded"] or 0)})
+    yield MaterializeResult(asset_key=AssetKey(["lake", "quarantine"]),
+                            metadata={"rows": int(totals["records_quarantined"] or 0)})
     yield AssetCheckResult(
         check_name="records_reconcile",
         asset_key=ARCHIVE_FILES,
