@@ -9,7 +9,6 @@ the texts with POLICY.md.
 from __future__ import annotations
 
 import csv
-import os
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -154,13 +153,3 @@ def test_pool_splits_keep_brands_and_conversations_whole(pool):
         share = Counter(splits[r["row_id"]] for r in pool if (r["lang"], r["role"]) == (lang, role))
         assert 0.62 <= share["train"] / total <= 0.78, (lang, role, share)
         assert 0.10 <= share["test"] / total <= 0.20, (lang, role, share)
-
-
-@pytest.mark.skipif(not os.environ.get("CORPUS_RAW"), reason="set CORPUS_RAW to the public files")
-def test_pool_is_rebuilt_from_the_public_files(tmp_path):
-    raw = Path(os.environ["CORPUS_RAW"])
-    drawn = build.sample_pool(sources.read_all(raw))
-    build.write_pool(drawn, tmp_path / "pool.csv")
-    assert (tmp_path / "pool.csv").read_bytes() == (HERE / "pool.csv").read_bytes()
-    full = build.read_pool(HERE / "pool.csv", raw)
-    assert all(r["text"] for r in full)
