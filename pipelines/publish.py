@@ -255,6 +255,7 @@ def publish(
     checks: list[dict],
     report_html: str,
     keep_versions: int = DEFAULT_KEEP_VERSIONS,
+    classifiers: dict | None = None,
 ) -> dict:
     """Publish the warehouse's marts as a new version and make it current; return its manifest.
 
@@ -311,6 +312,8 @@ def publish(
             "data_horizon": data_horizon,
             "row_counts": row_counts,
             "checks": list(checks),
+            # the classifiers' version and held-out error: the error of every classified count
+            "classifiers": classifiers,
             "files": _file_hashes(staging),
         }
         (staging / MANIFEST_FILE).write_text(

@@ -11,6 +11,7 @@ from dagster import AssetExecutionContext, DagsterEventType, MaterializeResult, 
 from pipelines.defs.resources import BrandcareResource
 from pipelines.defs.warehouse import WAREHOUSE_POOL, mart_key
 from pipelines.publish import ANALYST_TABLES, publish
+from pipelines.classifier.evaluate import manifest_entry
 from pipelines.report import render_report
 
 
@@ -55,6 +56,7 @@ def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> M
                                   response_window_days=settings.response_window_days,
                                   canned_min_replies=settings.canned_min_replies),
         keep_versions=settings.keep_versions,
+        classifiers=manifest_entry(),
     )
     context.log.info(f"published version {manifest['version']} to {settings.published_dir / 'current'}")
     return MaterializeResult(
