@@ -11,7 +11,6 @@ from dagster import AssetExecutionContext, DagsterEventType, MaterializeResult, 
 from pipelines.defs.resources import BrandcareResource
 from pipelines.defs.warehouse import WAREHOUSE_POOL, mart_key
 from pipelines.publish import ANALYST_TABLES, publish
-from pipelines.classifier.evaluate import manifest_entry
 from pipelines.report import render_report
 
 
@@ -31,6 +30,13 @@ def _check_results(context: AssetExecutionContext) -> list[dict]:
             "description": evaluation.description,
         })
     return sorted(results, key=lambda r: (r["asset"], r["name"]))
+
+
+def classifiers_entry() -> dict:
+    """The classifiers' version and held-out figures (imported here: scikit-learn loads slowly)."""
+    from pipelines.classifier.evaluate import manifest_entry
+
+    return manifest_entry()
 
 
 @asset(
@@ -56,7 +62,7 @@ def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> M
                                   response_window_days=settings.response_window_days,
                                   canned_min_replies=settings.canned_min_replies),
         keep_versions=settings.keep_versions,
-        classifiers=manifest_entry(),
+        classifiers=classifiers_entry(),
     )
     context.log.info(f"published version {manifest['version']} to {settings.published_dir / 'current'}")
     return MaterializeResult(
