@@ -26,6 +26,11 @@ def test_demo_publishes_every_file_and_prints_the_top_of_the_scorecard(demo_run)
     manifest = json.loads((current / "manifest.json").read_text())
     assert manifest["data_horizon"] and manifest["row_counts"]["care_cases"] > 0
     assert all(check["passed"] for check in manifest["checks"]) and len(manifest["checks"]) > 20
+    # the analyst knows the error of every classified count: model version and held-out figures
+    from pipelines.classifier.model import load_card
+
+    assert manifest["classifiers"]["version"] == load_card()["version"]
+    assert 0 < manifest["classifiers"]["heldout"]["tasks"]["intent"]["en"]["accuracy"] <= 1
     with duckdb.connect(str(demo_run.home / "published" / "brandcare.duckdb"), read_only=True) as con:
         assert {row[0] for row in con.execute("show tables").fetchall()} >= ANALYST_TABLES
         columns = {row[0] for row in con.execute("describe messages").fetchall()}
