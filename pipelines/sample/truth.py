@@ -6,12 +6,21 @@ imports nothing from the pipeline. Business minutes (:meth:`Brand.open_seconds`)
 the response window, resolution, recovery, canned replies (word-set Jaccard after
 ``similarity.canned_normalise``), follower bands and equity are computed here again, so that a
 mistake in the pipeline's SQL or Python shows as a difference with ``truth.json``.
+
+The per-message labels are a parameter (:class:`Labels`): by default the planted ones
+(:func:`planted_labels`, what ``truth.json`` holds); :func:`relabelled_truth` applies the same
+definitions to the labels a classifier gave the same messages, so that the aggregation and the
+metric definitions can be checked exactly whatever the classifier reads in the texts. It
+rebuilds the planted world from the generator arguments of ``truth.json``
+(:func:`planted_world`) and takes nothing from the pipeline but the labels.
 """
 
 from __future__ import annotations
 
 import statistics
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from pipelines.sample.brand_calendar import Brand
 from pipelines.sample.model import (
@@ -22,8 +31,77 @@ from pipelines.sample.model import (
     Msg,
     _fmt_z,
 )
+from pipelines.sample.replicate import BASE_MAX, replica_count
+from pipelines.sample.sim_archive import generate_archive
+from pipelines.sample.sim_blog import generate_blog
+from pipelines.sample.sim_extra import generate_extra
+from pipelines.sample.sim_x import generate_cross, generate_x
 from pipelines.sample.similarity import CANNED_MIN_REPLIES, _SimIndex, _words
 from pipelines.sample.world import World
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The per-message classifications the metric definitions read, by message id.
+
+    ``intent``, ``sentiment`` and ``thanks`` of customer messages, ``deflection`` (channel or
+    None) of brand messages; ``brand_sentiment``: for a message addressing several brands, the
+    sentiment of what it says about each one, by (message id, brand id), when it differs from
+    the message's own (a case's opening sentiment is that, else the message's sentiment).
+    """
+
+    intent: Mapping[str, str | None]
+    sentiment: Mapping[str, str | None]
+    thanks: Mapping[str, bool]
+    deflection: Mapping[str, str | None]
+    brand_sentiment: Mapping[tuple[str, str], str | None] = field(default_factory=dict)
+
+    def opening_sentiment(self, message_id: str, brand_id: str) -> str | None:
+        by_brand = self.brand_sentiment.get((message_id, brand_id))
+        return by_brand if by_brand is not None else self.sentiment[message_id]
+
+
+def planted_world(brands: int, days: int, seed: int, messages: int | None, end: date) -> World:
+    """The world ``generate_sample`` plants for these arguments (``truth.json``'s ``generator``),
+    without writing anything. Only single-replica samples: a replica's messages are renamed
+    copies that the world does not hold."""
+    if replica_count(messages, BASE_MAX) != 1:
+        raise ValueError(f"{messages} messages make a sample of several replicas: relabel a smaller one")
+    gen = World(brands, days, seed, messages, end)
+    generate_x(gen)
+    generate_cross(gen)
+    generate_blog(gen)
+    generate_extra(gen)
+    generate_archive(gen)
+    return gen
+
+
+def planted_labels(gen: World) -> Labels:
+    """The labels the generator planted on every message of ``gen``."""
+    posts = [m for m in gen.msgs.values() if m.kind == "post"]
+    customer = [m for m in posts if m.brand is None]
+    return Labels(
+        intent={m.mid: m.intent for m in customer},
+        sentiment={m.mid: m.sentiment for m in customer},
+        thanks={m.mid: m.thanks for m in customer},
+        deflection={m.mid: m.deflection for m in posts if m.brand is not None},
+    )
+
+
+def relabelled_truth(generator: Mapping, labels: Labels) -> dict:
+    """``truth.json``'s ``cases`` and ``scorecards_monthly`` for the sample of ``generator`` (the
+    arguments recorded in ``truth.json``), with the metric definitions applied to ``labels``
+    instead of the planted labels. A message the definitions read and ``labels`` lacks raises
+    KeyError."""
+    gen = planted_world(
+        generator["brands"],
+        generator["days"],
+        generator["seed"],
+        generator["messages"],
+        date.fromisoformat(generator["end"]),
+    )
+    cases, rows, _ = compute_truth(gen, labels)
+    return {"cases": cases, "scorecards_monthly": rows}
 
 
 def _band(followers: int) -> int:
@@ -34,7 +112,11 @@ def _rate(num: int, den: int) -> float | None:
     return num / den if den else None
 
 
-def compute_truth(gen: World) -> tuple[list[dict], list[dict], datetime]:
+def compute_truth(gen: World, labels: Labels | None = None) -> tuple[list[dict], list[dict], datetime]:
+    """Cases, monthly scorecard rows and data horizon of ``gen`` under ``labels`` (default: the
+    planted labels, which must be consistent: a complaint opens negative, nothing else does)."""
+    planted = labels is None
+    labels = planted_labels(gen) if labels is None else labels
     msgs = [gen.msgs[k] for k in gen.order]
     posts = {m.mid: m for m in msgs if m.kind == "post"}
     horizon = max(m.created for m in posts.values())
@@ -70,8 +152,11 @@ def compute_truth(gen: World) -> tuple[list[dict], list[dict], datetime]:
         followers = gen.followers(platform, customer)
         later = [m for m in by_author.get((conv, customer), []) if first is not None and m.created > first.created]
         last_word = max(later, key=lambda m: (m.created, m.mid)) if later else None
-        opening_sentiment = opener.sentiment
-        assert opening_sentiment == "negative" if opener.intent == "complaint" else opening_sentiment != "negative"
+        intent = labels.intent[opener.mid]
+        opening_sentiment = labels.opening_sentiment(opener.mid, b)
+        if planted:
+            assert opening_sentiment == "negative" if intent == "complaint" else opening_sentiment != "negative"
+        last_sentiment = labels.sentiment[last_word.mid] if last_word is not None else None
         cases.append(
             {
                 "brand_id": b,
@@ -80,17 +165,15 @@ def compute_truth(gen: World) -> tuple[list[dict], list[dict], datetime]:
                 "customer_id": customer,
                 "opened_message_id": opener.mid,
                 "opened_at": _fmt_z(opened),
-                "intent": opener.intent,
+                "intent": intent,
                 "responded": first is not None,
                 "first_response_at": _fmt_z(first.created) if first else None,
                 "first_response_min": (first.created - opened).total_seconds() / 60 if first else None,
                 "first_response_business_min": brand.open_seconds(opened, first.created) / 60 if first else None,
                 "opening_sentiment": opening_sentiment,
-                "resolved": last_word is not None and (last_word.sentiment == "positive" or last_word.thanks),
-                "recovered": opening_sentiment == "negative"
-                and last_word is not None
-                and last_word.sentiment != "negative",
-                "deflected": any(r.deflection for r in inside),
+                "resolved": last_word is not None and (last_sentiment == "positive" or labels.thanks[last_word.mid]),
+                "recovered": opening_sentiment == "negative" and last_word is not None and last_sentiment != "negative",
+                "deflected": any(labels.deflection[r.mid] is not None for r in inside),
                 "off_hours": not brand.is_open(opened),
                 "author_followers": followers,
                 "_opened": opened,
