@@ -60,5 +60,8 @@ def dbt_project():
 
 def dbt_build_args(settings: Settings) -> list[str]:
     """Arguments of a run's ``dbt build``: the configuration as vars (the same every run, so dbt's
-    partial parse holds; the run's date window is data, see pipelines.defs.warehouse)."""
-    return ["build", "--vars", json.dumps(settings.dbt_vars(), sort_keys=True)]
+    partial parse holds; the run's date window is data, see pipelines.defs.warehouse).
+
+    dbt unit tests check the SQL, not the data: they run in the test suite
+    (tests/test_dbt_unit_tests.py), not in every run; data tests run in every build."""
+    return ["build", "--exclude-resource-type", "unit_test", "--vars", json.dumps(settings.dbt_vars(), sort_keys=True)]

@@ -12,8 +12,8 @@ from pipelines.settings import load_settings
 
 
 def _vars(args: list[str]) -> dict:
-    assert args[:2] == ["build", "--vars"]
-    return json.loads(args[2])
+    assert args[0] == "build" and args[-2] == "--vars"
+    return json.loads(args[-1])
 
 
 def test_config_flows_to_dbt_and_the_window_is_not_a_var(tmp_path: Path):
