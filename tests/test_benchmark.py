@@ -11,11 +11,14 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from benchmarks.run import compare, main
 
 SIZE = 1500
 
 
+@pytest.mark.e2e
 def test_tiny_benchmark_agrees_with_floor_pandas_and_truth(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("BRANDCARE_HOME", str(tmp_path / "home"))
     results_dir = tmp_path / "results"

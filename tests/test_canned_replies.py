@@ -25,6 +25,8 @@ import pytest
 
 from pipelines.project import DBT_PROJECT_DIR, dbt_executable
 
+pytestmark = pytest.mark.e2e  # real dbt builds
+
 BRANDS = {"tel": "Europe/Madrid", "nyb": "America/New_York", "kes": "Asia/Tokyo"}
 
 
