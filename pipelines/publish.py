@@ -1,4 +1,4 @@
-"""Write-audit-publish of the published outputs (DESIGN.md, "Interfaces that must hold").
+"""Write-audit-publish of the published outputs (docs/design.md#write-audit-publish).
 
 One publish writes a new immutable folder ``published/versions/<version>/`` holding
 everything a reader opens: the Parquet exports, the hive-partitioned copy of the scorecards,

@@ -1,7 +1,7 @@
 """The sample archive generator: determinism, truth consistency, planted edge cases.
 
 The truth is re-derived here from the written files with a small independent reading of
-METRICS.md (addressing from @mentions, aliases, replies and blog post ownership), so that the
+docs/metrics.md (addressing from @mentions, aliases, replies and blog post ownership), so that the
 planted labels and the texts/structure written agree.
 """
 
@@ -191,7 +191,7 @@ def _read(root: Path) -> dict:
 
 
 def _read_extra(root: Path, registry: list[dict], msgs: dict[str, dict], read: dict[str, list[int]]) -> None:
-    """twcs CSV, Bluesky Jetstream, Facebook Graph and Disqus files, read as FORMATS.md describes them."""
+    """twcs CSV, Bluesky Jetstream, Facebook Graph and Disqus files, read as docs/formats.md describes them."""
     import csv
 
     x_brand = {h.lower(): b["id"] for b in registry for h in b["accounts"].get("x", [])}
@@ -631,7 +631,7 @@ def test_independent_of_hash_seed(tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Business minutes, resolution, recovery, canned replies (METRICS.md), re-derived from the files
+# Business minutes, resolution, recovery, canned replies (docs/metrics.md), re-derived from the files
 # --------------------------------------------------------------------------------------------
 
 NEGATIVE = re.compile(r"no funciona|no ha llegado|desastre|fatal|terrible|broken|not working|cancel|worst|still waiting|still not|sigue sin|sigo igual|sigo esperando|horas esperando|peor|joke|frustrating|unacceptable|ridiculous|nothing works|crashing|no signal|vergonzoso|harta|p[eé]simo|verg[uü]enza|nadie|sin (internet|servicio|cobertura)", re.IGNORECASE)

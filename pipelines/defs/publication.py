@@ -51,7 +51,7 @@ def classifiers_entry() -> dict:
 def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> MaterializeResult:
     settings = brandcare.settings()
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        horizon = con.execute("select max(created_at) from messages").fetchone()[0]
+        horizon = con.execute("select data_horizon from int_data_horizon").fetchone()[0]
     checks = _check_results(context)
     manifest = publish(
         settings.warehouse_path,

@@ -131,7 +131,7 @@ def _deflection(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     """Read every figure of the report from an open (read-only) warehouse connection."""
-    horizon = con.execute("select max(created_at) from messages").fetchone()[0]
+    horizon = con.execute("select data_horizon from int_data_horizon").fetchone()[0]
     data = ReportData(horizon=horizon)
     data.brands = _rows(con, "select brand_id, brand_name, timezone from brands order by brand_name")
     totals = _rows(con, """

@@ -1,4 +1,4 @@
--- Customer message x brand it addresses, and how (METRICS.md "addresses a brand").
+-- Customer message x brand it addresses, and how (docs/metrics.md#addresses-a-brand).
 -- A mention is a mention entity / facet on the brand account's platform, or an @handle in the
 -- text on any platform that one of the brand's accounts (on any platform) uses.
 -- Brand messages never address a brand.

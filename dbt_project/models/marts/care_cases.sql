@@ -1,4 +1,4 @@
--- One row per care case with the per-case fields of METRICS.md.
+-- One row per care case with the per-case fields of docs/metrics.md#per-case-care_cases.
 with horizon as (
     select data_horizon from {{ ref('int_data_horizon') }}
 )
@@ -6,6 +6,7 @@ with horizon as (
 select
     c.case_id,
     c.brand_id,
+    b.brand_name,
     c.platform,
     c.conversation_id,
     c.customer_id,
@@ -32,3 +33,4 @@ select
 from {{ ref('int_cases_measured') }} as c
 cross join horizon as h
 left join {{ ref('int_messages_attributed') }} as m on m.message_id = c.opened_message_id
+left join {{ ref('stg_brands') }} as b on b.brand_id = c.brand_id
