@@ -7,12 +7,12 @@ the response window, resolution, recovery, canned replies (word-set Jaccard afte
 ``similarity.canned_normalise``), follower bands and equity are computed here again, so that a
 mistake in the pipeline's SQL or Python shows as a difference with ``truth.json``.
 
-The per-message labels are a parameter (:class:`Labels`): by default the planted ones
-(:func:`planted_labels`, what ``truth.json`` holds); :func:`relabelled_truth` applies the same
-definitions to the labels a classifier gave the same messages, so that the aggregation and the
-metric definitions can be checked exactly whatever the classifier reads in the texts. It
-rebuilds the planted world from the generator arguments of ``truth.json``
-(:func:`planted_world`) and takes nothing from the pipeline but the labels.
+The per-message labels are a parameter of :func:`compute_truth` (:class:`Labels`): by default
+the planted ones (:func:`planted_labels`, what ``truth.json`` holds). Given the labels a
+classifier gave the same messages, it applies the same definitions to them, so that the
+aggregation and the metric definitions can be checked exactly whatever the classifier reads in
+the texts: :func:`planted_world` rebuilds the planted world from the generator arguments of
+``truth.json``, and nothing but the labels comes from the pipeline.
 """
 
 from __future__ import annotations
@@ -61,13 +61,16 @@ class Labels:
         return by_brand if by_brand is not None else self.sentiment[message_id]
 
 
-def planted_world(brands: int, days: int, seed: int, messages: int | None, end: date) -> World:
-    """The world ``generate_sample`` plants for these arguments (``truth.json``'s ``generator``),
-    without writing anything. Only single-replica samples: a replica's messages are renamed
-    copies that the world does not hold."""
+def planted_world(generator: Mapping) -> World:
+    """The world ``generate_sample`` plants for ``generator`` (the arguments recorded in
+    ``truth.json``: brands, days, seed, messages, end), without writing anything. Only
+    single-replica samples: a replica's messages are renamed copies the world does not hold."""
+    messages = generator["messages"]
     if replica_count(messages, BASE_MAX) != 1:
         raise ValueError(f"{messages} messages make a sample of several replicas: relabel a smaller one")
-    gen = World(brands, days, seed, messages, end)
+    gen = World(
+        generator["brands"], generator["days"], generator["seed"], messages, date.fromisoformat(generator["end"])
+    )
     generate_x(gen)
     generate_cross(gen)
     generate_blog(gen)
@@ -86,22 +89,6 @@ def planted_labels(gen: World) -> Labels:
         thanks={m.mid: m.thanks for m in customer},
         deflection={m.mid: m.deflection for m in posts if m.brand is not None},
     )
-
-
-def relabelled_truth(generator: Mapping, labels: Labels) -> dict:
-    """``truth.json``'s ``cases`` and ``scorecards_monthly`` for the sample of ``generator`` (the
-    arguments recorded in ``truth.json``), with the metric definitions applied to ``labels``
-    instead of the planted labels. A message the definitions read and ``labels`` lacks raises
-    KeyError."""
-    gen = planted_world(
-        generator["brands"],
-        generator["days"],
-        generator["seed"],
-        generator["messages"],
-        date.fromisoformat(generator["end"]),
-    )
-    cases, rows, _ = compute_truth(gen, labels)
-    return {"cases": cases, "scorecards_monthly": rows}
 
 
 def _band(followers: int) -> int:
