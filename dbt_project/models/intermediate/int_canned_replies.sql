@@ -60,8 +60,8 @@ prefix_words as (
         from (
             select *, count(*) over (partition by brand_id, month, word) as texts_with_word
             from text_words
-        )
-    )
+        ) as counted
+    ) as ranked
     where position <= prefix_length
 ),
 
@@ -70,16 +70,18 @@ candidates as (
     select a.text_id as text_a, b.text_id as text_b
     from prefix_words as a
     inner join prefix_words as b
-        on b.brand_id = a.brand_id
-        and b.month = a.month
-        and b.word = a.word
-        and b.text_id >= a.text_id
-        -- Jaccard <= smaller set / larger set: pairs of very different lengths cannot qualify
-        and b.word_count >= a.word_count * {{ similarity }} - 1e-9
-        and a.word_count >= b.word_count * {{ similarity }} - 1e-9
+        on
+            b.brand_id = a.brand_id
+            and b.month = a.month
+            and b.word = a.word
+            and b.text_id >= a.text_id
+            -- Jaccard <= smaller set / larger set: pairs of very different lengths cannot qualify
+            and b.word_count >= a.word_count * {{ similarity }} - 1e-9
+            and a.word_count >= b.word_count * {{ similarity }} - 1e-9
     group by a.text_id, b.text_id, a.word_count, b.word_count
     -- positions: the first shared word is the rarest; only the words after it can be shared too
-    having 1 + least(a.word_count - min(a.position), b.word_count - min(b.position))
+    having
+        1 + least(a.word_count - min(a.position), b.word_count - min(b.position))
         >= {{ similarity }} * (a.word_count + b.word_count) / (1 + {{ similarity }}) - 1e-9
 ),
 

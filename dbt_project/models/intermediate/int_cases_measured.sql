@@ -46,10 +46,11 @@ last_customer_word as (
         last(m.is_thanks order by m.created_at, m.message_id) as is_thanks
     from answered as a
     inner join messages as m
-        on m.conversation_id = a.conversation_id
-        and m.author_id = a.customer_id
-        and m.platform = a.platform
-        and m.created_at > a.first_response_at
+        on
+            m.conversation_id = a.conversation_id
+            and m.author_id = a.customer_id
+            and m.platform = a.platform
+            and m.created_at > a.first_response_at
     group by a.case_id
 ),
 
@@ -62,9 +63,10 @@ business as (
         )) / 60.0 as first_response_business_min
     from answered as a
     inner join {{ ref('stg_brand_open_hours') }} as o
-        on o.brand_id = a.brand_id
-        and o.open_from < a.first_response_at
-        and o.open_to > a.opened_at
+        on
+            o.brand_id = a.brand_id
+            and o.open_from < a.first_response_at
+            and o.open_to > a.opened_at
     group by a.case_id
 ),
 
@@ -96,9 +98,11 @@ select
     a.first_response_at is not null as responded,
     a.deflected,
     a.first_response_at is not null
-        and coalesce(l.sentiment = 'positive' or l.is_thanks, false) as resolved,
-    coalesce(coalesce(a.brand_sentiment, m.sentiment) = 'negative' and a.first_response_at is not null
-        and l.sentiment <> 'negative', false) as recovered,
+    and coalesce(l.sentiment = 'positive' or l.is_thanks, false) as resolved,
+    coalesce(
+        coalesce(a.brand_sentiment, m.sentiment) = 'negative' and a.first_response_at is not null
+        and l.sentiment <> 'negative', false
+    ) as recovered,
     o.case_id is null as off_hours,
     f.author_followers,
     m.text as opened_text,

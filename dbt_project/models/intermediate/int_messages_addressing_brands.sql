@@ -13,7 +13,7 @@ account_keys as (
 by_mention as (
     select c.message_id, k.brand_id, 'mention' as addressed_by
     from customer_messages as c
-    cross join unnest(c.mentions) as u(account)
+    cross join unnest(c.mentions) as u (account)
     inner join account_keys as k on k.platform = c.platform and k.account = u.account
 ),
 
@@ -75,7 +75,7 @@ by_owned_post as (
     inner join account_keys as k on k.platform = c.platform and k.account = lower(c.thread_owner)
     where c.platform in ('blog', 'facebook')
     union all
-    select c.message_id, r.author_brand_id, 'comment'
+    select c.message_id, r.author_brand_id as brand_id, 'comment' as addressed_by
     from customer_messages as c
     inner join {{ ref('int_messages_attributed') }} as r on r.message_id = c.conversation_id
     where c.platform in ('blog', 'facebook') and r.is_brand
@@ -83,12 +83,18 @@ by_owned_post as (
 
 all_ways as (
     select * from by_mention
-    union all select * from by_handle_in_text
-    union all select * from by_alias
-    union all select * from by_reply
-    union all select * from by_reply_to_user
-    union all select * from by_quote
-    union all select * from by_owned_post
+    union all
+    select * from by_handle_in_text
+    union all
+    select * from by_alias
+    union all
+    select * from by_reply
+    union all
+    select * from by_reply_to_user
+    union all
+    select * from by_quote
+    union all
+    select * from by_owned_post
 ),
 
 addressed as (

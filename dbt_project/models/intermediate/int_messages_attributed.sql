@@ -13,7 +13,7 @@ with recursive messages as (
 
 -- Sources without a thread id: the conversation is the topmost ancestor present.
 ancestry (message_id, ancestor_id, depth) as (
-    select message_id, message_id, 0
+    select message_id, message_id as ancestor_id, 0 as depth
     from messages
     where source_conversation_id is null
     union all
@@ -49,8 +49,9 @@ brand_authors as (
     select m.message_id, min(a.brand_id) as author_brand_id
     from messages as m
     inner join {{ ref('stg_brand_accounts') }} as a
-        on a.platform = m.platform
-        and a.account in (lower(ltrim(m.author_handle, '@')), lower(m.author_id))
+        on
+            a.platform = m.platform
+            and a.account in (lower(ltrim(m.author_handle, '@')), lower(m.author_id))
     group by m.message_id
 )
 

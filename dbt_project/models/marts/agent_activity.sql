@@ -43,4 +43,5 @@ select
     count(distinct case_id) filter (where is_first_response) as first_responses,
     quantile_cont(first_response_min, 0.5) filter (where is_first_response) as median_first_response_min
 from reply_facts
-group by grouping sets ((brand_id, month, agent, platform), (brand_id, month, agent))
+-- per platform and over all platforms (the rollup row has platform NULL)
+group by brand_id, month, agent, rollup(platform)

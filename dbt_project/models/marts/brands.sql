@@ -34,7 +34,7 @@ day_ranges as (
         brand_id,
         isodow(day) as weekday,
         strftime(seg_from, '%H:%M') || '-'
-            || case when seg_to = day + interval 1 day then '24:00' else strftime(seg_to, '%H:%M') end as hours
+        || case when seg_to = day + interval 1 day then '24:00' else strftime(seg_to, '%H:%M') end as hours
     from day_segments
     where seg_to > seg_from
 ),
