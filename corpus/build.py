@@ -18,6 +18,8 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from pipelines.classifier.corpus import COLUMNS as MESSAGE_COLUMNS  # the corpus columns: one list
+
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import sources  # type: ignore[no-redef]
@@ -63,20 +65,6 @@ BATCH_COLUMNS = (
     "given_sentiment",
 )
 LABEL_COLUMNS = ("row_id", "intent", "sentiment", "deflection", "note")
-MESSAGE_COLUMNS = (
-    "row_id",
-    "source",
-    "licence",
-    "lang",
-    "role",
-    "brand",
-    "conversation_id",
-    "text",
-    "intent",
-    "sentiment",
-    "deflection",
-    "split",
-)
 
 INTENTS = ("complaint", "question", "praise", "other")
 SENTIMENTS = ("positive", "neutral", "negative")

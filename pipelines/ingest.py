@@ -178,7 +178,8 @@ def write_parquet(frame: pl.DataFrame, target: Path) -> None:
 # --- work folders ------------------------------------------------------------------------
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether a process of this machine with that pid still runs."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -206,7 +207,7 @@ def _remove_dead_work_folders(settings: Settings) -> None:
     root = settings.lake_dir / "tmp"
     for folder in root.glob(f"{WORK_PREFIX}*") if root.is_dir() else ():
         pid = folder.name.removeprefix(WORK_PREFIX).split("-", 1)[0]
-        if not pid.isdigit() or not _alive(int(pid)):
+        if not pid.isdigit() or not process_alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -133,16 +133,6 @@ def home_lock(settings: Settings, on_wait: Callable[[str], None] | None = None) 
             handle.flush()
 
 
-def _process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def recover_dead_runs(instance) -> list[str]:
     """Fail the runs of this home whose process is gone and free the concurrency slots they hold.
 
@@ -151,12 +141,14 @@ def recover_dead_runs(instance) -> list[str]:
     """
     from dagster import DagsterRunStatus, RunsFilter
 
+    from pipelines.ingest import process_alive
+
     recovered = []
     stuck = instance.get_runs(filters=RunsFilter(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING,
                                                            DagsterRunStatus.QUEUED]))
     for run in stuck:
         pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
-        if pid is None or host != socket.gethostname() or _process_alive(int(pid)):
+        if pid is None or host != socket.gethostname() or process_alive(int(pid)):
             continue
         instance.report_run_failed(run, f"brandcare: the process of this run (pid {pid}) is gone")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)

@@ -3,7 +3,10 @@ real Dagster runs, real dbt builds. Fixtures live in conftest.py."""
 
 from __future__ import annotations
 
+import json
 import os
+import socket
+import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -98,3 +101,20 @@ def run_cli(home: Path, *args: str, check: bool = True, brands: Path | None = No
     if check and proc.returncode != 0:
         raise AssertionError(f"brandcare {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
     return proc
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (for a Dagster UI under test)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def graphql(port: int, query: str) -> dict:
+    """One query to the Dagster UI's GraphQL endpoint on 127.0.0.1."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())

@@ -7,33 +7,17 @@ SIGTERM to the script's PID stops the UI and every process it started.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
+
+from support import free_port, graphql
 
 #: Assets of every stage: the lake, the dbt models, the Great Expectations-checked mart, the publication.
 EXPECTED_ASSETS = {"lake/archive_files", "int_cases_measured", "brand_scorecards", "published"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
 
 
 def _descendants(pid: int) -> set[int]:
@@ -72,7 +56,7 @@ def test_ui_through_the_script_path_loads_the_code_location_and_stops_on_sigterm
            if not k.startswith(("BRANDCARE_", "DAGSTER_")) and k not in ("VIRTUAL_ENV", "PATH")}
     env |= {"BRANDCARE_HOME": str(tmp_path / "home"), "PATH": "/usr/local/bin:/usr/bin:/bin"}
     assert venv_bin not in env["PATH"]
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "ui.log").open("w")
     ui = subprocess.Popen([str(script), "ui", "--port", str(port)], env=env, cwd=tmp_path,
                           stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_ignore_sigint)
@@ -82,7 +66,7 @@ def test_ui_through_the_script_path_loads_the_code_location_and_stops_on_sigterm
         while time.monotonic() - started < 150:
             assert ui.poll() is None, f"brandcare ui exited {ui.returncode}:\n{(tmp_path / 'ui.log').read_text()}"
             try:
-                entries = _graphql(port, "{ workspaceOrError { ... on Workspace { locationEntries { name "
+                entries = graphql(port, "{ workspaceOrError { ... on Workspace { locationEntries { name "
                                          "loadStatus locationOrLoadError { __typename ... on PythonError "
                                          "{ message } } } } } }")["data"]["workspaceOrError"]["locationEntries"]
             except OSError:
@@ -93,7 +77,7 @@ def test_ui_through_the_script_path_loads_the_code_location_and_stops_on_sigterm
             time.sleep(1)
         assert locations, f"the UI did not load its code location:\n{(tmp_path / 'ui.log').read_text()}"
         assert [e["locationOrLoadError"]["__typename"] for e in locations] == ["RepositoryLocation"], locations
-        assets = _graphql(port, "{ assetNodes { assetKey { path } } }")["data"]["assetNodes"]
+        assets = graphql(port, "{ assetNodes { assetKey { path } } }")["data"]["assetNodes"]
         keys = {"/".join(a["assetKey"]["path"]) for a in assets}
         assert keys >= EXPECTED_ASSETS, sorted(keys)
         came_up = time.monotonic() - started

@@ -8,17 +8,16 @@ docs/backfill.md (docs/images/ui_assets.png, docs/images/ui_backfill.png).
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from support import free_port, graphql
 
 DOCS_IMAGES = Path(__file__).parents[1] / "docs" / "images"
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,25 +27,10 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 PARTITIONED_ASSET = "int_cases_measured"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
 @pytest.fixture(scope="module")
 def ui_port(demo_run):
     """`brandcare ui` on the demo's home, started by the installed script's path; its port."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_"))}
     env["BRANDCARE_HOME"] = str(demo_run.home)
     script = Path(sys.executable).with_name("brandcare")
@@ -56,7 +40,7 @@ def ui_port(demo_run):
         deadline = time.monotonic() + 180
         while True:
             try:
-                _graphql(port, "{ version }")
+                graphql(port, "{ version }")
                 break
             except OSError:
                 if time.monotonic() > deadline or ui.poll() is not None:
@@ -74,10 +58,10 @@ def ui_port(demo_run):
 
 @pytest.mark.e2e
 def test_ui_shows_the_runs_of_the_cli(ui_port):
-    runs = _graphql(ui_port, "{ runsOrError { ... on Runs { results { runId status jobName } } } }")
+    runs = graphql(ui_port, "{ runsOrError { ... on Runs { results { runId status jobName } } } }")
     results = runs["data"]["runsOrError"]["results"]
     assert any(r["jobName"] == "brandcare" and r["status"] == "SUCCESS" for r in results), results
-    assets = _graphql(ui_port, "{ assetNodes { assetKey { path } isPartitioned } }")["data"]["assetNodes"]
+    assets = graphql(ui_port, "{ assetNodes { assetKey { path } isPartitioned } }")["data"]["assetNodes"]
     keys = {"/".join(a["assetKey"]["path"]): a["isPartitioned"] for a in assets}
     assert {"brand_scorecards", "care_cases", "published", "lake/archive_files"} <= set(keys)
     assert keys[PARTITIONED_ASSET] is True
