@@ -119,12 +119,8 @@ def measure_run(meter: Meter) -> dict:
     """``brandcare run``: one Dagster run; its steps' intervals split the time and the RSS samples."""
     from dagster import DagsterInstance
 
-    try:
-        from pipelines.runner import run_pipeline  # prepares the environment itself
-    except ImportError:  # before the runner module existed
-        from pipelines.cli import _prepare_environment, run_pipeline
+    from pipelines.runner import run_pipeline  # prepares the environment itself
 
-        _prepare_environment()
     started = time.time()
     with meter.stage("run"):
         outcome = run_pipeline(quiet=True)

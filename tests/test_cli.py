@@ -18,7 +18,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.cli import build_parser
 from pipelines.settings import Settings
 from support import FIXTURES, run_cli
 
@@ -30,8 +29,9 @@ READ_NO_SETTING = {"sample", "train", "evaluate"}
 
 
 def _commands() -> list[str]:
-    subparsers = next(a for a in build_parser()._actions if a.dest == "command")
-    return sorted(subparsers.choices)
+    """The subcommands `brandcare --help` lists (its "{a,b,...}" line), read as a user would."""
+    usage = run_cli(Path("/nonexistent-home"), "--help").stdout
+    return sorted(re.search(r"\{([a-z,]+)\}", usage).group(1).split(","))
 
 
 def _not_an_archive(folder: Path) -> Path:

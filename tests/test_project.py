@@ -88,8 +88,13 @@ def test_published_waits_for_blocking_checks():
     assert ("care_cases", "unique_care_cases_case_id") in checks
 
 
-def test_cli_format_names_are_the_readers():
-    from pipelines.cli import FORMAT_NAMES
-    from pipelines.formats import KNOWN_FORMATS, READERS
+def test_cli_format_names_are_the_readers(tmp_path):
+    """`brandcare ingest --format` offers exactly the readers (read from its help, as a user would)."""
+    import re
 
-    assert set(FORMAT_NAMES) == set(READERS) == set(KNOWN_FORMATS)
+    from pipelines.formats import KNOWN_FORMATS, READERS
+    from support import run_cli
+
+    usage = run_cli(tmp_path / "home", "ingest", "--help").stdout
+    offered = set(re.search(r"--format \{([a-z0-9_,]+)\}", usage).group(1).split(",")) - {"auto"}
+    assert offered == set(READERS) == set(KNOWN_FORMATS)
