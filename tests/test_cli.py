@@ -29,9 +29,10 @@ READ_NO_SETTING = {"sample", "train", "evaluate"}
 
 
 def _commands() -> list[str]:
-    """The subcommands `brandcare --help` lists (its "{a,b,...}" line), read as a user would."""
+    """The subcommands `brandcare --help` lists under COMMAND, read as a user would."""
     usage = run_cli(Path("/nonexistent-home"), "--help").stdout
-    return sorted(re.search(r"\{([a-z,]+)\}", usage).group(1).split(","))
+    listing = usage.split("positional arguments:", 1)[1].split("options:", 1)[0]
+    return sorted(re.findall(r"^    ([a-z]+)\b", listing, flags=re.MULTILINE))
 
 
 def _not_an_archive(folder: Path) -> Path:
