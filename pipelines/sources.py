@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import os
 import shutil
 import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import urldefrag
+from urllib.parse import parse_qsl, urldefrag, urlsplit, urlunsplit
 
 #: A decompressed entry larger than this many times its compressed size (and bigger than
 #: MIN_BOMB_BYTES) is treated as a decompression bomb.
@@ -64,14 +65,33 @@ def _local_files(source: str) -> list[Path]:
     return matches
 
 
+#: Secrets for archive sources come only from the environment, never from the URL: this
+#: variable's value is sent as the Authorization header of http(s) downloads (e.g. "Bearer ...");
+#: fsspec backends read their own variables (AWS_ACCESS_KEY_ID, GOOGLE_APPLICATION_CREDENTIALS, ...).
+HTTP_AUTHORIZATION_VAR = "BRANDCARE_HTTP_AUTHORIZATION"
+
+
+def redact(url: str) -> str:
+    """A URL as it may be recorded or logged: no user or password, query values replaced by ***
+    (presigned URLs carry their signature there)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    query = "&".join(f"{key}=***" for key, _ in parse_qsl(parts.query, keep_blank_values=True))
+    return urlunsplit((parts.scheme, host, parts.path, query, parts.fragment))
+
+
 def _fetch_http(url: str, target: Path) -> None:
     """Stream a URL to ``target``, retrying connection errors, timeouts and 5xx with backoff."""
     import httpx
 
+    secret = os.environ.get(HTTP_AUTHORIZATION_VAR)
+    headers = {"Authorization": secret} if secret else {}
     delay = 0.5
     for attempt in range(1, HTTP_ATTEMPTS + 1):
         try:
-            with httpx.stream("GET", url, follow_redirects=True, timeout=60) as response:
+            with httpx.stream("GET", url, headers=headers, follow_redirects=True, timeout=60) as response:
                 if response.status_code >= 500 and attempt < HTTP_ATTEMPTS:
                     raise httpx.HTTPStatusError("server error", request=response.request, response=response)
                 response.raise_for_status()
@@ -82,7 +102,8 @@ def _fetch_http(url: str, target: Path) -> None:
         except (httpx.TransportError, httpx.HTTPStatusError) as exc:
             status = getattr(getattr(exc, "response", None), "status_code", None)
             if attempt == HTTP_ATTEMPTS or (status is not None and status < 500):
-                raise SourceError(f"download failed after {attempt} attempt(s): {exc}") from exc
+                reason = f"HTTP {status}" if status is not None else type(exc).__name__
+                raise SourceError(f"download of {redact(url)} failed after {attempt} attempt(s): {reason}") from exc
             time.sleep(delay)
             delay *= 2
 
@@ -94,9 +115,10 @@ def _fetch_fsspec(url: str, target: Path) -> None:
         with fsspec.open(url, "rb") as src, target.open("wb") as out:
             shutil.copyfileobj(src, out, length=1 << 20)
     except (ImportError, ValueError) as exc:
-        raise SourceError(f"cannot open {url}: {exc} (install the fsspec package for this protocol)") from exc
+        raise SourceError(f"cannot open {redact(url)}: {type(exc).__name__} "
+                          "(install the fsspec package for this protocol)") from exc
     except OSError as exc:
-        raise SourceError(f"cannot read {url}: {exc}") from exc
+        raise SourceError(f"cannot read {redact(url)}: {type(exc).__name__}") from exc
 
 
 def fetch(url: str, workdir: Path) -> Candidate:
@@ -105,6 +127,11 @@ def fetch(url: str, workdir: Path) -> Candidate:
     expected = fragment.removeprefix("sha256=").lower() if fragment.startswith("sha256=") else None
     name = PurePosixPath(address.split("?", 1)[0]).name
     name = name if name not in ("", ".", "..") else "download"  # never a path out of the work folder
+    shown = redact(url)  # what is recorded and logged: never a secret
+    if urlsplit(address).username or urlsplit(address).password:
+        return Candidate(source=shown, name=name, path=None,
+                         error="credentials in a URL are refused: give them through the environment "
+                               f"({HTTP_AUTHORIZATION_VAR} for http(s), the fsspec backend's own variables otherwise)")
     target = workdir / hashlib.sha256(address.encode()).hexdigest()[:12] / name
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -113,10 +140,10 @@ def fetch(url: str, workdir: Path) -> Candidate:
         else:
             _fetch_fsspec(address, target)
     except SourceError as exc:
-        return Candidate(source=url, name=name, path=None, error=str(exc))
+        return Candidate(source=shown, name=name, path=None, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - a source that cannot be fetched is refused alone
-        return Candidate(source=url, name=name, path=None, error=f"cannot fetch: {type(exc).__name__}: {exc}")
-    return Candidate(source=url, name=name, path=target, expected_sha256=expected)
+        return Candidate(source=shown, name=name, path=None, error=f"cannot fetch: {type(exc).__name__}")
+    return Candidate(source=shown, name=name, path=target, expected_sha256=expected)
 
 
 def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:

@@ -20,9 +20,11 @@ class _FlakyHandler(http.server.BaseHTTPRequestHandler):
     """Serves PAGE at /page.json after failing the first request with a 503."""
 
     calls = 0
+    authorizations: list = []
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         type(self).calls += 1
+        type(self).authorizations.append(self.headers.get("Authorization"))
         if self.path.startswith("/page.json") and type(self).calls > 1:
             self.send_response(200)
             self.send_header("Content-Length", str(len(PAGE)))
@@ -40,6 +42,7 @@ class _FlakyHandler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def server():
     _FlakyHandler.calls = 0
+    _FlakyHandler.authorizations = []
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FlakyHandler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -132,3 +135,29 @@ def test_an_encrypted_zip_entry_is_refused_alone(settings, tmp_path):
     assert refused.status == "rejected"
     assert refused.error.startswith("zip entry 'secret.json' cannot be extracted: RuntimeError")
     assert "encrypted" in refused.error
+
+
+SECRET = "s3cr3t-t0ken-42"
+
+
+def _written_anywhere(home: Path, text: str) -> list[str]:
+    return [str(p) for p in home.rglob("*") if p.is_file() and text.encode() in p.read_bytes()]
+
+
+def test_credentials_in_a_url_are_refused_and_never_written(server, settings):
+    url = server.replace("http://", f"http://reader:{SECRET}@") + "/page.json"
+    (record,) = ingest.ingest([url], settings)
+    assert record.status == "rejected" and "BRANDCARE_HTTP_AUTHORIZATION" in record.error
+    assert SECRET not in record.source and "reader" not in record.source
+    assert _FlakyHandler.calls == 0, "nothing was sent with the credentials"
+    assert _written_anywhere(settings.home, SECRET) == []
+
+
+def test_the_secret_comes_from_the_environment_and_query_values_are_redacted(server, settings, monkeypatch):
+    monkeypatch.setenv("BRANDCARE_HTTP_AUTHORIZATION", f"Bearer {SECRET}")
+    (record,) = ingest.ingest([f"{server}/page.json?signature={SECRET}"], settings)
+    assert record.status == "loaded"
+    assert _FlakyHandler.authorizations[-1] == f"Bearer {SECRET}"
+    assert record.source == f"{server}/page.json?signature=***"
+    assert _written_anywhere(settings.home, SECRET) == []
+
