@@ -31,8 +31,9 @@ lint: setup
 	@home=$$(mktemp -d) && mkdir -p $$home/warehouse && cd dbt_project && \
 	  BRANDCARE_HOME=$$home ../.venv/bin/sqlfluff lint models --processes 2; status=$$?; rm -rf $$home; exit $$status
 
+# Two workers (the tests reading the shared demo run stay on one of them, see tests/conftest.py).
 test: setup browser lint
-	$(UV) run --frozen pytest
+	$(UV) run --frozen pytest -n 2 --dist loadgroup
 
 # Unit tests only (seconds): no pipeline run.
 unit: setup
