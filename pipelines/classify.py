@@ -427,9 +427,7 @@ def normalise_for_canned(text: pl.Expr) -> pl.Expr:
         .str.replace_all(EMAIL_PATTERN, " ")
         .str.replace_all(URL_PATTERN, " ")
         .str.replace_all(HANDLE_PATTERN, " ")
-        .str.replace_all(r"\d+", " ")
-        .str.replace_all(r"[^\w\s]|_", " ")
-        .str.replace_all(r"\s+", " ")
+        .str.replace_all(r"[\W_\d]+", " ")  # digits, punctuation, _ and whitespace runs: one space
         .str.strip_chars()
     )
     return pl.when(normalised != "").then(normalised)
@@ -504,38 +502,45 @@ def _sentiment_columns(probabilities: np.ndarray, classes: tuple[str, ...]) -> t
     return labels, score
 
 
-def _clauses(frame: pl.DataFrame, models) -> pl.Series:
-    """Per message, its clauses with their sentiment; NULL when it is one clause or does not
-    name several brands (:func:`names_several`)."""
-    from pipelines.classifier.features import feature_columns, features_of
-
-    spec = models.spec
-    exploded = (
-        frame.select(clause_texts(pl.col(_FOLDED)).alias("clauses"), names_several(pl.col("text")).alias("several"))
+def _clause_rows(prepared: pl.DataFrame) -> pl.DataFrame:
+    """(row, text) of every clause of the messages that name several brands
+    (:func:`names_several`) and have more than one clause; ``row`` is the message's index."""
+    return (
+        prepared.select(pl.col(_FOLDED), several=names_several(pl.col("text")))
         .with_row_index("row")
-        .filter(pl.col("several") & (pl.col("clauses").list.len() > 1))
-        .drop("several")
-        .explode("clauses")
-        .rename({"clauses": "text"})
+        .filter(pl.col("several"))
+        .select("row", text=clause_texts(pl.col(_FOLDED)))
+        .filter(pl.col("text").list.len() > 1)
+        .explode("text")
     )
-    if exploded.height == 0:
-        return pl.Series("clauses", [None] * frame.height, dtype=CLAUSE_DTYPE)
-    exploded = exploded.with_columns(plain_text(pl.col("text")).alias(_PLAIN)).with_columns(
-        feature_columns(spec, pl.col("text"), pl.col(_PLAIN))
-    )
-    probabilities = models.probabilities(*features_of(exploded, spec))["sentiment"]
-    labels, score = _sentiment_columns(probabilities, models.classes["sentiment"])
+
+
+def _clause_column(clauses: pl.DataFrame, labels: np.ndarray, score: np.ndarray, height: int) -> pl.Series:
+    """Per message, its clauses with their sentiment (NULL when it has none)."""
+    if clauses.height == 0:
+        return pl.Series("clauses", [None] * height, dtype=CLAUSE_DTYPE)
     grouped = (
-        exploded.select("row", "text")
-        .with_columns(sentiment=pl.Series(labels, dtype=pl.String), sentiment_score=pl.Series(score, dtype=pl.Float64))
+        clauses.with_columns(
+            sentiment=pl.Series(labels, dtype=pl.String), sentiment_score=pl.Series(score, dtype=pl.Float64)
+        )
         .group_by("row", maintain_order=True)
         .agg(pl.struct("text", "sentiment", "sentiment_score").alias("clauses"))
     )
     return (
-        pl.DataFrame({"row": pl.arange(0, frame.height, eager=True, dtype=pl.UInt32)})
+        pl.DataFrame({"row": pl.arange(0, height, eager=True, dtype=pl.UInt32)})
         .join(grouped, on="row", how="left", maintain_order="left")["clauses"]
         .cast(CLAUSE_DTYPE)
     )
+
+
+def _fill_language(prepared: pl.DataFrame) -> pl.DataFrame:
+    """NULL ``lang`` filled with :func:`detect_language`, computed for those rows only."""
+    missing = prepared["lang"].is_null()
+    if not missing.any():
+        return prepared
+    where = missing.arg_true()
+    detected = prepared.filter(missing).select(detect_language(pl.col(_PLAIN), pl.col("text").fill_null("")))
+    return prepared.with_columns(prepared["lang"].scatter(where, detected.to_series()))
 
 
 def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
@@ -565,28 +570,33 @@ def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
             signoff(text).alias("signoff"),
             normalise_for_canned(pl.col("text")).alias("canned_text"),
         )
-        .with_columns(
-            is_thanks(plain).alias("is_thanks"),
-            *feature_columns(models.spec, folded, plain),
-            *(
-                [pl.coalesce(pl.col("lang"), detect_language(plain, text)).alias("lang")]
-                if "lang" in frame.columns
-                else []
-            ),
-        )
+        .with_columns(is_thanks(plain).alias("is_thanks"), *feature_columns(models.spec, folded, plain))
         .collect()
     )
-    probabilities = models.probabilities(*features_of(prepared, models.spec))
+    if "lang" in frame.columns:
+        prepared = _fill_language(prepared)
+    # The clauses are scored with the messages: extra rows of the same feature matrix.
+    clauses = _clause_rows(prepared)
+    clause_features = clauses.select(
+        pl.col("text").alias(_FOLDED), plain_text(pl.col("text")).alias(_PLAIN)
+    ).with_columns(feature_columns(models.spec, folded, plain))
+    normalised, signals = features_of(prepared, models.spec)
+    clause_normalised, clause_signals = features_of(clause_features, models.spec)
+    probabilities = models.probabilities(
+        pl.concat([normalised, clause_normalised]),
+        None if signals is None else np.vstack([signals, clause_signals]),
+    )
+    n = prepared.height
     sentiment, score = _sentiment_columns(probabilities["sentiment"], models.classes["sentiment"])
-    intents = np.asarray(models.classes["intent"], dtype=object)[probabilities["intent"].argmax(axis=1)]
-    channels = np.asarray(models.classes["deflection"], dtype=object)[probabilities["deflection"].argmax(axis=1)]
+    intents = np.asarray(models.classes["intent"], dtype=object)[probabilities["intent"][:n].argmax(axis=1)]
+    channels = np.asarray(models.classes["deflection"], dtype=object)[probabilities["deflection"][:n].argmax(axis=1)]
     classified = prepared.with_columns(
-        sentiment=pl.Series(sentiment, dtype=pl.String),
-        sentiment_score=pl.Series(score, dtype=pl.Float64),
+        sentiment=pl.Series(sentiment[:n], dtype=pl.String),
+        sentiment_score=pl.Series(score[:n], dtype=pl.Float64),
         intent=pl.Series(intents, dtype=pl.String),
-        intent_confidence=pl.Series(probabilities["intent"].max(axis=1), dtype=pl.Float64),
+        intent_confidence=pl.Series(probabilities["intent"][:n].max(axis=1), dtype=pl.Float64),
         deflection=pl.Series(channels, dtype=pl.String).replace("none", None),
-        clauses=_clauses(prepared, models),
+        clauses=_clause_column(clauses, sentiment[n:], score[n:], n),
     )
     kept = [name for name in frame.columns if name not in CLASSIFICATION_COLUMNS]
     return classified.select(

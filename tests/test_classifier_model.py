@@ -81,15 +81,25 @@ def test_a_missing_model_is_an_error_that_says_what_to_do(tmp_path: Path) -> Non
         model_files.load(tmp_path)
 
 
-def test_features_do_not_depend_on_the_batch() -> None:
-    spec = FeatureSpec(lexicon=True)
-    texts = pl.Series(["Llámanos al 900 123 456 😡", "@brand where is my parcel?", "", None])
-    alone = featurise(texts[1:2], spec)
+@pytest.mark.parametrize("spec", [FeatureSpec(lexicon=True), FeatureSpec(char_min=3, cues=True)], ids=str)
+def test_features_do_not_depend_on_the_batch(spec: FeatureSpec) -> None:
+    texts = pl.Series(["Llámanos al 900 123 456 😡", "@brand where is my parcel?", "", None, "a", "DM us"])
     together = featurise(texts, spec)
-    assert (alone != together[1]).nnz == 0
+    for row in range(len(texts)):  # the n-grams running from one text into the next are dropped
+        assert (featurise(texts[row : row + 1], spec) != together[row]).nnz == 0
     assert together[2].nnz == together[3].nnz  # NULL reads as empty text
     weights = np.random.default_rng(0).standard_normal((spec.n_features, 3)).astype(np.float32)
     assert np.allclose(linear_scores(*prepare(texts, spec), spec, weights), together @ weights, atol=1e-4)
+
+
+def test_each_kind_of_ngram_weighs_one_over_the_root_of_its_count() -> None:
+    # "Ab" reads " ab ": character bigrams " a", "ab", "b " (3, weight 1/sqrt(3) each); words
+    # "ab" alone (1, weight 1); a bucket shared by two n-grams would hold the sum.
+    chars = featurise(pl.Series(["Ab"]), FeatureSpec(char_min=2, char_max=2, words=False))
+    assert chars.sum() == pytest.approx(3 / np.sqrt(3), rel=1e-6)
+    words = featurise(pl.Series(["Ab ab"]), FeatureSpec(char_min=1, char_max=0))
+    # "ab", "ab" and the bigram "ab ab": 3 occurrences, the word's bucket holds two of them
+    assert words.sum() == pytest.approx(3 / np.sqrt(3), rel=1e-6) and words.nnz == 2
 
 
 @pytest.fixture(scope="module")

@@ -4,18 +4,24 @@ A text is normalised (lower case, accents folded, links -> ``@url``, e-mail addr
 ``@email``, @handles -> ``@user``, every digit -> ``0``, whitespace collapsed), then turned
 into occurrences of
 
-* character n-grams of the normalised text (``CHAR_NGRAMS``, across word boundaries),
+* character n-grams of the normalised text (``char_min`` to ``char_max``, across word boundaries),
 * word unigrams and bigrams (a word is a run of letters, digits, ``_`` and ``'``; every other
   non-space character, such as ``?``, ``!`` or an emoji, is a word of its own),
 * lexicon signals of :mod:`pipelines.classify` (optional, ``FeatureSpec.lexicon``): the
   lexicon's complaint / question / thanks matches, its deflection channel, and the sign of
-  its sentiment sum,
+  its sentiment sum (regular expressions over every text: the slowest part when enabled),
+* channel cues (optional, ``FeatureSpec.cues``): an e-mail address, a link, a phone number,
+  "DM / MD / inbox / privado", read from the normalised text,
 
-each hashed into one of ``2**bits`` buckets by a polynomial hash over the code points (a
-prefix sum, so every n-gram's hash is O(1) and the whole batch is a handful of array
-operations). Each occurrence weighs ``1 / sqrt(occurrences of its group in the text)``, so
-long and short texts have comparable vectors. The result is a CSR matrix whose duplicate
-entries (an n-gram seen twice) add up in any product, which is all a linear model needs.
+each hashed into one of ``2**bits`` buckets by a polynomial hash (modulo 2**32) over the code
+points. The texts of a batch are joined into one array of code points: character n-grams are
+rolling hashes over it (one multiply-add per n), words are spans of a prefix-sum hash, and
+each kind of n-gram becomes a 0/1 CSR matrix built without sorting or filtering (the
+character matrices have one extra row per text for the n-grams that cross into the next
+text, dropped after the product). Each occurrence weighs ``1 / sqrt(occurrences of its kind
+of n-gram in the text)`` (characters, words + bigrams), so long and short texts have
+comparable vectors. Scoring (:func:`linear_scores`) multiplies each matrix by the weights and
+scales the rows, without ever summing the matrices.
 
 The hash is defined here, not by a library, so it cannot change under a dependency upgrade:
 a model trained with one installation reads the same buckets on any other.
@@ -29,9 +35,9 @@ import numpy as np
 import polars as pl
 from scipy import sparse
 
-#: odd 64-bit multipliers (odd, so that they are invertible modulo 2**64).
-_BASE = np.uint64(0x100000001B3)
-_MIX = np.uint64(0x9E3779B97F4A7C15)
+#: odd 32-bit multipliers (odd, so that they are invertible modulo 2**32).
+_BASE = np.uint32(0x01000193)
+_MIX = np.uint32(0x9E3779B1)
 _SEPARATOR = 1  # code point placed between texts; never in a normalised text
 _SPACE = 32
 
@@ -46,6 +52,7 @@ class FeatureSpec:
     words: bool = True
     bigrams: bool = True
     lexicon: bool = False
+    cues: bool = False
 
     @property
     def n_features(self) -> int:
@@ -53,6 +60,18 @@ class FeatureSpec:
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+
+@dataclass
+class _Group:
+    """0/1 matrices (each with its row stride: 2 when every other row is dropped) whose sum is
+    one kind of n-gram, and per text the number of its occurrences (None: weight 1)."""
+
+    parts: list[tuple[sparse.csr_matrix, int]]
+    count: np.ndarray | None
+
+    def weight(self) -> np.ndarray:
+        return (1.0 / np.sqrt(np.maximum(self.count, 1))).astype(np.float32)
 
 
 NORMALISED = "__features_normalised"  # working column names of feature_columns()
@@ -73,96 +92,22 @@ def normalise(folded: pl.Expr) -> pl.Expr:
     )
 
 
-def _codes(texts: pl.Series) -> np.ndarray:
-    """All texts as one uint64 array of code points: `` text `` blocks joined by a separator."""
-    joined = (" " + texts.fill_null("") + " ").str.join(chr(_SEPARATOR)).item()
-    return np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-
-
 def _prefix_hashes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``prefix[i] = sum(codes[k] * B**k, k < i)`` and ``inverse[i] = B**-i`` modulo 2**64.
+    """``prefix[i] = sum(codes[k] * B**k, k < i)`` and ``inverse[i] = B**-i`` modulo 2**32.
 
     The hash of ``codes[a:b]`` is ``(prefix[b] - prefix[a]) * inverse[a]``: the same value
     wherever the substring occurs.
     """
     size = codes.size
-    powers = np.empty(size + 1, dtype=np.uint64)
+    powers = np.full(size + 1, _BASE, dtype=np.uint32)
     powers[0] = 1
-    powers[1:] = _BASE
-    np.cumprod(powers, out=powers)  # wraps modulo 2**64, as intended
-    inverse_base = np.uint64(pow(int(_BASE), -1, 1 << 64))
-    inverse = np.empty(size + 1, dtype=np.uint64)
+    np.multiply.accumulate(powers, dtype=np.uint32, out=powers)  # wraps modulo 2**32, as intended
+    inverse = np.full(size + 1, pow(int(_BASE), -1, 1 << 32), dtype=np.uint32)
     inverse[0] = 1
-    inverse[1:] = inverse_base
-    np.cumprod(inverse, out=inverse)
-    prefix = np.zeros(size + 1, dtype=np.uint64)
-    np.cumsum(codes * powers[:-1], out=prefix[1:])
+    np.multiply.accumulate(inverse, dtype=np.uint32, out=inverse)
+    prefix = np.zeros(size + 1, dtype=np.uint32)
+    np.add.accumulate(codes * powers[:-1], dtype=np.uint32, out=prefix[1:])
     return prefix, inverse
-
-
-def _span_hash(prefix: np.ndarray, inverse: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    return (prefix[end] - prefix[start]) * inverse[start]
-
-
-def _bucket(hashes: np.ndarray, salt: int, bits: int) -> np.ndarray:
-    """Multiplicative hashing of salted 64-bit hashes into ``2**bits`` buckets."""
-    salted = hashes ^ np.uint64(salt * 0x632BE59BD9B4E019 & 0xFFFFFFFFFFFFFFFF)
-    salted *= _MIX
-    salted >>= np.uint64(64 - bits)
-    return salted.astype(np.int32)
-
-
-def _is_word(codes: np.ndarray) -> np.ndarray:
-    ascii_word = (
-        ((codes >= 48) & (codes <= 57))
-        | ((codes >= 97) & (codes <= 122))
-        | ((codes >= 65) & (codes <= 90))
-        | (codes == 95)  # _
-        | (codes == 39)  # '
-        | (codes == 64)  # @ of the @url / @user placeholders
-    )
-    return ascii_word | ((codes >= 0xC0) & (codes < 0x2000))
-
-
-def _occurrences(codes: np.ndarray, spec: FeatureSpec) -> list[list[tuple[np.ndarray, np.ndarray]]]:
-    """(document index, bucket) of every n-gram occurrence, grouped: the character n-grams,
-    then the words and bigrams. Within a group, each part is sorted by document."""
-    size = codes.size
-    separator = codes == _SEPARATOR
-    doc_of = np.cumsum(separator)  # document index of each position (separators excluded below)
-    prefix, inverse = _prefix_hashes(codes)
-    groups = []
-    chars = []
-    rolling = codes.copy()  # rolling[i] = hash of codes[i:i + n], n growing by one per step
-    for n in range(1, spec.char_max + 1):
-        if n > 1:
-            rolling = rolling[:-1] * _BASE + codes[n - 1 :]
-        if n >= spec.char_min and rolling.size:
-            # an n-gram inside one text: no separator among its n characters
-            inside = doc_of[: size - n + 1] == doc_of[n - 1 :]
-            inside &= ~separator[: size - n + 1]
-            chars.append((doc_of[: size - n + 1][inside], _bucket(rolling[inside], n, spec.bits)))
-    if chars:
-        groups.append(chars)
-    if spec.words:
-        word = _is_word(codes)
-        previous = np.concatenate(([False], word[:-1]))
-        following = np.concatenate((word[1:], [False]))
-        is_start = (word & ~previous) | (~word & ~separator & (codes != _SPACE))
-        token_start = np.flatnonzero(is_start)  # in text order, so sorted by document
-        ends = np.flatnonzero(word & ~following) + 1
-        # a word ends at the first word end at or after its start; a symbol is one character
-        following_end = np.minimum(np.searchsorted(ends, token_start, "right"), max(ends.size - 1, 0))
-        token_end = np.where(word[token_start], ends[following_end] if ends.size else 0, token_start + 1)
-        token_hash = _span_hash(prefix, inverse, token_start, token_end)
-        token_doc = doc_of[token_start]
-        parts = [(token_doc, _bucket(token_hash, 100, spec.bits))]
-        if spec.bigrams and token_hash.size > 1:
-            same = token_doc[1:] == token_doc[:-1]
-            pair = token_hash[:-1][same] * _BASE + token_hash[1:][same]
-            parts.append((token_doc[1:][same], _bucket(pair, 101, spec.bits)))
-        groups.append(parts)
-    return groups
 
 
 LEXICON_SIGNALS = (
@@ -177,6 +122,25 @@ LEXICON_SIGNALS = (
     "lex_web",
     "lex_store",
 )
+
+
+_LEX_CHANNEL = "__features_lexicon_channel"
+_LEX_CHANNELS = ("lex_dm", "lex_phone", "lex_email", "lex_web", "lex_store")
+
+#: high-precision signs of a deflection channel, read from the normalised text (cheap:
+#: literal placeholders and one short pattern each).
+CUE_PATTERNS = {
+    "cue_email": r"@email",
+    "cue_url": r"@url",
+    "cue_phone": r"(?-u:\b)(?:0[ .-]?){7,}(?-u:\b)",
+    "cue_private": r"(?-u:\b)(?:dm|dms|md|inbox|privado|direct message|mensaje directo)(?-u:\b)",
+}
+SIGNALS = LEXICON_SIGNALS + tuple(CUE_PATTERNS)
+
+
+def signal_names(spec: FeatureSpec) -> tuple[str, ...]:
+    """The 0/1 signal columns a spec reads, in :data:`SIGNALS` order."""
+    return (LEXICON_SIGNALS if spec.lexicon else ()) + (tuple(CUE_PATTERNS) if spec.cues else ())
 
 
 def feature_columns(spec: FeatureSpec, folded: pl.Expr, plain: pl.Expr) -> list[pl.Expr]:
@@ -199,15 +163,26 @@ def feature_columns(spec: FeatureSpec, folded: pl.Expr, plain: pl.Expr) -> list[
             classify.is_thanks(plain).alias("lex_thanks"),
             plain.str.contains(positive).alias("lex_positive"),
             plain.str.contains(negative).alias("lex_negative"),
-            *((channel == kind).fill_null(False).alias(f"lex_{kind}") for kind in classify.DEFLECTION_ORDER),
+            channel.alias(_LEX_CHANNEL),  # one column: features_of splits it by channel
         ]
     return columns
 
 
 def features_of(frame: pl.DataFrame, spec: FeatureSpec) -> tuple[pl.Series, np.ndarray | None]:
     """(normalised texts, lexicon signal matrix or None) of a frame holding :func:`feature_columns`."""
-    signals = frame.select(LEXICON_SIGNALS).to_numpy().astype(bool) if spec.lexicon else None
-    return frame[NORMALISED], signals
+    names = signal_names(spec)
+    if not names:
+        return frame[NORMALISED], None
+    channel = frame[_LEX_CHANNEL] if spec.lexicon else None
+    columns = [
+        (channel == name.removeprefix("lex_")).fill_null(False)
+        if name in _LEX_CHANNELS
+        else frame[NORMALISED].str.contains(CUE_PATTERNS[name])  # cues read the normalised text
+        if name in CUE_PATTERNS
+        else frame[name]
+        for name in names
+    ]
+    return frame[NORMALISED], np.column_stack([column.to_numpy() for column in columns]).astype(bool)
 
 
 def prepare(texts: pl.Series, spec: FeatureSpec) -> tuple[pl.Series, np.ndarray | None]:
@@ -225,43 +200,128 @@ def prepare(texts: pl.Series, spec: FeatureSpec) -> tuple[pl.Series, np.ndarray 
     return features_of(frame, spec)
 
 
-def _parts(normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSpec) -> list[sparse.csr_matrix]:
-    """The feature matrix as a sum of CSR matrices, each built without sorting."""
+def _codes(texts: pl.Series) -> np.ndarray:
+    """All texts as one uint32 array of code points: `` text `` blocks joined by a separator."""
+    joined = (" " + texts.fill_null("") + " ").str.join(chr(_SEPARATOR)).item()
+    return np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+
+
+def _bucket(hashes: np.ndarray, salt: int, bits: int) -> np.ndarray:
+    """Multiplicative hashing of salted 32-bit hashes into ``2**bits`` buckets (int32)."""
+    salted = hashes ^ np.uint32(salt * 0x632BE59B & 0xFFFFFFFF)
+    salted *= _MIX
+    salted >>= np.uint32(32 - bits)
+    return salted.view(np.int32)
+
+
+def _is_word(codes: np.ndarray) -> np.ndarray:
+    lower = codes | np.uint32(0x20)  # ASCII letters in lower case (and digits unchanged)
+    return (
+        ((lower >= 97) & (lower <= 122))
+        | ((codes >= 48) & (codes <= 57))
+        | (codes == 95)  # _
+        | (codes == 39)  # '
+        | (codes == 64)  # @ of the @url / @user placeholders
+        | ((codes >= 0xC0) & (codes < 0x2000))
+    )
+
+
+def _csr(indices: np.ndarray, indptr: np.ndarray, n_features: int) -> sparse.csr_matrix:
+    """A 0/1 CSR matrix with 32-bit indices (scipy would copy mixed index types)."""
+    data = np.ones(indices.size, dtype=np.float32)
+    return sparse.csr_matrix((data, indices, indptr.astype(np.int32)), shape=(indptr.size - 1, n_features))
+
+
+def _groups(normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSpec) -> list[_Group]:
+    """The feature matrix as groups of 0/1 CSR matrices, each with its per-text weight.
+
+    A character n-gram matrix has two rows per text (the text's n-grams, then the n-grams that
+    run into the separator and the next text, which are dropped): every position of the joined
+    texts is one entry, so nothing is sorted or filtered.
+    """
     n_docs = len(normalised)
-    matrices = []
-    for group in _occurrences(_codes(normalised), spec):
-        counts = sum(np.bincount(doc, minlength=n_docs) for doc, _ in group)
-        weight = (1.0 / np.sqrt(np.maximum(counts, 1))).astype(np.float32)
-        for doc, bucket in group:
-            indptr = np.zeros(n_docs + 1, dtype=np.int64)
-            np.cumsum(np.bincount(doc, minlength=n_docs), out=indptr[1:])
-            matrices.append(sparse.csr_matrix((weight[doc], bucket, indptr), shape=(n_docs, spec.n_features)))
+    codes = _codes(normalised)
+    size = codes.size
+    separators = np.flatnonzero(codes == _SEPARATOR)
+    starts = np.concatenate(([0], separators + 1))
+    ends = np.concatenate((separators, [size]))
+    lengths = ends - starts
+    groups = []
+    if spec.char_max >= spec.char_min:
+        parts = []
+        count = np.zeros(n_docs, dtype=np.int64)
+        rolling = codes.copy()  # rolling[i] = hash of codes[i:i + n], n growing by one per step
+        for n in range(1, spec.char_max + 1):
+            if n > 1:
+                rolling = rolling[:-1] * _BASE + codes[n - 1 :]
+            if n < spec.char_min or not rolling.size:
+                continue
+            inside_end = np.maximum(starts, ends - n + 1)
+            indptr = np.empty(2 * n_docs + 1, dtype=np.int64)
+            indptr[0:-1:2] = starts
+            indptr[1::2] = inside_end
+            indptr[-1] = rolling.size
+            parts.append((_csr(_bucket(rolling, n, spec.bits), indptr, spec.n_features), 2))
+            count += np.maximum(lengths - n + 1, 0)
+        groups.append(_Group(parts, count))
+    if spec.words:
+        word = _is_word(codes)
+        previous = np.zeros(size, dtype=bool)
+        previous[1:] = word[:-1]
+        following = np.zeros(size, dtype=bool)
+        following[:-1] = word[1:]
+        token_start = np.flatnonzero((word & ~previous) | (~word & (codes > _SPACE)))
+        ends_of_words = np.flatnonzero(word & ~following) + 1
+        # a word ends at the first word end after its start; a symbol is one character
+        next_end = np.minimum(np.searchsorted(ends_of_words, token_start, "right"), max(ends_of_words.size - 1, 0))
+        token_end = np.where(word[token_start], ends_of_words[next_end] if ends_of_words.size else 0, token_start + 1)
+        prefix, inverse = _prefix_hashes(codes)
+        token_hash = (prefix[token_end] - prefix[token_start]) * inverse[token_start]
+        indptr = np.searchsorted(token_start, np.append(starts, size))
+        parts = [(_csr(_bucket(token_hash, 100, spec.bits), indptr, spec.n_features), 1)]
+        count = np.diff(indptr)
+        if spec.bigrams and token_hash.size > 1:
+            token_doc = np.searchsorted(starts, token_start, "right") - 1
+            same = token_doc[1:] == token_doc[:-1]
+            pair = token_hash[:-1][same] * _BASE + token_hash[1:][same]
+            indptr = np.searchsorted(token_doc[:-1][same], np.arange(n_docs + 1))
+            parts.append((_csr(_bucket(pair, 101, spec.bits), indptr, spec.n_features), 1))
+            count = count + np.diff(indptr)
+        groups.append(_Group(parts, count))
     if signals is not None and n_docs:
         doc, which = np.nonzero(signals)  # row-major: sorted by document
-        indptr = np.zeros(n_docs + 1, dtype=np.int64)
-        np.cumsum(np.bincount(doc, minlength=n_docs), out=indptr[1:])
-        buckets = _bucket(np.asarray(which, dtype=np.uint64), 200, spec.bits)
-        matrices.append(
-            sparse.csr_matrix((np.ones(doc.size, np.float32), buckets, indptr), shape=(n_docs, spec.n_features))
-        )
-    return matrices
+        indptr = np.searchsorted(doc, np.arange(n_docs + 1))
+        index = np.asarray([SIGNALS.index(name) for name in signal_names(spec)], dtype=np.uint32)
+        buckets = _bucket(index[which], 200, spec.bits)
+        groups.append(_Group([(_csr(buckets, indptr, spec.n_features), 1)], None))
+    return groups
 
 
 def featurise(texts: pl.Series, spec: FeatureSpec) -> sparse.csr_matrix:
     """The feature matrix (one row per text, ``spec.n_features`` columns) of raw ``texts``."""
-    parts = _parts(*prepare(texts, spec), spec)
-    total = sparse.csr_matrix((len(texts), spec.n_features), dtype=np.float32)
-    for part in parts:
-        total = total + part
+    return matrix_of(*prepare(texts, spec), spec)
+
+
+def matrix_of(normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSpec) -> sparse.csr_matrix:
+    """The feature matrix of prepared texts (:func:`prepare` or :func:`features_of`)."""
+    total = sparse.csr_matrix((len(normalised), spec.n_features), dtype=np.float32)
+    for group in _groups(normalised, signals, spec):
+        summed = sparse.csr_matrix((len(normalised), spec.n_features), dtype=np.float32)
+        for matrix, stride in group.parts:
+            summed = summed + matrix[::stride]
+        total = total + (summed if group.count is None else sparse.diags(group.weight()) @ summed)
     return total.tocsr()
 
 
 def linear_scores(
     normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSpec, weights: np.ndarray
 ) -> np.ndarray:
-    """``features @ weights`` (weights: ``n_features`` x k) of prepared texts, without summing
-    the feature matrix first."""
+    """``features @ weights`` (weights: ``n_features`` x k, float32) of prepared texts, one
+    sparse product per n-gram kind, without building the feature matrix."""
     scores = np.zeros((len(normalised), weights.shape[1]), dtype=np.float32)
-    for part in _parts(normalised, signals, spec):
-        scores += part @ weights
+    for group in _groups(normalised, signals, spec):
+        summed = np.zeros_like(scores)
+        for matrix, stride in group.parts:
+            summed += (matrix @ weights)[::stride]
+        scores += summed if group.count is None else summed * group.weight()[:, None]
     return scores

@@ -10,6 +10,8 @@ lazy (on the first classification) and cached for the process; it needs no netwo
 from __future__ import annotations
 
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +26,9 @@ WEIGHTS_FILE = "classifiers.npz"
 CARD_FILE = "classifiers.json"
 #: the tasks, in the order their columns sit in the weight matrix.
 TASKS = ("intent", "sentiment", "deflection")
+#: texts per thread at least, and threads at most, when scoring a batch.
+PARALLEL_ROWS = 10_000
+MAX_THREADS = 4
 
 
 class ModelError(Exception):
@@ -53,13 +58,30 @@ class Classifiers:
     def probabilities(self, normalised: pl.Series, signals: np.ndarray | None) -> dict[str, np.ndarray]:
         """task -> (texts x classes) probabilities, rows summing to 1, of prepared texts
         (:func:`pipelines.classifier.features.prepare` or ``features_of``)."""
-        scores = linear_scores(normalised, signals, self.spec, self.weights) + self.bias
+        scores = self.scores(normalised, signals)
         out = {}
         for task in TASKS:
             block = scores[:, self.columns(task)]
             block = np.exp(block - block.max(axis=1, keepdims=True))
             out[task] = block / block.sum(axis=1, keepdims=True)
         return out
+
+    def scores(self, normalised: pl.Series, signals: np.ndarray | None) -> np.ndarray:
+        """Linear scores (texts x columns) with the biases. A large batch is cut in one slice
+        per CPU, scored in threads (NumPy and SciPy release the GIL; a text's features do not
+        depend on its batch, so the result is the same)."""
+        rows = len(normalised)
+        slices = min(os.cpu_count() or 1, MAX_THREADS, max(rows // PARALLEL_ROWS, 1))
+        bounds = np.linspace(0, rows, slices + 1).astype(int)
+
+        def part(start: int, end: int) -> np.ndarray:
+            chunk = None if signals is None else signals[start:end]
+            return linear_scores(normalised[start:end], chunk, self.spec, self.weights)
+
+        if slices == 1:
+            return part(0, rows) + self.bias
+        with ThreadPoolExecutor(slices) as pool:
+            return np.vstack(list(pool.map(part, bounds[:-1], bounds[1:]))) + self.bias
 
     def predict(self, texts: pl.Series) -> dict[str, np.ndarray]:
         """task -> predicted class of each raw text (numpy array of str)."""
