@@ -577,9 +577,12 @@ def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
         prepared = _fill_language(prepared)
     # The clauses are scored with the messages: extra rows of the same feature matrix.
     clauses = _clause_rows(prepared)
-    clause_features = clauses.select(
-        pl.col("text").alias(_FOLDED), plain_text(pl.col("text")).alias(_PLAIN)
-    ).with_columns(feature_columns(models.spec, folded, plain))
+    clause_features = (  # lazy, so that repeated subexpressions (the lexicon's) run once
+        clauses.lazy()
+        .select(pl.col("text").alias(_FOLDED), plain_text(pl.col("text")).alias(_PLAIN))
+        .with_columns(feature_columns(models.spec, folded, plain))
+        .collect()
+    )
     normalised, signals = features_of(prepared, models.spec)
     clause_normalised, clause_signals = features_of(clause_features, models.spec)
     probabilities = models.probabilities(
