@@ -13,11 +13,16 @@ import pytest
 
 from support import FIXTURES, DemoRun, run_cli
 
+#: Fixtures that run the whole pipeline: a test using one is end-to-end.
+PIPELINE_FIXTURES = {"demo_run", "corpus_run"}
+
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if "demo_run" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & PIPELINE_FIXTURES:
             item.add_marker(pytest.mark.e2e)
+        if "demo_run" in fixtures:
             item.add_marker(pytest.mark.xdist_group("demo"))
 
 

@@ -14,7 +14,11 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from support import free_port, graphql
+
+pytestmark = pytest.mark.e2e
 
 #: Assets of every stage: the lake, the dbt models, the Great Expectations-checked mart, the publication.
 EXPECTED_ASSETS = {"lake/archive_files", "int_cases_measured", "brand_scorecards", "published"}

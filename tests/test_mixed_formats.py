@@ -12,6 +12,8 @@ import pytest
 from pipelines.sample import generate_sample
 from support import FIXTURES, run_brandcare
 
+pytestmark = pytest.mark.e2e
+
 # sample subfolder -> (how it is packed, format expected)
 PACKING = {
     "x": ("plain", "x_v2"),
