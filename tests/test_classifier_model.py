@@ -83,7 +83,7 @@ def test_a_missing_model_is_an_error_that_says_what_to_do(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("spec", [FeatureSpec(lexicon=True), FeatureSpec(char_min=3, cues=True)], ids=str)
 def test_features_do_not_depend_on_the_batch(spec: FeatureSpec) -> None:
-    texts = pl.Series(["Llámanos al 900 123 456 😡", "@brand where is my parcel?", "", None, "a", "DM us"])
+    texts = pl.Series(["Llámanos al 900 123 456 😡", "@brand where is my parcel?", "", None, "a", "DM us", "", "b"])
     together = featurise(texts, spec)
     for row in range(len(texts)):  # the n-grams running from one text into the next are dropped
         assert (featurise(texts[row : row + 1], spec) != together[row]).nnz == 0

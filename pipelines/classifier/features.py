@@ -261,6 +261,7 @@ def _groups(normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSpec
             indptr[0:-1:2] = starts
             indptr[1::2] = inside_end
             indptr[-1] = rolling.size
+            np.minimum(indptr, rolling.size, out=indptr)  # texts at the end shorter than n: no entries
             parts.append((_csr(_bucket(rolling, n, spec.bits), indptr, spec.n_features), 2))
             count += np.maximum(lengths - n + 1, 0)
         groups.append(_Group(parts, count))
