@@ -42,20 +42,20 @@ LABELS = {
 }
 
 #: (task, lang, measure) -> floor on the test split, about 3 points under the figure measured
-#: for model 0644bfd2efae (in the comment; corpus of 15:00 UTC, 707 test messages).
+#: for model c394438ccb99 (in the comment; corpus of 15:00 UTC, 707 test messages).
 HELDOUT_FLOORS: dict[tuple[str, str, str], float] = {
-    ("intent", "all", "accuracy"): 0.72,  # 0.757 on 543 customer messages
+    ("intent", "all", "accuracy"): 0.72,  # 0.753 on 543 customer messages
     ("intent", "es", "accuracy"): 0.72,  # 0.750 on 192
-    ("intent", "en", "accuracy"): 0.73,  # 0.761 on 351
-    ("sentiment", "all", "macro_f1"): 0.74,  # 0.768 on 707
-    ("sentiment", "es", "macro_f1"): 0.65,  # 0.681 on 259
-    ("sentiment", "en", "macro_f1"): 0.73,  # 0.766 on 448
-    ("deflection", "all", "accuracy"): 0.85,  # 0.884 on 164 brand replies
-    ("deflection", "es", "accuracy"): 0.83,  # 0.866 on 67
+    ("intent", "en", "accuracy"): 0.72,  # 0.755 on 351
+    ("sentiment", "all", "macro_f1"): 0.73,  # 0.766 on 707
+    ("sentiment", "es", "macro_f1"): 0.64,  # 0.678 on 259
+    ("sentiment", "en", "macro_f1"): 0.73,  # 0.765 on 448
+    ("deflection", "all", "accuracy"): 0.86,  # 0.890 on 164 brand replies
+    ("deflection", "es", "accuracy"): 0.85,  # 0.881 on 67
     ("deflection", "en", "accuracy"): 0.86,  # 0.897 on 97
-    ("actionable", "all", "f1"): 0.83,  # 0.861
-    ("actionable", "es", "f1"): 0.74,  # 0.775
-    ("actionable", "en", "f1"): 0.86,  # 0.893
+    ("actionable", "all", "f1"): 0.82,  # 0.858
+    ("actionable", "es", "f1"): 0.74,  # 0.777
+    ("actionable", "en", "f1"): 0.85,  # 0.888
 }
 
 #: (task, lang or None for both) -> accuracy floor on the invented policy examples, about 3
