@@ -14,7 +14,6 @@ agree, and the ``brand_open_hours`` table the warehouse gets is the same calenda
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -90,12 +89,6 @@ def normalise_account(platform: str, account: str) -> str:
     if platform not in PLATFORMS:
         raise ValueError(f"unknown platform {platform!r}; expected one of {', '.join(PLATFORMS)}")
     return account.strip().removeprefix("@").strip().lower()
-
-
-def fold_accents(text: str) -> str:
-    """Lower-case ``text`` and strip combining marks (NFKD), e.g. 'Telefónica' -> 'telefonica'."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 # --------------------------------------------------------------------------- loading
@@ -450,7 +443,8 @@ REGISTRY_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "has_business_hours": pl.Boolean,
     },
     "brand_accounts": {"brand_id": pl.String, "platform": pl.String, "account": pl.String},
-    "brand_aliases": {"brand_id": pl.String, "alias": pl.String, "alias_folded": pl.String},
+    # folded in SQL (stg_brand_aliases), as the message texts they are matched against
+    "brand_aliases": {"brand_id": pl.String, "alias": pl.String},
     "brand_open_hours": {
         "brand_id": pl.String,
         "open_from": _UTC_DATETIME,
@@ -482,7 +476,7 @@ def registry_frames(brands: Iterable[Brand], start: date, end: date) -> dict[str
         }
         rows["brand_accounts"].extend((brand.id, p, a) for p, a in sorted(accounts))
         aliases = dict.fromkeys(brand.aliases)  # drop repeats, keep order
-        rows["brand_aliases"].extend((brand.id, a, fold_accents(a)) for a in aliases)
+        rows["brand_aliases"].extend((brand.id, a) for a in aliases)
         rows["brand_open_hours"].extend(
             (brand.id, opens, closes) for opens, closes in open_intervals(brand, start, end)
         )

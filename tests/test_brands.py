@@ -14,7 +14,6 @@ from pipelines.brands import (
     Brand,
     BrandRegistryError,
     business_minutes,
-    fold_accents,
     is_open,
     load_registry,
     normalise_account,
@@ -331,16 +330,6 @@ def test_normalise_account() -> None:
         normalise_account("myspace", "tom")
 
 
-def test_fold_accents() -> None:
-    assert fold_accents("Telefónica") == "telefonica"
-    assert fold_accents("CAIXABANK Ñandú Über") == "caixabank nandu uber"
-    assert fold_accents("Crédit Agricole") == "credit agricole"
-    assert fold_accents("plain") == "plain"
-
-
-# --------------------------------------------------------------------------- is_open
-
-
 def test_is_open_closed_on_sunday(registry: dict[str, Brand]) -> None:
     movistar = registry["movistar"]
     assert not is_open(movistar, madrid(2026, 3, 1, 12, 0))  # Sunday
@@ -527,7 +516,7 @@ def test_registry_frames_columns_and_dtypes(registry: dict[str, Brand]) -> None:
     assert frames["brand_accounts"].schema == pl.Schema(
         {"brand_id": pl.String, "platform": pl.String, "account": pl.String})
     assert frames["brand_aliases"].schema == pl.Schema(
-        {"brand_id": pl.String, "alias": pl.String, "alias_folded": pl.String})
+        {"brand_id": pl.String, "alias": pl.String})
     assert frames["brand_open_hours"].schema == pl.Schema(
         {"brand_id": pl.String, "open_from": utc_us, "open_to": utc_us})
 
@@ -544,7 +533,7 @@ def test_registry_frames_columns_and_dtypes(registry: dict[str, Brand]) -> None:
         ("movistar", "facebook", "1234567"), ("movistar", "blog", "equipo movistar"),
     }
     assert frames["brand_aliases"].rows() == [
-        ("movistar", "Movistar", "movistar"), ("movistar", "Telefónica", "telefonica"),
+        ("movistar", "Movistar"), ("movistar", "Telefónica"),
     ]
 
     hours = frames["brand_open_hours"]
