@@ -141,7 +141,7 @@ def _plant_message_without_author(home: Path) -> str:
     last_position = rows.filter(pl.col("archive_sha256") == first["archive_sha256"][0])["position"].max()
     # one more record of the same file (the next position: the file's key stays unique)
     bad = first.with_columns(pl.lit("x:999").alias("message_id"), pl.lit("x:999").alias("version_id"),
-                             pl.lit(None, pl.String).alias("author_id"), pl.lit(last_position + 1).alias("position"))
+                             pl.lit(None, pl.String).alias("author_id"), pl.lit(last_position + 1, rows.schema["position"]).alias("position"))
     pl.concat([rows, bad]).write_parquet(victim)
     sha = bad["archive_sha256"][0]
     record_path = home / "lake" / "files" / victim.name  # a part's records have its messages' file name
