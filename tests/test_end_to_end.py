@@ -137,7 +137,7 @@ def _plant_message_without_author(home: Path) -> str:
     """A reader bug: a message without an author, with the file's counts adjusted so that they reconcile."""
     victim = next(p for p in (home / "lake" / "messages").glob("part-*.parquet") if pl.read_parquet(p).height)
     rows = pl.read_parquet(victim)
-    first = rows.head(1)
+    first = rows.filter(pl.col("kind") == "post").head(1)  # a message (not a profile or repost row)
     last_position = rows.filter(pl.col("archive_sha256") == first["archive_sha256"][0])["position"].max()
     # one more record of the same file (the next position: the file's key stays unique)
     bad = first.with_columns(pl.lit("x:999").alias("message_id"), pl.lit("x:999").alias("version_id"),
