@@ -54,16 +54,8 @@ POOL_COLUMNS = (
     "text",
     "given_sentiment",
 )
-BATCH_COLUMNS = (
-    "row_id",
-    "source",
-    "lang",
-    "role",
-    "brand",
-    "conversation_id",
-    "text",
-    "given_sentiment",
-)
+#: What a labeller sees: the pool's columns but the source's own id.
+BATCH_COLUMNS = tuple(c for c in POOL_COLUMNS if c != "source_id")
 LABEL_COLUMNS = ("row_id", "intent", "sentiment", "deflection", "note")
 
 INTENTS = ("complaint", "question", "praise", "other")
