@@ -264,7 +264,7 @@ def _print_top(settings) -> None:
     path = settings.published_dir / "current" / "brand_scorecards.parquet"
     top = duckdb.sql(
         """
-        select brand_name, sector, period_start as month, rank, round(care_score, 1) as care_score,
+        select brand_name, sector, period_start, rank, round(care_score, 1) as care_score,
                actionable_cases, round(response_rate, 3) as response_rate,
                round(median_first_response_min, 1) as median_min, round(deflection_rate, 3) as deflection,
                is_final

@@ -5,17 +5,17 @@ Layout below ``BRANDCARE_HOME``::
     archives/<sha256>/content            content-addressed copy of each archive file
     archives/<sha256>/companions/        files a reader needs beside it (account.js)
     archives/<sha256>/source.json        where it came from, its name, when it was registered
-    lake/files/part-<id>.parquet         one row per archive file of a batch: format, status,
+    lake/archive_files/part-<id>.parquet one row per archive file of a batch: format, status,
                                          error, notes, record counts
-    lake/messages/part-<id>.parquet      the batch's canonical rows + classifications
+    lake/message_rows/part-<id>.parquet  the batch's canonical rows + classifications
     lake/quarantine/part-<id>.parquet    the batch's records that could not be read, with a reason
     lake/tmp/ingest-<pid>-*/             work files of a running ingest
 
 Files are normalised in batches (up to BATCH_FILES files or BATCH_BYTES of archive): the
 files of a batch are prepared and detected one by one, read together where a reader can
 (one DuckDB statement for all X v2 files of the batch), classified in one call and stored as
-one part: few, large Parquet files. A part is committed by its ``files/`` file, written
-last, so a kill loses at most the batch in hand, which the next ingest reads again.
+one part: few, large Parquet files. A part is committed by its ``archive_files/`` file,
+written last, so a kill loses at most the batch in hand, which the next ingest reads again.
 
 Every file is isolated: any failure while preparing, detecting, reading, checking or
 storing one file (ArchiveError, RecursionError from JSON nested too deeply, MemoryError, a
@@ -81,7 +81,7 @@ FUTURE_TOLERANCE = timedelta(days=1)
 EMPTY_FILE = "_empty.parquet"
 PART_PREFIX = "part-"
 WORK_PREFIX = "ingest-"
-#: A part without its files/ record is left alone this long (another ingest may be committing it).
+#: A part without its archive_files/ record is left alone this long (another ingest may be committing it).
 UNCOMMITTED_GRACE_SECONDS = 60
 #: Readers that read many files in one statement (much cheaper than one statement per file).
 MANY_READERS: dict[str, Callable[[list[Path]], list]] = {"x_v2": read_x_v2_many}
@@ -113,16 +113,29 @@ class ArchiveFile:
 
 
 def _lake_folders(settings: Settings) -> dict[str, tuple[Path, dict[str, pl.DataType]]]:
-    """The lake's three tables: folder and schema. ``files`` is the commit record of a part."""
+    """The lake's three tables (named as their assets and dbt sources): folder and schema.
+    ``archive_files`` is the commit record of a part."""
     return {
-        "files": (settings.lake_dir / "files", FILE_SCHEMA),
-        "messages": (settings.messages_dir, LAKE_SCHEMA),
+        "archive_files": (settings.archive_files_dir, FILE_SCHEMA),
+        "message_rows": (settings.message_rows_dir, LAKE_SCHEMA),
         "quarantine": (settings.quarantine_dir, QUARANTINE_SCHEMA),
     }
 
 
+#: Folders of the lake's tables before they took their tables' names: old name -> table.
+OLD_LAKE_FOLDERS = {"files": "archive_files", "messages": "message_rows"}
+
+
 def ensure_lake(settings: Settings) -> None:
-    """Create the lake folders and their empty, typed placeholder files."""
+    """Create the lake folders and their empty, typed placeholder files. A home written before
+    the folders took their tables' names has its old folders renamed, once."""
+    for old, table in OLD_LAKE_FOLDERS.items():
+        folder, old_folder = _lake_folders(settings)[table][0], settings.lake_dir / old
+        if old_folder.is_dir() and not folder.exists():
+            os.rename(old_folder, folder)
+        elif old_folder.is_dir() and any(p.name != EMPTY_FILE for p in old_folder.iterdir()):
+            raise RuntimeError(f"the lake holds both {old_folder} (its old name) and {folder}: "
+                               f"move the parts of {old_folder} into {folder}, then remove it")
     for folder, schema in _lake_folders(settings).values():
         folder.mkdir(parents=True, exist_ok=True)
         placeholder = folder / EMPTY_FILE
@@ -365,20 +378,20 @@ def _new_part() -> str:
 
 def _commit(settings: Settings, records: list[ArchiveFile], messages: pl.DataFrame, quarantine: pl.DataFrame,
             work: Path) -> None:
-    """Store one part: its messages and quarantine, then its files/ record (the commit)."""
+    """Store one part: its message rows and quarantine, then its archive_files/ record (the commit)."""
     part = _new_part()
-    frames = {"messages": messages, "quarantine": quarantine,
-              "files": pl.DataFrame([asdict(r) for r in records], schema=FILE_SCHEMA)}
+    frames = {"message_rows": messages, "quarantine": quarantine,
+              "archive_files": pl.DataFrame([asdict(r) for r in records], schema=FILE_SCHEMA)}
     staged = []
     for table, (folder, schema) in _lake_folders(settings).items():
         frame = frames[table]
-        if frame.is_empty() and table != "files":
+        if frame.is_empty() and table != "archive_files":
             continue
         tmp = work / f"{table}-{part}.parquet"
         frame.select([pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c) for c, t in schema.items()]
                      ).write_parquet(tmp)
         staged.append((tmp, folder / f"{part}.parquet"))
-    for tmp, target in staged:  # files/ last: a part without it is not committed
+    for tmp, target in staged:  # archive_files/ last: a part without it is not committed
         os.replace(tmp, target)
 
 
@@ -419,23 +432,24 @@ def _part_files(settings: Settings, table: str) -> dict[str, Path]:
 
 def _recorded(settings: Settings) -> dict[str, ArchiveFile]:
     """Every archive file's record (the newest part's when several parts hold one)."""
+    ensure_lake(settings)
     return {row["sha256"]: ArchiveFile(**row)
-            for _, path in sorted(_part_files(settings, "files").items())
+            for _, path in sorted(_part_files(settings, "archive_files").items())
             for row in pl.read_parquet(path).iter_rows(named=True)}
 
 
 def _drop_from_part(settings: Settings, part: str, shas: set[str], work: Path) -> None:
     """Rewrite a part without the rows of ``shas`` (as a new part), then remove it."""
     paths = {table: _lake_folders(settings)[table][0] / f"{part}.parquet" for table in _lake_folders(settings)}
-    kept = pl.read_parquet(paths["files"]).filter(~pl.col("sha256").is_in(list(shas)))
+    kept = pl.read_parquet(paths["archive_files"]).filter(~pl.col("sha256").is_in(list(shas)))
     if kept.height:
         def rows(table):
             if not paths[table].exists():
                 return pl.DataFrame(schema=_lake_folders(settings)[table][1])
             return pl.read_parquet(paths[table]).filter(~pl.col("archive_sha256").is_in(list(shas)))
         records = [ArchiveFile(**r) for r in kept.iter_rows(named=True)]
-        _commit(settings, records, rows("messages"), rows("quarantine"), work)
-    for table in ("files", "messages", "quarantine"):  # files/ first: the rest is then uncommitted
+        _commit(settings, records, rows("message_rows"), rows("quarantine"), work)
+    for table in ("archive_files", "message_rows", "quarantine"):  # the commit record first
         paths[table].unlink(missing_ok=True)
 
 
@@ -444,20 +458,20 @@ def _repair(settings: Settings, work: Path) -> None:
     cleared for re-normalising, uncommitted parts removed, an archive file recorded by two
     parts kept in the newer one only, dead ingests' work folders removed."""
     ensure_lake(settings)
-    if any(settings.messages_dir.glob("date=*")):
+    if any(settings.message_rows_dir.glob("date=*")):
         for folder, _ in _lake_folders(settings).values():
             for path in folder.iterdir():
                 if path.name != EMPTY_FILE:
                     shutil.rmtree(path) if path.is_dir() else path.unlink()
     _remove_dead_work_folders(settings)
-    committed = set(_part_files(settings, "files"))
-    for table in ("messages", "quarantine"):
+    committed = set(_part_files(settings, "archive_files"))
+    for table in ("message_rows", "quarantine"):
         for part, path in _part_files(settings, table).items():
             if part not in committed and time.time() - path.stat().st_mtime > UNCOMMITTED_GRACE_SECONDS:
                 path.unlink(missing_ok=True)
     newest: dict[str, str] = {}
     stale: dict[str, set[str]] = {}
-    for part, path in sorted(_part_files(settings, "files").items()):
+    for part, path in sorted(_part_files(settings, "archive_files").items()):
         for sha in pl.read_parquet(path, columns=["sha256"])["sha256"]:
             if sha in newest:
                 stale.setdefault(newest[sha], set()).add(sha)
@@ -538,7 +552,7 @@ def pending(settings: Settings) -> list[str]:
 def load_archive_files(settings: Settings) -> pl.DataFrame:
     """Every normalised archive's record (FILE_SCHEMA), in registration order."""
     ensure_lake(settings)
-    frames = [pl.read_parquet(p) for p in sorted((settings.lake_dir / "files").glob("*.parquet"))]
+    frames = [pl.read_parquet(p) for p in sorted(settings.archive_files_dir.glob("*.parquet"))]
     return pl.concat(frames, how="vertical").sort("registered_at", "sha256")
 
 
@@ -625,7 +639,7 @@ def lake_dates(settings: Settings, shas: Iterable[str] | None = None) -> tuple[d
         low, high = con.execute(
             "select min(created_at)::date, max(created_at)::date from read_parquet($glob, union_by_name = true) "
             "where kind in ('post', 'repost', 'delete') and ($shas is null or list_contains($shas, archive_sha256))",
-            {"glob": str(settings.messages_dir / "*.parquet"), "shas": wanted},
+            {"glob": str(settings.message_rows_dir / "*.parquet"), "shas": wanted},
         ).fetchone()
     return None if low is None else (low, high)
 
@@ -638,9 +652,9 @@ def reconcile(settings: Settings) -> pl.DataFrame:
 
     ensure_lake(settings)
     query = """
-        with files as (select * from read_parquet($files)),
+        with files as (select * from read_parquet($archive_files)),
         loaded as (select archive_sha256 as sha256, count(*) as lake_loaded
-                   from read_parquet($messages, union_by_name = true) group by all),
+                   from read_parquet($message_rows, union_by_name = true) group by all),
         quarantined as (select archive_sha256 as sha256, count(*) as lake_quarantined
                         from read_parquet($quarantine) group by all)
         select coalesce(f.sha256, l.sha256, q.sha256) as sha256, f.name, f.records_read, f.records_loaded,
@@ -657,7 +671,7 @@ def reconcile(settings: Settings) -> pl.DataFrame:
     """
     with duckdb.connect() as con:
         return con.sql(query, params={
-            "files": str(settings.lake_dir / "files" / "*.parquet"),
-            "messages": str(settings.messages_dir / "*.parquet"),
+            "archive_files": str(settings.archive_files_dir / "*.parquet"),
+            "message_rows": str(settings.message_rows_dir / "*.parquet"),
             "quarantine": str(settings.quarantine_dir / "*.parquet"),
         }).pl()

@@ -59,7 +59,7 @@ TABLE_ORDER: dict[str, str] = {
 TABLE_KEYS: dict[str, tuple[str, ...]] = {
     "brand_scorecards": ("brand_id", "period", "period_start", "platform"),
     "care_cases": ("case_id",),
-    "agent_activity": ("brand_id", "platform", "month", "agent"),
+    "agent_activity": ("brand_id", "platform", "period_start", "agent"),
     "unanswered_cases": ("case_id",),
     "brands": ("brand_id",),
     "messages": ("message_id",),
@@ -108,7 +108,7 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
             GROUP BY period_start HAVING bool_and(is_final)
             ORDER BY period_start DESC LIMIT 1
         )
-        SELECT s.period_start AS month, s.rank, s.brand_id, s.brand_name, s.sector, s.care_score,
+        SELECT s.period_start, s.rank, s.brand_id, s.brand_name, s.sector, s.care_score,
                CASE WHEN s.rank IS NULL THEN 'too few cases' END AS note,
                s.actionable_cases, s.response_rate, s.response_rate_low, s.response_rate_high,
                s.median_first_response_min, s.deflection_rate, s.equity_index, s.ignored_cases,
@@ -118,7 +118,6 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
         ORDER BY s.rank NULLS LAST, s.actionable_cases DESC, s.brand_id
         """,
         {
-            "month": "First local day of the month (brand_scorecards.period_start).",
             "note": "'too few cases' when the brand has fewer actionable cases than the ranking minimum (no rank).",
         },
     ),
@@ -126,20 +125,20 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
         ("Each brand's monthly trend over every platform: cases, response rate with its Wilson "
         "interval, median first response, care score and rank."),
         """
-        SELECT brand_id, brand_name, period_start AS month, is_final, cases, actionable_cases,
+        SELECT brand_id, brand_name, period_start, is_final, cases, actionable_cases,
                responded_cases, response_rate, response_rate_low, response_rate_high,
                median_first_response_min, care_score, rank
         FROM brand_scorecards
         WHERE period = 'month' AND platform = 'all'
-        ORDER BY brand_id, month
+        ORDER BY brand_id, period_start
         """,
-        {"month": "First local day of the month (brand_scorecards.period_start)."},
+        {},
     ),
     "unanswered_queue_by_reach": (
         "Unanswered actionable cases, widest reach (customer's followers) first: who to answer now.",
         """
         SELECT author_followers, brand_id, brand_name, platform, customer_handle, opened_at,
-               intent, opening_sentiment, text, url, is_final, case_id
+               intent, opening_sentiment, opened_text, url, is_final, case_id
         FROM unanswered_cases
         ORDER BY author_followers DESC NULLS LAST, opened_at DESC, case_id
         """,

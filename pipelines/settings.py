@@ -65,12 +65,18 @@ class Settings:
         return self.home / "lake"
 
     @property
-    def messages_dir(self) -> Path:
-        """Canonical messages with their classifications, Parquet, one part per ingest batch."""
-        return self.lake_dir / "messages"
+    def archive_files_dir(self) -> Path:
+        """The lake table ``archive_files``: one row per archive file (its parts commit the others)."""
+        return self.lake_dir / "archive_files"
+
+    @property
+    def message_rows_dir(self) -> Path:
+        """The lake table ``message_rows``: canonical messages with their classifications."""
+        return self.lake_dir / "message_rows"
 
     @property
     def quarantine_dir(self) -> Path:
+        """The lake table ``quarantine``: records that could not be read, with a reason."""
         return self.lake_dir / "quarantine"
 
     @property

@@ -56,7 +56,9 @@ class HomeStatus:
 def archives_status(settings: Settings) -> ArchivesStatus:
     from pipelines import ingest
 
-    if not any((settings.lake_dir / "files").glob("*.parquet")):
+    if settings.lake_dir.is_dir():
+        ingest.ensure_lake(settings)  # a home whose lake folders have their old names
+    if not any(settings.archive_files_dir.glob("*.parquet")):
         return ArchivesStatus()
     files = ingest.load_archive_files(settings)
     if files.is_empty():
@@ -121,15 +123,18 @@ def dagster_status(settings: Settings, runs: int = 5) -> tuple[list[str], list[R
 
 
 def home_status(settings: Settings, runs: int = 5) -> HomeStatus:
-    """Everything ``brandcare status`` shows, read from the home without writing to it."""
+    """Everything ``brandcare status`` shows, read from the home without writing to it (but
+    for giving the lake folders of a home written before they took their tables' names those
+    names)."""
     from pipelines import ingest
     from pipelines.runner import current_manifest
 
-    lake_dates = ingest.lake_dates(settings) if settings.messages_dir.exists() else None
+    archives = archives_status(settings)  # first: it renames an old home's lake folders
+    lake_dates = ingest.lake_dates(settings) if settings.message_rows_dir.exists() else None
     months, last_runs = dagster_status(settings, runs)
     return HomeStatus(
         home=settings.home,
-        archives=archives_status(settings),
+        archives=archives,
         lake_dates=lake_dates,
         months=months,
         runs=last_runs,

@@ -126,7 +126,7 @@ def test_leaderboard_is_the_latest_month_final_for_every_brand(analyst):
         SELECT period_start, bool_and(is_final) AS final FROM brand_scorecards
         WHERE period = 'month' AND platform = 'all' GROUP BY period_start ORDER BY period_start""")
     latest_final = max(m["period_start"] for m in months if m["final"])
-    assert {r["month"] for r in board} == {latest_final}
+    assert {r["period_start"] for r in board} == {latest_final}
     brands = analyst.execute("""
         SELECT count(*) FROM brand_scorecards
         WHERE period = 'month' AND platform = 'all' AND period_start = ?""", [latest_final]).fetchone()[0]
@@ -138,11 +138,11 @@ def test_leaderboard_is_the_latest_month_final_for_every_brand(analyst):
 
 
 def test_brand_trend_has_every_brand_month(analyst):
-    trend = rows(analyst, "SELECT brand_id, month, response_rate FROM brand_trend")
+    trend = rows(analyst, "SELECT brand_id, period_start, response_rate FROM brand_trend")
     months = analyst.execute("""
         SELECT count(*) FROM brand_scorecards WHERE period = 'month' AND platform = 'all'""").fetchone()[0]
     assert len(trend) == months > 0
-    assert trend == sorted(trend, key=lambda r: (r["brand_id"], r["month"]))
+    assert trend == sorted(trend, key=lambda r: (r["brand_id"], r["period_start"]))
 
 
 def test_unanswered_queue_is_widest_reach_first(analyst):

@@ -176,7 +176,7 @@ def test_status_counts_archives_and_the_lake_days(tmp_path):
 
 def _plant_stray_lake_row(home: Path) -> str:
     """A row in the lake that no archive file accounts for: the blocking reconcile check fails."""
-    victim = next(p for p in (home / "lake" / "messages").rglob("*.parquet") if pl.read_parquet(p).height)
+    victim = next(p for p in (home / "lake" / "message_rows").rglob("*.parquet") if pl.read_parquet(p).height)
     rows = pl.read_parquet(victim)
     pl.concat([rows, rows.head(1).with_columns(pl.lit("x:999").alias("message_id"))]).write_parquet(victim)
     return "check lake/archive_files:records_reconcile failed"
@@ -199,7 +199,7 @@ def test_status_shows_runs_their_failed_checks_months_and_the_publication(demo_r
     assert failed_check in failure_lines
     # the months of the sample's days, each materialised by the demo's run
     posts = pl.concat([pl.read_parquet(p, columns=["kind", "created_at"])
-                       for p in (home / "lake" / "messages").rglob("*.parquet")]).filter(
+                       for p in (home / "lake" / "message_rows").rglob("*.parquet")]).filter(
         pl.col("kind").is_in(["post", "repost", "delete"]))
     first, last = (f"{moment:%Y-%m}" for moment in (posts["created_at"].min(), posts["created_at"].max()))
     assert re.search(rf"months materialised: \d+ \({first} to {last}\)", out), out

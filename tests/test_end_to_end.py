@@ -41,7 +41,7 @@ def test_demo_publishes_every_file_and_prints_the_top_of_the_scorecard(demo_run)
     assert "<table>" in (current / "report.html").read_text()
     unanswered = pl.read_parquet(current / "unanswered_cases.parquet")
     assert unanswered.height > 0 and unanswered["opened_at"].is_sorted(descending=True)  # newest first
-    assert {"text", "customer_handle", "author_followers", "url"} <= set(unanswered.columns)
+    assert {"opened_text", "customer_handle", "author_followers", "url"} <= set(unanswered.columns)
 
 
 def test_every_archive_file_reconciles_and_every_malformed_record_is_in_quarantine(demo_run):
@@ -127,7 +127,7 @@ def _copy_home(demo_run, tmp_path: Path) -> Path:
 
 def _plant_stray_lake_row(home: Path) -> str:
     """A row in the lake that no archive file accounts for (a lost write, a hand edit)."""
-    victim = next(p for p in (home / "lake" / "messages").glob("part-*.parquet") if pl.read_parquet(p).height)
+    victim = next(p for p in (home / "lake" / "message_rows").glob("part-*.parquet") if pl.read_parquet(p).height)
     rows = pl.read_parquet(victim)
     pl.concat([rows, rows.head(1).with_columns(pl.lit("x:999").alias("message_id"))]).write_parquet(victim)
     return "lake/archive_files:records_reconcile"
@@ -135,7 +135,7 @@ def _plant_stray_lake_row(home: Path) -> str:
 
 def _plant_message_without_author(home: Path) -> str:
     """A reader bug: a message without an author, with the file's counts adjusted so that they reconcile."""
-    victim = next(p for p in (home / "lake" / "messages").glob("part-*.parquet") if pl.read_parquet(p).height)
+    victim = next(p for p in (home / "lake" / "message_rows").glob("part-*.parquet") if pl.read_parquet(p).height)
     rows = pl.read_parquet(victim)
     first = rows.filter(pl.col("kind") == "post").head(1)  # a message (not a profile or repost row)
     last_position = rows.filter(pl.col("archive_sha256") == first["archive_sha256"][0])["position"].max()
@@ -144,7 +144,7 @@ def _plant_message_without_author(home: Path) -> str:
                              pl.lit(None, pl.String).alias("author_id"), pl.lit(last_position + 1, rows.schema["position"]).alias("position"))
     pl.concat([rows, bad]).write_parquet(victim)
     sha = bad["archive_sha256"][0]
-    record_path = home / "lake" / "files" / victim.name  # a part's records have its messages' file name
+    record_path = home / "lake" / "archive_files" / victim.name  # a part's records have its messages' file name
     adjusted = pl.col("sha256") == sha
     pl.read_parquet(record_path).with_columns(
         pl.when(adjusted).then(pl.col(c) + 1).otherwise(pl.col(c)).alias(c) for c in ("records_read", "records_loaded")

@@ -85,7 +85,7 @@ def test_reingesting_the_same_file_adds_nothing(settings, tmp_path: Path):
     again = ingest.ingest([str(X_PAGE), str(copy)], settings)
     assert [r.sha256 for r in again] == [first[0].sha256] * 2
     assert len(ingest.registered(settings)) == 2
-    lake_rows = pl.read_parquet(settings.messages_dir / "*.parquet")
+    lake_rows = pl.read_parquet(settings.message_rows_dir / "*.parquet")
     assert lake_rows.height == first[0].records_loaded + first[1].records_loaded
     assert ingest.reconcile(settings).is_empty()
 

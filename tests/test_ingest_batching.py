@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import pytest
 import yaml
 
 from pipelines import ingest
@@ -35,7 +36,7 @@ def _parts(settings, table: str) -> list[Path]:
 
 
 def _lake_rows(settings) -> pl.DataFrame:
-    return pl.read_parquet(settings.messages_dir / "*.parquet").sort("archive_sha256", "position")
+    return pl.read_parquet(settings.message_rows_dir / "*.parquet").sort("archive_sha256", "position")
 
 
 def test_files_are_stored_in_few_parts_and_reingesting_changes_nothing(settings, tmp_path: Path, monkeypatch):
@@ -45,8 +46,8 @@ def test_files_are_stored_in_few_parts_and_reingesting_changes_nothing(settings,
     records = ingest.ingest([str(folder)], settings)
     assert len(records) == len(found) == 19
     batches = -(-len(found) // 6)
-    assert len(_parts(settings, "files")) == batches  # one part per batch, not one file per archive and day
-    assert len(_parts(settings, "messages")) <= batches
+    assert len(_parts(settings, "archive_files")) == batches  # one part per batch, not one file per archive and day
+    assert len(_parts(settings, "message_rows")) <= batches
     for record in records:
         assert record.records_read == record.records_loaded + record.records_quarantined
     assert ingest.reconcile(settings).is_empty()
@@ -55,7 +56,7 @@ def test_files_are_stored_in_few_parts_and_reingesting_changes_nothing(settings,
 
     again = ingest.ingest([str(folder)], settings)
     assert again == records
-    assert len(_parts(settings, "files")) == batches
+    assert len(_parts(settings, "archive_files")) == batches
     assert _lake_rows(settings).equals(lake)
 
 
@@ -90,23 +91,23 @@ def test_a_killed_ingest_leaves_nothing_the_next_one_does_not_repair(settings, t
     process.wait()
     assert any(work_root.glob(f"ingest-{process.pid}-*"))  # what the kill left
 
-    # and the states a kill between a commit's renames leaves: a part without its files/
-    # record (uncommitted), and the same archive files recorded by two parts
+    # and the states a kill between a commit's renames leaves: a part without its
+    # archive_files/ record (uncommitted), and the same archive files recorded by two parts
     done = ingest.ingest([str(FIXTURES / "ingest")], settings)
-    (committed,) = [p.stem for p in _parts(settings, "files")
+    (committed,) = [p.stem for p in _parts(settings, "archive_files")
                     if set(pl.read_parquet(p)["sha256"]) == {r.sha256 for r in done}]
-    orphan = settings.messages_dir / "part-00000000000000000001-dead.parquet"
-    shutil.copy(settings.messages_dir / f"{committed}.parquet", orphan)
+    orphan = settings.message_rows_dir / "part-00000000000000000001-dead.parquet"
+    shutil.copy(settings.message_rows_dir / f"{committed}.parquet", orphan)
     os.utime(orphan, (time.time() - 3600, time.time() - 3600))
     newer = "part-99999999999999999999-copy"
-    for table in ("messages", "quarantine", "files"):
+    for table in ("message_rows", "quarantine", "archive_files"):
         shutil.copy(settings.lake_dir / table / f"{committed}.parquet", settings.lake_dir / table / f"{newer}.parquet")
     assert not ingest.reconcile(settings).is_empty()
 
     records = ingest.ingest([str(folder), str(FIXTURES / "ingest")], settings)
     assert not any(work_root.iterdir())
     assert not orphan.exists()
-    assert not (settings.lake_dir / "files" / f"{committed}.parquet").exists()  # the older copy is gone
+    assert not (settings.archive_files_dir / f"{committed}.parquet").exists()  # the older copy is gone
     assert ingest.reconcile(settings).is_empty()
     assert _lake_rows(settings).height == sum(r.records_loaded for r in records)
     assert ingest.pending(settings) == []
@@ -114,26 +115,53 @@ def test_a_killed_ingest_leaves_nothing_the_next_one_does_not_repair(settings, t
 
 def test_a_lake_in_the_old_layout_is_normalised_again_from_the_archives(settings, tmp_path: Path):
     """Before parts, the lake held one file per archive and day (messages/date=<day>/<sha>.parquet)
-    and one record and quarantine file per archive: such a lake is cleared and rebuilt."""
+    and one record and quarantine file per archive, in folders not yet named after their tables
+    (files/, messages/): such a lake is cleared and rebuilt."""
     records = ingest.ingest([str(FIXTURES / "ingest"), str(FIXTURES / "twarc2" / "stream.jsonl")], settings)
     lake = _lake_rows(settings)
-    files = pl.read_parquet(settings.lake_dir / "files" / "part-*.parquet")
+    files = pl.read_parquet(settings.archive_files_dir / "part-*.parquet")
     quarantine = pl.read_parquet(settings.quarantine_dir / "part-*.parquet")
-    for table in ("messages", "quarantine", "files"):
-        for part in _parts(settings, table):
-            part.unlink()
+    for folder in (settings.message_rows_dir, settings.quarantine_dir, settings.archive_files_dir):
+        shutil.rmtree(folder)
+    old_messages, old_files = settings.lake_dir / "messages", settings.lake_dir / "files"
     for (sha, day), rows in lake.with_columns(pl.col("created_at").dt.date().alias("day")).partition_by(
             "archive_sha256", "day", as_dict=True).items():
-        ingest.write_parquet(rows.drop("day"), settings.messages_dir / f"date={day}" / f"{sha}.parquet")
+        ingest.write_parquet(rows.drop("day"), old_messages / f"date={day}" / f"{sha}.parquet")
     for record in files.iter_rows(named=True):
         sha = record["sha256"]
-        ingest.write_parquet(files.filter(pl.col("sha256") == sha), settings.lake_dir / "files" / f"{sha}.parquet")
+        ingest.write_parquet(files.filter(pl.col("sha256") == sha), old_files / f"{sha}.parquet")
         ingest.write_parquet(quarantine.filter(pl.col("archive_sha256") == sha), settings.quarantine_dir / f"{sha}.parquet")
 
     rebuilt = ingest.normalise_many(ingest.registered(settings), settings)
 
-    assert not any(settings.messages_dir.glob("date=*"))
+    assert not old_messages.exists() and not old_files.exists()
+    assert not any(settings.message_rows_dir.glob("date=*"))
     assert sorted((r.sha256, r.records_loaded, r.records_quarantined) for r in rebuilt) == sorted(
         (r.sha256, r.records_loaded, r.records_quarantined) for r in records)
     assert _lake_rows(settings).equals(lake)
     assert ingest.reconcile(settings).is_empty() and ingest.pending(settings) == []
+
+
+def test_a_home_with_the_old_folder_names_keeps_working(settings, tmp_path: Path):
+    """lake/files and lake/messages (the folders' names before they took their tables' names)
+    are renamed lake/archive_files and lake/message_rows, once, and nothing is read again."""
+    first = ingest.ingest([str(FIXTURES / "ingest")], settings)
+    lake = _lake_rows(settings)
+    parts = {table: [p.name for p in _parts(settings, table)] for table in ("archive_files", "message_rows")}
+    os.rename(settings.archive_files_dir, settings.lake_dir / "files")
+    os.rename(settings.message_rows_dir, settings.lake_dir / "messages")
+
+    assert ingest.pending(settings) == []  # reading the records renames the folders first
+    assert not (settings.lake_dir / "files").exists() and not (settings.lake_dir / "messages").exists()
+    assert {table: [p.name for p in _parts(settings, table)] for table in parts} == parts
+    assert ingest.reconcile(settings).is_empty()
+    again = ingest.ingest([str(FIXTURES / "ingest"), str(FIXTURES / "twarc2" / "stream.jsonl")], settings)
+    assert again[:len(first)] == first  # recorded before: not read again
+    assert _lake_rows(settings).filter(pl.col("archive_sha256").is_in([r.sha256 for r in first])).equals(lake)
+    assert ingest.reconcile(settings).is_empty()
+
+    # an old folder beside its new one is never silently ignored
+    (settings.lake_dir / "messages").mkdir()
+    shutil.copy(_parts(settings, "message_rows")[0], settings.lake_dir / "messages")
+    with pytest.raises(RuntimeError, match="both .*messages.* and .*message_rows"):
+        ingest.ensure_lake(settings)

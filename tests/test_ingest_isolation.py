@@ -37,7 +37,7 @@ def _facebook_page_with_nested_replies(depth: int) -> bytes:
 
 
 def _lake(settings) -> tuple[pl.DataFrame, pl.DataFrame]:
-    return (pl.read_parquet(settings.messages_dir / "*.parquet"), pl.read_parquet(settings.quarantine_dir / "*.parquet"))
+    return (pl.read_parquet(settings.message_rows_dir / "*.parquet"), pl.read_parquet(settings.quarantine_dir / "*.parquet"))
 
 
 def test_hostile_files_between_good_ones_are_rejected_each_with_its_reason(settings, tmp_path: Path):

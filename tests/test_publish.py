@@ -93,7 +93,7 @@ def build_warehouse(path: Path, *, extra_messages: int = 0) -> Path:
         )
         con.execute(
             "CREATE VIEW unanswered_cases AS "
-            f"SELECT c.*, 'Telco' AS brand_name, c.case_id AS text, NULL AS url, TRUE AS is_final, "
+            f"SELECT c.*, 'Telco' AS brand_name, c.case_id AS opened_text, NULL AS url, TRUE AS is_final, "
             f"'handle' AS customer_handle FROM {path.stem}.main.care_cases AS c WHERE NOT responded"
         )
         con.execute(
@@ -122,7 +122,7 @@ def build_warehouse(path: Path, *, extra_messages: int = 0) -> Path:
         )
         con.execute(
             "CREATE TABLE agent_activity AS SELECT 'telco' AS brand_id, 'x' AS platform, "
-            "DATE '2026-10-01' AS month, 'JK' AS agent, 4 AS replies, 3 AS cases"
+            "DATE '2026-10-01' AS period_start, 'JK' AS agent, 4 AS replies, 3 AS cases"
         )
         con.execute(
             "CREATE TABLE brands AS SELECT * FROM (VALUES "
@@ -276,7 +276,7 @@ def test_analyst_database_holds_the_version_with_the_warehouse_docs_and_views(tm
         assert table_comments["brands"] == "The brand registry."
         assert all(table_comments[view] for view in VIEWS)
         # the views answer, over this database's own tables
-        assert con.execute("SELECT month, brand_id, note FROM leaderboard_latest_final_month").fetchall() == [
+        assert con.execute("SELECT period_start, brand_id, note FROM leaderboard_latest_final_month").fetchall() == [
             (__import__("datetime").date(2026, 10, 1), "telco", "too few cases")
         ]
         assert con.execute("SELECT case_id FROM unanswered_queue_by_reach").fetchall() == [("c3",), ("c2",)]

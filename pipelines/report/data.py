@@ -61,7 +61,7 @@ def _leaderboard(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], bool]:
     if rows:
         return rows, True
     rows = _rows(con, """
-        select s.period_start as month, s.rank, s.brand_id, s.brand_name, s.sector, s.care_score,
+        select s.period_start, s.rank, s.brand_id, s.brand_name, s.sector, s.care_score,
                s.actionable_cases, s.response_rate, s.response_rate_low, s.response_rate_high,
                s.median_first_response_min, s.deflection_rate, s.equity_index, s.ignored_cases
         from brand_scorecards as s

@@ -37,7 +37,7 @@ def _leaderboard(data: ReportData, words: Words, window_days: int) -> Section:
     if not rows:
         return Section("leaderboard", words("leaderboard"), words("leaderboard_how"),
                        ["leaderboard_latest_final_month"], empty=True)
-    month = words.month(rows[0]["month"])
+    month = words.month(rows[0]["period_start"])
     note = None if data.leaderboard_final else words("leaderboard_not_final", days=window_days, month=month)
     return Section("leaderboard", words("leaderboard_month", month=month), words("leaderboard_how"),
                    ["leaderboard_latest_final_month", "brand_scorecards"],
@@ -74,7 +74,7 @@ def _unanswered_rows(data: ReportData, words: Words) -> list[dict]:
     zones = {b["brand_id"]: ZoneInfo(b["timezone"]) for b in data.brands}
     rows = []
     for case in data.unanswered:
-        text = case["text"] or ""
+        text = case["opened_text"] or ""
         rows.append({
             "followers": words.compact(case["author_followers"]),
             "brand": case["brand_name"],

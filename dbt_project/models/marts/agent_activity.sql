@@ -5,7 +5,7 @@ with replies as (
     select distinct
         r.brand_id,
         r.platform,
-        {{ local_period_start('r.created_at', 'b.timezone', "'month'") }} as month,
+        {{ local_period_start('r.created_at', 'b.timezone', "'month'") }} as period_start,
         r.signoff as agent,
         r.reply_id,
         r.case_id
@@ -36,7 +36,7 @@ reply_facts as (
 select
     brand_id,
     case when grouping(platform) = 1 then 'all' else platform end as platform,
-    month,
+    period_start,
     agent,
     count(distinct reply_id) as replies,
     count(distinct case_id) as cases,
@@ -44,4 +44,4 @@ select
     quantile_cont(first_response_min, 0.5) filter (where is_first_response) as median_first_response_min
 from reply_facts
 -- per platform and over all platforms (the rollup row has platform NULL)
-group by brand_id, month, agent, rollup(platform)
+group by brand_id, period_start, agent, rollup(platform)

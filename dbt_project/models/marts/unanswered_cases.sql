@@ -13,7 +13,7 @@ select
     c.opened_at,
     c.intent,
     c.opening_sentiment,
-    c.opened_text as text,
+    c.opened_text,
     c.opened_url as url,
     c.is_final
 from {{ ref('care_cases') }} as c
