@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from dagster import AssetKey
 
 from pipelines.project import dbt_build_args
 from pipelines.settings import load_settings
@@ -57,6 +58,8 @@ EXPECTED_ASSET_KEYS = {
     # lake (Python) -> the dbt sources they feed
     "lake/message_rows", "lake/quarantine", "lake/archive_files",
     "lake/brands", "lake/brand_accounts", "lake/brand_aliases", "lake/brand_open_hours",
+    # the run's window of days (monthly partitions), read by int_cases_measured
+    "lake/run_window",
     # dbt models: asset keys are warehouse names
     "stg_lake__message_rows", "stg_archive_files", "stg_quarantine", "stg_brands",
     "stg_brand_accounts", "stg_brand_aliases", "stg_brand_open_hours",
@@ -78,6 +81,19 @@ def test_asset_keys_snapshot():
 
     keys = {key.to_user_string() for key in defs().resolve_asset_graph().get_all_asset_keys()}
     assert keys == EXPECTED_ASSET_KEYS
+
+
+def test_months_are_partitions_of_the_window_alone_and_dbt_is_one_build():
+    """One partitioned asset (the window) upstream of the case model; every dbt model in one
+    asset definition, so a run makes one `dbt build`."""
+    from pipelines.definitions import defs
+
+    graph = defs().resolve_asset_graph()
+    partitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
+    assert partitioned == {"lake/run_window"}
+    assert AssetKey(["lake", "run_window"]) in graph.get(AssetKey(["int_cases_measured"])).parent_keys
+    dbt_models = {AssetKey([m]) for m in ("stg_lake__message_rows", "int_cases_measured", "care_cases")}
+    assert len({graph.assets_def_for_key(k) for k in dbt_models}) == 1
 
 
 def test_published_waits_for_blocking_checks():

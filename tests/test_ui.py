@@ -23,8 +23,8 @@ DOCS_IMAGES = Path(__file__).parents[1] / "docs" / "images"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-#: The partitioned asset a backfill recomputes.
-PARTITIONED_ASSET = "int_cases_measured"
+#: The partitioned asset a backfill selects (with its downstream models) to recompute months.
+PARTITIONED_ASSET = "lake/run_window"
 
 
 @pytest.fixture(scope="module")

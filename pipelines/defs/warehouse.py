@@ -6,6 +6,7 @@ build, so nothing downstream (publication) runs. The Great Expectations suite of
 """
 
 
+import warnings
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
@@ -19,7 +20,10 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
+    BetaWarning,
+    MaterializeResult,
     MetadataValue,
+    asset,
     asset_check,
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
@@ -30,8 +34,8 @@ from pipelines.project import dbt_build_args, dbt_project, ensure_manifest
 from pipelines.settings import Settings
 
 WAREHOUSE_POOL = "warehouse"
-#: The tag of the dbt models partitioned by the UTC month a case opened (selected by tag, not name).
-PARTITIONED = "tag:partitioned_by_month"
+#: The dbt source holding the run's window of days (written by :func:`run_window`).
+RUN_WINDOW = AssetKey(["lake", "run_window"])
 #: The widest window: a build outside a partitioned run recomputes every case.
 ALL_DAYS = (date(1970, 1, 1), date(9999, 12, 31))
 
@@ -59,46 +63,46 @@ def write_run_window(settings: Settings, window: tuple[date, date]) -> None:
     write_parquet(frame, settings.lake_dir / "run" / "window.parquet")
 
 
-def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource,
-           window: tuple[date, date] | None = None):
+def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
     settings = brandcare.settings()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     (settings.temp_dir / "duckdb").mkdir(parents=True, exist_ok=True)
-    if window is not None or not (settings.lake_dir / "run" / "window.parquet").exists():
-        write_run_window(settings, window or ALL_DAYS)
+    if not (settings.lake_dir / "run" / "window.parquet").exists():
+        write_run_window(settings, ALL_DAYS)
     invocation = dbt.cli(dbt_build_args(settings), context=context, target_path=settings.dbt_target_dir)
     yield from invocation.stream()
 
 
 @cache
 def warehouse_assets() -> tuple:
-    """The dbt models as three asset definitions sharing one manifest (read when Dagster loads
-    the definitions, never at import): the partitioned case model, what it reads, what reads it."""
-    manifest = ensure_manifest()
-    common = {"manifest": manifest, "project": dbt_project(), "dagster_dbt_translator": BrandcareDbtTranslator(),
-                  "pool": WAREHOUSE_POOL}
+    """The run's window (partitioned by month) and the dbt project as one asset definition built by
+    one ``dbt build``; made when Dagster loads the definitions, never at import. The window is
+    upstream of the case model through the source lake.run_window: one invocation builds every
+    model, and the incremental case model recomputes only the window's months."""
 
-    @dbt_assets(**common, exclude=f"{PARTITIONED}+")
-    def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
-        """Staging and intermediate models (messages, conversations, cases opened, replies) and the
-        analyst tables that do not depend on measured cases: always built from every message."""
+    with warnings.catch_warnings():  # backfill_policy on @asset is beta; it is what a month range needs
+        warnings.simplefilter("ignore", BetaWarning)
+
+        @asset(key=RUN_WINDOW, partitions_def=monthly_partitions, backfill_policy=single_run_backfill,
+               pool=WAREHOUSE_POOL, group_name="lake")
+        def run_window(context: AssetExecutionContext, brandcare: BrandcareResource) -> MaterializeResult:
+            """The months whose cases the next build recomputes (the dbt source lake.run_window): a
+            run, or a backfill over a range of months as one run, writes its half-open window of
+            days; the build then recomputes the cases opened in it (int_cases_measured) and keeps
+            the others."""
+            window = window_dates(context.partition_time_window.start, context.partition_time_window.end)
+            write_run_window(brandcare.settings(), window)
+            context.log.info(f"the build recomputes the cases opened in [{window[0]}, {window[1]})")
+            return MaterializeResult(metadata={"min_date": str(window[0]), "max_date": str(window[1])})
+
+    @dbt_assets(manifest=ensure_manifest(), project=dbt_project(), dagster_dbt_translator=BrandcareDbtTranslator(),
+                pool=WAREHOUSE_POOL)
+    def warehouse(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
+        """Staging, intermediate and mart models with their data tests (asset checks): a failing
+        test fails the build, so nothing downstream (publication) runs."""
         yield from _build(context, dbt, brandcare)
 
-    @dbt_assets(**common, select=PARTITIONED, partitions_def=monthly_partitions, backfill_policy=single_run_backfill)
-    def warehouse_cases(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
-        """The per-case fields, partitioned by the UTC month a case opened: a run (or a backfill over a
-        range of months, as one run) recomputes the cases of its months and keeps the others."""
-        window = window_dates(context.partition_time_window.start, context.partition_time_window.end)
-        context.log.info(f"recomputing the cases opened in [{window[0]}, {window[1]})")
-        yield from _build(context, dbt, brandcare, window)
-
-    @dbt_assets(**common, select=f"{PARTITIONED}+", exclude=PARTITIONED)
-    def warehouse_marts(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
-        """The marts built on measured cases (care_cases, brand_scorecards, unanswered_cases,
-        agent_activity): recomputed whole from every case, whatever months the run recomputed."""
-        yield from _build(context, dbt, brandcare)
-
-    return warehouse_models, warehouse_cases, warehouse_marts
+    return run_window, warehouse
 
 
 def mart_key(model: str) -> AssetKey:

@@ -3,11 +3,11 @@
 -- opened in the run's half-open window [min_date, max_date) (source lake.run_window), always
 -- from every message (a case's conversation reaches outside the window), and keeps the other
 -- months' cases as they are.
+-- depends_on: {{ source('lake', 'run_window') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
-    tags=['partitioned_by_month'],
     pre_hook="{% if is_incremental() %}delete from {{ this }} where opened_at >= (select min_date from {{ source('lake', 'run_window') }}) and opened_at < (select max_date from {{ source('lake', 'run_window') }}){% endif %}",
 ) }}
 with cases as (
