@@ -33,8 +33,10 @@ has a ``lang`` column, :func:`classify_messages` fills its NULLs with :func:`det
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -102,6 +104,7 @@ _FOLDED = "__classify_folded_text"  # working columns, dropped before returning
 _PLAIN = "__classify_plain_text"
 _MARKED = "__classify_marked_text"
 _RAW_SCORE = "__classify_raw_sentiment"
+_CANNED = "__classify_canned_source"
 #: raw-text characters that only Spanish uses here (the folded text has lost them).
 LANGUAGE_CHAR_CUES = "[ñÑ¿¡áéíóúÁÉÍÓÚ]"
 
@@ -420,14 +423,26 @@ def normalise_for_canned(text: pl.Expr) -> pl.Expr:
     Lower case, accents folded, the trailing agent sign-off, e-mail addresses, URLs,
     @handles, numbers and punctuation removed, whitespace collapsed and stripped.
     """
+    return canned_of_folded(fold(without_signoff(text)))
+
+
+def without_signoff(text: pl.Expr) -> pl.Expr:
+    """The raw text without its trailing agent sign-off (:data:`SIGNOFF_PATTERNS`, in order).
+    A text in which no pattern matches (its :func:`signoff` is NULL) is returned unchanged."""
     for pattern in SIGNOFF_PATTERNS:
         text = text.str.replace(pattern, "")
+    return text
+
+
+def canned_of_folded(folded: pl.Expr) -> pl.Expr:
+    """:func:`normalise_for_canned` of a text, given :func:`fold` of :func:`without_signoff` of it."""
     normalised = (
-        fold(text)
-        .str.replace_all(EMAIL_PATTERN, " ")
+        folded.str.replace_all(EMAIL_PATTERN, " ")
         .str.replace_all(URL_PATTERN, " ")
         .str.replace_all(HANDLE_PATTERN, " ")
-        .str.replace_all(r"[\W_\d]+", " ")  # digits, punctuation, _ and whitespace runs: one space
+        # digits, punctuation, _ and whitespace runs: one space (a run of two or more, or one
+        # that is not already a space: the single spaces between words are left alone)
+        .str.replace_all(r"[\W_\d]{2,}|[[\W_\d]--\x20]", " ")
         .str.strip_chars()
     )
     return pl.when(normalised != "").then(normalised)
@@ -539,8 +554,23 @@ def _fill_language(prepared: pl.DataFrame) -> pl.DataFrame:
     if not missing.any():
         return prepared
     where = missing.arg_true()
-    detected = prepared.filter(missing).select(detect_language(pl.col(_PLAIN), pl.col("text").fill_null("")))
+    detected = (  # lazy, so that the cue counts are computed once, not once per branch
+        prepared.lazy().filter(missing).select(detect_language(pl.col(_PLAIN), pl.col("text").fill_null(""))).collect()
+    )
     return prepared.with_columns(prepared["lang"].scatter(where, detected.to_series()))
+
+
+#: messages per block of :func:`classify_messages` at least, and blocks classified at once at most.
+PARALLEL_ROWS = 8_192
+MAX_THREADS = 4
+
+
+def _workers() -> int:
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_THREADS))
 
 
 def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
@@ -555,27 +585,54 @@ def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
     NULL canned_text). When ``frame`` has a ``lang`` column, its NULLs are filled with the
     detected language (:func:`detect_language`, itself NULL when the text gives no cue);
     other columns are returned unchanged.
+
+    Every column of a row depends on that row alone, so a large frame is cut into blocks of
+    rows classified in threads, one per CPU (Polars, NumPy and SciPy release the GIL), and the
+    blocks are put back together in order: the same result as one block, bit for bit.
     """
-    from pipelines.classifier.features import feature_columns, features_of
     from pipelines.classifier.model import default
 
     models = default()
+    workers = min(_workers(), frame.height // PARALLEL_ROWS)
+    if workers <= 1:
+        return _classify_block(frame, models)
+    blocks = workers * 2  # a block or two more per thread: a slow thread holds up less of the rest
+    bounds = np.linspace(0, frame.height, blocks + 1).astype(int)
+    parts = [frame.slice(start, end - start) for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
+    with ThreadPoolExecutor(workers) as pool:
+        return pl.concat(list(pool.map(lambda part: _classify_block(part, models), parts)), how="vertical")
+
+
+def _canned_source(prepared: pl.DataFrame) -> pl.Series:
+    """:func:`fold` of :func:`without_signoff` of each text (NULL for a NULL text), given the
+    frame's folded text and ``signoff``: a text without a sign-off is its folded text already,
+    so only the texts with one are stripped and folded again."""
+    source = prepared.select(pl.when(pl.col("text").is_not_null()).then(pl.col(_FOLDED)).alias(_CANNED)).to_series()
+    signed = prepared["signoff"].is_not_null()
+    if not signed.any():
+        return source
+    stripped = prepared.lazy().filter(signed).select(fold(without_signoff(pl.col("text")))).collect().to_series()
+    return source.scatter(signed.arg_true(), stripped)
+
+
+def _classify_block(frame: pl.DataFrame, models) -> pl.DataFrame:
+    """:func:`classify_messages` of one block of rows, in the calling thread."""
+    from pipelines.classifier.features import feature_columns, features_of
+
     text = pl.col("text").fill_null("")
     folded, plain = pl.col(_FOLDED), pl.col(_PLAIN)
+    prepared = frame.lazy().with_columns(fold(text).alias(_FOLDED), signoff(text).alias("signoff")).collect()
     prepared = (
-        frame.lazy()
-        .with_columns(fold(text).alias(_FOLDED))
-        .with_columns(
-            plain_text(folded).alias(_PLAIN),
-            signoff(text).alias("signoff"),
-            normalise_for_canned(pl.col("text")).alias("canned_text"),
-        )
+        prepared.with_columns(_canned_source(prepared))
+        .lazy()
+        .with_columns(plain_text(folded).alias(_PLAIN), canned_of_folded(pl.col(_CANNED)).alias("canned_text"))
         .with_columns(is_thanks(plain).alias("is_thanks"), *feature_columns(models.spec, folded, plain))
+        .drop(_CANNED)
         .collect()
     )
     if "lang" in frame.columns:
         prepared = _fill_language(prepared)
-    # The clauses are scored with the messages: extra rows of the same feature matrix.
+    # The clauses are scored for their sentiment only (the other tasks' columns are not read).
     clauses = _clause_rows(prepared)
     clause_features = (  # lazy, so that repeated subexpressions (the lexicon's) run once
         clauses.lazy()
@@ -583,23 +640,22 @@ def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
         .with_columns(feature_columns(models.spec, folded, plain))
         .collect()
     )
-    normalised, signals = features_of(prepared, models.spec)
-    clause_normalised, clause_signals = features_of(clause_features, models.spec)
-    probabilities = models.probabilities(
-        pl.concat([normalised, clause_normalised]),
-        None if signals is None else np.vstack([signals, clause_signals]),
+    probabilities = models.probabilities(*features_of(prepared, models.spec), threads=False)
+    sentiment, score = _sentiment_columns(probabilities["sentiment"], models.classes["sentiment"])
+    clause_sentiment, clause_score = _sentiment_columns(
+        models.probabilities(*features_of(clause_features, models.spec), ("sentiment",), threads=False)["sentiment"],
+        models.classes["sentiment"],
     )
     n = prepared.height
-    sentiment, score = _sentiment_columns(probabilities["sentiment"], models.classes["sentiment"])
-    intents = np.asarray(models.classes["intent"], dtype=object)[probabilities["intent"][:n].argmax(axis=1)]
-    channels = np.asarray(models.classes["deflection"], dtype=object)[probabilities["deflection"][:n].argmax(axis=1)]
+    intents = np.asarray(models.classes["intent"], dtype=object)[probabilities["intent"].argmax(axis=1)]
+    channels = np.asarray(models.classes["deflection"], dtype=object)[probabilities["deflection"].argmax(axis=1)]
     classified = prepared.with_columns(
-        sentiment=pl.Series(sentiment[:n], dtype=pl.String),
-        sentiment_score=pl.Series(score[:n], dtype=pl.Float64),
+        sentiment=pl.Series(sentiment, dtype=pl.String),
+        sentiment_score=pl.Series(score, dtype=pl.Float64),
         intent=pl.Series(intents, dtype=pl.String),
-        intent_confidence=pl.Series(probabilities["intent"][:n].max(axis=1), dtype=pl.Float64),
+        intent_confidence=pl.Series(probabilities["intent"].max(axis=1), dtype=pl.Float64),
         deflection=pl.Series(channels, dtype=pl.String).replace("none", None),
-        clauses=_clause_column(clauses, sentiment[n:], score[n:], n),
+        clauses=_clause_column(clauses, clause_sentiment, clause_score, n),
     )
     kept = [name for name in frame.columns if name not in CLASSIFICATION_COLUMNS]
     return classified.select(

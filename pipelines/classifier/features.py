@@ -87,7 +87,9 @@ def normalise(folded: pl.Expr) -> pl.Expr:
         .str.replace_all(LINK_PATTERN, " @url ")
         .str.replace_all(HANDLE_PATTERN, " @user ")
         .str.replace_all(r"\d", "0")
-        .str.replace_all(r"[\x00-\x20\s]+", " ")
+        # whitespace and control runs -> one space; written as "a run of two or more, or one
+        # that is not already a space" so that the common single spaces are not matches at all
+        .str.replace_all(r"[\x00-\x20\s]{2,}|[[\x00-\x20\s]--\x20]", " ")
         .str.strip_chars()
     )
 
@@ -99,15 +101,31 @@ def _prefix_hashes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     wherever the substring occurs.
     """
     size = codes.size
-    powers = np.full(size + 1, _BASE, dtype=np.uint32)
-    powers[0] = 1
-    np.multiply.accumulate(powers, dtype=np.uint32, out=powers)  # wraps modulo 2**32, as intended
-    inverse = np.full(size + 1, pow(int(_BASE), -1, 1 << 32), dtype=np.uint32)
-    inverse[0] = 1
-    np.multiply.accumulate(inverse, dtype=np.uint32, out=inverse)
+    powers, inverse = _power_tables(size + 1)
     prefix = np.zeros(size + 1, dtype=np.uint32)
-    np.add.accumulate(codes * powers[:-1], dtype=np.uint32, out=prefix[1:])
-    return prefix, inverse
+    np.add.accumulate(codes * powers[:size], dtype=np.uint32, out=prefix[1:])
+    return prefix, inverse[: size + 1]
+
+
+_POWERS: tuple[np.ndarray, np.ndarray] = (np.ones(1, dtype=np.uint32), np.ones(1, dtype=np.uint32))
+
+
+def _power_tables(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """(``B**i``, ``B**-i``) modulo 2**32 for i < at least ``size``, computed once and kept (a
+    text's hashes never depend on how long the table is)."""
+    global _POWERS
+    tables = _POWERS
+    if tables[0].size < size:
+        size = max(size, 2 * tables[0].size, 1 << 16)
+        powers = np.full(size, _BASE, dtype=np.uint32)
+        powers[0] = 1
+        np.multiply.accumulate(powers, dtype=np.uint32, out=powers)  # wraps modulo 2**32, as intended
+        inverse = np.full(size, pow(int(_BASE), -1, 1 << 32), dtype=np.uint32)
+        inverse[0] = 1
+        np.multiply.accumulate(inverse, dtype=np.uint32, out=inverse)
+        powers.flags.writeable = inverse.flags.writeable = False
+        tables = _POWERS = (powers, inverse)  # one assignment: threads see the old or the new pair
+    return tables
 
 
 LEXICON_SIGNALS = (
@@ -214,7 +232,8 @@ def _bucket(hashes: np.ndarray, salt: int, bits: int) -> np.ndarray:
     return salted.view(np.int32)
 
 
-def _is_word(codes: np.ndarray) -> np.ndarray:
+def _word_code(codes: np.ndarray) -> np.ndarray:
+    """Whether each code point belongs to a word (the rule; :data:`_WORD_TABLE` holds it)."""
     lower = codes | np.uint32(0x20)  # ASCII letters in lower case (and digits unchanged)
     return (
         ((lower >= 97) & (lower <= 122))
@@ -224,6 +243,15 @@ def _is_word(codes: np.ndarray) -> np.ndarray:
         | (codes == 64)  # @ of the @url / @user placeholders
         | ((codes >= 0xC0) & (codes < 0x2000))
     )
+
+
+_WORD_LIMIT = 0x2000  # no code point from here on is a word character
+_WORD_TABLE = _word_code(np.arange(_WORD_LIMIT + 1, dtype=np.uint32))
+
+
+def _is_word(codes: np.ndarray) -> np.ndarray:
+    """:func:`_word_code` of every code point, as one table look-up."""
+    return _WORD_TABLE[np.minimum(codes, np.uint32(_WORD_LIMIT))]
 
 
 def _csr(indices: np.ndarray, indptr: np.ndarray, n_features: int) -> sparse.csr_matrix:
@@ -314,11 +342,33 @@ def matrix_of(normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSp
     return total.tocsr()
 
 
+#: texts per block of :func:`linear_scores`: a block's working arrays stay small enough to be
+#: reused from the allocator (and mostly from the CPU caches) instead of fresh pages each time.
+SCORE_BLOCK_ROWS = 2048
+
+
 def linear_scores(
     normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSpec, weights: np.ndarray
 ) -> np.ndarray:
     """``features @ weights`` (weights: ``n_features`` x k, float32) of prepared texts, one
-    sparse product per n-gram kind, without building the feature matrix."""
+    sparse product per n-gram kind, without building the feature matrix.
+
+    Texts are scored in blocks of :data:`SCORE_BLOCK_ROWS`: a text's features and score do not
+    depend on the other texts, and every block does the same float32 operations in the same
+    order for each of its rows, so the result is the same, bit for bit, whatever the blocks.
+    """
+    rows = len(normalised)
+    scores = np.zeros((rows, weights.shape[1]), dtype=np.float32)
+    for start in range(0, rows, SCORE_BLOCK_ROWS):
+        end = min(start + SCORE_BLOCK_ROWS, rows)
+        block = normalised.slice(start, end - start)
+        scores[start:end] = _block_scores(block, None if signals is None else signals[start:end], spec, weights)
+    return scores
+
+
+def _block_scores(
+    normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSpec, weights: np.ndarray
+) -> np.ndarray:
     scores = np.zeros((len(normalised), weights.shape[1]), dtype=np.float32)
     for group in _groups(normalised, signals, spec):
         summed = np.zeros_like(scores)

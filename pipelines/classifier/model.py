@@ -55,33 +55,70 @@ class Classifiers:
             start += width
         raise KeyError(task)
 
-    def probabilities(self, normalised: pl.Series, signals: np.ndarray | None) -> dict[str, np.ndarray]:
+    def probabilities(
+        self,
+        normalised: pl.Series,
+        signals: np.ndarray | None,
+        tasks: tuple[str, ...] = TASKS,
+        *,
+        threads: bool = True,
+    ) -> dict[str, np.ndarray]:
         """task -> (texts x classes) probabilities, rows summing to 1, of prepared texts
-        (:func:`pipelines.classifier.features.prepare` or ``features_of``)."""
-        scores = self.scores(normalised, signals)
+        (:func:`pipelines.classifier.features.prepare` or ``features_of``), for ``tasks`` (a
+        subset scores only its own columns: the same figures, with less work). ``threads``:
+        a large batch is scored in one thread per CPU (see :meth:`scores`)."""
+        weights, bias, columns = self._weights_for(tuple(tasks))
+        scores = self.scores(normalised, signals, weights=weights, bias=bias, threads=threads)
         out = {}
-        for task in TASKS:
-            block = scores[:, self.columns(task)]
+        for task, where in zip(tasks, columns, strict=True):
+            block = scores[:, where]
             block = np.exp(block - block.max(axis=1, keepdims=True))
             out[task] = block / block.sum(axis=1, keepdims=True)
         return out
 
-    def scores(self, normalised: pl.Series, signals: np.ndarray | None) -> np.ndarray:
-        """Linear scores (texts x columns) with the biases. A large batch is cut in one slice
-        per CPU, scored in threads (NumPy and SciPy release the GIL; a text's features do not
-        depend on its batch, so the result is the same)."""
+    def _weights_for(self, tasks: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray, list[slice]]:
+        """(weights, biases, each task's column slice in them) of the columns of ``tasks``: the
+        whole matrix for every task, else a contiguous copy of the tasks' columns, kept."""
+        if tasks == TASKS:
+            return self.weights, self.bias, [self.columns(task) for task in TASKS]
+        cache = self.__dict__.setdefault("_task_weights", {})  # not a field: a frozen instance's cache
+        if tasks not in cache:
+            index = np.concatenate([np.arange(self.columns(t).start, self.columns(t).stop) for t in tasks])
+            bounds = np.cumsum([0] + [len(self.classes[t]) for t in tasks])
+            cache[tasks] = (
+                np.ascontiguousarray(self.weights[:, index]),
+                self.bias[index],
+                [slice(int(a), int(b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)],
+            )
+        return cache[tasks]
+
+    def scores(
+        self,
+        normalised: pl.Series,
+        signals: np.ndarray | None,
+        *,
+        weights: np.ndarray | None = None,
+        bias: np.ndarray | None = None,
+        threads: bool = True,
+    ) -> np.ndarray:
+        """Linear scores (texts x columns) with the biases (by default the whole matrix). With
+        ``threads``, a large batch is cut in one slice per CPU, scored in threads (NumPy and
+        SciPy release the GIL; a text's features do not depend on its batch, so the result is
+        the same, bit for bit)."""
+        weights = self.weights if weights is None else weights
+        bias = self.bias if bias is None else bias
         rows = len(normalised)
-        slices = min(os.cpu_count() or 1, MAX_THREADS, max(rows // PARALLEL_ROWS, 1))
+        slices = min(os.cpu_count() or 1, MAX_THREADS, max(rows // PARALLEL_ROWS, 1)) if threads else 1
         bounds = np.linspace(0, rows, slices + 1).astype(int)
 
         def part(start: int, end: int) -> np.ndarray:
             chunk = None if signals is None else signals[start:end]
-            return linear_scores(normalised[start:end], chunk, self.spec, self.weights)
+            return linear_scores(normalised[start:end], chunk, self.spec, weights)
 
         if slices == 1:
-            return part(0, rows) + self.bias
+            return part(0, rows) + bias
         with ThreadPoolExecutor(slices) as pool:
-            return np.vstack(list(pool.map(part, bounds[:-1], bounds[1:]))) + self.bias
+            return np.vstack(list(pool.map(part, bounds[:-1], bounds[1:]))) + bias
 
     def predict(self, texts: pl.Series) -> dict[str, np.ndarray]:
         """task -> predicted class of each raw text (numpy array of str)."""
