@@ -173,8 +173,13 @@ def _is_word_char(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def _term_regex(term: str) -> str:
-    """A literal lexicon term as a regex: spaces match whitespace, ' is optional, * a word end."""
+def _term_regex(term: str, *, presence: bool = False) -> str:
+    r"""A literal lexicon term as a regex: spaces match whitespace, ' is optional, * a word end.
+
+    ``presence``: for ``str.contains`` only, a prefix term (``*``) stops at its prefix: its
+    ``\w*`` tail can match nothing, so whether a text matches is the same, and a large
+    alternation without Unicode ``\w*`` tails keeps a much smaller automaton (several times faster).
+    """
     prefix = term.endswith("*")
     body = term[:-1] if prefix else term
     parts = [re.escape(word).replace("'", "'?") for word in body.split()]
@@ -182,7 +187,7 @@ def _term_regex(term: str) -> str:
     if _is_word_char(body[0]):
         regex = r"\b" + regex
     if prefix:
-        regex += r"\w*"
+        regex += "" if presence else r"\w*"
     elif _is_word_char(body[-1]):
         regex += r"\b"
     return ascii_boundaries(regex)
@@ -475,10 +480,11 @@ def lexicon_classify(frame: pl.DataFrame) -> pl.DataFrame:
 
 @lru_cache(maxsize=1)
 def polar_term_patterns() -> tuple[str, str]:
-    """One regex of every positive sentiment lexicon term and one of every negative term."""
-    positive = [t for c in TERM_CLASSES if c.weight > 0 for t in c.terms]
-    negative = [t for c in TERM_CLASSES if c.weight < 0 for t in c.terms]
-    return "|".join(map(_term_regex, positive)), "|".join(map(_term_regex, negative))
+    """One regex of every positive sentiment lexicon term and one of every negative term, for
+    ``str.contains`` (whether any occurs: see ``presence`` in :func:`_term_regex`)."""
+    positive = [_term_regex(t, presence=True) for c in TERM_CLASSES if c.weight > 0 for t in c.terms]
+    negative = [_term_regex(t, presence=True) for c in TERM_CLASSES if c.weight < 0 for t in c.terms]
+    return "|".join(positive), "|".join(negative)
 
 
 #: where a text splits into clauses: a contrast word ("pero", "por contra", "sin embargo",
@@ -596,7 +602,7 @@ def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
     workers = min(_workers(), frame.height // PARALLEL_ROWS)
     if workers <= 1:
         return _classify_block(frame, models)
-    blocks = workers * 2  # a block or two more per thread: a slow thread holds up less of the rest
+    blocks = workers  # one block per thread: each block compiles its regular expressions again
     bounds = np.linspace(0, frame.height, blocks + 1).astype(int)
     parts = [frame.slice(start, end - start) for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
     with ThreadPoolExecutor(workers) as pool:

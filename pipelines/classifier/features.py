@@ -344,7 +344,7 @@ def matrix_of(normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSp
 
 #: texts per block of :func:`linear_scores`: a block's working arrays stay small enough to be
 #: reused from the allocator (and mostly from the CPU caches) instead of fresh pages each time.
-SCORE_BLOCK_ROWS = 2048
+SCORE_BLOCK_ROWS = 4096
 
 
 def linear_scores(
