@@ -177,7 +177,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(f"ingesting into {settings.home}")
     try:
         with _ingest_progress() as on_file:
-            records = ingest.ingest(args.sources, settings, on_file=on_file, fmt=args.format)
+            records = ingest.ingest(args.sources, settings, on_file=on_file, fmt=args.format,
+                                    on_wait=lambda message: print(message, file=sys.stderr, flush=True))
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -5,17 +5,29 @@ Layout below ``BRANDCARE_HOME``::
     archives/<sha256>/content            content-addressed copy of each archive file
     archives/<sha256>/companions/        files a reader needs beside it (account.js)
     archives/<sha256>/source.json        where it came from, its name, when it was registered
-    lake/archive_files/part-<id>.parquet one row per archive file of a batch: format, status,
-                                         error, notes, record counts
-    lake/message_rows/part-<id>.parquet  the batch's canonical rows + classifications
-    lake/quarantine/part-<id>.parquet    the batch's records that could not be read, with a reason
+    lake/archive_files/part-<id>.parquet one row per archive file of the part: format, status,
+                                         error, notes, record counts (the part's commit)
+    lake/message_rows/part-<id>.parquet  the part's canonical rows + classifications
+    lake/quarantine/part-<id>.parquet    the part's records that could not be read, with a reason
+    lake/writer.lock                     the lake's one-writer lock (flock)
     lake/tmp/ingest-<pid>-*/             work files of a running ingest
 
-Files are normalised in batches (up to BATCH_FILES files or BATCH_BYTES of archive): the
-files of a batch are prepared and detected one by one, read together where a reader can
-(one DuckDB statement for all X v2 files of the batch), classified in one call and stored as
-one part: few, large Parquet files. A part is committed by its ``archive_files/`` file,
-written last, so a kill loses at most the batch in hand, which the next ingest reads again.
+One ingest at a time writes a lake (``lake_lock``: flock on lake/writer.lock, freed by the
+operating system however the process ends), so whatever the lake holds that is not committed
+was left by a dead writer.
+
+Files are normalised in batches (up to BATCH_FILES files or BATCH_BYTES of archive). Within
+a batch, files are prepared and detected one by one, and read and classified in small groups
+(up to READ_GROUP_FILES files or READ_GROUP_BYTES of archive: one DuckDB statement for the X
+v2 files of a group, one classifier call; a large file is a group of its own). The files of
+a group are stored as soon as the group is read, as one *small part* (``part-<id>-small``).
+A part is committed by its ``archive_files/`` file, renamed into place last, once its rows
+are synced to disk: a kill loses at most the group in hand, which the next ingest reads
+again, and never a stored file. When the batch ends, its small parts are compacted into one
+part per table (few, large Parquet files): the merged part is committed like any other,
+then the small parts are removed, record first. A kill during compaction leaves every file
+in its small part, in the merged part or in both; the next ingest or run repairs it (see
+``_repair``).
 
 Every file is isolated: any failure while preparing, detecting, reading, checking or
 storing one file (ArchiveError, RecursionError from JSON nested too deeply, MemoryError, a
@@ -24,12 +36,14 @@ reader bug) rejects that file with a reason naming the failure, and the others g
 Normalising is a pure function of the file's content: an archive file is recorded once,
 re-ingesting it is a no-op, and re-reading it (``--format`` on a file rejected before, or
 read as another format) replaces its rows: the newer part wins, the older is rewritten
-without it. Every ingest first repairs what a killed one left: uncommitted parts, parts
-overlapping a newer one, and work folders of dead processes are removed.
+without it. Every ingest (and every run's lake step) first repairs what a killed one left:
+uncommitted parts and work folders of dead processes are removed, an archive file recorded
+by two parts is kept in the newer only, and small parts are compacted.
 """
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import hashlib
 import json
@@ -37,6 +51,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -80,9 +95,17 @@ FUTURE_TOLERANCE = timedelta(days=1)
 #: A placeholder in each lake folder, so that the lake's globs always match a file with the right schema.
 EMPTY_FILE = "_empty.parquet"
 PART_PREFIX = "part-"
+#: The end of a small part's id: the files of one read group, stored as soon as they were read,
+#: compacted with the batch's other small parts when the batch ends.
+SMALL_PART_SUFFIX = "-small"
 WORK_PREFIX = "ingest-"
-#: A part without its archive_files/ record is left alone this long (another ingest may be committing it).
-UNCOMMITTED_GRACE_SECONDS = 60
+LOCK_FILE = "writer.lock"
+#: Files are read and classified in groups of at most this many files / bytes of archive: the
+#: readers and the classifier cost mostly per call (one call per file made ingesting the
+#: 20,000-message sample about three times slower), so small files share a call, and a large
+#: file is a group of its own. Each file of a group is stored as soon as the group is read.
+READ_GROUP_FILES = 64
+READ_GROUP_BYTES = 8 << 20
 #: Readers that read many files in one statement (much cheaper than one statement per file).
 MANY_READERS: dict[str, Callable[[list[Path]], list]] = {"x_v2": read_x_v2_many}
 
@@ -200,6 +223,51 @@ def process_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+#: Locks this process holds: (lock path, thread) -> depth, so that lake_lock is re-entrant.
+_held_locks: dict[tuple[str, int], int] = {}
+
+
+@contextmanager
+def lake_lock(settings: Settings, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the lake's one-writer lock; wait (saying for whom) while another process holds it.
+
+    ``flock`` on ``lake/writer.lock``: the operating system frees it however its process ends,
+    so a killed ingest never blocks the next, and while it is held whatever the lake holds
+    that is not committed was left by a dead writer. Re-entrant within a thread.
+    """
+    path = settings.lake_dir / LOCK_FILE
+    key = (str(path), threading.get_ident())
+    if key in _held_locks:
+        _held_locks[key] += 1
+        try:
+            yield
+        finally:
+            _held_locks[key] -= 1
+        return
+    settings.lake_dir.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another ingest"
+            if on_wait:
+                on_wait(f"waiting for {holder} to finish writing the lake (lock {path})")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"the ingest of pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        _held_locks[key] = 1
+        try:
+            yield
+        finally:
+            del _held_locks[key]
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
 
 
 @contextmanager
@@ -368,36 +436,64 @@ def _classify_all(batch: list[_Parsed]) -> None:
                 parsed.reject("classifying messages failed", exc)
 
 
-# --- parts: how batches are stored ------------------------------------------------------------
+# --- parts: how files are stored ------------------------------------------------------------
 
 
-def _new_part() -> str:
+def _new_part(suffix: str = "") -> str:
     """A part id; ids sort in creation order."""
-    return f"{PART_PREFIX}{time.time_ns():020d}-{secrets.token_hex(4)}"
+    return f"{PART_PREFIX}{time.time_ns():020d}-{secrets.token_hex(4)}{suffix}"
 
 
-def _commit(settings: Settings, records: list[ArchiveFile], messages: pl.DataFrame, quarantine: pl.DataFrame,
-            work: Path) -> None:
-    """Store one part: its message rows and quarantine, then its archive_files/ record (the commit)."""
-    part = _new_part()
-    frames = {"message_rows": messages, "quarantine": quarantine,
-              "archive_files": pl.DataFrame([asdict(r) for r in records], schema=FILE_SCHEMA)}
+def _sync(path: Path) -> None:
+    """Flush a file's (or a folder's entries') writes to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _commit(settings: Settings, records: list[ArchiveFile] | pl.DataFrame, messages: pl.DataFrame,
+            quarantine: pl.DataFrame, work: Path, suffix: str = "") -> str:
+    """Store one part and return its id: its message rows and quarantine, then its
+    archive_files/ record (the commit). Each file is written in the work folder and synced,
+    the rows are renamed into place and their folders synced, then the record: a part whose
+    record is in place has its rows on disk. A failure removes what it had put in place."""
+    part = _new_part(suffix)
+    if not isinstance(records, pl.DataFrame):
+        records = pl.DataFrame([asdict(r) for r in records], schema=FILE_SCHEMA)
+    frames = {"message_rows": messages, "quarantine": quarantine, "archive_files": records}
     staged = []
-    for table, (folder, schema) in _lake_folders(settings).items():
+    for table in ("message_rows", "quarantine", "archive_files"):  # the record last
+        folder, schema = _lake_folders(settings)[table]
         frame = frames[table]
         if frame.is_empty() and table != "archive_files":
             continue
         tmp = work / f"{table}-{part}.parquet"
         frame.select([pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c) for c, t in schema.items()]
                      ).write_parquet(tmp)
+        _sync(tmp)
         staged.append((tmp, folder / f"{part}.parquet"))
-    for tmp, target in staged:  # archive_files/ last: a part without it is not committed
-        os.replace(tmp, target)
+    placed: list[Path] = []
+    try:
+        for tmp, target in staged:
+            if target.parent == settings.archive_files_dir:
+                for folder in {t.parent for t in placed}:
+                    _sync(folder)
+            os.replace(tmp, target)
+            placed.append(target)
+        _sync(settings.archive_files_dir)
+    except BaseException:
+        for target in reversed(placed):  # the record (if placed) first: the rest is then uncommitted
+            target.unlink(missing_ok=True)
+        raise
+    return part
 
 
-def _store(batch: list[_Parsed | ArchiveFile], settings: Settings, work: Path) -> list[ArchiveFile]:
-    """Store a batch as one part; when that fails, each file alone, a file that cannot be
-    stored being recorded as rejected with the reason."""
+def _store(group: list[_Parsed | ArchiveFile], settings: Settings, work: Path) -> list[ArchiveFile]:
+    """Store a group of archive files (read together) as one small part; when that fails, each
+    file alone, a file that cannot be stored being recorded as rejected with the reason. Their
+    rows are then dropped from memory: they are on disk."""
     def frames(items):
         parsed = [p for p in items if isinstance(p, _Parsed) and p.error is None]
         messages = pl.concat([pl.DataFrame(schema=LAKE_SCHEMA)] + [p.messages for p in parsed], how="diagonal_relaxed")
@@ -409,20 +505,23 @@ def _store(batch: list[_Parsed | ArchiveFile], settings: Settings, work: Path) -
         return [p.record(settings) if isinstance(p, _Parsed) else p for p in items]
 
     try:
-        _commit(settings, records(batch), *frames(batch), work)
-        return records(batch)
+        _commit(settings, records(group), *frames(group), work, SMALL_PART_SUFFIX)
+        stored = records(group)
     except Exception:  # noqa: BLE001 - store the files one by one to find the one that fails
         stored = []
-        for item in batch:
+        for item in group:
             try:
-                _commit(settings, records([item]), *frames([item]), work)
+                _commit(settings, records([item]), *frames([item]), work, SMALL_PART_SUFFIX)
             except Exception as exc:  # noqa: BLE001
                 if not isinstance(item, _Parsed):
                     raise
                 item.reject("storing the file failed", exc)
-                _commit(settings, records([item]), *frames([item]), work)
+                _commit(settings, records([item]), *frames([item]), work, SMALL_PART_SUFFIX)
             stored += records([item])
-        return stored
+    for item in group:
+        if isinstance(item, _Parsed):
+            item.messages = item.quarantine = None
+    return stored
 
 
 def _part_files(settings: Settings, table: str) -> dict[str, Path]:
@@ -438,6 +537,12 @@ def _recorded(settings: Settings) -> dict[str, ArchiveFile]:
             for row in pl.read_parquet(path).iter_rows(named=True)}
 
 
+def _remove_part(settings: Settings, part: str) -> None:
+    """Remove a part's files, its record first (the rest is then uncommitted)."""
+    for table in ("archive_files", "message_rows", "quarantine"):
+        (_lake_folders(settings)[table][0] / f"{part}.parquet").unlink(missing_ok=True)
+
+
 def _drop_from_part(settings: Settings, part: str, shas: set[str], work: Path) -> None:
     """Rewrite a part without the rows of ``shas`` (as a new part), then remove it."""
     paths = {table: _lake_folders(settings)[table][0] / f"{part}.parquet" for table in _lake_folders(settings)}
@@ -447,16 +552,42 @@ def _drop_from_part(settings: Settings, part: str, shas: set[str], work: Path) -
             if not paths[table].exists():
                 return pl.DataFrame(schema=_lake_folders(settings)[table][1])
             return pl.read_parquet(paths[table]).filter(~pl.col("archive_sha256").is_in(list(shas)))
-        records = [ArchiveFile(**r) for r in kept.iter_rows(named=True)]
-        _commit(settings, records, rows("message_rows"), rows("quarantine"), work)
-    for table in ("archive_files", "message_rows", "quarantine"):  # the commit record first
-        paths[table].unlink(missing_ok=True)
+        _commit(settings, kept, rows("message_rows"), rows("quarantine"), work,
+                SMALL_PART_SUFFIX if part.endswith(SMALL_PART_SUFFIX) else "")
+    _remove_part(settings, part)
+
+
+def _compact(settings: Settings, work: Path) -> None:
+    """Merge the small parts into one part per table, then remove them.
+
+    Crash-safe by the commit protocol: the merged part is uncommitted until its record is in
+    place (a kill before: the next repair removes its rows, the small parts stay); once
+    committed it is newer than every small part it merged (a kill before they are all
+    removed: the next repair keeps each file in the newer part only, removing the small parts).
+    """
+    parts = sorted(part for part in _part_files(settings, "archive_files") if part.endswith(SMALL_PART_SUFFIX))
+    if len(parts) < 2:
+        return
+
+    def merged(table: str) -> pl.DataFrame:
+        folder, schema = _lake_folders(settings)[table]
+        paths = [path for part in parts if (path := folder / f"{part}.parquet").exists()]
+        return pl.concat([pl.DataFrame(schema=schema)] + [pl.read_parquet(path) for path in paths],
+                         how="diagonal_relaxed")
+
+    _commit(settings, merged("archive_files"), merged("message_rows").sort("created_at", "archive_sha256", "position"),
+            merged("quarantine").sort("archive_sha256", "position"), work)
+    for part in parts:
+        _remove_part(settings, part)
 
 
 def _repair(settings: Settings, work: Path) -> None:
-    """Undo what a killed ingest left: the old lake layout (one file per archive and day) is
-    cleared for re-normalising, uncommitted parts removed, an archive file recorded by two
-    parts kept in the newer one only, dead ingests' work folders removed."""
+    """Undo or finish what a killed ingest left; called with the lake lock held, so nothing
+    uncommitted belongs to a live writer. The old lake layout (one file per archive and day)
+    is cleared for re-normalising; dead ingests' work folders and uncommitted parts (rows
+    without their record: a kill during a commit, or while a part was removed) are removed;
+    an archive file recorded by two parts (a file read again; a compaction killed before it
+    removed the small parts it merged) is kept in the newer one only; small parts are compacted."""
     ensure_lake(settings)
     if any(settings.message_rows_dir.glob("date=*")):
         for folder, _ in _lake_folders(settings).values():
@@ -467,7 +598,7 @@ def _repair(settings: Settings, work: Path) -> None:
     committed = set(_part_files(settings, "archive_files"))
     for table in ("message_rows", "quarantine"):
         for part, path in _part_files(settings, table).items():
-            if part not in committed and time.time() - path.stat().st_mtime > UNCOMMITTED_GRACE_SECONDS:
+            if part not in committed:
                 path.unlink(missing_ok=True)
     newest: dict[str, str] = {}
     stale: dict[str, set[str]] = {}
@@ -478,6 +609,7 @@ def _repair(settings: Settings, work: Path) -> None:
             newest[sha] = part
     for part, shas in sorted(stale.items()):
         _drop_from_part(settings, part, shas, work)
+    _compact(settings, work)
 
 
 # --- the public entry points ------------------------------------------------------------------
@@ -488,12 +620,12 @@ def normalise_many(shas: Iterable[str], settings: Settings, fmt: str = "auto") -
 
     ``fmt`` names the format, or ``auto`` to detect it from each file's content. A file that
     cannot be read at all is recorded as rejected with the reason; nothing of it is loaded.
+    The lake is repaired first, even when there is nothing to parse (what a run's lake step
+    relies on to finish or discard a killed ingest's work).
     """
     shas = list(dict.fromkeys(shas))
-    if not shas:
-        return []
     records: list[ArchiveFile] = []
-    with _work_folder(settings) as work:
+    with lake_lock(settings), _work_folder(settings) as work:
         _repair(settings, work)
         batch: list[str] = []
         size = 0
@@ -506,16 +638,36 @@ def normalise_many(shas: Iterable[str], settings: Settings, fmt: str = "auto") -
     return records
 
 
+def _read_groups(items: list[str | ArchiveFile], settings: Settings) -> Iterator[list[str | ArchiveFile]]:
+    """The batch's items in order, in groups read together (see READ_GROUP_FILES)."""
+    group: list[str | ArchiveFile] = []
+    size = 0
+    for item in items:
+        group.append(item)
+        if isinstance(item, str):
+            size += (settings.archives_dir / item / STORED_NAME).stat().st_size
+        if size >= READ_GROUP_BYTES or len(group) >= READ_GROUP_FILES:
+            yield group
+            group, size = [], 0
+    if group:
+        yield group
+
+
 def _normalise_batch(batch: list[str | ArchiveFile], settings: Settings, fmt: str, work: Path) -> list[ArchiveFile]:
-    """Read, classify and store one batch (archive shas, or records of refused sources) as one part."""
-    parsed = {sha: _prepare(sha, settings, fmt, work) for sha in dict.fromkeys(b for b in batch if isinstance(b, str))}
-    _read_all(list(parsed.values()))
-    _classify_all(list(parsed.values()))
-    items = [parsed[b] if isinstance(b, str) else b for b in dict.fromkeys(batch)]
-    stored = {r.sha256: r for r in _store(items, settings, work)}
-    _repair(settings, work)  # a file read again replaces its older part's rows
-    for sha in parsed:
-        shutil.rmtree(work / sha[:16], ignore_errors=True)
+    """Read, classify and store one batch (archive shas, or records of refused sources): group
+    by group, each group stored as a small part as soon as it is read; then the batch's small
+    parts are compacted into one part."""
+    stored: dict[str, ArchiveFile] = {}
+    items = list(dict.fromkeys(batch))
+    for group in _read_groups(items, settings):
+        parsed = {sha: _prepare(sha, settings, fmt, work) for sha in group if isinstance(sha, str)}
+        _read_all(list(parsed.values()))
+        _classify_all(list(parsed.values()))
+        for record in _store([parsed[item] if isinstance(item, str) else item for item in group], settings, work):
+            stored[record.sha256] = record
+        for sha in parsed:
+            shutil.rmtree(work / sha[:16], ignore_errors=True)
+    _repair(settings, work)  # a file read again replaces its older part's rows; the small parts compacted
     return [stored[b if isinstance(b, str) else b.sha256] for b in batch]
 
 
@@ -550,10 +702,10 @@ def pending(settings: Settings) -> list[str]:
 
 
 def load_archive_files(settings: Settings) -> pl.DataFrame:
-    """Every normalised archive's record (FILE_SCHEMA), in registration order."""
-    ensure_lake(settings)
-    frames = [pl.read_parquet(p) for p in sorted(settings.archive_files_dir.glob("*.parquet"))]
-    return pl.concat(frames, how="vertical").sort("registered_at", "sha256")
+    """Every normalised archive's record (FILE_SCHEMA), in registration order: one each (the
+    newest part's, as the lake holds it once repaired, even while an ingest compacts)."""
+    records = [asdict(r) for r in _recorded(settings).values()]
+    return pl.DataFrame(records, schema=FILE_SCHEMA).sort("registered_at", "sha256")
 
 
 def _rereads(record: ArchiveFile, fmt: str) -> bool:
@@ -566,25 +718,27 @@ def ingest(
     settings: Settings,
     on_file: Callable[[ArchiveFile, bool], None] | None = None,
     fmt: str = "auto",
+    on_wait: Callable[[str], None] | None = None,
 ) -> list[ArchiveFile]:
     """Register and normalise every archive the sources name; one bad file never stops the rest.
 
     Returns one record per archive file, in the order found: ``status`` says whether it was
     loaded or rejected (and why). A file recorded before is not read again, unless ``fmt``
     forces a format it was not read as (a file rejected before is then read again).
-    ``on_file(record, is_new)`` is called after each file, for progress reporting. Sources that
-    match nothing raise FileNotFoundError before anything is registered.
+    ``on_file(record, is_new)`` is called after each file, for progress reporting;
+    ``on_wait(message)`` when another process is writing the lake and this one must wait.
+    Sources that match nothing raise FileNotFoundError before anything is registered.
     """
     sources = list(sources)
     for source in sources:
         if not is_url(source) and not Path(source).expanduser().exists() and not glob.glob(source, recursive=True):
             raise FileNotFoundError(f"no archive file matches {source!r}")
     records: list[ArchiveFile] = []
-    # files to normalise are batched (read together, one classifier call, one part); output keeps their order
+    # files to normalise are batched (read in groups, stored one by one, compacted); output keeps their order
     queue: list[tuple[ArchiveFile | str, bool]] = []
     queued_bytes = 0
 
-    with _work_folder(settings) as work:
+    with lake_lock(settings, on_wait), _work_folder(settings) as work:
         _repair(settings, work)
         known = _recorded(settings)
 

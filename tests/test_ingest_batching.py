@@ -41,12 +41,15 @@ def _lake_rows(settings) -> pl.DataFrame:
 
 def test_files_are_stored_in_few_parts_and_reingesting_changes_nothing(settings, tmp_path: Path, monkeypatch):
     monkeypatch.setattr(ingest, "BATCH_FILES", 6)
+    monkeypatch.setattr(ingest, "READ_GROUP_FILES", 2)  # three groups, so three small parts, per batch
     folder = _archive_folder(tmp_path)
     found = sorted(p for p in folder.rglob("*") if p.is_file())
     records = ingest.ingest([str(folder)], settings)
     assert len(records) == len(found) == 19
     batches = -(-len(found) // 6)
-    assert len(_parts(settings, "archive_files")) == batches  # one part per batch, not one file per archive and day
+    parts = _parts(settings, "archive_files")
+    assert len(parts) == batches  # each batch's small parts compacted into one part, not one per file or group
+    assert [p for p in parts if p.stem.endswith("-small")] == parts[-1:]  # the last batch, one file: nothing to merge
     assert len(_parts(settings, "message_rows")) <= batches
     for record in records:
         assert record.records_read == record.records_loaded + record.records_quarantined

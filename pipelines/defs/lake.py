@@ -27,7 +27,7 @@ from pipelines.defs.resources import BrandcareResource
 
 ARCHIVE_FILES = AssetKey(["lake", "archive_files"])
 LAKE_TABLES = {
-    "message_rows": "Canonical rows of every archive file, Parquet partitioned by UTC date.",
+    "message_rows": "Canonical rows of every archive file, with their classifications (Parquet parts).",
     "quarantine": "Records that could not be read, with the file, position and reason.",
     "archive_files": "One row per archive file: format, status, records read/loaded/quarantined.",
 }
@@ -61,15 +61,16 @@ class ArchivesConfig(Config):
 def lake_archives(context: AssetExecutionContext, config: ArchivesConfig, brandcare: BrandcareResource):
     """Register the given sources, normalise every archive not normalised yet, and reconcile counts."""
     settings = brandcare.settings()
-    ingest.ensure_lake(settings)
-    if config.sources:
-        for record in ingest.ingest(config.sources, settings):
+    # one writer of the lake at a time: the check below sees the lake as this step left it
+    with ingest.lake_lock(settings, on_wait=context.log.info):
+        if config.sources:
+            for record in ingest.ingest(config.sources, settings):
+                context.log.info(record.summary())
+        # also when nothing is pending: repairs what a killed ingest left (a half-done compaction)
+        for record in ingest.normalise_many(ingest.pending(settings), settings):
             context.log.info(record.summary())
-    for record in ingest.normalise_many(ingest.pending(settings), settings):
-        context.log.info(record.summary())
-
-    files = ingest.load_archive_files(settings)
-    mismatches = ingest.reconcile(settings)
+        files = ingest.load_archive_files(settings)
+        mismatches = ingest.reconcile(settings)
     totals = files.select(pl.col("records_read", "records_loaded", "records_quarantined").sum()).row(0, named=True)
     rejected = files.filter(pl.col("status") == "rejected")
     yield MaterializeResult(
