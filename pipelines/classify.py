@@ -516,9 +516,14 @@ def clause_texts(folded: pl.Expr) -> pl.Expr:
     )
 
 
-def _sentiment_columns(probabilities: np.ndarray, classes: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _labels(probabilities: np.ndarray, classes: tuple[str | None, ...]) -> pl.Series:
+    """The most probable class of each row (a String column, gathered without Python per row)."""
+    return pl.Series(classes, dtype=pl.String).gather(probabilities.argmax(axis=1))
+
+
+def _sentiment_columns(probabilities: np.ndarray, classes: tuple[str, ...]) -> tuple[pl.Series, np.ndarray]:
     """(label, P(positive) - P(negative)) per row of sentiment probabilities."""
-    labels = np.asarray(classes, dtype=object)[probabilities.argmax(axis=1)]
+    labels = _labels(probabilities, classes)
     score = probabilities[:, classes.index("positive")] - probabilities[:, classes.index("negative")]
     return labels, score
 
@@ -536,13 +541,13 @@ def _clause_rows(prepared: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _clause_column(clauses: pl.DataFrame, labels: np.ndarray, score: np.ndarray, height: int) -> pl.Series:
+def _clause_column(clauses: pl.DataFrame, labels: pl.Series, score: np.ndarray, height: int) -> pl.Series:
     """Per message, its clauses with their sentiment (NULL when it has none)."""
     if clauses.height == 0:
         return pl.Series("clauses", [None] * height, dtype=CLAUSE_DTYPE)
     grouped = (
         clauses.with_columns(
-            sentiment=pl.Series(labels, dtype=pl.String), sentiment_score=pl.Series(score, dtype=pl.Float64)
+            sentiment=labels, sentiment_score=pl.Series(score, dtype=pl.Float64)
         )
         .group_by("row", maintain_order=True)
         .agg(pl.struct("text", "sentiment", "sentiment_score").alias("clauses"))
@@ -653,14 +658,13 @@ def _classify_block(frame: pl.DataFrame, models) -> pl.DataFrame:
         models.classes["sentiment"],
     )
     n = prepared.height
-    intents = np.asarray(models.classes["intent"], dtype=object)[probabilities["intent"].argmax(axis=1)]
-    channels = np.asarray(models.classes["deflection"], dtype=object)[probabilities["deflection"].argmax(axis=1)]
+    channels = tuple(None if name == "none" else name for name in models.classes["deflection"])
     classified = prepared.with_columns(
-        sentiment=pl.Series(sentiment, dtype=pl.String),
+        sentiment=sentiment,
         sentiment_score=pl.Series(score, dtype=pl.Float64),
-        intent=pl.Series(intents, dtype=pl.String),
+        intent=_labels(probabilities["intent"], models.classes["intent"]),
         intent_confidence=pl.Series(probabilities["intent"].max(axis=1), dtype=pl.Float64),
-        deflection=pl.Series(channels, dtype=pl.String).replace("none", None),
+        deflection=_labels(probabilities["deflection"], channels),
         clauses=_clause_column(clauses, clause_sentiment, clause_score, n),
     )
     kept = [name for name in frame.columns if name not in CLASSIFICATION_COLUMNS]

@@ -300,22 +300,23 @@ def _groups(normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSpec
         following = np.zeros(size, dtype=bool)
         following[:-1] = word[1:]
         token_start = np.flatnonzero((word & ~previous) | (~word & (codes > _SPACE)))
-        ends_of_words = np.flatnonzero(word & ~following) + 1
-        # a word ends at the first word end after its start; a symbol is one character
-        next_end = np.minimum(np.searchsorted(ends_of_words, token_start, "right"), max(ends_of_words.size - 1, 0))
-        token_end = np.where(word[token_start], ends_of_words[next_end] if ends_of_words.size else 0, token_start + 1)
+        # a symbol is one character; the k-th word token is the k-th run of word characters,
+        # so it ends where the k-th run ends
+        token_end = token_start + 1
+        token_end[word[token_start]] = np.flatnonzero(word & ~following) + 1
         prefix, inverse = _prefix_hashes(codes)
         token_hash = (prefix[token_end] - prefix[token_start]) * inverse[token_start]
         indptr = np.searchsorted(token_start, np.append(starts, size))
         parts = [(_csr(_bucket(token_hash, 100, spec.bits), indptr, spec.n_features), 1)]
         count = np.diff(indptr)
         if spec.bigrams and token_hash.size > 1:
-            token_doc = np.searchsorted(starts, token_start, "right") - 1
+            token_doc = np.repeat(np.arange(n_docs), count)
             same = token_doc[1:] == token_doc[:-1]
             pair = token_hash[:-1][same] * _BASE + token_hash[1:][same]
-            indptr = np.searchsorted(token_doc[:-1][same], np.arange(n_docs + 1))
+            pairs = np.maximum(count - 1, 0)  # consecutive tokens of one text
+            indptr = np.concatenate(([0], np.cumsum(pairs)))
             parts.append((_csr(_bucket(pair, 101, spec.bits), indptr, spec.n_features), 1))
-            count = count + np.diff(indptr)
+            count = count + pairs
         groups.append(_Group(parts, count))
     if signals is not None and n_docs:
         doc, which = np.nonzero(signals)  # row-major: sorted by document
