@@ -546,9 +546,7 @@ def _clause_column(clauses: pl.DataFrame, labels: pl.Series, score: np.ndarray, 
     if clauses.height == 0:
         return pl.Series("clauses", [None] * height, dtype=CLAUSE_DTYPE)
     grouped = (
-        clauses.with_columns(
-            sentiment=labels, sentiment_score=pl.Series(score, dtype=pl.Float64)
-        )
+        clauses.with_columns(sentiment=labels, sentiment_score=pl.Series(score, dtype=pl.Float64))
         .group_by("row", maintain_order=True)
         .agg(pl.struct("text", "sentiment", "sentiment_score").alias("clauses"))
     )

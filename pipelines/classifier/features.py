@@ -255,9 +255,24 @@ def _is_word(codes: np.ndarray) -> np.ndarray:
 
 
 def _csr(indices: np.ndarray, indptr: np.ndarray, n_features: int) -> sparse.csr_matrix:
-    """A 0/1 CSR matrix with 32-bit indices (scipy would copy mixed index types)."""
-    data = np.ones(indices.size, dtype=np.float32)
+    """A 0/1 CSR matrix with 32-bit indices (scipy would copy mixed index types). Its data is a
+    read-only view of one array of ones shared by every matrix (nothing writes into it)."""
+    data = _ones(indices.size)
     return sparse.csr_matrix((data, indices, indptr.astype(np.int32)), shape=(indptr.size - 1, n_features))
+
+
+_ONES = np.ones(0, dtype=np.float32)
+
+
+def _ones(size: int) -> np.ndarray:
+    """``size`` float32 ones, read-only: a view of an array kept and grown as needed."""
+    global _ONES
+    ones = _ONES
+    if ones.size < size:
+        ones = np.ones(max(size, 2 * ones.size), dtype=np.float32)
+        ones.flags.writeable = False
+        _ONES = ones  # one assignment: threads see the old array or the new one
+    return ones[:size]
 
 
 def _groups(normalised: pl.Series, signals: np.ndarray | None, spec: FeatureSpec) -> list[_Group]:
