@@ -2,11 +2,14 @@
 
     python corpus/build.py pool --raw DIR      # sample the public files -> pool.csv + work/batch_NN.csv
     python corpus/build.py batches --raw DIR   # rewrite work/batch_NN.csv from pool.csv (texts from DIR)
-    python corpus/build.py build [--raw DIR]   # pool.csv + work/labels_NN.csv -> messages.csv
+    python corpus/build.py tass --raw DIR      # take the TASS tweets -> tass.csv (ids and TASS's labels)
+    python corpus/build.py build [--raw DIR]   # pool.csv + work/labels_NN.csv + tass.csv -> messages.csv
 
 ``DIR`` holds the public files named in README.md (checked by sha256). No network.
 ``build`` writes ``messages.csv`` with the texts the licences let us commit (other texts
 empty); with ``--raw`` it also writes ``messages_full.csv`` (every text; not committed).
+TASS rows are not drawn or labelled here: general tweets with their human sentiment labels,
+they join ``messages.csv`` as sentiment-only rows of the train split (README.md).
 """
 
 from __future__ import annotations
@@ -57,6 +60,8 @@ POOL_COLUMNS = (
 #: What a labeller sees: the pool's columns but the source's own id.
 BATCH_COLUMNS = tuple(c for c in POOL_COLUMNS if c != "source_id")
 LABEL_COLUMNS = ("row_id", "intent", "sentiment", "deflection", "note")
+#: the TASS tweets taken (pool.csv's columns, texts empty: research use only)
+TASS_FILE = "tass.csv"
 
 INTENTS = ("complaint", "question", "praise", "other")
 SENTIMENTS = ("positive", "neutral", "negative")
@@ -156,6 +161,59 @@ def write_batches(pool: list[dict], work: Path) -> list[Path]:
         _write_csv(path, BATCH_COLUMNS, order[i::n])
         paths.append(path)
     return paths
+
+
+# --- TASS: sentiment-only rows ------------------------------------------------------------
+
+
+def select_tass(candidates: list[dict], taken_texts: set[str]) -> list[dict]:
+    """Every TASS tweet once, in the files' order (sources.tass), labels as given.
+
+    Left out: every copy of a tweet id given twice with another text or label, and of a text
+    (trimmed) given with two labels (which label holds is unknown); later copies of a text;
+    empty texts and retweets; any text in ``taken_texts`` (the pool's: a dev or test text is
+    never trained on).
+    """
+    by_id: dict[str, set] = defaultdict(set)
+    by_text: dict[str, set] = defaultdict(set)
+    for row in candidates:
+        by_id[row["row_id"]].add((row["text"], row["given_sentiment"]))
+        by_text[row["text"].strip()].add(row["given_sentiment"])
+    seen: set[str] = set()
+    out = []
+    for row in candidates:
+        text = row["text"].strip()
+        if not text or text.startswith("RT @") or text in taken_texts or text in seen:
+            continue
+        if len(by_id[row["row_id"]]) > 1 or len(by_text[text]) > 1:
+            continue
+        seen.add(text)
+        out.append(row)
+    return out
+
+
+def tass_messages(rows: list[dict], path: Path) -> list[dict]:
+    """The rows of tass.csv as corpus messages: sentiment only (TASS's label in POLICY.md's
+    vocabulary), no intent or deflection, all in the train split."""
+    out = []
+    for line, row in enumerate(rows, start=2):
+        sentiment = sources.TASS_SENTIMENT.get(row["given_sentiment"])
+        if row["source"] != "tass" or sentiment is None:
+            raise CorpusError(
+                f"{path.name}:{line}: {row['row_id']}: source {row['source']!r}, label "
+                f"{row['given_sentiment']!r} (expected tass and one of {sorted(sources.TASS_SENTIMENT)})"
+            )
+        out.append(
+            {
+                **row,
+                "licence": sources.SOURCES["tass"].licence,
+                "intent": "",
+                "sentiment": sentiment,
+                "deflection": "",
+                "split": "train",
+            }
+        )
+    return out
 
 
 # --- splits ------------------------------------------------------------------------------
@@ -283,13 +341,13 @@ def build_messages(pool: list[dict], labels: dict[str, dict]) -> list[dict]:
     return out
 
 
-def summary(pool: list[dict], messages: list[dict], labels: dict[str, dict]) -> str:
-    """Counts per split x lang x role, and the label distribution of each."""
+def summary(pool: list[dict], messages: list[dict], labels: dict[str, dict], tass: list[dict]) -> str:
+    """Counts per split x lang x role of the pool, the label distribution of each, and the TASS rows."""
     excluded = sum(1 for v in labels.values() if v["excluded"])
     lines = [
         (
             f"pool {len(pool)} rows, labelled {len(labels)} ({excluded} excluded), "
-            f"messages.csv {len(messages)} rows"
+            f"TASS {len(tass)} rows, messages.csv {len(messages) + len(tass)} rows"
         )
     ]
     splits = assign_splits(pool)
@@ -303,6 +361,8 @@ def summary(pool: list[dict], messages: list[dict], labels: dict[str, dict]) -> 
             for f in fields
         )
         lines.append(f"{key[0]:6} {key[1]:4} {key[2]:9} {pool_counts[key]:5} {len(rows):8}  {dist}")
+    dist = ", ".join(f"{k} {v}" for k, v in sorted(Counter(m["sentiment"] for m in tass).items()))
+    lines.append(f"train  es   TASS (general tweets, sentiment only) {len(tass)}  sentiment: {dist}")
     return "\n".join(lines)
 
 
@@ -311,13 +371,13 @@ def summary(pool: list[dict], messages: list[dict], labels: dict[str, dict]) -> 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("pool", "batches", "build"))
+    parser.add_argument("command", choices=("pool", "batches", "tass", "build"))
     parser.add_argument("--raw", type=Path, help="directory holding the public files")
     parser.add_argument("--dir", type=Path, default=HERE, help="corpus directory (default: here)")
     args = parser.parse_args(argv)
-    pool_path, work = args.dir / "pool.csv", args.dir / "work"
+    pool_path, work, tass_path = args.dir / "pool.csv", args.dir / "work", args.dir / TASS_FILE
     try:
-        if args.command in ("pool", "batches") and args.raw is None:
+        if args.command in ("pool", "batches", "tass") and args.raw is None:
             raise CorpusError(f"{args.command} needs --raw DIR")
         if args.command == "pool":
             pool = sample_pool(sources.read_all(args.raw))
@@ -329,18 +389,26 @@ def main(argv: list[str] | None = None) -> int:
                 rows = _read_csv(path, BATCH_COLUMNS)
                 counts = Counter((r["lang"], r["role"]) for r in rows)
                 print(f"{path}: {len(rows)} rows", dict(sorted(counts.items())))
+        if args.command == "tass":
+            taken = {r["text"].strip() for r in read_pool(pool_path, args.raw)}
+            rows = select_tass(list(sources.tass(args.raw)), taken)
+            write_pool(rows, tass_path)
+            print(f"{tass_path}: {len(rows)} rows", dict(sorted(Counter(r["given_sentiment"] for r in rows).items())))
         if args.command == "build":
             pool = read_pool(pool_path, args.raw)
             labels = read_labels(work, {r["row_id"]: r for r in pool})
             messages = build_messages(pool, labels)
+            if not tass_path.is_file():
+                raise CorpusError(f"{tass_path}: missing; write it with `build.py tass --raw DIR`")
+            tass = tass_messages(read_pool(tass_path, args.raw), tass_path)
             committed = [
                 {**m, "text": m["text"] if sources.SOURCES[m["source"]].commit_text else ""}
-                for m in messages
+                for m in messages + tass
             ]
             _write_csv(args.dir / "messages.csv", MESSAGE_COLUMNS, committed)
             if args.raw is not None:
-                _write_csv(args.dir / "messages_full.csv", MESSAGE_COLUMNS, messages)
-            print(summary(pool, messages, labels))
+                _write_csv(args.dir / "messages_full.csv", MESSAGE_COLUMNS, messages + tass)
+            print(summary(pool, messages, labels, tass))
     except (CorpusError, sources.SourceError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -7,6 +7,9 @@ Customer Support on Twitter (twcs) gets one id and is kept once.
 
 Reserved for independent evaluation and dropped here before anything else: twcs rows with
 ``tweet_id`` below 10,000.
+
+TASS (:func:`tass`) is read apart from the others: general Spanish tweets with their own human
+sentiment labels, taken whole for the train split only (README.md, "Sentiment-only rows").
 """
 
 from __future__ import annotations
@@ -34,6 +37,28 @@ class Source:
 
 
 TWCS_LICENCE = "CC BY-NC-SA 4.0 (Customer Support on Twitter, Thought Vector, Kaggle)"
+
+#: TASS 2020 task 1 as pysentimiento ships it: one file per part and Spanish variant (Spain,
+#: Costa Rica, Mexico, Peru, Uruguay), saved as tass_<part>_<variant>.tsv.
+TASS_FILES = tuple(
+    f"tass_{part}_{variant}.tsv" for part in ("train", "dev") for variant in ("es", "cr", "mx", "pe", "uy")
+)
+TASS_SHA256 = (
+    "61c90f527425be9606d05c26e2c9b16610e90efc573950c7136726e7344319ee",  # train/es
+    "5bfd010e1963434343372c4e4654d264e78a9824bb1c8ccca39058767841d85d",  # train/cr
+    "20b1a97148807406412f9f46a51d9b175e0a33cc5ea9537733ab168a4f2bf324",  # train/mx
+    "9e065fc4d8bb9fe355726d5a2662da2572e3a281ae4f432dcd7355c1ddea896b",  # train/pe
+    "420094387e466226adbdfdb6af5d525e9aa7066ed1a8a61e88e8e3506497c410",  # train/uy
+    "59d6b31d760d5395ada21cad306083e4450531eb09926dece7032e598c7e399a",  # dev/es
+    "3e850f23079153baabd479b2b4b831e7b8ff6587fa1813983fda5db285978e93",  # dev/cr
+    "45a85ae7b395a2f3d988ac510315ffa4f899d7678d55d6c3c9f2f9a9123f3bd9",  # dev/mx
+    "0925b310d03e9967d84b5889a78489ef5048b51ffcf3a0df92b460fc9ffd135f",  # dev/pe
+    "9f81d46b711b3d1c600a57d2f7f8e5334b31e1cff50c893cea52048ecc39148d",  # dev/uy
+)
+#: TASS's labels in the corpus's vocabulary (POLICY.md). NONE (no sentiment expressed; not in
+#: the 2020 files, which have P, N and NEU only) would be neutral: POLICY.md's neutral is a
+#: message that expresses no feeling.
+TASS_SENTIMENT = {"P": "positive", "N": "negative", "NEU": "neutral", "NONE": "neutral"}
 
 SOURCES = {
     s.name: s
@@ -92,6 +117,15 @@ SOURCES = {
             "1f80246bea00339a4e742ec98e81da0d86e4ce8a940bb492a3d42844b1635364",
             "Apache-2.0 (IBM/twitter-customer-care-document-prediction)",
             True,
+        ),
+        Source(
+            "tass",
+            "git-lu/lit-analysis",
+            "pysentimiento/data/sent/{train,dev}/{es,cr,mx,pe,uy}.tsv",
+            " ".join(TASS_FILES),
+            " ".join(TASS_SHA256),
+            "research use only (TASS 2020, SEPLN): text not committed, rebuilt from the public files",
+            False,
         ),
     )
 }
@@ -293,8 +327,31 @@ def ibm(raw: Path) -> Iterator[dict]:
                 }
 
 
+def tass(raw: Path) -> Iterator[dict]:
+    """TASS 2020 (task 1): general Spanish tweets, not addressed to brands, each with its human
+    sentiment label (P, N, NEU) in ``given_sentiment``. Lines are ``id<TAB>text<TAB>label``."""
+    for path in check_files(raw, "tass"):
+        with path.open(encoding="utf-8", newline="") as f:
+            for line_no, line in enumerate(f, start=1):
+                parts = line.rstrip("\n").split("\t")
+                tid = _tweet_id(parts[0]) if len(parts) == 3 else None
+                if tid is None or parts[2] not in TASS_SENTIMENT:
+                    raise SourceError(f"{path}:{line_no}: not an id, a text and one of {sorted(TASS_SENTIMENT)}")
+                yield {
+                    "row_id": f"tass-{tid}",
+                    "source": "tass",
+                    "source_id": tid,
+                    "lang": "es",
+                    "role": "customer",
+                    "brand": "",
+                    "conversation_id": f"tass-{tid}",
+                    "text": parts[1],
+                    "given_sentiment": parts[2],
+                }
+
+
 def read_all(raw: Path) -> list[dict]:
-    """Every candidate message of every source, in a fixed order."""
+    """Every candidate message of every source the pool is drawn from (all but TASS), in a fixed order."""
     ibm_rows = list(ibm(raw))
     brands = {r["brand"] for r in ibm_rows} | set(US_AIRLINE_HANDLES.values())
     return [*twcs(raw, brands), *us_airline(raw), *banamex(raw), *ibm_rows]
@@ -302,7 +359,7 @@ def read_all(raw: Path) -> list[dict]:
 
 def texts_by_row_id(raw: Path, sources: set[str]) -> dict[str, str]:
     """The published text of every message of ``sources`` (used to rebuild texts not committed)."""
-    readers = {"banamex": banamex, "us_airline": us_airline, "ibm": ibm}
+    readers = {"banamex": banamex, "us_airline": us_airline, "ibm": ibm, "tass": tass}
     out: dict[str, str] = {}
     for name in sources:
         # the twcs family is read from the one twcs file

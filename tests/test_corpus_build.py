@@ -45,11 +45,20 @@ banamex-1476610831840391174,exclude,,,test of the exclude rule
 banamex-1475845693206142983,,neutral,store,sucursal
 """
 
+#: two real rows of tass.csv (TASS texts are not committed: research use only)
+TASS = """\
+row_id,source,source_id,lang,role,brand,conversation_id,text,given_sentiment
+tass-768512386269638656,tass,768512386269638656,es,customer,,tass-768512386269638656,,N
+tass-770616744192929792,tass,770616744192929792,es,customer,,tass-770616744192929792,,P
+"""
 
-def _corpus(tmp_path: Path, labels: str = LABELS) -> Path:
+
+def _corpus(tmp_path: Path, labels: str = LABELS, tass: str | None = TASS) -> Path:
     (tmp_path / "work").mkdir()
     (tmp_path / "pool.csv").write_text(POOL, encoding="utf-8")
     (tmp_path / "work" / "labels_01.csv").write_text(labels, encoding="utf-8")
+    if tass is not None:
+        (tmp_path / build.TASS_FILE).write_text(tass, encoding="utf-8")
     return tmp_path
 
 
@@ -72,8 +81,14 @@ def test_build_merges_labels_into_messages(tmp_path, capsys):
         "ibm-1239354747464765440": ("", "neutral", "web"),
         "banamex-1476610288682217472": ("complaint", "negative", ""),
         "banamex-1475845693206142983": ("", "neutral", "store"),
+        # TASS: sentiment only, TASS's own label (N, P) in POLICY.md's words
+        "tass-768512386269638656": ("", "negative", ""),
+        "tass-770616744192929792": ("", "positive", ""),
     }
     by_id = {r["row_id"]: r for r in rows}
+    for row_id in ("tass-768512386269638656", "tass-770616744192929792"):
+        assert (by_id[row_id]["split"], by_id[row_id]["role"], by_id[row_id]["lang"]) == ("train", "customer", "es")
+        assert by_id[row_id]["text"] == "" and by_id[row_id]["licence"].startswith("research use only")
     assert by_id["ibm-1239354747464765440"]["licence"].startswith("Apache-2.0")
     assert by_id["usair-569838692220542976"]["licence"].startswith("CC BY-NC-SA 4.0")
     assert by_id["banamex-1475845693206142983"]["text"] == ""  # never committed
@@ -81,7 +96,42 @@ def test_build_merges_labels_into_messages(tmp_path, capsys):
     assert {r["split"] for r in rows} <= {"train", "dev", "test"}
     assert not (corpus / "messages_full.csv").exists()
     out = capsys.readouterr().out
-    assert "pool 8 rows, labelled 8 (1 excluded), messages.csv 7 rows" in out
+    assert "pool 8 rows, labelled 8 (1 excluded), TASS 2 rows, messages.csv 9 rows" in out
+
+
+def test_build_without_tass_csv_says_how_to_write_it(tmp_path, capsys):
+    corpus = _corpus(tmp_path, tass=None)
+    assert build.main(["build", "--dir", str(corpus)]) == 1
+    assert "tass.csv: missing; write it with `build.py tass --raw DIR`" in capsys.readouterr().err
+    assert not (corpus / "messages.csv").exists()
+
+
+def test_a_tass_label_outside_tass_vocabulary_is_refused(tmp_path, capsys):
+    corpus = _corpus(tmp_path, tass=TASS.replace(",,P\n", ",,positive\n"))
+    assert build.main(["build", "--dir", str(corpus)]) == 1
+    assert "tass.csv:3: tass-770616744192929792: source 'tass', label 'positive'" in capsys.readouterr().err
+
+
+def test_tass_takes_every_tweet_once_and_drops_conflicts():
+    def row(tid: str, text: str, label: str) -> dict:
+        return {"row_id": f"tass-{tid}", "text": text, "given_sentiment": label}
+
+    candidates = [
+        row("1", "Qué buen día", "P"),
+        row("2", "Qué buen día ", "P"),  # the same text again (trimmed): the first is kept
+        row("3", "Odio los lunes", "N"),
+        row("4", "Odio los lunes", "NEU"),  # one text, two labels: both dropped
+        row("5", "Mañana llueve", "NEU"),
+        row("5", "Mañana llueve", "P"),  # one id, two labels: both dropped
+        row("6", "Otro texto", "N"),
+        row("6", "Un texto distinto", "N"),  # one id, two texts: both dropped
+        row("7", "RT @alguien: genial", "P"),
+        row("8", "   ", "NEU"),
+        row("9", "@Citibanamex gracias", "P"),  # a text of the pool: never trained on
+        row("10", "Sin más", "NEU"),
+    ]
+    kept = build.select_tass(candidates, taken_texts={"@Citibanamex gracias"})
+    assert [r["row_id"] for r in kept] == ["tass-1", "tass-10"]
 
 
 def test_conversation_stays_on_one_side(tmp_path):
@@ -137,6 +187,24 @@ def test_pool_meets_the_targets_and_holds_no_reserved_row(pool):
     texts = [r["text"].strip() for r in pool if r["text"]]
     assert len(set(texts)) == len(texts)
     assert not any(r["text"] for r in pool if not sources.SOURCES[r["source"]].commit_text)
+
+
+def test_committed_tass_rows_are_train_only_sentiment_only_and_textless():
+    tass = build.read_pool(HERE / build.TASS_FILE, None)
+    assert len(tass) > 7000 and len({r["row_id"] for r in tass}) == len(tass)
+    assert {r["given_sentiment"] for r in tass} == {"P", "N", "NEU"}
+    assert not any(r["text"] for r in tass)
+    messages = _read(HERE / "messages.csv")
+    from_tass = [m for m in messages if m["source"] == "tass"]
+    assert {m["row_id"] for m in from_tass} == {r["row_id"] for r in tass}
+    assert {(m["split"], m["lang"], m["role"], m["intent"], m["deflection"], m["text"]) for m in from_tass} == {
+        ("train", "es", "customer", "", "", "")
+    }
+    expected = {r["row_id"]: sources.TASS_SENTIMENT[r["given_sentiment"]] for r in tass}
+    assert {m["row_id"]: m["sentiment"] for m in from_tass} == expected
+    # the care messages are the pool's labelled rows, their splits drawn without TASS
+    splits = build.assign_splits(build.read_pool(HERE / "pool.csv", None))
+    assert all(splits[m["row_id"]] == m["split"] for m in messages if m["source"] != "tass")
 
 
 def test_pool_splits_keep_brands_and_conversations_whole(pool):

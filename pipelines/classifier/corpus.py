@@ -3,7 +3,10 @@
 Columns: ``row_id, source, licence, lang, role, brand, conversation_id, text, intent,
 sentiment, deflection, split``; ``role`` is customer | brand, ``split`` train | dev | test.
 Intent labels customer messages, deflection brand replies; a task learns from the rows that
-carry its label. The test split is read by evaluation only.
+carry its label, so a row may carry some labels and not others. Rows of
+:data:`GENERAL_SOURCES` are general tweets, not customer-care messages: sentiment only, train
+split only (dev and test hold customer-care messages alone, so the held-out figures measure
+those). The test split is read by evaluation only.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ LABELS = {
     "deflection": ("dm", "phone", "email", "web", "store", "none"),
 }
 SPLITS = ("train", "dev", "test")
+#: sources of general tweets (not addressed to brands) with human sentiment labels: they may
+#: only be train rows (corpus/README.md, "Sentiment-only rows").
+GENERAL_SOURCES = ("tass",)
 
 
 class CorpusError(Exception):
@@ -73,6 +79,17 @@ def load_corpus(path: Path | None = None) -> pl.DataFrame:
             )
     if frame["split"].null_count():
         raise CorpusError(f"{path}: {frame['split'].null_count()} rows have no split")
+    misplaced = frame.filter(
+        pl.col("source").is_in(GENERAL_SOURCES)
+        & ((pl.col("split") != "train") | pl.col("intent").is_not_null() | pl.col("deflection").is_not_null())
+    )
+    if misplaced.height:
+        row = misplaced.row(0, named=True)
+        raise CorpusError(
+            f"{path}: row {row['row_id']}: a {row['source']} row (general tweets) may only be a train row "
+            f"labelled for sentiment alone, not {row['split']} with intent {row['intent']!r}, "
+            f"deflection {row['deflection']!r}"
+        )
     return frame.filter(pl.col("text").is_not_null() & (pl.col("text").str.strip_chars() != ""))
 
 
