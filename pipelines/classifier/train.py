@@ -3,7 +3,10 @@
 Candidates (feature sets, :data:`CANDIDATES`) are compared side by side on the dev split:
 macro-F1 of each task and classification speed. Every candidate trains one multinomial
 logistic regression per task (scikit-learn, lbfgs, deterministic) for each C in
-:data:`C_GRID` and class weighting in :data:`CLASS_WEIGHTS`; a task keeps its best setting on dev.
+:data:`C_GRID` and class weighting in :data:`CLASS_WEIGHTS` and, for a task whose train rows
+include general tweets (:data:`~pipelines.classifier.corpus.GENERAL_SOURCES`: TASS, sentiment
+only), each weight of those rows in :data:`GENERAL_WEIGHTS` (0: left out); a task keeps its
+best setting on dev.
 Speed is part of the choice: among the candidates whose mean dev macro-F1 is within
 :data:`TIE_MARGIN` of the best, the fastest wins. The winner's models, fitted on the train split only, are saved under
 ``pipelines/classifier/models/`` with the comparison table, and versioned by a hash of the
@@ -22,10 +25,10 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
+from sklearn.metrics import f1_score, recall_score
 
 from pipelines.classifier import model as model_files
-from pipelines.classifier.corpus import LABELS, default_corpus, load_corpus, task_rows
+from pipelines.classifier.corpus import GENERAL_SOURCES, LABELS, SPLITS, default_corpus, load_corpus, task_rows
 from pipelines.classifier.features import FeatureSpec, featurise, linear_scores, prepare
 
 CANDIDATES = {
@@ -40,6 +43,10 @@ C_GRID = (4.0, 16.0, 64.0)
 #: balanced class weights (the rare channels, intents and Spanish positives count as much as
 #: the common ones, as in macro-F1, the score that chooses) or none: dev decides per task.
 CLASS_WEIGHTS = ("balanced", None)
+#: sample weight of the general tweets (TASS: not addressed to brands, human sentiment labels)
+#: in the task they label, beside weight 1 for the customer-care rows; 0 trains without them.
+#: Chosen on dev with C and class weighting (ties go to the earlier weight: without them first).
+GENERAL_WEIGHTS = (0.0, 0.1, 0.3, 1.0)
 #: speed is part of the choice: among the candidates within this much mean dev macro-F1 of the
 #: best, the fastest wins.
 TIE_MARGIN = 0.01
@@ -60,10 +67,31 @@ class _Fitted:
         return self.model.predict(features[:, self.used])
 
 
-def _fit(features, labels: list[str], c: float, class_weight) -> _Fitted:
+def _fit(features, labels: list[str], c: float, class_weight, sample_weight: np.ndarray | None = None) -> _Fitted:
     used = np.unique(features.indices)
     model = LogisticRegression(C=c, class_weight=class_weight, max_iter=2000, solver="lbfgs")
-    return _Fitted(used, model.fit(features[:, used], labels))
+    return _Fitted(used, model.fit(features[:, used], labels, sample_weight=sample_weight))
+
+
+def _general_rows(rows: pl.DataFrame, weight: float | None) -> tuple[np.ndarray, np.ndarray | None]:
+    """(rows kept, their sample weights or None) when the general tweets among ``rows`` weigh
+    ``weight`` (None: the task has none; 0: left out; 1: weighed as the others)."""
+    general = rows["source"].is_in(GENERAL_SOURCES).to_numpy()
+    if weight is None or weight == 1.0:
+        return np.ones(rows.height, dtype=bool), None
+    if weight == 0.0:
+        return ~general, None
+    return np.ones(rows.height, dtype=bool), np.where(general, weight, 1.0)
+
+
+def _dev_scores(truth: list[str], predicted: np.ndarray, classes: tuple[str, ...]) -> dict:
+    """Macro-F1 and recall per class on (a part of) the dev split."""
+    f1 = f1_score(truth, predicted, average="macro", labels=list(classes), zero_division=0)
+    recall = recall_score(truth, predicted, average=None, labels=list(classes), zero_division=0)
+    return {
+        "macro_f1": round(float(f1), 4),
+        "recall": {name: round(float(r), 4) for name, r in zip(classes, recall, strict=True)},
+    }
 
 
 def _as_columns(fitted: _Fitted, classes: tuple[str, ...], n_features: int) -> tuple[np.ndarray, np.ndarray]:
@@ -91,28 +119,45 @@ def _speed(spec: FeatureSpec, texts: pl.Series, width: int, rows: int) -> float:
 
 
 def _tune(spec: FeatureSpec, corpus: pl.DataFrame) -> dict:
-    """Best (C, class weight) per task on dev for one feature set, with the dev scores."""
+    """Best (C, class weight, weight of the general tweets) per task on dev for one feature set,
+    with the dev scores (per language too) and, where the task has general tweets, the best dev
+    macro-F1 reached with each of their weights."""
     tasks = {}
     for task, classes in LABELS.items():
         train, dev = task_rows(corpus, task, "train"), task_rows(corpus, task, "dev")
         x_train, x_dev = featurise(train["text"], spec), featurise(dev["text"], spec)
-        best = None
-        for c in C_GRID:
-            for class_weight in CLASS_WEIGHTS:
-                fitted = _fit(x_train, train[task].to_list(), c, class_weight)
-                predicted = fitted.predict(x_dev)
-                score = f1_score(dev[task].to_list(), predicted, average="macro", labels=list(classes), zero_division=0)
-                accuracy = float(np.mean(predicted == np.asarray(dev[task].to_list())))
-                if best is None or score > best["dev_macro_f1"] + 1e-12:
-                    best = {
+        labels, truth = np.asarray(train[task].to_list()), dev[task].to_list()
+        langs = {lang: (dev["lang"] == lang).to_numpy() for lang in ("es", "en")}
+        has_general = bool(train["source"].is_in(GENERAL_SOURCES).any())
+        best, by_weight = None, {}
+        for weight in GENERAL_WEIGHTS if has_general else (None,):
+            kept, sample_weight = _general_rows(train, weight)
+            x_kept, y_kept = x_train[kept], labels[kept].tolist()
+            for c in C_GRID:
+                for class_weight in CLASS_WEIGHTS:
+                    predicted = _fit(x_kept, y_kept, c, class_weight, sample_weight).predict(x_dev)
+                    score = f1_score(truth, predicted, average="macro", labels=list(classes), zero_division=0)
+                    accuracy = float(np.mean(predicted == np.asarray(truth)))
+                    setting = {
                         "C": c,
                         "class_weight": class_weight,
+                        "general_weight": weight,
                         "dev_macro_f1": round(float(score), 4),
                         "dev_accuracy": round(accuracy, 4),
-                        "train_rows": train.height,
+                        "dev_by_lang": {
+                            lang: _dev_scores(np.asarray(truth)[mask].tolist(), predicted[mask], classes)
+                            for lang, mask in langs.items()
+                        },
+                        "train_rows": int(kept.sum()),
                         "dev_rows": dev.height,
                     }
-        tasks[task] = best
+                    if best is None or score > best["dev_macro_f1"] + 1e-12:
+                        best = setting
+                    if weight is not None and (
+                        str(weight) not in by_weight or score > by_weight[str(weight)]["dev_macro_f1"] + 1e-12
+                    ):
+                        by_weight[str(weight)] = setting
+        tasks[task] = best | ({"by_general_weight": by_weight} if by_weight else {})
     return tasks
 
 
@@ -161,17 +206,36 @@ def train(
     for task, classes in LABELS.items():
         rows = task_rows(corpus, task, "train")
         chosen = winner["tasks"][task]
-        fitted = _fit(featurise(rows["text"], spec), rows[task].to_list(), chosen["C"], chosen["class_weight"])
+        kept, sample_weight = _general_rows(rows, chosen["general_weight"])
+        rows = rows.filter(pl.Series(kept))
+        fitted = _fit(
+            featurise(rows["text"], spec), rows[task].to_list(), chosen["C"], chosen["class_weight"], sample_weight
+        )
         task_weights, task_bias = _as_columns(fitted, classes, spec.n_features)
         weights.append(task_weights)
         biases.append(task_bias)
     settings = {
         "candidate": winner["candidate"],
         "spec": winner["spec"],
-        "tasks": {t: {"C": v["C"], "class_weight": v["class_weight"]} for t, v in winner["tasks"].items()},
+        "tasks": {
+            t: {"C": v["C"], "class_weight": v["class_weight"], "general_weight": v["general_weight"]}
+            for t, v in winner["tasks"].items()
+        },
     }
-    sizes = corpus.group_by("split", "role", "lang").len().sort("split", "role", "lang").to_dicts()
-    sources = corpus.group_by("source", "licence").len().sort("len", descending=True).to_dicts()
+    general = pl.col("source").is_in(GENERAL_SOURCES)
+    sizes = (
+        corpus.with_columns(kind=pl.when(general).then(pl.lit("general tweets")).otherwise(pl.lit("customer care")))
+        .group_by("split", "role", "lang", "kind")
+        .len()
+        .sort("split", "role", "lang", "kind")
+        .to_dicts()
+    )
+    sources = (
+        corpus.group_by("source", "licence")
+        .agg(pl.len(), general.first().alias("general"), *((pl.col("split") == s).sum().alias(s) for s in SPLITS))
+        .sort("len", "source", descending=[True, False])
+        .to_dicts()
+    )
     card = {
         "candidate": winner["candidate"],
         "settings": settings,
@@ -207,8 +271,14 @@ def summary(card: dict) -> str:
             f"{tasks['sentiment']['dev_macro_f1']:>9.3f} "
             f"{tasks['deflection']['dev_macro_f1']:>10.3f} {row['mean_dev_macro_f1']:>6.3f} {row['messages_per_s']:>9,}"
         )
+    weights = ", ".join(
+        f"{task} {v['general_weight']}"
+        for task, v in card["settings"]["tasks"].items()
+        if v["general_weight"] is not None
+    )
     lines.append(
         f"(dev macro-F1) kept: {card['candidate']}; version {card['version']}, "
         f"trained on {card['corpus']['path']} ({card['corpus']['rows']} messages)"
+        + (f"; weight of the general tweets: {weights}" if weights else "")
     )
     return "\n".join(lines)
