@@ -33,7 +33,6 @@ has a ``lang`` column, :func:`classify_messages` fills its NULLs with :func:`det
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
@@ -569,19 +568,6 @@ def _fill_language(prepared: pl.DataFrame) -> pl.DataFrame:
     return prepared.with_columns(prepared["lang"].scatter(where, detected.to_series()))
 
 
-#: messages per block of :func:`classify_messages` at least, and blocks classified at once at most.
-PARALLEL_ROWS = 8_192
-MAX_THREADS = 4
-
-
-def _workers() -> int:
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(cpus, MAX_THREADS))
-
-
 def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` plus the CLASSIFICATION_COLUMNS of pipelines.canonical, computed from ``text``.
 
@@ -596,17 +582,18 @@ def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
     other columns are returned unchanged.
 
     Every column of a row depends on that row alone, so a large frame is cut into blocks of
-    rows classified in threads, one per CPU (Polars, NumPy and SciPy release the GIL), and the
-    blocks are put back together in order: the same result as one block, bit for bit.
+    rows classified in threads, one per CPU (``threads_for`` of :mod:`pipelines.classifier.model`;
+    Polars, NumPy and SciPy release the GIL), and the blocks are put back together in order: the
+    same result as one block, bit for bit.
     """
-    from pipelines.classifier.model import default
+    from pipelines.classifier.model import default, threads_for
 
     models = default()
-    workers = min(_workers(), frame.height // PARALLEL_ROWS)
-    if workers <= 1:
+    workers = threads_for(frame.height)
+    if workers == 1:
         return _classify_block(frame, models)
-    blocks = workers  # one block per thread: each block compiles its regular expressions again
-    bounds = np.linspace(0, frame.height, blocks + 1).astype(int)
+    # one block per thread (not more: each block compiles its regular expressions again)
+    bounds = np.linspace(0, frame.height, workers + 1).astype(int)
     parts = [frame.slice(start, end - start) for start, end in zip(bounds[:-1], bounds[1:], strict=True)]
     with ThreadPoolExecutor(workers) as pool:
         return pl.concat(list(pool.map(lambda part: _classify_block(part, models), parts)), how="vertical")

@@ -225,7 +225,7 @@ def test_the_classification_step_publishes_the_reference(
 def test_a_large_frame_in_threaded_blocks_is_classified_as_its_rows_alone(texts: pl.Series) -> None:
     # more than two blocks' worth of rows: cut into blocks, classified in threads, put back in
     # order; every row must read as it does in a small frame of its own texts
-    from pipelines.classify import PARALLEL_ROWS
+    from pipelines.classifier.model import PARALLEL_ROWS
 
     repeats = 2 * PARALLEL_ROWS // len(texts) + 2
     frame = pl.DataFrame({"text": texts, "lang": pl.Series([None] * len(texts), dtype=pl.String)})

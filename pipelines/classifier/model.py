@@ -26,9 +26,20 @@ WEIGHTS_FILE = "classifiers.npz"
 CARD_FILE = "classifiers.json"
 #: the tasks, in the order their columns sit in the weight matrix.
 TASKS = ("intent", "sentiment", "deflection")
-#: texts per thread at least, and threads at most, when scoring a batch.
+#: texts per thread at least, and threads at most, when scoring a batch (and when
+#: pipelines.classify.classify_messages cuts a frame into blocks classified in threads).
 PARALLEL_ROWS = 10_000
 MAX_THREADS = 4
+
+
+def threads_for(rows: int) -> int:
+    """Threads worth using on ``rows`` texts: one per CPU this process may run on, at most
+    :data:`MAX_THREADS`, each with at least :data:`PARALLEL_ROWS` texts (at least 1)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_THREADS, rows // PARALLEL_ROWS))
 
 
 class ModelError(Exception):
@@ -108,7 +119,7 @@ class Classifiers:
         weights = self.weights if weights is None else weights
         bias = self.bias if bias is None else bias
         rows = len(normalised)
-        slices = min(os.cpu_count() or 1, MAX_THREADS, max(rows // PARALLEL_ROWS, 1)) if threads else 1
+        slices = threads_for(rows) if threads else 1
         bounds = np.linspace(0, rows, slices + 1).astype(int)
 
         def part(start: int, end: int) -> np.ndarray:
