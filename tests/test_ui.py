@@ -88,14 +88,14 @@ def test_ui_screenshots_of_the_asset_graph_and_the_backfill_dialog(ui_port, demo
             context.add_init_script("window.localStorage.setItem('communityNux', '\"1\"')")
             page = context.new_page()
             page.set_default_timeout(60_000)
-            page.goto(f"{base}/assets/{PARTITIONED_ASSET}?view=lineage")
+            page.goto(f"{base}/assets/{PARTITIONED_ASSET}?view=lineage&lineageScope=downstream&lineageDepth=2")
             page.get_by_text("care_cases", exact=True).first.wait_for()
-            page.get_by_text(PARTITIONED_ASSET, exact=True).last.wait_for()
+            page.get_by_text(PARTITIONED_ASSET.split("/")[-1], exact=True).last.wait_for()
             page.wait_for_timeout(2_500)  # materialisation status colours arrive after the graph
             page.screenshot(path=str(DOCS_IMAGES / "ui_assets.png"))
 
             page.get_by_role("button", name="Materialize…").first.click()
-            dialog = page.get_by_role("dialog").filter(has_text=f"materialize {PARTITIONED_ASSET}")
+            dialog = page.get_by_role("dialog").filter(has_text=f"materialize {PARTITIONED_ASSET.replace('/', ' / ')}")
             dialog.get_by_text("Partition selection").wait_for()
             page.wait_for_timeout(1_000)
             # the dialog opens on the last 90 days: widen it when the demo's months are older
