@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from pipelines import ingest
+from pipelines.status import archives_status
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SOURCES_YML = Path(__file__).parents[1] / "dbt_project" / "models" / "staging" / "_sources.yml"
@@ -154,8 +155,11 @@ def test_a_home_with_the_old_folder_names_keeps_working(settings, tmp_path: Path
     os.rename(settings.archive_files_dir, settings.lake_dir / "files")
     os.rename(settings.message_rows_dir, settings.lake_dir / "messages")
 
-    assert ingest.pending(settings) == []  # reading the records renames the folders first
+    # `brandcare status` first: it renames them, and counts what they hold
+    counts = archives_status(settings)
+    assert (counts.files, counts.records_loaded) == (len(first), sum(r.records_loaded for r in first))
     assert not (settings.lake_dir / "files").exists() and not (settings.lake_dir / "messages").exists()
+    assert ingest.pending(settings) == []
     assert {table: [p.name for p in _parts(settings, table)] for table in parts} == parts
     assert ingest.reconcile(settings).is_empty()
     again = ingest.ingest([str(FIXTURES / "ingest"), str(FIXTURES / "twarc2" / "stream.jsonl")], settings)
