@@ -94,7 +94,7 @@ def pipeline_labels(demo_run) -> Labels:
     with duckdb.connect() as con:
         lake = con.execute(
             "select distinct message_id, text, is_thanks from read_parquet(?) where kind = 'post'",
-            [str(demo_run.home / "lake" / "messages" / "*.parquet")],
+            [str(demo_run.home / "lake" / "message_rows" / "*.parquet")],
         ).fetchall()
     thanks = {m: t for m, text, t in lake if m in published_texts and text == published_texts[m]}
     with duckdb.connect(str(demo_run.home / "warehouse" / "brandcare.duckdb"), read_only=True) as con:
