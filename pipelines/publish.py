@@ -138,7 +138,7 @@ VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
         "Unanswered actionable cases, widest reach (customer's followers) first: who to answer now.",
         """
         SELECT author_followers, brand_id, brand_name, platform, customer_handle, opened_at,
-               intent, opening_sentiment, opened_text, url, is_final, case_id
+               intent, opening_sentiment, opened_text, opened_url, is_final, case_id
         FROM unanswered_cases
         ORDER BY author_followers DESC NULLS LAST, opened_at DESC, case_id
         """,

@@ -41,7 +41,7 @@ def test_demo_publishes_every_file_and_prints_the_top_of_the_scorecard(demo_run)
     assert "<table>" in (current / "report.html").read_text()
     unanswered = pl.read_parquet(current / "unanswered_cases.parquet")
     assert unanswered.height > 0 and unanswered["opened_at"].is_sorted(descending=True)  # newest first
-    assert {"opened_text", "customer_handle", "author_followers", "url"} <= set(unanswered.columns)
+    assert {"opened_text", "customer_handle", "author_followers", "opened_url"} <= set(unanswered.columns)
 
 
 def test_every_archive_file_reconciles_and_every_malformed_record_is_in_quarantine(demo_run):

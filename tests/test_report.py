@@ -222,13 +222,13 @@ def test_equity_first_response_and_unanswered_show_the_published_figures(demo_re
     assert f"n = {answered['n']:,}" in sections["first-response"]["charts"][0]["texts"]
 
     top = demo_run.query("""
-        select author_followers, url, customer_handle from unanswered_cases
+        select author_followers, opened_url, customer_handle from unanswered_cases
         order by author_followers desc nulls last, opened_at desc, case_id limit 1
     """)[0]
     first = sections["unanswered"]["rows"][0]
     assert first[0] == f"{top['author_followers'] / 1e6:.2f} M"
     assert first[3] == top["customer_handle"]
-    assert sections["unanswered"]["links"][0] == top["url"]
+    assert sections["unanswered"]["links"][0] == top["opened_url"]
     assert len(sections["unanswered"]["rows"]) == 10
 
 

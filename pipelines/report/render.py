@@ -83,7 +83,7 @@ def _unanswered_rows(data: ReportData, words: Words) -> list[dict]:
             "opened": words.moment(case["opened_at"].astimezone(zones.get(case["brand_id"], UTC))),
             "intent": words(case["intent"]) if case["intent"] in ("complaint", "question") else case["intent"],
             "text": text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS - 1] + "…",
-            "url": case["url"] if (case["url"] or "").startswith(("https://", "http://")) else None,
+            "url": case["opened_url"] if (case["opened_url"] or "").startswith(("https://", "http://")) else None,
             "open": not case["is_final"],
         })
     return rows

@@ -14,7 +14,7 @@ select
     c.intent,
     c.opening_sentiment,
     c.opened_text,
-    c.opened_url as url,
+    c.opened_url,
     c.is_final
 from {{ ref('care_cases') }} as c
 inner join {{ ref('stg_brands') }} as b using (brand_id)
