@@ -28,7 +28,7 @@ alias_words as (
 message_words as (
     -- the words of each message that start an alias
     select distinct message_id, word
-    from (select message_id, unnest(string_split(trim(words), ' ')) as word from message_texts)
+    from (select message_id, unnest(string_split(trim(words), ' ')) as word from message_texts) as w
     where word in (select first_word from alias_words)
 ),
 
