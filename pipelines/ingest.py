@@ -64,6 +64,7 @@ import polars as pl
 from pipelines.canonical import LAKE_SCHEMA, QUARANTINE_SCHEMA
 from pipelines.classify import classify_messages
 from pipelines.formats import ArchiveError, detect_format, read_archive
+from pipelines.formats.base import reader_database
 from pipelines.formats.decode import prepare
 from pipelines.formats.x_v2 import read_x_v2_many
 from pipelines.settings import Settings
@@ -105,6 +106,11 @@ LOCK_FILE = "writer.lock"
 #: pages read in 22 s one statement each, 1.8 s in one; its 171 files classified in 18 s one
 #: call each, 2.5 s in one), so small files share a call, and a large file is a group of its
 #: own. The files of a group are stored as soon as the group is read: a kill loses at most it.
+#: Not one file per group: even with one DuckDB database per ingest (see _readers), an X v2
+#: page read alone costs about 45 ms against 8 ms in a statement of many (DuckDB binds and
+#: plans the query again per statement), and reading + storing each file alone with a
+#: classifier call per group took 16 s against 6 s on that sample (docs/design.md, "Why a
+#: group and not one file").
 READ_GROUP_FILES = 64
 READ_GROUP_BYTES = 8 << 20
 #: Readers that read many files in one statement (much cheaper than one statement per file).
@@ -282,6 +288,13 @@ def _work_folder(settings: Settings) -> Iterator[Path]:
         yield work
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _readers(settings: Settings):
+    """The one DuckDB database of an ingest's reader calls (see reader_database): its memory
+    limit from the settings, its spill files in a folder of their own below the home's temp
+    folder (the lake lock keeps it to one ingest; dbt spills to its own)."""
+    return reader_database(settings.duckdb_memory_limit, settings.temp_dir / "duckdb-ingest")
 
 
 def _remove_dead_work_folders(settings: Settings) -> None:
@@ -626,7 +639,7 @@ def normalise_many(shas: Iterable[str], settings: Settings, fmt: str = "auto") -
     """
     shas = list(dict.fromkeys(shas))
     records: list[ArchiveFile] = []
-    with lake_lock(settings), _work_folder(settings) as work:
+    with lake_lock(settings), _work_folder(settings) as work, _readers(settings):
         _repair(settings, work)
         batch: list[str] = []
         size = 0
@@ -739,7 +752,7 @@ def ingest(
     queue: list[tuple[ArchiveFile | str, bool]] = []
     queued_bytes = 0
 
-    with lake_lock(settings, on_wait), _work_folder(settings) as work:
+    with lake_lock(settings, on_wait), _work_folder(settings) as work, _readers(settings):
         _repair(settings, work)
         known = _recorded(settings)
 

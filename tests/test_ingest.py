@@ -6,6 +6,7 @@ import gzip
 import shutil
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -123,3 +124,43 @@ def test_nothing_is_written_outside_the_home(settings, tmp_path: Path):
     ingest.ingest([str(source)], settings)
     after = sorted(p for p in tmp_path.rglob("*") if not str(p).startswith(str(settings.home)))
     assert before == after
+
+
+def test_reader_calls_share_one_database_with_the_settings_set_once(tmp_path: Path):
+    """Inside reader_database (an ingest), each reader call is a cursor of one DuckDB database
+    opened with the memory limit and spill folder given, not a new database: temp objects of
+    one call (canonical's temp table, Bluesky's temp macros) never reach the next."""
+    from pipelines.formats import read_archive
+    from pipelines.formats.base import duckdb_session, reader_database
+
+    canonical = Path(__file__).parent / "fixtures" / "canonical"
+    spill = tmp_path / "spill"
+    alone = [read_archive(canonical / "messages.jsonl", "canonical") for _ in range(2)]
+    with reader_database("123MB", spill):
+        with duckdb_session("a test") as first:
+            first.execute("create temp table mine as select 1 as x")
+            limit, folder = first.execute(
+                "select current_setting('memory_limit'), current_setting('temp_directory')").fetchone()
+            database = first.execute("select current_setting('TimeZone')").fetchone()[0]
+        with duckdb_session("a test") as second:  # the same database, but not the first call's temp objects
+            assert second.execute("select current_setting('temp_directory')").fetchone()[0] == str(spill)
+            assert second.execute("select count(*) from duckdb_tables() where table_name = 'mine'").fetchone()[0] == 0
+            second.execute("create table survives_calls as select 1 as x")  # in the database, not the cursor
+        # after such an error DuckDB refuses every query of the database
+        with pytest.raises(ArchiveError, match="not readable as a failing call: INTERNAL"), \
+                duckdb_session("a failing call"):
+            raise duckdb.InternalException("INTERNAL Error: as DuckDB raises it")
+        with duckdb_session("the next call") as after:  # a new database, with the same settings
+            assert after.execute("select count(*) from duckdb_tables() where table_name = 'survives_calls'"
+                                 ).fetchone()[0] == 0
+            assert after.execute("select current_setting('temp_directory')").fetchone()[0] == str(spill)
+        shared = [read_archive(canonical / "messages.jsonl", "canonical") for _ in range(2)]
+        bluesky = [read_archive(Path(__file__).parent / "fixtures" / "bluesky" / "jetstream.jsonl", "bluesky")
+                   for _ in range(2)]
+    assert (limit, folder, database) == ("117.3 MiB", str(spill), "UTC")  # 123 MB, as DuckDB shows it
+    assert spill.is_dir()
+    with duckdb_session("a test") as outside:  # the database is closed with reader_database: a private one
+        assert outside.execute("select current_setting('temp_directory')").fetchone()[0] != str(spill)
+    for ours, theirs in zip(shared, alone, strict=True):
+        assert ours.messages.equals(theirs.messages) and ours.quarantine.equals(theirs.quarantine)
+    assert bluesky[0].messages.equals(bluesky[1].messages)
