@@ -21,8 +21,8 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 
 from pipelines.classifier import model as model_files
 from pipelines.classifier.corpus import LABELS, REPO, default_corpus, load_corpus, task_rows
+from pipelines.classifier.train import GENERAL_WEIGHTS, TIE_MARGIN
 from pipelines.classifier.train import SPEED_ROWS as CANDIDATE_SPEED_ROWS
-from pipelines.classifier.train import TIE_MARGIN
 
 EVALUATION_FILE = "evaluation.json"
 MODEL_CARD = REPO / "docs" / "classifiers.md"
@@ -222,12 +222,47 @@ def report(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _general_weights(card: dict) -> str:
+    """What the general tweets (TASS) did on dev for the chosen candidate: one row per weight."""
+    chosen = next(row for row in card["comparison"] if row["candidate"] == card["candidate"])
+    rows = []
+    for task, tuned in chosen["tasks"].items():
+        for weight, setting in tuned.get("by_general_weight", {}).items():
+            es, en = setting["dev_by_lang"]["es"], setting["dev_by_lang"]["en"]
+            rows.append(
+                [
+                    task,
+                    weight + (" (chosen)" if float(weight) == tuned["general_weight"] else ""),
+                    setting["train_rows"],
+                    setting["dev_macro_f1"],
+                    es["macro_f1"],
+                    en["macro_f1"],
+                    " / ".join(f"{r:.3f}" for r in es["recall"].values()),
+                ]
+            )
+    if not rows:
+        return "No task's train rows include general tweets."
+    classes = " / ".join(chosen["tasks"][rows[0][0]]["dev_by_lang"]["es"]["recall"])
+    return _table(
+        ["task", "weight of the general tweets", "train rows", "dev macro-F1", "es", "en", f"es recall ({classes})"],
+        rows,
+    )
+
+
 def model_card(result: dict, card: dict) -> str:
     """docs/classifiers.md: sources and licences, policy, held-out figures, failure modes, speed."""
     corpus = card["corpus"]
-    sources = _table(["source", "licence", "rows"], [[s["source"], s["licence"], s["len"]] for s in corpus["sources"]])
+    sources = _table(
+        ["source", "licence", "train", "dev", "test"],
+        [
+            [s["source"] + (" (general tweets)" if s["general"] else ""), s["licence"], s["train"], s["dev"], s["test"]]
+            for s in corpus["sources"]
+        ],
+    )
+    general_rows = sum(s["len"] for s in corpus["sources"] if s["general"])
     sizes = _table(
-        ["split", "role", "lang", "rows"], [[s["split"], s["role"], s["lang"], s["len"]] for s in corpus["sizes"]]
+        ["split", "role", "lang", "kind", "rows"],
+        [[s["split"], s["role"], s["lang"], s["kind"], s["len"]] for s in corpus["sizes"]],
     )
     comparison = _table(
         [
@@ -251,7 +286,9 @@ def model_card(result: dict, card: dict) -> str:
         ],
     )
     settings = ", ".join(
-        f"{task}: C={v['C']}, class_weight={v['class_weight']}" for task, v in card["settings"]["tasks"].items()
+        f"{task}: C={v['C']}, class_weight={v['class_weight']}"
+        + (f", general tweets weighed {v['general_weight']}" if v["general_weight"] is not None else "")
+        for task, v in card["settings"]["tasks"].items()
     )
     speed = result.get("speed")
     speed_line = (
@@ -299,6 +336,15 @@ were read from `{corpus["path"]}`. The reserved evaluation sets of issue 7 are n
 
 {sources}
 
+Customer-care messages are labelled by the corpus's labellers under POLICY.md. The
+{general_rows} **general tweets** (TASS 2020: Spanish tweets of five countries, not addressed to brands,
+with the sentiment their own annotators gave them, P / N / NEU read as positive / negative /
+neutral, never relabelled) carry a sentiment label only, so only the sentiment model learns
+from them, and they are **train rows only**: dev and test hold customer-care messages alone,
+so the choices below and the held-out figures measure customer-care messages as before. Their
+licence allows research use only: their texts are not committed (rebuilt from the public
+files), and a model trained with them (a weight above 0) is for research use.
+
 {sizes}
 
 ## Choosing the model (dev split)
@@ -306,7 +352,14 @@ were read from `{corpus["path"]}`. The reserved evaluation sets of issue 7 are n
 {comparison}
 
 Chosen: **{card["candidate"]}** ({settings}). A task keeps its best C (4, 16 or 64) and
-class weighting (balanced or none) on dev. Speed is part of the rule: among the candidates
+class weighting (balanced or none) on dev, and a task whose train rows include general tweets
+also the weight of those rows ({", ".join(str(w) for w in GENERAL_WEIGHTS)}; 0 leaves them out,
+the customer-care rows weigh 1). The chosen candidate on dev with each weight (its best C and
+class weighting for that weight; recall per class on the Spanish dev messages):
+
+{_general_weights(card)}
+
+Speed is part of the rule: among the candidates
 whose mean dev macro-F1 is within {TIE_MARGIN} of the best, the fastest wins. The speed column
 times features and scores alone (one thread, {CANDIDATE_SPEED_ROWS:,} messages; a shared machine, so
 expect noise of some 20%); the whole classification step is timed under "Speed" below.
@@ -331,7 +384,9 @@ Before = the lexicon and rule model the classifiers replaced, on the same messag
   praise or positive when no negative word is present.
 - Spanish praise: most Spanish training messages are complaints to one bank, so Spanish praise
   is rare in the corpus (see the praise recall above); a positive Spanish message that names a
-  problem ("grata experiencia ... me resolvieron el problema") reads negative.
+  problem ("grata experiencia ... me resolvieron el problema") reads negative. The general
+  Spanish tweets (TASS) raise Spanish positive recall on dev at a small weight but lower the
+  dev macro-F1 over both languages that chooses (see the weights above).
 - Speed: the lexicon signals (regular expressions over every text) cost several times more
   than the n-gram model itself (see the table of candidates): a candidate with them wins only
   when it is more than {TIE_MARGIN} dev macro-F1 better than every faster one.
