@@ -93,7 +93,7 @@ def build_warehouse(path: Path, *, extra_messages: int = 0) -> Path:
         )
         con.execute(
             "CREATE VIEW unanswered_cases AS "
-            f"SELECT c.*, 'Telco' AS brand_name, c.case_id AS opened_text, NULL AS url, TRUE AS is_final, "
+            f"SELECT c.*, 'Telco' AS brand_name, c.case_id AS opened_text, NULL AS opened_url, TRUE AS is_final, "
             f"'handle' AS customer_handle FROM {path.stem}.main.care_cases AS c WHERE NOT responded"
         )
         con.execute(
