@@ -43,7 +43,6 @@ by two parts is kept in the newer only, and small parts are compacted.
 
 from __future__ import annotations
 
-import fcntl
 import glob
 import hashlib
 import json
@@ -67,6 +66,7 @@ from pipelines.formats import ArchiveError, detect_format, read_archive
 from pipelines.formats.base import reader_database
 from pipelines.formats.decode import prepare
 from pipelines.formats.x_v2 import read_x_v2_many
+from pipelines.locks import held_flock
 from pipelines.settings import Settings
 from pipelines.sources import Candidate, SourceError, collect, is_url
 
@@ -253,28 +253,13 @@ def lake_lock(settings: Settings, on_wait: Callable[[str], None] | None = None) 
         finally:
             _held_locks[key] -= 1
         return
-    settings.lake_dir.mkdir(parents=True, exist_ok=True)
-    with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another ingest"
-            if on_wait:
-                on_wait(f"waiting for {holder} to finish writing the lake (lock {path})")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"the ingest of pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
-        handle.flush()
+    with held_flock(path, f"the ingest of pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}",
+                    "another ingest", on_wait, "waiting for {holder} to finish writing the lake (lock {path})"):
         _held_locks[key] = 1
         try:
             yield
         finally:
             del _held_locks[key]
-            handle.seek(0)
-            handle.truncate()
-            handle.flush()
 
 
 @contextmanager

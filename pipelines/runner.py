@@ -12,7 +12,6 @@ Library code: it raises :class:`RunError` subclasses and never exits; the CLI pr
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import socket
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from pipelines.locks import held_flock
 from pipelines.settings import Settings, load_settings
 
 #: The Dagster instance the CLI writes: telemetry off, one writer, run monitoring on.
@@ -110,27 +110,10 @@ def home_lock(settings: Settings, on_wait: Callable[[str], None] | None = None) 
 
     The lock is ``flock`` on ``run.lock``: it dies with its process, so a kill frees it.
     """
-    settings.home.mkdir(parents=True, exist_ok=True)
-    path = settings.home / "run.lock"
-    with path.open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another brandcare run"
-            if on_wait:
-                on_wait(f"waiting for {holder} to finish (lock {path})")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"run of pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            handle.flush()
+    holder = f"run of pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}"
+    with held_flock(settings.home / "run.lock", holder, "another brandcare run", on_wait,
+                    "waiting for {holder} to finish (lock {path})"):
+        yield
 
 
 def recover_dead_runs(instance) -> list[str]:
