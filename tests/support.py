@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -118,3 +119,24 @@ def graphql(port: int, query: str) -> dict:
     )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
+
+
+def invented_corpus() -> pl.DataFrame:
+    """The invented evaluation set (fixtures/classifier_eval.csv) as corpus rows, split by a hash
+    of the id 60/20/20 (the split only has to be fixed within a test)."""
+    labelled = pl.read_csv(FIXTURES / "classifier_eval.csv", infer_schema=False)
+    bucket = pl.col("id").hash(seed=0) % 10
+    return labelled.select(
+        row_id="id",
+        source=pl.lit("classifier_eval.csv"),
+        licence=pl.lit("invented"),
+        lang="lang",
+        role="author",
+        brand=pl.lit(None, pl.String),
+        conversation_id="id",
+        text="text",
+        intent="intent",
+        sentiment="sentiment",
+        deflection="deflection",
+        split=pl.when(bucket < 6).then(pl.lit("train")).when(bucket < 8).then(pl.lit("dev")).otherwise(pl.lit("test")),
+    )

@@ -18,28 +18,9 @@ from pipelines.classifier import model as model_files
 from pipelines.classifier.corpus import GENERAL_SOURCES, CorpusError, load_corpus
 from pipelines.classifier.features import FeatureSpec
 from pipelines.classifier.train import GENERAL_WEIGHTS, train
+from support import invented_corpus
 
-EVAL_SET = Path(__file__).parent / "fixtures" / "classifier_eval.csv"
 SPEC = FeatureSpec(char_min=3, bits=16)
-
-
-def _care_rows() -> pl.DataFrame:
-    labelled = pl.read_csv(EVAL_SET, infer_schema=False)
-    bucket = pl.col("id").hash(seed=0) % 10  # the split only has to be fixed within this test
-    return labelled.select(
-        row_id="id",
-        source=pl.lit("classifier_eval.csv"),
-        licence=pl.lit("invented"),
-        lang="lang",
-        role="author",
-        brand=pl.lit(None, pl.String),
-        conversation_id="id",
-        text="text",
-        intent="intent",
-        sentiment="sentiment",
-        deflection="deflection",
-        split=pl.when(bucket < 6).then(pl.lit("train")).when(bucket < 8).then(pl.lit("dev")).otherwise(pl.lit("test")),
-    )
 
 
 def _general_rows(care: pl.DataFrame) -> pl.DataFrame:
@@ -61,7 +42,7 @@ def _general_rows(care: pl.DataFrame) -> pl.DataFrame:
 def trained(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The same care messages trained without and with general tweets."""
     root = tmp_path_factory.mktemp("general_rows")
-    care = _care_rows()
+    care = invented_corpus()
     general = _general_rows(care)
     out = {"general_rows": general.height}
     for name, frame in (("care", care), ("with_general", pl.concat([care, general]))):
@@ -126,7 +107,7 @@ def test_the_card_counts_general_tweets_apart(trained: dict) -> None:
 def test_a_general_tweet_outside_train_or_with_other_labels_is_refused(
     tmp_path: Path, change: dict, message: str
 ) -> None:
-    care = _care_rows()
+    care = invented_corpus()
     general = _general_rows(care).head(1).with_columns(**{k: pl.lit(v) for k, v in change.items()})
     path = tmp_path / "messages.csv"
     pl.concat([care, general]).write_csv(path)

@@ -21,9 +21,9 @@ from pipelines.classifier import model as model_files
 from pipelines.classifier.corpus import CorpusError, load_corpus
 from pipelines.classifier.features import FeatureSpec, featurise, linear_scores, prepare
 from pipelines.classifier.train import train
+from support import invented_corpus
 
 REPO = Path(__file__).resolve().parents[1]
-EVAL_SET = Path(__file__).parent / "fixtures" / "classifier_eval.csv"
 
 #: run in a fresh interpreter: every socket connection fails, then the models load and classify.
 OFFLINE_LOAD = """
@@ -105,22 +105,7 @@ def test_each_kind_of_ngram_weighs_one_over_the_root_of_its_count() -> None:
 @pytest.fixture(scope="module")
 def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The invented evaluation set as a corpus: split by a hash of the id, 60/20/20."""
-    labelled = pl.read_csv(EVAL_SET, infer_schema=False)
-    bucket = pl.col("id").hash(seed=0) % 10  # the split only has to be fixed within this test
-    corpus = labelled.select(
-        row_id="id",
-        source=pl.lit("classifier_eval.csv"),
-        licence=pl.lit("invented"),
-        lang="lang",
-        role="author",
-        brand=pl.lit(None, pl.String),
-        conversation_id="id",
-        text="text",
-        intent="intent",
-        sentiment="sentiment",
-        deflection="deflection",
-        split=pl.when(bucket < 6).then(pl.lit("train")).when(bucket < 8).then(pl.lit("dev")).otherwise(pl.lit("test")),
-    )
+    corpus = invented_corpus()
     path = tmp_path_factory.mktemp("corpus") / "messages.csv"
     corpus.write_csv(path)
     return path
