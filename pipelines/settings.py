@@ -50,8 +50,8 @@ class Settings:
     score_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCORE_WEIGHTS))
     #: Published versions kept (besides the current one, which is never removed).
     keep_versions: int = 5
-    #: DuckDB memory limit of the pipeline's connections and of dbt (DuckDB syntax, e.g. "4GB").
-    duckdb_memory_limit: str = "4GB"
+    #: DuckDB memory limit of the pipeline's connections and of dbt (DuckDB syntax, e.g. "3GB").
+    duckdb_memory_limit: str = "3GB"
     #: Language of the report: "en" or "es".
     report_language: str = "en"
 
