@@ -1,14 +1,28 @@
 -- Messages linked to their parent and conversation, and to the brand whose account wrote them.
-with recursive messages as (
+-- A link to an earlier version of an edited post points at the post. Only those versions need
+-- a lookup (a version id equal to its message id maps to itself): a few rows, not every message.
+with recursive other_versions as (
+    select version_id, message_id
+    from {{ ref('int_message_versions') }}
+    where version_id <> message_id
+),
+
+-- The links of every message, ids only: read by every step below, so kept narrow (the wide
+-- columns are read once, in the last select).
+messages as (
     select
-        d.* exclude (parent_id, quoted_id, conversation_id),
+        d.message_id,
+        d.platform,
+        d.author_id,
+        d.author_handle,
+        d.thread_owner,
         coalesce(pv.message_id, d.parent_id) as parent_id,
         coalesce(qv.message_id, d.quoted_id) as quoted_id,
         coalesce(cv.message_id, d.conversation_id) as source_conversation_id
     from {{ ref('int_messages_deduplicated') }} as d
-    left join {{ ref('int_message_versions') }} as pv on pv.version_id = d.parent_id
-    left join {{ ref('int_message_versions') }} as qv on qv.version_id = d.quoted_id
-    left join {{ ref('int_message_versions') }} as cv on cv.version_id = d.conversation_id
+    left join other_versions as pv on pv.version_id = d.parent_id
+    left join other_versions as qv on qv.version_id = d.quoted_id
+    left join other_versions as cv on cv.version_id = d.conversation_id
 ),
 
 -- Sources without a thread id: the conversation is the topmost ancestor present.
@@ -30,19 +44,6 @@ topmost as (
         select message_id, arg_max(ancestor_id, depth) as root_id from ancestry group by message_id
     ) as a
     inner join messages as r on r.message_id = a.root_id
-),
-
--- The classifier columns the deduplicated messages do not carry: classification is a function
--- of the text alone, so any row of the message with the same text holds them.
-classified as (
-    select
-        message_id,
-        text,
-        any_value(intent_confidence) as intent_confidence,
-        any_value(clauses) as clauses
-    from {{ ref('stg_lake__message_rows') }}
-    where kind = 'post'
-    group by message_id, text
 ),
 
 -- Two equi-joins, not one join on `account in (handle, id)`: that one compares every message
@@ -78,40 +79,39 @@ thread_owners as (
 )
 
 select
-    m.message_id,
-    m.platform,
-    m.native_id,
+    d.message_id,
+    d.platform,
+    d.native_id,
     c.conversation_id,
-    m.parent_id,
-    m.parent_id is not null and p.message_id is null as parent_missing,
-    m.quoted_id,
-    m.author_id,
-    m.author_handle,
+    l.parent_id,
+    l.parent_id is not null and p.message_id is null as parent_missing,
+    l.quoted_id,
+    d.author_id,
+    d.author_handle,
     b.author_brand_id is not null as is_brand,
     b.author_brand_id,
-    m.in_reply_to_author_id,
-    m.mentions,
-    coalesce(m.thread_owner, o.thread_owner) as thread_owner,
-    m.created_at,
-    m.text,
-    m.lang,
-    m.url,
-    m.sentiment,
-    m.sentiment_score,
-    m.intent,
-    k.intent_confidence,
-    k.clauses,
-    m.is_thanks,
-    m.deflection,
-    m.signoff,
-    m.canned_text,
-    m.archive_sha256,
-    m.versions,
-    m.deleted
-from messages as m
-left join messages as p on p.message_id = m.parent_id
-inner join conversations as c on c.message_id = m.message_id
-left join thread_owners as o on o.platform = m.platform and o.conversation_id = c.conversation_id
-left join brand_authors as b on b.message_id = m.message_id
-left join classified as k
-    on k.message_id = m.message_id and k.text is not distinct from m.text
+    d.in_reply_to_author_id,
+    d.mentions,
+    coalesce(d.thread_owner, o.thread_owner) as thread_owner,
+    d.created_at,
+    d.text,
+    d.lang,
+    d.url,
+    d.sentiment,
+    d.sentiment_score,
+    d.intent,
+    d.intent_confidence,
+    d.clauses,
+    d.is_thanks,
+    d.deflection,
+    d.signoff,
+    d.canned_text,
+    d.archive_sha256,
+    d.versions,
+    d.deleted
+from {{ ref('int_messages_deduplicated') }} as d
+inner join messages as l on l.message_id = d.message_id
+left join messages as p on p.message_id = l.parent_id
+inner join conversations as c on c.message_id = d.message_id
+left join thread_owners as o on o.platform = d.platform and o.conversation_id = c.conversation_id
+left join brand_authors as b on b.message_id = d.message_id

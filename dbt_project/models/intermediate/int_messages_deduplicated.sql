@@ -1,6 +1,8 @@
 -- One row per message_id: the same post seen in several pages or files is one message; an
--- edited post keeps the id and created_at of its first version and the text of its newest.
-with message_rows as (
+-- edited post keeps the id and created_at of its first version and the text of its newest (with
+-- that text's classification).
+-- (inlined where it is read, not materialised: at 10 million wide rows a materialised copy spills)
+with message_rows as not materialized (
     select r.*, f.registered_at as file_registered_at
     from {{ ref('stg_lake__message_rows') }} as r
     left join {{ ref('stg_archive_files') }} as f on f.sha256 = r.archive_sha256
@@ -14,9 +16,40 @@ deletions as (
     where kind = 'delete' or deleted
 ),
 
-newest_version as (
+repeated as (
+    -- ids seen in more than one row (a few): only they need a version chosen; the others
+    -- (nearly all) pass through without sorting or aggregating their wide rows
+    select message_id
+    from message_rows
+    group by message_id
+    having count(*) > 1
+),
+
+single as (
+    select
+        r.*,
+        r.conversation_id as first_conversation_id,
+        r.parent_id as first_parent_id,
+        r.quoted_id as first_quoted_id,
+        r.in_reply_to_author_id as first_in_reply_to_author_id,
+        r.thread_owner as first_thread_owner,
+        r.created_at as first_created_at,
+        r.url as first_url,
+        r.archive_sha256 as first_archive_sha256,
+        case when r.version_id is null then 0 else 1 end as versions
+    from message_rows as r
+    anti join repeated using (message_id)
+),
+
+repeated_rows as (
     select *
     from message_rows
+    semi join repeated using (message_id)
+),
+
+newest_version as (
+    select *
+    from repeated_rows
     qualify row_number() over (
         partition by message_id
         order by created_at desc, file_registered_at desc, archive_sha256 desc, position desc
@@ -26,46 +59,55 @@ newest_version as (
 first_seen as (
     select
         message_id,
-        min(created_at) as created_at,
-        min(conversation_id) as conversation_id,
-        min(parent_id) as parent_id,
-        min(quoted_id) as quoted_id,
-        min(in_reply_to_author_id) as in_reply_to_author_id,
-        min(thread_owner) as thread_owner,
-        first(url order by created_at, version_id) as url,
-        first(archive_sha256 order by file_registered_at, archive_sha256) as archive_sha256,
+        min(created_at) as first_created_at,
+        min(conversation_id) as first_conversation_id,
+        min(parent_id) as first_parent_id,
+        min(quoted_id) as first_quoted_id,
+        min(in_reply_to_author_id) as first_in_reply_to_author_id,
+        min(thread_owner) as first_thread_owner,
+        first(url order by created_at, version_id) as first_url,
+        first(archive_sha256 order by file_registered_at, archive_sha256) as first_archive_sha256,
         count(distinct version_id) as versions
-    from message_rows
+    from repeated_rows
     group by message_id
+),
+
+chosen as (
+    select * from single
+    union all by name
+    select n.*, f.* exclude (message_id)
+    from newest_version as n
+    inner join first_seen as f using (message_id)
 )
 
 select
     n.message_id,
     n.platform,
     n.native_id,
-    f.conversation_id,
-    f.parent_id,
-    f.quoted_id,
+    n.first_conversation_id as conversation_id,
+    n.first_parent_id as parent_id,
+    n.first_quoted_id as quoted_id,
     n.author_id,
     coalesce(n.author_handle, a.author_handle) as author_handle,
-    f.in_reply_to_author_id,
+    n.first_in_reply_to_author_id as in_reply_to_author_id,
     n.mentions,
-    f.thread_owner,
-    f.created_at,
+    n.first_thread_owner as thread_owner,
+    n.first_created_at as created_at,
     n.text,
     n.lang,
-    f.url,
+    n.first_url as url,
     n.sentiment,
     n.sentiment_score,
     n.intent,
+    n.intent_confidence,
+    n.clauses,
     n.is_thanks,
     n.deflection,
     n.signoff,
     n.canned_text,
-    f.archive_sha256,
-    f.versions,
+    n.first_archive_sha256 as archive_sha256,
+    n.versions,
     d.message_id is not null as deleted
-from newest_version as n
-inner join first_seen as f using (message_id)
+from chosen as n
 left join deletions as d using (message_id)
 left join {{ ref('int_author_profiles') }} as a on a.platform = n.platform and a.author_id = n.author_id
