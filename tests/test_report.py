@@ -276,3 +276,29 @@ def test_a_tiny_archive_reads_too_few_cases_and_no_data_never_zero(tmp_path, bro
         for section in sections.values():
             for chart in section["charts"]:
                 assert chart["drawn"] >= 1, section["id"]
+
+
+def test_many_brands_draw_only_the_most_active_and_say_so(demo_run, monkeypatch, tmp_path):
+    # a registry of thousands of brands (the 10-million-message benchmark has 2,004) is drawn as
+    # its REPORT_BRANDS most active brands; the page says how many it leaves to the database
+    from pipelines.report import data
+
+    monkeypatch.setattr(data, "REPORT_BRANDS", 3)
+    warehouse = demo_run.home / "warehouse" / "brandcare.duckdb"
+    page = render_to(tmp_path, warehouse, "en").read_text(encoding="utf-8")
+    counts = demo_run.query("""
+        select b.brand_name, count(c.case_id) filter (where c.is_actionable) as actionable
+        from brands as b left join care_cases as c using (brand_id)
+        group by all order by actionable desc, b.brand_name
+    """)
+    assert len(counts) == 6 and counts[2]["actionable"] > counts[3]["actionable"]  # a clear top three
+    top, rest = [c["brand_name"] for c in counts[:3]], [c["brand_name"] for c in counts[3:]]
+    (note,) = re.findall(r'<p class="note" id="brands-shown">([^<]*)</p>', page)
+    assert note.startswith("The charts and the leaderboard show the 3 brands") and "of 6;" in note
+    hours = page[page.index('data-chart="hours_response"'):]
+    hours = hours[:hours.index("</svg>")]
+    assert all(name in hours for name in top) and not any(name in hours for name in rest)
+    board = page[page.index("<tbody>"):page.index("</tbody>")]
+    assert board.count("<tr>") == 3
+    # the figures over every brand stay whole
+    assert f"<b>{sum(c['actionable'] for c in counts):,}</b>" in page

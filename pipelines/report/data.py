@@ -17,6 +17,9 @@ from pipelines.report.text import RESPONSE_BUCKETS
 
 #: Unanswered cases listed, widest reach first.
 TOP_UNANSWERED = 10
+#: Brands drawn in the per-brand charts: a page of thousands of brands is unreadable (and slow
+#: to lay out); the most active ones are shown, every brand stays in the analyst database.
+REPORT_BRANDS = 12
 #: Trends use weekly points unless the scorecards span at least this many months.
 MONTHLY_TREND_MIN_MONTHS = 6
 #: Deflection channels of messages.deflection, in display order.
@@ -42,6 +45,8 @@ class ReportData:
     first_case: date | None = None
     last_case: date | None = None
     brands: list[dict] = field(default_factory=list)
+    #: brands in the registry (``brands`` holds the REPORT_BRANDS with the most actionable cases)
+    brands_total: int = 0
     totals: dict = field(default_factory=dict)
     leaderboard: list[dict] = field(default_factory=list)
     leaderboard_final: bool = True
@@ -133,7 +138,17 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     """Read every figure of the report from an open (read-only) warehouse connection."""
     horizon = con.execute("select data_horizon from int_data_horizon").fetchone()[0]
     data = ReportData(horizon=horizon)
-    data.brands = _rows(con, "select brand_id, brand_name, timezone from brands order by brand_name")
+    data.brands = _rows(con, """
+        select b.brand_id, b.brand_name, b.timezone
+        from brands as b
+        left join (
+            select brand_id, count(*) filter (where is_actionable) as actionable
+            from care_cases group by brand_id
+        ) as c using (brand_id)
+        order by coalesce(c.actionable, 0) desc, b.brand_name, b.brand_id
+    """)
+    data.brands_total = len(data.brands)
+    data.brands = sorted(data.brands[:REPORT_BRANDS], key=lambda b: (b["brand_name"], b["brand_id"]))
     totals = _rows(con, """
         select count(*) as cases,
                count(*) filter (where is_actionable) as actionable,
@@ -164,6 +179,11 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     data.hour_weekday = _rows(con, _view_sql("hour_weekday"))
     data.deflection = _deflection(con)
     # the analyst view's order (widest reach first), cut to the top
+    if data.brands_total > len(data.brands):
+        shown = {b["brand_id"] for b in data.brands}
+        data.leaderboard = data.leaderboard[:REPORT_BRANDS]
+        for name in ("trends", "equity", "hour_weekday", "deflection"):
+            setattr(data, name, [r for r in getattr(data, name) if r["brand_id"] in shown])
     data.unanswered = _rows(
         con, "select * from (" + _view_sql("unanswered_queue_by_reach") + ") limit $top",
         {"top": TOP_UNANSWERED},

@@ -134,7 +134,8 @@ def render_report(warehouse_path: Path, *, language: str = "en", response_window
         horizon=words.moment(data.horizon.astimezone(UTC)) if data.horizon else "–",
         period=(words("cases_from_to", start=words.day(data.first_case), end=words.day(data.last_case))
                 if data.first_case else None),
-        brands=len(data.brands),
+        brands=data.brands_total,
+        brands_shown=len(data.brands),
         kpis=kpis,
         sections=_sections(data, words, response_window_days, canned_min_replies),
         leaderboard=_leaderboard_rows(data, words),

@@ -32,6 +32,9 @@ TEXT: dict[str, dict[str, str]] = {
         "data_up_to": "Data up to {horizon} (UTC)",
         "cases_from_to": "Cases opened {start} to {end}",
         "brands_n": "{n} brands",
+        "brands_shown": "The charts and the leaderboard show the {n} brands with the most actionable "
+                        "cases, of {total}; every brand is in the analyst database (brand_scorecards, "
+                        "care_cases).",
         "version_note": "Every figure comes from the published analyst database brandcare.duckdb; "
                         "the name of its view or table is given under each chart.",
         "contents": "Contents",
@@ -135,6 +138,9 @@ TEXT: dict[str, dict[str, str]] = {
         "data_up_to": "Datos hasta {horizon} (UTC)",
         "cases_from_to": "Casos abiertos del {start} al {end}",
         "brands_n": "{n} marcas",
+        "brands_shown": "Los gráficos y la clasificación muestran las {n} marcas con más casos "
+                        "accionables, de {total}; todas las marcas están en la base de datos de análisis "
+                        "(brand_scorecards, care_cases).",
         "version_note": "Todas las cifras salen de la base de datos publicada brandcare.duckdb; "
                         "bajo cada gráfico se indica su vista o tabla.",
         "contents": "Contenido",
