@@ -87,6 +87,15 @@ class DemoRun:
     def query(self, sql: str, params: dict | None = None) -> list[dict]:
         return PipelineRun(self.home, None).query(sql, params)
 
+    def copy(self, folder: Path) -> Path:
+        """A copy of the demo's home as ``folder``/home, for a test that writes to a home: the
+        demo's own is shared by every worker's readers (tests/conftest.py)."""
+        import shutil
+
+        home = folder / "home"
+        shutil.copytree(self.home, home, symlinks=True)
+        return home
+
 
 def run_cli(home: Path, *args: str, check: bool = True, brands: Path | None = None):
     """Run the ``brandcare`` console script in a subprocess with BRANDCARE_HOME=home."""

@@ -10,7 +10,6 @@ import dataclasses
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -184,8 +183,7 @@ def _plant_stray_lake_row(home: Path) -> str:
 
 @pytest.mark.e2e
 def test_status_shows_runs_their_failed_checks_months_and_the_publication(demo_run, tmp_path):
-    home = tmp_path / "home"
-    shutil.copytree(demo_run.home, home, symlinks=True)
+    home = demo_run.copy(tmp_path)
     failed_check = _plant_stray_lake_row(home)
     assert run_cli(home, "run", "--quiet", check=False).returncode == 1
 

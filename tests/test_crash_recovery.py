@@ -6,7 +6,6 @@ tables identical, row for row, to an uninterrupted run."""
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -68,8 +67,7 @@ def _same_version_everywhere(home: Path) -> str:
 
 @pytest.mark.parametrize(("step", "delay_s"), [("warehouse", 2.0), ("published", 0.3)])
 def test_a_killed_run_neither_blocks_the_next_nor_changes_its_results(demo_run, tmp_path, step, delay_s):
-    home = tmp_path / "home"
-    shutil.copytree(demo_run.home, home, symlinks=True)
+    home = demo_run.copy(tmp_path)
     before = _same_version_everywhere(home)
 
     _kill_run_during(home, step, delay_s)

@@ -218,7 +218,7 @@ def dbt_docs(demo_run, tmp_path_factory) -> tuple[dict, dict]:
     """(manifest, catalog) of ``dbt docs generate`` over the demo warehouse, written to a temp dir."""
     target = tmp_path_factory.mktemp("dbt_docs")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_", "DBT_"))}
-    env["BRANDCARE_HOME"] = str(demo_run.home)
+    env["BRANDCARE_HOME"] = str(demo_run.copy(target))  # dbt opens the warehouse to write
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
     proc = subprocess.run(
         [dbt_executable(), "docs", "generate",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import threading
 from pathlib import Path
 
@@ -73,8 +72,8 @@ def _published(home: Path, version: str, table: str) -> pl.DataFrame:
     return pl.read_parquet(home / "published" / "versions" / version / f"{table}.parquet")
 
 
-def test_rerun_gives_identical_tables_reingest_adds_nothing_and_readers_never_fail(demo_run):
-    home = demo_run.home
+def test_rerun_gives_identical_tables_reingest_adds_nothing_and_readers_never_fail(demo_run, tmp_path):
+    home = demo_run.copy(tmp_path)
     before = current_version(home / "published")
 
     reingest = run_cli(home, "ingest", str(home / "sample" / "x"), str(home / "sample" / "blog"))
@@ -118,13 +117,6 @@ def test_rerun_gives_identical_tables_reingest_adds_nothing_and_readers_never_fa
         assert first.equals(second), f"{table} differs between two runs on the same inputs"
 
 
-def _copy_home(demo_run, tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    shutil.copytree(demo_run.home, home, symlinks=True)
-    (home / "dagster" / "dagster.yaml").write_text((demo_run.home / "dagster" / "dagster.yaml").read_text())
-    return home
-
-
 def _plant_stray_lake_row(home: Path) -> str:
     """A row in the lake that no archive file accounts for (a lost write, a hand edit)."""
     victim = next(p for p in (home / "lake" / "message_rows").glob("part-*.parquet") if pl.read_parquet(p).height)
@@ -154,7 +146,7 @@ def _plant_message_without_author(home: Path) -> str:
 
 @pytest.mark.parametrize("plant", [_plant_stray_lake_row, _plant_message_without_author])
 def test_a_bad_row_fails_the_run_and_keeps_the_previous_publication(demo_run, tmp_path, plant):
-    home = _copy_home(demo_run, tmp_path)
+    home = demo_run.copy(tmp_path)
     before = current_version(home / "published")
     analyst_before = (home / "published" / "brandcare.duckdb").read_bytes()
     failed_check = plant(home)

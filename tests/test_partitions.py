@@ -72,8 +72,7 @@ def _brand_reply_page(case: dict, brand: dict, tweet_id: int) -> dict:
 
 
 def test_a_partition_run_recomputes_its_month_only_and_is_rerunnable(demo_run, tmp_path):
-    home = tmp_path / "home"
-    shutil.copytree(demo_run.home, home, symlinks=True)
+    home = demo_run.copy(tmp_path)
     cases = demo_run.query(
         "select case_id, brand_id, opened_at, conversation_id, customer_id, opened_message_id from care_cases "
         "where platform = 'x' and is_actionable and not responded and opened_message_id like 'x:%' "

@@ -28,11 +28,13 @@ PARTITIONED_ASSET = "lake/run_window"
 
 
 @pytest.fixture(scope="module")
-def ui_port(demo_run):
-    """`brandcare ui` on the demo's home, started by the installed script's path; its port."""
+def ui_port(demo_run, tmp_path_factory):
+    """`brandcare ui` on a copy of the demo's home (its daemon writes to the instance while other
+    tests copy the shared home), started by the installed script's path; its port."""
+    home = demo_run.copy(tmp_path_factory.mktemp("ui"))
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_"))}
-    env["BRANDCARE_HOME"] = str(demo_run.home)
+    env["BRANDCARE_HOME"] = str(home)
     script = Path(sys.executable).with_name("brandcare")
     ui = subprocess.Popen([str(script), "ui", "--port", str(port)], env=env, start_new_session=True,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
