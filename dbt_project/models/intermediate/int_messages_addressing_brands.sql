@@ -2,7 +2,9 @@
 -- A mention is a mention entity / facet on the brand account's platform, or an @handle in the
 -- text on any platform that one of the brand's accounts (on any platform) uses.
 -- Brand messages never address a brand.
-with customer_messages as (
+-- read where it is used (each way reads a few columns), never materialised: a copy of every
+-- column of every customer message spills at 10 million messages
+with customer_messages as not materialized (
     select * from {{ ref('int_messages_attributed') }} where not is_brand
 ),
 
