@@ -1,16 +1,14 @@
 """Fixtures shared by the tests; helpers are in support.py.
 
 Tests that run the pipeline are end-to-end (marker ``e2e``: the ones using ``demo_run`` are marked
-here, the others in their module); ``make unit`` runs the rest in seconds. Under xdist, the
-demo run is built once for the session by the first worker that needs it (the others wait on a
-lock and read the same home); the tests of a module that share a module-scoped fixture (a
-pipeline run, a trained model) go to one worker (group: the module), so that fixture is not
-built once per worker.
+here, the others in their module); ``make unit`` runs the rest in seconds. Under xdist, every
+test reading the shared demo run goes to one worker (group ``demo``), so it is built once; the
+tests of a module that share a module-scoped fixture (a pipeline run, a trained model) go to one
+worker too (group: the module), so that fixture is not built once per worker.
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -28,7 +26,9 @@ def pytest_collection_modifyitems(config, items):
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & PIPELINE_FIXTURES:
             item.add_marker(pytest.mark.e2e)
-        if _uses_module_fixture(item):
+        if "demo_run" in fixtures:
+            item.add_marker(pytest.mark.xdist_group("demo"))
+        elif _uses_module_fixture(item):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
@@ -55,17 +55,24 @@ def settings(tmp_path: Path):
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> DemoRun:
     """One sample (6 brands, 40 days) through the whole pipeline via the CLI, shared by the
-    end-to-end tests that only read it (tests that change a home copy it first). Under xdist it
-    is built once, in the folder every worker's temporary folder sits in."""
-    from pipelines.locks import held_flock
+    end-to-end tests that only read it (tests that change a home copy it first)."""
+    _built_once_per_session(tmp_path_factory, "demo_run")
+    home = tmp_path_factory.mktemp("demo") / "home"
+    proc = run_cli(home, "demo", "--days", "40")
+    return DemoRun(home=home, stdout=proc.stdout)
+
+
+def _built_once_per_session(factory: pytest.TempPathFactory, name: str) -> None:
+    """Fail when a second xdist worker builds the same session fixture: its group did not hold
+    (xdist reads groups from node ids; see pytest_collection_modifyitems)."""
+    import os
 
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    root = tmp_path_factory.getbasetemp()
-    root = root.parent if worker else root
-    folder, home = root / "demo", root / "demo" / "home"
-    built = folder / "stdout.txt"
-    with held_flock(root / "demo.lock", worker or "pytest", "another worker", None, ""):
-        if not built.exists():
-            proc = run_cli(home, "demo", "--days", "40")
-            built.write_text(proc.stdout)
-    return DemoRun(home=home, stdout=built.read_text())
+    if worker is None:
+        return
+    marker = factory.getbasetemp().parent / f"{name}.built-by"
+    try:
+        with marker.open("x") as handle:
+            handle.write(worker)
+    except FileExistsError:
+        pytest.fail(f"{name} is built again by {worker} after {marker.read_text()}: its xdist group did not hold")
