@@ -255,6 +255,7 @@ def publish(
     report_html: str,
     keep_versions: int = DEFAULT_KEEP_VERSIONS,
     classifiers: dict | None = None,
+    duckdb_config: dict[str, str] | None = None,
 ) -> dict:
     """Publish the warehouse's marts as a new version and make it current; return its manifest.
 
@@ -264,6 +265,7 @@ def publish(
     before the switch, ``current`` (and with it the analyst database) stays as it was and this
     publish's temp files are removed; what a crashed earlier publish left is removed first.
     Keeps the newest ``keep_versions`` published versions besides the current one.
+    ``duckdb_config``: the DuckDB config of its connection (Settings.duckdb_config: memory limit, spill folder).
     """
     if keep_versions < 1:
         raise ValueError(f"keep_versions must be at least 1, got {keep_versions}")
@@ -281,7 +283,7 @@ def publish(
     version_dir: Path | None = None
     try:
         staging.mkdir()
-        con = duckdb.connect()
+        con = duckdb.connect(config=duckdb_config or {})
         try:
             # Attached under its file stem: dbt-duckdb's views name that catalog explicitly.
             con.execute(f"ATTACH {_sql_literal(warehouse)} AS {_ident(warehouse.stem)} (READ_ONLY)")

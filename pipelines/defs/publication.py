@@ -60,9 +60,11 @@ def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> M
         checks=checks,
         report_html=render_report(settings.warehouse_path, language=settings.report_language,
                                   response_window_days=settings.response_window_days,
-                                  canned_min_replies=settings.canned_min_replies),
+                                  canned_min_replies=settings.canned_min_replies,
+                                  duckdb_config=settings.duckdb_config("report")),
         keep_versions=settings.keep_versions,
         classifiers=classifiers_entry(),
+        duckdb_config=settings.duckdb_config("publish"),
     )
     context.log.info(f"published version {manifest['version']} to {settings.published_dir / 'current'}")
     return MaterializeResult(

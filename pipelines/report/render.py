@@ -105,15 +105,15 @@ def _leaderboard_rows(data: ReportData, words: Words) -> list[dict]:
 
 
 def render_report(warehouse_path: Path, *, language: str = "en", response_window_days: int = 7,
-                  canned_min_replies: int = 3) -> str:
+                  canned_min_replies: int = 3, duckdb_config: dict[str, str] | None = None) -> str:
     """The report of the warehouse at ``warehouse_path`` (opened read-only) as one
     self-contained HTML page in ``language`` ("en" or "es").
 
     ``response_window_days`` and ``canned_min_replies`` are the settings the page explains
-    (pass the run's Settings values).
+    (pass the run's Settings values); ``duckdb_config`` the connection's (Settings.duckdb_config).
     """
     words = Words(language)
-    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(warehouse_path), read_only=True, config=duckdb_config or {}) as con:
         data = load_report_data(con)
     totals = data.totals
     kpis = []
