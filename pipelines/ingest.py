@@ -279,7 +279,7 @@ def _readers(settings: Settings):
     """The one DuckDB database of an ingest's reader calls (see reader_database): its memory
     limit from the settings, its spill files in a folder of their own below the home's temp
     folder (the lake lock keeps it to one ingest; dbt spills to its own)."""
-    return reader_database(settings.duckdb_memory_limit, settings.temp_dir / "duckdb-ingest")
+    return reader_database(settings.duckdb_config("ingest"))
 
 
 def _remove_dead_work_folders(settings: Settings) -> None:

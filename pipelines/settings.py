@@ -117,8 +117,8 @@ class Settings:
         return self.home / "tmp"
 
     def duckdb_config(self, purpose: str) -> dict[str, str]:
-        """DuckDB ``config`` of a connection the pipeline opens itself (publish, report): the
-        memory limit of dbt's, and spill files in ``tmp/duckdb-<purpose>`` (made here)."""
+        """DuckDB ``config`` of a database the pipeline opens itself (ingest readers, report,
+        publish): the memory limit of dbt's, and spill files in ``tmp/duckdb-<purpose>`` (made here)."""
         spill = self.temp_dir / f"duckdb-{purpose}"
         spill.mkdir(parents=True, exist_ok=True)
         return {"memory_limit": self.duckdb_memory_limit, "temp_directory": str(spill)}

@@ -58,4 +58,3 @@ def demo_run(tmp_path_factory) -> DemoRun:
     home = tmp_path_factory.mktemp("demo") / "home"
     proc = run_cli(home, "demo", "--days", "40")
     return DemoRun(home=home, stdout=proc.stdout)
-

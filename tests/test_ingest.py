@@ -136,7 +136,8 @@ def test_reader_calls_share_one_database_with_the_settings_set_once(tmp_path: Pa
     canonical = Path(__file__).parent / "fixtures" / "canonical"
     spill = tmp_path / "spill"
     alone = [read_archive(canonical / "messages.jsonl", "canonical") for _ in range(2)]
-    with reader_database("123MB", spill):
+    spill.mkdir()
+    with reader_database({"memory_limit": "123MB", "temp_directory": str(spill)}):
         with duckdb_session("a test") as first:
             first.execute("create temp table mine as select 1 as x")
             limit, folder = first.execute(

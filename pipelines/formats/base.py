@@ -57,35 +57,25 @@ _shared = threading.local()
 
 
 @contextmanager
-def reader_database(memory_limit: str | None = None, temp_directory: Path | None = None) -> Iterator[None]:
+def reader_database(config: dict[str, str] | None = None) -> Iterator[None]:
     """One in-memory DuckDB database for every reader call made inside (an ingest): each call
     gets a cursor of it (its own temp tables and macros, dropped when the call ends) instead of
-    a new database, whose start costs more than reading a small file. ``memory_limit`` and
-    ``temp_directory`` are set once, when the database opens (DuckDB refuses to switch the
-    temp directory after a query spilled to it). A call that ends in a fatal or internal DuckDB
-    error (after which DuckDB refuses every query of that database) has the database replaced
-    by a new one, so that the next file is read as if alone. Re-entrant: an inner call keeps
-    the outer database."""
+    a new database, whose start costs more than reading a small file. ``config`` (DuckDB's:
+    ``memory_limit``, ``temp_directory``, as Settings.duckdb_config gives them) is set once,
+    when the database opens (DuckDB refuses to switch the temp directory after a query spilled
+    to it). A call that ends in a fatal or internal DuckDB error (after which DuckDB refuses
+    every query of that database) has the database replaced by a new one, so that the next file
+    is read as if alone. Re-entrant: an inner call keeps the outer database."""
     if getattr(_shared, "database", None) is not None:
         yield
         return
-    _shared.options = (memory_limit, temp_directory)
-    _shared.database = _open_database(*_shared.options)
+    _shared.config = config or {}
+    _shared.database = duckdb.connect(config=_shared.config)
     try:
         yield
     finally:
         _shared.database.close()
         _shared.database = None
-
-
-def _open_database(memory_limit: str | None, temp_directory: Path | None) -> duckdb.DuckDBPyConnection:
-    config: dict[str, str] = {}
-    if memory_limit:
-        config["memory_limit"] = memory_limit
-    if temp_directory is not None:
-        temp_directory.mkdir(parents=True, exist_ok=True)
-        config["temp_directory"] = str(temp_directory)
-    return duckdb.connect(config=config)
 
 
 @contextmanager
@@ -96,8 +86,8 @@ def duckdb_session(what: str) -> Iterator[duckdb.DuckDBPyConnection]:
     pipelines.runner.prepare_environment, as for dbt). Any DuckDB error while it is open means
     the file cannot be read at all: ArchiveError("not readable as <what>: ...")."""
     shared = getattr(_shared, "database", None)
-    con = shared.cursor() if shared is not None else _open_database(
-        os.environ.get("BRANDCARE_DUCKDB_MEMORY_LIMIT"), None)
+    limit = os.environ.get("BRANDCARE_DUCKDB_MEMORY_LIMIT")
+    con = shared.cursor() if shared is not None else duckdb.connect(config={"memory_limit": limit} if limit else {})
     try:
         con.execute("set TimeZone = 'UTC'")
         yield con
@@ -105,7 +95,7 @@ def duckdb_session(what: str) -> Iterator[duckdb.DuckDBPyConnection]:
         if shared is not None and isinstance(exc, duckdb.FatalException | duckdb.InternalException):
             con.close()
             shared.close()
-            _shared.database = _open_database(*_shared.options)
+            _shared.database = duckdb.connect(config=_shared.config)
         raise ArchiveError(f"not readable as {what}: {str(exc).splitlines()[0]}") from exc
     finally:
         con.close()

@@ -178,12 +178,11 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     data.equity = _rows(con, _view_sql("equity_by_band"))
     data.hour_weekday = _rows(con, _view_sql("hour_weekday"))
     data.deflection = _deflection(con)
-    # the analyst view's order (widest reach first), cut to the top
     if data.brands_total > len(data.brands):
         shown = {b["brand_id"] for b in data.brands}
-        data.leaderboard = data.leaderboard[:REPORT_BRANDS]
-        for name in ("trends", "equity", "hour_weekday", "deflection"):
+        for name in ("leaderboard", "trends", "equity", "hour_weekday", "deflection"):
             setattr(data, name, [r for r in getattr(data, name) if r["brand_id"] in shown])
+    # the analyst view's order (widest reach first), cut to the top
     data.unanswered = _rows(
         con, "select * from (" + _view_sql("unanswered_queue_by_reach") + ") limit $top",
         {"top": TOP_UNANSWERED},
