@@ -25,11 +25,17 @@ from pathlib import Path
 from pipelines.locks import held_flock
 from pipelines.settings import Settings, load_settings
 
-#: The Dagster instance the CLI writes: telemetry off, one writer, run monitoring on.
+#: The Dagster instance the CLI writes: telemetry off, one writer, run monitoring on, and the
+#: event log kept connected (pipelines.event_log). A file brandcare wrote (its first line) is
+#: brought up to date; a file of the user's own is left alone.
 INSTANCE_YAML = """\
 # Written by brandcare: the local Dagster instance of this BRANDCARE_HOME.
 telemetry:
   enabled: false
+event_log_storage:
+  # Dagster's SQLite event log (same files), each database's connection kept: pipelines/event_log.py
+  module: pipelines.event_log
+  class: BrandcareEventLogStorage
 concurrency:
   pools:
     # One writer: every asset that writes the working warehouse shares the "warehouse" pool.
@@ -88,7 +94,8 @@ class RunOutcome:
 
 def prepare_environment(settings: Settings | None = None, brands: str | Path | None = None) -> Settings:
     """Resolve BRANDCARE_HOME (and a brand registry) into the environment Dagster and dbt read,
-    and write the home's Dagster instance configuration when it has none."""
+    and write the home's Dagster instance configuration when it has none (or brandcare's own is
+    out of date)."""
     settings = settings or load_settings()
     os.environ["BRANDCARE_HOME"] = str(settings.home)
     if brands:
@@ -96,7 +103,8 @@ def prepare_environment(settings: Settings | None = None, brands: str | Path | N
         settings = load_settings()
     settings.dagster_home.mkdir(parents=True, exist_ok=True)
     instance_yaml = settings.dagster_home / "dagster.yaml"
-    if not instance_yaml.exists() or "run_monitoring" not in instance_yaml.read_text():
+    written = instance_yaml.read_text() if instance_yaml.exists() else None
+    if written is None or (written != INSTANCE_YAML and written.startswith(INSTANCE_YAML.splitlines()[0])):
         instance_yaml.write_text(INSTANCE_YAML)
     os.environ["DAGSTER_HOME"] = str(settings.dagster_home)
     # dbt's DuckDB (profiles.yml) reads its memory limit from the environment: Settings' value
@@ -213,7 +221,6 @@ def run_pipeline(
     settings = prepare_environment(settings)
     say = on_message or (lambda _line: None)
     first, last = run_window(settings, min_date, max_date)
-    _prefetch("great_expectations")
     with home_lock(settings, on_wait=say), DagsterInstance.get() as instance:
         recovered = recover_dead_runs(instance)
         for line in recovered:
@@ -243,15 +250,6 @@ def _stage_reporter(say: Callable[[str], None]) -> Callable:
             say(f"{time.strftime('%H:%M:%S')} {entry.dagster_event.step_key} started")
 
     return on_event
-
-
-def _prefetch(module: str) -> None:
-    """Import a slow module (Great Expectations: ~5 s) in a background thread while the run's
-    first steps wait on dbt, so the check step that needs it does not pay for the import."""
-    import importlib
-    import threading
-
-    threading.Thread(target=importlib.import_module, args=(module,), daemon=True, name=f"prefetch-{module}").start()
 
 
 @contextlib.contextmanager

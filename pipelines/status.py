@@ -7,6 +7,7 @@ Reading a home never creates it: a part that is not there yet reads as empty.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -103,7 +104,8 @@ def dagster_status(settings: Settings, runs: int = 5) -> tuple[list[str], list[R
 
     if not (settings.dagster_home / "dagster.yaml").exists():
         return [], []
-    with DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+    os.environ["DAGSTER_HOME"] = str(settings.dagster_home)  # the instance's event log is found from it
+    with DagsterInstance.get() as instance:
         months: set[str] = set()
         for key in instance.get_asset_keys():
             months |= set(instance.get_materialized_partitions(key))

@@ -116,3 +116,17 @@ def test_cli_format_names_are_the_readers(tmp_path):
     usage = run_cli(tmp_path / "home", "ingest", "--help").stdout
     offered = set(re.search(r"--format \{([a-z0-9_,]+)\}", usage).group(1).split(",")) - {"auto"}
     assert offered == set(READERS) == set(KNOWN_FORMATS)
+
+
+def test_the_dbt_resource_reads_the_version_of_the_dbt_it_runs_without_running_it():
+    """BrandcareDbtCliResource takes dbt's version from the installed package instead of a
+    `dbt --version` subprocess: it must be the version of the dbt executable a run starts."""
+    import subprocess
+
+    from pipelines.defs.resources import resources
+
+    dbt = resources()["dbt"]
+    printed = subprocess.run(
+        [dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert f"installed: {dbt._cli_version}" in printed

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+from importlib.metadata import version
+
 from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
+from packaging.version import Version
 
 from pipelines.project import dbt_executable, dbt_project
 from pipelines.settings import Settings, load_settings
@@ -17,8 +21,28 @@ class BrandcareResource(ConfigurableResource):
         return load_settings()
 
 
+class BrandcareDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt CLI without two start-up costs a run does not need (measured: 4 s of a
+    30 s run on a tiny archive):
+
+    - the dbt version comes from the installed dbt-core package (the dbt on ``dbt_executable``,
+      in the same environment), not from ``dbt --version``: a 2.6 s subprocess that also asks
+      PyPI for the latest release, so it waits on the network;
+    - no dbt adapter is built inside the run's process before dbt starts (1.7 s of the GIL): it
+      serves only ``fetch_row_counts()`` and ``fetch_column_metadata()``, which brandcare does
+      not call.
+    """
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args):
+        return None
+
+
 def resources() -> dict[str, object]:
     return {
         "brandcare": BrandcareResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+        "dbt": BrandcareDbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
     }
