@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import gc
 import os
 import signal
 import sys
@@ -629,8 +630,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The console script ``brandcare`` (nothing else calls it: tests run the command)."""
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    finally:
+        # The command is done: the interpreter's shutdown would now walk every object of the
+        # modules a run imports (Dagster, dbt, Great Expectations) for garbage: measured 2 s.
+        # Frozen objects are skipped; atexit handlers and context managers still run.
+        gc.disable()
+        gc.freeze()
 
 
 if __name__ == "__main__":
