@@ -76,15 +76,30 @@ thread_owners as (
     inner join conversations as c on c.message_id = m.message_id
     where m.thread_owner is not null
     group by m.platform, c.conversation_id
+),
+
+-- Every link of a message in one narrow row, so that the wide select below joins one table of
+-- every message, not three: at 10 million messages three such hash tables at once did not fit
+-- in a 3 GB memory limit (DuckDB: "failed to pin block").
+links as (
+    select
+        l.message_id,
+        l.parent_id,
+        l.parent_id is not null and p.message_id is null as parent_missing,
+        l.quoted_id,
+        c.conversation_id
+    from messages as l
+    left join messages as p on p.message_id = l.parent_id
+    inner join conversations as c on c.message_id = l.message_id
 )
 
 select
     d.message_id,
     d.platform,
     d.native_id,
-    c.conversation_id,
+    l.conversation_id,
     l.parent_id,
-    l.parent_id is not null and p.message_id is null as parent_missing,
+    l.parent_missing,
     l.quoted_id,
     d.author_id,
     d.author_handle,
@@ -110,8 +125,6 @@ select
     d.versions,
     d.deleted
 from {{ ref('int_messages_deduplicated') }} as d
-inner join messages as l on l.message_id = d.message_id
-left join messages as p on p.message_id = l.parent_id
-inner join conversations as c on c.message_id = d.message_id
-left join thread_owners as o on o.platform = d.platform and o.conversation_id = c.conversation_id
+inner join links as l on l.message_id = d.message_id
+left join thread_owners as o on o.platform = d.platform and o.conversation_id = l.conversation_id
 left join brand_authors as b on b.message_id = d.message_id
