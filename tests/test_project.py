@@ -63,7 +63,8 @@ EXPECTED_ASSET_KEYS = {
     # dbt models: asset keys are warehouse names
     "stg_lake__message_rows", "stg_archive_files", "stg_quarantine", "stg_brands",
     "stg_brand_accounts", "stg_brand_aliases", "stg_brand_open_hours",
-    "int_message_versions", "int_messages_deduplicated", "int_messages_attributed",
+    "int_message_versions", "int_messages_deduplicated", "int_message_keys", "int_message_roots",
+    "int_message_links", "int_messages_attributed",
     "int_brand_account_keys", "int_messages_addressing_brands", "int_cases_opened",
     "int_case_brand_replies", "int_cases_measured", "int_author_profiles", "int_canned_replies", "int_reposts",
     "int_data_horizon", "int_scorecard_cases", "int_scorecard_equity", "int_scorecard_messages",
