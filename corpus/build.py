@@ -39,11 +39,11 @@ QUOTAS = (
     ("amazonhelp", "customer", 300),
     ("spotify", "customer", 400),
     ("twcs_small", "customer", 1100),
-    ("twcs_small", "brand", 350),
+    ("twcs_small", "brand", 900),
     ("us_airline", "customer", 600),
-    ("banamex", "customer", 1280),
-    ("banamex", "brand", 450),
-    ("ibm", "brand", 300),
+    ("banamex", "customer", 2723),
+    ("banamex", "brand", 1155),
+    ("ibm", "brand", 700),
 )
 
 POOL_COLUMNS = (
@@ -69,6 +69,8 @@ SENTIMENTS = ("positive", "neutral", "negative")
 DEFLECTIONS = ("dm", "phone", "email", "web", "store", "none")
 EXCLUDE = "exclude"
 SPLITS = (("train", 0.70), ("dev", 0.15), ("test", 0.15))
+#: row_id -> split of every pool row already given one: kept when the pool grows
+SPLITS_FILE = "splits.csv"
 
 
 class CorpusError(Exception):
@@ -152,12 +154,21 @@ def read_pool(path: Path, raw: Path | None) -> list[dict]:
 
 
 def write_batches(pool: list[dict], work: Path) -> list[Path]:
-    """work/batch_NN.csv: the pool shuffled (sources and languages mixed), ~BATCH_SIZE rows each."""
-    n = max(1, round(len(pool) / BATCH_SIZE))
-    order = sorted(pool, key=lambda r: _hash("batch", r["row_id"]))
+    """work/batch_NN.csv: the pool rows that no labels_NN.csv names yet, shuffled (sources and
+    languages mixed), ~BATCH_SIZE rows each, numbered after the last labels file (a grown pool
+    gets new batches; labelled batches are never dealt again)."""
+    labelled, last = set(), 0
+    for path in sorted(work.glob("labels_*.csv")):
+        labelled.update(r["row_id"] for r in _read_csv(path, LABEL_COLUMNS))
+        last = max(last, int(path.stem.removeprefix("labels_")))
+    todo = [r for r in pool if r["row_id"] not in labelled]
+    if not todo:
+        return []
+    n = max(1, round(len(todo) / BATCH_SIZE))
+    order = sorted(todo, key=lambda r: _hash("batch", r["row_id"]))
     paths = []
     for i in range(n):
-        path = work / f"batch_{i + 1:02d}.csv"
+        path = work / f"batch_{last + i + 1:02d}.csv"
         _write_csv(path, BATCH_COLUMNS, order[i::n])
         paths.append(path)
     return paths
@@ -219,7 +230,7 @@ def tass_messages(rows: list[dict], path: Path) -> list[dict]:
 # --- splits ------------------------------------------------------------------------------
 
 
-def assign_splits(pool: list[dict]) -> dict[str, str]:
+def assign_splits(pool: list[dict], pinned: dict[str, str] | None = None) -> dict[str, str]:
     """row_id -> train/dev/test, grouped so that no group sits on two sides.
 
     Groups join every message of a conversation and every reply of a brand (one brand's
@@ -227,7 +238,14 @@ def assign_splits(pool: list[dict]) -> dict[str, str]:
     replies, so its replies are grouped by conversation only (README.md says why). Groups
     are dealt, largest first (ties by hash), to the split furthest below its share of each
     language x role stratum the group holds.
+
+    ``pinned`` (row_id -> split, :data:`SPLITS_FILE`): splits given before the pool grew. A
+    pinned row keeps its split, a new row joins the split of the pinned rows of its group, and
+    only groups with no pinned row are dealt (the pinned rows count as filled), so a test row
+    stays a test row. A new row whose group holds pinned rows of two splits (it links a
+    conversation and a brand that sit on different sides) gets no split: it is left out.
     """
+    pinned = pinned or {}
     parent: dict[str, str] = {}
 
     def find(x: str) -> str:
@@ -254,7 +272,18 @@ def assign_splits(pool: list[dict]) -> dict[str, str]:
     totals = Counter((r["lang"], r["role"]) for r in pool)
     filled: dict[str, Counter] = {name: Counter() for name, _ in SPLITS}
     out: dict[str, str] = {}
-    for key in sorted(groups, key=lambda k: (-len(groups[k]), _hash("split", k))):
+    dealt = []
+    for key, rows in groups.items():
+        sides = {pinned[r["row_id"]] for r in rows if r["row_id"] in pinned}
+        if not sides:
+            dealt.append(key)
+            continue
+        for row in rows:
+            name = pinned.get(row["row_id"]) or (next(iter(sides)) if len(sides) == 1 else None)
+            if name is not None:
+                out[row["row_id"]] = name
+                filled[name][row["lang"], row["role"]] += 1
+    for key in sorted(dealt, key=lambda k: (-len(groups[k]), _hash("split", k))):
         rows = groups[key]
         strata = Counter((r["lang"], r["role"]) for r in rows)
 
@@ -262,6 +291,18 @@ def assign_splits(pool: list[dict]) -> dict[str, str]:
         filled[name].update(strata)
         out.update({r["row_id"]: name for r in rows})
     return out
+
+
+def read_splits(path: Path) -> dict[str, str]:
+    """row_id -> split of :data:`SPLITS_FILE` (empty when the file does not exist yet)."""
+    if not path.is_file():
+        return {}
+    rows = _read_csv(path, ("row_id", "split"))
+    names = {name for name, _ in SPLITS}
+    for line, row in enumerate(rows, start=2):
+        if row["split"] not in names:
+            raise CorpusError(f"{path}:{line}: {row['row_id']}: split {row['split']!r} not one of {sorted(names)}")
+    return {r["row_id"]: r["split"] for r in rows}
 
 
 def _deficit(split: tuple[str, float], strata: Counter, totals: Counter, filled: dict) -> float:
@@ -320,13 +361,13 @@ def _check_label(row: dict, role: str, where: str) -> None:
             raise CorpusError(f"{where}: a brand reply has no intent")
 
 
-def build_messages(pool: list[dict], labels: dict[str, dict]) -> list[dict]:
-    """The labelled, not excluded rows of the pool with licence and split, in pool order."""
-    splits = assign_splits(pool)
+def build_messages(pool: list[dict], labels: dict[str, dict], splits: dict[str, str]) -> list[dict]:
+    """The labelled, not excluded rows of the pool that have a split, with licence and split,
+    in pool order."""
     out = []
     for row in pool:
         label = labels.get(row["row_id"])
-        if label is None or label["excluded"]:
+        if label is None or label["excluded"] or row["row_id"] not in splits:
             continue
         out.append(
             {
@@ -341,17 +382,19 @@ def build_messages(pool: list[dict], labels: dict[str, dict]) -> list[dict]:
     return out
 
 
-def summary(pool: list[dict], messages: list[dict], labels: dict[str, dict], tass: list[dict]) -> str:
+def summary(
+    pool: list[dict], messages: list[dict], labels: dict[str, dict], tass: list[dict], splits: dict[str, str]
+) -> str:
     """Counts per split x lang x role of the pool, the label distribution of each, and the TASS rows."""
     excluded = sum(1 for v in labels.values() if v["excluded"])
     lines = [
         (
             f"pool {len(pool)} rows, labelled {len(labels)} ({excluded} excluded), "
+            f"{len(pool) - len(splits)} without a split (their group sits on two sides), "
             f"TASS {len(tass)} rows, messages.csv {len(messages) + len(tass)} rows"
         )
     ]
-    splits = assign_splits(pool)
-    pool_counts = Counter((splits[r["row_id"]], r["lang"], r["role"]) for r in pool)
+    pool_counts = Counter((splits[r["row_id"]], r["lang"], r["role"]) for r in pool if r["row_id"] in splits)
     lines.append("split  lang role      pool labelled  labels")
     for key in sorted(pool_counts):
         rows = [m for m in messages if (m["split"], m["lang"], m["role"]) == key]
@@ -397,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             pool = read_pool(pool_path, args.raw)
             labels = read_labels(work, {r["row_id"]: r for r in pool})
-            messages = build_messages(pool, labels)
+            splits = assign_splits(pool, read_splits(args.dir / SPLITS_FILE))
+            messages = build_messages(pool, labels, splits)
             if not tass_path.is_file():
                 raise CorpusError(f"{tass_path}: missing; write it with `build.py tass --raw DIR`")
             tass = tass_messages(read_pool(tass_path, args.raw), tass_path)
@@ -406,9 +450,14 @@ def main(argv: list[str] | None = None) -> int:
                 for m in messages + tass
             ]
             _write_csv(args.dir / "messages.csv", MESSAGE_COLUMNS, committed)
+            _write_csv(
+                args.dir / SPLITS_FILE,
+                ("row_id", "split"),
+                [{"row_id": r["row_id"], "split": splits[r["row_id"]]} for r in pool if r["row_id"] in splits],
+            )
             if args.raw is not None:
                 _write_csv(args.dir / "messages_full.csv", MESSAGE_COLUMNS, messages + tass)
-            print(summary(pool, messages, labels, tass))
+            print(summary(pool, messages, labels, tass, splits))
     except (CorpusError, sources.SourceError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -96,7 +96,7 @@ def test_build_merges_labels_into_messages(tmp_path, capsys):
     assert {r["split"] for r in rows} <= {"train", "dev", "test"}
     assert not (corpus / "messages_full.csv").exists()
     out = capsys.readouterr().out
-    assert "pool 8 rows, labelled 8 (1 excluded), TASS 2 rows, messages.csv 9 rows" in out
+    assert "pool 8 rows, labelled 8 (1 excluded), 0 without a split (their group sits on two sides), TASS 2 rows, messages.csv 9 rows" in out
 
 
 def test_build_without_tass_csv_says_how_to_write_it(tmp_path, capsys):
@@ -139,6 +139,53 @@ def test_conversation_stays_on_one_side(tmp_path):
     splits = build.assign_splits(pool)
     assert splits["banamex-1476610288682217472"] == splits["banamex-1476610831840391174"]
     assert splits == build.assign_splits(list(reversed(pool)))  # order does not matter
+
+
+def test_a_grown_pool_keeps_every_given_split(tmp_path):
+    pool = build.read_pool(_corpus(tmp_path) / "pool.csv", None)
+    before = build.assign_splits(pool)
+    # pin them on the side the dealing would not choose, to see that pins win
+    pinned = {k: {"train": "test", "dev": "train", "test": "dev"}[v] for k, v in before.items()}
+    new = [
+        # joins the Citibanamex conversation already given a split
+        {**pool[5], "row_id": "banamex-1", "source_id": "1"},
+        # a new conversation
+        {**pool[0], "row_id": "twcs-1", "source_id": "1", "conversation_id": "twcs-new"},
+        # a reply of AskAmex (brand group) in ArgosHelpers' conversation: two sides, left out
+        {**pool[1], "row_id": "twcs-2", "source_id": "2", "conversation_id": pool[2]["conversation_id"]},
+    ]
+    pinned["twcs-259735"], pinned["twcs-2398762"] = "train", "test"
+    after = build.assign_splits(pool + new, pinned)
+    assert {k: after[k] for k in pinned} == pinned
+    assert after["banamex-1"] == pinned["banamex-1476610288682217472"]
+    assert after["twcs-1"] in {"train", "dev", "test"}
+    assert "twcs-2" not in after
+
+
+def test_build_writes_the_splits_it_gives_and_keeps_them(tmp_path):
+    corpus = _corpus(tmp_path)
+    assert build.main(["build", "--dir", str(corpus)]) == 0
+    given = build.read_splits(corpus / build.SPLITS_FILE)
+    assert set(given) == {r["row_id"] for r in _read(corpus / "pool.csv")}
+    flipped = {k: "dev" if v != "dev" else "train" for k, v in given.items()}
+    (corpus / build.SPLITS_FILE).write_text(
+        "row_id,split\n" + "".join(f"{k},{v}\n" for k, v in flipped.items()), encoding="utf-8"
+    )
+    assert build.main(["build", "--dir", str(corpus)]) == 0
+    assert {r["row_id"]: r["split"] for r in _read(corpus / "messages.csv") if r["source"] != "tass"} == {
+        k: v for k, v in flipped.items() if k != "banamex-1476610831840391174"  # excluded
+    }
+
+
+def test_batches_deal_only_rows_not_yet_labelled(tmp_path):
+    corpus = _corpus(tmp_path)
+    pool = build.read_pool(corpus / "pool.csv", None)
+    (corpus / "work" / "labels_03.csv").write_text("row_id,intent,sentiment,deflection,note\n", encoding="utf-8")
+    assert build.write_batches(pool, corpus / "work") == []  # every row is labelled already
+    more = [*pool, {**pool[0], "row_id": "twcs-1", "source_id": "1", "text": "another"}]
+    paths = build.write_batches(more, corpus / "work")
+    assert [p.name for p in paths] == ["batch_04.csv"]  # numbered after the last labels file
+    assert [r["row_id"] for r in _read(paths[0])] == ["twcs-1"]
 
 
 @pytest.mark.parametrize(
@@ -203,12 +250,15 @@ def test_committed_tass_rows_are_train_only_sentiment_only_and_textless():
     expected = {r["row_id"]: sources.TASS_SENTIMENT[r["given_sentiment"]] for r in tass}
     assert {m["row_id"]: m["sentiment"] for m in from_tass} == expected
     # the care messages are the pool's labelled rows, their splits drawn without TASS
-    splits = build.assign_splits(build.read_pool(HERE / "pool.csv", None))
+    pinned = build.read_splits(HERE / build.SPLITS_FILE)
+    splits = build.assign_splits(build.read_pool(HERE / "pool.csv", None), pinned)
+    assert splits == pinned
     assert all(splits[m["row_id"]] == m["split"] for m in messages if m["source"] != "tass")
 
 
 def test_pool_splits_keep_brands_and_conversations_whole(pool):
-    splits = build.assign_splits(pool)
+    splits = build.assign_splits(pool, build.read_splits(HERE / build.SPLITS_FILE))
+    assert len(splits) == len(pool)
     by_brand, by_conv = defaultdict(set), defaultdict(set)
     for r in pool:
         by_conv[r["conversation_id"]].add(splits[r["row_id"]])
