@@ -1,17 +1,15 @@
 -- Every link of a message in one narrow row: its conversation, parent (and whether that parent
 -- is missing from the archives), quoted post, thread owner, and the brand whose account wrote
--- it. int_messages_attributed joins it to the wide columns once.
-with keys as (
-    select * from {{ ref('int_message_keys') }}
-),
-
-conversations as (
+-- it. int_messages_attributed joins it to the wide columns once. int_message_keys is read by
+-- its name each time, not through a CTE: DuckDB materialises a CTE read several times, and
+-- that copy of every message did not fit a 3 GB limit beside the joins at 10 million messages.
+with conversations as (
     select
         m.message_id,
         coalesce(m.source_conversation_id, r.source_conversation_id, r.message_id, m.message_id) as conversation_id
-    from keys as m
+    from {{ ref('int_message_keys') }} as m
     left join {{ ref('int_message_roots') }} as a on a.message_id = m.message_id
-    left join keys as r on r.message_id = a.root_id
+    left join {{ ref('int_message_keys') }} as r on r.message_id = a.root_id
 ),
 
 -- Two equi-joins, not one join on `account in (handle, id)`: that one compares every message
@@ -21,12 +19,12 @@ brand_authors as (
     select message_id, min(brand_id) as author_brand_id
     from (
         select m.message_id, a.brand_id
-        from keys as m
+        from {{ ref('int_message_keys') }} as m
         inner join {{ ref('stg_brand_accounts') }} as a
             on a.platform = m.platform and a.account = lower(ltrim(m.author_handle, '@'))
         union all
         select m.message_id, a.brand_id
-        from keys as m
+        from {{ ref('int_message_keys') }} as m
         inner join {{ ref('stg_brand_accounts') }} as a
             on a.platform = m.platform and a.account = lower(m.author_id)
     )
@@ -37,7 +35,7 @@ brand_authors as (
 -- (an aggregate joined back, not a window that carries every column).
 thread_owners as (
     select m.platform, c.conversation_id, max(m.thread_owner) as thread_owner
-    from keys as m
+    from {{ ref('int_message_keys') }} as m
     inner join conversations as c on c.message_id = m.message_id
     where m.thread_owner is not null
     group by m.platform, c.conversation_id
@@ -51,8 +49,8 @@ select
     l.quoted_id,
     coalesce(l.thread_owner, o.thread_owner) as thread_owner,
     b.author_brand_id
-from keys as l
+from {{ ref('int_message_keys') }} as l
 inner join conversations as c on c.message_id = l.message_id
-left join keys as p on p.message_id = l.parent_id
+left join {{ ref('int_message_keys') }} as p on p.message_id = l.parent_id
 left join thread_owners as o on o.platform = l.platform and o.conversation_id = c.conversation_id
 left join brand_authors as b on b.message_id = l.message_id
