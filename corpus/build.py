@@ -34,7 +34,9 @@ SEED = "brandcare-corpus-1"
 BATCH_SIZE = 550
 
 #: How many messages to draw from each (source, role), in this order (earlier quotas win a
-#: text that appears in two places).
+#: text that appears in two places). Grown once (README.md, "How the pool was drawn"): a grown
+#: quota takes the next rows of the same order, so the rows drawn before stay; Citibanamex's
+#: quotas are its file's counts (every message).
 QUOTAS = (
     ("amazonhelp", "customer", 300),
     ("spotify", "customer", 400),
