@@ -125,22 +125,15 @@ def _sayer(stream):
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from pipelines.sample import generate_sample
+    from pipelines.sample import generate_sample, summary_lines
 
     summary = generate_sample(
         Path(args.out), brands=args.brand_count, days=args.days, seed=args.seed, messages=args.messages
     )
     print(f"sample written to {Path(args.out).resolve()}")
-    for key, value in summary.items():
-        print(f"  {key}: {_shortened(value)}")
+    for line in summary_lines(summary):
+        print(f"  {line}")
     return 0
-
-
-def _shortened(value: object, most: int = 12) -> object:
-    """A long list as its length and first items (the sample of 10 million messages has 2,004 brands)."""
-    if isinstance(value, list) and len(value) > most:
-        return f"{len(value):,}: {', '.join(map(str, value[: most // 2]))}, ... (brands.yaml has them all)"
-    return value
 
 
 def _file_line(record, is_new: bool) -> str:

@@ -92,15 +92,6 @@ def test_help_shows_defaults_and_brands_is_a_file_everywhere(tmp_path):
     assert old.returncode == 2 and "unrecognized arguments: --brands" in old.stderr
 
 
-def test_sample_summary_shortens_a_long_brand_list():
-    from pipelines.cli import _shortened
-
-    brands = [f"b{i}" for i in range(2004)]
-    assert _shortened(brands) == "2,004: b0, b1, b2, b3, b4, b5, ... (brands.yaml has them all)"
-    assert _shortened(brands[:12]) == brands[:12]  # the default sample's six brands print whole
-    assert _shortened(10076446) == 10076446
-
-
 def test_ingest_exit_codes_say_whether_files_were_rejected(tmp_path):
     home = tmp_path / "home"
     junk = _not_an_archive(tmp_path / "junk")

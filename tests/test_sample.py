@@ -70,6 +70,18 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     assert not any("/r00" in name for name in _files(d))
 
 
+def test_summary_lines_shorten_a_long_brand_list() -> None:
+    from pipelines.sample import summary_lines
+
+    brands = [f"b{i}" for i in range(2004)]
+    assert summary_lines({"brands": brands, "messages": 10076446}) == [
+        "brands: 2,004: b0, b1, b2, b3, b4, b5, ... (brands.yaml has them all)",
+        "messages: 10076446",
+    ]
+    # the default sample's six brands print whole
+    assert summary_lines({"brands": brands[:6]}) == ["brands: ['b0', 'b1', 'b2', 'b3', 'b4', 'b5']"]
+
+
 def test_small_and_single_brand_runs(tmp_path: Path) -> None:
     s = generate_sample(tmp_path / "one", brands=1, days=10, seed=1, messages=300)
     assert s["cases"] > 0 and s["brands"] == ["telvia"]

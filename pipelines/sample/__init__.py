@@ -315,3 +315,14 @@ def _check_replicable(gen: World, stems) -> None:
     named = [s for c in customers for s in (c.handle, c.name) if stems.search(s)]
     if named:
         raise RuntimeError(f"customer names {named[:3]} contain a brand stem")
+
+
+def summary_lines(summary: dict, most: int = 12) -> list[str]:
+    """``key: value`` lines of :func:`generate_sample`'s summary; a list longer than ``most``
+    shows its length and first items (the sample of 10 million messages has 2,004 brands)."""
+    lines = []
+    for key, value in summary.items():
+        if isinstance(value, list) and len(value) > most:
+            value = f"{len(value):,}: {', '.join(map(str, value[: most // 2]))}, ... (brands.yaml has them all)"
+        lines.append(f"{key}: {value}")
+    return lines
