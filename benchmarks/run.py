@@ -80,7 +80,7 @@ def _part(part: str, sample: Path, work: Path, env: dict) -> dict:
                             "--out", str(out)], env)
     measured = json.loads(out.read_text())
     # the kernel's peak of the process, or the sampled peak of its tree (dbt runs as a child)
-    peak = max(peak, measured.pop("tree_peak_rss_mb", 0))
+    peak = max(peak, measured.pop("tree_peak_rss_mb", 0), measured.pop("largest_process_peak_mb", 0))
     return {**measured, "seconds": round(elapsed, 3), "peak_rss_mb": round(peak, 1)}
 
 
