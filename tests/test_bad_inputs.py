@@ -73,6 +73,9 @@ CORPUS: dict[str, tuple[bytes, str, str | set[str], str | None]] = {
     "damaged.zip": (b"PK\x03\x04" + b"\x00" * 60, "rejected", "damaged zip archive", None),
     "bom.json": (b"\xef\xbb\xbf" + _page(_tweet(4)), "loaded", set(), "byte-order mark removed"),
     "crlf.jsonl": (_jsonl(_tweet(5), _tweet(6), newline=b"\r\n"), "loaded", set(), None),
+    # lines of white space are not records: a tab, an ideographic space (Unicode Zs), a lone CR
+    "blank_lines.jsonl": (_jsonl(_tweet(21)) + "\t\n \u3000 \n\n\r\n".encode() + _jsonl(_tweet(22)),
+                          "loaded", set(), None),
     "latin1.jsonl": (json.dumps(_tweet(7, text=LATIN1_TEXT), ensure_ascii=False).encode("latin-1") + b"\n",
                      "loaded", set(), "decoded as Latin-1"),
     "damaged_utf8.jsonl": (_jsonl(_tweet(8, text="señal caída ✓")).replace("✓".encode(), b"\xe2\x9c"),
@@ -153,3 +156,9 @@ def test_good_files_in_the_same_run_are_published(corpus_run):
     texts = {r["text"] for r in run.query("select text from messages")}
     assert LATIN1_TEXT in texts
     assert "señal caída \ufffd" in texts
+
+
+def test_lines_of_white_space_are_not_records(corpus_run):
+    run, _, _ = corpus_run
+    row = _archive_row(run, "blank_lines.jsonl")
+    assert (row["records_read"], row["records_loaded"], row["records_quarantined"]) == (2, 2, 0)

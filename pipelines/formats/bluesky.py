@@ -47,11 +47,11 @@ POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
 
 _LINES = f"""
-select line_no as rec_no, line from ({LINES_SQL.replace("$paths", "$path")})
+select line_no as rec_no, line, blank from ({LINES_SQL.replace("$paths", "$path")})
 """
 
 _DOCUMENT = """
-select row_number() over () as rec_no, json::varchar as line
+select row_number() over () as rec_no, json::varchar as line, false as blank
 from read_json_objects($path, format = 'auto', maximum_object_size = 1073741824)
 """
 
@@ -88,7 +88,7 @@ _RECORDS = """
 with objs as (
     select rec_no, line, case when json_valid(line) then line::json end as obj
     from ({source})
-    where line is not null and trim(line) <> ''
+    where line is not null and not blank
 ),
 items as (
     -- a listRecords, searchPosts or feed page holds its records in an array; anything else is one record

@@ -64,7 +64,7 @@ NAIVE = r"^\d{4}-\d\d-\d\d([Tt ]\d\d:\d\d(:\d\d(\.\d+)?)?)?$"
 _LINES = f"""
 select row_number() over (order by line_no) - 1 as position, line_no, line
 from ({LINES_SQL.replace("$paths", "$path")})
-where trim(line) <> ''
+where not blank
 """
 
 _VALIDATE = """
