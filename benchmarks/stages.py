@@ -6,7 +6,7 @@ Writes FILE.json: ``stages`` (name -> wall seconds, peak RSS of this process and
 while the stage ran) and, for floor and pandas, their brand x day ``rows``. RSS is sampled by a
 thread every 20 ms from /proc (this process and every descendant: dbt runs as a child); the
 sampled sum can miss a spike, so ``largest_process_peak_mb`` adds the kernel's high-water mark
-of the largest single process.
+(VmHWM, read by the same thread) of the largest single process.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import argparse
 import contextlib
 import json
 import os
-import resource
 import threading
 import time
 from pathlib import Path
@@ -23,19 +22,22 @@ from pathlib import Path
 SAMPLE_EVERY_S = 0.02
 
 
-def _rss_bytes(pid: int) -> int:
-    """Resident set of a process and all its descendants (0 when it is gone)."""
+def _tree(pid: int, high_water: dict[int, int]) -> int:
+    """Resident set of a process and all its descendants (0 when it is gone); records each
+    one's kernel high-water mark (VmHWM) in ``high_water`` (pid -> bytes)."""
     total = 0
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith("VmHWM:"):
+                    high_water[pid] = max(high_water.get(pid, 0), int(line.split()[1]) * 1024)
+                elif line.startswith("VmRSS:"):
                     total = int(line.split()[1]) * 1024
                     break
         children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return total
-    return total + sum(_rss_bytes(int(child)) for child in children)
+    return total + sum(_tree(int(child), high_water) for child in children)
 
 
 class Meter:
@@ -46,13 +48,14 @@ class Meter:
         self.seconds: dict[str, float] = {}
         self.peak: dict[str, int] = {}
         self.samples: list[tuple[float, int]] = []
+        self.high_water: dict[int, int] = {}  # pid -> its kernel high-water mark (VmHWM)
         self._mark = time.perf_counter()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         while not self._stop.is_set():
-            rss = _rss_bytes(os.getpid())
+            rss = _tree(os.getpid(), self.high_water)
             self.samples.append((time.time(), rss))
             if self.stack:
                 name = self.stack[-1]
@@ -208,10 +211,11 @@ def main() -> None:
             output["rows"] = measure_pandas(meter, args.sample)
     output["stages"] = meter.result()
     output["tree_peak_rss_mb"] = round(max((rss for _, rss in meter.samples), default=0) / 2**20, 1)
-    # the kernel's high-water mark of this process and of its largest waited-for descendant
-    # (dbt): a spike between two samples is missed by the sampled sum above, not by this
-    output["largest_process_peak_mb"] = round(
-        max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024, 1)
+    # the kernel's high-water mark of the largest single process of the tree (dbt, typically):
+    # a spike between two samples is missed by the sampled sum above, not by this. VmHWM
+    # belongs to a process's own address space; ru_maxrss does not do here: Linux carries the
+    # resident set of the parent at fork into a child's ru_maxrss across exec
+    output["largest_process_peak_mb"] = round(max(meter.high_water.values(), default=0) / 2**20, 1)
     args.out.write_text(json.dumps(output, default=str, indent=1))
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from benchmarks.run import compare, main
+from benchmarks.stages import Meter
 
 SIZE = 1500
 
@@ -67,3 +70,14 @@ def test_compare_names_each_difference() -> None:
     assert not report["agree"]
     assert report["floor_differing_rows"] == 2 and report["pandas_differing_rows"] == 1
     assert report["differences"]["pandas"] == ["('b', '2026-10-01'): only in pipeline"]
+
+
+def test_meter_keeps_the_peak_of_a_child_that_the_samples_miss() -> None:
+    # the child writes 300 MB, frees it, then idles: its resident set is small by the time the
+    # sampler reads most samples, but the kernel's high-water mark (VmHWM) keeps the spike
+    spike = "b = bytearray(b'x') * (300 << 20); del b; import time; time.sleep(0.4)"
+    with Meter() as meter, meter.stage("spike"):
+        subprocess.run([sys.executable, "-c", spike], check=True)
+    assert max(meter.high_water.values()) >= 300 << 20
+    # each process's own mark: this test process is not counted in its child's
+    assert min(meter.high_water.values()) < 300 << 20
