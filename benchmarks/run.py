@@ -62,9 +62,8 @@ order by brand_id, day
 
 
 def _child(argv: list[str], env: dict) -> tuple[float, float]:
-    """Run a process to its end; its wall seconds and its ru_maxrss in MB (the kernel's peak of
-    it or of its largest descendant; Linux starts it from this process's size at the fork,
-    which stays small: see _sample_counts)."""
+    """Run a process to its end; its wall seconds and ru_maxrss in MB (counted from this
+    process's size at the fork, which stays small: see _sample_counts)."""
     started = time.perf_counter()
     proc = subprocess.Popen(argv, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     output = proc.stdout.read()

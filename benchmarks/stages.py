@@ -212,9 +212,9 @@ def main() -> None:
     output["stages"] = meter.result()
     output["tree_peak_rss_mb"] = round(max((rss for _, rss in meter.samples), default=0) / 2**20, 1)
     # the kernel's high-water mark of the largest single process of the tree (dbt, typically):
-    # a spike between two samples is missed by the sampled sum above, not by this. VmHWM
-    # belongs to a process's own address space; ru_maxrss does not do here: Linux carries the
-    # resident set of the parent at fork into a child's ru_maxrss across exec
+    # a spike between two samples is missed by the sampled sum above, not by this. Not
+    # ru_maxrss: Linux starts a child's at its parent's resident set at fork and keeps it
+    # across exec; VmHWM belongs to the process's own address space
     output["largest_process_peak_mb"] = round(max(meter.high_water.values(), default=0) / 2**20, 1)
     args.out.write_text(json.dumps(output, default=str, indent=1))
 

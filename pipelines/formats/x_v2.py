@@ -79,7 +79,7 @@ users as (
 ),
 parsed as (
     -- each tweet parsed once into the fields read below, every leaf kept as JSON: ->> '$' on
-    -- a leaf gives what ->> 'key' on the tweet would (parsing the tweet once per field costs 5x)
+    -- a leaf gives what ->> 'key' on the tweet would (docs/design.md, "A tweet is parsed once")
     select filename, position, line_no, line, not_json, t, json_type(t) as t_type,
         json_transform(t, '{{"id": "JSON", "author_id": "JSON", "created_at": "JSON", "text": "JSON",
             "edit_history_tweet_ids": "JSON", "referenced_tweets": "JSON",
