@@ -53,13 +53,6 @@ def test_an_x_handle_written_in_a_blog_comment_addresses_the_brand(run: Pipeline
     assert message == [{"addressed_brand_ids": ["decathlon"]}]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model 8ab29fd671e7 (like 89432694535b, c394438ccb99 and 189c456186c1) reads the Sabadell clause ('grata "
-    "experiencia ... me resolvieron el problema') as negative (P 0.76): its Spanish training data is mostly complaints, "
-    "where 'no me resolvieron el problema' is frequent and its n-grams carry no negation scope (docs/classifiers.md, "
-    "known failure modes)",
-)
 def test_each_brand_gets_the_sentiment_of_its_own_clauses(run: PipelineRun) -> None:
     found = cases(run)
     sabadell, cortefiel = found[("blog:c72", "sabadell")], found[("blog:c72", "cortefiel")]

@@ -44,6 +44,8 @@ SENTIMENT_CASES = [
     ("I don't have any problems with the router", "positive"),
     # plain lexicon terms
     ("Pésimo servicio, un desastre", "negative"),
+    ("Una grata experiencia, me resolvieron el problema en el día", "positive"),
+    ("No me resolvieron nada", "negative"),
     ("Worst airline ever, flight cancelled", "negative"),
     ("Gracias, ya funciona todo", "positive"),
     ("Amazing support, thanks!", "positive"),
@@ -176,6 +178,8 @@ THANKS_CASES = [
     ("Muchas gracias!", True),
     ("Ya funciona, gracias", True),
     ("Solucionado 👍", True),
+    ("Me lo solucionaron en el día", True),
+    ("Nunca me lo solucionaron", False),
     ("Thank you so much", True),
     ("It works now", True),
     ("Fixed, cheers", True),

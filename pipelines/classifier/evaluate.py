@@ -384,15 +384,16 @@ Before = the lexicon and rule model the classifiers replaced, on the same messag
   praise or positive when no negative word is present.
 - Spanish praise: most Spanish training messages are complaints to one bank, so Spanish praise
   is rare in the corpus (see the praise recall above); a positive Spanish message that names a
-  problem ("grata experiencia ... me resolvieron el problema", "gracias, me resolvieron el
-  problema rápido") reads negative: the n-grams of "no me resolvieron el problema", frequent in
-  the complaints, carry no scope of the negation.
+  problem with no word of praise ("gracias, me resolvieron el problema rápido") reads negative:
+  the n-grams of "no me resolvieron el problema", frequent in the complaints, carry no scope of
+  the negation. With one ("grata experiencia, me resolvieron el problema") it reads positive,
+  barely (a sentiment_score near 0.1).
 - One source dominates the Spanish: Mexican customers of one bank (Citibanamex; the table of
   sources above). Spain's Spanish reads worse: "por MD" and "por inbox" (Spain's words for a
   direct message) are missed, and the project's invented policy examples
   (tests/fixtures/classifier_eval.csv, mostly Spain's usage) read a few points worse than with
-  the model trained before the corpus grew, while the held-out real messages gained on every
-  task (the figures of both models are in the floors' comments of tests/test_classifier_eval.py).
+  the models trained before, while the held-out real messages gained (the figures of each
+  model are in the floors' comments of tests/test_classifier_eval.py).
 - Speed: the lexicon signals (regular expressions over every text) cost several times more
   than the n-gram model itself (see the table of candidates): a candidate with them wins only
   when it is more than {TIE_MARGIN} dev macro-F1 better than every faster one.
