@@ -51,7 +51,7 @@ class Settings:
     #: Published versions kept (besides the current one, which is never removed).
     keep_versions: int = 5
     #: DuckDB memory limit of the pipeline's connections and of dbt (DuckDB syntax, e.g. "3GB").
-    duckdb_memory_limit: str = "3GB"
+    duckdb_memory_limit: str = "2560MB"
     #: Language of the report: "en" or "es".
     report_language: str = "en"
 
