@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
+from joblib import Parallel, delayed
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score, recall_score
 
@@ -71,6 +72,13 @@ def _fit(features, labels: list[str], c: float, class_weight, sample_weight: np.
     used = np.unique(features.indices)
     model = LogisticRegression(C=c, class_weight=class_weight, max_iter=2000, solver="lbfgs")
     return _Fitted(used, model.fit(features[:, used], labels, sample_weight=sample_weight))
+
+
+def _dev_predictions(
+    x_train, labels: np.ndarray, kept: np.ndarray, sample_weight: np.ndarray | None, x_dev, c: float, class_weight
+) -> np.ndarray:
+    """The dev predictions of one setting: fitted on the ``kept`` train rows."""
+    return _fit(x_train[kept], labels[kept].tolist(), c, class_weight, sample_weight).predict(x_dev)
 
 
 def _general_rows(rows: pl.DataFrame, weight: float | None) -> tuple[np.ndarray, np.ndarray | None]:
@@ -129,34 +137,41 @@ def _tune(spec: FeatureSpec, corpus: pl.DataFrame) -> dict:
         labels, truth = np.asarray(train[task].to_list()), dev[task].to_list()
         langs = {lang: (dev["lang"] == lang).to_numpy() for lang in ("es", "en")}
         has_general = bool(train["source"].is_in(GENERAL_SOURCES).any())
+        grid = [
+            (weight, c, class_weight)
+            for weight in (GENERAL_WEIGHTS if has_general else (None,))
+            for c in C_GRID
+            for class_weight in CLASS_WEIGHTS
+        ]
+        # the fits are independent and each deterministic: one process per core, results in grid order
+        predictions = Parallel(n_jobs=-1)(
+            delayed(_dev_predictions)(x_train, labels, *_general_rows(train, weight), x_dev, c, class_weight)
+            for weight, c, class_weight in grid
+        )
         best, by_weight = None, {}
-        for weight in GENERAL_WEIGHTS if has_general else (None,):
-            kept, sample_weight = _general_rows(train, weight)
-            x_kept, y_kept = x_train[kept], labels[kept].tolist()
-            for c in C_GRID:
-                for class_weight in CLASS_WEIGHTS:
-                    predicted = _fit(x_kept, y_kept, c, class_weight, sample_weight).predict(x_dev)
-                    score = f1_score(truth, predicted, average="macro", labels=list(classes), zero_division=0)
-                    accuracy = float(np.mean(predicted == np.asarray(truth)))
-                    setting = {
-                        "C": c,
-                        "class_weight": class_weight,
-                        "general_weight": weight,
-                        "dev_macro_f1": round(float(score), 4),
-                        "dev_accuracy": round(accuracy, 4),
-                        "dev_by_lang": {
-                            lang: _dev_scores(np.asarray(truth)[mask].tolist(), predicted[mask], classes)
-                            for lang, mask in langs.items()
-                        },
-                        "train_rows": int(kept.sum()),
-                        "dev_rows": dev.height,
-                    }
-                    if best is None or score > best["dev_macro_f1"] + 1e-12:
-                        best = setting
-                    if weight is not None and (
-                        str(weight) not in by_weight or score > by_weight[str(weight)]["dev_macro_f1"] + 1e-12
-                    ):
-                        by_weight[str(weight)] = setting
+        for (weight, c, class_weight), predicted in zip(grid, predictions, strict=True):
+            kept = _general_rows(train, weight)[0]
+            score = f1_score(truth, predicted, average="macro", labels=list(classes), zero_division=0)
+            accuracy = float(np.mean(predicted == np.asarray(truth)))
+            setting = {
+                "C": c,
+                "class_weight": class_weight,
+                "general_weight": weight,
+                "dev_macro_f1": round(float(score), 4),
+                "dev_accuracy": round(accuracy, 4),
+                "dev_by_lang": {
+                    lang: _dev_scores(np.asarray(truth)[mask].tolist(), predicted[mask], classes)
+                    for lang, mask in langs.items()
+                },
+                "train_rows": int(kept.sum()),
+                "dev_rows": dev.height,
+            }
+            if best is None or score > best["dev_macro_f1"] + 1e-12:
+                best = setting
+            if weight is not None and (
+                str(weight) not in by_weight or score > by_weight[str(weight)]["dev_macro_f1"] + 1e-12
+            ):
+                by_weight[str(weight)] = setting
         tasks[task] = best | ({"by_general_weight": by_weight} if by_weight else {})
     return tasks
 
