@@ -188,6 +188,28 @@ def test_batches_deal_only_rows_not_yet_labelled(tmp_path):
     assert [r["row_id"] for r in _read(paths[0])] == ["twcs-1"]
 
 
+def test_a_text_with_lone_carriage_returns_survives_the_pool_and_batch_files(tmp_path):
+    # a real twcs text (twcs-1661315) holds "\r\r"; csv's writer quotes "\n" but not a lone "\r",
+    # which readers take for a line break: the row came back split in two
+    row = {
+        "row_id": "twcs-1661315",
+        "source": "twcs_small",
+        "source_id": "1661315",
+        "lang": "en",
+        "role": "customer",
+        "brand": "LondonMidland",
+        "conversation_id": "twcs-1661314",
+        "text": "@LondonMidland Just finished a conversation about crochet.\r\rI love those random conversations on the train.",
+        "given_sentiment": "",
+    }
+    other = {**row, "row_id": "twcs-1317476", "source_id": "1317476", "text": "@AmazonHelp Issue resolved. Thanks."}
+    build.write_pool([row, other], tmp_path / "pool.csv")
+    assert build.read_pool(tmp_path / "pool.csv", None) == [row, other]
+    (tmp_path / "work").mkdir()
+    [batch] = build.write_batches([row, other], tmp_path / "work")
+    assert sorted(r["text"] for r in _read(batch)) == sorted([row["text"], other["text"]])
+
+
 @pytest.mark.parametrize(
     ("line", "message"),
     [
