@@ -17,7 +17,7 @@ import pytest
 from pipelines.classifier import model as model_files
 from pipelines.classifier.corpus import GENERAL_SOURCES, CorpusError, load_corpus
 from pipelines.classifier.features import FeatureSpec
-from pipelines.classifier.train import GENERAL_WEIGHTS, train
+from pipelines.classifier.train import GENERAL_WEIGHTS, TIE_MARGIN, train
 from support import invented_corpus
 
 SPEC = FeatureSpec(char_min=3, bits=16)
@@ -72,9 +72,12 @@ def test_only_the_sentiment_model_learns_from_general_tweets(trained: dict) -> N
     }
     chosen = tasks["sentiment"]["general_weight"]
     assert chosen in GENERAL_WEIGHTS and card["settings"]["tasks"]["sentiment"]["general_weight"] == chosen
-    assert tasks["sentiment"]["dev_macro_f1"] == max(s["dev_macro_f1"] for s in tried.values())
+    # the best setting of each weight was kept for the card; the chosen one is within the margin
+    top = max(s["dev_macro_f1"] for s in tried.values())
+    assert tasks["sentiment"]["dev_best_macro_f1"] == top
+    assert tasks["sentiment"]["dev_macro_f1"] >= top - TIE_MARGIN
     # weight 0 trains exactly the model without them
-    assert tried["0.0"]["dev_macro_f1"] == care_card["comparison"][0]["tasks"]["sentiment"]["dev_macro_f1"]
+    assert tried["0.0"]["dev_macro_f1"] == care_card["comparison"][0]["tasks"]["sentiment"]["dev_best_macro_f1"]
     same = np.array_equal(models.weights[:, models.columns("sentiment")], care.weights[:, care.columns("sentiment")])
     assert same == (chosen == 0.0)
 

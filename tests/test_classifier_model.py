@@ -20,7 +20,7 @@ import pytest
 from pipelines.classifier import model as model_files
 from pipelines.classifier.corpus import CorpusError, load_corpus
 from pipelines.classifier.features import FeatureSpec, featurise, linear_scores, prepare
-from pipelines.classifier.train import train
+from pipelines.classifier.train import TIE_MARGIN, _choose, train
 from support import invented_corpus
 
 REPO = Path(__file__).resolve().parents[1]
@@ -109,6 +109,24 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("corpus") / "messages.csv"
     corpus.write_csv(path)
     return path
+
+
+def test_a_task_keeps_the_most_regularised_setting_within_the_margin_of_the_best() -> None:
+    def setting(c: float, f1: float, weighting: str | None = None) -> dict:
+        return {"C": c, "class_weight": weighting, "dev_macro_f1": f1}
+
+    best = setting(64.0, 0.800)
+    close_small = setting(4.0, 0.800 - TIE_MARGIN / 2)
+    # within the margin: the smallest C wins, though its score is lower
+    assert _choose([best, setting(16.0, 0.795), close_small]) is close_small
+    # just outside the margin: the best wins
+    far_small = setting(4.0, 0.800 - 2 * TIE_MARGIN)
+    assert _choose([far_small, best]) is best
+    # among settings of the smallest C, the best; exact ties go to the first in grid order
+    balanced, unweighted = setting(4.0, 0.796, "balanced"), setting(4.0, 0.798)
+    assert _choose([best, balanced, unweighted]) is unweighted
+    twin = setting(4.0, 0.798, "balanced")
+    assert _choose([twin, unweighted, best]) is twin
 
 
 def test_training_is_deterministic(small_corpus: Path, tmp_path: Path) -> None:

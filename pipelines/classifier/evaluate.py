@@ -21,7 +21,7 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 
 from pipelines.classifier import model as model_files
 from pipelines.classifier.corpus import LABELS, REPO, default_corpus, load_corpus, task_rows
-from pipelines.classifier.train import GENERAL_WEIGHTS, TIE_MARGIN
+from pipelines.classifier.train import GENERAL_WEIGHTS, SPEED_REPEATS, TIE_MARGIN
 from pipelines.classifier.train import SPEED_ROWS as CANDIDATE_SPEED_ROWS
 
 EVALUATION_FILE = "evaluation.json"
@@ -97,7 +97,8 @@ def figures(rows: pl.DataFrame, predict) -> dict:
 
 
 def _speed(texts: pl.Series) -> dict:
-    """classify_messages throughput on SPEED_ROWS messages built from ``texts``."""
+    """classify_messages throughput on SPEED_ROWS messages built from ``texts``: the fastest of
+    SPEED_REPEATS timings (wall clock, with the CPU time of that timing)."""
     from pipelines.classify import classify_messages
 
     repeated = (texts.to_list() * (SPEED_ROWS // max(len(texts), 1) + 1))[:SPEED_ROWS]
@@ -105,9 +106,12 @@ def _speed(texts: pl.Series) -> dict:
         {"text": repeated, "lang": [None] * len(repeated)}, schema={"text": pl.String, "lang": pl.String}
     )
     classify_messages(frame.head(500))
-    wall, cpu = time.perf_counter(), time.process_time()
-    classify_messages(frame)
-    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    timings = []
+    for _ in range(SPEED_REPEATS):
+        wall, cpu = time.perf_counter(), time.process_time()
+        classify_messages(frame)
+        timings.append((time.perf_counter() - wall, time.process_time() - cpu))
+    wall, cpu = min(timings)
     return {"rows": SPEED_ROWS, "rows_per_s": round(SPEED_ROWS / wall), "rows_per_cpu_s": round(SPEED_ROWS / cpu)}
 
 
@@ -295,7 +299,7 @@ def model_card(result: dict, card: dict) -> str:
         "`classify_messages` (the whole classification step: thanks, sign-offs, canned text, language, "
         "the three models and the clause sentiment): "
         f"{speed['rows_per_s']:,} messages/s wall clock, {speed['rows_per_cpu_s']:,} per CPU-second, "
-        f"on {speed['rows']:,} test-split texts repeated, measured by `brandcare evaluate` on a shared 2-core machine "
+        f"on {speed['rows']:,} test-split texts repeated (the fastest of {SPEED_REPEATS} timings), measured by `brandcare evaluate` on a shared 2-core machine "
         "(`benchmarks/classifier_report.py` measures it alone)."
         if speed
         else "not measured in this evaluation."
@@ -351,18 +355,21 @@ files), and a model trained with them (a weight above 0) is for research use.
 
 {comparison}
 
-Chosen: **{card["candidate"]}** ({settings}). A task keeps its best C (4, 16 or 64) and
-class weighting (balanced or none) on dev, and a task whose train rows include general tweets
-also the weight of those rows ({", ".join(str(w) for w in GENERAL_WEIGHTS)}; 0 leaves them out,
-the customer-care rows weigh 1). The chosen candidate on dev with each weight (its best C and
+Chosen: **{card["candidate"]}** ({settings}). A task tries each C (4, 16 or 64) and
+class weighting (balanced or none), and a task whose train rows include general tweets also
+each weight of those rows ({", ".join(str(w) for w in GENERAL_WEIGHTS)}; 0 leaves them out, the
+customer-care rows weigh 1); it keeps, among the settings within {TIE_MARGIN} dev macro-F1 of its
+best (noise on a dev split of this size), the most regularised (smallest C), and of those the
+best on dev. The chosen candidate on dev with each weight (its best C and
 class weighting for that weight; recall per class on the Spanish dev messages):
 
 {_general_weights(card)}
 
 Speed is part of the rule: among the candidates
 whose mean dev macro-F1 is within {TIE_MARGIN} of the best, the fastest wins. The speed column
-times features and scores alone (one thread, {CANDIDATE_SPEED_ROWS:,} messages; a shared machine, so
-expect noise of some 20%); the whole classification step is timed under "Speed" below.
+times features and scores alone (one thread, {CANDIDATE_SPEED_ROWS:,} messages, the fastest of
+{SPEED_REPEATS} timings, to damp the noise of a shared machine); the whole classification step is
+timed under "Speed" below.
 
 ## Held-out figures (test split, never used for choices)
 
@@ -384,16 +391,19 @@ Before = the lexicon and rule model the classifiers replaced, on the same messag
   praise or positive when no negative word is present.
 - Spanish praise: most Spanish training messages are complaints to one bank, so Spanish praise
   is rare in the corpus (see the praise recall above); a positive Spanish message that names a
-  problem with no word of praise ("gracias, me resolvieron el problema rápido") reads negative:
-  the n-grams of "no me resolvieron el problema", frequent in the complaints, carry no scope of
-  the negation. With one ("grata experiencia, me resolvieron el problema") it reads positive,
-  barely (a sentiment_score near 0.1).
+  problem solved ("gracias, me resolvieron el problema rápido") reads negative: the n-grams of
+  "no me resolvieron el problema", frequent in the complaints, carry no scope of the negation,
+  and a word of praise beside them ("grata experiencia, me resolvieron el problema") does not
+  outweigh them. Marking the words after a negation as other features was tried on dev: no
+  gain, and these sentences read no better.
 - One source dominates the Spanish: Mexican customers of one bank (Citibanamex; the table of
-  sources above). Spain's Spanish reads worse: "por MD" and "por inbox" (Spain's words for a
-  direct message) are missed, and the project's invented policy examples
-  (tests/fixtures/classifier_eval.csv, mostly Spain's usage) read a few points worse than with
-  the models trained before, while the held-out real messages gained (the figures of each
-  model are in the floors' comments of tests/test_classifier_eval.py).
+  sources above), and the corpus has no other Spanish care source left to draw: its third
+  drawing added English only, and with it the Spanish intent and actionable figures on the
+  test split went down a little while the English ones went up (each model's figures are in
+  the floors' comments of tests/test_classifier_eval.py). Spain's Spanish reads worse: "por MD"
+  and "por inbox" (Spain's words for a direct message) are missed, and the project's invented
+  policy examples (tests/fixtures/classifier_eval.csv, mostly Spain's usage) read a few points
+  worse than with earlier models.
 - Speed: the lexicon signals (regular expressions over every text) cost several times more
   than the n-gram model itself (see the table of candidates): a candidate with them wins only
   when it is more than {TIE_MARGIN} dev macro-F1 better than every faster one.
