@@ -100,7 +100,9 @@ def _write_csv(path: Path, columns: tuple[str, ...], rows: list[dict]) -> None:
         # the writer quotes a field holding the line terminator "\n" but not one holding a lone
         # "\r" (twcs texts have them), which every reader takes for a line break: such rows are
         # written with every field quoted
-        quoted = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore", lineterminator="\n", quoting=csv.QUOTE_ALL)
+        quoted = csv.DictWriter(
+            f, fieldnames=columns, extrasaction="ignore", lineterminator="\n", quoting=csv.QUOTE_ALL
+        )
         writer.writeheader()
         for row in rows:
             carriage = any(isinstance(value, str) and "\r" in value for value in row.values())

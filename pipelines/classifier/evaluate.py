@@ -299,7 +299,8 @@ def model_card(result: dict, card: dict) -> str:
         "`classify_messages` (the whole classification step: thanks, sign-offs, canned text, language, "
         "the three models and the clause sentiment): "
         f"{speed['rows_per_s']:,} messages/s wall clock, {speed['rows_per_cpu_s']:,} per CPU-second, "
-        f"on {speed['rows']:,} test-split texts repeated (the fastest of {SPEED_REPEATS} timings), measured by `brandcare evaluate` on a shared 2-core machine "
+        f"on {speed['rows']:,} test-split texts repeated (the fastest of {SPEED_REPEATS} timings), "
+        "measured by `brandcare evaluate` on a shared 2-core machine "
         "(`benchmarks/classifier_report.py` measures it alone)."
         if speed
         else "not measured in this evaluation."
