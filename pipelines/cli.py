@@ -457,9 +457,18 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from pipelines.classifier.corpus import CorpusError
-    from pipelines.classifier.train import summary, train
+    import logging
 
+    from pipelines.classifier.corpus import CorpusError
+    from pipelines.classifier.train import CANDIDATES, summary, train
+
+    # progress: training logs each candidate as it starts (a few minutes each)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    progress = logging.getLogger("pipelines.classifier.train")
+    progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
+    print(f"training: {len(CANDIDATES)} candidate feature sets, a few minutes each on 2 cores", file=sys.stderr)
     try:
         print(summary(train(args.corpus)))
     except CorpusError as exc:
@@ -607,7 +616,8 @@ def build_parser() -> argparse.ArgumentParser:
     train = _command(
         commands, "train", cmd_train, "rebuild the message classifiers from the labelled corpus",
         "Train the intent, sentiment and deflection classifiers on the corpus's train split, choosing\n"
-        "features and regularisation on dev, and write pipelines/classifier/models/ (deterministic).",
+        "features and regularisation on dev, and write pipelines/classifier/models/ (deterministic).\n"
+        "Takes about 17 minutes on 2 cores; each candidate's start is logged on stderr.",
         ["brandcare train", "brandcare train --corpus corpus/messages_full.csv"], settings=(),
         notes="exit status:\n  0  trained and saved\n  2  the corpus is missing or malformed")
     train.add_argument("--corpus", type=Path, default=None, help=corpus_help)
