@@ -462,12 +462,14 @@ def cmd_train(args: argparse.Namespace) -> int:
     from pipelines.classifier.corpus import CorpusError
     from pipelines.classifier.train import CANDIDATES, summary, train
 
-    # progress: training logs each candidate as it starts (a few minutes each)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    # progress: training logs each candidate as it starts (a few minutes each), here on stderr only
     progress = logging.getLogger("pipelines.classifier.train")
-    progress.addHandler(handler)
-    progress.setLevel(logging.INFO)
+    if not progress.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+        progress.addHandler(handler)
+        progress.setLevel(logging.INFO)
+        progress.propagate = False
     print(f"training: {len(CANDIDATES)} candidate feature sets, a few minutes each on 2 cores", file=sys.stderr)
     try:
         print(summary(train(args.corpus)))

@@ -55,7 +55,8 @@ def test_an_x_handle_written_in_a_blog_comment_addresses_the_brand(run: Pipeline
 
 @pytest.mark.xfail(
     strict=True,
-    reason="model 8fab70e731f2 reads the Sabadell clause ('grata experiencia ... me resolvieron el problema "
+    raises=AssertionError,
+    reason="model f410d6408349 reads the Sabadell clause ('grata experiencia ... me resolvieron el problema "
     "en el dia') negative (sentiment_score -0.11): in its Spanish training data, mostly one bank's complaints, "
     "'me resolvieron el problema' comes after 'no' (docs/classifiers.md, known failure modes)",
 )

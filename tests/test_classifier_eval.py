@@ -42,7 +42,7 @@ LABELS = {
 }
 
 #: (task, lang, measure) -> floor on the test split, about 3 points under the figure measured
-#: for model 8fab70e731f2 (in the comment; in brackets model fb3820a077af, trained before the
+#: for model f410d6408349 (in the comment; in brackets model fb3820a077af, trained before the
 #: corpus's third drawing, on the same grown test split). Test split: 1,803 messages with a
 #: sentiment, 1,129 customer messages with an intent (407 Spanish), 674 brand replies (173).
 HELDOUT_FLOORS: dict[tuple[str, str, str], float] = {
@@ -61,7 +61,7 @@ HELDOUT_FLOORS: dict[tuple[str, str, str], float] = {
 }
 
 #: (task, lang or None for both) -> accuracy floor on the invented policy examples, about 3
-#: points under the figure measured for model 8fab70e731f2 (in the comment; in brackets model
+#: points under the figure measured for model f410d6408349 (in the comment; in brackets model
 #: fb3820a077af, trained before the corpus's third drawing). The lexicons were tuned on these
 #: texts; the learned models were not trained on them. The corpus's Spanish is mostly one Mexican
 #: bank's customers: Spain's usage here reads worse, its "MD", "inbox" and "privado" replies most
@@ -172,7 +172,7 @@ def test_language_is_detected_when_the_source_gives_none(labelled: pl.DataFrame)
 
 
 #: agreement floor of the learned classifiers with the sample's plant, about 3 points under the
-#: figure measured for model 8fab70e731f2 (in the comment; 30-day sample, 4308 X cases; in
+#: figure measured for model f410d6408349 (in the comment; 30-day sample, 4308 X cases; in
 #: brackets model fb3820a077af)
 SAMPLE_FLOORS = {
     "intent": 0.91,  # 0.943 of opening messages (0.918)

@@ -119,8 +119,11 @@ def test_a_task_keeps_the_most_regularised_setting_within_the_margin_of_the_best
     close_small = setting(4.0, 0.800 - TIE_MARGIN / 2)
     # within the margin: the smallest C wins, though its score is lower
     assert _choose([best, setting(16.0, 0.795), close_small]) is close_small
-    # just outside the margin: the best wins
-    far_small = setting(4.0, 0.800 - 2 * TIE_MARGIN)
+    # at the margin exactly (scores have 4 decimals): still within; just outside: the best wins
+    # (0.5006 - 0.01 is 0.49060000000000004 in floating point, above the score 0.4906)
+    edge_small = setting(4.0, round(0.5006 - TIE_MARGIN, 4))
+    assert _choose([setting(64.0, 0.5006), edge_small]) is edge_small
+    far_small = setting(4.0, round(0.800 - TIE_MARGIN - 0.0001, 4))
     assert _choose([far_small, best]) is best
     # among settings of the smallest C, the best; exact ties go to the first in grid order
     balanced, unweighted = setting(4.0, 0.796, "balanced"), setting(4.0, 0.798)

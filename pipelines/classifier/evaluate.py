@@ -227,16 +227,19 @@ def report(result: dict) -> str:
 
 
 def _general_weights(card: dict) -> str:
-    """What the general tweets (TASS) did on dev for the chosen candidate: one row per weight."""
+    """What the general tweets (TASS) did on dev for the chosen candidate: one row per weight, its
+    best setting, or for the chosen weight the setting kept."""
     chosen = next(row for row in card["comparison"] if row["candidate"] == card["candidate"])
     rows = []
     for task, tuned in chosen["tasks"].items():
-        for weight, setting in tuned.get("by_general_weight", {}).items():
+        for weight, best in tuned.get("by_general_weight", {}).items():
+            kept = float(weight) == tuned["general_weight"]
+            setting = tuned if kept else best  # the chosen weight's row: the setting kept
             es, en = setting["dev_by_lang"]["es"], setting["dev_by_lang"]["en"]
             rows.append(
                 [
                     task,
-                    weight + (" (chosen)" if float(weight) == tuned["general_weight"] else ""),
+                    weight + (f" (chosen: C={tuned['C']}, class_weight={tuned['class_weight']})" if kept else ""),
                     setting["train_rows"],
                     setting["dev_macro_f1"],
                     es["macro_f1"],
@@ -362,7 +365,8 @@ each weight of those rows ({", ".join(str(w) for w in GENERAL_WEIGHTS)}; 0 leave
 customer-care rows weigh 1); it keeps, among the settings within {TIE_MARGIN} dev macro-F1 of its
 best (noise on a dev split of this size), the most regularised (smallest C), and of those the
 best on dev. The chosen candidate on dev with each weight (its best C and
-class weighting for that weight; recall per class on the Spanish dev messages):
+class weighting for that weight, and for the chosen weight the setting kept; recall per class
+on the Spanish dev messages):
 
 {_general_weights(card)}
 
@@ -405,9 +409,10 @@ Before = the lexicon and rule model the classifiers replaced, on the same messag
   and "por inbox" (Spain's words for a direct message) are missed, and the project's invented
   policy examples (tests/fixtures/classifier_eval.csv, mostly Spain's usage) read a few points
   worse than with earlier models.
-- Speed: the lexicon signals (regular expressions over every text) cost several times more
-  than the n-gram model itself (see the table of candidates): a candidate with them wins only
-  when it is more than {TIE_MARGIN} dev macro-F1 better than every faster one.
+- Speed: the lexicon signals (regular expressions over every text) cost about as much as the
+  n-gram model itself, or more (compare each candidate with and without them in the table of
+  candidates): a candidate with them wins only when it is more than {TIE_MARGIN} dev macro-F1
+  better than every faster one.
 - Short messages with no content words (a lone @handle, a link, "?") fall back to the classes'
   priors: usually neutral / other.
 - Languages other than Spanish and English, and dialects or slang the corpus lacks, get
