@@ -21,7 +21,7 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 
 from pipelines.classifier import model as model_files
 from pipelines.classifier.corpus import LABELS, REPO, default_corpus, load_corpus, task_rows
-from pipelines.classifier.train import GENERAL_WEIGHTS, SPEED_REPEATS, TIE_MARGIN
+from pipelines.classifier.train import C_GRID, GENERAL_WEIGHTS, SPEED_REPEATS, TIE_MARGIN
 from pipelines.classifier.train import SPEED_ROWS as CANDIDATE_SPEED_ROWS
 
 EVALUATION_FILE = "evaluation.json"
@@ -297,6 +297,7 @@ def model_card(result: dict, card: dict) -> str:
         + (f", general tweets weighed {v['general_weight']}" if v["general_weight"] is not None else "")
         for task, v in card["settings"]["tasks"].items()
     )
+    c_grid = ", ".join(f"{c:g}" for c in C_GRID[:-1]) + f" or {C_GRID[-1]:g}"
     speed = result.get("speed")
     speed_line = (
         "`classify_messages` (the whole classification step: thanks, sign-offs, canned text, language, "
@@ -359,7 +360,7 @@ files), and a model trained with them (a weight above 0) is for research use.
 
 {comparison}
 
-Chosen: **{card["candidate"]}** ({settings}). A task tries each C (4, 16 or 64) and
+Chosen: **{card["candidate"]}** ({settings}). A task tries each C ({c_grid}) and
 class weighting (balanced or none), and a task whose train rows include general tweets also
 each weight of those rows ({", ".join(str(w) for w in GENERAL_WEIGHTS)}; 0 leaves them out, the
 customer-care rows weigh 1); it keeps, among the settings within {TIE_MARGIN} dev macro-F1 of its
