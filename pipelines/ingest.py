@@ -64,6 +64,7 @@ from pipelines.canonical import LAKE_SCHEMA, QUARANTINE_SCHEMA
 from pipelines.classify import classify_messages
 from pipelines.formats import ArchiveError, detect_format, read_archive
 from pipelines.formats.base import reader_database
+from pipelines.formats.bluesky import read_bluesky_many
 from pipelines.formats.decode import prepare
 from pipelines.formats.x_v2 import read_x_v2_many
 from pipelines.locks import held_flock
@@ -114,7 +115,7 @@ LOCK_FILE = "writer.lock"
 READ_GROUP_FILES = 64
 READ_GROUP_BYTES = 8 << 20
 #: Readers that read many files in one statement (much cheaper than one statement per file).
-MANY_READERS: dict[str, Callable[[list[Path]], list]] = {"x_v2": read_x_v2_many}
+MANY_READERS: dict[str, Callable[[list[Path]], list]] = {"x_v2": read_x_v2_many, "bluesky": read_bluesky_many}
 
 
 @dataclass(frozen=True)

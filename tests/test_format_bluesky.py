@@ -24,7 +24,7 @@ import pytest
 
 from pipelines import ingest
 from pipelines.formats import ArchiveError, detect_format
-from pipelines.formats.bluesky import read_bluesky
+from pipelines.formats.bluesky import read_bluesky, read_bluesky_many
 from pipelines.settings import load_settings
 
 BLUESKY = Path(__file__).parent / "fixtures" / "bluesky"
@@ -184,6 +184,38 @@ def test_a_truncated_json_document_is_rejected(tmp_path: Path):
     path.write_text((BLUESKY / "author_feed.json").read_text()[:500])
     with pytest.raises(ArchiveError, match="not readable as Bluesky JSON"):
         read_bluesky(path)
+
+
+def test_many_files_read_in_one_statement_read_as_each_alone(tmp_path: Path):
+    # JSON lines and JSON documents together; positions restart per file
+    files = [BLUESKY / "author_feed.json", BLUESKY / "jetstream.jsonl", BLUESKY / "list_records.json"]
+    together = read_bluesky_many(files)
+    for path, read in zip(files, together, strict=True):
+        alone = read_bluesky(path)
+        assert read.messages.equals(alone.messages) and read.quarantine.equals(alone.quarantine), path.name
+    assert [r.messages.height + r.quarantine.height for r in together] == [4, 13, 3]
+
+
+def test_an_identity_event_names_the_posts_of_its_own_file_only(tmp_path: Path):
+    # the handle of an identity event fills the posts of its file, not those of a file read with it
+    identity = json.dumps({"did": ANA, "time_us": 1700000000000000, "kind": "identity",
+                           "identity": {"did": ANA, "handle": "ana.bsky.social"}})
+    post = json.dumps({"did": ANA, "time_us": 1700000001000000, "kind": "commit", "commit": {
+        "operation": "create", "collection": "app.bsky.feed.post", "rkey": "3kabc", "cid": "bafy1",
+        "record": {"text": "hola", "createdAt": "2023-11-14T22:13:21Z"}}})
+    (tmp_path / "a.jsonl").write_text(identity + "\n" + post + "\n")
+    (tmp_path / "b.jsonl").write_text(post + "\n")
+    with_identity, without = read_bluesky_many([tmp_path / "a.jsonl", tmp_path / "b.jsonl"])
+    assert rows_of(with_identity)[f"bluesky:{ANA}/3kabc"]["author_handle"] == "ana.bsky.social"
+    assert rows_of(without)[f"bluesky:{ANA}/3kabc"]["author_handle"] is None
+
+
+def test_one_unreadable_document_fails_a_statement_of_many(tmp_path: Path):
+    # ingest then reads the files one by one, so that only the broken one is rejected
+    broken = tmp_path / "feed.json"
+    broken.write_text((BLUESKY / "author_feed.json").read_text()[:500])
+    with pytest.raises(ArchiveError, match="not readable as Bluesky JSON"):
+        read_bluesky_many([BLUESKY / "list_records.json", broken])
 
 
 def test_ingest_detects_bluesky_and_counts_every_record(tmp_path: Path):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.formats.wxr import read_wxr
+import pytest
+
+from pipelines.formats.wxr import _gmt, read_wxr
 
 EDGE_CASES = Path(__file__).parent / "fixtures" / "wxr" / "edge_cases.xml"
 
@@ -40,3 +42,21 @@ def test_what_is_not_public_conversation_is_quarantined_with_its_reason():
         8: "invalid wp:comment_date_gmt: '0000-00-00 00:00:00'",
         10: "excluded: post status draft",
     }
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2013-02-08 11:40:00", datetime(2013, 2, 8, 11, 40, tzinfo=UTC)),  # what WordPress writes
+        ("2013-2-8 9:05:00", datetime(2013, 2, 8, 9, 5, tzinfo=UTC)),  # single-digit fields still read
+        ("٢٠١٣-02-08 11:40:00", datetime(2013, 2, 8, 11, 40, tzinfo=UTC)),  # other digits, as strptime reads them
+        ("2013-02-30 11:40:00", None),
+        ("2013-02-08 24:00:00", None),
+        ("2013-02-08T11:40:00", None),  # not WordPress's layout
+        ("2013-02-08 11:40:00 ", None),
+        ("0000-00-00 00:00:00", None),  # WordPress's "no date"
+        ("", None),
+    ],
+)
+def test_gmt_dates_read_as_strptime_reads_them(value: str, expected: datetime | None):
+    assert _gmt(value) == expected

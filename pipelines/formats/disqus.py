@@ -22,7 +22,7 @@ import polars as pl
 
 from pipelines.canonical import MESSAGE_SCHEMA
 from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
-from pipelines.formats.xml import child_text, excerpt, local_name, parse_root, plain_text
+from pipelines.formats.xml import child_texts, children, excerpt, local_name, parse_root, plain_text
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
 
@@ -43,7 +43,8 @@ def read_disqus(path: Path) -> ReadResult:
 
     records = [e for e in root if local_name(e.tag) in ("thread", "post")]
     # comments may precede their thread in the file: know every thread first
-    threads = {_dsq_id(e): e for e in records if local_name(e.tag) == "thread" and _dsq_id(e)}
+    threads = {_dsq_id(e): (_author(e)[0], child_texts(e).get("link"))
+               for e in records if local_name(e.tag) == "thread" and _dsq_id(e)}
     rows: list[dict] = []
     bad: list[dict] = []
     for position, element in enumerate(records):
@@ -62,26 +63,24 @@ def _dsq_id(element: Element | None) -> str | None:
     return (element.get(DSQ_ID) or "").strip() or None if element is not None else None
 
 
-def _child(element: Element, name: str) -> Element | None:
-    return next((c for c in element if local_name(c.tag) == name), None)
-
-
-def _flag(element: Element, name: str) -> bool:
-    return (child_text(element, name) or "").lower() == "true"
+def _flag(texts: dict[str, str], name: str) -> bool:
+    return (texts.get(name) or "").lower() == "true"
 
 
 def _author(element: Element) -> tuple[str | None, str | None]:
-    """(author_id, author_handle): the username when there is one, else the display name."""
-    author = _child(element, "author")
+    """(author_id, author_handle) of a thread or post: the username when there is one, else
+    the display name."""
+    author = children(element).get("author")
     if author is None:
         return None, None
-    name = child_text(author, "name") or None
-    username = child_text(author, "username") or None
+    texts = child_texts(author)
+    name = texts.get("name") or None
+    username = texts.get("username") or None
     return username or name, name or username
 
 
-def _created(element: Element) -> tuple[datetime | None, str | None]:
-    value = child_text(element, "createdAt")
+def _created(texts: dict[str, str]) -> tuple[datetime | None, str | None]:
+    value = texts.get("createdAt")
     if not value:
         return None, "missing required field: createdAt"
     try:
@@ -93,12 +92,12 @@ def _created(element: Element) -> tuple[datetime | None, str | None]:
     return parsed.astimezone(UTC), None
 
 
-def _authored(element: Element) -> tuple[tuple, str | None]:
+def _authored(element: Element, texts: dict[str, str]) -> tuple[tuple, str | None]:
     """(author id, author handle, created_at) of a thread or post, or the reason it has none."""
     author_id, author_handle = _author(element)
     if author_id is None:
         return (None, None, None), "missing required field: author (name or username)"
-    created_at, reason = _created(element)
+    created_at, reason = _created(texts)
     return (author_id, author_handle, created_at), reason
 
 
@@ -106,44 +105,46 @@ def _thread(element: Element) -> tuple[dict, str | None]:
     thread_id = _dsq_id(element)
     if not thread_id:
         return {}, "missing required field: dsq:id"
-    if _flag(element, "isDeleted"):
+    texts = child_texts(element)
+    if _flag(texts, "isDeleted"):
         return {}, "excluded: deleted thread"
-    (author_id, author_handle, created_at), reason = _authored(element)
+    (author_id, author_handle, created_at), reason = _authored(element, texts)
     if reason:
         return {}, reason
     key = f"blog:disqus:t{thread_id}"
     return {
         "message_id": key, "version_id": key, "native_id": f"disqus:t{thread_id}", "conversation_id": key,
         "author_id": author_id, "author_handle": author_handle, "thread_owner": author_id,
-        "created_at": created_at, "text": _message_text(child_text(element, "title")),
-        "url": child_text(element, "link") or None,
+        "created_at": created_at, "text": _message_text(texts.get("title")),
+        "url": texts.get("link") or None,
     }, None
 
 
-def _post(element: Element, threads: dict[str, Element]) -> tuple[dict, str | None]:
+def _post(element: Element, threads: dict[str, tuple[str | None, str | None]]) -> tuple[dict, str | None]:
+    """A comment; ``threads``: (author id, link) of every thread of the file by dsq:id."""
     post_id = _dsq_id(element)
     if not post_id:
         return {}, "missing required field: dsq:id"
-    thread_id = _dsq_id(_child(element, "thread"))
+    elements = children(element)
+    thread_id = _dsq_id(elements.get("thread"))
     if not thread_id:
         return {}, "missing required field: thread dsq:id"
-    if _flag(element, "isDeleted"):
+    texts = child_texts(element)
+    if _flag(texts, "isDeleted"):
         return {}, "excluded: deleted comment"
-    if _flag(element, "isSpam"):
+    if _flag(texts, "isSpam"):
         return {}, "excluded: spam comment"
-    (author_id, author_handle, created_at), reason = _authored(element)
+    (author_id, author_handle, created_at), reason = _authored(element, texts)
     if reason:
         return {}, reason
-    thread = threads.get(thread_id)
-    owner = _author(thread)[0] if thread is not None else None
-    link = child_text(thread, "link") if thread is not None else None
-    parent_id = _dsq_id(_child(element, "parent"))
+    owner, link = threads.get(thread_id, (None, None))
+    parent_id = _dsq_id(elements.get("parent"))
     conversation = f"blog:disqus:t{thread_id}"
     return {
         "message_id": f"blog:disqus:{post_id}", "version_id": f"blog:disqus:{post_id}",
         "native_id": f"disqus:{post_id}",
         "conversation_id": conversation, "parent_id": f"blog:disqus:{parent_id}" if parent_id else conversation,
         "author_id": author_id, "author_handle": author_handle, "thread_owner": owner,
-        "created_at": created_at, "text": _message_text(child_text(element, "message")),
+        "created_at": created_at, "text": _message_text(texts.get("message")),
         "url": f"{link}#comment-{post_id}" if link else None,
     }, None

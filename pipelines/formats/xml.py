@@ -34,12 +34,19 @@ def local_name(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def child_text(element: Element, name: str) -> str | None:
-    """Stripped text of the first child with that namespace-less name; None when there is none."""
+def children(element: Element) -> dict[str, Element]:
+    """The element's children by namespace-less name, the first of each name: one pass over
+    them, where looking each name up would walk them again (a WXR comment has a dozen)."""
+    found: dict[str, Element] = {}
     for child in element:
-        if local_name(child.tag) == name:
-            return (child.text or "").strip()
-    return None
+        found.setdefault(local_name(child.tag), child)
+    return found
+
+
+def child_texts(element: Element) -> dict[str, str]:
+    """Stripped text of the element's children by namespace-less name, the first of each name
+    (a name that is absent is absent: ``.get`` gives None)."""
+    return {name: (child.text or "").strip() for name, child in children(element).items()}
 
 
 def plain_text(markup: str | None) -> str:
