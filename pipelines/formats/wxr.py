@@ -18,7 +18,6 @@ from pipelines.canonical import MESSAGE_SCHEMA
 from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
 from pipelines.formats.xml import child_texts, excerpt, local_name, parse_root, plain_text
 
-
 #: What WordPress writes; fromisoformat reads it several times faster than strptime, which
 #: stays for the rest (it also takes single-digit fields, '2013-2-8 9:05:00').
 _PADDED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
