@@ -117,6 +117,27 @@ from (select filename, line_no,
 """
 
 
+def json_sources(paths: list[Path], documents: str, json_lines: str) -> tuple[str, dict[str, list[str]]]:
+    """Many files as one source of a reader's query (one statement for them all, see
+    pipelines.ingest.MANY_READERS): ``documents``, a query over ``$documents`` (the files
+    holding JSON documents), union all ``json_lines``, over ``$json_lines`` (the files
+    :func:`is_json_lines`), each only when it has files; with those two parameters. Both
+    queries give a ``filename`` column: :func:`rows_by_file` splits the result."""
+    lines = [str(p) for p in paths if is_json_lines(p)]
+    in_lines = set(lines)
+    docs = [str(p) for p in paths if str(p) not in in_lines]
+    params = ({"documents": docs} if docs else {}) | ({"json_lines": lines} if lines else {})
+    sources = ([documents] if docs else []) + ([json_lines] if lines else [])
+    return " union all ".join(sources), params
+
+
+def rows_by_file(rows: pl.DataFrame, paths: list[Path]) -> list[pl.DataFrame]:
+    """The rows of each path (by their ``filename`` column), in the order of ``paths``."""
+    by_file = rows.partition_by("filename", as_dict=True)
+    empty = rows.clear()
+    return [by_file.get((str(p),), empty) for p in paths]
+
+
 def is_json_lines(path: Path) -> bool:
     """True when the file is JSON lines rather than one JSON document: its first non-blank line
     is a complete JSON object, or its first two non-blank lines both start with '{' (the first

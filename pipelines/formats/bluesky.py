@@ -40,7 +40,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import LINES_SQL, ReadResult, duckdb_session, is_json_lines, result
+from pipelines.formats.base import LINES_SQL, ReadResult, duckdb_session, json_sources, result, rows_by_file
 
 ISO_ZONED = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|z|[+-]\d\d:?\d\d)$"
 ISO_NAIVE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$"
@@ -267,19 +267,13 @@ def read_bluesky_many(paths: list[Path]) -> list[ReadResult]:
     """Read many Bluesky files in one DuckDB statement (a statement costs some 40 ms to plan,
     as much as reading a thousand records); one result per path, in order. One unreadable
     document fails the statement (ArchiveError): read the files one by one then."""
-    lines = [str(p) for p in paths if is_json_lines(p)]
-    documents = [str(p) for p in paths if str(p) not in set(lines)]
-    sources = ([_DOCUMENTS] if documents else []) + ([_LINES] if lines else [])
+    source, files = json_sources(paths, _DOCUMENTS, _LINES)
     params = {"post": POST, "repost": REPOST, "naive": ISO_NAIVE, "zoned": ISO_ZONED,
               "event": _EVENT, "view": _VIEW, "post_record": _POST_RECORD}
-    params |= {"documents": documents} if documents else {}
-    params |= {"json_lines": lines} if lines else {}
     with duckdb_session("Bluesky JSON") as con:
         con.execute(_MACROS)
-        rows = con.sql(_RECORDS.format(source=" union all ".join(sources)), params=params).pl()
-    by_file = rows.partition_by("filename", as_dict=True)
-    empty = rows.clear()
-    return [_to_canonical(by_file.get((str(p),), empty)) for p in paths]
+        rows = con.sql(_RECORDS.format(source=source), params=params | files).pl()
+    return [_to_canonical(file_rows) for file_rows in rows_by_file(rows, paths)]
 
 
 def _to_canonical(rows: pl.DataFrame) -> ReadResult:

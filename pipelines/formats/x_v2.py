@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import LINES_SQL, ReadResult, duckdb_session, is_json_lines, result
+from pipelines.formats.base import LINES_SQL, ReadResult, duckdb_session, json_sources, result, rows_by_file
 
 ISO_UTC = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$"
 
@@ -143,17 +143,10 @@ def read_x_v2_many(paths: list[Path]) -> list[ReadResult]:
     One unreadable document fails the statement (ArchiveError): read the files one by one
     then, to reject only that file.
     """
-    lines = [str(p) for p in paths if is_json_lines(p)]
-    documents = [str(p) for p in paths if str(p) not in set(lines)]
-    sources = ([_DOCUMENTS] if documents else []) + ([_JSON_LINES] if lines else [])
-    params = {"iso": ISO_UTC}
-    params |= {"documents": documents} if documents else {}
-    params |= {"json_lines": lines} if lines else {}
+    source, files = json_sources(paths, _DOCUMENTS, _JSON_LINES)
     with duckdb_session("X API v2 JSON") as con:
-        rows = con.sql(_TWEETS.format(source=" union all ".join(sources)), params=params).pl()
-    by_file = rows.partition_by("filename", as_dict=True)
-    empty = rows.clear()
-    return [_to_canonical(by_file.get((str(p),), empty)) for p in paths]
+        rows = con.sql(_TWEETS.format(source=source), params={"iso": ISO_UTC} | files).pl()
+    return [_to_canonical(file_rows) for file_rows in rows_by_file(rows, paths)]
 
 
 def _to_canonical(rows: pl.DataFrame) -> ReadResult:
