@@ -172,3 +172,20 @@ def test_a_home_with_the_old_folder_names_keeps_working(settings, tmp_path: Path
     shutil.copy(_parts(settings, "message_rows")[0], settings.lake_dir / "messages")
     with pytest.raises(RuntimeError, match="both .*messages.* and .*message_rows"):
         ingest.ensure_lake(settings)
+
+
+@pytest.mark.parametrize("fmt", sorted(ingest.MANY_READERS))
+def test_a_group_of_json_documents_is_read_in_one_statement_within_the_memory_limit(settings, fmt: str):
+    # pretty-printed pages (JSON documents, not JSON lines), in ingest's reader database with its
+    # memory limit: a group of them once failed there (DuckDB asked for 2 GiB of buffers) and was
+    # read again one file per statement, about four times slower
+    from pipelines.formats import read_archive
+    from pipelines.formats.base import is_json_lines, reader_database
+
+    files = [f for f in sorted((FIXTURES / fmt).glob("*.json")) if not is_json_lines(f)]
+    assert len(files) >= 2
+    with reader_database(config=settings.duckdb_config("ingest")):
+        together = ingest.MANY_READERS[fmt](files)
+        for path, read in zip(files, together, strict=True):
+            alone = read_archive(path, fmt)
+            assert read.messages.equals(alone.messages) and read.quarantine.equals(alone.quarantine), path.name

@@ -125,10 +125,29 @@ def json_sources(paths: list[Path], documents: str, json_lines: str) -> tuple[st
     queries give a ``filename`` column: :func:`rows_by_file` splits the result."""
     lines = [str(p) for p in paths if is_json_lines(p)]
     in_lines = set(lines)
-    docs = [str(p) for p in paths if str(p) not in in_lines]
-    params = ({"documents": docs} if docs else {}) | ({"json_lines": lines} if lines else {})
+    docs = [p for p in paths if str(p) not in in_lines]
+    params: dict = {"json_lines": lines} if lines else {}
+    if docs:
+        params |= {"documents": [str(p) for p in docs], "max_object": _object_bound(docs)}
     sources = ([documents] if docs else []) + ([json_lines] if lines else [])
     return " union all ".join(sources), params
+
+
+#: The ``maximum_object_size`` of DuckDB's JSON reader (``$max_object`` in a documents query)
+#: sizes its buffers: at 1 GiB, a statement over two files of a few KB asked for 2 GiB and
+#: failed within a 2.3 GB memory limit (one file alone did not), so a group of documents fell
+#: back to one statement per file. A JSON value is never longer than its file: the bound is the
+#: largest file, at least DuckDB's default (16 MiB), at most 1 GiB; a compressed path (a
+#: direct read_archive call; ingest decompresses first) gets the 1 GiB.
+_MIN_OBJECT_BOUND = 16 << 20
+_MAX_OBJECT_BOUND = 1 << 30
+
+
+def _object_bound(paths: list[Path]) -> int:
+    largest = max(
+        _MAX_OBJECT_BOUND if p.suffix.lower() in (".gz", ".gzip", ".zst") else p.stat().st_size for p in paths
+    )
+    return min(_MAX_OBJECT_BOUND, max(_MIN_OBJECT_BOUND, largest))
 
 
 def rows_by_file(rows: pl.DataFrame, paths: list[Path]) -> list[pl.DataFrame]:

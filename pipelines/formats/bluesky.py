@@ -54,7 +54,7 @@ select filename, line_no as rec_no, line, blank from ({LINES_SQL.replace("$paths
 
 _DOCUMENTS = """
 select filename, row_number() over () as rec_no, json::varchar as line, false as blank
-from read_json_objects($documents, format = 'auto', maximum_object_size = 1073741824, filename = true)
+from read_json_objects($documents, format = 'auto', maximum_object_size = $max_object, filename = true)
 """
 
 _MACROS = """

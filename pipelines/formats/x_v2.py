@@ -27,7 +27,7 @@ ISO_UTC = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$"
 #: JSON documents: one record per top-level value (an array's elements are values).
 _DOCUMENTS = """
 select filename, row_number() over () as rec_no, null::bigint as line_no, json::varchar as line, true as valid
-from read_json_objects($documents, format = 'auto', maximum_object_size = 1073741824, filename = true)
+from read_json_objects($documents, format = 'auto', maximum_object_size = $max_object, filename = true)
 """
 
 #: JSON lines: one record per non-blank line, valid JSON or not.
