@@ -46,6 +46,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import json
+import logging
 import os
 import secrets
 import shutil
@@ -116,6 +117,8 @@ READ_GROUP_FILES = 64
 READ_GROUP_BYTES = 8 << 20
 #: Readers that read many files in one statement (much cheaper than one statement per file).
 MANY_READERS: dict[str, Callable[[list[Path]], list]] = {"x_v2": read_x_v2_many, "bluesky": read_bluesky_many}
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -398,11 +401,12 @@ def _read_all(batch: list[_Parsed]) -> None:
     readable = [p for p in batch if p.error is None]
     for fmt in dict.fromkeys(p.detected for p in readable):
         group = [p for p in readable if p.detected == fmt]
+        together: Exception | None = None
         if fmt in MANY_READERS and len(group) > 1:
             try:
                 results = MANY_READERS[fmt]([p.readable for p in group])
-            except Exception:  # noqa: BLE001 - one bad file fails the statement: read them one by one
-                pass
+            except Exception as exc:  # noqa: BLE001 - one bad file fails the statement: read them one by one
+                together = exc
             else:
                 for parsed, result in zip(group, results, strict=False):
                     parsed.read(result)
@@ -414,6 +418,13 @@ def _read_all(batch: list[_Parsed]) -> None:
                 parsed.reject(f"reading as {fmt} failed", exc)
             else:
                 parsed.read(result)
+        if together is not None and all(p.error is None for p in group):
+            # no file was at fault: the statement of many failed by itself (as it did for every group of
+            # JSON documents while the reader's buffers were sized at 1 GiB), and reading file by file is slower
+            log.warning(
+                "%d %s files failed as one statement (%s) but each read alone: they were read one per statement,"
+                " several times slower; please report it", len(group), fmt, str(together).splitlines()[0],
+            )
 
 
 def _classify_all(batch: list[_Parsed]) -> None:

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from pipelines import ingest
+from pipelines.formats import ArchiveError
 from pipelines.status import archives_status
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -189,3 +190,36 @@ def test_a_group_of_json_documents_is_read_in_one_statement_within_the_memory_li
         for path, read in zip(files, together, strict=True):
             alone = read_archive(path, fmt)
             assert read.messages.equals(alone.messages) and read.quarantine.equals(alone.quarantine), path.name
+
+
+def _x_documents(tmp_path: Path) -> Path:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    for page in ("dup_page_1.json", "edit_page.json", "two_customers_page.json"):
+        shutil.copy(FIXTURES / "x_v2" / page, folder / page)
+    return folder
+
+
+def test_a_group_that_fails_only_together_is_read_file_by_file_and_said(settings, tmp_path: Path, monkeypatch,
+                                                                        caplog):
+    # the statement of many fails with no file at fault (here: made to fail): every file still
+    # loads, and the slower path is reported, not silent
+    def fails_together(paths):
+        raise ArchiveError("not readable as X API v2 JSON: Out of Memory Error")
+
+    monkeypatch.setitem(ingest.MANY_READERS, "x_v2", fails_together)
+    with caplog.at_level("WARNING", logger="pipelines.ingest"):
+        records = ingest.ingest([str(_x_documents(tmp_path))], settings)
+    assert [r.status for r in records] == ["loaded"] * 3
+    assert "3 x_v2 files failed as one statement (not readable as X API v2 JSON: Out of Memory Error)" in caplog.text
+
+
+def test_a_group_with_a_broken_file_rejects_that_file_without_a_warning(settings, tmp_path: Path, caplog):
+    folder = _x_documents(tmp_path)
+    (folder / "truncated.json").write_text((FIXTURES / "x_v2" / "edit_page.json").read_text()[:300])
+    with caplog.at_level("WARNING", logger="pipelines.ingest"):
+        records = {Path(r.source).name: r for r in ingest.ingest([str(folder)], settings)}
+    assert records["truncated.json"].status == "rejected"
+    assert "not readable as X API v2 JSON" in records["truncated.json"].error  # read in the group, alone at fault
+    assert {r.status for name, r in records.items() if name != "truncated.json"} == {"loaded"}
+    assert "failed as one statement" not in caplog.text
