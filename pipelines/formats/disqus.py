@@ -43,8 +43,10 @@ def read_disqus(path: Path) -> ReadResult:
 
     records = [e for e in root if local_name(e.tag) in ("thread", "post")]
     # comments may precede their thread in the file: know every thread first
-    threads = {_dsq_id(e): (_author(e)[0], child_texts(e).get("link"))
-               for e in records if local_name(e.tag) == "thread" and _dsq_id(e)}
+    threads = {}
+    for thread in (e for e in records if local_name(e.tag) == "thread" and _dsq_id(e)):
+        elements = children(thread)
+        threads[_dsq_id(thread)] = (_author(elements)[0], child_texts(elements).get("link"))
     rows: list[dict] = []
     bad: list[dict] = []
     for position, element in enumerate(records):
@@ -67,13 +69,13 @@ def _flag(texts: dict[str, str], name: str) -> bool:
     return (texts.get(name) or "").lower() == "true"
 
 
-def _author(element: Element) -> tuple[str | None, str | None]:
-    """(author_id, author_handle) of a thread or post: the username when there is one, else
-    the display name."""
-    author = children(element).get("author")
+def _author(elements: dict[str, Element]) -> tuple[str | None, str | None]:
+    """(author_id, author_handle) of a thread or post (its :func:`children`): the username when
+    there is one, else the display name."""
+    author = elements.get("author")
     if author is None:
         return None, None
-    texts = child_texts(author)
+    texts = child_texts(children(author))
     name = texts.get("name") or None
     username = texts.get("username") or None
     return username or name, name or username
@@ -92,9 +94,9 @@ def _created(texts: dict[str, str]) -> tuple[datetime | None, str | None]:
     return parsed.astimezone(UTC), None
 
 
-def _authored(element: Element, texts: dict[str, str]) -> tuple[tuple, str | None]:
+def _authored(elements: dict[str, Element], texts: dict[str, str]) -> tuple[tuple, str | None]:
     """(author id, author handle, created_at) of a thread or post, or the reason it has none."""
-    author_id, author_handle = _author(element)
+    author_id, author_handle = _author(elements)
     if author_id is None:
         return (None, None, None), "missing required field: author (name or username)"
     created_at, reason = _created(texts)
@@ -105,10 +107,11 @@ def _thread(element: Element) -> tuple[dict, str | None]:
     thread_id = _dsq_id(element)
     if not thread_id:
         return {}, "missing required field: dsq:id"
-    texts = child_texts(element)
+    elements = children(element)
+    texts = child_texts(elements)
     if _flag(texts, "isDeleted"):
         return {}, "excluded: deleted thread"
-    (author_id, author_handle, created_at), reason = _authored(element, texts)
+    (author_id, author_handle, created_at), reason = _authored(elements, texts)
     if reason:
         return {}, reason
     key = f"blog:disqus:t{thread_id}"
@@ -129,12 +132,12 @@ def _post(element: Element, threads: dict[str, tuple[str | None, str | None]]) -
     thread_id = _dsq_id(elements.get("thread"))
     if not thread_id:
         return {}, "missing required field: thread dsq:id"
-    texts = child_texts(element)
+    texts = child_texts(elements)
     if _flag(texts, "isDeleted"):
         return {}, "excluded: deleted comment"
     if _flag(texts, "isSpam"):
         return {}, "excluded: spam comment"
-    (author_id, author_handle, created_at), reason = _authored(element, texts)
+    (author_id, author_handle, created_at), reason = _authored(elements, texts)
     if reason:
         return {}, reason
     owner, link = threads.get(thread_id, (None, None))

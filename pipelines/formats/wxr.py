@@ -16,7 +16,7 @@ import polars as pl
 
 from pipelines.canonical import MESSAGE_SCHEMA
 from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
-from pipelines.formats.xml import child_texts, excerpt, local_name, parse_root, plain_text
+from pipelines.formats.xml import child_texts, children, excerpt, local_name, parse_root, plain_text
 
 #: What WordPress writes; fromisoformat reads it several times faster than strptime, which
 #: stays for the rest (it also takes single-digit fields, '2013-2-8 9:05:00').
@@ -43,10 +43,10 @@ def read_wxr(path: Path) -> ReadResult:
     bad: list[dict] = []
     position = -1
     for channel in (c for c in root if local_name(c.tag) == "channel"):
-        channel_link = child_texts(channel).get("link")
+        channel_link = child_texts(children(channel)).get("link")
         for item in (c for c in channel if local_name(c.tag) == "item"):
             position += 1
-            field = child_texts(item).get
+            field = child_texts(children(item)).get
             post_id = field("post_id")
             creator = field("creator")
             created = _gmt(field("post_date_gmt"))
@@ -84,7 +84,7 @@ def read_wxr(path: Path) -> ReadResult:
 
 
 def _comment(comment: Element, post_id: str | None, owner: str | None, link: str | None) -> tuple[dict, str | None]:
-    field = child_texts(comment).get
+    field = child_texts(children(comment)).get
     comment_id = field("comment_id")
     approved = field("comment_approved") or "1"
     kind = field("comment_type") or "comment"

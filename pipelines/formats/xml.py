@@ -43,10 +43,10 @@ def children(element: Element) -> dict[str, Element]:
     return found
 
 
-def child_texts(element: Element) -> dict[str, str]:
-    """Stripped text of the element's children by namespace-less name, the first of each name
-    (a name that is absent is absent: ``.get`` gives None)."""
-    return {name: (child.text or "").strip() for name, child in children(element).items()}
+def child_texts(found: dict[str, Element]) -> dict[str, str]:
+    """Stripped text of each child that :func:`children` found (a name that is absent is absent:
+    ``.get`` gives None)."""
+    return {name: (child.text or "").strip() for name, child in found.items()}
 
 
 def plain_text(markup: str | None) -> str:
