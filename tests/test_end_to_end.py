@@ -43,6 +43,15 @@ def test_demo_publishes_every_file_and_prints_the_top_of_the_scorecard(demo_run)
     assert {"opened_text", "customer_handle", "author_followers", "opened_url"} <= set(unanswered.columns)
 
 
+def test_dbt_keeps_its_own_log_at_info_level(demo_run):
+    """dbt's log file records every node's start and result, without the debug events (each
+    statement and connection) that cost a second of CPU per run (pipelines.defs.resources)."""
+    lines = (demo_run.home / "dbt" / "target" / "dbt.log").read_text().splitlines()
+    levels = {json.loads(line)["info"]["level"] for line in lines}
+    assert "info" in levels and "debug" not in levels
+    assert any("brand_scorecards" in line and "OK created" in line for line in lines)
+
+
 def test_every_archive_file_reconciles_and_every_malformed_record_is_in_quarantine(demo_run):
     files = {r["name"]: r for r in demo_run.query("select * from archive_files")}
     planted = {Path(name).name: meta for name, meta in demo_run.truth["files"].items()}
