@@ -92,3 +92,27 @@ def test_the_home_instance_file_is_updated_when_brandcare_wrote_it_only(tmp_path
     instance_yaml.write_text(own)
     prepare_environment(load_settings())
     assert instance_yaml.read_text() == own
+
+
+def test_a_table_found_is_remembered_and_a_missing_one_is_asked_again(tmp_path: Path, monkeypatch):
+    """Dagster checks a table of the index before each asset check event it stores, with a new
+    engine each time; ours asks once per table found (tables are added by migrations, never dropped)."""
+    asked: list[str] = []
+    stock_has_table = SqliteEventLogStorage.has_table
+
+    def counting(self, table_name):
+        asked.append(table_name)
+        return stock_has_table(self, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counting)
+    ours = BrandcareEventLogStorage(str(tmp_path))
+    try:
+        asked.clear()
+        assert all(ours.supports_asset_checks for _ in range(5))
+        assert asked == ["asset_check_executions"]
+        assert not ours.has_table("no_such_table") and not ours.has_table("no_such_table")
+        assert asked.count("no_such_table") == 2
+        ours.wipe()
+        assert ours.supports_asset_checks and asked.count("asset_check_executions") == 1
+    finally:
+        ours.dispose()
