@@ -15,7 +15,7 @@ EDGE_CASES = Path(__file__).parent / "fixtures" / "wxr" / "edge_cases.xml"
 def test_posts_and_comments_map_to_canonical_rows():
     read = read_wxr(EDGE_CASES)
     rows = {r["message_id"]: r for r in read.messages.to_dicts()}
-    assert set(rows) == {"blog:41", "blog:c501", "blog:c502", "blog:c509"}
+    assert set(rows) == {"blog:41", "blog:c501", "blog:c502", "blog:c509", "blog:43", "blog:c520"}
     post = rows["blog:41"]
     assert (post["author_id"], post["conversation_id"], post["parent_id"]) == ("Equipo Telvia", "blog:41", None)
     assert post["created_at"] == datetime(2026, 10, 1, 10, 0, tzinfo=UTC)  # post_date_gmt, not local post_date
@@ -25,14 +25,17 @@ def test_posts_and_comments_map_to_canonical_rows():
     assert question["created_at"] == datetime(2026, 10, 1, 11, 15, tzinfo=UTC)
     assert reply["parent_id"] == "blog:c501" and reply["author_id"] == "Equipo Telvia"
     assert thanks["parent_id"] == "blog:c502"
-    assert {r["conversation_id"] for r in rows.values()} == {"blog:41"}
+    assert {r["conversation_id"] for r in rows.values()} == {"blog:41", "blog:43"}
     assert {r["thread_owner"] for r in rows.values()} == {"Equipo Telvia"}
+    # a page is writing people comment on, as a post is
+    assert rows["blog:c520"]["parent_id"] == "blog:43" and rows["blog:c520"]["conversation_id"] == "blog:43"
     assert question["url"] == "https://blog.telvia.example/2026/10/tarifas#comment-501"
 
 
 def test_what_is_not_public_conversation_is_quarantined_with_its_reason():
     read = read_wxr(EDGE_CASES)
-    assert read.records_read == 11  # 2 items + 9 comments
+    assert read.records_read == 16  # 6 items + 10 comments
+    assert read.records_read == read.messages.height + read.quarantine.height
     assert dict(zip(read.quarantine["position"], read.quarantine["reason"], strict=False)) == {
         3: "excluded: comment_type=pingback",
         4: "excluded: comment_type=trackback",
@@ -41,6 +44,10 @@ def test_what_is_not_public_conversation_is_quarantined_with_its_reason():
         7: "excluded: comment_approved=0",
         8: "invalid wp:comment_date_gmt: '0000-00-00 00:00:00'",
         10: "excluded: post status draft",
+        # the site's other items: a menu entry, a media attachment (status inherit), a reusable block
+        13: "excluded: post type nav_menu_item",
+        14: "excluded: post type attachment",
+        15: "excluded: post type wp_block",
     }
 
 

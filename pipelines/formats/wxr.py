@@ -1,8 +1,10 @@
 """WordPress WXR 1.2 exports: posts and their comments.
 
-A blog post is a message of its author (``dc:creator``) and the conversation its comments
-belong to. Spam, trashed, unapproved comments, pingbacks and trackbacks are not public
-conversation: they go to quarantine with an ``excluded:`` reason so that nothing is lost.
+A blog post (or page) is a message of its author (``dc:creator``) and the conversation its
+comments belong to. Spam, trashed, unapproved comments, pingbacks and trackbacks are not public
+conversation, nor are the site's other items (menu entries, media, reusable blocks: every
+``wp:post_type`` but :data:`CONTENT_TYPES`): they go to quarantine with an ``excluded:`` reason
+so that nothing is lost.
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from pipelines.formats.xml import child_texts, children, excerpt, local_name, pa
 #: What WordPress writes; fromisoformat reads it several times faster than strptime, which
 #: stays for the rest (it also takes single-digit fields, '2013-2-8 9:05:00').
 _PADDED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
+#: The item types that are writing people comment on; a WXR without ``wp:post_type`` holds posts.
+#: Exports also hold nav_menu_item, attachment, wp_block, wp_navigation, wp_template... items.
+CONTENT_TYPES = ("post", "page")
 
 
 def _gmt(value: str | None) -> datetime | None:
@@ -51,9 +56,11 @@ def read_wxr(path: Path) -> ReadResult:
             creator = field("creator")
             created = _gmt(field("post_date_gmt"))
             status = field("status") or "publish"
+            post_type = field("post_type") or "post"
             link = field("link") or channel_link
             reason = (
                 "missing required field: wp:post_id" if not post_id
+                else f"excluded: post type {post_type}" if post_type not in CONTENT_TYPES
                 else f"excluded: post status {status}" if status != "publish"
                 else "missing required field: dc:creator" if not creator
                 else f"invalid wp:post_date_gmt: {field('post_date_gmt')!r}" if created is None
