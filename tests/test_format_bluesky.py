@@ -11,7 +11,10 @@
 - ``list_records.json``: a ``com.atproto.repo.listRecords`` page of telvia's posts, one
   without createdAt;
 - ``author_feed.json``: an ``app.bsky.feed.getAuthorFeed`` page: marta's reply to telvia
-  (with the root and parent views) and a post of hers.
+  (with the root and parent views) and a post of hers;
+- ``post_thread.json``: a real ``app.bsky.feed.getPostThread`` response (one post, no replies),
+  recorded by the bskyr package's tests (github christopherkenny/bskyr,
+  tests/testthat/_vcr/f_postthread.yml, the body as recorded; MIT licence).
 """
 
 from __future__ import annotations
@@ -149,6 +152,34 @@ def test_feed_view_brings_handles_followers_and_the_posts_replied_to():
     assert reply["parent_id"] == reply["conversation_id"] == root["message_id"]
     assert (root["author_handle"], root["author_followers"]) == ("telvia.bsky.social", 52000)
     assert rows[3]["author_followers"] is None  # not given: NULL, never 0
+
+
+def test_a_thread_reads_the_post_its_parents_and_its_replies_at_any_depth(tmp_path: Path):
+    real = read_bluesky(BLUESKY / "post_thread.json")  # getPostThread as the API answers it
+    assert real.records_read == 1 and real.quarantine.is_empty()
+    assert real.messages["message_id"].to_list() == ["bluesky:did:plc:ic6zqvuw5ulmfpjiwnhsr2ns/3k7qmjev5lr2s"]
+    assert real.messages["author_handle"].to_list() == ["soubhikbarari.bsky.social"]
+
+    # a deeper thread, built from the feed fixture's views: marta's reply, its parent (telvia's
+    # post), a reply to marta with a reply of its own, and a reply that was deleted (not found)
+    feed = json.loads((BLUESKY / "author_feed.json").read_text())["feed"]
+    reply, root = feed[0]["post"], feed[0]["reply"]["root"]
+    answer = json.loads(json.dumps(reply).replace("3m2martarep01", "3m2telanswer1").replace(MARTA, TELVIA))
+    again = json.loads(json.dumps(reply).replace("3m2martarep01", "3m2martaagain"))
+    node = "app.bsky.feed.defs#threadViewPost"
+    thread = {"$type": node, "post": reply,
+              "parent": {"$type": node, "post": root, "replies": []},
+              "replies": [{"$type": node, "post": answer, "replies": [{"$type": node, "post": again, "replies": []}]},
+                          {"$type": "app.bsky.feed.defs#notFoundPost", "uri": "at://x/app.bsky.feed.post/gone",
+                           "notFound": True}]}
+    for name, document in (("thread.json", {"thread": thread}), ("bare.json", thread)):
+        (tmp_path / name).write_text(json.dumps(document))
+        read = read_bluesky(tmp_path / name)
+        assert read.records_read == 4 and read.quarantine.is_empty()
+        assert sorted(read.messages["native_id"].to_list()) == sorted([
+            f"{MARTA}/3m2martarep01", f"{TELVIA}/3m2telpost0aa", f"{TELVIA}/3m2telanswer1", f"{MARTA}/3m2martaagain"])
+        by_id = {row["native_id"]: row for row in read.messages.to_dicts()}
+        assert by_id[f"{TELVIA}/3m2telpost0aa"]["author_handle"] == "telvia.bsky.social"
 
 
 def test_facet_offsets_that_split_a_character_keep_only_the_did(tmp_path: Path):

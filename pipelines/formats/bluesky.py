@@ -19,6 +19,9 @@ Accepted shapes, record by record (a file may mix them):
   view, "parent": view}}`` (a ``{"feed": [...]}`` page); the root and parent views of a feed
   item are records of their own, placed right after their item. The author's handle and
   follower count come with the view.
+- Threads (``app.bsky.feed.getPostThread``): ``{"thread": threadViewPost}`` or a bare
+  threadViewPost; every post view of the tree (the post, its ``parent`` chain, its ``replies``
+  at any depth) is a record. Nodes without a post (not found, blocked) hold no record.
 
 A post ``at://<did>/app.bsky.feed.post/<rkey>`` is the message ``bluesky:<did>/<rkey>``; its
 conversation is its ``reply.root`` (its own id when it is not a reply), its parent
@@ -47,6 +50,7 @@ ISO_NAIVE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$"
 
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
+THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"
 
 _LINES = f"""
 select filename, line_no as rec_no, line, blank from ({LINES_SQL.replace("$paths", "$json_lines")})
@@ -92,17 +96,28 @@ with objs as (
     from ({source})
     where line is not null and not blank
 ),
-items as (
-    -- a listRecords, searchPosts or feed page holds its records in an array; anything else is one record
+pages as (
     select filename, rec_no, line, obj, obj is null as not_json,
            case when starts_with(ltrim(line), '{{')
-                then json_transform(obj, '{{"records": "JSON[]", "feed": "JSON[]", "posts": "JSON[]"}}') end as page
+                then json_transform(obj, '{{"records": "JSON[]", "feed": "JSON[]", "posts": "JSON[]", "thread": "JSON",
+                                           "$type": "VARCHAR"}}') end as page
     from objs
 ),
+items as (
+    -- a listRecords, searchPosts or feed page holds its records in an array, a thread (getPostThread:
+    -- {{"thread": threadViewPost}}, or a bare threadViewPost) the post views of its tree, the post,
+    -- its parents and its replies at any depth ("post" of every node; a node without one, not found
+    -- or blocked, holds no post); anything else is one record
+    select filename, rec_no, line, not_json, obj,
+           coalesce(page.records, page.feed, page.posts,
+                    json_extract(coalesce(page.thread, case when page."$type" = $thread_view then obj end),
+                                 '$..post')) as listed
+    from pages
+),
 unnested as (
-    select filename, rec_no, line, not_json, coalesce(page.records, page.feed, page.posts) is not null as in_page,
-           unnest(coalesce(page.records, page.feed, page.posts, [obj])) as r,
-           generate_subscripts(coalesce(page.records, page.feed, page.posts, [obj]), 1) as i
+    select filename, rec_no, line, not_json, listed is not null as in_page,
+           unnest(coalesce(listed, [obj])) as r,
+           generate_subscripts(coalesce(listed, [obj]), 1) as i
     from items
 ),
 with_views as (
@@ -268,7 +283,7 @@ def read_bluesky_many(paths: list[Path]) -> list[ReadResult]:
     as much as reading a thousand records); one result per path, in order. One unreadable
     document fails the statement (ArchiveError): read the files one by one then."""
     source, files = json_sources(paths, _DOCUMENTS, _LINES)
-    params = {"post": POST, "repost": REPOST, "naive": ISO_NAIVE, "zoned": ISO_ZONED,
+    params = {"post": POST, "repost": REPOST, "thread_view": THREAD_VIEW, "naive": ISO_NAIVE, "zoned": ISO_ZONED,
               "event": _EVENT, "view": _VIEW, "post_record": _POST_RECORD}
     with duckdb_session("Bluesky JSON") as con:
         con.execute(_MACROS)
