@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 from pathlib import Path
 
@@ -41,6 +42,19 @@ def test_x_v2_page_maps_tweets_and_quarantines_each_bad_record_with_its_reason()
     assert rows["x:1900000000000000001"]["author_followers"] is None  # never 0 for unknown
     repost = rows["x:1900000000000000007"]
     assert repost["kind"] == "repost" and repost["reposted_id"] == "x:1900000000000000002"
+
+
+def test_tweets_flattened_by_twarc2_take_handle_and_followers_from_their_own_author():
+    """`twarc2 flatten` writes bare tweets with the author's user object inside, no includes
+    (real output: tests/fixtures/twarc2/SOURCE.md); expected values read from the file's JSON."""
+    path = FIXTURES.parent / "twarc2" / "flat.jsonl"
+    expected = [(t["id"], t["author"]["username"], t["author"]["public_metrics"]["followers_count"])
+                for t in map(json.loads, path.read_text().splitlines())]
+    read = read_x_v2(path)
+    assert read.records_read == 3 and read.quarantine.is_empty()
+    got = read.messages.select("native_id", "author_handle", "author_followers").rows()
+    assert got == expected and all(handle for _, handle, _ in got)
+    assert read.messages["url"].to_list() == [f"https://x.com/{h}/status/{i}" for i, h, _ in expected]
 
 
 def test_wxr_maps_posts_and_comments_and_excludes_spam():

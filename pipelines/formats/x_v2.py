@@ -84,7 +84,7 @@ parsed as (
         json_transform(t, '{{"id": "JSON", "author_id": "JSON", "created_at": "JSON", "text": "JSON",
             "edit_history_tweet_ids": "JSON", "referenced_tweets": "JSON",
             "entities": {{"mentions": "JSON"}}, "conversation_id": "JSON", "in_reply_to_user_id": "JSON",
-            "lang": "JSON"}}') as s
+            "lang": "JSON", "author": {{"username": "JSON", "public_metrics": {{"followers_count": "JSON"}}}}}}') as s
     from numbered
 ),
 referencing as (
@@ -107,7 +107,10 @@ fields as (
         )) as mentions,
         s.conversation_id ->> '$' as conversation,
         s.in_reply_to_user_id ->> '$' as in_reply_to_user_id,
-        s.lang ->> '$' as lang
+        s.lang ->> '$' as lang,
+        -- a tweet flattened by `twarc2 flatten` carries its author's user object itself
+        s.author.username ->> '$' as own_username,
+        try_cast(s.author.public_metrics.followers_count ->> '$' as bigint) as own_followers
     from referencing
 ),
 checked as (
@@ -126,7 +129,9 @@ checked as (
         end as reason
     from fields
 )
-select c.* exclude (line, t), case when c.not_json then c.line else c.t::varchar end as excerpt, u.username, u.followers
+select c.* exclude (line, t, own_username, own_followers),
+       case when c.not_json then c.line else c.t::varchar end as excerpt,
+       coalesce(u.username, c.own_username) as username, coalesce(u.followers, c.own_followers) as followers
 from checked c left join users u on u.filename = c.filename and u.user_id = c.author_id
 order by c.filename, c.position
 """
