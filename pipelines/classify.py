@@ -556,8 +556,23 @@ def _clause_column(clauses: pl.DataFrame, labels: pl.Series, score: np.ndarray, 
     )
 
 
+#: Retired ISO 639 codes that X still writes, and the codes replacing them.
+RETIRED_LANGUAGE_CODES = {"in": "id", "iw": "he", "ji": "yi"}
+
+
+def source_language(lang: pl.Expr) -> pl.Expr:
+    """A source's language tag as ISO 639-1: the primary subtag of a BCP 47 tag, lower case
+    ("en-US" -> "en"); NULL for anything else, such as X's own codes for tweets without a
+    language (und, zxx, qme for media only, qht for hashtags only, art...), so that the
+    language is detected instead."""
+    primary = lang.str.to_lowercase().str.extract(r"^([a-z]{2})(?:[-_][0-9a-z-]*)?$", 1)
+    return primary.replace(RETIRED_LANGUAGE_CODES)
+
+
 def _fill_language(prepared: pl.DataFrame) -> pl.DataFrame:
-    """NULL ``lang`` filled with :func:`detect_language`, computed for those rows only."""
+    """``lang`` as :func:`source_language` reads it, its NULLs filled with
+    :func:`detect_language`, computed for those rows only."""
+    prepared = prepared.with_columns(source_language(pl.col("lang")).alias("lang"))
     missing = prepared["lang"].is_null()
     if not missing.any():
         return prepared

@@ -361,6 +361,27 @@ def test_a_given_lang_is_kept() -> None:
     assert classify_one("Llevo tres días sin internet", lang="en")["lang"] == "en"
 
 
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("en-US", "en"),  # Bluesky's langs are BCP 47 tags: the language is the primary subtag
+        ("pt_BR", "pt"),
+        ("ES", "es"),
+        ("in", "id"),  # retired ISO codes X still writes (Indonesian, Hebrew)
+        ("iw", "he"),
+        # X's own codes for a tweet without a language (media only, hashtags only, undetermined,
+        # no linguistic content, emoji only): not a language, so the text's is detected
+        ("qme", "es"),
+        ("qht", "es"),
+        ("und", "es"),
+        ("zxx", "es"),
+        ("art", "es"),
+    ],
+)
+def test_a_given_lang_is_read_as_iso_639_1(given: str, expected: str) -> None:
+    assert classify_one("Llevo tres días sin internet", lang=given)["lang"] == expected
+
+
 def test_without_a_lang_column_none_is_added() -> None:
     out = classify_messages(pl.DataFrame({"text": ["hola"]}))
     assert out.columns == ["text", *CLASSIFICATION_COLUMNS]
