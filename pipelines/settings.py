@@ -152,6 +152,14 @@ DBT_VARS = (
 )
 
 
+#: The smallest value each numeric setting may take (a value under it is refused at start-up,
+#: naming the variable, rather than failing a run halfway).
+MINIMUMS: dict[str, float] = {
+    "response_window_days": 1, "speed_best_min": 0, "speed_worst_min": 0, "min_ranked_cases": 0,
+    "min_equity_band_cases": 0, "canned_min_replies": 2, "keep_versions": 1,
+}
+
+
 def _parse_field(name: str, kind: type, raw: str):
     if name == "score_weights":
         return _parse_weights(raw)
@@ -173,6 +181,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         if spec.name in ("home", "brands_file") or raw is None or raw == "":
             continue
         values[spec.name] = _parse_field(spec.name, kinds.get(str(spec.type), str), raw)
+        if spec.name in MINIMUMS and values[spec.name] < MINIMUMS[spec.name]:
+            raise ValueError(f"BRANDCARE_{spec.name.upper()}: {raw!r} is under its minimum, {MINIMUMS[spec.name]:g}")
+    if not 0 < values.get("canned_similarity", 1.0) <= 1:
+        raise ValueError(f"BRANDCARE_CANNED_SIMILARITY: {values['canned_similarity']!r} is not in (0, 1]")
     if values.get("report_language", "en") not in ("en", "es"):
         raise ValueError(f"BRANDCARE_REPORT_LANGUAGE: {values['report_language']!r} is not en or es")
     return Settings(

@@ -49,6 +49,24 @@ def test_each_setting_is_read_from_its_environment_variable(tmp_path: Path):
         load_settings({"BRANDCARE_HOME": str(tmp_path), "BRANDCARE_MIN_RANKED_CASES": "many"})
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("KEEP_VERSIONS", "0", "BRANDCARE_KEEP_VERSIONS: '0' is under its minimum, 1"),
+        ("RESPONSE_WINDOW_DAYS", "0", "BRANDCARE_RESPONSE_WINDOW_DAYS: '0' is under its minimum, 1"),
+        ("CANNED_MIN_REPLIES", "1", "BRANDCARE_CANNED_MIN_REPLIES: '1' is under its minimum, 2"),
+        ("MIN_RANKED_CASES", "-3", "BRANDCARE_MIN_RANKED_CASES: '-3' is under its minimum, 0"),
+        ("CANNED_SIMILARITY", "1.5", r"BRANDCARE_CANNED_SIMILARITY: 1.5 is not in \(0, 1\]"),
+        ("CANNED_SIMILARITY", "0", r"BRANDCARE_CANNED_SIMILARITY: 0.0 is not in \(0, 1\]"),
+    ],
+)
+def test_a_value_out_of_range_is_refused_at_start_naming_its_variable(tmp_path: Path, variable, value, message):
+    """Not halfway through a run (keep_versions 0 failed the publish step after the whole build)."""
+    with pytest.raises(ValueError, match=message):
+        load_settings({"BRANDCARE_HOME": str(tmp_path), f"BRANDCARE_{variable}": value})
+    assert load_settings({"BRANDCARE_HOME": str(tmp_path), "BRANDCARE_KEEP_VERSIONS": "1"}).keep_versions == 1
+
+
 def test_unknown_score_weight_is_a_clear_error(tmp_path: Path):
     with pytest.raises(ValueError, match="unknown part 'sped'"):
         load_settings({"BRANDCARE_HOME": str(tmp_path), "BRANDCARE_SCORE_WEIGHTS": "sped=3"})
