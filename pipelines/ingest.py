@@ -776,6 +776,9 @@ def ingest(
                 candidate, is_new = replace(candidate, path=None, error=f"cannot register: {exc}"), False
                 sha = _refusal_key(candidate.source)
             if candidate.path is None:
+                # refused before reading: new unless an earlier ingest, or this one, refused it already
+                is_new = sha not in known and sha not in queued
+                queued.add(sha)
                 queue.append((known.get(sha) or _refused(candidate), is_new))
             elif sha in queued:
                 queue.append((sha, is_new))

@@ -208,9 +208,12 @@ def test_a_source_refused_twice_in_one_ingest_is_recorded_once(settings, tmp_pat
     slip = tmp_path / "slip.zip"
     with zipfile.ZipFile(slip, "w") as archive:
         archive.writestr("../../escaped.json", X_PAGE.read_bytes())
-    first, second = ingest.ingest([str(slip), str(slip)], settings)
+    told: list[bool] = []
+    first, second = ingest.ingest([str(slip), str(slip)], settings, on_file=lambda _record, new: told.append(new))
     assert first.sha256 == second.sha256 and first.status == "rejected" and "unsafe zip entry path" in first.error
     assert ingest.load_archive_files(settings)["sha256"].to_list() == [first.sha256]
-    (again,) = ingest.ingest([str(slip)], settings)
+    (again,) = ingest.ingest([str(slip)], settings, on_file=lambda _record, new: told.append(new))
     assert again == first
     assert ingest.reconcile(settings).is_empty()
+    # reported as new the first time only (it was "already registered" even in a fresh home)
+    assert told == [True, False, False]
