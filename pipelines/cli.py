@@ -43,7 +43,7 @@ SETTINGS_HELP = {
     "canned_min_replies": "near-duplicate replies of one brand and month that make them canned",
     "canned_similarity": "word-set Jaccard similarity at which two replies are near-duplicates",
     "score_weights": "care score weights, any subset, e.g. response_rate=35,speed=25",
-    "keep_versions": "published versions kept besides the current one",
+    "keep_versions": "published versions kept (the most recently made current, the current one among them)",
     "duckdb_memory_limit": "DuckDB memory limit of the pipeline and dbt (DuckDB syntax)",
     "report_language": "language of report.html: en or es",
 }
@@ -583,7 +583,8 @@ def build_parser() -> argparse.ArgumentParser:
         commands, "publications", cmd_publications, "the published versions, newest first (* current)",
         "The versions under $BRANDCARE_HOME/published, newest first: created, data horizon, checks\n"
         "passed, cases, and when each was last made current ('never': a folder a crashed publish left,\n"
-        "removed by the next publish). The newest BRANDCARE_KEEP_VERSIONS published ones are kept.",
+        "removed by the next publish). The BRANDCARE_KEEP_VERSIONS versions most recently made current are\n"
+        "kept, the current one among them.",
         ["brandcare publications"], settings=("home", "keep_versions"))
 
     rollback = _command(

@@ -20,9 +20,10 @@ Layout below ``published_dir``::
                                           manifest.json
 
 A reader pins one version by resolving ``current`` once (``os.path.realpath``) and opening
-every file under that folder (:func:`pinned_version_dir`). Pruning keeps the newest
-``keep_versions`` versions that were made current at least once, plus the current one, and
-removes folders that never became current (a crash between writing and switching).
+every file under that folder (:func:`pinned_version_dir`). Pruning keeps the
+``keep_versions`` versions most recently made current (by a publish or a rollback), the current
+one among them, and removes the others and folders that never became current (a crash between
+writing and switching).
 
 The pipeline is the only writer of ``published_dir`` (one publish or rollback at a time), which
 is what lets a publish remove the temp files a crashed publish left behind. Plain Python with
@@ -264,7 +265,7 @@ def publish(
     ``name``, ``passed`` and ``severity``, stored as given in the manifest. If anything fails
     before the switch, ``current`` (and with it the analyst database) stays as it was and this
     publish's temp files are removed; what a crashed earlier publish left is removed first.
-    Keeps the newest ``keep_versions`` published versions besides the current one.
+    Keeps the ``keep_versions`` versions most recently made current, this one among them.
     ``duckdb_config``: the DuckDB config of its connection (Settings.duckdb_config: memory limit, spill folder).
     """
     if keep_versions < 1:
@@ -619,8 +620,9 @@ def _record_current(published_dir: Path) -> None:
 
 
 def _prune(published_dir: Path, keep_versions: int) -> None:
-    """Keep the ``keep_versions`` versions most recently made current, and the current one;
-    remove every other version folder (including folders that never became current)."""
+    """Keep the ``keep_versions`` versions most recently made current (the current one is the
+    most recent, and kept whatever happens); remove every other version folder (including
+    folders that never became current)."""
     current = current_version(published_dir)
     made_current = _made_current(published_dir)
     published = sorted(

@@ -48,7 +48,7 @@ class Settings:
     canned_similarity: float = 0.8
     #: Care score weights (docs/metrics.md); BRANDCARE_SCORE_WEIGHTS="response_rate=35,speed=25,...".
     score_weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_SCORE_WEIGHTS))
-    #: Published versions kept (besides the current one, which is never removed).
+    #: Published versions kept: those most recently made current, the current one among them.
     keep_versions: int = 5
     #: DuckDB memory limit of the pipeline's connections and of dbt (DuckDB syntax, e.g. "3GB").
     duckdb_memory_limit: str = "2560MB"
