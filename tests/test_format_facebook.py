@@ -70,7 +70,7 @@ def test_comments_without_author_hidden_or_without_zone_are_quarantined():
     read = read_facebook(COMMENTS)
     assert read.records_read == 7  # both pages of the JSON-lines file
     assert dict(zip(read.quarantine["position"], read.quarantine["reason"], strict=False)) == {
-        3: "missing from: comments read without a page token carry no author",
+        3: NO_AUTHOR,
         4: "excluded: hidden comment",
         5: "timestamp without zone in created_time: 2026-10-05T10:06:00",
     }

@@ -20,8 +20,9 @@ id): the id its comments carry, so that a post, its comments and comments read f
 another file without the post all share one conversation id. ``thread_owner`` is the
 page that owns the post (its ``from.id``) when the file holds the post, else NULL.
 
-Not loaded (quarantined): comments without ``from`` (read without a page token they carry
-no author), hidden comments (``is_hidden``), records without id or with a timestamp
+Not loaded (quarantined): posts and comments without ``from`` (the Graph API leaves it out
+of comments read without a page token, and out of any node unless ``fields=`` asks for it;
+a post and a comment then look alike, so no author is guessed), hidden comments (``is_hidden``), records without id or with a timestamp
 without zone.
 """
 
@@ -38,7 +39,10 @@ import polars as pl
 from pipelines.canonical import MESSAGE_SCHEMA
 from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
 
-NO_AUTHOR = "missing from: comments read without a page token carry no author"
+NO_AUTHOR = (
+    "missing from: no author (the Graph API leaves it out of comments read without a page token, "
+    "and out of posts and comments unless fields= asks for from)"
+)
 
 
 def read_facebook(path: Path) -> ReadResult:
