@@ -3,6 +3,7 @@
 Accepted shapes:
 
 - a comments page ``{"data": [comment...], "paging": {...}}`` (``/{post-id}/comments``);
+- the nodes of a ``?ids=`` response ``{"<id>": node, ...}``, each read as it would be in a page;
 - a posts page ``{"data": [post...]}`` whose posts carry their comments
   (``/{page-id}/posts?fields=...,comments{...}``), comments possibly nesting their replies
   the same way. A node is a post when it has a ``comments`` edge, or when its author is the
@@ -99,8 +100,17 @@ def _nodes(page: Any) -> Iterator[tuple[Any, _Context]]:
     if isinstance(page, dict) and isinstance(page.get("data"), list):
         for item in page["data"]:
             yield from _walk(item, ("post" if _is_post(item) else "comment", None, None, None))
+    elif _is_id_map(page):
+        for item in page.values():
+            yield from _walk(item, ("post" if _is_post(item) else "comment", None, None, None))
     else:
         yield from _walk(page, ("post" if isinstance(page, dict) and _is_post(page) else "comment", None, None, None))
+
+
+def _is_id_map(page: Any) -> bool:
+    """A ``?ids=<id>,<id>`` response: each node under its own id, ``{"<id>": {"id": "<id>", ...}}``."""
+    return (isinstance(page, dict) and bool(page) and "id" not in page
+            and all(isinstance(node, dict) and str(node.get("id")) == key for key, node in page.items()))
 
 
 def _walk(node: Any, context: _Context) -> Iterator[tuple[Any, _Context]]:
