@@ -69,7 +69,7 @@ def test_every_archive_file_reconciles_and_every_malformed_record_is_in_quaranti
         "missing required field: id", "missing required field: author_id", "invalid created_at: not-a-date",
         "invalid wp:comment_date_gmt: '0000-00-00 00:00:00'", "excluded: app.bsky.feed.like",
         "excluded: deleted comment", "excluded: spam comment", "excluded: hidden comment",
-        "missing from: comments read without a page token", "not valid JSON",
+        "missing from: no author", "not valid JSON",
         "timestamp without zone in commit.record.createdAt",
     )
     reasons = {q["reason"] for q in quarantined}
