@@ -34,7 +34,7 @@ def test_posts_and_comments_map_to_canonical_rows():
 
 def test_what_is_not_public_conversation_is_quarantined_with_its_reason():
     read = read_wxr(EDGE_CASES)
-    assert read.records_read == 16  # 6 items + 10 comments
+    assert read.records_read == 18  # 7 items + 11 comments
     assert read.records_read == read.messages.height + read.quarantine.height
     assert dict(zip(read.quarantine["position"], read.quarantine["reason"], strict=False)) == {
         3: "excluded: comment_type=pingback",
@@ -48,6 +48,9 @@ def test_what_is_not_public_conversation_is_quarantined_with_its_reason():
         13: "excluded: post type nav_menu_item",
         14: "excluded: post type attachment",
         15: "excluded: post type wp_block",
+        # what only the holders of the post's password read
+        16: "excluded: password-protected post",
+        17: "excluded: comment on a password-protected post",
     }
 
 

@@ -2,9 +2,9 @@
 
 A blog post (or page) is a message of its author (``dc:creator``) and the conversation its
 comments belong to. Spam, trashed, unapproved comments, pingbacks and trackbacks are not public
-conversation, nor are the site's other items (menu entries, media, reusable blocks: every
-``wp:post_type`` but :data:`CONTENT_TYPES`): they go to quarantine with an ``excluded:`` reason
-so that nothing is lost.
+conversation, nor are password-protected posts and their comments, nor the site's other items
+(menu entries, media, reusable blocks: every ``wp:post_type`` but :data:`CONTENT_TYPES`): they
+go to quarantine with an ``excluded:`` reason so that nothing is lost.
 """
 
 from __future__ import annotations
@@ -57,11 +57,13 @@ def read_wxr(path: Path) -> ReadResult:
             created = _gmt(field("post_date_gmt"))
             status = field("status") or "publish"
             post_type = field("post_type") or "post"
+            protected = bool(field("post_password"))
             link = field("link") or channel_link
             reason = (
                 "missing required field: wp:post_id" if not post_id
                 else f"excluded: post type {post_type}" if post_type not in CONTENT_TYPES
                 else f"excluded: post status {status}" if status != "publish"
+                else "excluded: password-protected post" if protected
                 else "missing required field: dc:creator" if not creator
                 else f"invalid wp:post_date_gmt: {field('post_date_gmt')!r}" if created is None
                 else None
@@ -81,6 +83,8 @@ def read_wxr(path: Path) -> ReadResult:
             for comment in (c for c in item if local_name(c.tag) == "comment"):
                 position += 1
                 row, reason = _comment(comment, post_id, creator, link)
+                if protected and not reason:  # read only by those who have the post's password
+                    row, reason = {}, "excluded: comment on a password-protected post"
                 if reason:
                     bad.append({"position": position, "reason": reason, "excerpt": excerpt(comment)})
                 else:
