@@ -14,7 +14,9 @@ import pytest
 from pipelines import ingest
 from pipelines.formats import ArchiveError, detect_format
 from pipelines.formats.decode import prepare
+from pipelines.formats.twcs import read_twcs
 from pipelines.formats.wxr import read_wxr
+from pipelines.formats.x_archive import read_x_archive
 from pipelines.formats.x_v2 import read_x_v2
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
@@ -55,6 +57,29 @@ def test_tweets_flattened_by_twarc2_take_handle_and_followers_from_their_own_aut
     got = read.messages.select("native_id", "author_handle", "author_followers").rows()
     assert got == expected and all(handle for _, handle, _ in got)
     assert read.messages["url"].to_list() == [f"https://x.com/{h}/status/{i}" for i, h, _ in expected]
+
+
+#: How X writes "AT&T <3 &lt;tag&gt;": it escapes '&', '<' and '>' as HTML entities (API v2,
+#: v1.1, archives; twcs is v1.1 data), so '&lt;' typed by the author arrives as '&amp;lt;'.
+X_ESCAPED, X_WRITTEN = "AT&amp;T &lt;3 &amp;lt;tag&amp;gt;", "AT&T <3 &lt;tag&gt;"
+
+
+def test_x_texts_read_as_their_authors_wrote_them(tmp_path: Path):
+    page = json.loads(X_PAGE.read_text())
+    page["data"][0]["text"] = X_ESCAPED
+    (tmp_path / "page.json").write_text(json.dumps(page))
+    assert read_x_v2(tmp_path / "page.json").messages["text"][0] == X_WRITTEN
+
+    twcs = FIXTURES.parent / "twcs" / "sample.csv"
+    (tmp_path / "twcs.csv").write_text(twcs.read_text().replace("my internet has been down since this morning",
+                                                                X_ESCAPED, 1))
+    assert f"@TelviaSupport {X_WRITTEN}" in read_twcs(tmp_path / "twcs.csv").messages["text"].to_list()
+
+    archive = shutil.copytree(FIXTURES.parent / "x_archive" / "full", tmp_path / "archive")  # account.js beside
+    tweets = archive / "tweets.js"
+    tweets.write_text(tweets.read_text().replace(
+        "Esta noche hay mantenimiento de red en Madrid entre la 01:00 y las 03:00.", X_ESCAPED, 1))
+    assert X_WRITTEN in read_x_archive(tweets).messages["text"].to_list()
 
 
 def test_wxr_maps_posts_and_comments_and_excludes_spam():

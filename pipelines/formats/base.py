@@ -35,6 +35,17 @@ class ReadResult:
         return self.messages.height + self.quarantine.height
 
 
+def x_text(text: pl.Expr) -> pl.Expr:
+    """A tweet's text as its author wrote it: X (API v2, v1.1, personal archives, and so twcs)
+    escapes '&', '<' and '>' as the HTML entities '&amp;', '&lt;' and '&gt;', and nothing else;
+    '&amp;' last, so that an escaped entity ('&amp;lt;') reads as its text ('&lt;')."""
+    return (
+        text.str.replace_all("&lt;", "<", literal=True)
+        .str.replace_all("&gt;", ">", literal=True)
+        .str.replace_all("&amp;", "&", literal=True)
+    )
+
+
 def quarantine_frame(rows: list[dict]) -> pl.DataFrame:
     """Quarantine rows (archive_sha256 filled in later) with excerpts cut to a readable size."""
     frame = pl.DataFrame(rows, schema=QUARANTINE_SCHEMA)

@@ -23,8 +23,8 @@ page that owns the post (its ``from.id``) when the file holds the post, else NUL
 
 Not loaded (quarantined): posts and comments without ``from`` (the Graph API leaves it out
 of comments read without a page token, and out of any node unless ``fields=`` asks for it;
-a post and a comment then look alike, so no author is guessed), hidden comments (``is_hidden``), records without id or with a timestamp
-without zone.
+a post and a comment then look alike, so no author is guessed), hidden comments
+(``is_hidden``), records without id or with a timestamp without zone.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import ArchiveError, ReadResult, result
+from pipelines.formats.base import ArchiveError, ReadResult, result, x_text
 from pipelines.formats.x_archive import v11_datetime
 
 REQUIRED_COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text", "in_response_to_tweet_id")
@@ -194,7 +194,7 @@ def _to_canonical(fields: pl.DataFrame, expected_fields: int, separator: str) ->
         pl.col("author").alias("author_handle"),
         _mentions(pl.col("text")).alias("mentions"),
         pl.col("created").alias("created_at"),
-        pl.col("text"),
+        x_text(pl.col("text")).alias("text"),
         pl.col("position"),
     )
     bad = checked.filter(pl.col("reason").is_not_null())

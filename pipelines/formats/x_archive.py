@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.canonical import MESSAGE_SCHEMA
-from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
+from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result, x_text
 
 #: v1.1 ``created_at`` ("Sat Feb 18 12:33:11 +0000 2023") once its weekday is cut off: the
 #: weekday is redundant, and Polars rejects a date whose weekday does not match it.
@@ -104,7 +104,9 @@ def _finish(records: list[dict], bad: list[dict]) -> ReadResult:
     undated = parsed.filter(pl.col("parsed_at").is_null()).select(
         "position", pl.format("invalid {}: {}", "date_field", "created_at").alias("reason"), "excerpt"
     )
-    messages = parsed.filter(pl.col("parsed_at").is_not_null()).with_columns(pl.col("parsed_at").alias("created_at"))
+    messages = parsed.filter(pl.col("parsed_at").is_not_null()).with_columns(
+        pl.col("parsed_at").alias("created_at"), x_text(pl.col("text"))
+    )
     quarantine = pl.concat([quarantine_frame(bad), quarantine_frame(undated.to_dicts())]).sort("position")
     return result(messages.drop("parsed_at", "date_field", "excerpt"), quarantine)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import LINES_SQL, ReadResult, duckdb_session, json_sources, result, rows_by_file
+from pipelines.formats.base import LINES_SQL, ReadResult, duckdb_session, json_sources, result, rows_by_file, x_text
 
 ISO_UTC = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$"
 
@@ -174,7 +174,7 @@ def _to_canonical(rows: pl.DataFrame) -> ReadResult:
         pl.col("in_reply_to_user_id").alias("in_reply_to_author_id"),
         pl.col("mentions"),
         pl.col("created_raw").str.to_datetime(time_zone="UTC", time_unit="us").alias("created_at"),
-        pl.col("text"),
+        x_text(pl.col("text")).alias("text"),
         pl.col("lang"),
         pl.concat_str(
             [pl.lit("https://x.com/"), pl.col("username").fill_null("i/web"), pl.lit("/status/"), pl.col("id")]
