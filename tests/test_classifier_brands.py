@@ -16,6 +16,8 @@ import pytest
 from support import FIXTURES, PipelineRun, run_brandcare
 
 COMMENTS = FIXTURES / "wxr" / "brand_comments"
+#: the two comments' ids: the blog's (its channel link without scheme) and WordPress's comment ids
+C71, C72 = "blog:blog.marketing.example:c71", "blog:blog.marketing.example:c72"
 
 pytestmark = pytest.mark.e2e
 
@@ -48,8 +50,8 @@ def opened(run: PipelineRun) -> dict[tuple[str, str], dict]:
 
 def test_an_x_handle_written_in_a_blog_comment_addresses_the_brand(run: PipelineRun) -> None:
     found = cases(run)
-    assert ("blog:c71", "decathlon") in found
-    message = run.query("select addressed_brand_ids from messages where message_id = 'blog:c71'")
+    assert (C71, "decathlon") in found
+    message = run.query("select addressed_brand_ids from messages where message_id = $id", {"id": C71})
     assert message == [{"addressed_brand_ids": ["decathlon"]}]
 
 
@@ -62,28 +64,28 @@ def test_an_x_handle_written_in_a_blog_comment_addresses_the_brand(run: Pipeline
 )
 def test_each_brand_gets_the_sentiment_of_its_own_clauses(run: PipelineRun) -> None:
     found = cases(run)
-    sabadell, cortefiel = found[("blog:c72", "sabadell")], found[("blog:c72", "cortefiel")]
+    sabadell, cortefiel = found[(C72, "sabadell")], found[(C72, "cortefiel")]
     assert (sabadell["opening_sentiment"], cortefiel["opening_sentiment"]) == ("positive", "negative")
     assert sabadell["opening_sentiment_score"] > 0 > cortefiel["opening_sentiment_score"]
 
 
 def test_each_brand_is_read_from_its_own_clauses(run: PipelineRun) -> None:
     by_brand = opened(run)
-    sabadell, cortefiel = by_brand[("blog:c72", "sabadell")], by_brand[("blog:c72", "cortefiel")]
+    sabadell, cortefiel = by_brand[(C72, "sabadell")], by_brand[(C72, "cortefiel")]
     # the two brands of one message get different clauses, the praised one the higher score
     assert sabadell["brand_sentiment_score"] > cortefiel["brand_sentiment_score"]
     assert cortefiel["brand_sentiment"] == "negative"
     # a message addressing one brand has no clause sentiment: its whole sentiment counts
-    assert by_brand[("blog:c71", "decathlon")]["brand_sentiment"] is None
+    assert by_brand[(C71, "decathlon")]["brand_sentiment"] is None
     found = cases(run)
     # the published cases carry each brand's clause sentiment
     for brand in ("sabadell", "cortefiel"):
-        case, clause = found[("blog:c72", brand)], by_brand[("blog:c72", brand)]
+        case, clause = found[(C72, brand)], by_brand[(C72, brand)]
         assert (case["opening_sentiment"], case["opening_sentiment_score"]) == (
             clause["brand_sentiment"], pytest.approx(clause["brand_sentiment_score"])
         )
     # the message as a whole keeps one sentiment; only the cases differ
-    whole = run.query("select sentiment, sentiment_score from messages where message_id = 'blog:c72'")
+    whole = run.query("select sentiment, sentiment_score from messages where message_id = $id", {"id": C72})
     assert len(whole) == 1 and -1 <= whole[0]["sentiment_score"] <= 1
-    assert 0 < found[("blog:c72", "sabadell")]["intent_confidence"] <= 1
-    assert set(found) == {("blog:c71", "decathlon"), ("blog:c72", "sabadell"), ("blog:c72", "cortefiel")}
+    assert 0 < found[(C72, "sabadell")]["intent_confidence"] <= 1
+    assert set(found) == {(C71, "decathlon"), (C72, "sabadell"), (C72, "cortefiel")}

@@ -10,25 +10,28 @@ import pytest
 from pipelines.formats.wxr import _gmt, read_wxr
 
 EDGE_CASES = Path(__file__).parent / "fixtures" / "wxr" / "edge_cases.xml"
+#: the ids of the fixture's blog: its channel link https://blog.telvia.example, without scheme
+B = "blog:blog.telvia.example:"
 
 
 def test_posts_and_comments_map_to_canonical_rows():
     read = read_wxr(EDGE_CASES)
     rows = {r["message_id"]: r for r in read.messages.to_dicts()}
-    assert set(rows) == {"blog:41", "blog:c501", "blog:c502", "blog:c509", "blog:43", "blog:c520"}
-    post = rows["blog:41"]
-    assert (post["author_id"], post["conversation_id"], post["parent_id"]) == ("Equipo Telvia", "blog:41", None)
+    assert set(rows) == {f"{B}41", f"{B}c501", f"{B}c502", f"{B}c509", f"{B}43", f"{B}c520"}
+    post = rows[f"{B}41"]
+    assert (post["author_id"], post["conversation_id"], post["parent_id"]) == ("Equipo Telvia", f"{B}41", None)
+    assert post["native_id"] == "41" and rows[f"{B}c501"]["native_id"] == "c501"
     assert post["created_at"] == datetime(2026, 10, 1, 10, 0, tzinfo=UTC)  # post_date_gmt, not local post_date
     assert "más velocidad" in post["text"] and "&amp;" not in post["text"] and "<p>" not in post["text"]
-    question, reply, thanks = rows["blog:c501"], rows["blog:c502"], rows["blog:c509"]
-    assert question["parent_id"] == "blog:41" and question["author_id"] == "Lucía P."
+    question, reply, thanks = rows[f"{B}c501"], rows[f"{B}c502"], rows[f"{B}c509"]
+    assert question["parent_id"] == f"{B}41" and question["author_id"] == "Lucía P."
     assert question["created_at"] == datetime(2026, 10, 1, 11, 15, tzinfo=UTC)
-    assert reply["parent_id"] == "blog:c501" and reply["author_id"] == "Equipo Telvia"
-    assert thanks["parent_id"] == "blog:c502"
-    assert {r["conversation_id"] for r in rows.values()} == {"blog:41", "blog:43"}
+    assert reply["parent_id"] == f"{B}c501" and reply["author_id"] == "Equipo Telvia"
+    assert thanks["parent_id"] == f"{B}c502"
+    assert {r["conversation_id"] for r in rows.values()} == {f"{B}41", f"{B}43"}
     assert {r["thread_owner"] for r in rows.values()} == {"Equipo Telvia"}
     # a page is writing people comment on, as a post is
-    assert rows["blog:c520"]["parent_id"] == "blog:43" and rows["blog:c520"]["conversation_id"] == "blog:43"
+    assert rows[f"{B}c520"]["parent_id"] == f"{B}43" and rows[f"{B}c520"]["conversation_id"] == f"{B}43"
     assert question["url"] == "https://blog.telvia.example/2026/10/tarifas#comment-501"
 
 
@@ -70,3 +73,25 @@ def test_what_is_not_public_conversation_is_quarantined_with_its_reason():
 )
 def test_gmt_dates_read_as_strptime_reads_them(value: str, expected: datetime | None):
     assert _gmt(value) == expected
+
+
+def test_ids_are_the_sites_two_blogs_never_share_one_two_exports_of_a_blog_do(tmp_path: Path):
+    """WordPress numbers posts and comments per site: post 41 and comment 501 exist on every
+    blog (a real case: WordPress's theme test exports and isso's test export share comment 2,
+    and one blog's comment was published as another blog's brand reply)."""
+    xml = EDGE_CASES.read_text()
+    other = tmp_path / "other.xml"
+    other.write_text(xml.replace("<link>https://blog.telvia.example</link>", "<link>https://www.Kubo.example/blog/</link>"))
+    again = tmp_path / "again.xml"  # the same blog exported again
+    again.write_text(xml)
+    ours, theirs, twice = (set(read_wxr(p).messages["message_id"]) for p in (EDGE_CASES, other, again))
+    assert f"{B}c501" in ours and "blog:kubo.example/blog:c501" in theirs
+    assert not ours & theirs and ours == twice
+    # no channel link: the blog's base address; none at all: the bare ids
+    base = tmp_path / "base.xml"
+    base.write_text(xml.replace("<link>https://blog.telvia.example</link>",
+                                "<wp:base_blog_url>http://telvia.example/blog</wp:base_blog_url>"))
+    assert "blog:telvia.example/blog:41" in set(read_wxr(base).messages["message_id"])
+    bare = tmp_path / "bare.xml"
+    bare.write_text(xml.replace("<link>https://blog.telvia.example</link>", ""))
+    assert "blog:41" in set(read_wxr(bare).messages["message_id"])

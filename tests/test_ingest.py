@@ -85,10 +85,11 @@ def test_x_texts_read_as_their_authors_wrote_them(tmp_path: Path):
 def test_wxr_maps_posts_and_comments_and_excludes_spam():
     read = read_wxr(WXR)
     rows = {r["message_id"]: r for r in read.messages.to_dicts()}
-    assert set(rows) == {"blog:10", "blog:c5", "blog:c6"}
-    assert rows["blog:c5"]["parent_id"] == "blog:10" and rows["blog:c6"]["parent_id"] == "blog:c5"
-    assert {r["conversation_id"] for r in rows.values()} == {"blog:10"}
-    assert rows["blog:c5"]["thread_owner"] == "Equipo Telvia"
+    b = "blog:blog.example:"  # the blog's ids: its channel link without scheme
+    assert set(rows) == {f"{b}10", f"{b}c5", f"{b}c6"}
+    assert rows[f"{b}c5"]["parent_id"] == f"{b}10" and rows[f"{b}c6"]["parent_id"] == f"{b}c5"
+    assert {r["conversation_id"] for r in rows.values()} == {f"{b}10"}
+    assert rows[f"{b}c5"]["thread_owner"] == "Equipo Telvia"
     assert read.quarantine["reason"].to_list() == [
         "excluded: comment_approved=spam",
         "invalid wp:comment_date_gmt: '0000-00-00 00:00:00'",

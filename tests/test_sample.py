@@ -153,12 +153,14 @@ def _read(root: Path) -> dict:
     for path in sorted((root / "blog").rglob("*.xml")):
         tree = ET.parse(path)
         n = bad = 0
+        # WordPress ids are the site's: blog:<the channel link without scheme>:<id>
+        blog = "blog:" + tree.getroot().find("channel").findtext("link").removeprefix("https://") + ":"
         for item in tree.getroot().iter("item"):
             n += 1
             pid = item.findtext(f"{WP}post_id")
             owner = blog_brand[item.findtext(f"{DC}creator")]
             created = datetime.strptime(item.findtext(f"{WP}post_date_gmt"), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-            msgs["blog:" + pid] = {"mid": "blog:" + pid, "platform": "blog", "conv": "blog:" + pid, "parent": None,
+            msgs[blog + pid] = {"mid": blog + pid, "platform": "blog", "conv": blog + pid, "parent": None,
                                    "author": item.findtext(f"{DC}creator"), "created": created,
                                    "text": item.findtext("{http://purl.org/rss/1.0/modules/content/}encoded"),
                                    "mentions": [], "owner": owner}
@@ -169,9 +171,9 @@ def _read(root: Path) -> dict:
                     bad += 1
                     continue
                 parent = c.findtext(f"{WP}comment_parent")
-                mid = "blog:c" + c.findtext(f"{WP}comment_id")
-                msgs[mid] = {"mid": mid, "platform": "blog", "conv": "blog:" + pid,
-                             "parent": None if parent == "0" else "blog:c" + parent,
+                mid = blog + "c" + c.findtext(f"{WP}comment_id")
+                msgs[mid] = {"mid": mid, "platform": "blog", "conv": blog + pid,
+                             "parent": None if parent == "0" else blog + "c" + parent,
                              "author": c.findtext(f"{WP}comment_author"),
                              "created": datetime.strptime(gmt, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC),
                              "text": c.findtext(f"{WP}comment_content"), "mentions": [], "owner": owner}
@@ -953,8 +955,13 @@ def test_replica_truth_is_the_source_truth_renamed(replicated: Path) -> None:
     by_replica: dict[int, dict[str, list]] = {}
     for c in truth["cases"]:
         source, k = _source_brand(c["brand_id"], base)
-        key = dict(c, brand_id=source, opened_message_id=_unshifted(c["opened_message_id"]),
-                   conversation_id=_unshifted(c["conversation_id"]))
+
+        def unrenamed(message_id: str, brand: str = c["brand_id"], source: str = source) -> str:
+            # a blog's ids hold its site, <brand id without '_'>.example/blog: renamed with the brand
+            return _unshifted(message_id).replace(brand.replace("_", ""), source.replace("_", ""))
+
+        key = dict(c, brand_id=source, opened_message_id=unrenamed(c["opened_message_id"]),
+                   conversation_id=unrenamed(c["conversation_id"]))
         by_replica.setdefault(k, {"cases": [], "ids": set(), "rows": []})["cases"].append(json.dumps(key, sort_keys=True))
         by_replica[k]["ids"].add(c["opened_message_id"])
     for r in truth["scorecards_monthly"]:

@@ -5,6 +5,9 @@ comments belong to. Spam, trashed, unapproved comments, pingbacks and trackbacks
 conversation, nor are password-protected posts and their comments, nor the site's other items
 (menu entries, media, reusable blocks: every ``wp:post_type`` but :data:`CONTENT_TYPES`): they
 go to quarantine with an ``excluded:`` reason so that nothing is lost.
+
+WordPress numbers posts and comments per site: ids are ``blog:<site>:<post_id>`` and
+``blog:<site>:c<comment_id>``, the site being the channel's address (:func:`site_key`).
 """
 
 from __future__ import annotations
@@ -39,6 +42,15 @@ def _gmt(value: str | None) -> datetime | None:
         return None
 
 
+def site_key(url: str | None) -> str | None:
+    """The site a blog's ids belong to, from its address: no scheme, no ``www.``, no trailing
+    slash, lower case (``https://www.Telvia.example/blog/`` -> ``telvia.example/blog``)."""
+    if not url or not url.strip():
+        return None
+    key = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url.strip().lower()).removeprefix("www.").rstrip("/")
+    return key or None
+
+
 def read_wxr(path: Path) -> ReadResult:
     """Read a WordPress WXR export into canonical rows (posts and approved comments)."""
     root = parse_root(path)
@@ -48,7 +60,12 @@ def read_wxr(path: Path) -> ReadResult:
     bad: list[dict] = []
     position = -1
     for channel in (c for c in root if local_name(c.tag) == "channel"):
-        channel_link = child_texts(children(channel)).get("link")
+        about = child_texts(children(channel))
+        channel_link = about.get("link")
+        # WordPress numbers posts and comments per site: ids are the site's ('blog:<site>:<id>'),
+        # so that two blogs never share one, and two exports of one blog do
+        site = site_key(channel_link or about.get("base_blog_url") or about.get("base_site_url"))
+        prefix = f"blog:{site}:" if site else "blog:"
         for item in (c for c in channel if local_name(c.tag) == "item"):
             position += 1
             field = child_texts(children(item)).get
@@ -74,15 +91,15 @@ def read_wxr(path: Path) -> ReadResult:
             else:
                 title = field("title") or ""
                 rows.append({
-                    "message_id": f"blog:{post_id}", "version_id": f"blog:{post_id}", "platform": "blog",
-                    "native_id": post_id, "kind": "post", "conversation_id": f"blog:{post_id}",
+                    "message_id": f"{prefix}{post_id}", "version_id": f"{prefix}{post_id}", "platform": "blog",
+                    "native_id": post_id, "kind": "post", "conversation_id": f"{prefix}{post_id}",
                     "author_id": creator, "author_handle": creator, "thread_owner": creator,
                     "created_at": created, "text": plain_text(f"{title}. {field('encoded') or ''}"),
                     "url": link, "position": position, "mentions": [],
                 })
             for comment in (c for c in item if local_name(c.tag) == "comment"):
                 position += 1
-                row, reason = _comment(comment, post_id, creator, link)
+                row, reason = _comment(comment, prefix, post_id, creator, link)
                 if protected and not reason:  # read only by those who have the post's password
                     row, reason = {}, "excluded: comment on a password-protected post"
                 if reason:
@@ -94,7 +111,9 @@ def read_wxr(path: Path) -> ReadResult:
     return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad))
 
 
-def _comment(comment: Element, post_id: str | None, owner: str | None, link: str | None) -> tuple[dict, str | None]:
+def _comment(
+    comment: Element, prefix: str, post_id: str | None, owner: str | None, link: str | None
+) -> tuple[dict, str | None]:
     field = child_texts(children(comment)).get
     comment_id = field("comment_id")
     approved = field("comment_approved") or "1"
@@ -116,9 +135,9 @@ def _comment(comment: Element, post_id: str | None, owner: str | None, link: str
     if created is None:
         return {}, f"invalid wp:comment_date_gmt: {raw_date!r}"
     return {
-        "message_id": f"blog:c{comment_id}", "version_id": f"blog:c{comment_id}", "platform": "blog",
-        "native_id": f"c{comment_id}", "kind": "post", "conversation_id": f"blog:{post_id}",
-        "parent_id": f"blog:c{parent}" if parent not in ("0", "") else f"blog:{post_id}",
+        "message_id": f"{prefix}c{comment_id}", "version_id": f"{prefix}c{comment_id}", "platform": "blog",
+        "native_id": f"c{comment_id}", "kind": "post", "conversation_id": f"{prefix}{post_id}",
+        "parent_id": f"{prefix}c{parent}" if parent not in ("0", "") else f"{prefix}{post_id}",
         "author_id": author, "author_handle": author, "thread_owner": owner,
         "created_at": created, "text": plain_text(field("comment_content")),
         "url": f"{link}#comment-{comment_id}" if link else None, "mentions": [],

@@ -156,8 +156,9 @@ the brand replied to the customer in the conversation, even if that reply is out
 window (it is then a case that was not responded).
 
 Ids: X messages ``x:<tweet id>`` (snowflake-like, increasing with time); blog posts
-``blog:<wp:post_id>``, blog comments ``blog:c<wp:comment_id>``; post ids and comment ids are
-unique across all WXR files (offset per brand). A blog conversation is ``blog:<post id>``;
+``blog:<site>:<wp:post_id>``, blog comments ``blog:<site>:c<wp:comment_id>``, where the site is
+the blog's address without scheme (``<brand>.example/blog``); post ids and comment ids are also
+unique across all WXR files (offset per brand). A blog conversation is ``blog:<site>:<post id>``;
 a blog customer is identified by ``wp:comment_author``.
 """
 

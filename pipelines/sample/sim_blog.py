@@ -14,6 +14,12 @@ from pipelines.sample.voice import voiced
 from pipelines.sample.world import World
 
 
+def blog_ids(brand: Brand) -> str:
+    """The prefix of a brand blog's message ids: WordPress numbers posts and comments per site,
+    so ids carry the site, the blog's address (write_wxr: https://<domain>/blog) without scheme."""
+    return f"blog:{brand.domain}/blog:"
+
+
 def generate_blog(w: World) -> None:
     rng = w.rng
     blog_brands = [b for b in w.brands if b.blog]
@@ -45,10 +51,10 @@ def generate_blog(w: World) -> None:
             title, body = rng.choice(TB.ANNOUNCEMENT[lang])
             post = w.add(
                 Msg(
-                    mid=f"blog:{pid}",
+                    mid=f"{blog_ids(brand)}{pid}",
                     platform="blog",
                     native=pid,
-                    conv=f"blog:{pid}",
+                    conv=f"{blog_ids(brand)}{pid}",
                     parent=None,
                     author=brand.blog,
                     created=pt,
@@ -83,7 +89,7 @@ def generate_blog(w: World) -> None:
                 email = _fold(name).lower().replace(" ", ".").replace("..", ".").rstrip(".") + "@correo.example"
                 cm = w.add(
                     Msg(
-                        mid=f"blog:c{(cid := comment_id())}",
+                        mid=f"{blog_ids(brand)}c{(cid := comment_id())}",
                         platform="blog",
                         native=cid,
                         conv=post.conv,
@@ -115,7 +121,7 @@ def generate_blog(w: World) -> None:
         )
         if last_post is not None:
             w.blog_bad[brand.id] = Msg(
-                mid=f"blog:c{cid}",
+                mid=f"{blog_ids(brand)}c{cid}",
                 platform="blog",
                 native=cid,
                 conv=last_post.conv,
@@ -142,7 +148,7 @@ def blog_answer(w: World, brand: Brand, first: str, cm: Msg, intent: str, commen
     cid = comment_id()
     reply = w.add(
         Msg(
-            mid=f"blog:c{cid}",
+            mid=f"{blog_ids(brand)}c{cid}",
             platform="blog",
             native=cid,
             conv=cm.conv,
@@ -168,7 +174,7 @@ def blog_answer(w: World, brand: Brand, first: str, cm: Msg, intent: str, commen
     f_intent, _sentiment, thanks = TC.FOLLOW_UP_KIND[kind]
     w.add(
         Msg(
-            mid=f"blog:c{cid}",
+            mid=f"{blog_ids(brand)}c{cid}",
             platform="blog",
             native=cid,
             conv=cm.conv,
