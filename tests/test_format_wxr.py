@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.formats.wxr import _gmt, read_wxr
+from pipelines.formats.xml import plain_text
 
 EDGE_CASES = Path(__file__).parent / "fixtures" / "wxr" / "edge_cases.xml"
 #: the ids of the fixture's blog: its channel link https://blog.telvia.example, without scheme
@@ -22,7 +23,8 @@ def test_posts_and_comments_map_to_canonical_rows():
     assert (post["author_id"], post["conversation_id"], post["parent_id"]) == ("Equipo Telvia", f"{B}41", None)
     assert post["native_id"] == "41" and rows[f"{B}c501"]["native_id"] == "c501"
     assert post["created_at"] == datetime(2026, 10, 1, 10, 0, tzinfo=UTC)  # post_date_gmt, not local post_date
-    assert "más velocidad" in post["text"] and "&amp;" not in post["text"] and "<p>" not in post["text"]
+    # title and content as plain text: inline tags inside the words, entities decoded, no runs of spaces
+    assert post["text"] == "Nuevas tarifas de fibra. Desde hoy, más velocidad & el mismo precio."
     question, reply, thanks = rows[f"{B}c501"], rows[f"{B}c502"], rows[f"{B}c509"]
     assert question["parent_id"] == f"{B}41" and question["author_id"] == "Lucía P."
     assert question["created_at"] == datetime(2026, 10, 1, 11, 15, tzinfo=UTC)
@@ -95,3 +97,12 @@ def test_ids_are_the_sites_two_blogs_never_share_one_two_exports_of_a_blog_do(tm
     bare = tmp_path / "bare.xml"
     bare.write_text(xml.replace("<link>https://blog.telvia.example</link>", ""))
     assert "blog:41" in set(read_wxr(bare).messages["message_id"])
+
+
+def test_block_editor_markup_leaves_lines_of_text():
+    """WordPress's block editor wraps each block in comments and indents it; a comment's line
+    breaks are the writer's (and end a clause for the sentiment of each brand it names)."""
+    content = ("<!-- wp:paragraph -->\n<p>Title <em>With</em> <b>Mark up</b>.</p>\n<!-- /wp:paragraph -->\n\n   \n"
+               "<!-- wp:list -->\n<ul>\n\t<li>one</li>\n\t<li>two &amp; three</li>\n</ul>")
+    assert plain_text(content) == "Title With Mark up.\none\ntwo & three"
+    assert plain_text("Banco Sabadell bien.\n\nCortefiel   fatal") == "Banco Sabadell bien.\nCortefiel fatal"

@@ -13,7 +13,6 @@ tags are dropped and entities decoded, as for WordPress comments.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -26,13 +25,10 @@ from pipelines.formats.xml import child_texts, children, excerpt, local_name, pa
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
 
-# inline markup sits inside words ('<b>antiguos</b>?'): dropped without the space a block tag gets
-_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|s|small|span|strong|sub|sup|u)\b[^>]*>", re.IGNORECASE)
-
-
 def _message_text(markup: str | None) -> str:
-    """Plain text of a Disqus HTML message, whitespace collapsed."""
-    return " ".join(plain_text(_INLINE_TAG.sub("", markup or "")).split())
+    """Plain text of a Disqus HTML message, whitespace collapsed (its line breaks are the HTML's
+    layout, not the writer's)."""
+    return " ".join(plain_text(markup).split())
 
 
 def read_disqus(path: Path) -> ReadResult:

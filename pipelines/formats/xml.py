@@ -17,6 +17,8 @@ from defusedxml.ElementTree import ParseError, parse
 from pipelines.formats.base import ArchiveError
 
 _TAG = re.compile(r"<[^>]+>")
+#: inline markup sits inside words ('<b>antiguos</b>?'): dropped without the space a block tag gets
+_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|s|small|span|strong|sub|sup|u)\b[^>]*>", re.IGNORECASE)
 
 
 def parse_root(path: Path) -> Element:
@@ -50,8 +52,12 @@ def child_texts(found: dict[str, Element]) -> dict[str, str]:
 
 
 def plain_text(markup: str | None) -> str:
-    """HTML to plain text: tags dropped (as spaces), entities decoded."""
-    return html.unescape(_TAG.sub(" ", markup or "")).strip()
+    """HTML to plain text: inline tags dropped, other tags as spaces, entities decoded; within a
+    line, runs of spaces and tabs as one space; lines kept (a line break ends a clause), blank
+    ones dropped. Block-editor markup ('<!-- wp:paragraph -->' and indentation) leaves no runs."""
+    text = html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", markup or "")))
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def excerpt(element: Element) -> str:
