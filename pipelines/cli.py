@@ -136,8 +136,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _file_line(record, is_new: bool) -> str:
-    state = "new" if is_new else "already registered"
+def _file_line(record, is_new: bool = False, state: str | None = None) -> str:
+    state = state or ("new" if is_new else "already registered")
     if record.status == "rejected":
         return f"  {record.name:<40} {record.format or '?':<10} REJECTED ({state}): {record.error}"
     return (f"  {record.name:<40} {record.format:<10} read {record.records_read:>6}  "
@@ -174,12 +174,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from pipelines import ingest
 
     settings = _settings()
+    if bool(args.sources) == args.reread or (args.reread and args.format != "auto"):
+        print("error: give SOURCE... to ingest, or --reread alone to read the home's archive files again",
+              file=sys.stderr)
+        return 2
     started = time.monotonic()
-    print(f"ingesting into {settings.home}")
+    print(f"{'reading again the archive files of' if args.reread else 'ingesting into'} {settings.home}")
     try:
-        with _ingest_progress() as on_file:
-            records = ingest.ingest(args.sources, settings, on_file=on_file, fmt=args.format,
-                                    on_wait=lambda message: print(message, file=sys.stderr, flush=True))
+        if args.reread:
+            records = ingest.normalise_many(ingest.registered(settings), settings)
+            for record in records:
+                print(_file_line(record, state="read again"), flush=True)
+            print("every month may have changed: `brandcare run` without --from/--to recomputes them all")
+        else:
+            with _ingest_progress() as on_file:
+                records = ingest.ingest(args.sources, settings, on_file=on_file, fmt=args.format,
+                                        on_wait=lambda message: print(message, file=sys.stderr, flush=True))
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -527,15 +537,19 @@ def build_parser() -> argparse.ArgumentParser:
         ["brandcare ingest exports/                      # a folder, recursively",
          "brandcare ingest 'exports/**/*.jsonl.gz' twcs.csv",
          "brandcare ingest https://example.org/dump.zip#sha256=<hex>",
-         "brandcare ingest --format twcs odd_name.txt     # force the format (also re-reads a rejected file)"],
+         "brandcare ingest --format twcs odd_name.txt     # force the format (also re-reads a rejected file)",
+         "brandcare ingest --reread                       # after an upgrade: every stored file, read again"],
         settings=HOME_ONLY,
         notes="exit status:\n"
               "  0  every file loaded (or was already)\n"
               f"  {INGEST_ALL_REJECTED}  every file was rejected: nothing loaded\n"
               "  2  a source matches nothing: nothing registered\n"
               f"  {INGEST_SOME_REJECTED}  some files were rejected, the others loaded")
-    ingest.add_argument("sources", nargs="+", metavar="SOURCE",
+    ingest.add_argument("sources", nargs="*", metavar="SOURCE",
                         help="files, folders, globs, http(s):// or fsspec URLs")
+    ingest.add_argument("--reread", action="store_true",
+                        help="read every archive file the home holds again with this version's readers, "
+                             "replacing what earlier versions loaded from them (then run without --from/--to)")
     ingest.add_argument("--format", default="auto", choices=("auto", *FORMAT_NAMES),
                         help="auto (detect from the content) or the format of every file")
 

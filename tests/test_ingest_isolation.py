@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines import ingest
+from pipelines.settings import load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 X_PAGE = FIXTURES / "ingest" / "x_page_with_bad_records.json"
@@ -217,3 +218,30 @@ def test_a_source_refused_twice_in_one_ingest_is_recorded_once(settings, tmp_pat
     assert ingest.reconcile(settings).is_empty()
     # reported as new the first time only (it was "already registered" even in a fresh home)
     assert told == [True, False, False]
+
+
+def test_reread_applies_this_versions_readers_to_a_lake_an_older_version_wrote(tmp_path: Path):
+    """After an upgrade that changes a reader (here WordPress ids, which gained their site), the
+    files a home holds are read again in place: the lake then holds what a fresh ingest gives."""
+    from support import run_cli
+
+    home = tmp_path / "home"
+    wxr = FIXTURES / "wxr" / "edge_cases.xml"
+    run_cli(home, "ingest", str(wxr), str(X_PAGE))
+    settings = load_settings({"BRANDCARE_HOME": str(home)})
+    fresh = pl.read_parquet(settings.message_rows_dir / "*.parquet").sort("archive_sha256", "position")
+    # the lake as the version before b32ddd2 wrote it: blog ids without their site
+    for part in settings.message_rows_dir.glob("*.parquet"):
+        old = pl.read_parquet(part).with_columns(
+            pl.col(c).str.replace("blog:blog.telvia.example:", "blog:", literal=True)
+            for c in ("message_id", "version_id", "conversation_id", "parent_id"))
+        old.write_parquet(part)
+    assert "blog:41" in pl.read_parquet(settings.message_rows_dir / "*.parquet")["message_id"].to_list()
+
+    proc = run_cli(home, "ingest", "--reread")
+    assert proc.stdout.count("(read again)") == 2 and "without --from/--to" in proc.stdout
+    again = pl.read_parquet(settings.message_rows_dir / "*.parquet").sort("archive_sha256", "position")
+    assert again.drop("ingested_at", strict=False).equals(fresh.drop("ingested_at", strict=False))
+    assert ingest.reconcile(settings).is_empty()
+    # --reread alone: with sources (or a forced format) it is refused
+    assert run_cli(home, "ingest", "--reread", str(wxr), check=False).returncode == 2
