@@ -245,3 +245,22 @@ def test_reread_applies_this_versions_readers_to_a_lake_an_older_version_wrote(t
     assert ingest.reconcile(settings).is_empty()
     # --reread alone: with sources (or a forced format) it is refused
     assert run_cli(home, "ingest", "--reread", str(wxr), check=False).returncode == 2
+
+
+def test_media_of_an_x_archive_are_refused_before_they_are_copied(settings, tmp_path: Path):
+    """A personal X archive holds its media beside its data (data/tweets_media/*.jpg, *.mp4: often
+    gigabytes); they are reported and refused from their first bytes, never copied into the store."""
+    archive = shutil.copytree(FIXTURES / "x_archive" / "full", tmp_path / "archive" / "data")
+    media = archive / "tweets_media"
+    media.mkdir()
+    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 64
+    (media / "1627000000000000001-a.jpg").write_bytes(jpeg)
+    (media / "1627000000000000002-b.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 64)
+    records = {r.name: r for r in ingest.ingest([str(tmp_path / "archive")], settings)}
+    for name in ("1627000000000000001-a.jpg", "1627000000000000002-b.mp4"):
+        assert records[name].status == "rejected" and records[name].error.startswith("binary data")
+    stored = [p.read_bytes() for p in settings.archives_dir.glob("*/*") if p.is_file() and p.name != "source.json"]
+    copied = [r for r in records.values() if not (r.error or "").startswith("binary data")]  # like.js too
+    assert jpeg not in stored and len(stored) == len(copied) == len(records) - 2
+    assert records["tweets.js"].status == "loaded"  # the archive itself loads beside them
+    assert ingest.reconcile(settings).is_empty()

@@ -23,6 +23,9 @@ MAX_GZIP_RATIO = 200
 MIN_BOMB_BYTES = 1 << 20
 #: At most this many bytes of junk before an XML declaration are removed (noted on the file).
 XML_JUNK_BYTES = 1024
+#: how much of a file tells text from binary data (NUL bytes)
+TEXT_SNIFF_BYTES = 4096
+BINARY_ERROR = "binary data: not a text archive format brandcare reads"
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
 
@@ -40,6 +43,14 @@ def _gunzip(path: Path, target: Path) -> None:
                 out.write(chunk)
     except (OSError, EOFError, zlib.error) as exc:
         raise ArchiveError(f"damaged gzip file: {exc}") from exc
+
+
+def is_foreign_binary(path: Path) -> bool:
+    """Binary data of no format brandcare reads (an image, a video: an X archive's media), told
+    from the file's first bytes (NUL bytes, and neither gzip nor Parquet) before it is copied."""
+    with path.open("rb") as handle:
+        head = handle.read(TEXT_SNIFF_BYTES)
+    return not head.startswith((GZIP_MAGIC, *BINARY_MAGIC)) and b"\x00" in head
 
 
 def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
@@ -79,8 +90,8 @@ def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
             notes.append("not UTF-8: decoded as Latin-1 (Windows-1252)")
         data = text.encode("utf-8")
         changed = True
-    if b"\x00" in data[:4096]:
-        raise ArchiveError("binary data: not a text archive format brandcare reads")
+    if b"\x00" in data[:TEXT_SNIFF_BYTES]:
+        raise ArchiveError(BINARY_ERROR)
     if changed:
         fixed = workdir / f"utf8-{path.name}"
         fixed.write_bytes(data)
