@@ -140,8 +140,9 @@ def _file_line(record, is_new: bool = False, state: str | None = None) -> str:
     state = state or ("new" if is_new else "already registered")
     if record.status == "rejected":
         return f"  {record.name:<40} {record.format or '?':<10} REJECTED ({state}): {record.error}"
-    return (f"  {record.name:<40} {record.format:<10} read {record.records_read:>6}  "
+    line = (f"  {record.name:<40} {record.format:<10} read {record.records_read:>6}  "
             f"loaded {record.records_loaded:>6}  quarantined {record.records_quarantined:>4}  ({state})")
+    return f"{line}: {record.notes}" if record.records_read == 0 and record.notes else line
 
 
 @contextlib.contextmanager

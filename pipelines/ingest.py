@@ -359,6 +359,7 @@ class _Parsed:
             return
         self.messages = messages.with_columns(pl.lit(self.sha).alias("archive_sha256"))
         self.quarantine = quarantine.with_columns(pl.lit(self.sha).alias("archive_sha256"))
+        self.notes = [*(self.notes or []), *result.notes]
 
     def record(self, settings: Settings) -> ArchiveFile:
         loaded = 0 if self.error else self.messages.height

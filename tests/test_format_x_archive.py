@@ -116,9 +116,11 @@ def test_note_tweets_are_long_posts_with_their_own_ids():
     assert len(row["text"]) > 280
 
 
-def test_parts_without_posts_and_broken_files_are_rejected(tmp_path: Path):
-    with pytest.raises(ArchiveError, match="'like' holds no public posts"):
-        read_x_archive(FULL / "like.js")
+def test_parts_without_posts_load_nothing_and_say_so_broken_files_are_rejected(tmp_path: Path):
+    # an archive holds some forty parts without posts (likes, followers...): read, nothing to load
+    likes = read_x_archive(FULL / "like.js")
+    assert likes.records_read == 0 and likes.notes == (
+        "X archive part 'like' holds no public posts: nothing loaded (only tweets, notes and the account are)",)
     broken = tmp_path / "tweets.js"
     broken.write_text('window.YTD.tweets.part0 = [ { "tweet" : { "id_str" : "1" }')
     with pytest.raises(ArchiveError, match="not valid JSON"):
@@ -146,10 +148,12 @@ def test_ingesting_the_archive_folder_detects_each_part_and_counts_every_record(
     }
     assert counts == {
         "full/account.js": ("x_archive", "loaded", 1, 1, 0),
-        "full/like.js": ("x_archive", "rejected", 0, 0, 0),
+        "full/like.js": ("x_archive", "loaded", 0, 0, 0),  # read: no posts in it (its notes say so)
         "full/note-tweet.js": ("x_archive", "loaded", 1, 1, 0),
         "full/tweets-part1.js": ("x_archive", "loaded", 1, 1, 0),
         "full/tweets.js": ("x_archive", "loaded", 5, 3, 2),  # its account.js travels with it
         "no_account/tweets.js": ("x_archive", "loaded", 2, 0, 2),
     }
     assert ingest.reconcile(settings).is_empty()
+    like = next(r for r in records if r.name == "like.js")
+    assert "'like' holds no public posts" in like.notes and like.error is None

@@ -29,6 +29,8 @@ class ReadResult:
 
     messages: pl.DataFrame
     quarantine: pl.DataFrame
+    #: what the reader says of the file as a whole (archive_files.notes)
+    notes: tuple[str, ...] = ()
 
     @property
     def records_read(self) -> int:
@@ -52,7 +54,7 @@ def quarantine_frame(rows: list[dict]) -> pl.DataFrame:
     return frame.with_columns(pl.col("excerpt").str.slice(0, EXCERPT_CHARS))
 
 
-def result(messages: pl.DataFrame, quarantine: pl.DataFrame) -> ReadResult:
+def result(messages: pl.DataFrame, quarantine: pl.DataFrame, notes: tuple[str, ...] = ()) -> ReadResult:
     """Conform both frames to their schemas."""
     return ReadResult(
         messages=conform(messages),
@@ -60,6 +62,7 @@ def result(messages: pl.DataFrame, quarantine: pl.DataFrame) -> ReadResult:
             [pl.col(c).cast(t) if c in quarantine.columns else pl.lit(None, t).alias(c)
              for c, t in QUARANTINE_SCHEMA.items()]
         ).with_columns(pl.col("excerpt").str.slice(0, EXCERPT_CHARS)),
+        notes=notes,
     )
 
 

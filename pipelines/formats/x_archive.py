@@ -12,8 +12,9 @@ The part name in the file's first line (never the file name) says what the file 
 
 Tweet objects carry no author: the archive holds only its owner's posts, and the owner is
 read from ``account.js`` in the same directory as the file being read. Without it every post
-is quarantined. Any other part (likes, followers, direct messages...) holds no public posts
-and is rejected. Files are small, so they are parsed with the json module.
+is quarantined. Any other part (likes, followers, direct messages...) holds no public posts:
+it is read, loads nothing, and says so in its notes. Files are small, so they are parsed with
+the json module.
 """
 
 from __future__ import annotations
@@ -85,9 +86,9 @@ def read_x_archive(path: Path) -> ReadResult:
         else:
             records, bad = _tweets(items, owner, deleted=_TWEET_PARTS[part])
     else:
-        raise ArchiveError(
-            f"X archive part {part!r} holds no public posts: only tweets, notes and the account are read"
-        )
+        # an archive holds some forty such parts beside its posts: read, and nothing in them to load
+        return result(pl.DataFrame(schema=MESSAGE_SCHEMA), quarantine_frame([]), notes=(
+            f"X archive part {part!r} holds no public posts: nothing loaded (only tweets, notes and the account are)",))
     return _finish(records, bad)
 
 
