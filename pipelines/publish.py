@@ -100,13 +100,14 @@ _FOLLOWER_BAND = """
 #: columns the view computes; the others keep the comment of the column they pass through).
 VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
     "leaderboard_latest_final_month": (
-        ("The care score leaderboard of the latest calendar month that is final for every brand "
-        "(platform 'all'); brands under the ranking minimum have no rank and the note 'too few cases'."),
+        ("The care score leaderboard of the latest calendar month that is final for every brand and "
+        "holds actionable cases (platform 'all'; a month of brand posts alone ranks nothing); brands "
+        "under the ranking minimum have no rank and the note 'too few cases'."),
         """
         WITH latest AS (
             SELECT period_start FROM brand_scorecards
             WHERE period = 'month' AND platform = 'all'
-            GROUP BY period_start HAVING bool_and(is_final)
+            GROUP BY period_start HAVING bool_and(is_final) AND sum(actionable_cases) > 0
             ORDER BY period_start DESC LIMIT 1
         )
         SELECT s.period_start, s.rank, s.brand_id, s.brand_name, s.sector, s.care_score,

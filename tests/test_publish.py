@@ -608,3 +608,30 @@ def test_readers_that_pin_the_version_never_fail_nor_mix_versions(tmp_path, ware
     assert current_version(published) == published_versions[-1]
     assert len(version_folders(published)) == 3
     assert leftovers(published) == []
+
+
+def test_the_leaderboard_is_the_latest_final_month_that_holds_cases():
+    """A brand's own posts make months of scorecard rows without a single case (a real home: a
+    personal X archive running two years past the last case); such a month ranks nothing."""
+    with duckdb.connect() as con:
+        con.execute("""
+            CREATE TABLE brand_scorecards AS SELECT * FROM (VALUES
+                ('a', DATE '2025-05-01', 4, 2, TRUE), ('b', DATE '2025-05-01', 1, NULL, TRUE),
+                ('a', DATE '2026-01-01', 0, NULL, TRUE), ('b', DATE '2026-01-01', 0, NULL, TRUE),
+                ('a', DATE '2026-02-01', 3, 1, FALSE), ('b', DATE '2026-02-01', 0, NULL, TRUE)
+            ) AS t(brand_id, period_start, actionable_cases, rank, is_final)
+        """)
+        con.execute("""
+            CREATE TABLE board AS SELECT brand_id, 'Brand ' || brand_id AS brand_name, 'x' AS sector,
+                'month' AS period, 'all' AS platform, period_start, actionable_cases, rank, is_final,
+                NULL::DOUBLE AS care_score, NULL::DOUBLE AS response_rate, NULL::DOUBLE AS response_rate_low,
+                NULL::DOUBLE AS response_rate_high, NULL::DOUBLE AS median_first_response_min,
+                NULL::DOUBLE AS deflection_rate, NULL::DOUBLE AS equity_index, 0 AS ignored_cases,
+                0 AS ignored_reach
+            FROM brand_scorecards
+        """)
+        con.execute("DROP TABLE brand_scorecards")
+        con.execute("ALTER TABLE board RENAME TO brand_scorecards")
+        rows = con.execute(VIEWS["leaderboard_latest_final_month"][1]).fetchall()
+    # January 2026 is final for both but holds no case; February is not final for 'a'
+    assert {(r[0].isoformat(), r[2]) for r in rows} == {("2025-05-01", "a"), ("2025-05-01", "b")}

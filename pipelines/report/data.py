@@ -60,8 +60,8 @@ class ReportData:
 
 
 def _leaderboard(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], bool]:
-    """The latest final month's leaderboard (the analyst view); before any month is final, the
-    latest month, flagged as not final."""
+    """The latest final month's leaderboard (the analyst view: a month holding actionable cases);
+    before any such month is final, the latest month holding them, flagged as not final."""
     rows = _rows(con, _view_sql("leaderboard_latest_final_month"))
     if rows:
         return rows, True
@@ -71,7 +71,8 @@ def _leaderboard(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], bool]:
                s.median_first_response_min, s.deflection_rate, s.equity_index, s.ignored_cases
         from brand_scorecards as s
         where s.period = 'month' and s.platform = 'all'
-          and s.period_start = (select max(period_start) from brand_scorecards where period = 'month')
+          and s.period_start = (select max(period_start) from brand_scorecards
+                                where period = 'month' and platform = 'all' and actionable_cases > 0)
         order by s.rank nulls last, s.actionable_cases desc, s.brand_id
     """)
     return rows, False
