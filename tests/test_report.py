@@ -46,6 +46,7 @@ _PAGE_FACTS = """() => {
     }),
     rows: [...s.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent.trim())),
     links: [...s.querySelectorAll('tbody a')].map(a => a.getAttribute('href')),
+    textWhiteSpace: [...s.querySelectorAll('td.text')].map(td => getComputedStyle(td).whiteSpace),
   }));
   return {
     lang: document.documentElement.lang,
@@ -230,6 +231,8 @@ def test_equity_first_response_and_unanswered_show_the_published_figures(demo_re
     assert first[3] == top["customer_handle"]
     assert sections["unanswered"]["links"][0] == top["opened_url"]
     assert len(sections["unanswered"]["rows"]) == 10
+    # a message's line breaks are the writer's (a multi-line comment does not run together)
+    assert set(sections["unanswered"]["textWhiteSpace"]) == {"pre-line"}
 
 
 @pytest.mark.e2e
