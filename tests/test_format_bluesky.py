@@ -181,6 +181,23 @@ def test_a_thread_reads_the_post_its_parents_and_its_replies_at_any_depth(tmp_pa
         by_id = {row["native_id"]: row for row in read.messages.to_dicts()}
         assert by_id[f"{TELVIA}/3m2telpost0aa"]["author_handle"] == "telvia.bsky.social"
 
+    # a post with reply controls carries a threadgate whose record names it under "post" (a
+    # string): not a post of the thread
+    gated = json.loads((BLUESKY / "post_thread.json").read_text())
+    view = gated["thread"]["post"]
+    view["threadgate"] = {"uri": "at://x/app.bsky.feed.threadgate/1", "cid": "bafy", "record": {
+        "$type": "app.bsky.feed.threadgate", "post": view["uri"], "createdAt": "2023-09-19T11:32:54.574Z"}}
+    (tmp_path / "gated.json").write_text(json.dumps(gated))
+    read = read_bluesky(tmp_path / "gated.json")
+    assert read.records_read == 1 and read.messages.height == 1 and read.quarantine.is_empty()
+    # a thread holding no post (a string, a post not found) is one record, quarantined: never dropped
+    (tmp_path / "empty.jsonl").write_text(
+        '{"thread": "abc"}\n'
+        '{"thread": {"$type": "app.bsky.feed.defs#notFoundPost", "uri": "at://x/app.bsky.feed.post/1", "notFound": true}}\n')
+    read = read_bluesky(tmp_path / "empty.jsonl")
+    assert read.records_read == 2 and read.messages.is_empty()
+    assert all(r.startswith("not a Bluesky record") for r in read.quarantine["reason"])
+
 
 def test_facet_offsets_that_split_a_character_keep_only_the_did(tmp_path: Path):
     text = "é @telvia.bsky.social"

@@ -109,10 +109,17 @@ items as (
     -- its parents and its replies at any depth ("post" of every node; a node without one, not found
     -- or blocked, holds no post); anything else is one record
     select filename, rec_no, line, not_json, obj,
-           coalesce(page.records, page.feed, page.posts,
-                    json_extract(coalesce(page.thread, case when page."$type" = $thread_view then obj end),
-                                 '$..post')) as listed
-    from pages
+           coalesce(page.records, page.feed, page.posts, nullif(thread_posts, [])) as listed
+    from (
+        -- "post" keys hold post views in a thread's nodes, and strings elsewhere (a threadgate's
+        -- record.post): the views only. A thread without one (a string, a post not found) is one
+        -- record, quarantined as what it is not
+        select *, list_filter(
+            json_extract(coalesce(page.thread, case when page."$type" = $thread_view then obj end), '$..post'),
+            lambda p: json_type(p) = 'OBJECT' and json_exists(p, '$.uri') and json_exists(p, '$.record')
+        ) as thread_posts
+        from pages
+    )
 ),
 unnested as (
     select filename, rec_no, line, not_json, listed is not null as in_page,
