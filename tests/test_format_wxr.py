@@ -89,6 +89,10 @@ def test_ids_are_the_sites_two_blogs_never_share_one_two_exports_of_a_blog_do(tm
     ours, theirs, twice = (set(read_wxr(p).messages["message_id"]) for p in (EDGE_CASES, other, again))
     assert f"{B}c501" in ours and "blog:kubo.example/blog:c501" in theirs
     assert not ours & theirs and ours == twice
+    # a query names a page of the site, not another site
+    query = tmp_path / "query.xml"
+    query.write_text(xml.replace("<link>https://blog.telvia.example</link>", "<link>https://blog.telvia.example/?p=1</link>"))
+    assert set(read_wxr(query).messages["message_id"]) == ours
     # no channel link: the blog's base address; none at all: the bare ids
     base = tmp_path / "base.xml"
     base.write_text(xml.replace("<link>https://blog.telvia.example</link>",
@@ -106,3 +110,16 @@ def test_block_editor_markup_leaves_lines_of_text():
                "<!-- wp:list -->\n<ul>\n\t<li>one</li>\n\t<li>two &amp; three</li>\n</ul>")
     assert plain_text(content) == "Title With Mark up.\none\ntwo & three"
     assert plain_text("Banco Sabadell bien.\n\nCortefiel   fatal") == "Banco Sabadell bien.\nCortefiel fatal"
+
+
+def test_a_sites_own_post_types_are_read_wordpress_internal_ones_are_not(tmp_path: Path):
+    """Custom post types (events, recipes, forum topics) hold writing people comment on; only
+    WordPress's own items (menus, media, blocks...) are left out."""
+    xml = EDGE_CASES.read_text().replace("<wp:post_type><![CDATA[page]]></wp:post_type>",
+                                         "<wp:post_type><![CDATA[event]]></wp:post_type>")
+    path = tmp_path / "event.xml"
+    path.write_text(xml)
+    read = read_wxr(path)
+    assert {f"{B}43", f"{B}c520"} <= set(read.messages["message_id"])
+    assert set(read.quarantine["reason"]) >= {"excluded: post type nav_menu_item", "excluded: post type attachment",
+                                               "excluded: post type wp_block"}

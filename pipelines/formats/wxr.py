@@ -2,9 +2,9 @@
 
 A blog post (or page) is a message of its author (``dc:creator``) and the conversation its
 comments belong to. Spam, trashed, unapproved comments, pingbacks and trackbacks are not public
-conversation, nor are password-protected posts and their comments, nor the site's other items
-(menu entries, media, reusable blocks: every ``wp:post_type`` but :data:`CONTENT_TYPES`): they
-go to quarantine with an ``excluded:`` reason so that nothing is lost.
+conversation, nor are password-protected posts and their comments, nor WordPress's own items
+(menu entries, media, reusable blocks...: :data:`INTERNAL_TYPES`): they go to quarantine with
+an ``excluded:`` reason so that nothing is lost.
 
 WordPress numbers posts and comments per site: ids are ``blog:<site>:<post_id>`` and
 ``blog:<site>:c<comment_id>``, the site being the channel's address (:func:`site_key`).
@@ -26,9 +26,15 @@ from pipelines.formats.xml import child_texts, children, excerpt, local_name, pa
 #: What WordPress writes; fromisoformat reads it several times faster than strptime, which
 #: stays for the rest (it also takes single-digit fields, '2013-2-8 9:05:00').
 _PADDED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
-#: The item types that are writing people comment on; a WXR without ``wp:post_type`` holds posts.
-#: Exports also hold nav_menu_item, attachment, wp_block, wp_navigation, wp_template... items.
-CONTENT_TYPES = ("post", "page")
+#: WordPress's own item types that are not writing people comment on (menus, media, revisions,
+#: editor blocks, templates, styles, fonts, caches, privacy requests); every other type is read:
+#: posts, pages, and a site's custom types (events, recipes, forum topics...). A WXR without
+#: ``wp:post_type`` holds posts.
+INTERNAL_TYPES = frozenset({
+    "nav_menu_item", "attachment", "revision", "wp_block", "wp_navigation", "wp_template",
+    "wp_template_part", "wp_global_styles", "wp_font_family", "wp_font_face", "custom_css",
+    "customize_changeset", "oembed_cache", "user_request", "wp_pattern_category",
+})
 
 
 def _gmt(value: str | None) -> datetime | None:
@@ -47,7 +53,8 @@ def site_key(url: str | None) -> str | None:
     slash, lower case (``https://www.Telvia.example/blog/`` -> ``telvia.example/blog``)."""
     if not url or not url.strip():
         return None
-    key = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url.strip().lower()).removeprefix("www.").rstrip("/")
+    address = re.sub(r"[?#].*$", "", url.strip().lower())  # a query or fragment names a page, not the site
+    key = re.sub(r"^[a-z][a-z0-9+.-]*://", "", address).removeprefix("www.").rstrip("/")
     return key or None
 
 
@@ -78,7 +85,7 @@ def read_wxr(path: Path) -> ReadResult:
             link = field("link") or channel_link
             reason = (
                 "missing required field: wp:post_id" if not post_id
-                else f"excluded: post type {post_type}" if post_type not in CONTENT_TYPES
+                else f"excluded: post type {post_type}" if post_type in INTERNAL_TYPES
                 else f"excluded: post status {status}" if status != "publish"
                 else "excluded: password-protected post" if protected
                 else "missing required field: dc:creator" if not creator
