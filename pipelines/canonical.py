@@ -34,7 +34,7 @@ MESSAGE_COLUMNS: dict[str, tuple[pl.DataType, str]] = {
     "thread_owner": (pl.String, "account owning the post or page a comment belongs to (blog, facebook)"),
     "created_at": (pl.Datetime("us", "UTC"), "when this version was posted, UTC"),
     "text": (pl.String, "text of this version"),
-    "lang": (pl.String, "language given by the source or detected (ISO 639-1)"),
+    "lang": (pl.String, "language given by the source or detected (ISO 639: two letters where ISO 639-1 has one)"),
     "url": (pl.String, "link to the original, when the source gives one"),
     "deleted": (pl.Boolean, "the source marks the post as deleted (NULL when it does not say)"),
     "archive_sha256": (pl.String, "content hash of the archive file the row came from"),

@@ -558,15 +558,19 @@ def _clause_column(clauses: pl.DataFrame, labels: pl.Series, score: np.ndarray, 
 
 #: Retired ISO 639 codes that X still writes, and the codes replacing them.
 RETIRED_LANGUAGE_CODES = {"in": "id", "iw": "he", "ji": "yi"}
+#: Codes that name no language: undetermined, no linguistic content, uncoded, several, and the
+#: ones X gives tweets without a language (art: emoji only; qme, qam, qct, qht, qst: media,
+#: mentions, cashtags, hashtags only, or too short, from ISO 639's private-use range qaa-qtz).
+NOT_LANGUAGES = r"^(?:und|zxx|mis|mul|art|q[a-t][a-z])$"
 
 
 def source_language(lang: pl.Expr) -> pl.Expr:
-    """A source's language tag as ISO 639-1: the primary subtag of a BCP 47 tag, lower case
-    ("en-US" -> "en"); NULL for anything else, such as X's own codes for tweets without a
-    language (und, zxx, qme for media only, qht for hashtags only, art...), so that the
-    language is detected instead."""
-    primary = lang.str.to_lowercase().str.extract(r"^([a-z]{2})(?:[-_][0-9a-z-]*)?$", 1)
-    return primary.replace(RETIRED_LANGUAGE_CODES)
+    """A source's language tag as its ISO 639 code: the primary subtag of a BCP 47 tag, lower
+    case ("en-US" -> "en"; two letters where ISO 639-1 has the language, three otherwise: fil,
+    ckb, yue); NULL for a code that names no language (:data:`NOT_LANGUAGES`) or is no code at
+    all, so that the language is detected instead."""
+    primary = lang.str.to_lowercase().str.extract(r"^([a-z]{2,3})(?:[-_][0-9a-z-]*)?$", 1)
+    return pl.when(primary.str.contains(NOT_LANGUAGES)).then(None).otherwise(primary.replace(RETIRED_LANGUAGE_CODES))
 
 
 def _fill_language(prepared: pl.DataFrame) -> pl.DataFrame:

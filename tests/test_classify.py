@@ -369,16 +369,24 @@ def test_a_given_lang_is_kept() -> None:
         ("ES", "es"),
         ("in", "id"),  # retired ISO codes X still writes (Indonesian, Hebrew)
         ("iw", "he"),
+        ("fil", "fil"),  # languages ISO 639-1 has no code for keep their three letters
+        ("ckb", "ckb"),
+        ("yue-HK", "yue"),
+        ("es-419", "es"),
+        ("zh-Hant", "zh"),
         # X's own codes for a tweet without a language (media only, hashtags only, undetermined,
         # no linguistic content, emoji only): not a language, so the text's is detected
         ("qme", "es"),
         ("qht", "es"),
+        ("qst", "es"),
         ("und", "es"),
         ("zxx", "es"),
         ("art", "es"),
+        ("mul", "es"),
+        ("english", "es"),  # no code at all
     ],
 )
-def test_a_given_lang_is_read_as_iso_639_1(given: str, expected: str) -> None:
+def test_a_given_lang_is_read_as_its_iso_639_code(given: str, expected: str) -> None:
     assert classify_one("Llevo tres días sin internet", lang=given)["lang"] == expected
 
 
