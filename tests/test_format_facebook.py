@@ -121,6 +121,12 @@ def test_an_ids_response_is_read_node_by_node(tmp_path: Path):
     assert read.messages["native_id"].to_list() == [comment["id"]]
     # asked without fields=from, the post has no author: quarantined with what to ask for
     assert read.quarantine.select("position", "reason").rows() == [(1, NO_AUTHOR)] and "fields=" in NO_AUTHOR
+    # under a vanity name, and the edge form (/comments?ids=a,b): a page of comments under each id
+    pages = [json.loads(line) for line in COMMENTS.read_text().splitlines()]
+    path.write_text(json.dumps({"telvia": comment, "771000000000002": pages[0], "771000000000009": pages[1]}))
+    read = read_facebook(path)
+    assert read.records_read == 1 + sum(len(page["data"]) for page in pages)
+    assert comment["id"] in read.messages["native_id"].to_list()
 
 
 def test_error_responses_broken_lines_and_unreadable_files(tmp_path: Path):

@@ -3,7 +3,7 @@
 Accepted shapes:
 
 - a comments page ``{"data": [comment...], "paging": {...}}`` (``/{post-id}/comments``);
-- the nodes of a ``?ids=`` response ``{"<id>": node, ...}``, each read as it would be in a page;
+- a ``?ids=`` response ``{"<id>": node or page, ...}``, each read as it would be alone;
 - a posts page ``{"data": [post...]}`` whose posts carry their comments
   (``/{page-id}/posts?fields=...,comments{...}``), comments possibly nesting their replies
   the same way. A node is a post when it has a ``comments`` edge, or when its author is the
@@ -102,15 +102,18 @@ def _nodes(page: Any) -> Iterator[tuple[Any, _Context]]:
             yield from _walk(item, ("post" if _is_post(item) else "comment", None, None, None))
     elif _is_id_map(page):
         for item in page.values():
-            yield from _walk(item, ("post" if _is_post(item) else "comment", None, None, None))
+            yield from _nodes(item)
     else:
         yield from _walk(page, ("post" if isinstance(page, dict) and _is_post(page) else "comment", None, None, None))
 
 
 def _is_id_map(page: Any) -> bool:
-    """A ``?ids=<id>,<id>`` response: each node under its own id, ``{"<id>": {"id": "<id>", ...}}``."""
-    return (isinstance(page, dict) and bool(page) and "id" not in page
-            and all(isinstance(node, dict) and str(node.get("id")) == key for key, node in page.items()))
+    """A ``?ids=<id>,<id>`` response: under each id (or vanity name) asked for, its node
+    (``{"telvia": {"id": "8208...", ...}}``) or, for an edge (``/comments?ids=...``), its page
+    (``{"<post-id>": {"data": [...]}}``)."""
+    return (isinstance(page, dict) and bool(page) and "id" not in page and "data" not in page
+            and all(isinstance(value, dict) and ("id" in value or isinstance(value.get("data"), list))
+                    for value in page.values()))
 
 
 def _walk(node: Any, context: _Context) -> Iterator[tuple[Any, _Context]]:
