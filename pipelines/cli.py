@@ -183,7 +183,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     print(f"{'reading again the archive files of' if args.reread else 'ingesting into'} {settings.home}")
     try:
         if args.reread:
-            records = ingest.normalise_many(ingest.registered(settings), settings)
+            from pipelines.runner import home_lock
+
+            say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+            with home_lock(settings, on_wait=say):  # no run reads the lake while it is read again
+                records = ingest.reread(settings, on_wait=say)
             for record in records:
                 print(_file_line(record, state="read again"), flush=True)
             print("every month may have changed: `brandcare run` without --from/--to recomputes them all")

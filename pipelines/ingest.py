@@ -650,6 +650,23 @@ def normalise_many(shas: Iterable[str], settings: Settings, fmt: str = "auto") -
     return records
 
 
+def reread(settings: Settings, on_wait: Callable[[str], None] | None = None) -> list[ArchiveFile]:
+    """Every archive file the home holds, read again with this version's readers (after an upgrade
+    that changed one), replacing what earlier versions loaded from it; records in registration
+    order. A file is read as the format it was loaded as (a format once forced stays forced);
+    a file rejected before is detected again."""
+    with lake_lock(settings, on_wait):  # re-entrant: normalise_many takes it again
+        known = _recorded(settings)
+        shas = registered(settings)
+        by_format: dict[str, list[str]] = {}
+        for sha in shas:
+            record = known.get(sha)
+            loaded_as = record.format if record is not None and record.status == "loaded" else None
+            by_format.setdefault(loaded_as or "auto", []).append(sha)
+        records = {r.sha256: r for fmt, group in by_format.items() for r in normalise_many(group, settings, fmt)}
+    return [records[sha] for sha in shas]
+
+
 def _read_groups(items: list[str | ArchiveFile], settings: Settings) -> Iterator[list[str | ArchiveFile]]:
     """The batch's items in order, in groups read together (see READ_GROUP_FILES)."""
     group: list[str | ArchiveFile] = []

@@ -264,3 +264,20 @@ def test_media_of_an_x_archive_are_refused_before_they_are_copied(settings, tmp_
     assert jpeg not in stored and len(stored) == len(copied) == len(records) - 2
     assert records["tweets.js"].status == "loaded"  # the archive itself loads beside them
     assert ingest.reconcile(settings).is_empty()
+
+
+def test_reread_keeps_the_format_a_file_was_forced_to(settings, tmp_path: Path):
+    """A page that detection takes for another format loads only with --format; reading the home
+    again must not undo that (it would replace its good rows with a quarantined record)."""
+    page = json.loads(X_PAGE.read_text())
+    page["data"] = [t for t in page["data"] if isinstance(t, dict) and t.get("id") and t.get("author_id")][:1]
+    page["data"][0]["text"] = "@telvia my app.bsky.feed.post crosspost is lost"  # Bluesky's detection cue
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps(page))
+    (detected,) = ingest.ingest([str(odd)], settings)
+    assert detected.format == "bluesky" and detected.records_loaded == 0
+    (forced,) = ingest.ingest([str(odd)], settings, fmt="x_v2")
+    assert forced.format == "x_v2" and forced.records_loaded >= 1
+    (again,) = ingest.reread(settings)
+    assert (again.format, again.records_loaded, again.records_quarantined) == ("x_v2", forced.records_loaded, 0)
+    assert ingest.reconcile(settings).is_empty()
