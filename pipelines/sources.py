@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, urldefrag, urlsplit, urlunsplit
 
+from pipelines.formats.decode import BINARY_ERROR, TEXT_SNIFF_BYTES, foreign_binary_head
+
 #: A decompressed entry larger than this many times its compressed size (and bigger than
 #: MIN_BOMB_BYTES) is treated as a decompression bomb.
 MAX_COMPRESSION_RATIO = 200
@@ -177,6 +179,10 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
             target.parent.mkdir(parents=True, exist_ok=True)
             limit = max(MIN_BOMB_BYTES, MAX_COMPRESSION_RATIO * max(info.compress_size, 1))
             try:
+                with archive.open(info) as head:  # media (an X archive's) are refused unextracted
+                    if foreign_binary_head(head.read(TEXT_SNIFF_BYTES)):
+                        yield Candidate(source, name, None, error=BINARY_ERROR)
+                        continue
                 _copy_capped(archive.open(info), target, limit)
             except SourceError as exc:
                 yield Candidate(source, name, None, error=f"zip entry {info.filename!r}: {exc}")

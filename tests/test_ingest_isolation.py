@@ -266,6 +266,30 @@ def test_media_of_an_x_archive_are_refused_before_they_are_copied(settings, tmp_
     assert ingest.reconcile(settings).is_empty()
 
 
+def test_media_in_a_zipped_x_archive_are_refused_without_being_extracted(tmp_path: Path, monkeypatch):
+    """The archive's zip is the documented way to ingest it: its media entries are refused from
+    their first bytes, never written out (extraction is observed, and passes through)."""
+    import zipfile
+
+    from pipelines import sources
+
+    path = tmp_path / "twitter-archive.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for part in (FIXTURES / "x_archive" / "full").iterdir():
+            archive.write(part, f"data/{part.name}")
+        archive.writestr("data/tweets_media/1627000000000000001-a.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 100)
+    written: list[str] = []
+    copy = sources._copy_capped
+    monkeypatch.setattr(sources, "_copy_capped", lambda stream, target, limit: (written.append(target.name),
+                                                                                 copy(stream, target, limit)))
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+    records = {r.name: r for r in ingest.ingest([str(path)], settings)}
+    media = records["twitter-archive.zip/data/tweets_media/1627000000000000001-a.jpg"]
+    assert media.status == "rejected" and media.error.startswith("binary data")
+    assert "1627000000000000001-a.jpg" not in written and "tweets.js" in written
+    assert records["twitter-archive.zip/data/tweets.js"].records_loaded == 3
+
+
 def test_reread_keeps_the_format_a_file_was_forced_to(settings, tmp_path: Path):
     """A page that detection takes for another format loads only with --format; reading the home
     again must not undo that (it would replace its good rows with a quarantined record)."""

@@ -47,10 +47,14 @@ def _gunzip(path: Path, target: Path) -> None:
 
 def is_foreign_binary(path: Path) -> bool:
     """Binary data of no format brandcare reads (an image, a video: an X archive's media), told
-    from the file's first bytes (NUL bytes, and neither gzip nor Parquet) before it is copied."""
+    from the file's first bytes before it is copied (:func:`foreign_binary_head`)."""
     with path.open("rb") as handle:
-        head = handle.read(TEXT_SNIFF_BYTES)
-    return not head.startswith((GZIP_MAGIC, *BINARY_MAGIC)) and b"\x00" in head
+        return foreign_binary_head(handle.read(TEXT_SNIFF_BYTES))
+
+
+def foreign_binary_head(head: bytes) -> bool:
+    """The first :data:`TEXT_SNIFF_BYTES` of a file hold NUL bytes, and it is neither gzip nor Parquet."""
+    return not head.startswith((GZIP_MAGIC, *BINARY_MAGIC)) and b"\x00" in head[:TEXT_SNIFF_BYTES]
 
 
 def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
