@@ -131,6 +131,17 @@ def test_parts_without_posts_load_nothing_and_say_so_broken_files_are_rejected(t
         read_x_archive(not_array)
 
 
+def test_community_tweets_are_the_owners_posts_too(tmp_path: Path):
+    """community-tweet.js (a real archive holds it: the owner's posts in X Communities) is shaped
+    as tweets.js: read as the owner's posts, not as a part without any."""
+    archive = shutil.copytree(FULL, tmp_path / "data")
+    community = archive / "community-tweet.js"
+    community.write_text((FULL / "tweets.js").read_text().replace("window.YTD.tweets.part0", "window.YTD.community_tweet.part0"))
+    read, tweets = read_x_archive(community), read_x_archive(FULL / "tweets.js")
+    assert read.notes == () and read.records_read == tweets.records_read
+    assert read.messages.drop("archive_sha256", strict=False).equals(tweets.messages.drop("archive_sha256", strict=False))
+
+
 def test_unreadable_account_js_names_the_problem(tmp_path: Path):
     shutil.copy(FULL / "tweets-part1.js", tmp_path / "tweets-part1.js")
     (tmp_path / "account.js").write_text('window.YTD.account.part0 = [ { "account" : { "username" : "x" } } ]')

@@ -4,7 +4,8 @@ The part name in the file's first line (never the file name) says what the file 
 
 - ``tweets``/``tweet`` (``data/tweets.js``, ``tweets-part1.js``..., older ``data/tweet.js``):
   the owner's posts, each item wrapped as ``{"tweet": {...}}`` or a bare v1.1 tweet object;
-  ``deleted_tweets`` the same, marked ``deleted``. A post whose text starts ``RT @`` is a repost.
+  ``deleted_tweets`` the same, marked ``deleted``; ``community_tweet`` (``community-tweet.js``)
+  the owner's posts in X Communities, read as tweets. A post whose text starts ``RT @`` is a repost.
 - ``note_tweet`` (``note-tweet.js``): the full text of long posts, read as posts
   ``x:note:<noteTweetId>``. The archive does not link a note to the (truncated) copy of the
   same post in tweets.js, so both are loaded; they share author and created_at.
@@ -38,7 +39,8 @@ ISO_CREATED_AT = "%Y-%m-%dT%H:%M:%S%.f%#z"
 NO_ACCOUNT = "author unknown: personal archive without account.js (ingest the whole archive folder or zip)"
 
 _PREFIX = re.compile(r"window\.YTD\.(\w+)\.part\d+\s*=\s*")
-_TWEET_PARTS = {"tweets": False, "tweet": False, "deleted_tweets": True}  # part -> deleted
+#: part -> deleted; community_tweet: the owner's posts in X Communities, public, shaped as tweets
+_TWEET_PARTS = {"tweets": False, "tweet": False, "deleted_tweets": True, "community_tweet": False}
 _NOTE_PARTS = ("note_tweet", "note_tweets")
 _ACCOUNT_PARTS = ("account",)
 
