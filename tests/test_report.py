@@ -305,3 +305,25 @@ def test_many_brands_draw_only_the_most_active_and_say_so(demo_run, monkeypatch,
     assert board.count("<tr>") == 3
     # the figures over every brand stay whole
     assert f"<b>{sum(c['actionable'] for c in counts):,}</b>" in page
+
+
+def test_a_trend_line_breaks_where_periods_hold_no_figure():
+    """Fifteen years of sparse data: a brand's months with cases years apart are points, not one
+    line drawn across the years between (a real home drew a flat 0% line from 2010 to 2024)."""
+    import re
+    from datetime import date
+
+    from pipelines.report.charts import trends_chart
+
+    def row(day: date, rate: float) -> dict:
+        return {"brand_name": "Theme Demos", "period_start": day, "response_rate": rate,
+                "median_first_response_min": 30.0, "is_final": True}
+
+    rows = [row(date(2010, 1, 1), 0.0), row(date(2010, 2, 1), 0.5), row(date(2024, 5, 1), 0.0)]
+    svg = trends_chart(rows, "month", {"Theme Demos": "#0072B2"}, Words("en"))
+    # each series' line is the first data mark of its axes: a path with one move per unbroken run
+    lines = re.findall(r'<g id="data-trends-(?:1|3)">.*?<path d="([^"]+)"', svg, flags=re.S)
+    assert len(lines) == 2 and all(d.count("M") == 2 for d in lines)
+    joined = trends_chart(rows[:2], "month", {"Theme Demos": "#0072B2"}, Words("en"))
+    assert all(d.count("M") == 1 for d in re.findall(r'<g id="data-trends-(?:1|3)">.*?<path d="([^"]+)"', joined,
+                                                    flags=re.S))

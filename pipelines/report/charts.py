@@ -192,6 +192,25 @@ def _day(value: float) -> date:
     return date.fromordinal(int(round(value)))
 
 
+#: Days between two period starts past which the periods between them held no figure.
+_NEXT_PERIOD_DAYS = {"day": 1, "week": 7, "month": 31}
+
+
+def _broken_at_gaps(points: list[dict], key: str, grain: str) -> tuple[list[float], list[float]]:
+    """A series' x and y, with a gap (NaN) wherever periods without a figure lie between two
+    points: a line drawn across years without cases would show a trend no data holds."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for point in points:
+        x = _num(point["period_start"])
+        if xs and x - xs[-1] > _NEXT_PERIOD_DAYS.get(grain, 31):
+            xs.append(float("nan"))
+            ys.append(float("nan"))
+        xs.append(x)
+        ys.append(point[key])
+    return xs, ys
+
+
 def trends_chart(rows: list[dict], grain: str, colours: dict[str, str], words: Words) -> str:
     """Per brand: response rate (top) and median first response (bottom, log scale)."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
@@ -208,8 +227,8 @@ def trends_chart(rows: list[dict], grain: str, colours: dict[str, str], words: W
                 shown = [p for p in points if p[key] is not None]
                 if not shown:
                     continue
-                (line,) = ax.plot([_num(p["period_start"]) for p in shown], [p[key] for p in shown],
-                                  color=colour, linewidth=1.8, label=name)
+                xs, ys = _broken_at_gaps(shown, key, grain)
+                (line,) = ax.plot(xs, ys, color=colour, linewidth=1.8, label=name)
                 chart.mark(line)
                 for final in (True, False):
                     part = [p for p in shown if p["is_final"] is final]
