@@ -136,8 +136,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
-def _file_line(record, is_new: bool = False, state: str | None = None) -> str:
-    state = state or ("new" if is_new else "already registered")
+def _registered(is_new: bool) -> str:
+    return "new" if is_new else "already registered"
+
+
+def _file_line(record, state: str) -> str:
     if record.status == "rejected":
         return f"  {record.name:<40} {record.format or '?':<10} REJECTED ({state}): {record.error}"
     line = (f"  {record.name:<40} {record.format:<10} read {record.records_read:>6}  "
@@ -150,7 +153,8 @@ def _ingest_progress(print_files: bool = True):
     """The ``on_file`` callback of an ingest: a line per file (when print_files) and, on a
     terminal, a progress bar of the files done; plain lines only when stdout is not a TTY."""
     if not sys.stdout.isatty():
-        yield (lambda record, is_new: print(_file_line(record, is_new), flush=True)) if print_files else None
+        yield ((lambda record, is_new: print(_file_line(record, _registered(is_new)), flush=True))
+               if print_files else None)
         return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
@@ -161,7 +165,7 @@ def _ingest_progress(print_files: bool = True):
 
         def on_file(record, is_new: bool) -> None:
             if print_files:
-                progress.console.print(_file_line(record, is_new), markup=False, highlight=False)
+                progress.console.print(_file_line(record, _registered(is_new)), markup=False, highlight=False)
             progress.update(task, advance=1, records=progress.tasks[task].fields["records"] + record.records_read)
 
         yield on_file
@@ -181,20 +185,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     started = time.monotonic()
     print(f"{'reading again the archive files of' if args.reread else 'ingesting into'} {settings.home}")
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
     try:
         if args.reread:
             from pipelines.runner import home_lock
 
-            say = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
             with home_lock(settings, on_wait=say):  # no run reads the lake while it is read again
                 records = ingest.reread(settings, on_wait=say)
             for record in records:
-                print(_file_line(record, state="read again"), flush=True)
+                print(_file_line(record, "read again"), flush=True)
             print("every month may have changed: `brandcare run` without --from/--to recomputes them all")
         else:
             with _ingest_progress() as on_file:
-                records = ingest.ingest(args.sources, settings, on_file=on_file, fmt=args.format,
-                                        on_wait=lambda message: print(message, file=sys.stderr, flush=True))
+                records = ingest.ingest(args.sources, settings, on_file=on_file, fmt=args.format, on_wait=say)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -66,7 +66,7 @@ from pipelines.classify import classify_messages
 from pipelines.formats import ArchiveError, detect_format, read_archive
 from pipelines.formats.base import reader_database
 from pipelines.formats.bluesky import read_bluesky_many
-from pipelines.formats.decode import BINARY_ERROR, is_foreign_binary, prepare
+from pipelines.formats.decode import prepare
 from pipelines.formats.x_v2 import read_x_v2_many
 from pipelines.locks import held_flock
 from pipelines.settings import Settings
@@ -788,9 +788,6 @@ def ingest(
 
         queued: set[str] = set()
         for candidate in collect(sources, work / "fetched"):
-            if candidate.path is not None and is_foreign_binary(candidate.path):
-                # refused before it is copied into the store: an X archive's media can weigh gigabytes
-                candidate = replace(candidate, path=None, error=BINARY_ERROR)
             try:
                 sha, is_new = register(candidate, settings)
             except Exception as exc:  # noqa: BLE001 - a file that cannot be registered is refused alone

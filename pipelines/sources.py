@@ -15,11 +15,11 @@ import shutil
 import time
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from urllib.parse import parse_qsl, urldefrag, urlsplit, urlunsplit
 
-from pipelines.formats.decode import BINARY_ERROR, TEXT_SNIFF_BYTES, foreign_binary_head
+from pipelines.formats.decode import BINARY_ERROR, TEXT_SNIFF_BYTES, foreign_binary_head, is_foreign_binary
 
 #: A decompressed entry larger than this many times its compressed size (and bigger than
 #: MIN_BOMB_BYTES) is treated as a decompression bomb.
@@ -179,7 +179,7 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
             target.parent.mkdir(parents=True, exist_ok=True)
             limit = max(MIN_BOMB_BYTES, MAX_COMPRESSION_RATIO * max(info.compress_size, 1))
             try:
-                with archive.open(info) as head:  # media (an X archive's) are refused unextracted
+                with archive.open(info) as head:  # refused unextracted, as collect refuses files
                     if foreign_binary_head(head.read(TEXT_SNIFF_BYTES)):
                         yield Candidate(source, name, None, error=BINARY_ERROR)
                         continue
@@ -216,7 +216,9 @@ def _looks_like_zip(path: Path) -> bool:
 
 
 def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
-    """Expand what the user named into candidate archive files (zip archives opened)."""
+    """Expand what the user named into candidate archive files (zip archives opened). Binary data
+    of no format brandcare reads (an X archive's media) is refused here, from its first bytes, so
+    that it is never copied into the store nor extracted from a zip."""
     for source in sources:
         if is_url(source):
             candidates = [fetch(source, workdir)]
@@ -226,5 +228,7 @@ def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
         for candidate in candidates:
             if candidate.path is not None and _looks_like_zip(candidate.path):
                 yield from _unzip(candidate, workdir)
+            elif candidate.path is not None and is_foreign_binary(candidate.path):
+                yield replace(candidate, path=None, companions=(), error=BINARY_ERROR)
             else:
                 yield candidate
