@@ -189,6 +189,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     def say(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
 
+    skipped = []
     try:
         if args.reread:
             from pipelines.runner import home_lock
@@ -200,24 +201,42 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             print("every month may have changed: `brandcare run` without --from/--to recomputes them all")
         else:
             with _ingest_progress() as on_file:
-                records = ingest.ingest(args.sources, settings, on_file=on_file, fmt=args.format, on_wait=say)
+                records = ingest.ingest(args.sources, settings, on_file=on_file, fmt=args.format, on_wait=say,
+                                        on_skip=skipped.append)
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for reason, names in _grouped_skips(skipped).items():
+        more = f" and {len(names) - SKIPS_SHOWN:,} more" if len(names) > SKIPS_SHOWN else ""
+        print(f"  skipped {len(names):,} file(s), {reason}: {', '.join(names[:SKIPS_SHOWN])}{more}")
     rejected = [r for r in records if r.status == "rejected"]
     print(
-        f"{len(records)} files ({len(rejected)} rejected): read {sum(r.records_read for r in records)}, "
+        f"{len(records)} files ({len(rejected)} rejected{f', {len(skipped):,} skipped' if skipped else ''}): "
+        f"read {sum(r.records_read for r in records)}, "
         f"loaded {sum(r.records_loaded for r in records)}, "
         f"quarantined {sum(r.records_quarantined for r in records)} in {time.monotonic() - started:.1f}s"
     )
-    if rejected and len(rejected) == len(records):
-        print(f"error: every file was rejected ({len(rejected)}); nothing was loaded. If the format was "
-              "misdetected, give it with --format", file=sys.stderr)
+    if (rejected or skipped) and len(rejected) == len(records):
+        what = f"every file was rejected ({len(rejected)})" if rejected else f"every file was skipped ({len(skipped)})"
+        print(f"error: {what}; nothing was loaded. If the format was misdetected, give it with --format",
+              file=sys.stderr)
         return INGEST_ALL_REJECTED
     if rejected:
         print(f"warning: {len(rejected)} of {len(records)} files rejected (reasons above)", file=sys.stderr)
         return INGEST_SOME_REJECTED
     return 0
+
+
+#: skipped files named on the ingest's output, per reason (the rest are counted)
+SKIPS_SHOWN = 3
+
+
+def _grouped_skips(skipped: list) -> dict[str, list[str]]:
+    """The names of the skipped candidates, per reason, in the order found."""
+    grouped: dict[str, list[str]] = {}
+    for candidate in skipped:
+        grouped.setdefault(candidate.skipped, []).append(candidate.name)
+    return grouped
 
 
 def _date(value: str) -> date:
@@ -544,8 +563,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Register archive files once by content hash, detect each one's format from its content and\n"
         "normalise it into the lake. Bad records are quarantined with a reason, an unreadable file is\n"
         "rejected with a reason; the others load. Prints per file: format, records read, loaded and\n"
-        "quarantined.",
+        "quarantined. Files of a folder or zip that are not messages (images, videos, an X archive's\n"
+        "viewer) are skipped: counted and named, never copied.",
         ["brandcare ingest exports/                      # a folder, recursively",
+         "brandcare ingest twitter-2026-11-30-abc.zip     # an X archive: its data/*.js, not its media",
          "brandcare ingest 'exports/**/*.jsonl.gz' twcs.csv",
          "brandcare ingest https://example.org/dump.zip#sha256=<hex>",
          "brandcare ingest --format twcs odd_name.txt     # force the format (also re-reads a rejected file)",
@@ -553,7 +574,7 @@ def build_parser() -> argparse.ArgumentParser:
         settings=HOME_ONLY,
         notes="exit status:\n"
               "  0  every file loaded (or was already)\n"
-              f"  {INGEST_ALL_REJECTED}  every file was rejected: nothing loaded\n"
+              f"  {INGEST_ALL_REJECTED}  every file was rejected (or skipped): nothing loaded\n"
               "  2  a source matches nothing: nothing registered\n"
               f"  {INGEST_SOME_REJECTED}  some files were rejected, the others loaded")
     ingest.add_argument("sources", nargs="*", metavar="SOURCE",

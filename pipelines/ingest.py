@@ -748,6 +748,7 @@ def ingest(
     on_file: Callable[[ArchiveFile, bool], None] | None = None,
     fmt: str = "auto",
     on_wait: Callable[[str], None] | None = None,
+    on_skip: Callable[[Candidate], None] | None = None,
 ) -> list[ArchiveFile]:
     """Register and normalise every archive the sources name; one bad file never stops the rest.
 
@@ -755,7 +756,9 @@ def ingest(
     loaded or rejected (and why). A file recorded before is not read again, unless ``fmt``
     forces a format it was not read as (a file rejected before is then read again).
     ``on_file(record, is_new)`` is called after each file, for progress reporting;
-    ``on_wait(message)`` when another process is writing the lake and this one must wait.
+    ``on_wait(message)`` when another process is writing the lake and this one must wait;
+    ``on_skip(candidate)`` for each file found in a folder or zip that is not an archive file at
+    all (``candidate.skipped`` says why: media, an X archive's viewer): neither stored nor recorded.
     Sources that match nothing raise FileNotFoundError before anything is registered.
     """
     sources = list(sources)
@@ -788,6 +791,10 @@ def ingest(
 
         queued: set[str] = set()
         for candidate in collect(sources, work / "fetched"):
+            if candidate.skipped:
+                if on_skip:
+                    on_skip(candidate)
+                continue
             try:
                 sha, is_new = register(candidate, settings)
             except Exception as exc:  # noqa: BLE001 - a file that cannot be registered is refused alone

@@ -4,6 +4,11 @@
 working folder the caller owns, inside BRANDCARE_HOME), each with its provenance. Zip
 archives are opened here: every entry is its own archive file, named ``outer.zip/entry``;
 an entry with an unsafe path or an implausible compression ratio is refused, not extracted.
+
+A file named on its own is always read (and rejected with a reason when it cannot be). Inside
+a folder, a glob or a zip, files that are plainly not messages are skipped, reported with the
+reason and never copied: binary data (images, video, fonts) and the parts of an X personal
+archive that are its viewer rather than its data (see :func:`x_archive_extras`).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import time
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from urllib.parse import parse_qsl, urldefrag, urlsplit, urlunsplit
 
 from pipelines.formats.decode import BINARY_ERROR, TEXT_SNIFF_BYTES, foreign_binary_head, is_foreign_binary
@@ -27,6 +32,11 @@ MAX_COMPRESSION_RATIO = 200
 MIN_BOMB_BYTES = 1 << 20
 #: Files the X personal archive reader needs beside a tweets file.
 ARCHIVE_COMPANIONS = ("account.js",)
+#: An X personal archive: ``<root>/data/manifest.js`` ("window.__THAR_CONFIG = ..."), its data
+#: as ``<root>/data/*.js``; beside them "Your archive.html", ``assets/`` and the media folders.
+X_ARCHIVE_DATA, X_ARCHIVE_MANIFEST = "data", "manifest.js"
+SKIPPED_BINARY = "binary data (an image, a video, a font): not messages"
+SKIPPED_X_EXTRA = "part of an X archive that holds no messages (its viewer, manifest, README or media)"
 HTTP_ATTEMPTS = 4
 
 
@@ -43,6 +53,7 @@ class Candidate:
     path: Path | None  # None when refused
     companions: tuple[Path, ...] = ()
     error: str | None = None  # why the candidate was refused (unsafe zip entry, download failed)
+    skipped: str | None = None  # why a file found in a folder or zip is not an archive file at all
     expected_sha256: str | None = field(default=None, compare=False)
 
 
@@ -54,17 +65,33 @@ def _companions(path: Path) -> tuple[Path, ...]:
     return tuple(p for name in ARCHIVE_COMPANIONS if (p := path.parent / name).is_file() and p != path)
 
 
-def _local_files(source: str) -> list[Path]:
+def _local_files(source: str) -> tuple[list[Path], bool]:
+    """The files a local source names, and whether they were found (in a folder, by a glob)
+    rather than named one by one."""
     path = Path(source.removeprefix("file://")).expanduser()
     if path.is_dir():
         return [p for p in sorted(path.rglob("*"))
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)]
+                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)], True
     if path.is_file():
-        return [path]
+        return [path], False
     matches = sorted(Path(p) for p in glob.glob(source, recursive=True) if Path(p).is_file())
     if not matches:
         raise FileNotFoundError(f"no archive file matches {source!r}")
-    return matches
+    return matches, True
+
+
+def x_archive_extras(paths: Iterable[PurePath]) -> set[PurePath]:
+    """Of files found together, those of an X personal archive that are not its data: every file
+    under a folder holding ``data/manifest.js`` except ``data/*.js`` (the manifest too: it
+    describes the archive, it holds no messages). Without a manifest nothing is set aside."""
+    paths = list(paths)
+    roots = {p.parent.parent for p in paths if p.name == X_ARCHIVE_MANIFEST and p.parent.name == X_ARCHIVE_DATA}
+    return {
+        p for p in paths
+        for root in roots
+        if root in p.parents
+        and not (p.parent == root / X_ARCHIVE_DATA and p.suffix == ".js" and p.name != X_ARCHIVE_MANIFEST)
+    }
 
 
 #: Secrets for archive sources come only from the environment, never from the URL: this
@@ -160,10 +187,14 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
         return
     with archive:
         entries = [info for info in archive.infolist() if not info.is_dir()]
+        extras = x_archive_extras(PurePosixPath(info.filename) for info in entries)
         extracted: dict[str, Path] = {}
         for info in entries:
             name = f"{outer}/{info.filename}"
             source = f"{candidate.source}!{info.filename}"
+            if PurePosixPath(info.filename) in extras:
+                yield Candidate(source, name, None, skipped=SKIPPED_X_EXTRA)
+                continue
             entry_path = PurePosixPath(info.filename.replace("\\", "/"))
             if entry_path.is_absolute() or ".." in entry_path.parts or ":" in info.filename:
                 yield Candidate(source, name, None, error=f"unsafe zip entry path {info.filename!r}: refused")
@@ -179,9 +210,9 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
             target.parent.mkdir(parents=True, exist_ok=True)
             limit = max(MIN_BOMB_BYTES, MAX_COMPRESSION_RATIO * max(info.compress_size, 1))
             try:
-                with archive.open(info) as head:  # refused unextracted, as collect refuses files
+                with archive.open(info) as head:  # skipped unextracted, as collect skips found files
                     if foreign_binary_head(head.read(TEXT_SNIFF_BYTES)):
-                        yield Candidate(source, name, None, error=BINARY_ERROR)
+                        yield Candidate(source, name, None, skipped=SKIPPED_BINARY)
                         continue
                 _copy_capped(archive.open(info), target, limit)
             except SourceError as exc:
@@ -217,18 +248,25 @@ def _looks_like_zip(path: Path) -> bool:
 
 def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
     """Expand what the user named into candidate archive files (zip archives opened). Binary data
-    of no format brandcare reads (an X archive's media) is refused here, from its first bytes, so
-    that it is never copied into the store nor extracted from a zip."""
+    of no format brandcare reads (an X archive's media) is told from its first bytes, so that it
+    is never copied into the store nor extracted from a zip: refused when named on its own,
+    skipped when found in a folder, a glob or a zip, as are an X archive's other extras."""
     for source in sources:
+        found, extras = False, set()
         if is_url(source):
             candidates = [fetch(source, workdir)]
         else:
-            candidates = [Candidate(str(p.resolve()), p.name, p.resolve(), _companions(p.resolve()))
-                          for p in _local_files(source)]
+            paths, found = _local_files(source)
+            paths = [p.resolve() for p in paths]
+            extras = x_archive_extras(paths) if found else set()
+            candidates = [Candidate(str(p), p.name, p, _companions(p)) for p in paths]
         for candidate in candidates:
-            if candidate.path is not None and _looks_like_zip(candidate.path):
+            if candidate.path in extras:
+                yield replace(candidate, path=None, companions=(), skipped=SKIPPED_X_EXTRA)
+            elif candidate.path is not None and _looks_like_zip(candidate.path):
                 yield from _unzip(candidate, workdir)
             elif candidate.path is not None and is_foreign_binary(candidate.path):
-                yield replace(candidate, path=None, companions=(), error=BINARY_ERROR)
+                yield replace(candidate, path=None, companions=(),
+                              **({"skipped": SKIPPED_BINARY} if found else {"error": BINARY_ERROR}))
             else:
                 yield candidate

@@ -63,7 +63,6 @@ CORPUS: dict[str, tuple[bytes, str, str | set[str], str | None]] = {
     "truncated_export.xml": (WXR[: len(WXR) // 2], "rejected", "not well-formed XML", None),
     "unknown.txt": (b"dear diary, today the router broke", "rejected", "unknown format", None),
     "unknown_json.json": (b'[{"foo": 1}]', "rejected", "unknown format: JSON", None),
-    "binary.dat": (bytes(range(256)) * 4, "rejected", "binary data", None),
     "billion_laughs.xml": (BILLION_LAUGHS, "rejected", "unsafe XML rejected", None),
     "external_entity.xml": (EXTERNAL_ENTITY, "rejected", "unsafe XML rejected", None),
     "damaged.json.gz": (gzip.compress(_page(_tweet(2)))[:30], "rejected", "damaged gzip file", None),

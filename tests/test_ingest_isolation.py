@@ -247,28 +247,61 @@ def test_reread_applies_this_versions_readers_to_a_lake_an_older_version_wrote(t
     assert run_cli(home, "ingest", "--reread", str(wxr), check=False).returncode == 2
 
 
-def test_media_of_an_x_archive_are_refused_before_they_are_copied(settings, tmp_path: Path):
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 64
+#: the parts of a real X archive beside its data: its HTML viewer, assets, manifest and README
+X_ARCHIVE_VIEWER = {
+    "Your archive.html": b"<!DOCTYPE html><html><head><title>Your archive</title></head><body></body></html>",
+    "assets/js/main.js": b"!function(e){var t={};function n(r){return t[r]}}([]);",
+    "assets/images/twemoji/1f600.svg": b'<svg xmlns="http://www.w3.org/2000/svg"><path d="M0 0"/></svg>',
+    "data/manifest.js": b'window.__THAR_CONFIG = {"userInfo": {"userName": "telvia_fan"}, "dataTypes": {}}',
+    "data/README.txt": b"Twitter Archive README\nThis archive contains ...",
+}
+
+
+def test_media_and_viewer_of_an_x_archive_are_skipped_before_they_are_copied(tmp_path: Path):
     """A personal X archive holds its media beside its data (data/tweets_media/*.jpg, *.mp4: often
-    gigabytes); they are reported and refused from their first bytes, never copied into the store."""
-    archive = shutil.copytree(FIXTURES / "x_archive" / "full", tmp_path / "archive" / "data")
-    media = archive / "tweets_media"
+    gigabytes) and an HTML viewer (Your archive.html, assets/, thousands of files). Found in the
+    archive's folder they are skipped with the reason, never copied into the store nor recorded
+    as rejected files, and the ingest ends well; a binary file named on its own is rejected."""
+    from support import run_cli
+
+    root = tmp_path / "archive"
+    shutil.copytree(FIXTURES / "x_archive" / "full", root / "data")
+    for name, content in X_ARCHIVE_VIEWER.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(content)
+    media = root / "data" / "tweets_media"
     media.mkdir()
-    jpeg = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 64
-    (media / "1627000000000000001-a.jpg").write_bytes(jpeg)
+    (media / "1627000000000000001-a.jpg").write_bytes(JPEG)
     (media / "1627000000000000002-b.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 64)
-    records = {r.name: r for r in ingest.ingest([str(tmp_path / "archive")], settings)}
-    for name in ("1627000000000000001-a.jpg", "1627000000000000002-b.mp4"):
-        assert records[name].status == "rejected" and records[name].error.startswith("binary data")
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+    skipped = []
+    records = {r.name: r for r in ingest.ingest([str(root)], settings, on_skip=skipped.append)}
+    assert sorted(c.name for c in skipped) == sorted(
+        [Path(name).name for name in X_ARCHIVE_VIEWER] + ["1627000000000000001-a.jpg", "1627000000000000002-b.mp4"])
+    assert all(c.skipped and c.path is None for c in skipped)
+    assert sorted(records) == sorted(p.name for p in (FIXTURES / "x_archive" / "full").iterdir())
+    assert all(r.status == "loaded" for r in records.values()) and records["tweets.js"].records_loaded == 3
     stored = [p.read_bytes() for p in settings.archives_dir.glob("*/*") if p.is_file() and p.name != "source.json"]
-    copied = [r for r in records.values() if not (r.error or "").startswith("binary data")]  # like.js too
-    assert jpeg not in stored and len(stored) == len(copied) == len(records) - 2
-    assert records["tweets.js"].status == "loaded"  # the archive itself loads beside them
+    assert JPEG not in stored and len(stored) == len(records)
     assert ingest.reconcile(settings).is_empty()
+    # the command says what it skipped, once per reason, and ends well
+    proc = run_cli(tmp_path / "home2", "ingest", str(root))
+    assert "skipped 7 file(s), part of an X archive that holds no messages" in proc.stdout
+    assert "REJECTED" not in proc.stdout and "5 files (0 rejected, 7 skipped)" in proc.stdout
+    # without the manifest (and its README), the media are still skipped, as binary data
+    (root / "data" / "manifest.js").unlink()
+    (root / "data" / "README.txt").unlink()
+    proc = run_cli(tmp_path / "home3", "ingest", str(root / "data"))
+    assert "skipped 2 file(s), binary data" in proc.stdout and "REJECTED" not in proc.stdout
+    # named on its own, the same image is a file the user asked for: rejected with the reason
+    proc = run_cli(tmp_path / "home2", "ingest", str(media / "1627000000000000001-a.jpg"), check=False)
+    assert proc.returncode == 1 and "REJECTED (new): binary data" in proc.stdout
 
 
-def test_media_in_a_zipped_x_archive_are_refused_without_being_extracted(tmp_path: Path, monkeypatch):
-    """The archive's zip is the documented way to ingest it: its media entries are refused from
-    their first bytes, never written out (extraction is observed, and passes through)."""
+def test_media_and_viewer_in_a_zipped_x_archive_are_skipped_without_being_extracted(tmp_path: Path, monkeypatch):
+    """The archive's zip is the documented way to ingest it: its media and viewer entries are
+    skipped (media from their first bytes), never written out (extraction is observed)."""
     import zipfile
 
     from pipelines import sources
@@ -277,17 +310,44 @@ def test_media_in_a_zipped_x_archive_are_refused_without_being_extracted(tmp_pat
     with zipfile.ZipFile(path, "w") as archive:
         for part in (FIXTURES / "x_archive" / "full").iterdir():
             archive.write(part, f"data/{part.name}")
-        archive.writestr("data/tweets_media/1627000000000000001-a.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" * 100)
+        for name, content in X_ARCHIVE_VIEWER.items():
+            archive.writestr(name, content)
+        archive.writestr("data/tweets_media/1627000000000000001-a.jpg", JPEG)
     written: list[str] = []
     copy = sources._copy_capped
     monkeypatch.setattr(sources, "_copy_capped", lambda stream, target, limit: (written.append(target.name),
                                                                                  copy(stream, target, limit)))
     settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
-    records = {r.name: r for r in ingest.ingest([str(path)], settings)}
-    media = records["twitter-archive.zip/data/tweets_media/1627000000000000001-a.jpg"]
-    assert media.status == "rejected" and media.error.startswith("binary data")
-    assert "1627000000000000001-a.jpg" not in written and "tweets.js" in written
+    skipped = []
+    records = {r.name: r for r in ingest.ingest([str(path)], settings, on_skip=skipped.append)}
+    assert {c.name: c.skipped for c in skipped} == {
+        **{f"twitter-archive.zip/{name}": sources.SKIPPED_X_EXTRA for name in X_ARCHIVE_VIEWER},
+        "twitter-archive.zip/data/tweets_media/1627000000000000001-a.jpg": sources.SKIPPED_X_EXTRA,
+    }
+    assert sorted(written) == sorted(p.name for p in (FIXTURES / "x_archive" / "full").iterdir())
     assert records["twitter-archive.zip/data/tweets.js"].records_loaded == 3
+    assert all(r.status == "loaded" for r in records.values())
+
+
+def test_binary_entries_of_a_zip_are_skipped_without_being_extracted(tmp_path: Path, monkeypatch):
+    """Outside an X archive's layout too, an entry of binary data is told from its first bytes."""
+    import zipfile
+
+    from pipelines import sources
+
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(X_PAGE, "page.json")
+        archive.writestr("photos/1.jpg", JPEG)
+    written: list[str] = []
+    copy = sources._copy_capped
+    monkeypatch.setattr(sources, "_copy_capped", lambda stream, target, limit: (written.append(target.name),
+                                                                                 copy(stream, target, limit)))
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+    skipped = []
+    records = ingest.ingest([str(path)], settings, on_skip=skipped.append)
+    assert [(c.name, c.skipped) for c in skipped] == [("export.zip/photos/1.jpg", sources.SKIPPED_BINARY)]
+    assert written == ["page.json"] and [r.status for r in records] == ["loaded"]
 
 
 def test_reread_keeps_the_format_a_file_was_forced_to(settings, tmp_path: Path):
