@@ -65,7 +65,7 @@ def _companions(path: Path) -> tuple[Path, ...]:
     return tuple(p for name in ARCHIVE_COMPANIONS if (p := path.parent / name).is_file() and p != path)
 
 
-def _local_files(source: str) -> tuple[list[Path], bool]:
+def local_files(source: str) -> tuple[list[Path], bool]:
     """The files a local source names, and whether they were found (in a folder, by a glob)
     rather than named one by one."""
     path = Path(source.removeprefix("file://")).expanduser()
@@ -252,21 +252,29 @@ def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
     is never copied into the store nor extracted from a zip: refused when named on its own,
     skipped when found in a folder, a glob or a zip, as are an X archive's other extras."""
     for source in sources:
-        found, extras = False, set()
         if is_url(source):
             candidates = [fetch(source, workdir)]
         else:
-            paths, found = _local_files(source)
+            paths, found = local_files(source)
             paths = [p.resolve() for p in paths]
-            extras = x_archive_extras(paths) if found else set()
-            candidates = [Candidate(str(p), p.name, p, _companions(p)) for p in paths]
+            skips = skip_reasons(paths) if found else {}
+            candidates = [Candidate(str(p), p.name, None, skipped=skips[p]) if p in skips
+                          else Candidate(str(p), p.name, p, _companions(p)) for p in paths]
         for candidate in candidates:
-            if candidate.path in extras:
-                yield replace(candidate, path=None, companions=(), skipped=SKIPPED_X_EXTRA)
-            elif candidate.path is not None and _looks_like_zip(candidate.path):
+            if candidate.path is not None and _looks_like_zip(candidate.path):
                 yield from _unzip(candidate, workdir)
-            elif candidate.path is not None and is_foreign_binary(candidate.path):
-                yield replace(candidate, path=None, companions=(),
-                              **({"skipped": SKIPPED_BINARY} if found else {"error": BINARY_ERROR}))
+            elif candidate.path is not None and is_foreign_binary(candidate.path):  # named on its own
+                yield replace(candidate, path=None, companions=(), error=BINARY_ERROR)
             else:
                 yield candidate
+
+
+def skip_reasons(paths: list[Path]) -> dict[Path, str]:
+    """Of files found together (in a folder, by a glob), those that are plainly not messages,
+    with the reason: an X archive's extras (:func:`x_archive_extras`) and binary data, told
+    from its first bytes (a zip is not skipped: it is opened, and its entries are sorted alike)."""
+    extras = x_archive_extras(paths)
+    reasons = {p: SKIPPED_X_EXTRA for p in extras}
+    reasons.update({p: SKIPPED_BINARY for p in paths
+                    if p not in extras and not _looks_like_zip(p) and is_foreign_binary(p)})
+    return reasons

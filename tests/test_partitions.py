@@ -51,11 +51,14 @@ def test_inbox_sensor_loads_new_files_and_asks_for_their_months_only(tmp_path, f
         inbox.mkdir(parents=True)
         for name in ("dup_page_1.json", "tweetstorm_page.json"):
             shutil.copy(fixtures_dir / "x_v2" / name, inbox / name)
+        # an image beside them: not an archive file, never taken for a new one
+        (inbox / "screenshot.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
         (request,) = inbox_sensor.evaluate_tick(build_sensor_context()).run_requests
         assert len(ingest.registered(load_settings())) == 2
         # dup_page_1 starts on 2026-03-16; the tweetstorm's last tweet is on 2026-03-24
         assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-03-01", "2026-03-01")
-        assert not inbox_sensor.evaluate_tick(build_sensor_context()).run_requests
+        again = inbox_sensor.evaluate_tick(build_sensor_context())
+        assert not again.run_requests and again.skip_message == "no new archive files in the inbox"
 
 
 def _brand_reply_page(case: dict, brand: dict, tweet_id: int) -> dict:

@@ -15,7 +15,7 @@ from dagster import (
     sensor,
 )
 
-from pipelines import ingest
+from pipelines import ingest, sources
 from pipelines.defs.partitions import range_tags, recent_days
 from pipelines.settings import load_settings
 
@@ -39,14 +39,18 @@ def daily_schedule(context: ScheduleEvaluationContext) -> RunRequest:
 @sensor(job=brandcare_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.STOPPED)
 def inbox_sensor(context: SensorEvaluationContext):
     """Archive files dropped in $BRANDCARE_HOME/inbox: register and normalise them into the lake
-    (files only, never the warehouse), then ask for one run over the days they hold."""
+    (files only, never the warehouse), then ask for one run over the days they hold. Files that
+    an ingest of the folder would skip (media, an X archive's viewer) are left where they are,
+    never taken for new archive files at each tick."""
     settings = load_settings()
     inbox = settings.inbox_dir
     if not inbox.is_dir():
         return SkipReason(f"no inbox folder at {inbox}")
     known = set(ingest.registered(settings))
+    paths, _ = sources.local_files(str(inbox))
+    skipped = sources.skip_reasons(paths)
     new = []
-    for path in sorted(p for p in inbox.rglob("*") if p.is_file() and not p.name.startswith(".")):
+    for path in (p for p in paths if p not in skipped):
         with path.open("rb") as handle:
             if hashlib.file_digest(handle, "sha256").hexdigest() not in known:
                 new.append(str(path))
