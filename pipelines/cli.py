@@ -272,10 +272,12 @@ def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
     except RunError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    checks = outcome.result.get_asset_check_evaluations()
-    passed = sum(e.passed for e in checks)
+    checks = outcome.checks()
     print(f"\nrun {outcome.run_id}: {'SUCCESS' if outcome.success else 'FAILED'} in {time.monotonic() - started:.1f}s")
-    print(f"checks: {passed} passed, {len(checks) - passed} failed")
+    print(f"checks: {len(checks['passed'])} passed, {len(checks['failed'])} failed"
+          + (f", {len(checks['warned'])} warned" if checks["warned"] else ""))
+    for evaluation in checks["warned"]:
+        print(f"  warning: {outcome.check_line(evaluation, 'warned')}", file=sys.stderr)
     manifest = current_manifest(settings)
     if not outcome.success:
         for line in outcome.failures():

@@ -76,14 +76,26 @@ class RunOutcome:
     def run_id(self) -> str:
         return self.result.run_id
 
+    def checks(self) -> dict[str, list]:
+        """The run's asset check evaluations: ``passed``, ``failed`` (an error: nothing is
+        published) and ``warned`` (a warning: published, and said)."""
+        from dagster import AssetCheckSeverity
+
+        sorted_checks: dict[str, list] = {"passed": [], "failed": [], "warned": []}
+        for e in self.result.get_asset_check_evaluations():
+            kind = "passed" if e.passed else "warned" if e.severity == AssetCheckSeverity.WARN else "failed"
+            sorted_checks[kind].append(e)
+        return sorted_checks
+
+    @staticmethod
+    def check_line(evaluation, outcome: str) -> str:
+        """One line for people: the check, what happened, and its description when it has one."""
+        return (f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} {outcome}"
+                + (f" ({evaluation.description})" if evaluation.description else ""))
+
     def failures(self) -> list[str]:
         """One line per failed check or step, for people."""
-        failed = [
-            f"check {e.asset_key.to_user_string()}:{e.check_name} failed"
-            + (f" ({e.description})" if e.description else "")
-            for e in self.result.get_asset_check_evaluations()
-            if not e.passed
-        ]
+        failed = [self.check_line(e, "failed") for e in self.checks()["failed"]]
         for event in self.result.all_events:
             if event.is_step_failure:
                 error = event.step_failure_data.error

@@ -254,6 +254,9 @@ def test_the_published_report_is_this_report(demo_run):
     page = (demo_run.home / "published" / "current" / "report.html").read_text(encoding="utf-8")
     assert page.count('<svg class="chart"') == sum(CHARTS.values())
     assert "<script" not in page and "http-equiv=\"Content-Security-Policy\"" in page
+    # the demo's archives hold every parent: no platform's conversations are cut
+    # (tests/test_reply_coverage.py shows a real sample that cuts them)
+    assert 'data-note="conversations-cut"' not in page
 
 
 # --- small data: a brand under the ranking minimum, sections without data --------------------------

@@ -57,6 +57,8 @@ class ReportData:
     hour_weekday: list[dict] = field(default_factory=list)
     deflection: list[dict] = field(default_factory=list)
     unanswered: list[dict] = field(default_factory=list)
+    #: platforms whose conversations the archives cut (int_reply_coverage.cut)
+    cut: list[dict] = field(default_factory=list)
 
 
 def _leaderboard(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], bool]:
@@ -149,6 +151,10 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         order by coalesce(c.actionable, 0) desc, b.brand_name, b.brand_id
     """)
     data.brands_total = len(data.brands)
+    data.cut = _rows(con, """
+        select platform, replies, replies_parent_missing, brand_replies, brand_replies_parent_missing
+        from int_reply_coverage where cut order by replies desc, platform
+    """)
     data.brands = sorted(data.brands[:REPORT_BRANDS], key=lambda b: (b["brand_name"], b["brand_id"]))
     totals = _rows(con, """
         select count(*) as cases,

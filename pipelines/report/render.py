@@ -136,6 +136,11 @@ def render_report(warehouse_path: Path, *, language: str = "en", response_window
                 if data.first_case else None),
         brands=data.brands_total,
         brands_shown=len(data.brands),
+        cut=[words("conversations_cut", platform=charts.PLATFORM_NAMES.get(row["platform"], row["platform"]),
+                   missing=words.number(row["replies_parent_missing"]), replies=words.number(row["replies"]),
+                   share=words.percent(row["replies_parent_missing"] / row["replies"]),
+                   brand_missing=words.number(row["brand_replies_parent_missing"]))
+             for row in data.cut],
         kpis=kpis,
         sections=_sections(data, words, response_window_days, canned_min_replies),
         leaderboard=_leaderboard_rows(data, words),

@@ -32,6 +32,11 @@ TEXT: dict[str, dict[str, str]] = {
         "data_up_to": "Data up to {horizon} (UTC)",
         "cases_from_to": "Cases opened {start} to {end}",
         "brands_n": "{n} brands",
+        "conversations_cut": "Conversations cut on {platform}: {missing} of {replies} replies ({share}) "
+                             "answer a message the archives do not hold (a personal archive or a sample "
+                             "holds one side of a conversation), {brand_missing} of them by the brands. A "
+                             "customer's follow-up then opens a case of its own, and a brand's reply to a "
+                             "missing message counts as no response: {platform}'s response rates undercount.",
         "brands_shown": "The charts and the leaderboard show the {n} brands with the most actionable "
                         "cases, of {total}; every brand is in the analyst database (brand_scorecards, "
                         "care_cases).",
@@ -138,6 +143,12 @@ TEXT: dict[str, dict[str, str]] = {
         "data_up_to": "Datos hasta {horizon} (UTC)",
         "cases_from_to": "Casos abiertos del {start} al {end}",
         "brands_n": "{n} marcas",
+        "conversations_cut": "Conversaciones cortadas en {platform}: {missing} de {replies} respuestas "
+                             "({share}) contestan a un mensaje que los archivos no contienen (un archivo "
+                             "personal o una muestra guarda un lado de la conversación), {brand_missing} de "
+                             "ellas de las marcas. El seguimiento de un cliente abre entonces su propio caso y "
+                             "la respuesta de una marca a un mensaje ausente no cuenta como respuesta: las "
+                             "tasas de respuesta de {platform} se quedan cortas.",
         "brands_shown": "Los gráficos y la clasificación muestran las {n} marcas con más casos "
                         "accionables, de {total}; todas las marcas están en la base de datos de análisis "
                         "(brand_scorecards, care_cases).",

@@ -1,0 +1,52 @@
+"""A real sample that cuts its conversations: the run warns and the report says so.
+
+tests/fixtures/twcs/real_apple/: fifty real twcs tweets to and from @AppleSupport, from a public
+random sample (README.md there): 36 replies, none of whose parents the sample holds. One ingest
+and one run through the command line; the expected counts are read from the CSV here.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from support import FIXTURES, run_cli
+
+REAL = FIXTURES / "twcs" / "real_apple"
+
+pytestmark = pytest.mark.e2e
+
+
+def _hand_counts() -> dict:
+    rows = list(csv.DictReader((REAL / "twcs_small_apple.csv").open(newline="", encoding="utf-8")))
+    ids = {row["tweet_id"] for row in rows}
+    replies = [row for row in rows if row["in_response_to_tweet_id"]]
+    missing = [row for row in replies if str(int(float(row["in_response_to_tweet_id"]))) not in ids]
+    brand = [row for row in replies if row["author_id"] == "AppleSupport"]
+    return {
+        "platform": "x", "replies": len(replies), "replies_parent_missing": len(missing),
+        "brand_replies": len(brand),
+        "brand_replies_parent_missing": sum(row in missing for row in brand), "cut": True,
+    }
+
+
+def test_a_sample_that_cuts_its_conversations_warns_and_the_report_says_so(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run_cli(home, "ingest", str(REAL / "twcs_small_apple.csv"))
+    proc = run_cli(home, "run", "--quiet", brands=REAL / "brands.yaml")
+    # published, with the warning on the run's output
+    assert "published version" in proc.stdout and "0 failed, 1 warned" in proc.stdout
+    assert "warning: check int_reply_coverage:warn_conversations_cut warned" in proc.stderr
+    with duckdb.connect(str(home / "warehouse" / "brandcare.duckdb"), read_only=True) as con:
+        cursor = con.execute("select * from int_reply_coverage")
+        names = [d[0] for d in cursor.description]
+        coverage = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    expected = _hand_counts()
+    assert coverage == [expected] and expected["replies"] == expected["replies_parent_missing"] == 36
+    page = (home / "published" / "current" / "report.html").read_text(encoding="utf-8")
+    assert page.count('data-note="conversations-cut"') == 1
+    assert "Conversations cut on X: 36 of 36 replies (100%) answer a message the archives do not hold" in page
+    assert "25 of them by the brands" in page and "X&#39;s response rates undercount" in page
