@@ -287,6 +287,11 @@ SIGNOFF_CASES = [
     ("Thanks for your patience *AB 🙏", "AB"),
     # a dash before a final word of thanks is not a sign-off
     ("Great job - Thanks!", None),
+    # Spotify's agents sign with a slash (real twcs replies), never the end of a link
+    ("Try reinstalling, follow the steps at https://t.co/oXb2bY1C7Q /NQ", "NQ"),
+    ("Let us know how it goes! /RC", "RC"),
+    ("Follow the steps at https://t.co/AB", None),
+    ("It works 24/7", None),
 ]
 
 
