@@ -19,7 +19,7 @@ import pytest
 
 from pipelines.classifier import model as model_files
 from pipelines.classifier.corpus import CorpusError, load_corpus
-from pipelines.classifier.features import FeatureSpec, featurise, linear_scores, prepare
+from pipelines.classifier.features import FeatureSpec, featurise, linear_scores, normalise, prepare
 from pipelines.classifier.train import TIE_MARGIN, _choose, train
 from support import invented_corpus
 
@@ -100,6 +100,21 @@ def test_each_kind_of_ngram_weighs_one_over_the_root_of_its_count() -> None:
     words = featurise(pl.Series(["Ab ab"]), FeatureSpec(char_min=1, char_max=0))
     # "ab", "ab" and the bigram "ab ab": 3 occurrences, the word's bucket holds two of them
     assert words.sum() == pytest.approx(3 / np.sqrt(3), rel=1e-6) and words.nnz == 2
+
+
+def test_links_addresses_and_handles_are_three_different_placeholders() -> None:
+    # a reply that gives a link or an address (web, email deflection) must not read as one
+    # that only names an account: the three all read "@user" before (the handle pattern matched "@url" and "@email")
+    text = "@movistar_es escribe a ayuda@movistar.es o entra en https://t.co/AbC123 (1 de 2)"
+    assert pl.select(normalise(pl.lit(text))).item() == "@user escribe a @email o entra en @url (0 de 0)"
+
+
+def test_a_tweet_reads_the_same_with_or_without_x_entities() -> None:
+    # the corpus keeps twcs texts as printed ("AT&amp;T"), the ingest reads X's entities back
+    spec = FeatureSpec(lexicon=True, cues=True)
+    escaped = featurise(pl.Series(["AT&amp;T lost my order &lt;3"]), spec)
+    plain = featurise(pl.Series(["AT&T lost my order <3"]), spec)
+    assert (escaped != plain).nnz == 0
 
 
 @pytest.fixture(scope="module")

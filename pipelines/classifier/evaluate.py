@@ -21,7 +21,7 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 
 from pipelines.classifier import model as model_files
 from pipelines.classifier.corpus import LABELS, REPO, default_corpus, load_corpus, task_rows
-from pipelines.classifier.train import C_GRID, GENERAL_WEIGHTS, SPEED_REPEATS, TIE_MARGIN
+from pipelines.classifier.train import C_GRID, GENERAL_WEIGHTS, SPEED_REPEATS, TIE_MARGIN, fastest, repeated
 from pipelines.classifier.train import SPEED_ROWS as CANDIDATE_SPEED_ROWS
 
 EVALUATION_FILE = "evaluation.json"
@@ -101,17 +101,9 @@ def _speed(texts: pl.Series) -> dict:
     SPEED_REPEATS timings (wall clock, with the CPU time of that timing)."""
     from pipelines.classify import classify_messages
 
-    repeated = (texts.to_list() * (SPEED_ROWS // max(len(texts), 1) + 1))[:SPEED_ROWS]
-    frame = pl.DataFrame(
-        {"text": repeated, "lang": [None] * len(repeated)}, schema={"text": pl.String, "lang": pl.String}
-    )
+    frame = pl.DataFrame({"text": repeated(texts, SPEED_ROWS), "lang": pl.Series([None] * SPEED_ROWS, dtype=pl.String)})
     classify_messages(frame.head(500))
-    timings = []
-    for _ in range(SPEED_REPEATS):
-        wall, cpu = time.perf_counter(), time.process_time()
-        classify_messages(frame)
-        timings.append((time.perf_counter() - wall, time.process_time() - cpu))
-    wall, cpu = min(timings)
+    wall, cpu = fastest(lambda: classify_messages(frame))
     return {"rows": SPEED_ROWS, "rows_per_s": round(SPEED_ROWS / wall), "rows_per_cpu_s": round(SPEED_ROWS / cpu)}
 
 

@@ -1,6 +1,7 @@
 """Hashed n-gram features of message texts, computed with vectorised NumPy (no Python per row).
 
-A text is normalised (lower case, accents folded, links -> ``@url``, e-mail addresses ->
+A text is normalised (X's HTML entities read back as characters, lower case, accents folded,
+links -> ``@url``, e-mail addresses ->
 ``@email``, @handles -> ``@user``, every digit -> ``0``, whitespace collapsed), then turned
 into occurrences of
 
@@ -40,6 +41,7 @@ _BASE = np.uint32(0x01000193)
 _MIX = np.uint32(0x9E3779B1)
 _SEPARATOR = 1  # code point placed between texts; never in a normalised text
 _SPACE = 32
+_MARK = "\x02"  # the '@' of a placeholder until the handles are replaced (a control character: never left)
 
 
 @dataclass(frozen=True)
@@ -80,12 +82,18 @@ NORMALISED = "__features_normalised"  # working column names of feature_columns(
 def normalise(folded: pl.Expr) -> pl.Expr:
     """The text the n-grams are read from, given :func:`pipelines.classify.fold` of the text."""
     from pipelines.classify import EMAIL_PATTERN, HANDLE_PATTERN, LINK_PATTERN
+    from pipelines.formats.base import x_text
 
+    # X's '&amp;', '&lt;', '&gt;': the ingest reads them back as '&', '<', '>' (formats.base),
+    # the corpus keeps tweets as their public files print them; both must give one text.
+    # The placeholders are written with _MARK and turned to '@' last: written '@url' at once,
+    # a link or an e-mail address would then match the handle pattern and read '@user'.
     return (
-        folded.fill_null("")
-        .str.replace_all(EMAIL_PATTERN, " @email ")
-        .str.replace_all(LINK_PATTERN, " @url ")
-        .str.replace_all(HANDLE_PATTERN, " @user ")
+        x_text(folded.fill_null(""))
+        .str.replace_all(EMAIL_PATTERN, f" {_MARK}email ")
+        .str.replace_all(LINK_PATTERN, f" {_MARK}url ")
+        .str.replace_all(HANDLE_PATTERN, f" {_MARK}user ")
+        .str.replace_all(_MARK, "@", literal=True)
         .str.replace_all(r"\d", "0")
         # whitespace and control runs -> one space; written as "a run of two or more, or one
         # that is not already a space" so that the common single spaces are not matches at all
