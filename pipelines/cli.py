@@ -261,7 +261,7 @@ def _check_registry(settings) -> str | None:
 
 def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
     """One pipeline run with its summary; the exit code."""
-    from pipelines.runner import EmptyLakeError, RunError, current_manifest, run_pipeline
+    from pipelines.runner import EmptyLakeError, RunError, check_line, current_manifest, run_pipeline
 
     started = time.monotonic()
     try:
@@ -277,7 +277,7 @@ def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
     print(f"checks: {len(checks['passed'])} passed, {len(checks['failed'])} failed"
           + (f", {len(checks['warned'])} warned" if checks["warned"] else ""))
     for evaluation in checks["warned"]:
-        print(f"  warning: {outcome.check_line(evaluation, 'warned')}", file=sys.stderr)
+        print(f"  warning: {check_line(evaluation)}", file=sys.stderr)
     manifest = current_manifest(settings)
     if not outcome.success:
         for line in outcome.failures():
@@ -397,8 +397,8 @@ def cmd_status(args: argparse.Namespace) -> int:
         took = f"{(run.ended_at - run.started_at).total_seconds():.0f}s" if run.started_at and run.ended_at else "-"
         window = f"months {run.window[0][:7]} to {run.window[1][:7]}" if run.window else "all months"
         print(f"  {run.run_id[:8]}  {run.status:<8} {when}  {took:>6}  {window}")
-        for failure in run.failures:
-            print(f"      {failure}")
+        for line in run.failures + run.warnings:
+            print(f"      {line}")
     pub = status.publication
     if pub:
         print(f"publication: {pub['version']} (created {pub['created_at']}, data horizon {pub['data_horizon']})")

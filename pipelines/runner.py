@@ -77,31 +77,37 @@ class RunOutcome:
         return self.result.run_id
 
     def checks(self) -> dict[str, list]:
-        """The run's asset check evaluations: ``passed``, ``failed`` (an error: nothing is
-        published) and ``warned`` (a warning: published, and said)."""
-        from dagster import AssetCheckSeverity
-
+        """The run's asset check evaluations by :func:`check_outcome`."""
         sorted_checks: dict[str, list] = {"passed": [], "failed": [], "warned": []}
         for e in self.result.get_asset_check_evaluations():
-            kind = "passed" if e.passed else "warned" if e.severity == AssetCheckSeverity.WARN else "failed"
-            sorted_checks[kind].append(e)
+            sorted_checks[check_outcome(e)].append(e)
         return sorted_checks
-
-    @staticmethod
-    def check_line(evaluation, outcome: str) -> str:
-        """One line for people: the check, what happened, and its description when it has one."""
-        return (f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} {outcome}"
-                + (f" ({evaluation.description})" if evaluation.description else ""))
 
     def failures(self) -> list[str]:
         """One line per failed check or step, for people."""
-        failed = [self.check_line(e, "failed") for e in self.checks()["failed"]]
+        failed = [check_line(e) for e in self.checks()["failed"]]
         for event in self.result.all_events:
             if event.is_step_failure:
                 error = event.step_failure_data.error
                 message = error.message.strip().splitlines()[0] if error else "failed"
                 failed.append(f"step {event.step_key} failed: {message}")
         return failed
+
+
+def check_outcome(evaluation) -> str:
+    """``passed``, ``failed`` (an error: nothing is published) or ``warned`` (a warning-severity
+    check that did not pass: published, and said) for one asset check evaluation."""
+    from dagster import AssetCheckSeverity
+
+    if evaluation.passed:
+        return "passed"
+    return "warned" if evaluation.severity == AssetCheckSeverity.WARN else "failed"
+
+
+def check_line(evaluation) -> str:
+    """One line for people: the check, its outcome, and its description when it has one."""
+    return (f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} {check_outcome(evaluation)}"
+            + (f" ({evaluation.description})" if evaluation.description else ""))
 
 
 def prepare_environment(settings: Settings | None = None, brands: str | Path | None = None) -> Settings:

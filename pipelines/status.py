@@ -38,6 +38,8 @@ class RunStatus:
     window: tuple[str, str] | None
     #: One line per failed check or step.
     failures: list[str] = field(default_factory=list)
+    #: One line per warning-severity check that did not pass (the run published).
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,13 @@ def _timestamp(value: float | None) -> datetime | None:
     return datetime.fromtimestamp(value, UTC) if value else None
 
 
-def _failures(instance, run_id: str) -> list[str]:
+def _problems(instance, run_id: str) -> tuple[list[str], list[str]]:
+    """(failed checks and steps, warned checks) of one run, one line each."""
     from dagster import DagsterEventType
 
-    failed = []
+    from pipelines.runner import check_line, check_outcome
+
+    failed, warned = [], []
     for entry in instance.all_logs(run_id, of_type={DagsterEventType.ASSET_CHECK_EVALUATION,
                                                     DagsterEventType.STEP_FAILURE}):
         event = entry.dagster_event
@@ -90,10 +95,10 @@ def _failures(instance, run_id: str) -> list[str]:
                           + (error.message.strip().splitlines()[0] if error else "failed"))
             continue
         evaluation = event.event_specific_data
-        if not evaluation.passed:
-            failed.append(f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} failed"
-                          + (f" ({evaluation.description})" if evaluation.description else ""))
-    return failed
+        outcome = check_outcome(evaluation)
+        if outcome != "passed":
+            (failed if outcome == "failed" else warned).append(check_line(evaluation))
+    return failed, warned
 
 
 def dagster_status(settings: Settings, runs: int = 5) -> tuple[list[str], list[RunStatus]]:
@@ -113,13 +118,15 @@ def dagster_status(settings: Settings, runs: int = 5) -> tuple[list[str], list[R
         for record in instance.get_run_records(limit=runs):
             run = record.dagster_run
             start, end = run.tags.get(RANGE_START_TAG), run.tags.get(RANGE_END_TAG)
+            failed, warned = _problems(instance, run.run_id)
             statuses.append(RunStatus(
                 run_id=run.run_id,
                 status=run.status.value,
                 started_at=_timestamp(record.start_time),
                 ended_at=_timestamp(record.end_time),
                 window=(start, end) if start and end else None,
-                failures=_failures(instance, run.run_id),
+                failures=failed,
+                warnings=warned,
             ))
     return sorted(months), statuses
 

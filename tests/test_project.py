@@ -85,7 +85,7 @@ EXPECTED_ASSET_KEYS = {
     "int_message_links", "int_messages_attributed",
     "int_brand_account_keys", "int_messages_addressing_brands", "int_cases_opened",
     "int_case_brand_replies", "int_cases_measured", "int_author_profiles", "int_canned_replies", "int_reposts",
-    "int_data_horizon", "int_scorecard_cases", "int_scorecard_equity", "int_scorecard_messages",
+    "int_reply_coverage", "int_data_horizon", "int_scorecard_cases", "int_scorecard_equity", "int_scorecard_messages",
     "int_scorecard_metrics",
     "care_cases", "brand_scorecards", "brands", "unanswered_cases", "messages", "archive_files", "quarantine",
     "agent_activity",
