@@ -217,9 +217,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"quarantined {sum(r.records_quarantined for r in records)} in {time.monotonic() - started:.1f}s"
     )
     if (rejected or skipped) and len(rejected) == len(records):
-        what = f"every file was rejected ({len(rejected)})" if rejected else f"every file was skipped ({len(skipped)})"
-        print(f"error: {what}; nothing was loaded. If the format was misdetected, give it with --format",
-              file=sys.stderr)
+        print(f"error: every file was rejected ({len(rejected)}); nothing was loaded. If the format was "
+              "misdetected, give it with --format" if rejected else
+              f"error: every file was skipped ({len(skipped)}); nothing was loaded. A file named on its own "
+              "is always read", file=sys.stderr)
         return INGEST_ALL_REJECTED
     if rejected:
         print(f"warning: {len(rejected)} of {len(records)} files rejected (reasons above)", file=sys.stderr)
@@ -415,13 +416,13 @@ def cmd_publications(args: argparse.Namespace) -> int:
     if not entries:
         print(f"nothing published yet in {settings.published_dir}")
         return 0
-    print(f"  {'version':<24}  {'created (UTC)':<19}  {'data horizon':<19}  {'checks':>7}  {'cases':>7}  "
-          "last made current")
+    print(f"  {'version':<24}  {'created (UTC)':<19}  {'data horizon':<19}  {'checks':>7}  {'warned':>6}  "
+          f"{'cases':>7}  last made current")
     for entry in entries:
         checks = f"{entry['checks_passed']}/{entry['checks_total']}"
         print(f"{'*' if entry['current'] else ' '} {entry['version']:<24}  {(entry['created_at'] or '')[:19]:<19}  "
-              f"{(entry['data_horizon'] or '-')[:19]:<19}  {checks:>7}  {entry['row_counts'].get('care_cases', 0):>7}  "
-              f"{(entry['last_made_current_at'] or 'never')[:19]}")
+              f"{(entry['data_horizon'] or '-')[:19]:<19}  {checks:>7}  {entry['checks_warned']:>6}  "
+              f"{entry['row_counts'].get('care_cases', 0):>7}  {(entry['last_made_current_at'] or 'never')[:19]}")
     print("* current; `brandcare rollback VERSION` makes another one current")
     return 0
 

@@ -346,7 +346,8 @@ def list_publications(published_dir: Path) -> list[dict]:
     """Every complete version (with its manifest), newest first.
 
     Each entry: ``version``, ``created_at``, ``data_horizon``, ``row_counts``, ``checks_passed``,
-    ``checks_total``, ``current`` (it is current now), ``last_made_current_at`` (None: it never
+    ``checks_warned`` (warning-severity checks that did not pass: the version was published with
+    them), ``checks_total``, ``current`` (it is current now), ``last_made_current_at`` (None: it never
     became current), ``path``.
     """
     published_dir = Path(published_dir)
@@ -364,6 +365,7 @@ def list_publications(published_dir: Path) -> list[dict]:
             "data_horizon": manifest.get("data_horizon"),
             "row_counts": manifest.get("row_counts", {}),
             "checks_passed": sum(bool(check.get("passed")) for check in checks),
+            "checks_warned": sum(not check.get("passed") and check.get("severity") == "WARN" for check in checks),
             "checks_total": len(checks),
             "current": path.name == current,
             "last_made_current_at": made_current.get(path.name),

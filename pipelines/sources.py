@@ -35,6 +35,7 @@ ARCHIVE_COMPANIONS = ("account.js",)
 #: An X personal archive: ``<root>/data/manifest.js`` ("window.__THAR_CONFIG = ..."), its data
 #: as ``<root>/data/*.js``; beside them "Your archive.html", ``assets/`` and the media folders.
 X_ARCHIVE_DATA, X_ARCHIVE_MANIFEST = "data", "manifest.js"
+X_ARCHIVE_VIEWER, X_ARCHIVE_ASSETS, X_ARCHIVE_README = "Your archive.html", "assets", "README.txt"
 SKIPPED_BINARY = "binary data (an image, a video, a font): not messages"
 SKIPPED_X_EXTRA = "part of an X archive that holds no messages (its viewer, manifest, README or media)"
 HTTP_ATTEMPTS = 4
@@ -81,17 +82,22 @@ def local_files(source: str) -> tuple[list[Path], bool]:
 
 
 def x_archive_extras(paths: Iterable[PurePath]) -> set[PurePath]:
-    """Of files found together, those of an X personal archive that are not its data: every file
-    under a folder holding ``data/manifest.js`` except ``data/*.js`` (the manifest too: it
-    describes the archive, it holds no messages). Without a manifest nothing is set aside."""
+    """Of files found together, the known parts of an X personal archive that are not its data,
+    beside a ``data/manifest.js``: "Your archive.html" and ``assets/`` (its HTML viewer), the
+    manifest itself and ``data/README.txt``, and every file in a folder under ``data/`` (the
+    media: ``tweets_media/``, ``profile_media/``...). The archive's data (``data/*.js``) and any
+    other file beside it (an export put in the same folder) are not set aside."""
     paths = list(paths)
     roots = {p.parent.parent for p in paths if p.name == X_ARCHIVE_MANIFEST and p.parent.name == X_ARCHIVE_DATA}
-    return {
-        p for p in paths
-        for root in roots
-        if root in p.parents
-        and not (p.parent == root / X_ARCHIVE_DATA and p.suffix == ".js" and p.name != X_ARCHIVE_MANIFEST)
-    }
+    extras = set()
+    for root in roots:
+        data = root / X_ARCHIVE_DATA
+        for p in paths:
+            if p == root / X_ARCHIVE_VIEWER or (root / X_ARCHIVE_ASSETS) in p.parents \
+                    or p in (data / X_ARCHIVE_MANIFEST, data / X_ARCHIVE_README) \
+                    or (data in p.parents and p.parent != data):
+                extras.add(p)
+    return extras
 
 
 #: Secrets for archive sources come only from the environment, never from the URL: this
@@ -175,6 +181,11 @@ def fetch(url: str, workdir: Path) -> Candidate:
     return Candidate(source=shown, name=name, path=target, expected_sha256=expected)
 
 
+def _entry_path(info: zipfile.ZipInfo) -> PurePosixPath:
+    """A zip entry's path with '/' separators (some zip tools write '\\')."""
+    return PurePosixPath(info.filename.replace("\\", "/"))
+
+
 def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
     """Every file entry of a zip archive as its own candidate; unsafe entries are refused."""
     assert candidate.path is not None
@@ -187,15 +198,12 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
         return
     with archive:
         entries = [info for info in archive.infolist() if not info.is_dir()]
-        extras = x_archive_extras(PurePosixPath(info.filename) for info in entries)
+        extras = x_archive_extras(_entry_path(info) for info in entries)
         extracted: dict[str, Path] = {}
         for info in entries:
             name = f"{outer}/{info.filename}"
             source = f"{candidate.source}!{info.filename}"
-            if PurePosixPath(info.filename) in extras:
-                yield Candidate(source, name, None, skipped=SKIPPED_X_EXTRA)
-                continue
-            entry_path = PurePosixPath(info.filename.replace("\\", "/"))
+            entry_path = _entry_path(info)
             if entry_path.is_absolute() or ".." in entry_path.parts or ":" in info.filename:
                 yield Candidate(source, name, None, error=f"unsafe zip entry path {info.filename!r}: refused")
                 continue
@@ -205,6 +213,9 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
                     f"{info.compress_size}: refused as a decompression bomb"))
                 continue
             if any(part.startswith(".") or part == "__MACOSX" for part in entry_path.parts):
+                continue
+            if entry_path in extras:
+                yield Candidate(source, name, None, skipped=SKIPPED_X_EXTRA)
                 continue
             target = target_root.joinpath(*entry_path.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -256,10 +267,10 @@ def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
             candidates = [fetch(source, workdir)]
         else:
             paths, found = local_files(source)
-            paths = [p.resolve() for p in paths]
-            skips = skip_reasons(paths) if found else {}
-            candidates = [Candidate(str(p), p.name, None, skipped=skips[p]) if p in skips
-                          else Candidate(str(p), p.name, p, _companions(p)) for p in paths]
+            skips = skip_reasons(paths) if found else {}  # on the paths as found: a link is where it lies
+            candidates = [Candidate(str(p.resolve()), p.name, None, skipped=skips[p]) if p in skips
+                          else Candidate(str(p.resolve()), p.name, p.resolve(), _companions(p.resolve()))
+                          for p in paths]
         for candidate in candidates:
             if candidate.path is not None and _looks_like_zip(candidate.path):
                 yield from _unzip(candidate, workdir)

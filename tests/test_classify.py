@@ -292,6 +292,8 @@ SIGNOFF_CASES = [
     ("Let us know how it goes! /RC", "RC"),
     ("Follow the steps at https://t.co/AB", None),
     ("It works 24/7", None),
+    ("We ship to the US / UK", None),
+    ("Yes / NO", None),
 ]
 
 

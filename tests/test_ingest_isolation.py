@@ -274,21 +274,24 @@ def test_media_and_viewer_of_an_x_archive_are_skipped_before_they_are_copied(tmp
     media.mkdir()
     (media / "1627000000000000001-a.jpg").write_bytes(JPEG)
     (media / "1627000000000000002-b.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 64)
+    # another export put beside the archive is no part of it: read as always
+    shutil.copy(FIXTURES / "twcs" / "sample.csv", root / "twcs_export.csv")
     settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
     skipped = []
     records = {r.name: r for r in ingest.ingest([str(root)], settings, on_skip=skipped.append)}
     assert sorted(c.name for c in skipped) == sorted(
         [Path(name).name for name in X_ARCHIVE_VIEWER] + ["1627000000000000001-a.jpg", "1627000000000000002-b.mp4"])
     assert all(c.skipped and c.path is None for c in skipped)
+    assert records.pop("twcs_export.csv").format == "twcs"
     assert sorted(records) == sorted(p.name for p in (FIXTURES / "x_archive" / "full").iterdir())
     assert all(r.status == "loaded" for r in records.values()) and records["tweets.js"].records_loaded == 3
     stored = [p.read_bytes() for p in settings.archives_dir.glob("*/*") if p.is_file() and p.name != "source.json"]
-    assert JPEG not in stored and len(stored) == len(records)
+    assert JPEG not in stored and len(stored) == len(records) + 1
     assert ingest.reconcile(settings).is_empty()
     # the command says what it skipped, once per reason, and ends well
     proc = run_cli(tmp_path / "home2", "ingest", str(root))
     assert "skipped 7 file(s), part of an X archive that holds no messages" in proc.stdout
-    assert "REJECTED" not in proc.stdout and "5 files (0 rejected, 7 skipped)" in proc.stdout
+    assert "REJECTED" not in proc.stdout and "6 files (0 rejected, 7 skipped)" in proc.stdout
     # without the manifest (and its README), the media are still skipped, as binary data
     (root / "data" / "manifest.js").unlink()
     (root / "data" / "README.txt").unlink()
@@ -313,6 +316,8 @@ def test_media_and_viewer_in_a_zipped_x_archive_are_skipped_without_being_extrac
         for name, content in X_ARCHIVE_VIEWER.items():
             archive.writestr(name, content)
         archive.writestr("data/tweets_media/1627000000000000001-a.jpg", JPEG)
+        archive.writestr("../escaped.js", b"window.YTD.tweets.part0 = []")  # refused as unsafe, not skipped
+        archive.writestr("__MACOSX/data/._tweets.js", b"\x00\x05\x16\x07")  # left out as always
     written: list[str] = []
     copy = sources._copy_capped
     monkeypatch.setattr(sources, "_copy_capped", lambda stream, target, limit: (written.append(target.name),
@@ -326,6 +331,8 @@ def test_media_and_viewer_in_a_zipped_x_archive_are_skipped_without_being_extrac
     }
     assert sorted(written) == sorted(p.name for p in (FIXTURES / "x_archive" / "full").iterdir())
     assert records["twitter-archive.zip/data/tweets.js"].records_loaded == 3
+    unsafe = records.pop("twitter-archive.zip/../escaped.js")
+    assert unsafe.status == "rejected" and unsafe.error.startswith("unsafe zip entry path")
     assert all(r.status == "loaded" for r in records.values())
 
 

@@ -53,3 +53,7 @@ def test_a_sample_that_cuts_its_conversations_warns_and_the_report_says_so(tmp_p
     # the home's status lists the run's warning under it, as a warning, not a failure
     status = run_cli(home, "status").stdout
     assert "check int_reply_coverage:warn_conversations_cut warned" in status and " failed" not in status
+    # and the list of publications counts it with the version published despite it
+    (row,) = [line for line in run_cli(home, "publications").stdout.splitlines() if line.startswith("* 2")]
+    passed, total = row.split()[4].split("/")
+    assert int(total) - int(passed) == 1 and row.split()[5] == "1"

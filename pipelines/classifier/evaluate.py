@@ -320,8 +320,10 @@ Three classifiers read each message's text (`pipelines/classify.py` calls them; 
   web | store, or none.
 
 Each is a multinomial logistic regression (scikit-learn, lbfgs) over shared features: hashed
-word unigrams and bigrams and character n-grams of the normalised text (lower case, accents
-folded, links, e-mail addresses and @handles replaced by placeholders, digits by 0), plus, in
+word unigrams and bigrams and character n-grams of the normalised text (X's `&amp;`, `&lt;`,
+`&gt;` read as `&`, `<`, `>`, so that a tweet reads the same from the corpus's public files and
+from an ingested archive; lower case, accents folded, links, e-mail addresses and @handles
+replaced by three placeholders, digits by 0), plus, in
 the chosen candidate if it says so, the lexicon signals of the rule model it replaced. The
 files are `pipelines/classifier/models/classifiers.npz` (NumPy arrays, no pickle) and
 `classifiers.json`; they load in {result["load_s"]:.3f} s with no network. `brandcare train`

@@ -39,9 +39,15 @@ def classifiers_entry() -> dict:
     return manifest_entry()
 
 
+#: Warehouse models the publication reads besides the analyst tables: the data horizon, and the
+#: reply coverage its report states (declared, so that materialising the publication alone asks
+#: for them as for the tables).
+PUBLICATION_INPUTS = ("int_data_horizon", "int_reply_coverage")
+
+
 @asset(
     key="published",
-    deps=[mart_key(table) for table in ANALYST_TABLES],
+    deps=[mart_key(table) for table in (*ANALYST_TABLES, *PUBLICATION_INPUTS)],
     pool=WAREHOUSE_POOL,
     group_name="publish",
     description="The current publication under $BRANDCARE_HOME/published: one version folder "
