@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
@@ -53,12 +54,20 @@ def test_inbox_sensor_loads_new_files_and_asks_for_their_months_only(tmp_path, f
             shutil.copy(fixtures_dir / "x_v2" / name, inbox / name)
         # an image beside them: not an archive file, never taken for a new one
         (inbox / "screenshot.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
-        (request,) = inbox_sensor.evaluate_tick(build_sensor_context()).run_requests
-        assert len(ingest.registered(load_settings())) == 2
+        # a zip: its entries are registered, not the zip; it must not be unpacked again at each tick
+        with zipfile.ZipFile(inbox / "export.zip", "w") as archive:
+            archive.write(fixtures_dir / "x_v2" / "dup_page_2.json", "dup_page_2.json")
+        first = inbox_sensor.evaluate_tick(build_sensor_context())
+        (request,) = first.run_requests
+        assert len(ingest.registered(load_settings())) == 3
         # dup_page_1 starts on 2026-03-16; the tweetstorm's last tweet is on 2026-03-24
         assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-03-01", "2026-03-01")
-        again = inbox_sensor.evaluate_tick(build_sensor_context())
+        again = inbox_sensor.evaluate_tick(build_sensor_context(cursor=first.cursor))
         assert not again.run_requests and again.skip_message == "no new archive files in the inbox"
+        # a file written again with new content is looked at again
+        shutil.copy(fixtures_dir / "x_v2" / "two_customers_page.json", inbox / "dup_page_1.json")
+        third = inbox_sensor.evaluate_tick(build_sensor_context(cursor=again.cursor))
+        assert len(third.run_requests) == 1 and len(ingest.registered(load_settings())) == 4
 
 
 def _brand_reply_page(case: dict, brand: dict, tweet_id: int) -> dict:

@@ -1,6 +1,7 @@
 """The job that materialises everything, its daily schedule, and the inbox sensor."""
 
 import hashlib
+import json
 
 from dagster import (
     AssetSelection,
@@ -41,22 +42,33 @@ def inbox_sensor(context: SensorEvaluationContext):
     """Archive files dropped in $BRANDCARE_HOME/inbox: register and normalise them into the lake
     (files only, never the warehouse), then ask for one run over the days they hold. Files that
     an ingest of the folder would skip (media, an X archive's viewer) are left where they are,
-    never taken for new archive files at each tick."""
+    never taken for new archive files at each tick.
+
+    The cursor keeps each file's size and modification time once it was looked at: an unchanged
+    file is not read again at the next tick (a zip, whose entries are what is registered, would
+    otherwise be hashed and unpacked every minute; an X archive's zip holds gigabytes)."""
     settings = load_settings()
     inbox = settings.inbox_dir
     if not inbox.is_dir():
         return SkipReason(f"no inbox folder at {inbox}")
+    seen = json.loads(context.cursor) if context.cursor else {}
     known = set(ingest.registered(settings))
     paths, _ = sources.local_files(str(inbox))
     skipped = sources.skip_reasons(paths)
-    new = []
+    new, stamps = [], {}
     for path in (p for p in paths if p not in skipped):
+        stat = path.stat()
+        stamps[str(path)] = [stat.st_size, stat.st_mtime_ns]
+        if seen.get(str(path)) == stamps[str(path)]:
+            continue
         with path.open("rb") as handle:
             if hashlib.file_digest(handle, "sha256").hexdigest() not in known:
                 new.append(str(path))
     if not new:
+        context.update_cursor(json.dumps(stamps, sort_keys=True))
         return SkipReason("no new archive files in the inbox")
     records = ingest.ingest(new, settings)
+    context.update_cursor(json.dumps(stamps, sort_keys=True))  # once ingested: a failed ingest is tried again
     for record in records:
         context.log.info(record.summary())
     days = ingest.lake_dates(settings, (r.sha256 for r in records))
