@@ -330,3 +330,28 @@ def test_a_trend_line_breaks_where_periods_hold_no_figure():
     joined = trends_chart(rows[:2], "month", {"Theme Demos": "#0072B2"}, Words("en"))
     assert all(d.count("M") == 1 for d in re.findall(r'<g id="data-trends-(?:1|3)">.*?<path d="([^"]+)"', joined,
                                                     flags=re.S))
+
+
+def test_a_long_history_trends_its_latest_months_and_says_so():
+    """Fifteen years of months are 180 points a brand: the trend draws the latest TREND_MONTHS
+    and its section says how many months the scorecards hold and since when."""
+    from datetime import UTC, date, datetime
+
+    from pipelines.report.data import TREND_MONTHS, ReportData, latest_periods
+    from pipelines.report.render import _sections
+
+    months = [date(2011 + m // 12, m % 12 + 1, 1) for m in range(180)]
+    rows = [{"brand_id": brand, "brand_name": brand, "period_start": month, "response_rate": 0.5,
+             "median_first_response_min": 30.0, "is_final": True, "actionable_cases": 3}
+            for brand in ("Telvia", "AeroSol") for month in months if brand == "Telvia" or month.year % 2]
+    kept = latest_periods(rows, TREND_MONTHS)
+    assert sorted({r["period_start"] for r in kept}) == months[-TREND_MONTHS:]
+    assert {r["brand_name"] for r in kept} == {"Telvia", "AeroSol"}  # every brand keeps its latest months
+    assert latest_periods(rows[:5], TREND_MONTHS) == rows[:5]
+    data = ReportData(horizon=datetime(2026, 1, 1, tzinfo=UTC), trend_grain="month", trends=kept,
+                      trend_periods=180, trend_first=months[0])
+    (trends,) = [s for s in _sections(data, Words("en"), 7, 3) if s.id == "trends"]
+    assert trends.note == "The latest 24 months of 180: every month since January 2011 is in brand_scorecards."
+    data.trends, data.trend_periods = rows[:5], 5
+    (trends,) = [s for s in _sections(data, Words("es"), 7, 3) if s.id == "trends"]
+    assert trends.note is None

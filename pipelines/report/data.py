@@ -22,8 +22,17 @@ TOP_UNANSWERED = 10
 REPORT_BRANDS = 12
 #: Trends use weekly points unless the scorecards span at least this many months.
 MONTHLY_TREND_MIN_MONTHS = 6
+#: Monthly trends draw this many months at most, the latest: fifteen years of months are 180
+#: points a brand, unreadable; every month stays in brand_scorecards.
+TREND_MONTHS = 24
 #: Deflection channels of messages.deflection, in display order.
 CHANNELS = ("dm", "phone", "email", "web", "store")
+
+
+def latest_periods(rows: list[dict], count: int) -> list[dict]:
+    """The rows of the ``count`` latest distinct ``period_start`` values (all when there are fewer)."""
+    kept = set(sorted({row["period_start"] for row in rows})[-count:])
+    return [row for row in rows if row["period_start"] in kept]
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[dict]:
@@ -52,6 +61,9 @@ class ReportData:
     leaderboard_final: bool = True
     trend_grain: str = "week"
     trends: list[dict] = field(default_factory=list)
+    #: periods of the scorecards at the trend's grain, and the first of them (the trend may show fewer)
+    trend_periods: int = 0
+    trend_first: date | None = None
     response_buckets: list[dict] = field(default_factory=list)
     equity: list[dict] = field(default_factory=list)
     hour_weekday: list[dict] = field(default_factory=list)
@@ -174,13 +186,16 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         "select count(distinct period_start) from brand_scorecards where period = 'month'"
     ).fetchone()[0]
     data.trend_grain = "month" if months >= MONTHLY_TREND_MIN_MONTHS else "week"
-    data.trends = _rows(con, """
+    trends = _rows(con, """
         select brand_id, brand_name, period_start, is_final, actionable_cases, response_rate,
                median_first_response_min
         from brand_scorecards
         where period = $grain and platform = 'all'
         order by brand_name, period_start
     """, {"grain": data.trend_grain})
+    periods = sorted({row["period_start"] for row in trends})
+    data.trend_periods, data.trend_first = len(periods), (periods[0] if periods else None)
+    data.trends = latest_periods(trends, TREND_MONTHS) if data.trend_grain == "month" else trends
     data.response_buckets = _response_buckets(con)
     data.equity = _rows(con, _view_sql("equity_by_band"))
     data.hour_weekday = _rows(con, _view_sql("hour_weekday"))

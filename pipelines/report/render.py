@@ -63,8 +63,12 @@ def _sections(data: ReportData, words: Words, window_days: int, canned_min_repli
          ["messages", "brand_scorecards"], data.deflection,
          lambda: [charts.deflection_chart(data.deflection, CHANNELS, words)]),
     )
+    shown = len({row["period_start"] for row in data.trends})
+    notes = {"trends": words("trends_latest", shown=shown, total=data.trend_periods,
+                             first=words.month(data.trend_first)) if shown < data.trend_periods else None}
     for section_id, title, how, sources, rows, draw in specs:
-        sections.append(Section(section_id, title, how, sources, draw() if rows else [], empty=not rows))
+        sections.append(Section(section_id, title, how, sources, draw() if rows else [], empty=not rows,
+                                note=notes.get(section_id)))
     sections.append(Section("unanswered", words("unanswered_title"), words("unanswered_how"),
                             ["unanswered_queue_by_reach"], empty=not data.unanswered))
     return sections

@@ -82,6 +82,8 @@ TEXT: dict[str, dict[str, str]] = {
                       "share of actionable cases answered. Bottom: median time to the first "
                       "answer (log scale: each step up is much slower). Hollow points are "
                       "periods that are not final yet: late replies can still raise them.",
+        "trends_latest": "The latest {shown} months of {total}: every month since {first} is in "
+                         "brand_scorecards.",
         "grain_week": "week",
         "grain_month": "month",
         "week_of": "week starting",
@@ -196,6 +198,8 @@ TEXT: dict[str, dict[str, str]] = {
                       "del tiempo hasta la primera respuesta (escala logarítmica: cada escalón es "
                       "mucho más lento). Los puntos huecos son periodos aún abiertos: las "
                       "respuestas tardías todavía pueden subirlos.",
+        "trends_latest": "Los últimos {shown} meses de {total}: cada mes desde {first} está en "
+                         "brand_scorecards.",
         "grain_week": "semana",
         "grain_month": "mes",
         "week_of": "semana que empieza",
