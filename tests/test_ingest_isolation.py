@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from pipelines import ingest
 from pipelines.settings import load_settings
@@ -302,7 +303,26 @@ def test_media_and_viewer_of_an_x_archive_are_skipped_before_they_are_copied(tmp
     assert proc.returncode == 1 and "REJECTED (new): binary data" in proc.stdout
 
 
-def test_media_and_viewer_in_a_zipped_x_archive_are_skipped_without_being_extracted(tmp_path: Path, monkeypatch):
+@pytest.fixture
+def extracted(monkeypatch) -> list[str]:
+    """The names of the zip entries written out during a test (extraction observed, passed through)."""
+    from pipelines import sources
+
+    written: list[str] = []
+    copy = sources._copy_capped
+    monkeypatch.setattr(sources, "_copy_capped", lambda stream, target, limit: (written.append(target.name),
+                                                                                 copy(stream, target, limit)))
+    return written
+
+
+def _ingest_noting_skips(path: Path, home: Path) -> tuple[list, list]:
+    """(records, skipped candidates) of an ingest of ``path`` into ``home``."""
+    skipped: list = []
+    records = ingest.ingest([str(path)], load_settings({"BRANDCARE_HOME": str(home)}), on_skip=skipped.append)
+    return records, skipped
+
+
+def test_media_and_viewer_in_a_zipped_x_archive_are_skipped_without_being_extracted(tmp_path: Path, extracted):
     """The archive's zip is the documented way to ingest it: its media and viewer entries are
     skipped (media from their first bytes), never written out (extraction is observed)."""
     import zipfile
@@ -318,25 +338,20 @@ def test_media_and_viewer_in_a_zipped_x_archive_are_skipped_without_being_extrac
         archive.writestr("data/tweets_media/1627000000000000001-a.jpg", JPEG)
         archive.writestr("../escaped.js", b"window.YTD.tweets.part0 = []")  # refused as unsafe, not skipped
         archive.writestr("__MACOSX/data/._tweets.js", b"\x00\x05\x16\x07")  # left out as always
-    written: list[str] = []
-    copy = sources._copy_capped
-    monkeypatch.setattr(sources, "_copy_capped", lambda stream, target, limit: (written.append(target.name),
-                                                                                 copy(stream, target, limit)))
-    settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
-    skipped = []
-    records = {r.name: r for r in ingest.ingest([str(path)], settings, on_skip=skipped.append)}
+    found, skipped = _ingest_noting_skips(path, tmp_path / "home")
+    records = {r.name: r for r in found}
     assert {c.name: c.skipped for c in skipped} == {
         **{f"twitter-archive.zip/{name}": sources.SKIPPED_X_EXTRA for name in X_ARCHIVE_VIEWER},
         "twitter-archive.zip/data/tweets_media/1627000000000000001-a.jpg": sources.SKIPPED_X_EXTRA,
     }
-    assert sorted(written) == sorted(p.name for p in (FIXTURES / "x_archive" / "full").iterdir())
+    assert sorted(extracted) == sorted(p.name for p in (FIXTURES / "x_archive" / "full").iterdir())
     assert records["twitter-archive.zip/data/tweets.js"].records_loaded == 3
     unsafe = records.pop("twitter-archive.zip/../escaped.js")
     assert unsafe.status == "rejected" and unsafe.error.startswith("unsafe zip entry path")
     assert all(r.status == "loaded" for r in records.values())
 
 
-def test_binary_entries_of_a_zip_are_skipped_without_being_extracted(tmp_path: Path, monkeypatch):
+def test_binary_entries_of_a_zip_are_skipped_without_being_extracted(tmp_path: Path, extracted):
     """Outside an X archive's layout too, an entry of binary data is told from its first bytes."""
     import zipfile
 
@@ -346,15 +361,9 @@ def test_binary_entries_of_a_zip_are_skipped_without_being_extracted(tmp_path: P
     with zipfile.ZipFile(path, "w") as archive:
         archive.write(X_PAGE, "page.json")
         archive.writestr("photos/1.jpg", JPEG)
-    written: list[str] = []
-    copy = sources._copy_capped
-    monkeypatch.setattr(sources, "_copy_capped", lambda stream, target, limit: (written.append(target.name),
-                                                                                 copy(stream, target, limit)))
-    settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
-    skipped = []
-    records = ingest.ingest([str(path)], settings, on_skip=skipped.append)
+    records, skipped = _ingest_noting_skips(path, tmp_path / "home")
     assert [(c.name, c.skipped) for c in skipped] == [("export.zip/photos/1.jpg", sources.SKIPPED_BINARY)]
-    assert written == ["page.json"] and [r.status for r in records] == ["loaded"]
+    assert extracted == ["page.json"] and [r.status for r in records] == ["loaded"]
 
 
 def test_reread_keeps_the_format_a_file_was_forced_to(settings, tmp_path: Path):
