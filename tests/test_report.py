@@ -131,6 +131,9 @@ def test_numbers_percentages_and_dates_follow_the_language():
     en, es = Words("en"), Words("es")
     assert (en.number(1234.5, 1), es.number(1234.5, 1)) == ("1,234.5", "1.234,5")
     assert (en.percent(0.874), es.percent(0.874)) == ("87%", "87 %")
+    # never a 0% or 100% that is not: 15 answered of 7,878 (a real twcs sample's headline)
+    assert (en.percent(15 / 7878), es.percent(15 / 7878), en.percent(0)) == ("<1%", "<1 %", "0%")
+    assert (en.percent(7877 / 7878), en.percent(1), en.percent(0.994)) == (">99%", "100%", "99%")
     assert (en.compact(1_980_000), es.compact(1_980_000)) == ("1.98 M", "1,98 M")
     assert (en.month(date(2026, 9, 1)), es.month(date(2026, 9, 1))) == ("September 2026", "septiembre de 2026")
     with pytest.raises(ValueError, match="fr"):

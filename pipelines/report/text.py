@@ -292,10 +292,16 @@ class Words:
         return text
 
     def percent(self, share: float | None) -> str:
-        """A share in [0, 1] as ``87%`` (``87 %`` in Spanish)."""
+        """A share in [0, 1] as ``87%`` (``87 %`` in Spanish). A share that rounds to 0% or 100%
+        without being it reads ``<1%`` or ``>99%``: 15 answered of 7,878 is not "0% answered"."""
         if share is None:
             return "–"
-        return f"{self.number(100 * share)}{' %' if self.language == 'es' else '%'}"
+        sign = " %" if self.language == "es" else "%"
+        if 0 < share < 0.005:
+            return f"<1{sign}"
+        if 0.995 <= share < 1:
+            return f">99{sign}"
+        return f"{self.number(100 * share)}{sign}"
 
     def compact(self, value: int | None) -> str:
         """Follower counts: ``950``, ``12.3k``, ``1.98 M``."""
