@@ -358,3 +358,22 @@ def test_a_long_history_trends_its_latest_months_and_says_so():
     data.trends, data.trend_periods = rows[:5], 5
     (trends,) = [s for s in _sections(data, Words("es"), 7, 3) if s.id == "trends"]
     assert trends.note is None
+
+
+def test_a_trend_point_resting_on_a_few_cases_is_drawn_small():
+    """A month of one case swings to 0% or 100%: its point is smaller than one of many."""
+    from datetime import date
+
+    from pipelines.report.charts import trends_chart
+
+    rows = [{"brand_name": "Telvia", "period_start": date(2026, month, 1), "response_rate": 0.5,
+             "median_first_response_min": 30.0, "is_final": True, "actionable_cases": cases}
+            for month, cases in ((1, 1), (2, 40), (3, 40))]
+    svg = trends_chart(rows, "month", {"Telvia": "#0072B2"}, Words("en"))
+    # the final points of the rate axis: one path per marker, its width the marker's diameter
+    (points,) = re.findall(r'<g id="data-trends-2">(.*?)</g>', svg, flags=re.S)
+    widths = []
+    for path in re.findall(r'<path d="([^"]+)"', points):
+        xs = [float(x) for x in re.findall(r"(-?\d+\.?\d*) -?\d+\.?\d*", path)]
+        widths.append(round(max(xs) - min(xs), 3))
+    assert len(widths) == 3 and widths[0] < widths[1] == widths[2]

@@ -211,6 +211,17 @@ def _broken_at_gaps(points: list[dict], key: str, grain: str) -> tuple[list[floa
     return xs, ys
 
 
+#: Actionable cases at which a trend point reaches its full size: a point resting on a few cases
+#: (a 0% or 100% month of one or two) is drawn small.
+FULL_POINT_CASES = 20
+
+
+def _point_area(cases: int | None) -> float:
+    """A trend point's marker area (points²): 6 for one case, growing with the square root of
+    the cases, 28 from FULL_POINT_CASES on."""
+    return 6 + 22 * math.sqrt(min(max(cases or 0, 1), FULL_POINT_CASES) / FULL_POINT_CASES)
+
+
 def trends_chart(rows: list[dict], grain: str, colours: dict[str, str], words: Words) -> str:
     """Per brand: response rate (top) and median first response (bottom, log scale)."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
@@ -235,8 +246,8 @@ def trends_chart(rows: list[dict], grain: str, colours: dict[str, str], words: W
                     if part:
                         chart.mark(ax.scatter(
                             [_num(p["period_start"]) for p in part], [p[key] for p in part],
-                            s=24, zorder=3, linewidth=1.5, edgecolor=colour,
-                            facecolor=colour if final else "white",
+                            s=[_point_area(p["actionable_cases"]) for p in part], zorder=3, linewidth=1.5,
+                            edgecolor=colour, facecolor=colour if final else "white",
                         ))
         rate_ax.set_ylim(0, 1.02)
         _percent_axis(rate_ax.yaxis, words)

@@ -80,8 +80,10 @@ TEXT: dict[str, dict[str, str]] = {
         "trends": "Trends",
         "trends_how": "Each line is a brand, one point per {grain}, in the brand's time zone. Top: "
                       "share of actionable cases answered. Bottom: median time to the first "
-                      "answer (log scale: each step up is much slower). Hollow points are "
-                      "periods that are not final yet: late replies can still raise them.",
+                      "answer (log scale: each step up is much slower). A point's size grows with "
+                      "its actionable cases (a small point rests on a few: read its swings with "
+                      "care). Hollow points are periods that are not final yet: late replies can "
+                      "still raise them.",
         "trends_latest": "The latest {shown} months of {total}: every month since {first} is in "
                          "brand_scorecards.",
         "grain_week": "week",
@@ -196,8 +198,10 @@ TEXT: dict[str, dict[str, str]] = {
         "trends_how": "Cada línea es una marca, un punto por {grain}, en la zona horaria de la "
                       "marca. Arriba: parte de los casos accionables respondida. Abajo: mediana "
                       "del tiempo hasta la primera respuesta (escala logarítmica: cada escalón es "
-                      "mucho más lento). Los puntos huecos son periodos aún abiertos: las "
-                      "respuestas tardías todavía pueden subirlos.",
+                      "mucho más lento). El tamaño de un punto crece con sus casos accionables "
+                      "(un punto pequeño descansa en pocos: lee sus saltos con cuidado). Los "
+                      "puntos huecos son periodos aún abiertos: las respuestas tardías todavía "
+                      "pueden subirlos.",
         "trends_latest": "Los últimos {shown} meses de {total}: cada mes desde {first} está en "
                          "brand_scorecards.",
         "grain_week": "semana",
