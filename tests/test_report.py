@@ -323,7 +323,7 @@ def test_a_trend_line_breaks_where_periods_hold_no_figure():
 
     def row(day: date, rate: float) -> dict:
         return {"brand_name": "Theme Demos", "period_start": day, "response_rate": rate,
-                "median_first_response_min": 30.0, "is_final": True}
+                "median_first_response_min": 30.0, "is_final": True, "actionable_cases": 2}
 
     rows = [row(date(2010, 1, 1), 0.0), row(date(2010, 2, 1), 0.5), row(date(2024, 5, 1), 0.0)]
     svg = trends_chart(rows, "month", {"Theme Demos": "#0072B2"}, Words("en"))
