@@ -618,6 +618,24 @@ def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:
         return pl.concat(list(pool.map(lambda part: _classify_block(part, models), parts)), how="vertical")
 
 
+#: What ``brandcare classify`` adds to a table of texts, each as ``predicted_<name>``.
+PREDICTED_COLUMNS = ("intent", "intent_confidence", "sentiment", "sentiment_score", "deflection", "is_thanks", "lang")
+
+
+def predict_table(frame: pl.DataFrame, text_column: str = "text", lang_column: str | None = None) -> pl.DataFrame:
+    """``frame`` (any columns) with ``predicted_<name>`` for each of :data:`PREDICTED_COLUMNS`,
+    classified from ``text_column`` by :func:`classify_messages`; the language is
+    ``lang_column``'s tag where it gives one (en-US -> en), else detected from the text. The
+    prefix keeps a labelled file's own columns (intent, sentiment...) beside the predictions."""
+    unknown = pl.Series([None] * frame.height, dtype=pl.String)
+    texts = pl.DataFrame({
+        "text": frame[text_column].cast(pl.String),
+        "lang": frame[lang_column].cast(pl.String) if lang_column else unknown,
+    })
+    predicted = classify_messages(texts)
+    return frame.with_columns(predicted[name].alias(f"predicted_{name}") for name in PREDICTED_COLUMNS)
+
+
 def _canned_source(prepared: pl.DataFrame) -> pl.Series:
     """:func:`fold` of :func:`without_signoff` of each text (NULL for a NULL text), given the
     frame's folded text and ``signoff``: a text without a sign-off is its folded text already,

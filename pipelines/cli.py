@@ -534,6 +534,34 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return 2
     return 0
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    import io
+
+    import polars as pl
+
+    from pipelines.classifier.model import ModelError, default
+    from pipelines.classify import predict_table
+
+    source = io.BytesIO(sys.stdin.buffer.read()) if args.file == "-" else args.file
+    try:
+        frame = pl.read_csv(source, infer_schema_length=0, encoding="utf8-lossy")  # every column as text
+    except (OSError, pl.exceptions.PolarsError) as exc:
+        print(f"error: cannot read {args.file} as CSV: {exc}", file=sys.stderr)
+        return 2
+    if args.text_column not in frame.columns:
+        print(f"error: {args.file} has no column {args.text_column!r} (columns: {', '.join(frame.columns) or 'none'}); "
+              "name the texts' column with --text-column", file=sys.stderr)
+        return 2
+    try:
+        out = predict_table(frame, args.text_column, args.lang_column if args.lang_column in frame.columns else None)
+    except ModelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.write(out.write_csv())
+    print(f"classified {out.height:,} texts with classifiers {default().version}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="brandcare", description=DESCRIPTION, formatter_class=_HelpFormatter,
@@ -681,6 +709,22 @@ def build_parser() -> argparse.ArgumentParser:
         ["brandcare evaluate"], settings=(),
         notes="exit status:\n  0  evaluated\n  2  no corpus or no trained classifiers")
     evaluate.add_argument("--corpus", type=Path, default=None, help=corpus_help)
+
+    classify = _command(
+        commands, "classify", cmd_classify, "label your own texts with the classifiers (CSV in, CSV out)",
+        "Read a CSV of texts and print it as CSV with the classifiers' labels added as columns:\n"
+        "predicted_intent, predicted_intent_confidence, predicted_sentiment, predicted_sentiment_score,\n"
+        "predicted_deflection, predicted_is_thanks and predicted_lang (the lang column's tag when it has\n"
+        "one, else detected). The file's own columns are kept, a labelled file's labels beside the\n"
+        "predictions. Offline; nothing is written but standard output.",
+        ["brandcare classify texts.csv > labelled.csv",
+         "brandcare classify --text-column message replies.csv > labelled.csv",
+         "cat texts.csv | brandcare classify - > labelled.csv"], settings=(),
+        notes="exit status:\n  0  classified\n  2  the file is not a CSV, has no text column, or no classifiers")
+    classify.add_argument("file", metavar="FILE", help="a CSV file with a header, or - for standard input")
+    classify.add_argument("--text-column", default="text", help="the column holding the texts")
+    classify.add_argument("--lang-column", default="lang",
+                          help="a column of language tags, used where present (en, es-MX...)")
 
     ui = _command(
         commands, "ui", cmd_ui, "the Dagster UI on 127.0.0.1 over this home's runs",

@@ -24,7 +24,7 @@ from support import FIXTURES, run_cli
 X_PAGE = FIXTURES / "x_v2" / "two_customers_page.json"
 X_BRANDS = FIXTURES / "x_v2" / "brands.yaml"
 #: Commands that read no BRANDCARE_* variable: the sample goes to --out, the classifier models live in the repository.
-READ_NO_SETTING = {"sample", "train", "evaluate"}
+READ_NO_SETTING = {"sample", "train", "evaluate", "classify"}
 
 
 def _commands() -> list[str]:
@@ -216,3 +216,30 @@ def test_a_setting_that_does_not_parse_is_named_without_a_traceback(tmp_path, va
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"error: {message}") and "Traceback" not in proc.stderr
     assert not (tmp_path / "home").exists()
+
+
+def test_classify_labels_a_csv_of_texts_beside_its_own_columns(tmp_path):
+    """`brandcare classify`: the classifiers on anyone's texts, CSV in and CSV out, a labelled
+    file's own labels kept beside the predictions; nothing written but standard output."""
+    import csv
+    import io
+
+    from pipelines.classify import PREDICTED_COLUMNS
+
+    path = tmp_path / "texts.csv"
+    path.write_text(
+        "id,message,intent,lang\n"
+        '1,"Llevo tres días sin internet y nadie me responde",complaint,\n'
+        '2,"Please DM us your order number and we will look into it",,en-GB\n', encoding="utf-8")
+    home = tmp_path / "home"
+    proc = run_cli(home, "classify", "--text-column", "message", str(path))
+    rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+    assert list(rows[0]) == ["id", "message", "intent", "lang", *(f"predicted_{name}" for name in PREDICTED_COLUMNS)]
+    assert [row["intent"] for row in rows] == ["complaint", ""]  # the file's own labels, untouched
+    assert [row["predicted_lang"] for row in rows] == ["es", "en"]  # detected; read from the tag
+    assert rows[0]["predicted_intent"] == "complaint" and rows[1]["predicted_deflection"] == "dm"
+    assert all(0 < float(row["predicted_intent_confidence"]) <= 1 for row in rows)
+    assert "classified 2 texts with classifiers" in proc.stderr and not home.exists()
+    # a file without the texts' column says which columns it has
+    proc = run_cli(home, "classify", str(path), check=False)
+    assert proc.returncode == 2 and "no column 'text' (columns: id, message, intent, lang)" in proc.stderr

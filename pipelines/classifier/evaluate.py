@@ -328,7 +328,11 @@ the chosen candidate if it says so, the lexicon signals of the rule model it rep
 files are `pipelines/classifier/models/classifiers.npz` (NumPy arrays, no pickle) and
 `classifiers.json`; they load in {result["load_s"]:.3f} s with no network. `brandcare train`
 rebuilds them from the corpus (deterministic: same corpus and code, same files; the version
-is a hash of both); `brandcare evaluate` rewrites this card.
+is a hash of both); `brandcare evaluate` rewrites this card. `brandcare classify FILE.csv`
+labels any CSV of texts (a `text` column, or `--text-column NAME`), printing it back with
+`predicted_intent`, `predicted_sentiment`, `predicted_deflection`, their probabilities,
+`predicted_is_thanks` and `predicted_lang` beside its own columns: a labelled set of your own
+keeps its labels beside the predictions, to measure the classifiers on your messages.
 
 ## Training data
 
