@@ -552,12 +552,14 @@ def cmd_classify(args: argparse.Namespace) -> int:
         print(f"error: {args.file} has no column {args.text_column!r} (columns: {', '.join(frame.columns) or 'none'}); "
               "name the texts' column with --text-column", file=sys.stderr)
         return 2
+    print(f"classifying {frame.height:,} texts (about 50,000 a second)", file=sys.stderr, flush=True)
     try:
         out = predict_table(frame, args.text_column, args.lang_column if args.lang_column in frame.columns else None)
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    sys.stdout.write(out.write_csv())
+    sys.stdout.flush()
+    out.write_csv(sys.stdout.buffer)  # written as it is serialised, not built as one string first
     print(f"classified {out.height:,} texts with classifiers {default().version}", file=sys.stderr)
     return 0
 
