@@ -232,6 +232,8 @@ def test_equity_first_response_and_unanswered_show_the_published_figures(demo_re
     first = sections["unanswered"]["rows"][0]
     assert first[0] == f"{top['author_followers'] / 1e6:.2f} M"
     assert first[3] == top["customer_handle"]
+    # the local time names its zone: a time zone without a name reads as its offset ("-03")
+    assert all(re.search(r", \d\d:\d\d (?:[A-Z]{3,5}|[+-]\d\d)$", row[4]) for row in sections["unanswered"]["rows"])
     assert sections["unanswered"]["links"][0] == top["opened_url"]
     assert len(sections["unanswered"]["rows"]) == 10
     # a message's line breaks are the writer's (a multi-line comment does not run together)

@@ -74,6 +74,13 @@ def _sections(data: ReportData, words: Words, window_days: int, canned_min_repli
     return sections
 
 
+def _local_moment(when, zone: ZoneInfo, words: Words) -> str:
+    """``12 Oct 2026, 14:05 CEST``: a moment in a brand's time zone, with the zone's name then
+    (brands of one list may live in several zones)."""
+    local = when.astimezone(zone)
+    return f"{words.moment(local)} {local.tzname()}"
+
+
 def _unanswered_rows(data: ReportData, words: Words) -> list[dict]:
     zones = {b["brand_id"]: ZoneInfo(b["timezone"]) for b in data.brands}
     rows = []
@@ -84,7 +91,7 @@ def _unanswered_rows(data: ReportData, words: Words) -> list[dict]:
             "brand": case["brand_name"],
             "platform": charts.PLATFORM_NAMES.get(case["platform"], case["platform"]),
             "customer": case["customer_handle"] or "",
-            "opened": words.moment(case["opened_at"].astimezone(zones.get(case["brand_id"], UTC))),
+            "opened": _local_moment(case["opened_at"], zones.get(case["brand_id"], UTC), words),
             "intent": words(case["intent"]) if case["intent"] in ("complaint", "question") else case["intent"],
             "text": text if len(text) <= TEXT_CHARS else text[:TEXT_CHARS - 1] + "…",
             "url": case["opened_url"] if (case["opened_url"] or "").startswith(("https://", "http://")) else None,
