@@ -534,6 +534,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         return 2
     return 0
 
+
 def cmd_classify(args: argparse.Namespace) -> int:
     import io
 

@@ -86,12 +86,7 @@ class RunOutcome:
     def failures(self) -> list[str]:
         """One line per failed check or step, for people."""
         failed = [check_line(e) for e in self.checks()["failed"]]
-        for event in self.result.all_events:
-            if event.is_step_failure:
-                error = event.step_failure_data.error
-                message = error.message.strip().splitlines()[0] if error else "failed"
-                failed.append(f"step {event.step_key} failed: {message}")
-        return failed
+        return failed + [step_failure_line(event) for event in self.result.all_events if event.is_step_failure]
 
 
 def check_outcome(evaluation) -> str:
@@ -108,6 +103,12 @@ def check_line(evaluation) -> str:
     """One line for people: the check, its outcome, and its description when it has one."""
     return (f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} {check_outcome(evaluation)}"
             + (f" ({evaluation.description})" if evaluation.description else ""))
+
+
+def step_failure_line(event) -> str:
+    """One line for people of a step's failure event: the step and its error's first line."""
+    error = event.step_failure_data.error
+    return f"step {event.step_key} failed: " + (error.message.strip().splitlines()[0] if error else "failed")
 
 
 def prepare_environment(settings: Settings | None = None, brands: str | Path | None = None) -> Settings:

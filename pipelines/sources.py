@@ -263,6 +263,7 @@ def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
     is never copied into the store nor extracted from a zip: refused when named on its own,
     skipped when found in a folder, a glob or a zip, as are an X archive's other extras."""
     for source in sources:
+        found = False
         if is_url(source):
             candidates = [fetch(source, workdir)]
         else:
@@ -274,7 +275,8 @@ def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
         for candidate in candidates:
             if candidate.path is not None and _looks_like_zip(candidate.path):
                 yield from _unzip(candidate, workdir)
-            elif candidate.path is not None and is_foreign_binary(candidate.path):  # named on its own
+            elif not found and candidate.path is not None and is_foreign_binary(candidate.path):
+                # named on its own (found files were sorted by skip_reasons, which read their heads)
                 yield replace(candidate, path=None, companions=(), error=BINARY_ERROR)
             else:
                 yield candidate

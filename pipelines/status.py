@@ -83,16 +83,14 @@ def _problems(instance, run_id: str) -> tuple[list[str], list[str]]:
     """(failed checks and steps, warned checks) of one run, one line each."""
     from dagster import DagsterEventType
 
-    from pipelines.runner import check_line, check_outcome
+    from pipelines.runner import check_line, check_outcome, step_failure_line
 
     failed, warned = [], []
     for entry in instance.all_logs(run_id, of_type={DagsterEventType.ASSET_CHECK_EVALUATION,
                                                     DagsterEventType.STEP_FAILURE}):
         event = entry.dagster_event
         if event.event_type == DagsterEventType.STEP_FAILURE:
-            error = event.step_failure_data.error
-            failed.append(f"step {event.step_key} failed: "
-                          + (error.message.strip().splitlines()[0] if error else "failed"))
+            failed.append(step_failure_line(event))
             continue
         evaluation = event.event_specific_data
         outcome = check_outcome(evaluation)

@@ -163,11 +163,11 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         order by coalesce(c.actionable, 0) desc, b.brand_name, b.brand_id
     """)
     data.brands_total = len(data.brands)
+    data.brands = sorted(data.brands[:REPORT_BRANDS], key=lambda b: (b["brand_name"], b["brand_id"]))
     data.cut = _rows(con, """
         select platform, replies, replies_parent_missing, brand_replies, brand_replies_parent_missing
         from int_reply_coverage where cut order by replies desc, platform
     """)
-    data.brands = sorted(data.brands[:REPORT_BRANDS], key=lambda b: (b["brand_name"], b["brand_id"]))
     totals = _rows(con, """
         select count(*) as cases,
                count(*) filter (where is_actionable) as actionable,
