@@ -46,6 +46,8 @@ QUOTAS = (
     ("banamex", "customer", 2723),
     ("banamex", "brand", 1155),
     ("ibm", "brand", 1139),
+    ("bbva2020", "brand", 1200),
+    ("client_listener", "customer", 2600),
 )
 
 POOL_COLUMNS = (

@@ -18,7 +18,7 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +59,24 @@ TASS_SHA256 = (
 #: the 2020 files, which have P, N and NEU only) would be neutral: POLICY.md's neutral is a
 #: message that expresses no feeling.
 TASS_SENTIMENT = {"P": "positive", "N": "negative", "NEU": "neutral", "NONE": "neutral"}
+
+#: Client-Listener's TAGS archives, one per bank, each of the search ``<bank> to:<bank>``
+#: (Oct 2020), saved as client_listener_<bank>.xlsx; the bank is the file's X handle.
+CLIENT_LISTENER_BRANDS = (
+    "BBVA_Colombia", "BBVA_Mex", "BBVA_espana", "Bancolombia", "Bankinter", "Citibanamex", "Davivienda", "ING_es",
+    "SantanderMx",
+)
+CLIENT_LISTENER_SHA256 = (
+    "99c2ab4ef5080bfcafe954162e866e30097be09e8f47ab9e900611834ce604e0",
+    "a10a43755180dcc2a178132908e5ec64f2b54f45441d09b2796049b8b76a6889",
+    "4ee8f62aa7d06da4d164e0b54689903f5376e2959924fa8c27e1a93758a2961c",
+    "4cb735c3258d52359aed23138b61b10e84f300fd92ed839a14abfc55252bada9",
+    "d7d7a3821acf7d9ba1fe3fd4aeb095f641c6b33d646de6317d6fd0d9da7cf474",
+    "76a0342f62e71121418317be7364fc8e37ba2edb1ce5bf582a8511b0501bafbe",
+    "58087faba4507e90b6782802cf8679d7947d1d52b18dd783468cf63e87ecce06",
+    "13082e8a307b9d63fb1045b0e71095b8875c9717644b9ee48b4724687ccc3b0b",
+    "d200c86e350e27516191aaefe8828fe2a89fda83a71e507a24cbfa513bac33b1",
+)
 
 SOURCES = {
     s.name: s
@@ -117,6 +135,24 @@ SOURCES = {
             "1f80246bea00339a4e742ec98e81da0d86e4ce8a940bb492a3d42844b1635364",
             "Apache-2.0 (IBM/twitter-customer-care-document-prediction)",
             True,
+        ),
+        Source(
+            "bbva2020",
+            "IanPerri/Hackaton-BBVA-2020",
+            "BBVA.xlsx (commit 8eba5b55654ae514c74417dfb224433af9cf7190)",
+            "bbva_hackaton_2020.xlsx",
+            "fa9da8523d29ac47c321ca297daba0b44ef06567f8c66a2c5eaddfaa4214ff4a",
+            "no licence stated (all rights reserved): text not committed, rebuilt from the public file",
+            False,
+        ),
+        Source(
+            "client_listener",
+            "alejandrarchbold/Client-Listener",
+            "data/{" + ",".join(CLIENT_LISTENER_BRANDS) + "}.xlsx (commit 48f6554fb1fa640d8f274a05839d35723848ad97)",
+            " ".join(f"client_listener_{b}.xlsx" for b in CLIENT_LISTENER_BRANDS),
+            " ".join(CLIENT_LISTENER_SHA256),
+            "no licence stated (all rights reserved): text not committed, rebuilt from the public files",
+            False,
         ),
         Source(
             "tass",
@@ -304,6 +340,86 @@ def banamex(raw: Path) -> Iterator[dict]:
         }
 
 
+def _xlsx_rows(path: Path, sheet: str) -> Iterator[dict]:
+    """The rows of one sheet of a workbook as dicts keyed by its first row (cells as text)."""
+    import openpyxl  # a maintainer's tool (dev dependency): only the xlsx sources need it
+
+    workbook = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = workbook[sheet].iter_rows(values_only=True)
+        header = [str(h) for h in next(rows)]
+        for values in rows:
+            if values and values[0] is not None:
+                yield {h: "" if v is None else str(v) for h, v in zip(header, values, strict=False)}
+    finally:
+        workbook.close()
+
+
+def _customer_handle(text: str, fallback: str) -> str:
+    """The customer a brand reply answers: the first @handle it starts with (lower case)."""
+    handles = HANDLE.findall(text)
+    return (handles[0] if handles else fallback).lower()
+
+
+def bbva2020(raw: Path) -> Iterator[dict]:
+    """Spanish replies of BBVA's (and Santander Mexico's) care accounts, Jun-Oct 2020, from a
+    hackathon's collection: the official accounts' tweets that answer a customer (start with
+    ``@``). The file has no tweet ids nor reply links: its ``id`` (account, time, length) names
+    a row, and a conversation is the customer the reply answers. Citibanamex's few rows are left
+    out: its replies come from the Citibanamex file only."""
+    (path,) = check_files(raw, "bbva2020")
+    return bbva2020_rows(path)
+
+
+def bbva2020_rows(path: Path) -> Iterator[dict]:
+    """:func:`bbva2020` of a checked file."""
+    for row in _xlsx_rows(path, "BBVA"):
+        text, account = row["full_text"], row["screen_Name"]
+        if row["procedencia"] != "oficial" or not text.startswith("@") or account == "Citibanamex":
+            continue
+        yield {
+            "row_id": f"bbva2020-{row['id']}",
+            "source": "bbva2020",
+            "source_id": row["id"],
+            "lang": "es",
+            "role": "brand",
+            "brand": account,
+            "conversation_id": f"bbva2020-{_customer_handle(text, row['id'])}",
+            "text": text,
+            "given_sentiment": "",
+        }
+
+
+def client_listener(raw: Path) -> Iterator[dict]:
+    """Spanish customer tweets to nine banks of Colombia, Mexico and Spain (October 2020), each
+    file a TAGS archive of the search ``<bank> to:<bank>``: the customers' tweets (the bank's own
+    few are left out). A tweet found in two files is read once (the first file's bank)."""
+    return client_listener_rows(zip(CLIENT_LISTENER_BRANDS, check_files(raw, "client_listener"), strict=True))
+
+
+def client_listener_rows(files: Iterable[tuple[str, Path]]) -> Iterator[dict]:
+    """:func:`client_listener` of checked files, given as (bank's handle, path)."""
+    seen: set[str] = set()
+    for brand, path in files:
+        for row in _xlsx_rows(path, "Archive"):
+            tid = _tweet_id(row["id_str"])
+            if tid is None or tid in seen or row["from_user"].lower() == brand.lower():
+                continue
+            seen.add(tid)
+            parent = _tweet_id(row["in_reply_to_status_id_str"])
+            yield {
+                "row_id": f"tw-{tid}",
+                "source": "client_listener",
+                "source_id": tid,
+                "lang": "es",
+                "role": "customer",
+                "brand": brand,
+                "conversation_id": f"tw-{parent or tid}",
+                "text": row["text"],
+                "given_sentiment": "",
+            }
+
+
 def ibm(raw: Path) -> Iterator[dict]:
     """IBM's 2020 customer-care conversations (dev and test files): every agent turn."""
     for path in check_files(raw, "ibm"):
@@ -354,12 +470,15 @@ def read_all(raw: Path) -> list[dict]:
     """Every candidate message of every source the pool is drawn from (all but TASS), in a fixed order."""
     ibm_rows = list(ibm(raw))
     brands = {r["brand"] for r in ibm_rows} | set(US_AIRLINE_HANDLES.values())
-    return [*twcs(raw, brands), *us_airline(raw), *banamex(raw), *ibm_rows]
+    return [*twcs(raw, brands), *us_airline(raw), *banamex(raw), *ibm_rows, *bbva2020(raw), *client_listener(raw)]
 
 
 def texts_by_row_id(raw: Path, sources: set[str]) -> dict[str, str]:
     """The published text of every message of ``sources`` (used to rebuild texts not committed)."""
-    readers = {"banamex": banamex, "us_airline": us_airline, "ibm": ibm, "tass": tass}
+    readers = {
+        "banamex": banamex, "us_airline": us_airline, "ibm": ibm, "tass": tass, "bbva2020": bbva2020,
+        "client_listener": client_listener,
+    }
     out: dict[str, str] = {}
     for name in sources:
         # the twcs family is read from the one twcs file

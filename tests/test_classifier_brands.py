@@ -55,13 +55,6 @@ def test_an_x_handle_written_in_a_blog_comment_addresses_the_brand(run: Pipeline
     assert message == [{"addressed_brand_ids": ["decathlon"]}]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="model 5d0c85fc7e2d (as f410d6408349 before it) reads the Sabadell clause ('grata experiencia ... me "
-    "resolvieron el problema en el dia') negative (sentiment_score -0.28): in its Spanish training data, mostly one "
-    "bank's complaints, 'me resolvieron el problema' comes after 'no' (docs/classifiers.md, known failure modes)",
-)
 def test_each_brand_gets_the_sentiment_of_its_own_clauses(run: PipelineRun) -> None:
     found = cases(run)
     sabadell, cortefiel = found[(C72, "sabadell")], found[(C72, "cortefiel")]

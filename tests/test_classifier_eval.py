@@ -42,41 +42,41 @@ LABELS = {
 }
 
 #: (task, lang, measure) -> floor on the test split, about 3 points under the figure measured
-#: for model 5d0c85fc7e2d (in the comment; in brackets model f410d6408349, trained before links,
-#: e-mail addresses and handles were told apart in the features, on the same test split). Test
-#: split: 1,803 messages with a sentiment, 1,129 customer messages with an intent (407 Spanish),
-#: 674 brand replies (173).
+#: for model f35cb01855af (in the comment; in brackets model 5d0c85fc7e2d, trained before the
+#: corpus's fourth drawing, on the same test split). Test split: 2,304 messages with a sentiment,
+#: 1,492 customer messages with an intent (770 Spanish), 812 brand replies (311 Spanish; 138 of
+#: them from brands in no other split, corpus/README.md).
 HELDOUT_FLOORS: dict[tuple[str, str, str], float] = {
-    ("intent", "all", "accuracy"): 0.75,  # 0.783 on 1,129 customer messages (0.777)
-    ("intent", "es", "accuracy"): 0.75,  # 0.779 on 407 (0.776)
-    ("intent", "en", "accuracy"): 0.75,  # 0.785 on 722 (0.777)
-    ("sentiment", "all", "macro_f1"): 0.77,  # 0.800 on 1,803 (0.797)
-    ("sentiment", "es", "macro_f1"): 0.73,  # 0.765 on 580 (0.749)
-    ("sentiment", "en", "macro_f1"): 0.76,  # 0.794 on 1,223 (0.795)
-    ("deflection", "all", "accuracy"): 0.89,  # 0.921 on 674 brand replies (0.915)
-    ("deflection", "es", "accuracy"): 0.88,  # 0.919 on 173 (0.913)
-    ("deflection", "en", "accuracy"): 0.89,  # 0.922 on 501 (0.916)
-    ("actionable", "all", "f1"): 0.84,  # 0.877 (0.874)
-    ("actionable", "es", "f1"): 0.79,  # 0.825 (0.821)
-    ("actionable", "en", "f1"): 0.87,  # 0.901 (0.898)
+    ("intent", "all", "accuracy"): 0.77,  # 0.806 on 1,492 customer messages (0.781)
+    ("intent", "es", "accuracy"): 0.77,  # 0.809 on 770 (0.777)
+    ("intent", "en", "accuracy"): 0.77,  # 0.803 on 722 (0.785)
+    ("sentiment", "all", "macro_f1"): 0.76,  # 0.798 on 2,304 (0.788)
+    ("sentiment", "es", "macro_f1"): 0.72,  # 0.753 on 1,081 (0.727)
+    ("sentiment", "en", "macro_f1"): 0.76,  # 0.797 on 1,223 (0.794)
+    ("deflection", "all", "accuracy"): 0.86,  # 0.897 on 812 brand replies (0.899)
+    ("deflection", "es", "accuracy"): 0.82,  # 0.855 on 311 (0.862)
+    ("deflection", "en", "accuracy"): 0.89,  # 0.922 on 501 (0.922)
+    ("actionable", "all", "f1"): 0.87,  # 0.899 (0.884)
+    ("actionable", "es", "f1"): 0.86,  # 0.893 (0.867)
+    ("actionable", "en", "f1"): 0.87,  # 0.906 (0.901)
 }
 
 #: (task, lang or None for both) -> accuracy floor on the invented policy examples, about 3
-#: points under the figure measured for model 5d0c85fc7e2d (in the comment; in brackets model
-#: f410d6408349, whose features read links and e-mail addresses as handles). The lexicons were
-#: tuned on these texts; the learned models were not trained on them. The corpus's Spanish is
-#: mostly one Mexican bank's customers: Spain's usage here reads worse (docs/classifiers.md,
-#: known failure modes).
+#: points under the figure measured for model f35cb01855af (in the comment; in brackets model
+#: 5d0c85fc7e2d, trained before the corpus's fourth drawing). The lexicons were tuned on these
+#: texts; the learned models were not trained on them. English intent reads worse since the
+#: fourth drawing: its Spanish bank customers' questions are mostly about a problem (complaints),
+#: and plain questions lean to complaint (docs/classifiers.md, known failure modes).
 FIXTURE_FLOORS: dict[tuple[str, str | None], float] = {
-    ("sentiment", None): 0.82,  # 0.851 on 516 messages (0.857)
-    ("sentiment", "es"): 0.82,  # 0.859 (0.863)
-    ("sentiment", "en"): 0.81,  # 0.842 (0.850)
-    ("intent", None): 0.77,  # 0.802 on 343 customer messages (0.805)
+    ("sentiment", None): 0.84,  # 0.872 on 516 messages (0.851)
+    ("sentiment", "es"): 0.85,  # 0.883 (0.859)
+    ("sentiment", "en"): 0.83,  # 0.862 (0.842)
+    ("intent", None): 0.75,  # 0.784 on 343 customer messages (0.802)
     ("intent", "es"): 0.72,  # 0.759 (0.759)
-    ("intent", "en"): 0.81,  # 0.844 (0.850)
-    ("deflection", None): 0.87,  # 0.908 on 173 brand replies (0.803)
-    ("deflection", "es"): 0.86,  # 0.895 (0.756)
-    ("deflection", "en"): 0.89,  # 0.920 (0.851)
+    ("intent", "en"): 0.77,  # 0.809 (0.844)
+    ("deflection", None): 0.94,  # 0.977 on 173 brand replies (0.908)
+    ("deflection", "es"): 0.93,  # 0.965 (0.895)
+    ("deflection", "en"): 0.95,  # 0.989 (0.920)
 }
 
 
@@ -173,12 +173,13 @@ def test_language_is_detected_when_the_source_gives_none(labelled: pl.DataFrame)
 
 
 #: agreement floor of the learned classifiers with the sample's plant, about 3 points under the
-#: figure measured for model 5d0c85fc7e2d (in the comment; 30-day sample, 4308 X cases; in
-#: brackets model f410d6408349)
+#: figure measured for model f35cb01855af (in the comment; 30-day sample, 4308 X cases; in
+#: brackets model 5d0c85fc7e2d: the sample's invented questions lean to complaint since the
+#: corpus's fourth drawing, docs/classifiers.md)
 SAMPLE_FLOORS = {
-    "intent": 0.91,  # 0.941 of opening messages (0.943)
-    "opening_sentiment": 0.92,  # 0.954 of opening messages (0.959)
-    "deflected": 0.94,  # 0.973 of cases (0.970)
+    "intent": 0.86,  # 0.896 of opening messages (0.941)
+    "opening_sentiment": 0.90,  # 0.930 of opening messages (0.954)
+    "deflected": 0.96,  # 0.999 of cases (0.973)
 }
 
 

@@ -293,3 +293,57 @@ def test_pool_splits_keep_brands_and_conversations_whole(pool):
         share = Counter(splits[r["row_id"]] for r in pool if (r["lang"], r["role"]) == (lang, role))
         assert 0.62 <= share["train"] / total <= 0.78, (lang, role, share)
         assert 0.10 <= share["test"] / total <= 0.20, (lang, role, share)
+
+
+# --- the workbook sources ------------------------------------------------------------------
+
+
+def _workbook(path: Path, sheet: str, rows: list[tuple]) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.title = "ReadmeSettings"  # a TAGS archive's first sheet is not the data
+    data = book.create_sheet(sheet)
+    for row in rows:
+        data.append(row)
+    book.save(path)
+    return path
+
+
+def test_bbva2020_reads_the_official_accounts_replies_only(tmp_path):
+    # the columns of the hackathon's BBVA.xlsx that the reader uses; texts shaped as its rows
+    path = _workbook(tmp_path / "bbva.xlsx", "BBVA", [
+        ("id", "screen_Name", "procedencia", "full_text"),
+        ("bbva_peru_2020-10-20;19:04:05_148", "bbva_peru", "oficial",
+         "@EduJay Hola, lamentamos la experiencia. Bríndanos mayor detalle por mensaje interno."),
+        ("bbva_peru_2020-10-20;19:10:00_40", "bbva_peru", "oficial", "Conoce nuestra nueva app 👉 bbva.pe"),
+        ("EduJay_2020-10-20;18:00:00_30", "EduJay", "usuario", "@bbva_peru no me llega el token"),
+        ("Citibanamex_2020-10-20;18:00:00_30", "Citibanamex", "oficial", "@ana Hola, te apoyamos por DM"),
+        ("SantanderMx_2020-10-21;09:00:00_60", "SantanderMx", "oficial", "@EduJay Hola, llámanos al 55 5169 4300"),
+    ])
+    rows = list(sources.bbva2020_rows(path))
+    assert [(r["row_id"], r["brand"], r["role"], r["lang"]) for r in rows] == [
+        ("bbva2020-bbva_peru_2020-10-20;19:04:05_148", "bbva_peru", "brand", "es"),
+        ("bbva2020-SantanderMx_2020-10-21;09:00:00_60", "SantanderMx", "brand", "es"),
+    ]
+    # no reply links in the file: a conversation is the customer answered, across accounts
+    assert {r["conversation_id"] for r in rows} == {"bbva2020-edujay"}
+
+
+def test_client_listener_reads_each_customer_tweet_once(tmp_path):
+    header = ("id_str", "from_user", "text", "in_reply_to_status_id_str")
+    mex = _workbook(tmp_path / "mex.xlsx", "Archive", [
+        header,
+        ("1317275612260691969", "pattyliz76", "@BBVA_Mex me dieron una tarjeta que no puedo activar", None),
+        ("1317277287977504770", "juan_csgz", "@BBVA_Mex @SantanderMx ¿y el rendimiento?", "1317208698209566720"),
+        ("1317208698209566720", "BBVA_Mex", "Invierte desde la app", None),  # the bank's own post
+    ])
+    santander = _workbook(tmp_path / "santander.xlsx", "Archive", [
+        header,
+        ("1317277287977504770", "juan_csgz", "@BBVA_Mex @SantanderMx ¿y el rendimiento?", "1317208698209566720"),
+    ])
+    rows = list(sources.client_listener_rows([("BBVA_Mex", mex), ("SantanderMx", santander)]))
+    assert [(r["row_id"], r["brand"], r["role"], r["conversation_id"]) for r in rows] == [
+        ("tw-1317275612260691969", "BBVA_Mex", "customer", "tw-1317275612260691969"),
+        ("tw-1317277287977504770", "BBVA_Mex", "customer", "tw-1317208698209566720"),
+    ]
