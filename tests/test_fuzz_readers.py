@@ -19,6 +19,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 #: format -> real fixtures of it, damaged by the mutations below
 SEEDS = {
     "x_v2": ["ingest/x_page_with_bad_records.json", "twarc2/stream.jsonl"],
+    "x_v11": ["x_v11/stream.jsonl", "x_v11/search_page.json"],
     "x_archive": ["x_archive/full/tweets.js"],
     "twcs": ["twcs/sample.csv"],
     "bluesky": ["bluesky/jetstream.jsonl", "bluesky/list_records.json"],
@@ -27,7 +28,7 @@ SEEDS = {
     "disqus": ["disqus/export.xml"],
     "canonical": ["canonical/messages.csv", "canonical/messages.jsonl"],
 }
-EXAMPLES = 10  # per format and strategy: 8 formats x 2 strategies x 10 = 160 reads
+EXAMPLES = 10  # per format and strategy: 9 formats x 2 strategies x 10 = 180 reads
 
 
 def _read(data: bytes, fmt: str) -> None:

@@ -21,9 +21,11 @@ from pipelines.formats.twcs import read_twcs
 from pipelines.formats.wxr import read_wxr
 from pipelines.formats.x_archive import read_x_archive
 from pipelines.formats.x_v2 import read_x_v2
+from pipelines.formats.x_v11 import read_x_v11
 
 READERS: dict[str, Callable[[Path], ReadResult]] = {
     "x_v2": read_x_v2,
+    "x_v11": read_x_v11,
     "wxr": read_wxr,
     "x_archive": read_x_archive,
     "twcs": read_twcs,
@@ -34,7 +36,7 @@ READERS: dict[str, Callable[[Path], ReadResult]] = {
 }
 
 #: Formats recognised by detection but without a reader yet.
-KNOWN_FORMATS = ("x_v2", "x_archive", "twcs", "bluesky", "facebook_graph", "wxr", "disqus", "canonical")
+KNOWN_FORMATS = ("x_v2", "x_v11", "x_archive", "twcs", "bluesky", "facebook_graph", "wxr", "disqus", "canonical")
 
 _SNIFF_BYTES = 65536
 
@@ -83,6 +85,8 @@ def detect_format(path: Path) -> str:
             return "bluesky"
         if '"created_time"' in head:
             return "facebook_graph"
+        if '"id_str"' in head and '"screen_name"' in head:
+            return "x_v11"
         if '"edit_history_tweet_ids"' in head or ('"author_id"' in head and '"text"' in head):
             return "x_v2"
         raise ArchiveError("unknown format: JSON that matches no known archive format")

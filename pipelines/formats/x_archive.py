@@ -91,11 +91,12 @@ def read_x_archive(path: Path) -> ReadResult:
         # an archive holds some forty such parts beside its posts: read, and nothing in them to load
         return result(pl.DataFrame(schema=MESSAGE_SCHEMA), quarantine_frame([]), notes=(
             f"X archive part {part!r} holds no public posts: nothing loaded (only tweets, notes and the account are)",))
-    return _finish(records, bad)
+    return finish(records, bad)
 
 
-def _finish(records: list[dict], bad: list[dict]) -> ReadResult:
-    """Parse every record's date in one pass; a record whose date does not parse is quarantined."""
+def finish(records: list[dict], bad: list[dict], notes: tuple[str, ...] = ()) -> ReadResult:
+    """Parse every record's date in one pass; a record whose date does not parse is quarantined
+    (with the record's ``excerpt``)."""
     schema = {**MESSAGE_SCHEMA, "created_at": pl.String, "date_field": pl.String, "excerpt": pl.String}
     raw = pl.col("created_at")
     parsed = pl.DataFrame(records, schema=schema).with_columns(
@@ -111,7 +112,7 @@ def _finish(records: list[dict], bad: list[dict]) -> ReadResult:
         pl.col("parsed_at").alias("created_at"), x_text(pl.col("text"))
     )
     quarantine = pl.concat([quarantine_frame(bad), quarantine_frame(undated.to_dicts())]).sort("position")
-    return result(messages.drop("parsed_at", "date_field", "excerpt"), quarantine)
+    return result(messages.drop("parsed_at", "date_field", "excerpt"), quarantine, notes)
 
 
 def _excerpt(item: object) -> str:
@@ -156,36 +157,54 @@ def _tweets(items: list, owner: dict, deleted: bool) -> tuple[list[dict], list[d
     records, bad = [], []
     for position, item in enumerate(items):
         tweet = _unwrap(item, "tweet")
-        reason = _tweet_problem(tweet)
+        reason = tweet_problem(tweet)
         if reason:
             bad.append({"position": position, "reason": reason, "excerpt": _excerpt(item)})
             continue
-        tweet_id = _ids(tweet.get("id_str")) or _ids(tweet.get("id"))
-        text = tweet.get("full_text", tweet.get("text"))
-        retweeted = tweet.get("retweeted_status")
-        reposted = _ids(retweeted.get("id_str") or retweeted.get("id")) if isinstance(retweeted, dict) else None
-        parent = _ids(tweet.get("in_reply_to_status_id_str")) or _ids(tweet.get("in_reply_to_status_id"))
-        quoted = _ids(tweet.get("quoted_status_id_str")) or _ids(tweet.get("quoted_status_id"))
-        records.append({
-            "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
-            "kind": "repost" if text.startswith("RT @") else "post",
-            "parent_id": f"x:{parent}" if parent else None,
-            "quoted_id": f"x:{quoted}" if quoted else None,
-            "reposted_id": f"x:{reposted}" if reposted else None,
-            "author_id": owner["id"], "author_handle": owner["handle"],
-            "in_reply_to_author_id": (_ids(tweet.get("in_reply_to_user_id_str"))
-                                      or _ids(tweet.get("in_reply_to_user_id"))),
-            "mentions": _mentions(tweet.get("entities"), "user_mentions", "screen_name", "id_str"),
-            "created_at": str(tweet["created_at"]), "date_field": "created_at",
-            "text": text, "lang": _string(tweet.get("lang")),
-            "url": f"https://x.com/{owner['handle'] or 'i/web'}/status/{tweet_id}",
-            "deleted": True if deleted else None,
-            "position": position, "excerpt": _excerpt(item),
-        })
+        records.append(tweet_record(tweet, owner, position, deleted=deleted) | {"excerpt": _excerpt(item)})
     return records, bad
 
 
-def _tweet_problem(tweet: object) -> str | None:
+def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False) -> dict:
+    """A v1.1 tweet object (checked by :func:`tweet_problem`) as a canonical record, its
+    ``created_at`` still a string (:func:`finish` parses it). ``author``: ``id``, ``handle``
+    and ``followers`` (None when unknown). The text is the full one: ``extended_tweet.full_text``
+    (streaming API), ``full_text`` (extended mode, archives), else ``text``."""
+    tweet_id = _ids(tweet.get("id_str")) or _ids(tweet.get("id"))
+    extended = tweet.get("extended_tweet") if isinstance(tweet.get("extended_tweet"), dict) else {}
+    text = _text_of(tweet)
+    retweeted = tweet.get("retweeted_status")
+    reposted = _ids(retweeted.get("id_str") or retweeted.get("id")) if isinstance(retweeted, dict) else None
+    parent = _ids(tweet.get("in_reply_to_status_id_str")) or _ids(tweet.get("in_reply_to_status_id"))
+    quoted = _ids(tweet.get("quoted_status_id_str")) or _ids(tweet.get("quoted_status_id"))
+    return {
+        "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
+        "kind": "repost" if reposted or text.startswith("RT @") else "post",
+        "parent_id": f"x:{parent}" if parent else None,
+        "quoted_id": f"x:{quoted}" if quoted else None,
+        "reposted_id": f"x:{reposted}" if reposted else None,
+        "author_id": author["id"], "author_handle": author["handle"], "author_followers": author.get("followers"),
+        "in_reply_to_author_id": (_ids(tweet.get("in_reply_to_user_id_str"))
+                                  or _ids(tweet.get("in_reply_to_user_id"))),
+        "mentions": _mentions(extended.get("entities") or tweet.get("entities"), "user_mentions", "screen_name",
+                              "id_str"),
+        "created_at": str(tweet["created_at"]), "date_field": "created_at",
+        "text": text, "lang": _string(tweet.get("lang")),
+        "url": f"https://x.com/{author['handle'] or 'i/web'}/status/{tweet_id}",
+        "deleted": True if deleted else None,
+        "position": position,
+    }
+
+
+def _text_of(tweet: dict) -> object:
+    extended = tweet.get("extended_tweet")
+    if isinstance(extended, dict) and extended.get("full_text") is not None:
+        return extended["full_text"]
+    return tweet.get("full_text", tweet.get("text"))
+
+
+def tweet_problem(tweet: object) -> str | None:
+    """Why a v1.1 tweet object cannot be read, or None."""
     if not isinstance(tweet, dict):
         return "record is not a JSON object"
     raw_id = tweet.get("id_str", tweet.get("id"))
@@ -195,7 +214,7 @@ def _tweet_problem(tweet: object) -> str | None:
         return f"invalid id_str: {raw_id}"
     if tweet.get("created_at") is None:
         return "missing required field: created_at"
-    text = tweet.get("full_text", tweet.get("text"))
+    text = _text_of(tweet)
     if text is None:
         return "missing required field: full_text"
     if not isinstance(text, str):

@@ -1,0 +1,156 @@
+"""X/Twitter API v1.1 tweet objects: what twarc 1.x, tweepy's ``_json``, the streaming API and
+tweet hydrators wrote for fifteen years, and most research datasets of tweets still are.
+
+Shapes: JSON lines of tweet objects (the usual one), a JSON array of them, or search API
+pages: standard ``{"statuses": [...], "search_metadata": {...}}``, premium and enterprise
+(30-day, full-archive) ``{"results": [...], "next": ..., "requestParameters": {...}}``; one
+document, or one page per line. A
+streaming file's delete notices (``{"delete": {"status": {"id_str", "user_id_str"},
+"timestamp_ms"}}``) are rows of kind ``delete``; its other control messages (``limit``,
+``warning``, ``scrub_geo``, ``status_withheld``, ...) hold no message: counted in the file's
+notes, not records. In JSON lines a line that is not JSON is one quarantined record, ``not
+valid JSON (line N)``, and the other lines load.
+
+A tweet object carries its author (``user``: ``id_str``, ``screen_name``,
+``followers_count``); its fields are the personal archive's (``x_archive``), read by the same
+mapping. The tweets it embeds (``retweeted_status``, ``quoted_status``) are messages too, as
+X API v2's ``includes.tweets`` are. Read with the json module, line by line: a file is never
+held whole unless it is one JSON document.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipelines.formats.base import ArchiveError, ReadResult, is_json_lines
+from pipelines.formats.x_archive import _ids, _string, finish, tweet_problem, tweet_record
+
+#: a v1.1 ``created_at`` ("Sat Feb 18 12:33:11 +0000 2023") after its weekday
+_V11_DATE = "%b %d %H:%M:%S %z %Y"
+
+#: top-level keys of the streaming API's messages that are not tweets
+CONTROL_KEYS = ("limit", "warning", "scrub_geo", "status_withheld", "user_withheld", "disconnect",
+                "friends", "event", "control")
+
+
+def read_x_v11(path: Path) -> ReadResult:
+    """Read a file of X API v1.1 tweet objects into canonical rows."""
+    records: list[dict] = []
+    bad: list[dict] = []
+    skipped: Counter[str] = Counter()
+    for raw, item in _values(path):
+        if item is _NOT_JSON:
+            bad.append({"position": len(records) + len(bad), "reason": raw[0], "excerpt": raw[1]})
+            continue
+        for tweet in _tweets_in(item, skipped):
+            position = len(records) + len(bad)
+            if isinstance(tweet, dict) and isinstance(tweet.get("delete"), dict):
+                record, reason = _delete(tweet["delete"], position)
+            else:
+                record, reason = _tweet(tweet, position)
+            if reason:
+                bad.append({"position": position, "reason": reason, "excerpt": json.dumps(tweet, ensure_ascii=False)})
+            else:
+                records.append(record)
+    notes = tuple(f"{n} stream message(s) {key!r} skipped: no tweet in them" for key, n in sorted(skipped.items()))
+    return finish(records, bad, notes)
+
+
+_NOT_JSON = object()
+
+
+def _values(path: Path) -> Iterator[tuple[tuple[str, str] | None, object]]:
+    """Each JSON value of the file: the lines of JSON lines, else the one document. A line that
+    is not JSON gives ``_NOT_JSON`` with (reason, excerpt)."""
+    if is_json_lines(path):
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            for line_no, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    yield None, json.loads(line)
+                except (ValueError, RecursionError):
+                    yield (f"not valid JSON (line {line_no})", line.strip()), _NOT_JSON
+        return
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"not valid JSON: {exc}") from exc
+    yield None, document
+
+
+def _tweets_in(value: object, skipped: Counter[str]) -> Iterator[object]:
+    """The tweet objects (and delete notices) of one JSON value, embedded tweets after their tweet."""
+    if isinstance(value, list):
+        for element in value:
+            yield from _tweets_in(element, skipped)
+        return
+    page = next((key for key in ("statuses", "results") if isinstance(value, dict) and key in value), None)
+    if page is not None and isinstance(value[page], list):
+        for element in value[page]:
+            yield from _tweets_in(element, skipped)
+        return
+    if isinstance(value, dict) and "id_str" not in value and "id" not in value:
+        control = next((key for key in CONTROL_KEYS if key in value), None)
+        if control is not None:
+            skipped[control] += 1
+            return
+    yield value
+    if isinstance(value, dict):
+        for key in ("retweeted_status", "quoted_status"):
+            if isinstance(value.get(key), dict):
+                yield from _tweets_in(value[key], skipped)
+
+
+def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
+    reason = tweet_problem(tweet)
+    if reason:
+        return None, reason
+    user = tweet.get("user")
+    if not isinstance(user, dict):
+        return None, "missing required field: user"
+    author_id = _ids(user.get("id_str")) or _ids(user.get("id"))
+    if author_id is None:
+        return None, "missing required field: user.id_str"
+    if not _is_v11_date(str(tweet["created_at"])):
+        # checked here, not by finish(): a record is quarantined with its excerpt, which good
+        # records do not keep (a file can be large)
+        return None, f"invalid created_at: {tweet['created_at']}"
+    followers = user.get("followers_count")
+    author = {"id": author_id, "handle": _string(user.get("screen_name")),
+              "followers": followers if isinstance(followers, int) and not isinstance(followers, bool) else None}
+    return tweet_record(tweet, author, position), None
+
+
+def _is_v11_date(text: str) -> bool:
+    try:
+        datetime.strptime(text.strip()[4:], _V11_DATE)
+    except ValueError:
+        return False
+    return True
+
+
+def _delete(notice: dict, position: int) -> tuple[dict | None, str | None]:
+    status = notice.get("status")
+    tweet_id = _ids(status.get("id_str")) or _ids(status.get("id")) if isinstance(status, dict) else None
+    if tweet_id is None:
+        return None, "missing required field: delete.status.id_str"
+    millis = _ids(notice.get("timestamp_ms"))
+    if millis is None:
+        return None, "missing required field: delete.timestamp_ms"
+    try:
+        when = datetime.fromtimestamp(int(millis) / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None, f"invalid delete.timestamp_ms: {millis}"
+    return {
+        "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}@delete", "platform": "x",
+        "native_id": tweet_id, "kind": "delete",
+        "author_id": _ids(status.get("user_id_str")) or _ids(status.get("user_id")), "mentions": [],
+        # finish() parses created_at as v1.1 or ISO text
+        "created_at": when.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z", "date_field": "delete.timestamp_ms",
+        "deleted": True, "position": position,
+    }, None

@@ -1,0 +1,139 @@
+"""The X API v1.1 reader (``x_v11``) on tests/fixtures/x_v11/ (README.md there), and one pipeline
+run over it: a customer's tweet, the brand's reply, a retweet embedding the tweet, a streamed
+tweet over 140 characters, its delete notice, a rate-limit notice, a cut line and a bad date."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.formats import detect_format, read_archive
+from pipelines.formats.x_v11 import read_x_v11
+from support import FIXTURES, PipelineRun, run_brandcare
+
+V11 = FIXTURES / "x_v11"
+
+
+def test_detected_from_content() -> None:
+    assert detect_format(V11 / "stream.jsonl") == "x_v11"
+    assert detect_format(V11 / "search_page.json") == "x_v11"
+    # an X API v2 file stays v2
+    assert detect_format(FIXTURES / "twarc2" / "stream.jsonl") == "x_v2"
+
+
+def test_a_stream_file_loads_its_tweets_and_quarantines_its_bad_lines() -> None:
+    read = read_x_v11(V11 / "stream.jsonl")
+    # 8 records: 4 tweets, the tweet a retweet embeds, a delete notice, a cut line, a bad date;
+    # the rate-limit notice is not a record, the notes count it
+    assert (read.records_read, read.messages.height, read.quarantine.height) == (8, 6, 2)
+    assert read.notes == ("1 stream message(s) 'limit' skipped: no tweet in them",)
+    assert read.quarantine.select("position", "reason").rows() == [
+        (6, "not valid JSON (line 7)"), (7, "invalid created_at: yesterday"),
+    ]
+    rows = {(r["version_id"], r["position"]): r for r in read.messages.to_dicts()}
+    opening = rows["x:1234567890123", 0]
+    assert (opening["author_id"], opening["author_handle"], opening["author_followers"]) == ("1001", "ana_garcia", 87)
+    assert opening["text"] == "@AcmeHelp my order never arrived & nobody answers"  # X's entities unescaped
+    assert opening["mentions"] == ["acmehelp", "2002"]
+    assert str(opening["created_at"]) == "2020-03-02 09:15:00+00:00"
+    reply = rows["x:1234567890999", 1]
+    assert (reply["parent_id"], reply["in_reply_to_author_id"], reply["author_followers"]) == (
+        "x:1234567890123", "1001", 120000)
+    retweet = rows["x:1234567891000", 2]
+    assert (retweet["kind"], retweet["reposted_id"]) == ("repost", "x:1234567890123")
+    assert rows["x:1234567890123", 3]["kind"] == "post"  # the tweet it embeds, after it
+    streamed = rows["x:1234567892000", 4]
+    assert streamed["text"].endswith("says delivered. Fix it!")  # extended_tweet.full_text, not the cut text
+    deleted = rows["x:1234567892000@delete", 5]
+    assert (deleted["kind"], deleted["message_id"], deleted["author_id"], deleted["deleted"]) == (
+        "delete", "x:1234567892000", "1001", True)
+    assert str(deleted["created_at"]) == "2020-03-02 12:00:00+00:00"
+
+
+def test_a_search_page_and_an_array_read_the_same(tmp_path: Path) -> None:
+    page = read_archive(V11 / "search_page.json", "x_v11")
+    statuses = json.loads((V11 / "search_page.json").read_text())["statuses"]
+    array = tmp_path / "tweets.json"
+    array.write_text(json.dumps(statuses, indent=1))
+    assert detect_format(array) == "x_v11"
+    assert page.messages.equals(read_x_v11(array).messages)
+    assert page.messages["version_id"].to_list() == ["x:1234567890123", "x:1234567890999"]
+
+
+def test_a_tweet_without_its_author_is_quarantined(tmp_path: Path) -> None:
+    tweet = json.loads((V11 / "stream.jsonl").read_text().splitlines()[0])
+    no_user = {k: v for k, v in tweet.items() if k != "user"}
+    bad_user = {**tweet, "id_str": "77", "user": {"screen_name": "x"}}
+    path = tmp_path / "tweets.jsonl"
+    path.write_text("\n".join(json.dumps(t) for t in (tweet, no_user, bad_user)) + "\n")
+    read = read_x_v11(path)
+    assert read.messages.height == 1
+    assert read.quarantine["reason"].to_list() == ["missing required field: user", "missing required field: user.id_str"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    home = tmp_path_factory.mktemp("x_v11")
+    finished = run_brandcare(home, [V11 / "stream.jsonl", V11 / "search_page.json"], V11 / "brands.yaml")
+    assert finished.result.success
+    return finished
+
+
+@pytest.mark.e2e
+def test_the_pipeline_measures_a_v11_conversation(run: PipelineRun) -> None:
+    cases = run.query(
+        "select opened_message_id, customer_handle, author_followers, responded, first_response_min"
+        " from care_cases order by opened_at"
+    )
+    # the same tweet read from two files and as an embedded tweet is one message and one case;
+    # the brand's reply 25 minutes later answers it; the streamed complaint was not answered
+    assert cases == [
+        {"opened_message_id": "x:1234567890123", "customer_handle": "ana_garcia", "author_followers": 87,
+         "responded": True, "first_response_min": 25.0},
+        {"opened_message_id": "x:1234567892000", "customer_handle": "ana_garcia", "author_followers": 87,
+         "responded": False, "first_response_min": None},
+    ]
+    deleted = run.query("select deleted from messages where message_id = 'x:1234567892000'")
+    assert deleted == [{"deleted": True}]
+
+
+# --- real data: @TwitterDev's developer support, premium search pages (twitterdev/SOURCE.md) ---
+
+TWITTERDEV = V11 / "twitterdev"
+
+
+def test_premium_search_pages_read_every_tweet_and_the_tweets_they_embed() -> None:
+    # embedded: the retweeted_status and quoted_status objects of the files, a quote inside a
+    # retweet included (counted with a walk of the JSON: 11 retweets, 5 quotes, 1 nested quote)
+    for name, tweets, embedded in (("premium_search_from.json", 58, 17), ("premium_search_to.json", 100, 1)):
+        path = TWITTERDEV / name
+        assert detect_format(path) == "x_v11"
+        read = read_x_v11(path)
+        assert (read.records_read, read.quarantine.height) == (tweets + embedded, 0), name
+        assert read.messages.filter(read.messages["author_followers"].is_null()).height == 0
+
+
+@pytest.fixture(scope="module")
+def twitterdev(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    home = tmp_path_factory.mktemp("twitterdev")
+    files = [TWITTERDEV / "premium_search_from.json", TWITTERDEV / "premium_search_to.json"]
+    finished = run_brandcare(home, files, TWITTERDEV / "brands.yaml")
+    assert finished.result.success
+    return finished
+
+
+@pytest.mark.e2e
+def test_twitterdev_first_responses_are_the_minutes_between_the_tweets(twitterdev: PipelineRun) -> None:
+    # each developer's tweet and @TwitterDev's first reply to it, read off the two files'
+    # created_at by hand: (17:36:48 -> 17:42:39), (19:02:30 -> 19:06:56), (19:04:58 -> 19:06:50),
+    # (19:12:09 -> 19:39:06, before the second reply at 19:40:20), (22:58:27 -> 00:21:38 next day)
+    expected = {"m_elensule": 5 + 51 / 60, "josephbona": 4 + 26 / 60, "leg_dev": 1 + 52 / 60,
+                "Rgre1": 26 + 57 / 60, "mongeliliana": 83 + 11 / 60}
+    cases = twitterdev.query(
+        "select customer_handle, responded, first_response_min from care_cases where responded")
+    assert {c["customer_handle"]: c["first_response_min"] for c in cases} == pytest.approx(expected)
+    # the agents' sign-offs (^AP, ^KM) name them in agent_activity
+    agents = twitterdev.query("select agent, replies from agent_activity where platform = 'x' order by agent")
+    assert agents == [{"agent": "AP", "replies": 4}, {"agent": "KM", "replies": 2}]
