@@ -21,7 +21,9 @@ from datetime import date
 from pathlib import Path
 
 #: Reader names (pipelines.formats.READERS), listed here so that --help does not import the readers.
-FORMAT_NAMES = ("x_v2", "x_v11", "x_archive", "twcs", "bluesky", "facebook_graph", "wxr", "disqus", "canonical")
+FORMAT_NAMES = (
+    "x_v2", "x_v11", "x_archive", "twcs", "twarc_csv", "bluesky", "facebook_graph", "wxr", "disqus", "canonical",
+)
 
 DESCRIPTION = """\
 brandcare: brand customer-care scorecards from social media archives.

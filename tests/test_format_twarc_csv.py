@@ -1,0 +1,59 @@
+"""The twarc-csv reader (``twarc_csv``): the same real tweets read from twarc2's JSON
+(``x_v2``, tests/fixtures/twarc2/stream.jsonl) and from the CSV twarc-csv made of them
+(stream.csv; SOURCE.md there) give the same messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipelines.formats import ArchiveError, detect_format, read_archive
+from pipelines.formats.twarc_csv import read_twarc_csv
+from support import FIXTURES
+
+TWARC2 = FIXTURES / "twarc2"
+COLUMNS = ["message_id", "version_id", "kind", "conversation_id", "parent_id", "quoted_id", "reposted_id",
+           "author_id", "author_handle", "author_followers", "in_reply_to_author_id", "mentions", "created_at",
+           "text", "lang", "url"]
+
+
+def test_the_csv_and_the_json_of_the_same_tweets_read_the_same() -> None:
+    assert detect_format(TWARC2 / "stream.csv") == "twarc_csv"
+    from_csv = read_archive(TWARC2 / "stream.csv", "twarc_csv")
+    assert (from_csv.records_read, from_csv.messages.height) == (7, 7)
+    # the JSON also holds the tweets they refer to (includes.tweets), which twarc-csv leaves out
+    from_json = read_archive(TWARC2 / "stream.jsonl", "x_v2").messages
+    same = from_json.filter(pl.col("version_id").is_in(from_csv.messages["version_id"].implode()))
+    same = same.unique("version_id", keep="first", maintain_order=True)
+    assert from_csv.messages.select(COLUMNS).sort("version_id").equals(same.select(COLUMNS).sort("version_id"))
+    # a reply with its mention, and a text whose line break twarc-csv wrote as "\n"
+    rows = {r["version_id"]: r for r in from_csv.messages.to_dicts()}
+    reply = rows["x:1377650093109743620"]
+    assert (reply["parent_id"], reply["mentions"], reply["author_followers"]) == (
+        "x:1377266697850257410", ["policemutual"], 837)
+    assert rows["x:1377650387579248643"]["text"].startswith("Sometimes I wish she would just relax😅😘🐶\n#Dogs")
+
+
+def test_bad_rows_are_quarantined_and_a_file_without_the_columns_is_rejected(tmp_path: Path) -> None:
+    header = "id,conversation_id,author_id,author.username,created_at,text,entities.mentions,edit_history_tweet_ids\n"
+    path = tmp_path / "tweets.csv"
+    path.write_text(header
+                    + '2,1,9,ana,2021-04-01T15:52:32.000Z,"@Acme hi","[""@Acme""]","[""1"",""2""]"\n'
+                    + "x3,1,9,ana,2021-04-01T15:52:32.000Z,hi,,\n"
+                    + "4,1,,ana,2021-04-01T15:52:32.000Z,hi,,\n"
+                    + "5,1,9,ana,yesterday,hi,,\n")
+    assert detect_format(path) == "twarc_csv"
+    read = read_twarc_csv(path)
+    assert read.records_read == 4
+    (row,) = read.messages.to_dicts()
+    # an edited tweet is its first version's message; mentions from twarc-csv's "@handle" list
+    assert (row["message_id"], row["version_id"], row["mentions"]) == ("x:1", "x:2", ["acme"])
+    assert read.quarantine.select("position", "reason").rows() == [
+        (1, "invalid id: x3"), (2, "missing required field: author_id"), (3, "invalid created_at: yesterday"),
+    ]
+    no_text = tmp_path / "no_text.csv"
+    no_text.write_text("id,conversation_id,author_id,created_at\n1,1,9,2021-04-01T15:52:32.000Z\n")
+    with pytest.raises(ArchiveError, match="no column text"):
+        read_twarc_csv(no_text)
