@@ -23,13 +23,14 @@ SEEDS = {
     "x_archive": ["x_archive/full/tweets.js"],
     "twcs": ["twcs/sample.csv"],
     "twarc_csv": ["twarc2/stream.csv"],
+    "tags": ["tags/archive.csv"],
     "bluesky": ["bluesky/jetstream.jsonl", "bluesky/list_records.json"],
     "facebook_graph": ["facebook/comments_pages.jsonl", "facebook/page_posts_with_comments.json"],
     "wxr": ["ingest/blog_wordpress.xml"],
     "disqus": ["disqus/export.xml"],
     "canonical": ["canonical/messages.csv", "canonical/messages.jsonl"],
 }
-EXAMPLES = 10  # per format and strategy: 10 formats x 2 strategies x 10 = 200 reads
+EXAMPLES = 10  # per format and strategy: 11 formats x 2 strategies x 10 = 220 reads
 
 
 def _read(data: bytes, fmt: str) -> None:

@@ -154,7 +154,7 @@ def test_every_file_rejected_is_visible_in_what_ingest_returns(settings, tmp_pat
     (tmp_path / "b.json").write_text("")
     records = ingest.ingest([str(tmp_path / "a.txt"), str(tmp_path / "b.json")], settings)
     assert [r.status for r in records] == ["rejected", "rejected"]
-    assert [r.error for r in records] == ["unknown format: not JSON, XML, an X archive, a twcs CSV or a twarc-csv CSV", "empty file"]
+    assert [r.error for r in records] == ["unknown format: not JSON, XML, an X archive, or a twcs, twarc-csv or TAGS CSV", "empty file"]
 
 
 def test_lake_dates_are_the_posts_dates_for_the_lake_and_for_given_files(settings, tmp_path: Path):

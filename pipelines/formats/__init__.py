@@ -17,6 +17,7 @@ from pipelines.formats.bluesky import read_bluesky
 from pipelines.formats.canonical_files import read_canonical
 from pipelines.formats.disqus import read_disqus
 from pipelines.formats.facebook import read_facebook
+from pipelines.formats.tags import read_tags
 from pipelines.formats.twarc_csv import read_twarc_csv
 from pipelines.formats.twcs import read_twcs
 from pipelines.formats.wxr import read_wxr
@@ -31,6 +32,7 @@ READERS: dict[str, Callable[[Path], ReadResult]] = {
     "x_archive": read_x_archive,
     "twcs": read_twcs,
     "twarc_csv": read_twarc_csv,
+    "tags": read_tags,
     "bluesky": read_bluesky,
     "facebook_graph": read_facebook,
     "disqus": read_disqus,
@@ -39,7 +41,8 @@ READERS: dict[str, Callable[[Path], ReadResult]] = {
 
 #: Formats recognised by detection but without a reader yet.
 KNOWN_FORMATS = (
-    "x_v2", "x_v11", "x_archive", "twcs", "twarc_csv", "bluesky", "facebook_graph", "wxr", "disqus", "canonical",
+    "x_v2", "x_v11", "x_archive", "twcs", "twarc_csv", "tags", "bluesky", "facebook_graph", "wxr", "disqus",
+    "canonical",
 )
 
 _SNIFF_BYTES = 65536
@@ -101,7 +104,9 @@ def detect_format(path: Path) -> str:
         return "canonical"
     if {"id", "author_id", "created_at", "text"} <= header and {"conversation_id", "author.username"} & header:
         return "twarc_csv"
-    raise ArchiveError("unknown format: not JSON, XML, an X archive, a twcs CSV or a twarc-csv CSV")
+    if {"id_str", "from_user", "created_at", "text"} <= header:
+        return "tags"
+    raise ArchiveError("unknown format: not JSON, XML, an X archive, or a twcs, twarc-csv or TAGS CSV")
 
 
 def read_archive(path: Path, fmt: str) -> ReadResult:

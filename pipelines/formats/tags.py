@@ -1,0 +1,90 @@
+"""TAGS archives (Twitter Archiving Google Sheet, Martin Hawksey's tool), downloaded as CSV:
+the ``Archive`` sheet of a TAGS spreadsheet (File > Download > Comma-separated values), one row
+per tweet the sheet collected with the search API.
+
+Columns read: ``id_str``, ``from_user``, ``from_user_id_str``, ``text``, ``created_at`` (v1.1:
+``Fri Oct 16 18:04:38 +0000 2020``), ``in_reply_to_status_id_str``, ``in_reply_to_user_id_str``,
+``user_followers_count`` (a number, ``229`` or ``229.0`` as Sheets writes it),
+``entities_str`` (the tweet's v1.1 ``entities`` as JSON: ``user_mentions``) and ``status_url``;
+any other column is ignored. ``user_lang`` is the account's language, not the tweet's: not read
+(the language is detected). A TAGS row names no retweeted tweet: a text starting ``RT @`` is a
+repost without ``reposted_id``, as in a personal archive.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.formats.base import ArchiveError, ReadResult, result, x_text
+from pipelines.formats.x_archive import _mentions as mentioned
+from pipelines.formats.x_archive import v11_datetime
+
+REQUIRED = ("id_str", "from_user", "from_user_id_str", "text", "created_at")
+OPTIONAL = ("in_reply_to_status_id_str", "in_reply_to_user_id_str", "user_followers_count", "entities_str",
+            "status_url")
+
+
+def read_tags(path: Path) -> ReadResult:
+    """Read a TAGS ``Archive`` sheet saved as CSV into canonical rows."""
+    try:
+        rows = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise ArchiveError(f"not readable as a TAGS CSV: {str(exc).splitlines()[0]}") from exc
+    missing = [c for c in REQUIRED if c not in rows.columns]
+    if missing:
+        raise ArchiveError(f"not a TAGS archive sheet: no column {', '.join(missing)}")
+    rows = rows.with_columns(
+        *[pl.lit(None, pl.String).alias(c) for c in OPTIONAL if c not in rows.columns],
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("position"),
+    ).with_columns(pl.col(c).str.strip_chars().replace("", None) for c in (*REQUIRED, *OPTIONAL))
+    rows = rows.with_columns(v11_datetime(pl.col("created_at")).alias("parsed_at"))
+    checked = rows.with_columns(
+        pl.when(pl.col("id_str").is_null()).then(pl.lit("missing required field: id_str"))
+        .when(~pl.col("id_str").str.contains(r"^\d+$")).then(pl.format("invalid id_str: {}", "id_str"))
+        .when(pl.col("from_user_id_str").is_null()).then(pl.lit("missing required field: from_user_id_str"))
+        .when(pl.col("created_at").is_null()).then(pl.lit("missing required field: created_at"))
+        .when(pl.col("parsed_at").is_null()).then(pl.format("invalid created_at: {}", "created_at"))
+        .when(pl.col("text").is_null()).then(pl.lit("missing required field: text"))
+        .alias("reason")
+    )
+    bad = checked.filter(pl.col("reason").is_not_null()).select(
+        "position", "reason",
+        pl.concat_str(pl.col(*REQUIRED).fill_null(""), separator=",").alias("excerpt"),
+    )
+    good = checked.filter(pl.col("reason").is_null())
+    x = lambda col: pl.when(pl.col(col).is_not_null()).then(pl.lit("x:") + pl.col(col))  # noqa: E731
+    messages = good.select(
+        x("id_str").alias("message_id"),
+        x("id_str").alias("version_id"),
+        pl.lit("x").alias("platform"),
+        pl.col("id_str").alias("native_id"),
+        pl.when(pl.col("text").str.starts_with("RT @")).then(pl.lit("repost")).otherwise(pl.lit("post")).alias("kind"),
+        x("in_reply_to_status_id_str").alias("parent_id"),
+        pl.col("from_user_id_str").str.replace(r"\.0$", "").alias("author_id"),
+        pl.col("from_user").alias("author_handle"),
+        pl.col("user_followers_count").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+        .alias("author_followers"),
+        pl.col("in_reply_to_user_id_str").str.replace(r"\.0$", "").alias("in_reply_to_author_id"),
+        pl.col("entities_str").map_elements(_mentions, return_dtype=pl.List(pl.String))
+        .fill_null(pl.lit([], pl.List(pl.String))).alias("mentions"),
+        pl.col("parsed_at").alias("created_at"),
+        x_text(pl.col("text")).alias("text"),
+        pl.coalesce(
+            pl.col("status_url"),
+            pl.concat_str([pl.lit("https://x.com/"), pl.col("from_user"), pl.lit("/status/"), pl.col("id_str")]),
+        ).alias("url"),
+        pl.col("position"),
+    )
+    return result(messages, bad)
+
+
+def _mentions(entities: str) -> list[str]:
+    """The accounts mentioned in a tweet's entities JSON (``user_mentions``), as a personal archive's."""
+    try:
+        parsed = json.loads(entities)
+    except ValueError:
+        return []
+    return mentioned(parsed, "user_mentions", "screen_name", "id_str")

@@ -1,0 +1,43 @@
+"""The TAGS reader (``tags``) on tests/fixtures/tags/archive.csv (README.md there): a TAGS
+``Archive`` sheet downloaded as CSV."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.formats import ArchiveError, detect_format
+from pipelines.formats.tags import read_tags
+from support import FIXTURES
+
+ARCHIVE = FIXTURES / "tags" / "archive.csv"
+
+
+def test_a_tags_sheet_loads_its_tweets_and_quarantines_its_bad_rows() -> None:
+    assert detect_format(ARCHIVE) == "tags"
+    read = read_tags(ARCHIVE)
+    assert (read.records_read, read.messages.height) == (5, 3)
+    assert read.quarantine.select("position", "reason").rows() == [
+        (3, "invalid created_at: el sábado"), (4, "missing required field: from_user_id_str"),
+    ]
+    rows = {r["version_id"]: r for r in read.messages.to_dicts()}
+    complaint = rows["x:1317275612260691969"]
+    assert (complaint["author_id"], complaint["author_handle"], complaint["author_followers"]) == (
+        "533654555", "pattyliz76", 15)  # "15.0" as Sheets writes it
+    assert complaint["text"].endswith("NIP incorrecto & nadie responde")
+    assert complaint["mentions"] == ["acmebanco", "637362286"]
+    assert str(complaint["created_at"]) == "2020-10-17 01:25:54+00:00"
+    reply = rows["x:1317279000000000000"]
+    assert (reply["parent_id"], reply["in_reply_to_author_id"], reply["author_followers"]) == (
+        "x:1317275612260691969", "533654555", 250000)
+    retweet = rows["x:1317280000000000000"]
+    assert (retweet["kind"], retweet["reposted_id"]) == ("repost", None)
+
+
+def test_a_csv_without_the_tags_columns_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_text("id_str,from_user,created_at,text\n1,ana,Sat Oct 17 01:25:54 +0000 2020,hola\n")
+    assert detect_format(path) == "tags"
+    with pytest.raises(ArchiveError, match="no column from_user_id_str"):
+        read_tags(path)
