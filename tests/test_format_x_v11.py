@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.formats import detect_format, read_archive
+from pipelines.formats import ArchiveError, detect_format, read_archive
 from pipelines.formats.x_v11 import read_x_v11
 from support import FIXTURES, PipelineRun, run_brandcare
 
@@ -137,3 +137,47 @@ def test_twitterdev_first_responses_are_the_minutes_between_the_tweets(twitterde
     # the agents' sign-offs (^AP, ^KM) name them in agent_activity
     agents = twitterdev.query("select agent, replies from agent_activity where platform = 'x' order by agent")
     assert agents == [{"agent": "AP", "replies": 4}, {"agent": "KM", "replies": 2}]
+
+
+def test_real_world_oddities_read(tmp_path: Path) -> None:
+    tweet = json.loads((V11 / "stream.jsonl").read_text().splitlines()[0])
+    lines = [
+        # X cut long texts through an emoji: half a surrogate pair, escaped in the JSON
+        json.dumps({**tweet, "id_str": "1", "text": "RT @x: broken \ud83d"}),
+        # a re-export's ISO time
+        json.dumps({**tweet, "id_str": "2", "created_at": "2020-03-02T09:15:00.000Z"}),
+        # a reply that starts "RT @" (no retweeted_status): the author's words, a message
+        json.dumps({**tweet, "id_str": "3", "text": "RT @AcmeHelp: still broken, see above"}),
+        # compliance and site-stream messages
+        json.dumps({"user_delete": {"id": 1001, "timestamp_ms": "1583150400000"}}),
+        json.dumps({"for_user": 2002, "message": {**tweet, "id_str": "4"}}),
+    ]
+    path = tmp_path / "odd.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    read = read_x_v11(path)
+    assert (read.records_read, read.quarantine.height) == (4, 0)
+    rows = {r["version_id"]: r for r in read.messages.to_dicts()}
+    assert rows["x:1"]["text"] == "RT @x: broken \ufffd"
+    assert str(rows["x:2"]["created_at"]) == "2020-03-02 09:15:00+00:00"
+    assert rows["x:3"]["kind"] == "post"
+    assert "x:4" in rows
+    assert read.notes == ("1 stream message(s) 'user_delete' skipped: no tweet in them",)
+    # pretty-printed documents one after the other, as jq writes them
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(tweet, indent=2) + "\n" + json.dumps({**tweet, "id_str": "5"}, indent=2) + "\n")
+    assert detect_format(pretty) == "x_v11"
+    assert read_x_v11(pretty).messages["version_id"].to_list() == ["x:1234567890123", "x:5"]
+
+
+def test_detection_tells_tweets_from_other_v11_objects(tmp_path: Path) -> None:
+    tweet = json.loads((V11 / "stream.jsonl").read_text().splitlines()[0])
+    # a tweet whose text names Bluesky's record type is still a tweet
+    bsky = tmp_path / "bsky_word.jsonl"
+    bsky.write_text(json.dumps({**tweet, "text": "moving to app.bsky.feed.post land"}) + "\n")
+    assert detect_format(bsky) == "x_v11"
+    # a file of user objects (each embeds its latest tweet) is not a file of tweets
+    users = tmp_path / "users.json"
+    users.write_text(json.dumps([{**tweet["user"], "created_at": "Tue Mar 21 20:50:14 +0000 2006",
+                                  "status": tweet}], indent=1))
+    with pytest.raises(ArchiveError, match="unknown format"):
+        detect_format(users)

@@ -46,6 +46,11 @@ KNOWN_FORMATS = (
 )
 
 _SNIFF_BYTES = 65536
+#: a v1.1 ``created_at`` value ("Sat Feb 18 12:33:11 +0000 2023"): X API v2, Bluesky and
+#: Facebook write ISO 8601 times
+#: keys of a first object that make a v1.1 file one of tweets: a tweet, a search page, a stream's delete notice
+_V11_RECORD_KEYS = {"text", "full_text", "extended_tweet", "statuses", "results", "delete"}
+_V11_CREATED_AT = re.compile(r'"created_at"\s*:\s*"[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d [+-]\d{4} \d{4}"')
 
 
 def sniff(path: Path) -> str:
@@ -62,6 +67,16 @@ def _first_json_keys(head: str) -> set[str]:
     try:
         first = json.loads(line)
     except ValueError:
+        return set()
+    return set(first) if isinstance(first, dict) else set()
+
+
+def _first_object_keys(head: str) -> set[str]:
+    """Keys of the first JSON object in ``head``, pretty-printed or not, when it is complete
+    within the head (empty otherwise, or when it is nested too deeply to parse here)."""
+    try:
+        first, _ = json.JSONDecoder().raw_decode(head.lstrip("[ \t\r\n"))
+    except (ValueError, RecursionError):
         return set()
     return set(first) if isinstance(first, dict) else set()
 
@@ -88,12 +103,17 @@ def detect_format(path: Path) -> str:
     if head.startswith(("{", "[")):
         if {"message_id", "platform"} <= _first_json_keys(head):
             return "canonical"
+        # before Bluesky's and Facebook's checks, which look for words a tweet's text can hold
+        if _V11_CREATED_AT.search(head) and '"in_reply_to_status_id' in head:
+            # a user object embeds its latest tweet: a file of users (friends, followers, lookups)
+            # holds both, and its first object names no tweet field
+            first = _first_object_keys(head)
+            if not first or first & _V11_RECORD_KEYS:
+                return "x_v11"
         if '"time_us"' in head or "app.bsky.feed.post" in head:
             return "bluesky"
         if '"created_time"' in head:
             return "facebook_graph"
-        if '"id_str"' in head and '"screen_name"' in head:
-            return "x_v11"
         if '"edit_history_tweet_ids"' in head or ('"author_id"' in head and '"text"' in head):
             return "x_v2"
         raise ArchiveError("unknown format: JSON that matches no known archive format")

@@ -81,7 +81,7 @@ def read_x_archive(path: Path) -> ReadResult:
         owner, owner_problem = _owner(path.parent / "account.js")
         if owner_problem:
             records = []
-            bad = [{"position": i, "reason": owner_problem, "excerpt": _excerpt(item)}
+            bad = [{"position": i, "reason": owner_problem, "excerpt": excerpt(item)}
                    for i, item in enumerate(items)]
         elif part in _NOTE_PARTS:
             records, bad = _notes(items, owner)
@@ -115,8 +115,9 @@ def finish(records: list[dict], bad: list[dict], notes: tuple[str, ...] = ()) ->
     return result(messages.drop("parsed_at", "date_field", "excerpt"), quarantine, notes)
 
 
-def _excerpt(item: object) -> str:
-    return json.dumps(item, ensure_ascii=False)
+def excerpt(item: object) -> str:
+    """A record as JSON text for the quarantine."""
+    return clean(json.dumps(item, ensure_ascii=False))
 
 
 def _owner(account_js: Path) -> tuple[dict, str | None]:
@@ -143,8 +144,14 @@ def _unwrap(item: object, key: str) -> object:
 def _string(value: object) -> str | None:
     if value is None or isinstance(value, (dict, list, bool)):
         return None
-    text = str(value).strip()
+    text = clean(str(value)).strip()
     return text or None
+
+
+def clean(text: str) -> str:
+    """``text`` as valid Unicode: a lone half of a surrogate pair, which JSON's ``\\ud83d``
+    escape can carry (X cut texts through emoji) and no UTF-8 writer accepts, becomes U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def _ids(value: object) -> str | None:
@@ -159,17 +166,21 @@ def _tweets(items: list, owner: dict, deleted: bool) -> tuple[list[dict], list[d
         tweet = _unwrap(item, "tweet")
         reason = tweet_problem(tweet)
         if reason:
-            bad.append({"position": position, "reason": reason, "excerpt": _excerpt(item)})
+            bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
             continue
-        records.append(tweet_record(tweet, owner, position, deleted=deleted) | {"excerpt": _excerpt(item)})
+        records.append(tweet_record(tweet, owner, position, deleted=deleted) | {"excerpt": excerpt(item)})
     return records, bad
 
 
-def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False) -> dict:
+def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False, rt_text_is_repost: bool = True
+                 ) -> dict:
     """A v1.1 tweet object (checked by :func:`tweet_problem`) as a canonical record, its
     ``created_at`` still a string (:func:`finish` parses it). ``author``: ``id``, ``handle``
     and ``followers`` (None when unknown). The text is the full one: ``extended_tweet.full_text``
-    (streaming API), ``full_text`` (extended mode, archives), else ``text``."""
+    (streaming API), ``full_text`` (extended mode, archives), else ``text``. A tweet with
+    ``retweeted_status`` is a repost; so is one whose text starts ``RT @`` when
+    ``rt_text_is_repost`` (a personal archive's retweets carry no ``retweeted_status``; in API
+    objects, which do, such a text is a reply or a hand-written retweet: the author's words)."""
     tweet_id = _ids(tweet.get("id_str")) or _ids(tweet.get("id"))
     extended = tweet.get("extended_tweet") if isinstance(tweet.get("extended_tweet"), dict) else {}
     text = _text_of(tweet)
@@ -179,7 +190,7 @@ def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False
     quoted = _ids(tweet.get("quoted_status_id_str")) or _ids(tweet.get("quoted_status_id"))
     return {
         "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
-        "kind": "repost" if reposted or text.startswith("RT @") else "post",
+        "kind": "repost" if reposted or (rt_text_is_repost and text.startswith("RT @")) else "post",
         "parent_id": f"x:{parent}" if parent else None,
         "quoted_id": f"x:{quoted}" if quoted else None,
         "reposted_id": f"x:{reposted}" if reposted else None,
@@ -189,7 +200,7 @@ def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False
         "mentions": _mentions(extended.get("entities") or tweet.get("entities"), "user_mentions", "screen_name",
                               "id_str"),
         "created_at": str(tweet["created_at"]), "date_field": "created_at",
-        "text": text, "lang": _string(tweet.get("lang")),
+        "text": clean(text), "lang": _string(tweet.get("lang")),
         "url": f"https://x.com/{author['handle'] or 'i/web'}/status/{tweet_id}",
         "deleted": True if deleted else None,
         "position": position,
@@ -211,7 +222,7 @@ def tweet_problem(tweet: object) -> str | None:
     if raw_id is None:
         return "missing required field: id_str"
     if not (_ids(tweet.get("id_str")) or _ids(tweet.get("id"))):
-        return f"invalid id_str: {raw_id}"
+        return f"invalid id_str: {str(raw_id)[:60]}"
     if tweet.get("created_at") is None:
         return "missing required field: created_at"
     text = _text_of(tweet)
@@ -250,7 +261,7 @@ def _notes(items: list, owner: dict) -> tuple[list[dict], list[dict]]:
             else None
         )
         if reason:
-            bad.append({"position": position, "reason": reason, "excerpt": _excerpt(item)})
+            bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
             continue
         records.append({
             "message_id": f"x:note:{note_id}", "version_id": f"x:note:{note_id}", "platform": "x",
@@ -258,7 +269,7 @@ def _notes(items: list, owner: dict) -> tuple[list[dict], list[dict]]:
             "author_id": owner["id"], "author_handle": owner["handle"],
             "mentions": _mentions(core, "mentions", "screenName", "id_str"),
             "created_at": str(note.get("createdAt")), "date_field": "createdAt",
-            "text": text, "position": position, "excerpt": _excerpt(item),
+            "text": clean(text), "position": position, "excerpt": excerpt(item),
         })
     return records, bad
 
@@ -277,7 +288,7 @@ def _profiles(items: list) -> tuple[list[dict], list[dict]]:
             else None
         )
         if reason:
-            bad.append({"position": position, "reason": reason, "excerpt": _excerpt(item)})
+            bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
             continue
         handle = _string(account["username"])
         records.append({
@@ -285,6 +296,6 @@ def _profiles(items: list) -> tuple[list[dict], list[dict]]:
             "native_id": f"profile:{account_id}", "kind": "profile",
             "author_id": account_id, "author_handle": handle, "mentions": [],
             "created_at": str(account["createdAt"]), "date_field": "createdAt",
-            "url": f"https://x.com/{handle}", "position": position, "excerpt": _excerpt(item),
+            "url": f"https://x.com/{handle}", "position": position, "excerpt": excerpt(item),
         })
     return records, bad

@@ -4,68 +4,84 @@ tweet hydrators wrote for fifteen years, and most research datasets of tweets st
 Shapes: JSON lines of tweet objects (the usual one), a JSON array of them, or search API
 pages: standard ``{"statuses": [...], "search_metadata": {...}}``, premium and enterprise
 (30-day, full-archive) ``{"results": [...], "next": ..., "requestParameters": {...}}``; one
-document, or one page per line. A
-streaming file's delete notices (``{"delete": {"status": {"id_str", "user_id_str"},
-"timestamp_ms"}}``) are rows of kind ``delete``; its other control messages (``limit``,
-``warning``, ``scrub_geo``, ``status_withheld``, ...) hold no message: counted in the file's
-notes, not records. In JSON lines a line that is not JSON is one quarantined record, ``not
-valid JSON (line N)``, and the other lines load.
+document, or one page per line, or documents one after the other. A streaming file's delete
+notices (``{"delete": {"status": {"id_str", "user_id_str"}, "timestamp_ms"}}``) are rows of
+kind ``delete``; its other messages (:data:`CONTROL_KEYS`) hold no tweet: counted in the
+file's notes, not records. In JSON lines a line that is not JSON is one quarantined record,
+``not valid JSON (line N)``, and the other lines load.
 
 A tweet object carries its author (``user``: ``id_str``, ``screen_name``,
 ``followers_count``); its fields are the personal archive's (``x_archive``), read by the same
 mapping. The tweets it embeds (``retweeted_status``, ``quoted_status``) are messages too, as
-X API v2's ``includes.tweets`` are. Read with the json module, line by line: a file is never
-held whole unless it is one JSON document.
+X API v2's ``includes.tweets`` are. Read with the json module, line by line, and parsed into
+frames :data:`CHUNK` records at a time: a file is held whole only when it is not JSON lines.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pipelines.formats.base import ArchiveError, ReadResult, is_json_lines
-from pipelines.formats.x_archive import _ids, _string, finish, tweet_problem, tweet_record
+import polars as pl
+
+from pipelines.formats.base import ArchiveError, ReadResult, is_json_lines, result
+from pipelines.formats.x_archive import _ids, _string, excerpt, finish, tweet_problem, tweet_record
 
 #: a v1.1 ``created_at`` ("Sat Feb 18 12:33:11 +0000 2023") after its weekday
 _V11_DATE = "%b %d %H:%M:%S %z %Y"
+_V11_SHAPE = re.compile(r"[A-Za-z]{3} [A-Za-z]{3} \d\d \d\d:\d\d:\d\d [+-]\d{4} \d{4}")
 
-#: top-level keys of the streaming API's messages that are not tweets
-CONTROL_KEYS = ("limit", "warning", "scrub_geo", "status_withheld", "user_withheld", "disconnect",
-                "friends", "event", "control")
+#: top-level keys of the streaming APIs' messages that hold no tweet (public, user and site
+#: streams, compliance firehose); a site stream's ``for_user`` envelope is read for its message
+CONTROL_KEYS = ("limit", "warning", "scrub_geo", "status_withheld", "user_withheld", "disconnect", "friends",
+                "friends_str", "event", "control", "direct_message", "user_delete", "user_undelete", "user_protect",
+                "user_unprotect", "user_suspend", "user_unsuspend", "user_update")
+
+#: records parsed into one frame at a time: a file's memory follows this, not its size
+CHUNK = 50_000
 
 
 def read_x_v11(path: Path) -> ReadResult:
     """Read a file of X API v1.1 tweet objects into canonical rows."""
+    parts: list[ReadResult] = []
     records: list[dict] = []
     bad: list[dict] = []
+    position = 0
     skipped: Counter[str] = Counter()
     for raw, item in _values(path):
         if item is _NOT_JSON:
-            bad.append({"position": len(records) + len(bad), "reason": raw[0], "excerpt": raw[1]})
+            bad.append({"position": position, "reason": raw[0], "excerpt": raw[1]})
+            position += 1
             continue
         for tweet in _tweets_in(item, skipped):
-            position = len(records) + len(bad)
             if isinstance(tweet, dict) and isinstance(tweet.get("delete"), dict):
                 record, reason = _delete(tweet["delete"], position)
             else:
                 record, reason = _tweet(tweet, position)
             if reason:
-                bad.append({"position": position, "reason": reason, "excerpt": json.dumps(tweet, ensure_ascii=False)})
+                bad.append({"position": position, "reason": reason, "excerpt": excerpt(tweet)})
             else:
                 records.append(record)
+            position += 1
+        if len(records) + len(bad) >= CHUNK:
+            parts.append(finish(records, bad))
+            records, bad = [], []
+    parts.append(finish(records, bad))
     notes = tuple(f"{n} stream message(s) {key!r} skipped: no tweet in them" for key, n in sorted(skipped.items()))
-    return finish(records, bad, notes)
+    return result(pl.concat([p.messages for p in parts]), pl.concat([p.quarantine for p in parts]), notes)
 
 
 _NOT_JSON = object()
 
 
 def _values(path: Path) -> Iterator[tuple[tuple[str, str] | None, object]]:
-    """Each JSON value of the file: the lines of JSON lines, else the one document. A line that
-    is not JSON gives ``_NOT_JSON`` with (reason, excerpt)."""
+    """Each JSON value of the file: the lines of JSON lines, else the documents one after the
+    other (one, or several pretty-printed ones as ``jq`` writes them). A line that is not JSON
+    gives ``_NOT_JSON`` with (reason, excerpt)."""
     if is_json_lines(path):
         with path.open(encoding="utf-8-sig", errors="replace") as handle:
             for line_no, line in enumerate(handle, start=1):
@@ -77,10 +93,20 @@ def _values(path: Path) -> Iterator[tuple[tuple[str, str] | None, object]]:
                     yield (f"not valid JSON (line {line_no})", line.strip()), _NOT_JSON
         return
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
-        raise ArchiveError(f"not valid JSON: {exc}") from exc
-    yield None, document
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ArchiveError(f"not readable as JSON: {exc}") from exc
+    decoder, at = json.JSONDecoder(), 0
+    while True:
+        while at < len(text) and text[at].isspace():
+            at += 1
+        if at == len(text):
+            return
+        try:
+            document, at = decoder.raw_decode(text, at)
+        except (ValueError, RecursionError) as exc:
+            raise ArchiveError(f"not valid JSON: {exc}") from exc
+        yield None, document
 
 
 def _tweets_in(value: object, skipped: Counter[str]) -> Iterator[object]:
@@ -95,6 +121,9 @@ def _tweets_in(value: object, skipped: Counter[str]) -> Iterator[object]:
             yield from _tweets_in(element, skipped)
         return
     if isinstance(value, dict) and "id_str" not in value and "id" not in value:
+        if "for_user" in value and isinstance(value.get("message"), dict):  # a site stream's envelope
+            yield from _tweets_in(value["message"], skipped)
+            return
         control = next((key for key in CONTROL_KEYS if key in value), None)
         if control is not None:
             skipped[control] += 1
@@ -123,14 +152,22 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
     followers = user.get("followers_count")
     author = {"id": author_id, "handle": _string(user.get("screen_name")),
               "followers": followers if isinstance(followers, int) and not isinstance(followers, bool) else None}
-    return tweet_record(tweet, author, position), None
+    return tweet_record(tweet, author, position, rt_text_is_repost=False), None
 
 
 def _is_v11_date(text: str) -> bool:
+    """A v1.1 ``created_at``, or an ISO 8601 time with its offset (as re-exports write it):
+    the forms :func:`finish` parses."""
+    text = text.strip()
     try:
-        datetime.strptime(text.strip()[4:], _V11_DATE)
+        if not _V11_SHAPE.fullmatch(text):
+            raise ValueError(text)
+        datetime.strptime(text[4:], _V11_DATE)
     except ValueError:
-        return False
+        try:
+            return datetime.fromisoformat(text).tzinfo is not None and "T" in text
+        except ValueError:
+            return False
     return True
 
 
@@ -141,7 +178,9 @@ def _delete(notice: dict, position: int) -> tuple[dict | None, str | None]:
         return None, "missing required field: delete.status.id_str"
     millis = _ids(notice.get("timestamp_ms"))
     if millis is None:
-        return None, "missing required field: delete.timestamp_ms"
+        # older streams sent notices without it: when the tweet was deleted is unknown, and a
+        # row needs a time (the notice stays in quarantine, with the tweet's id)
+        return None, "missing required field: delete.timestamp_ms (when the tweet was deleted)"
     try:
         when = datetime.fromtimestamp(int(millis) / 1000, tz=UTC)
     except (OverflowError, OSError, ValueError):
