@@ -41,3 +41,18 @@ def test_a_csv_without_the_tags_columns_is_rejected(tmp_path: Path) -> None:
     assert detect_format(path) == "tags"
     with pytest.raises(ArchiveError, match="no column from_user_id_str"):
         read_tags(path)
+
+
+def test_ids_a_spreadsheet_rewrote_are_read_back_or_refused(tmp_path: Path) -> None:
+    header = "id_str\tfrom_user\tfrom_user_id_str\ttext\tcreated_at\tin_reply_to_status_id_str\tin_reply_to_user_id_str\n"
+    path = tmp_path / "archive.tsv"
+    path.write_text(header
+                    + "11\tana\t154517048.0\t  hola  \tSat Oct 17 01:25:54 +0000 2020\t1.31705E+18\t86031609.0\n"
+                    + "12\tbob\tabc\thola\tSat Oct 17 01:25:54 +0000 2020\t\t\n")
+    assert detect_format(path) == "tags"  # a tab-separated download
+    read = read_tags(path)
+    (row,) = read.messages.to_dicts()
+    # 154517048.0 is exact; 1.31705E+18 lost digits: no parent rather than a wrong one
+    assert (row["author_id"], row["parent_id"], row["in_reply_to_author_id"], row["text"]) == (
+        "154517048", None, "86031609", "  hola  ")
+    assert read.quarantine["reason"].to_list() == ["invalid from_user_id_str: abc"]

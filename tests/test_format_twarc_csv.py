@@ -57,3 +57,30 @@ def test_bad_rows_are_quarantined_and_a_file_without_the_columns_is_rejected(tmp
     no_text.write_text("id,conversation_id,author_id,created_at\n1,1,9,2021-04-01T15:52:32.000Z\n")
     with pytest.raises(ArchiveError, match="no column text"):
         read_twarc_csv(no_text)
+
+
+def test_what_twarc_csv_options_and_spreadsheets_do_to_a_file_reads_back(tmp_path: Path) -> None:
+    header = ("id,conversation_id,author_id,author.username,author.public_metrics.followers_count,created_at,"
+              "text,entities.mentions,edit_history_tweet_ids\n")
+    path = tmp_path / "tweets.csv"
+    path.write_text(header
+                    # pandas wrote the batch's counts as floats; Python reprs (--no-json-encode-lists)
+                    + "\"2\",1,9,ana,443.0,2021-04-01T15:52:32.000Z,\"  spaced  \",\"['@Acme', '@Beta']\","
+                      "\"['1', '2']\"\n"
+                    # an author id a spreadsheet re-saved with lost digits
+                    + "3,1,1.54517E+08,bob,5,2021-04-01T15:52:32.000Z,hi,,\n")
+    read = read_twarc_csv(path)
+    (row,) = read.messages.to_dicts()
+    assert (row["message_id"], row["author_followers"], row["mentions"], row["text"]) == (
+        "x:1", 443, ["acme", "beta"], "  spaced  ")
+    assert read.quarantine["reason"].to_list() == ["invalid author_id: 1.54517E+08"]
+    # --json-encode-text: every text a JSON string, its line break an escape, read back exactly
+    encoded = tmp_path / "encoded.csv"
+    encoded.write_text('id,author_id,created_at,text,conversation_id\n'
+                       '1,9,2021-04-01T15:52:32.000Z,"""line one\\nC:\\\\new""",1\n')
+    assert read_twarc_csv(encoded).messages["text"].to_list() == ["line one\nC:\\new"]
+    # re-saved with ';' (a spreadsheet in another locale)
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_text("id;conversation_id;author_id;created_at;text\n7;7;9;2021-04-01T15:52:32.000Z;hola, qué tal\n")
+    assert detect_format(semicolons) == "twarc_csv"
+    assert read_twarc_csv(semicolons).messages["text"].to_list() == ["hola, qué tal"]

@@ -117,7 +117,7 @@ def detect_format(path: Path) -> str:
         if '"edit_history_tweet_ids"' in head or ('"author_id"' in head and '"text"' in head):
             return "x_v2"
         raise ArchiveError("unknown format: JSON that matches no known archive format")
-    header = {column.strip().strip('"').lower() for column in re.split(r"[,;]", head.splitlines()[0])}
+    header = {column.strip().strip('"').lower() for column in re.split(r"[,;\t]", head.splitlines()[0])}
     if {"tweet_id", "inbound"} <= header:
         return "twcs"
     if {"message_id", "platform", "author_id", "created_at", "text"} <= header:

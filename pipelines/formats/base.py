@@ -193,3 +193,40 @@ def is_json_lines(path: Path) -> bool:
             if len(starts) == 2:
                 return True
     return False
+
+
+#: the separators a CSV export uses: ',' (and ';' or a tab where a spreadsheet in another
+#: locale re-saved it); the one found most in the header line is the file's
+CSV_SEPARATORS = (",", ";", "\t")
+
+
+def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional: tuple[str, ...],
+                     verbatim: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The columns ``required`` and ``optional`` of a CSV export (every other one ignored), as
+    text, with ``position`` (0-based row number): a missing optional column is NULL, values are
+    trimmed and an empty one is NULL, but a ``verbatim`` column (a message's text) keeps its
+    spaces. A file that cannot be parsed or lacks a required column is rejected (ArchiveError)."""
+    with path.open(encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.readline()
+    separator = max(CSV_SEPARATORS, key=header.count)
+    try:
+        rows = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", separator=separator)
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise ArchiveError(f"not readable as {what}: {str(exc).splitlines()[0]}") from exc
+    missing = [c for c in required if c not in rows.columns]
+    if missing:
+        raise ArchiveError(f"not {what}: no column {', '.join(missing)}")
+    columns = (*required, *optional)
+    return rows.select(
+        *[(pl.col(c) if c in rows.columns else pl.lit(None, pl.String)).alias(c) for c in columns],
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("position"),
+    ).with_columns(
+        (pl.col(c) if c in verbatim else pl.col(c).str.strip_chars()).replace("", None) for c in columns
+    )
+
+
+def id_text(column: str) -> pl.Expr:
+    """An id column of a CSV export as digits, or NULL: a spreadsheet writes ``443.0`` for an
+    id it took for a number, exact up to 15 digits (a longer one, or ``1.54E+08``, lost digits)."""
+    value = pl.col(column).str.replace(r"^(\d{1,15})\.0+$", "${1}")
+    return pl.when(value.str.contains(r"^\d+$")).then(value)

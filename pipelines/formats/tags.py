@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import ArchiveError, ReadResult, result, x_text
+from pipelines.formats.base import ReadResult, id_text, read_csv_columns, result, x_text
 from pipelines.formats.x_archive import _mentions as mentioned
 from pipelines.formats.x_archive import v11_datetime
 
@@ -29,22 +29,17 @@ OPTIONAL = ("in_reply_to_status_id_str", "in_reply_to_user_id_str", "user_follow
 
 def read_tags(path: Path) -> ReadResult:
     """Read a TAGS ``Archive`` sheet saved as CSV into canonical rows."""
-    try:
-        rows = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise ArchiveError(f"not readable as a TAGS CSV: {str(exc).splitlines()[0]}") from exc
-    missing = [c for c in REQUIRED if c not in rows.columns]
-    if missing:
-        raise ArchiveError(f"not a TAGS archive sheet: no column {', '.join(missing)}")
-    rows = rows.with_columns(
-        *[pl.lit(None, pl.String).alias(c) for c in OPTIONAL if c not in rows.columns],
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("position"),
-    ).with_columns(pl.col(c).str.strip_chars().replace("", None) for c in (*REQUIRED, *OPTIONAL))
+    rows = read_csv_columns(path, "a TAGS archive sheet", REQUIRED, OPTIONAL, verbatim=("text",)).with_columns(
+        id_text("from_user_id_str").alias("author_id"),
+        id_text("in_reply_to_status_id_str").alias("parent"),
+        id_text("in_reply_to_user_id_str").alias("in_reply_to_author_id"),
+    )
     rows = rows.with_columns(v11_datetime(pl.col("created_at")).alias("parsed_at"))
     checked = rows.with_columns(
         pl.when(pl.col("id_str").is_null()).then(pl.lit("missing required field: id_str"))
         .when(~pl.col("id_str").str.contains(r"^\d+$")).then(pl.format("invalid id_str: {}", "id_str"))
         .when(pl.col("from_user_id_str").is_null()).then(pl.lit("missing required field: from_user_id_str"))
+        .when(pl.col("author_id").is_null()).then(pl.format("invalid from_user_id_str: {}", "from_user_id_str"))
         .when(pl.col("created_at").is_null()).then(pl.lit("missing required field: created_at"))
         .when(pl.col("parsed_at").is_null()).then(pl.format("invalid created_at: {}", "created_at"))
         .when(pl.col("text").is_null()).then(pl.lit("missing required field: text"))
@@ -62,12 +57,12 @@ def read_tags(path: Path) -> ReadResult:
         pl.lit("x").alias("platform"),
         pl.col("id_str").alias("native_id"),
         pl.when(pl.col("text").str.starts_with("RT @")).then(pl.lit("repost")).otherwise(pl.lit("post")).alias("kind"),
-        x("in_reply_to_status_id_str").alias("parent_id"),
-        pl.col("from_user_id_str").str.replace(r"\.0$", "").alias("author_id"),
+        x("parent").alias("parent_id"),
+        pl.col("author_id"),
         pl.col("from_user").alias("author_handle"),
         pl.col("user_followers_count").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
         .alias("author_followers"),
-        pl.col("in_reply_to_user_id_str").str.replace(r"\.0$", "").alias("in_reply_to_author_id"),
+        pl.col("in_reply_to_author_id"),
         pl.col("entities_str").map_elements(_mentions, return_dtype=pl.List(pl.String))
         .fill_null(pl.lit([], pl.List(pl.String))).alias("mentions"),
         pl.col("parsed_at").alias("created_at"),

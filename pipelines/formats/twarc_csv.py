@@ -17,12 +17,13 @@ two characters ``\n``: read back as line breaks.
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import ArchiveError, ReadResult, result, x_text
+from pipelines.formats.base import ReadResult, id_text, read_csv_columns, result, x_text
 
 #: the columns a file must have to be read as twarc-csv
 REQUIRED = ("id", "author_id", "created_at", "text")
@@ -32,26 +33,31 @@ OPTIONAL = (
     "referenced_tweets.quoted.id", "in_reply_to_user_id", "author.username",
     "author.public_metrics.followers_count", "lang", "entities.mentions", "edit_history_tweet_ids",
 )
+#: the id columns: digits, or the row (id, author_id) is quarantined / the reference is NULL
+IDS = ("id", "author_id", "conversation_id", "referenced_tweets.replied_to.id", "referenced_tweets.retweeted.id",
+       "referenced_tweets.quoted.id", "in_reply_to_user_id")
 _ISO_UTC = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$"
 
 
 def read_twarc_csv(path: Path) -> ReadResult:
     """Read a twarc-csv file of tweets into canonical rows."""
-    try:
-        rows = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise ArchiveError(f"not readable as a twarc-csv file: {str(exc).splitlines()[0]}") from exc
-    missing = [c for c in REQUIRED if c not in rows.columns]
-    if missing:
-        raise ArchiveError(f"not a twarc-csv file of tweets: no column {', '.join(missing)}")
+    rows = read_csv_columns(path, "a twarc-csv file of tweets", REQUIRED, OPTIONAL, verbatim=("text",))
+    # --json-encode-all / --json-encode-text: every (or every text) cell a JSON string; decoded,
+    # a text comes back exactly, its line breaks with it
+    encoded = {c for c in (*REQUIRED, *OPTIONAL) if rows[c].str.contains(r'^".*"$').all()
+               and rows[c].drop_nulls().len() > 0}
+    text = pl.col("text").str.replace_all("\\n", "\n", literal=True) if "text" not in encoded else pl.col("text")
     rows = rows.with_columns(
-        *[pl.lit(None, pl.String).alias(c) for c in OPTIONAL if c not in rows.columns],
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("position"),
-    ).with_columns(pl.col(c).str.strip_chars().replace("", None) for c in (*REQUIRED, *OPTIONAL))
+        *[pl.col(c).map_elements(_json_string, return_dtype=pl.String) for c in encoded],
+    ).with_columns(
+        text.alias("text"),
+        *[id_text(c).alias(f"{c}_") for c in IDS],
+    )
     checked = rows.with_columns(
         pl.when(pl.col("id").is_null()).then(pl.lit("missing required field: id"))
-        .when(~pl.col("id").str.contains(r"^\d+$")).then(pl.format("invalid id: {}", "id"))
+        .when(pl.col("id_").is_null()).then(pl.format("invalid id: {}", "id"))
         .when(pl.col("author_id").is_null()).then(pl.lit("missing required field: author_id"))
+        .when(pl.col("author_id_").is_null()).then(pl.format("invalid author_id: {}", "author_id"))
         .when(pl.col("created_at").is_null()).then(pl.lit("missing required field: created_at"))
         .when(~pl.col("created_at").str.contains(_ISO_UTC)).then(pl.format("invalid created_at: {}", "created_at"))
         .when(pl.col("text").is_null() & pl.col("referenced_tweets.retweeted.id").is_null())
@@ -59,58 +65,69 @@ def read_twarc_csv(path: Path) -> ReadResult:
         .alias("reason")
     )
     bad = checked.filter(pl.col("reason").is_not_null()).select(
-        "position", "reason", pl.concat_str(pl.all().exclude("position", "reason").fill_null(""), separator=",")
-        .alias("excerpt"))
+        "position", "reason", pl.concat_str(pl.col(*REQUIRED).fill_null(""), separator=",").alias("excerpt"))
     good = checked.filter(pl.col("reason").is_null())
     x = lambda col: pl.when(pl.col(col).is_not_null()).then(pl.lit("x:") + pl.col(col))  # noqa: E731
     first_id = pl.coalesce(pl.col("edit_history_tweet_ids").map_elements(_first_id, return_dtype=pl.String),
-                           pl.col("id")).alias("first_id")
+                           pl.col("id_")).alias("first_id")
     messages = good.with_columns(first_id).select(
         x("first_id").alias("message_id"),
-        x("id").alias("version_id"),
+        x("id_").alias("version_id"),
         pl.lit("x").alias("platform"),
         pl.col("first_id").alias("native_id"),
         pl.when(pl.col("referenced_tweets.retweeted.id").is_not_null()).then(pl.lit("repost"))
         .otherwise(pl.lit("post")).alias("kind"),
-        x("conversation_id").alias("conversation_id"),
-        x("referenced_tweets.replied_to.id").alias("parent_id"),
-        x("referenced_tweets.quoted.id").alias("quoted_id"),
-        x("referenced_tweets.retweeted.id").alias("reposted_id"),
-        pl.col("author_id"),
+        x("conversation_id_").alias("conversation_id"),
+        x("referenced_tweets.replied_to.id_").alias("parent_id"),
+        x("referenced_tweets.quoted.id_").alias("quoted_id"),
+        x("referenced_tweets.retweeted.id_").alias("reposted_id"),
+        pl.col("author_id_").alias("author_id"),
         pl.col("author.username").alias("author_handle"),
-        pl.col("author.public_metrics.followers_count").cast(pl.Int64, strict=False).alias("author_followers"),
-        pl.col("in_reply_to_user_id").alias("in_reply_to_author_id"),
+        # pandas writes a batch's counts as floats (443.0) when one of them is missing
+        pl.col("author.public_metrics.followers_count").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
+        .alias("author_followers"),
+        pl.col("in_reply_to_user_id_").alias("in_reply_to_author_id"),
         pl.col("entities.mentions").map_elements(_mentions, return_dtype=pl.List(pl.String))
         .fill_null(pl.lit([], pl.List(pl.String))).alias("mentions"),
         pl.col("created_at").str.to_datetime(time_zone="UTC", time_unit="us"),
-        # twarc-csv writes a line break of a text as the two characters "\n" (and drops "\r")
-        x_text(pl.col("text").str.replace_all("\\n", "\n", literal=True)).alias("text"),
+        x_text(pl.col("text")).alias("text"),
         pl.col("lang"),
         pl.concat_str([pl.lit("https://x.com/"), pl.col("author.username").fill_null("i/web"), pl.lit("/status/"),
-                       pl.col("id")]).alias("url"),
+                       pl.col("id_")]).alias("url"),
         pl.col("position"),
     )
     return result(messages, bad)
 
 
-def _first_id(value: str) -> str | None:
-    """The first id of ``edit_history_tweet_ids`` (a JSON list, or ids separated by commas)."""
+def _json_string(value: str) -> str:
     try:
-        ids = json.loads(value)
+        decoded = json.loads(value)
     except ValueError:
-        ids = value.split(",")
-    first = str(ids[0]).strip() if isinstance(ids, list) and ids else None
+        return value
+    return decoded if isinstance(decoded, str) else value
+
+
+def _items(value: str) -> list:
+    """A list cell: JSON (twarc-csv's default), or Python's repr (``--no-json-encode-lists``)."""
+    for parse in (json.loads, ast.literal_eval):
+        try:
+            items = parse(value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+        return items if isinstance(items, list) else []
+    return []
+
+
+def _first_id(value: str) -> str | None:
+    """The first id of ``edit_history_tweet_ids``."""
+    ids = _items(value)
+    first = str(ids[0]).strip() if ids else None
     return first if first and first.isdigit() else None
 
 
 def _mentions(value: str) -> list[str]:
     """Lower-cased handles, then ids, of ``entities.mentions``: ``["@a", "@b"]`` or mention objects."""
-    try:
-        items = json.loads(value)
-    except ValueError:
-        return []
-    if not isinstance(items, list):
-        return []
+    items = _items(value)
     handles = [str(i.get("username") if isinstance(i, dict) else i).lstrip("@").lower() for i in items
                if isinstance(i, str) or (isinstance(i, dict) and i.get("username"))]
     ids = [str(i["id"]) for i in items if isinstance(i, dict) and str(i.get("id", "")).isdigit()]
