@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.formats.base import ReadResult, id_text, read_csv_columns, result, x_text
+from pipelines.formats.x_v2 import ISO_UTC
 
 #: the columns a file must have to be read as twarc-csv
 REQUIRED = ("id", "author_id", "created_at", "text")
@@ -36,7 +37,6 @@ OPTIONAL = (
 #: the id columns: digits, or the row (id, author_id) is quarantined / the reference is NULL
 IDS = ("id", "author_id", "conversation_id", "referenced_tweets.replied_to.id", "referenced_tweets.retweeted.id",
        "referenced_tweets.quoted.id", "in_reply_to_user_id")
-_ISO_UTC = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$"
 
 
 def read_twarc_csv(path: Path) -> ReadResult:
@@ -59,7 +59,7 @@ def read_twarc_csv(path: Path) -> ReadResult:
         .when(pl.col("author_id").is_null()).then(pl.lit("missing required field: author_id"))
         .when(pl.col("author_id_").is_null()).then(pl.format("invalid author_id: {}", "author_id"))
         .when(pl.col("created_at").is_null()).then(pl.lit("missing required field: created_at"))
-        .when(~pl.col("created_at").str.contains(_ISO_UTC)).then(pl.format("invalid created_at: {}", "created_at"))
+        .when(~pl.col("created_at").str.contains(ISO_UTC)).then(pl.format("invalid created_at: {}", "created_at"))
         .when(pl.col("text").is_null() & pl.col("referenced_tweets.retweeted.id").is_null())
         .then(pl.lit("missing required field: text"))
         .alias("reason")
