@@ -47,13 +47,17 @@ def test_x_v2_page_maps_tweets_and_quarantines_each_bad_record_with_its_reason()
 
 
 def test_tweets_flattened_by_twarc2_take_handle_and_followers_from_their_own_author():
-    """`twarc2 flatten` writes bare tweets with the author's user object inside, no includes
-    (real output: tests/fixtures/twarc2/SOURCE.md); expected values read from the file's JSON."""
+    """`twarc2 flatten` writes bare tweets with the author's user object inside, no includes,
+    and the tweets each refers to whole inside its referenced_tweets (real output:
+    tests/fixtures/twarc2/SOURCE.md); expected values read from the file's JSON: each tweet, then
+    the tweets it carries (the first line is a retweet carrying its original)."""
     path = FIXTURES.parent / "twarc2" / "flat.jsonl"
-    expected = [(t["id"], t["author"]["username"], t["author"]["public_metrics"]["followers_count"])
-                for t in map(json.loads, path.read_text().splitlines())]
+    tweets = []
+    for tweet in map(json.loads, path.read_text().splitlines()):
+        tweets += [tweet, *(r for r in tweet.get("referenced_tweets", []) if "text" in r)]
+    expected = [(t["id"], t["author"]["username"], t["author"]["public_metrics"]["followers_count"]) for t in tweets]
     read = read_x_v2(path)
-    assert read.records_read == 3 and read.quarantine.is_empty()
+    assert read.records_read == 4 and read.quarantine.is_empty()
     got = read.messages.select("native_id", "author_handle", "author_followers").rows()
     assert got == expected and all(handle for _, handle, _ in got)
     assert read.messages["url"].to_list() == [f"https://x.com/{h}/status/{i}" for i, h, _ in expected]

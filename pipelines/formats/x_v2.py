@@ -2,7 +2,8 @@
 
 Shapes: a search/timeline page ``{"data": [tweet...], "includes": {"tweets", "users"}, "meta"}``,
 a filtered-stream message ``{"data": tweet, "includes": ..., "matching_rules": ...}`` (what
-``twarc2 filter`` and ``twarc2 sample`` write, one per line), or a bare tweet object. A file is
+``twarc2 filter`` and ``twarc2 sample`` write, one per line), or a bare tweet object (as ``twarc2 flatten`` writes
+it, with the tweets it refers to whole inside ``referenced_tweets``, read as records too). A file is
 one JSON document (a page, or an array of them) or JSON lines of any of these shapes; in JSON
 lines a line that is not JSON is one quarantined record, ``not valid JSON (line N)``, and the
 other lines load.
@@ -59,6 +60,14 @@ records as (
     select filename, rec_no, line_no, line, false, 1,
            coalesce(try_cast(obj -> '$.includes.tweets' as json[]), []::json[])
     from objs
+    union all
+    -- a tweet `twarc2 flatten` wrote carries the tweets it refers to inside referenced_tweets
+    -- (whole, with their author), where a page has them in includes.tweets
+    select filename, rec_no, line_no, line, false, 2,
+           list_filter(coalesce(try_cast(obj -> '$.referenced_tweets' as json[]), []::json[]),
+                       lambda r: json_exists(r, '$.text') and json_exists(r, '$.author_id'))
+    from objs
+    where obj is not null and not json_exists(obj, '$.data')
 ),
 tweets as (
     select filename, rec_no, line_no, line, not_json, section, unnest(tweets) as t, generate_subscripts(tweets, 1) as i
