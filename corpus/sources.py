@@ -322,11 +322,7 @@ def banamex(raw: Path) -> Iterator[dict]:
         if sid is None:
             continue
         is_brand = row["screen_name"] == "Citibanamex"
-        if is_brand:
-            handles = HANDLE.findall(row["text"])
-            customer = handles[0] if handles else f"status{sid}"
-        else:
-            customer = row["screen_name"]
+        customer = _customer_handle(row["text"], f"status{sid}") if is_brand else row["screen_name"]
         yield {
             "row_id": f"banamex-{sid}",
             "source": "banamex",

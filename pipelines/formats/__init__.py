@@ -21,7 +21,7 @@ from pipelines.formats.tags import read_tags
 from pipelines.formats.twarc_csv import read_twarc_csv
 from pipelines.formats.twcs import read_twcs
 from pipelines.formats.wxr import read_wxr
-from pipelines.formats.x_archive import read_x_archive
+from pipelines.formats.x_archive import V11_DATE_SHAPE, read_x_archive
 from pipelines.formats.x_v2 import read_x_v2
 from pipelines.formats.x_v11 import read_x_v11
 
@@ -39,18 +39,15 @@ READERS: dict[str, Callable[[Path], ReadResult]] = {
     "canonical": read_canonical,
 }
 
-#: Formats recognised by detection but without a reader yet.
-KNOWN_FORMATS = (
-    "x_v2", "x_v11", "x_archive", "twcs", "twarc_csv", "tags", "bluesky", "facebook_graph", "wxr", "disqus",
-    "canonical",
-)
+#: The formats detection names, each with its reader.
+KNOWN_FORMATS = tuple(READERS)
 
 _SNIFF_BYTES = 65536
 #: a v1.1 ``created_at`` value ("Sat Feb 18 12:33:11 +0000 2023"): X API v2, Bluesky and
 #: Facebook write ISO 8601 times
+_V11_CREATED_AT = re.compile(r'"created_at"\s*:\s*"' + V11_DATE_SHAPE + '"')
 #: keys of a first object that make a v1.1 file one of tweets: a tweet, a search page, a stream's delete notice
 _V11_RECORD_KEYS = {"text", "full_text", "extended_tweet", "statuses", "results", "delete"}
-_V11_CREATED_AT = re.compile(r'"created_at"\s*:\s*"[A-Z][a-z]{2} [A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d [+-]\d{4} \d{4}"')
 
 
 def sniff(path: Path) -> str:

@@ -48,6 +48,11 @@ def x_text(text: pl.Expr) -> pl.Expr:
     )
 
 
+def x_id(column: str) -> pl.Expr:
+    """An X id column as a namespaced message id (``x:<id>``), NULL where the id is."""
+    return pl.when(pl.col(column).is_not_null()).then(pl.lit("x:") + pl.col(column))
+
+
 def quarantine_frame(rows: list[dict]) -> pl.DataFrame:
     """Quarantine rows (archive_sha256 filled in later) with excerpts cut to a readable size."""
     frame = pl.DataFrame(rows, schema=QUARANTINE_SCHEMA)

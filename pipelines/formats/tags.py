@@ -18,9 +18,8 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import ReadResult, id_text, read_csv_columns, result, x_text
-from pipelines.formats.x_archive import _mentions as mentioned
-from pipelines.formats.x_archive import v11_datetime
+from pipelines.formats.base import ReadResult, id_text, read_csv_columns, result, x_id, x_text
+from pipelines.formats.x_archive import mentions_of, v11_datetime
 
 REQUIRED = ("id_str", "from_user", "from_user_id_str", "text", "created_at")
 OPTIONAL = ("in_reply_to_status_id_str", "in_reply_to_user_id_str", "user_followers_count", "entities_str",
@@ -50,14 +49,13 @@ def read_tags(path: Path) -> ReadResult:
         pl.concat_str(pl.col(*REQUIRED).fill_null(""), separator=",").alias("excerpt"),
     )
     good = checked.filter(pl.col("reason").is_null())
-    x = lambda col: pl.when(pl.col(col).is_not_null()).then(pl.lit("x:") + pl.col(col))  # noqa: E731
     messages = good.select(
-        x("id_str").alias("message_id"),
-        x("id_str").alias("version_id"),
+        x_id("id_str").alias("message_id"),
+        x_id("id_str").alias("version_id"),
         pl.lit("x").alias("platform"),
         pl.col("id_str").alias("native_id"),
         pl.when(pl.col("text").str.starts_with("RT @")).then(pl.lit("repost")).otherwise(pl.lit("post")).alias("kind"),
-        x("parent").alias("parent_id"),
+        x_id("parent").alias("parent_id"),
         pl.col("author_id"),
         pl.col("from_user").alias("author_handle"),
         pl.col("user_followers_count").cast(pl.Float64, strict=False).cast(pl.Int64, strict=False)
@@ -82,4 +80,4 @@ def _mentions(entities: str) -> list[str]:
         parsed = json.loads(entities)
     except ValueError:
         return []
-    return mentioned(parsed, "user_mentions", "screen_name", "id_str")
+    return mentions_of(parsed, "user_mentions", "screen_name", "id_str")

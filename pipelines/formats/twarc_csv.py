@@ -23,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import ReadResult, id_text, read_csv_columns, result, x_text
+from pipelines.formats.base import ReadResult, id_text, read_csv_columns, result, x_id, x_text
 from pipelines.formats.x_v2 import ISO_UTC
 
 #: the columns a file must have to be read as twarc-csv
@@ -67,20 +67,19 @@ def read_twarc_csv(path: Path) -> ReadResult:
     bad = checked.filter(pl.col("reason").is_not_null()).select(
         "position", "reason", pl.concat_str(pl.col(*REQUIRED).fill_null(""), separator=",").alias("excerpt"))
     good = checked.filter(pl.col("reason").is_null())
-    x = lambda col: pl.when(pl.col(col).is_not_null()).then(pl.lit("x:") + pl.col(col))  # noqa: E731
     first_id = pl.coalesce(pl.col("edit_history_tweet_ids").map_elements(_first_id, return_dtype=pl.String),
                            pl.col("id_")).alias("first_id")
     messages = good.with_columns(first_id).select(
-        x("first_id").alias("message_id"),
-        x("id_").alias("version_id"),
+        x_id("first_id").alias("message_id"),
+        x_id("id_").alias("version_id"),
         pl.lit("x").alias("platform"),
         pl.col("first_id").alias("native_id"),
         pl.when(pl.col("referenced_tweets.retweeted.id").is_not_null()).then(pl.lit("repost"))
         .otherwise(pl.lit("post")).alias("kind"),
-        x("conversation_id_").alias("conversation_id"),
-        x("referenced_tweets.replied_to.id_").alias("parent_id"),
-        x("referenced_tweets.quoted.id_").alias("quoted_id"),
-        x("referenced_tweets.retweeted.id_").alias("reposted_id"),
+        x_id("conversation_id_").alias("conversation_id"),
+        x_id("referenced_tweets.replied_to.id_").alias("parent_id"),
+        x_id("referenced_tweets.quoted.id_").alias("quoted_id"),
+        x_id("referenced_tweets.retweeted.id_").alias("reposted_id"),
         pl.col("author_id_").alias("author_id"),
         pl.col("author.username").alias("author_handle"),
         # pandas writes a batch's counts as floats (443.0) when one of them is missing

@@ -32,6 +32,8 @@ from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, r
 #: v1.1 ``created_at`` ("Sat Feb 18 12:33:11 +0000 2023") once its weekday is cut off: the
 #: weekday is redundant, and Polars rejects a date whose weekday does not match it.
 V11_CREATED_AT = "%b %d %H:%M:%S %z %Y"
+#: the shape of a whole v1.1 ``created_at``, weekday included (a regular expression)
+V11_DATE_SHAPE = r"[A-Za-z]{3} [A-Za-z]{3} \d\d \d\d:\d\d:\d\d [+-]\d{4} \d{4}"
 
 #: ``createdAt`` of account.js and note-tweet.js ("2023-02-18T12:33:11.000Z").
 ISO_CREATED_AT = "%Y-%m-%dT%H:%M:%S%.f%#z"
@@ -141,7 +143,7 @@ def _unwrap(item: object, key: str) -> object:
     return item
 
 
-def _string(value: object) -> str | None:
+def text_value(value: object) -> str | None:
     if value is None or isinstance(value, (dict, list, bool)):
         return None
     text = clean(str(value)).strip()
@@ -154,10 +156,15 @@ def clean(text: str) -> str:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
-def _ids(value: object) -> str | None:
+def numeric_id(value: object) -> str | None:
     """A numeric id given as a string (or a number in hand-made files); None otherwise."""
-    text = _string(value)
+    text = text_value(value)
     return text if text and text.isdigit() else None
+
+
+def v11_id(obj: dict, key: str) -> str | None:
+    """A v1.1 object's id ``key``: its string form ``<key>_str``, else the number ``<key>``."""
+    return numeric_id(obj.get(f"{key}_str")) or numeric_id(obj.get(key))
 
 
 def _tweets(items: list, owner: dict, deleted: bool) -> tuple[list[dict], list[dict]]:
@@ -181,13 +188,13 @@ def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False
     ``retweeted_status`` is a repost; so is one whose text starts ``RT @`` when
     ``rt_text_is_repost`` (a personal archive's retweets carry no ``retweeted_status``; in API
     objects, which do, such a text is a reply or a hand-written retweet: the author's words)."""
-    tweet_id = _ids(tweet.get("id_str")) or _ids(tweet.get("id"))
+    tweet_id = v11_id(tweet, "id")
     extended = tweet.get("extended_tweet") if isinstance(tweet.get("extended_tweet"), dict) else {}
     text = _text_of(tweet)
     retweeted = tweet.get("retweeted_status")
-    reposted = _ids(retweeted.get("id_str") or retweeted.get("id")) if isinstance(retweeted, dict) else None
-    parent = _ids(tweet.get("in_reply_to_status_id_str")) or _ids(tweet.get("in_reply_to_status_id"))
-    quoted = _ids(tweet.get("quoted_status_id_str")) or _ids(tweet.get("quoted_status_id"))
+    reposted = v11_id(retweeted, "id") if isinstance(retweeted, dict) else None
+    parent = v11_id(tweet, "in_reply_to_status_id")
+    quoted = v11_id(tweet, "quoted_status_id")
     return {
         "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
         "kind": "repost" if reposted or (rt_text_is_repost and text.startswith("RT @")) else "post",
@@ -195,12 +202,11 @@ def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False
         "quoted_id": f"x:{quoted}" if quoted else None,
         "reposted_id": f"x:{reposted}" if reposted else None,
         "author_id": author["id"], "author_handle": author["handle"], "author_followers": author.get("followers"),
-        "in_reply_to_author_id": (_ids(tweet.get("in_reply_to_user_id_str"))
-                                  or _ids(tweet.get("in_reply_to_user_id"))),
-        "mentions": _mentions(extended.get("entities") or tweet.get("entities"), "user_mentions", "screen_name",
+        "in_reply_to_author_id": v11_id(tweet, "in_reply_to_user_id"),
+        "mentions": mentions_of(extended.get("entities") or tweet.get("entities"), "user_mentions", "screen_name",
                               "id_str"),
         "created_at": str(tweet["created_at"]), "date_field": "created_at",
-        "text": clean(text), "lang": _string(tweet.get("lang")),
+        "text": clean(text), "lang": text_value(tweet.get("lang")),
         "url": f"https://x.com/{author['handle'] or 'i/web'}/status/{tweet_id}",
         "deleted": True if deleted else None,
         "position": position,
@@ -221,7 +227,7 @@ def tweet_problem(tweet: object) -> str | None:
     raw_id = tweet.get("id_str", tweet.get("id"))
     if raw_id is None:
         return "missing required field: id_str"
-    if not (_ids(tweet.get("id_str")) or _ids(tweet.get("id"))):
+    if not v11_id(tweet, "id"):
         return f"invalid id_str: {str(raw_id)[:60]}"
     if tweet.get("created_at") is None:
         return "missing required field: created_at"
@@ -233,13 +239,13 @@ def tweet_problem(tweet: object) -> str | None:
     return None
 
 
-def _mentions(entities: object, key: str, handle_key: str, id_key: str) -> list[str]:
+def mentions_of(entities: object, key: str, handle_key: str, id_key: str) -> list[str]:
     """Lower-cased handles, then ids, of the accounts mentioned, each once."""
     mentioned = entities.get(key) if isinstance(entities, dict) else None
     if not isinstance(mentioned, list):
         return []
-    handles = [_string(m.get(handle_key)) for m in mentioned if isinstance(m, dict)]
-    ids = [_ids(m.get(id_key)) for m in mentioned if isinstance(m, dict)]
+    handles = [text_value(m.get(handle_key)) for m in mentioned if isinstance(m, dict)]
+    ids = [numeric_id(m.get(id_key)) for m in mentioned if isinstance(m, dict)]
     found = [h.lstrip("@").lower() for h in handles if h] + [i for i in ids if i]
     return list(dict.fromkeys(found))
 
@@ -250,7 +256,7 @@ def _notes(items: list, owner: dict) -> tuple[list[dict], list[dict]]:
         note = _unwrap(item, "noteTweet")
         core = note.get("core") if isinstance(note, dict) else None
         text = core.get("text") if isinstance(core, dict) else None
-        note_id = _ids(note.get("noteTweetId")) if isinstance(note, dict) else None
+        note_id = numeric_id(note.get("noteTweetId")) if isinstance(note, dict) else None
         reason = (
             "record is not a JSON object" if not isinstance(note, dict)
             else "missing required field: noteTweetId" if note.get("noteTweetId") is None
@@ -267,7 +273,7 @@ def _notes(items: list, owner: dict) -> tuple[list[dict], list[dict]]:
             "message_id": f"x:note:{note_id}", "version_id": f"x:note:{note_id}", "platform": "x",
             "native_id": f"note:{note_id}", "kind": "post",
             "author_id": owner["id"], "author_handle": owner["handle"],
-            "mentions": _mentions(core, "mentions", "screenName", "id_str"),
+            "mentions": mentions_of(core, "mentions", "screenName", "id_str"),
             "created_at": str(note.get("createdAt")), "date_field": "createdAt",
             "text": clean(text), "position": position, "excerpt": excerpt(item),
         })
@@ -278,19 +284,19 @@ def _profiles(items: list) -> tuple[list[dict], list[dict]]:
     records, bad = [], []
     for position, item in enumerate(items):
         account = _unwrap(item, "account")
-        account_id = _ids(account.get("accountId")) if isinstance(account, dict) else None
+        account_id = numeric_id(account.get("accountId")) if isinstance(account, dict) else None
         reason = (
             "record is not a JSON object" if not isinstance(account, dict)
             else "missing required field: accountId" if account.get("accountId") is None
             else f"invalid accountId: {account.get('accountId')}" if account_id is None
-            else "missing required field: username" if not _string(account.get("username"))
+            else "missing required field: username" if not text_value(account.get("username"))
             else "missing required field: createdAt" if account.get("createdAt") is None
             else None
         )
         if reason:
             bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
             continue
-        handle = _string(account["username"])
+        handle = text_value(account["username"])
         records.append({
             "message_id": f"x:profile:{account_id}", "version_id": f"x:profile:{account_id}", "platform": "x",
             "native_id": f"profile:{account_id}", "kind": "profile",

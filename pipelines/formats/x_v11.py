@@ -29,11 +29,19 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.formats.base import ArchiveError, ReadResult, is_json_lines, result
-from pipelines.formats.x_archive import _ids, _string, excerpt, finish, tweet_problem, tweet_record
+from pipelines.formats.x_archive import (
+    V11_CREATED_AT,
+    V11_DATE_SHAPE,
+    excerpt,
+    finish,
+    numeric_id,
+    text_value,
+    tweet_problem,
+    tweet_record,
+    v11_id,
+)
 
-#: a v1.1 ``created_at`` ("Sat Feb 18 12:33:11 +0000 2023") after its weekday
-_V11_DATE = "%b %d %H:%M:%S %z %Y"
-_V11_SHAPE = re.compile(r"[A-Za-z]{3} [A-Za-z]{3} \d\d \d\d:\d\d:\d\d [+-]\d{4} \d{4}")
+_V11_SHAPE = re.compile(V11_DATE_SHAPE)
 
 #: top-level keys of the streaming APIs' messages that hold no tweet (public, user and site
 #: streams, compliance firehose); a site stream's ``for_user`` envelope is read for its message
@@ -142,7 +150,7 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
     user = tweet.get("user")
     if not isinstance(user, dict):
         return None, "missing required field: user"
-    author_id = _ids(user.get("id_str")) or _ids(user.get("id"))
+    author_id = v11_id(user, "id")
     if author_id is None:
         return None, "missing required field: user.id_str"
     if not _is_v11_date(str(tweet["created_at"])):
@@ -150,7 +158,7 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
         # records do not keep (a file can be large)
         return None, f"invalid created_at: {tweet['created_at']}"
     followers = user.get("followers_count")
-    author = {"id": author_id, "handle": _string(user.get("screen_name")),
+    author = {"id": author_id, "handle": text_value(user.get("screen_name")),
               "followers": followers if isinstance(followers, int) and not isinstance(followers, bool) else None}
     return tweet_record(tweet, author, position, rt_text_is_repost=False), None
 
@@ -162,7 +170,7 @@ def _is_v11_date(text: str) -> bool:
     try:
         if not _V11_SHAPE.fullmatch(text):
             raise ValueError(text)
-        datetime.strptime(text[4:], _V11_DATE)
+        datetime.strptime(text[4:], V11_CREATED_AT)
     except ValueError:
         try:
             return datetime.fromisoformat(text).tzinfo is not None and "T" in text
@@ -173,10 +181,10 @@ def _is_v11_date(text: str) -> bool:
 
 def _delete(notice: dict, position: int) -> tuple[dict | None, str | None]:
     status = notice.get("status")
-    tweet_id = _ids(status.get("id_str")) or _ids(status.get("id")) if isinstance(status, dict) else None
+    tweet_id = v11_id(status, "id") if isinstance(status, dict) else None
     if tweet_id is None:
         return None, "missing required field: delete.status.id_str"
-    millis = _ids(notice.get("timestamp_ms"))
+    millis = numeric_id(notice.get("timestamp_ms"))
     if millis is None:
         # older streams sent notices without it: when the tweet was deleted is unknown, and a
         # row needs a time (the notice stays in quarantine, with the tweet's id)
@@ -188,7 +196,7 @@ def _delete(notice: dict, position: int) -> tuple[dict | None, str | None]:
     return {
         "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}@delete", "platform": "x",
         "native_id": tweet_id, "kind": "delete",
-        "author_id": _ids(status.get("user_id_str")) or _ids(status.get("user_id")), "mentions": [],
+        "author_id": v11_id(status, "user_id"), "mentions": [],
         # finish() parses created_at as v1.1 or ISO text
         "created_at": when.strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z", "date_field": "delete.timestamp_ms",
         "deleted": True, "position": position,

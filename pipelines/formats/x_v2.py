@@ -21,7 +21,16 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import LINES_SQL, ReadResult, duckdb_session, json_sources, result, rows_by_file, x_text
+from pipelines.formats.base import (
+    LINES_SQL,
+    ReadResult,
+    duckdb_session,
+    json_sources,
+    result,
+    rows_by_file,
+    x_id,
+    x_text,
+)
 
 ISO_UTC = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$"
 
@@ -166,17 +175,16 @@ def read_x_v2_many(paths: list[Path]) -> list[ReadResult]:
 def _to_canonical(rows: pl.DataFrame) -> ReadResult:
     bad = rows.filter(pl.col("reason").is_not_null())
     good = rows.filter(pl.col("reason").is_null())
-    x = lambda col: pl.when(pl.col(col).is_not_null()).then(pl.lit("x:") + pl.col(col))  # noqa: E731
     messages = good.select(
-        x("original_id").alias("message_id"),
-        x("id").alias("version_id"),
+        x_id("original_id").alias("message_id"),
+        x_id("id").alias("version_id"),
         pl.lit("x").alias("platform"),
         pl.col("original_id").alias("native_id"),
         pl.when(pl.col("retweeted").is_not_null()).then(pl.lit("repost")).otherwise(pl.lit("post")).alias("kind"),
-        x("conversation").alias("conversation_id"),
-        x("replied_to").alias("parent_id"),
-        x("quoted").alias("quoted_id"),
-        x("retweeted").alias("reposted_id"),
+        x_id("conversation").alias("conversation_id"),
+        x_id("replied_to").alias("parent_id"),
+        x_id("quoted").alias("quoted_id"),
+        x_id("retweeted").alias("reposted_id"),
         pl.col("author_id"),
         pl.col("username").alias("author_handle"),
         pl.col("followers").alias("author_followers"),
