@@ -212,6 +212,24 @@ def test_facet_offsets_that_split_a_character_keep_only_the_did(tmp_path: Path):
     assert read_bluesky(path).messages["mentions"].to_list() == [[TELVIA]]
 
 
+def test_mentions_keep_the_order_written_each_once(tmp_path: Path):
+    """Handles in the order the facets cover them, then the DIDs, each once, on every read."""
+    people = [("zed.bsky.social", LUIS), ("ana.bsky.social", ANA), ("telvia.bsky.social", TELVIA)]
+    text, facets = "", []
+    for handle, did in [*people, people[0]]:
+        start = len(text.encode())
+        text += f"@{handle} "
+        facets.append({"index": {"byteStart": start, "byteEnd": start + len(handle) + 1},
+                       "features": [{"$type": "app.bsky.richtext.facet#mention", "did": did}]})
+    record = {"uri": f"at://{ANA}/app.bsky.feed.post/3m2orderfac1", "cid": "bafy",
+              "value": {"text": text, "createdAt": "2026-10-02T08:15:00Z", "facets": facets}}
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([record]))
+    expected = [handle for handle, _ in people] + [did for _, did in people]
+    for _ in range(3):
+        assert read_bluesky(path).messages["mentions"].to_list() == [expected]
+
+
 def test_records_that_are_not_bluesky_objects_are_quarantined(tmp_path: Path):
     path = tmp_path / "odd.jsonl"
     path.write_text('{"did": "did:plc:x", "time_us": 1, "kind": "commit", "commit": {"operation": "create"}}\n'

@@ -38,12 +38,26 @@ def test_x_v2_page_maps_tweets_and_quarantines_each_bad_record_with_its_reason()
     rows = {r["message_id"]: r for r in read.messages.to_dicts()}
     complaint = rows["x:1900000000000000002"]
     assert complaint["author_handle"] == "ana" and complaint["author_followers"] == 120
-    assert sorted(complaint["mentions"]) == ["900", "telvia"]
+    assert complaint["mentions"] == ["telvia", "900"]  # handles, then ids
     assert complaint["conversation_id"] == "x:1900000000000000002"
     assert str(complaint["created_at"]) == "2026-10-02 08:15:00+00:00"
     assert rows["x:1900000000000000001"]["author_followers"] is None  # never 0 for unknown
     repost = rows["x:1900000000000000007"]
     assert repost["kind"] == "repost" and repost["reposted_id"] == "x:1900000000000000002"
+
+
+def test_x_v2_mentions_keep_the_order_written_each_once(tmp_path: Path):
+    """A tweet's mentions are its handles in the order written, then their ids, each once: the
+    same list on every read (DuckDB's list_distinct returns a hash order)."""
+    page = json.loads(X_PAGE.read_text())
+    page["data"][0]["entities"] = {"mentions": [
+        {"username": handle, "id": user_id}
+        for handle, user_id in [("Zeta", "9"), ("alpha", "1"), ("zeta", "9"), ("Mid", "5"), ("beta", "2")]
+    ]}
+    (tmp_path / "page.json").write_text(json.dumps(page))
+    for _ in range(3):
+        mentions = read_x_v2(tmp_path / "page.json").messages["mentions"][0].to_list()
+        assert mentions == ["zeta", "alpha", "mid", "beta", "9", "1", "5", "2"]
 
 
 def test_tweets_flattened_by_twarc2_take_handle_and_followers_from_their_own_author():

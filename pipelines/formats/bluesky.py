@@ -262,7 +262,7 @@ select
     bsky_uri_did(c.parent_uri) as parent_did,
     bsky_post_ref(c.quote_uri) as quoted_id,
     bsky_post_ref(c.subject_uri) as reposted_id,
-    list_distinct(list_filter(list_concat(
+    list_filter(list_concat(
         -- the handle a mention facet covers (UTF-8 byte offsets, end exclusive), when it reads '@handle'
         list_transform(
             list_filter(
@@ -273,7 +273,7 @@ select
         flatten(list_transform(c.mention_facets, lambda f: list_transform(
             list_filter(f.features, lambda x: x."$type" = 'app.bsky.richtext.facet#mention'),
             lambda x: lower(x.did))))
-    ), lambda m: m is not null and m <> '')) as mentions
+    ), lambda m: m is not null and m <> '') as mentions
 from checked as c
 left join identity_handles as h on h.filename = c.filename and h.did = c.did
 order by c.filename, c.position
@@ -323,7 +323,7 @@ def _to_canonical(rows: pl.DataFrame) -> ReadResult:
         pl.col("author_handle"),
         pl.col("author_followers"),
         pl.when(is_post).then(pl.col("parent_did")).alias("in_reply_to_author_id"),
-        pl.when(is_post).then(pl.col("mentions")).otherwise(pl.lit([], pl.List(pl.String))).alias("mentions"),
+        pl.when(is_post).then(pl.col("mentions").list.unique(maintain_order=True)).otherwise(pl.lit([], pl.List(pl.String))).alias("mentions"),
         pl.col("created_at").dt.convert_time_zone("UTC"),
         pl.col("text"),
         pl.when(is_post).then(pl.col("lang")).alias("lang"),

@@ -119,10 +119,10 @@ fields as (
         list_filter(refs, lambda r: r ->> 'type' = 'replied_to')[1] ->> 'id' as replied_to,
         list_filter(refs, lambda r: r ->> 'type' = 'quoted')[1] ->> 'id' as quoted,
         list_filter(refs, lambda r: r ->> 'type' = 'retweeted')[1] ->> 'id' as retweeted,
-        list_distinct(list_concat(
+        list_concat(
             coalesce(list_transform(json_extract_string(s.entities.mentions, '$[*].username'), lambda h: lower(h)), []),
             coalesce(json_extract_string(s.entities.mentions, '$[*].id'), [])
-        )) as mentions,
+        ) as mentions,
         s.conversation_id ->> '$' as conversation,
         s.in_reply_to_user_id ->> '$' as in_reply_to_user_id,
         s.lang ->> '$' as lang,
@@ -189,7 +189,7 @@ def _to_canonical(rows: pl.DataFrame) -> ReadResult:
         pl.col("username").alias("author_handle"),
         pl.col("followers").alias("author_followers"),
         pl.col("in_reply_to_user_id").alias("in_reply_to_author_id"),
-        pl.col("mentions"),
+        pl.col("mentions").list.unique(maintain_order=True),  # handles, then ids, each once
         pl.col("created_raw").str.to_datetime(time_zone="UTC", time_unit="us").alias("created_at"),
         x_text(pl.col("text")).alias("text"),
         pl.col("lang"),
