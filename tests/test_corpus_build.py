@@ -26,7 +26,7 @@ row_id,source,source_id,lang,role,brand,conversation_id,text,given_sentiment
 twcs-1317476,amazonhelp,1317476,en,customer,AmazonHelp,twcs-1317475,@AmazonHelp Issue resolved. Thanks.,positive
 twcs-259735,twcs_small,259735,en,brand,AskAmex,twcs-259733,@177779 Can you clarify what rate you are referring to ? ^K,
 twcs-2398762,twcs_small,2398762,en,brand,ArgosHelpers,twcs-2398763,"@690305 Hi, I have checked and can see this is a collection item also so im very confused why you have been told this, please give us a call on 03456402020 we can replace this order for you and possibly take the 5 pounds off for you- Imanni",
-usair-569838692220542976,us_airline,569838692220542976,en,customer,united,usair-569838692220542976,@united well for a start it would be nice if your ticket was actually in the system when you change a flight,negative
+usair-568471991889612800,us_airline,568471991889612800,en,customer,USAirways,usair-568471991889612800,@USAirways they finally answered. They were rude and didn't help me at all.,negative
 ibm-1239354747464765440,ibm,1239354747464765440,en,brand,MojangSupport,ibm-fbMdc4kLCFQerez7Kfde,"@island777island For technical help, please visit our Help site https://help.minecraft.net/hc/en-us ^JR",
 banamex-1476610288682217472,banamex,1476610288682217472,es,customer,Citibanamex,banamex-revan_zeromc,,
 banamex-1476610831840391174,banamex,1476610831840391174,es,brand,Citibanamex,banamex-revan_zeromc,,
@@ -38,7 +38,7 @@ row_id,intent,sentiment,deflection,note
 twcs-1317476,praise,positive,,acknowledgement with thanks
 twcs-259735,,neutral,none,
 twcs-2398762,,neutral,phone,number given
-usair-569838692220542976,complaint,negative,,
+usair-568471991889612800,complaint,negative,,
 ibm-1239354747464765440,,neutral,web,
 banamex-1476610288682217472,complaint,negative,,
 banamex-1476610831840391174,exclude,,,test of the exclude rule
@@ -77,7 +77,7 @@ def test_build_merges_labels_into_messages(tmp_path, capsys):
         "twcs-1317476": ("praise", "positive", ""),
         "twcs-259735": ("", "neutral", "none"),
         "twcs-2398762": ("", "neutral", "phone"),
-        "usair-569838692220542976": ("complaint", "negative", ""),
+        "usair-568471991889612800": ("complaint", "negative", ""),
         "ibm-1239354747464765440": ("", "neutral", "web"),
         "banamex-1476610288682217472": ("complaint", "negative", ""),
         "banamex-1475845693206142983": ("", "neutral", "store"),
@@ -90,7 +90,7 @@ def test_build_merges_labels_into_messages(tmp_path, capsys):
         assert (by_id[row_id]["split"], by_id[row_id]["role"], by_id[row_id]["lang"]) == ("train", "customer", "es")
         assert by_id[row_id]["text"] == "" and by_id[row_id]["licence"].startswith("research use only")
     assert by_id["ibm-1239354747464765440"]["licence"].startswith("Apache-2.0")
-    assert by_id["usair-569838692220542976"]["licence"].startswith("CC BY-NC-SA 4.0")
+    assert by_id["usair-568471991889612800"]["licence"].startswith("CC BY-NC-SA 4.0")
     assert by_id["banamex-1475845693206142983"]["text"] == ""  # never committed
     assert by_id["twcs-1317476"]["text"] == "@AmazonHelp Issue resolved. Thanks."
     assert {r["split"] for r in rows} <= {"train", "dev", "test"}
@@ -293,6 +293,27 @@ def test_pool_splits_keep_brands_and_conversations_whole(pool):
         share = Counter(splits[r["row_id"]] for r in pool if (r["lang"], r["role"]) == (lang, role))
         assert 0.62 <= share["train"] / total <= 0.78, (lang, role, share)
         assert 0.10 <= share["test"] / total <= 0.20, (lang, role, share)
+
+
+def test_policy_examples_are_train_rows():
+    """POLICY.md quotes train rows only: an annotator reading it never sees a dev or test label."""
+    import re
+
+    cited = set(re.findall(r"\[([a-z0-9_]+-[^\]\s]+)\]", (HERE / "POLICY.md").read_text()))
+    splits = build.read_splits(HERE / build.SPLITS_FILE)
+    assert len(cited) > 20 and cited <= set(splits)
+    assert {row_id: splits[row_id] for row_id in cited if splits[row_id] != "train"} == {}
+
+
+def test_no_corpus_file_names_a_reserved_row():
+    """The happybirds ids (reserved for evaluation) are in reserved_ids.txt and nowhere else:
+    not in the pool, the splits, a label file or the policy's examples."""
+    import re
+
+    reserved = set((HERE / "reserved_ids.txt").read_text().split())
+    files = [HERE / "POLICY.md", HERE / "pool.csv", HERE / build.SPLITS_FILE, *sorted((HERE / "work").glob("*.csv"))]
+    named = {path.name: set(re.findall(r"usair-(\d+)", path.read_text())) & reserved for path in files}
+    assert len(reserved) > 8000 and {name: ids for name, ids in named.items() if ids} == {}
 
 
 # --- the workbook sources ------------------------------------------------------------------
