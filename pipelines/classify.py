@@ -69,7 +69,7 @@ def ascii_boundaries(pattern: str) -> str:
     return pattern.replace(r"\b", r"(?-u:\b)")
 
 
-EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+EMAIL_PATTERN = r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|__email__"  # __email__: twcs's anonymised address
 URL_PATTERN = (
     r"https?://\S+|www\.\S+"
     r"|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|es|net|org|info|io|co|uk|mx|ar|cl|eu|ly|gl|me|fr|de|it"

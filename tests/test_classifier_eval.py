@@ -42,41 +42,41 @@ LABELS = {
 }
 
 #: (task, lang, measure) -> floor on the test split, about 3 points under the figure measured
-#: for model f35cb01855af (in the comment; in brackets model 5d0c85fc7e2d, trained before the
-#: corpus's fourth drawing, on the same test split). Test split: 2,304 messages with a sentiment,
+#: for model 70eafca1f9ed (in the comment; in brackets model f35cb01855af, trained before the
+#: deflection lexicon grew from the train split's errors, on the same test split). Test split: 2,304 messages with a sentiment,
 #: 1,492 customer messages with an intent (770 Spanish), 812 brand replies (311 Spanish; 138 of
 #: them from brands in no other split, corpus/README.md).
 HELDOUT_FLOORS: dict[tuple[str, str, str], float] = {
-    ("intent", "all", "accuracy"): 0.77,  # 0.806 on 1,492 customer messages (0.781)
-    ("intent", "es", "accuracy"): 0.77,  # 0.809 on 770 (0.777)
-    ("intent", "en", "accuracy"): 0.77,  # 0.803 on 722 (0.785)
-    ("sentiment", "all", "macro_f1"): 0.76,  # 0.798 on 2,304 (0.788)
-    ("sentiment", "es", "macro_f1"): 0.72,  # 0.753 on 1,081 (0.727)
-    ("sentiment", "en", "macro_f1"): 0.76,  # 0.797 on 1,223 (0.794)
-    ("deflection", "all", "accuracy"): 0.86,  # 0.897 on 812 brand replies (0.899)
-    ("deflection", "es", "accuracy"): 0.82,  # 0.855 on 311 (0.862)
-    ("deflection", "en", "accuracy"): 0.89,  # 0.922 on 501 (0.922)
-    ("actionable", "all", "f1"): 0.87,  # 0.899 (0.884)
-    ("actionable", "es", "f1"): 0.86,  # 0.893 (0.867)
-    ("actionable", "en", "f1"): 0.87,  # 0.906 (0.901)
+    ("intent", "all", "accuracy"): 0.77,  # 0.808 on 1,492 customer messages (0.806)
+    ("intent", "es", "accuracy"): 0.77,  # 0.810 on 770 (0.809)
+    ("intent", "en", "accuracy"): 0.77,  # 0.805 on 722 (0.803)
+    ("sentiment", "all", "macro_f1"): 0.76,  # 0.798 on 2,304 (0.798)
+    ("sentiment", "es", "macro_f1"): 0.72,  # 0.751 on 1,081 (0.753)
+    ("sentiment", "en", "macro_f1"): 0.76,  # 0.798 on 1,223 (0.797)
+    ("deflection", "all", "accuracy"): 0.87,  # 0.904 on 812 brand replies (0.897)
+    ("deflection", "es", "accuracy"): 0.86,  # 0.897 on 311 (0.855)
+    ("deflection", "en", "accuracy"): 0.87,  # 0.908 on 501 (0.922)
+    ("actionable", "all", "f1"): 0.87,  # 0.900 (0.899)
+    ("actionable", "es", "f1"): 0.86,  # 0.893 (0.893)
+    ("actionable", "en", "f1"): 0.87,  # 0.908 (0.906)
 }
 
 #: (task, lang or None for both) -> accuracy floor on the invented policy examples, about 3
-#: points under the figure measured for model f35cb01855af (in the comment; in brackets model
-#: 5d0c85fc7e2d, trained before the corpus's fourth drawing). The lexicons were tuned on these
+#: points under the figure measured for model 70eafca1f9ed (in the comment; in brackets model
+#: f35cb01855af, before the deflection lexicon grew). The lexicons were tuned on these
 #: texts; the learned models were not trained on them. English intent reads worse since the
 #: fourth drawing: its Spanish bank customers' questions are mostly about a problem (complaints),
 #: and plain questions lean to complaint (docs/classifiers.md, known failure modes).
 FIXTURE_FLOORS: dict[tuple[str, str | None], float] = {
-    ("sentiment", None): 0.84,  # 0.872 on 516 messages (0.851)
-    ("sentiment", "es"): 0.85,  # 0.883 (0.859)
-    ("sentiment", "en"): 0.83,  # 0.862 (0.842)
-    ("intent", None): 0.75,  # 0.784 on 343 customer messages (0.802)
-    ("intent", "es"): 0.72,  # 0.759 (0.759)
-    ("intent", "en"): 0.77,  # 0.809 (0.844)
-    ("deflection", None): 0.94,  # 0.977 on 173 brand replies (0.908)
-    ("deflection", "es"): 0.93,  # 0.965 (0.895)
-    ("deflection", "en"): 0.95,  # 0.989 (0.920)
+    ("sentiment", None): 0.84,  # 0.878 on 516 messages (0.872)
+    ("sentiment", "es"): 0.85,  # 0.883 (0.883)
+    ("sentiment", "en"): 0.83,  # 0.873 (0.862)
+    ("intent", None): 0.75,  # 0.781 on 343 customer messages (0.784)
+    ("intent", "es"): 0.72,  # 0.753 (0.759)
+    ("intent", "en"): 0.77,  # 0.809 (0.809)
+    ("deflection", None): 0.96,  # 0.994 on 173 brand replies (0.977)
+    ("deflection", "es"): 0.97,  # 1.000 (0.965)
+    ("deflection", "en"): 0.95,  # 0.989 (0.989)
 }
 
 
@@ -173,13 +173,13 @@ def test_language_is_detected_when_the_source_gives_none(labelled: pl.DataFrame)
 
 
 #: agreement floor of the learned classifiers with the sample's plant, about 3 points under the
-#: figure measured for model f35cb01855af (in the comment; 30-day sample, 4308 X cases; in
-#: brackets model 5d0c85fc7e2d: the sample's invented questions lean to complaint since the
+#: figure measured for model 70eafca1f9ed (in the comment; 30-day sample, 4308 X cases; in
+#: brackets model f35cb01855af; the sample's invented questions lean to complaint since the
 #: corpus's fourth drawing, docs/classifiers.md)
 SAMPLE_FLOORS = {
-    "intent": 0.86,  # 0.896 of opening messages (0.941)
-    "opening_sentiment": 0.90,  # 0.930 of opening messages (0.954)
-    "deflected": 0.96,  # 0.999 of cases (0.973)
+    "intent": 0.86,  # 0.898 of opening messages (0.896)
+    "opening_sentiment": 0.90,  # 0.933 of opening messages (0.930)
+    "deflected": 0.97,  # 1.000 of cases (0.999)
 }
 
 

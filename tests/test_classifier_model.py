@@ -76,6 +76,16 @@ def test_the_stored_files_are_portable_and_consistent() -> None:
     assert total < 8_000_000, f"the model files take {total:,} bytes"
 
 
+def test_the_committed_models_were_trained_on_the_current_corpus_code_and_lexicons() -> None:
+    """The version hashes the corpus, the classifier code, classify.py and the lexicons the features
+    read: a change to any of them without `brandcare train` leaves a stale model, caught here."""
+    from pipelines.classifier.corpus import default_corpus
+    from pipelines.classifier.train import version_of
+
+    card = model_files.load_card()
+    assert version_of(default_corpus(), card["settings"]) == card["version"], "run `brandcare train`"
+
+
 def test_a_missing_model_is_an_error_that_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(model_files.ModelError, match="brandcare train"):
         model_files.load(tmp_path)

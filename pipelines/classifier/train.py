@@ -212,10 +212,18 @@ def _tune(spec: FeatureSpec, corpus: pl.DataFrame) -> dict:
 
 
 def version_of(corpus_path: Path, settings: dict) -> str:
-    """Hash of the corpus file, the classifier code and the chosen settings (12 hex digits)."""
+    """Hash of the corpus file, the classifier code, what its features read (pipelines/classify.py:
+    folding and patterns; the lexicon files) and the chosen settings (12 hex digits). A change to
+    any of them changes the features, so the models must be trained again."""
+    from pipelines import classify
+
     digest = hashlib.sha256(corpus_path.read_bytes())
-    for name in _CODE_FILES:
-        digest.update((Path(__file__).parent / name).read_bytes())
+    for path in (
+        *(Path(__file__).parent / name for name in _CODE_FILES),
+        Path(classify.__file__),
+        *sorted(classify.LEXICON_DIR.glob("*.txt")),
+    ):
+        digest.update(path.read_bytes())
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()[:12]
 
