@@ -22,7 +22,7 @@ from pathlib import Path
 
 #: Reader names (pipelines.formats.READERS), listed here so that --help does not import the readers.
 FORMAT_NAMES = (
-    "x_v2", "x_v11", "x_archive", "twcs", "twarc_csv", "tags", "bluesky", "facebook_graph", "wxr", "disqus",
+    "x_v2", "x_v11", "snscrape", "x_archive", "twcs", "twarc_csv", "tags", "bluesky", "facebook_graph", "wxr", "disqus",
     "canonical",
 )
 

@@ -17,6 +17,7 @@ from pipelines.formats.bluesky import read_bluesky
 from pipelines.formats.canonical_files import read_canonical
 from pipelines.formats.disqus import read_disqus
 from pipelines.formats.facebook import read_facebook
+from pipelines.formats.snscrape import read_snscrape
 from pipelines.formats.tags import read_tags
 from pipelines.formats.twarc_csv import read_twarc_csv
 from pipelines.formats.twcs import read_twcs
@@ -28,6 +29,7 @@ from pipelines.formats.x_v11 import read_x_v11
 READERS: dict[str, Callable[[Path], ReadResult]] = {
     "x_v2": read_x_v2,
     "x_v11": read_x_v11,
+    "snscrape": read_snscrape,
     "wxr": read_wxr,
     "x_archive": read_x_archive,
     "twcs": read_twcs,
@@ -46,6 +48,10 @@ _SNIFF_BYTES = 65536
 #: a v1.1 ``created_at`` value ("Sat Feb 18 12:33:11 +0000 2023"): X API v2, Bluesky and
 #: Facebook write ISO 8601 times
 _V11_CREATED_AT = re.compile(r'"created_at"\s*:\s*"' + V11_DATE_SHAPE + '"')
+#: the class name snscrape writes in every item it saves ("_type": "snscrape.modules.twitter.Tweet"),
+#: since version 0.4 (2021); earlier files name none, but their tweets hold these two keys
+_SNSCRAPE_TYPE = re.compile(r'"_type"\s*:\s*"snscrape\.modules\.twitter\.')
+_SNSCRAPE_KEYS = re.compile(r'"renderedContent"\s*:.*"conversationId"\s*:', re.DOTALL)
 #: keys of a first object that make a v1.1 file one of tweets: a tweet, a search page, a stream's delete notice
 _V11_RECORD_KEYS = {"text", "full_text", "extended_tweet", "statuses", "results", "delete"}
 
@@ -101,6 +107,8 @@ def detect_format(path: Path) -> str:
         if {"message_id", "platform"} <= _first_json_keys(head):
             return "canonical"
         # before Bluesky's and Facebook's checks, which look for words a tweet's text can hold
+        if _SNSCRAPE_TYPE.search(head) or _SNSCRAPE_KEYS.search(head):
+            return "snscrape"
         if _V11_CREATED_AT.search(head) and '"in_reply_to_status_id' in head:
             # a user object embeds its latest tweet: a file of users (friends, followers, lookups)
             # holds both, and its first object names no tweet field

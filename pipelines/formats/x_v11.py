@@ -60,8 +60,8 @@ def read_x_v11(path: Path) -> ReadResult:
     bad: list[dict] = []
     position = 0
     skipped: Counter[str] = Counter()
-    for raw, item in _values(path):
-        if item is _NOT_JSON:
+    for raw, item in json_values(path):
+        if item is NOT_JSON:
             bad.append({"position": position, "reason": raw[0], "excerpt": raw[1]})
             position += 1
             continue
@@ -83,13 +83,13 @@ def read_x_v11(path: Path) -> ReadResult:
     return result(pl.concat([p.messages for p in parts]), pl.concat([p.quarantine for p in parts]), notes)
 
 
-_NOT_JSON = object()
+NOT_JSON = object()
 
 
-def _values(path: Path) -> Iterator[tuple[tuple[str, str] | None, object]]:
+def json_values(path: Path) -> Iterator[tuple[tuple[str, str] | None, object]]:
     """Each JSON value of the file: the lines of JSON lines, else the documents one after the
     other (one, or several pretty-printed ones as ``jq`` writes them). A line that is not JSON
-    gives ``_NOT_JSON`` with (reason, excerpt)."""
+    gives ``NOT_JSON`` with (reason, excerpt)."""
     if is_json_lines(path):
         with path.open(encoding="utf-8-sig", errors="replace") as handle:
             for line_no, line in enumerate(handle, start=1):
@@ -98,7 +98,7 @@ def _values(path: Path) -> Iterator[tuple[tuple[str, str] | None, object]]:
                 try:
                     yield None, json.loads(line)
                 except (ValueError, RecursionError):
-                    yield (f"not valid JSON (line {line_no})", line.strip()), _NOT_JSON
+                    yield (f"not valid JSON (line {line_no})", line.strip()), NOT_JSON
         return
     try:
         text = path.read_text(encoding="utf-8-sig")

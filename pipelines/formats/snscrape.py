@@ -1,0 +1,150 @@
+"""Tweets written by snscrape (``snscrape --jsonl twitter-search …``, ``twitter-user``,
+``twitter-tweet``; or ``tweet.json()`` saved by a script): the tool most tweet collections of
+2020 to 2023 were gathered with once the free API closed.
+
+Shapes: JSON lines, one object per line (the usual one), or a JSON array of them. Each object
+names its class in ``_type``: ``snscrape.modules.twitter.Tweet`` is a message; the other
+items a scrape can write (the ``User`` entity of ``--with-entity``, ``Tombstone`` and
+``TweetRef`` placeholders of tweets Twitter would not show) hold no message: counted in the
+file's notes, not records. A line that is not JSON is one quarantined record.
+
+A tweet carries its author (``user``: ``username``, ``id``, ``followersCount``), its thread
+(``conversationId``, ``inReplyToTweetId``, ``inReplyToUser``), ``mentionedUsers`` and, whole,
+the tweets it retweets or quotes (``retweetedTweet``, ``quotedTweet``): those are messages
+too, read after it, as X API v1.1's embedded tweets are. Field names of both generations are
+read: ``content`` (before snscrape 0.4.3, 2022) and ``rawContent`` (after; files of that time
+hold both). The text is X's raw text (``&amp;`` as X escapes it, links as t.co), read as the
+API readers read it. An id above 2**53 written with ``--jsonl`` for buggy parsers also comes
+as ``id.str``, which is preferred. twscrape writes the same objects (and the same ``_type``):
+read alike.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from pipelines.formats.base import ReadResult, result
+from pipelines.formats.x_archive import clean, excerpt, finish, mentions_of, numeric_id, text_value
+from pipelines.formats.x_v11 import CHUNK, NOT_JSON, json_values
+
+#: the ``_type`` of a tweet; other ``snscrape.`` types are items without a message
+TWEET_TYPE = "snscrape.modules.twitter.Tweet"
+
+
+def read_snscrape(path: Path) -> ReadResult:
+    """Read a file of snscrape tweets into canonical rows."""
+    parts: list[ReadResult] = []
+    records: list[dict] = []
+    bad: list[dict] = []
+    position = 0
+    skipped: Counter[str] = Counter()
+    for raw, value in json_values(path):
+        if value is NOT_JSON:
+            bad.append({"position": position, "reason": raw[0], "excerpt": raw[1]})
+            position += 1
+            continue
+        for item in _items(value, skipped):
+            record, reason = _tweet(item, position)
+            if reason:
+                bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
+            else:
+                records.append(record)
+            position += 1
+        if len(records) + len(bad) >= CHUNK:
+            parts.append(finish(records, bad))
+            records, bad = [], []
+    parts.append(finish(records, bad))
+    notes = tuple(f"{n} {kind} item(s) skipped: no tweet in them" for kind, n in sorted(skipped.items()))
+    return result(pl.concat([p.messages for p in parts]), pl.concat([p.quarantine for p in parts]), notes)
+
+
+def _items(value: object, skipped: Counter[str]) -> Iterator[object]:
+    """The tweets of one JSON value (a tweet, or an array of them), each followed by the tweets
+    it carries whole; items of other snscrape types are counted in ``skipped``."""
+    if isinstance(value, list):
+        for element in value:
+            yield from _items(element, skipped)
+        return
+    kind = value.get("_type") if isinstance(value, dict) else None
+    if isinstance(kind, str) and kind != TWEET_TYPE and kind.startswith("snscrape."):
+        skipped[kind] += 1
+        return
+    yield value
+    if isinstance(value, dict):
+        for key in ("retweetedTweet", "quotedTweet"):
+            carried = value.get(key)
+            if isinstance(carried, dict) and carried.get("_type", TWEET_TYPE) == TWEET_TYPE:
+                yield from _items(carried, skipped)
+
+
+def _id(obj: object, key: str = "id") -> str | None:
+    """An id of an snscrape object: ``<key>.str`` when the file has it, else the number."""
+    if not isinstance(obj, dict):
+        return None
+    return numeric_id(obj.get(f"{key}.str")) or numeric_id(obj.get(key))
+
+
+def _text(tweet: dict) -> object:
+    return tweet["rawContent"] if tweet.get("rawContent") is not None else tweet.get("content")
+
+
+def _date(value: object) -> str | None:
+    """The tweet's time as text :func:`finish` parses: snscrape writes ISO 8601 with the offset
+    (``2023-02-01T09:00:00+00:00``), twscrape Python's ``str`` of it (a space for the ``T``); a
+    table saved by pandas' ``to_json`` writes epoch milliseconds."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
+        except (OverflowError, OSError, ValueError):
+            return str(value)
+    text = text_value(value)
+    if text and len(text) > 19 and text[10] == " " and text[:4].isdigit():
+        return f"{text[:10]}T{text[11:]}"
+    return text
+
+
+def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
+    if not isinstance(tweet, dict):
+        return None, "record is not a JSON object"
+    tweet_id = _id(tweet)
+    if tweet_id is None:
+        raw = tweet.get("id")
+        return None, "missing required field: id" if raw is None else f"invalid id: {str(raw)[:60]}"
+    user = tweet.get("user")
+    author_id = _id(user)
+    if author_id is None:
+        return None, "missing required field: user.id"
+    created = _date(tweet.get("date"))
+    if created is None:
+        return None, "missing required field: date"
+    text = _text(tweet)
+    if text is None:
+        return None, "missing required field: rawContent"
+    if not isinstance(text, str):
+        return None, "rawContent is not a string"
+    handle = text_value(user.get("username"))
+    followers = user.get("followersCount")
+    parent, quoted, reposted = _id(tweet, "inReplyToTweetId"), _id(tweet.get("quotedTweet")), _id(
+        tweet.get("retweetedTweet"))
+    conversation = _id(tweet, "conversationId")
+    return {
+        "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
+        "kind": "repost" if reposted else "post",
+        "conversation_id": f"x:{conversation}" if conversation else None,
+        "parent_id": f"x:{parent}" if parent else None,
+        "quoted_id": f"x:{quoted}" if quoted else None,
+        "reposted_id": f"x:{reposted}" if reposted else None,
+        "author_id": author_id, "author_handle": handle,
+        "author_followers": followers if isinstance(followers, int) and not isinstance(followers, bool) else None,
+        "in_reply_to_author_id": _id(tweet.get("inReplyToUser")),
+        "mentions": mentions_of(tweet, "mentionedUsers", "username", "id"),
+        "created_at": created, "date_field": "date",
+        "text": clean(text), "lang": text_value(tweet.get("lang")),
+        "url": f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
+        "position": position,
+    }, None
