@@ -323,7 +323,10 @@ def _to_canonical(rows: pl.DataFrame) -> ReadResult:
         pl.col("author_handle"),
         pl.col("author_followers"),
         pl.when(is_post).then(pl.col("parent_did")).alias("in_reply_to_author_id"),
-        pl.when(is_post).then(pl.col("mentions").list.unique(maintain_order=True)).otherwise(pl.lit([], pl.List(pl.String))).alias("mentions"),
+        pl.when(is_post)
+        .then(pl.col("mentions").list.unique(maintain_order=True))
+        .otherwise(pl.lit([], pl.List(pl.String)))
+        .alias("mentions"),
         pl.col("created_at").dt.convert_time_zone("UTC"),
         pl.col("text"),
         pl.when(is_post).then(pl.col("lang")).alias("lang"),
