@@ -108,6 +108,9 @@ def test_the_newest_generation_and_the_items_that_are_not_tweets(tmp_path: Path)
         '{"_type": "snscrape.modules.twitter.Tweet", "id": 16200000',  # cut
         json.dumps(_tweet(1620000000000000005, ANA, "sin fecha", date="ayer")),
         json.dumps({k: v for k, v in _tweet(1620000000000000006, ANA, "sin autor").items() if k != "user"}),
+        # followers no account has (the Int64 column cannot hold it): unknown, not a failed file
+        json.dumps(_tweet(1620000000000000010, _user("big", 44, 2**63), "hola")),
+        json.dumps(_tweet(1620000000000000011, ANA, "fecha en milisegundos", date=1675242000000)),
     ]
     path = tmp_path / "scrape.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -117,10 +120,13 @@ def test_the_newest_generation_and_the_items_that_are_not_tweets(tmp_path: Path)
         "1 snscrape.modules.twitter.Tombstone item(s) skipped: no tweet in them",
         "1 snscrape.modules.twitter.User item(s) skipped: no tweet in them",
     )
-    assert (read.records_read, read.messages.height) == (7, 4)
+    assert (read.records_read, read.messages.height) == (9, 5)
     assert read.quarantine.select("position", "reason").rows() == [
-        (4, "not valid JSON (line 6)"), (5, "invalid date: ayer"), (6, "missing required field: user.id"),
+        (4, "not valid JSON (line 6)"), (5, "invalid date: ayer"), (6, "missing required field: user"),
+        (8, "invalid date: 1675242000000"),
     ]
+    assert read.messages.filter(read.messages["native_id"] == "1620000000000000010")["author_followers"].to_list() == [
+        None]
     rows = {r["native_id"]: r for r in read.messages.to_dicts()}
     reply = rows["1620000000000000002"]
     assert (reply["parent_id"], reply["in_reply_to_author_id"], reply["conversation_id"]) == (
@@ -136,8 +142,9 @@ def test_the_newest_generation_and_the_items_that_are_not_tweets(tmp_path: Path)
 
 
 def test_a_json_array_reads_as_lines_do_and_ids_for_buggy_parsers_are_exact(tmp_path: Path) -> None:
-    """tweet.json() objects saved as one JSON array; ``--jsonl`` for parsers that lose integers
-    above 2**53 adds ``id.str``, which wins over a number already rounded."""
+    """tweet.json() objects saved as one JSON array; ``--jsonl-for-buggy-int-parser`` (for
+    parsers that lose integers above 2**53) adds ``id.str``, which wins over a number already
+    rounded."""
     rounded = _tweet(1620000000000000000, ANA, "hola") | {"id.str": "1620000000000000007"}
     path = tmp_path / "tweets.json"
     path.write_text(json.dumps([OPENING, REPLY, rounded], indent=2), encoding="utf-8")

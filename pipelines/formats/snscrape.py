@@ -1,6 +1,6 @@
 """Tweets written by snscrape (``snscrape --jsonl twitter-search …``, ``twitter-user``,
-``twitter-tweet``; or ``tweet.json()`` saved by a script): the tool most tweet collections of
-2020 to 2023 were gathered with once the free API closed.
+``twitter-tweet``; or ``tweet.json()`` saved by a script): it needed no API key, and many
+tweet collections of 2020 to 2023 were gathered with it.
 
 Shapes: JSON lines, one object per line (the usual one), or a JSON array of them. Each object
 names its class in ``_type``: ``snscrape.modules.twitter.Tweet`` is a message; the other
@@ -12,24 +12,23 @@ A tweet carries its author (``user``: ``username``, ``id``, ``followersCount``),
 (``conversationId``, ``inReplyToTweetId``, ``inReplyToUser``), ``mentionedUsers`` and, whole,
 the tweets it retweets or quotes (``retweetedTweet``, ``quotedTweet``): those are messages
 too, read after it, as X API v1.1's embedded tweets are. Field names of both generations are
-read: ``content`` (before snscrape 0.4.3, 2022) and ``rawContent`` (after; files of that time
-hold both). The text is X's raw text (``&amp;`` as X escapes it, links as t.co), read as the
-API readers read it. An id above 2**53 written with ``--jsonl`` for buggy parsers also comes
-as ``id.str``, which is preferred. twscrape writes the same objects (and the same ``_type``):
-read alike.
+read: ``content`` (releases before 0.5, 2023) and ``rawContent`` (0.5 and its development
+builds from June 2022; files of that time hold both). The text is X's raw text (``&amp;`` as
+X escapes it, links as t.co), read as the API readers read it. An id above 2**53 that
+``--jsonl-for-buggy-int-parser`` (0.7) also writes as ``id.str`` is read from it. twscrape
+writes the same objects (and the same ``_type``): read alike.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 from pipelines.formats.base import ReadResult, result
-from pipelines.formats.x_archive import clean, excerpt, finish, mentions_of, numeric_id, text_value
+from pipelines.formats.x_archive import clean, excerpt, finish, follower_count, mentions_of, numeric_id, text_value
 from pipelines.formats.x_v11 import CHUNK, NOT_JSON, json_values
 
 #: the ``_type`` of a tweet; other ``snscrape.`` types are items without a message
@@ -95,13 +94,7 @@ def _text(tweet: dict) -> object:
 
 def _date(value: object) -> str | None:
     """The tweet's time as text :func:`finish` parses: snscrape writes ISO 8601 with the offset
-    (``2023-02-01T09:00:00+00:00``), twscrape Python's ``str`` of it (a space for the ``T``); a
-    table saved by pandas' ``to_json`` writes epoch milliseconds."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value / 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.%f") + "Z"
-        except (OverflowError, OSError, ValueError):
-            return str(value)
+    (``2023-02-01T09:00:00+00:00``), twscrape Python's ``str`` of it (a space for the ``T``)."""
     text = text_value(value)
     if text and len(text) > 19 and text[10] == " " and text[:4].isdigit():
         return f"{text[:10]}T{text[11:]}"
@@ -116,6 +109,8 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
         raw = tweet.get("id")
         return None, "missing required field: id" if raw is None else f"invalid id: {str(raw)[:60]}"
     user = tweet.get("user")
+    if not isinstance(user, dict):
+        return None, "missing required field: user"
     author_id = _id(user)
     if author_id is None:
         return None, "missing required field: user.id"
@@ -128,7 +123,6 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
     if not isinstance(text, str):
         return None, "rawContent is not a string"
     handle = text_value(user.get("username"))
-    followers = user.get("followersCount")
     parent, quoted, reposted = _id(tweet, "inReplyToTweetId"), _id(tweet.get("quotedTweet")), _id(
         tweet.get("retweetedTweet"))
     conversation = _id(tweet, "conversationId")
@@ -140,7 +134,7 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
         "quoted_id": f"x:{quoted}" if quoted else None,
         "reposted_id": f"x:{reposted}" if reposted else None,
         "author_id": author_id, "author_handle": handle,
-        "author_followers": followers if isinstance(followers, int) and not isinstance(followers, bool) else None,
+        "author_followers": follower_count(user.get("followersCount")),
         "in_reply_to_author_id": _id(tweet.get("inReplyToUser")),
         "mentions": mentions_of(tweet, "mentionedUsers", "username", "id"),
         "created_at": created, "date_field": "date",

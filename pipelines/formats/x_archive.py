@@ -156,6 +156,14 @@ def clean(text: str) -> str:
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
+def follower_count(value: object) -> int | None:
+    """A followers count given as a JSON integer that fits the schema's Int64; None otherwise
+    (a string, a float, a boolean, or a number no account has)."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**63:
+        return value
+    return None
+
+
 def numeric_id(value: object) -> str | None:
     """A numeric id given as a string (or a number in hand-made files); None otherwise."""
     text = text_value(value)

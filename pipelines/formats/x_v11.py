@@ -34,6 +34,7 @@ from pipelines.formats.x_archive import (
     V11_DATE_SHAPE,
     excerpt,
     finish,
+    follower_count,
     numeric_id,
     text_value,
     tweet_problem,
@@ -157,9 +158,8 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
         # checked here, not by finish(): a record is quarantined with its excerpt, which good
         # records do not keep (a file can be large)
         return None, f"invalid created_at: {tweet['created_at']}"
-    followers = user.get("followers_count")
     author = {"id": author_id, "handle": text_value(user.get("screen_name")),
-              "followers": followers if isinstance(followers, int) and not isinstance(followers, bool) else None}
+              "followers": follower_count(user.get("followers_count"))}
     return tweet_record(tweet, author, position, rt_text_is_repost=False), None
 
 
