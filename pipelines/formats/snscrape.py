@@ -25,11 +25,9 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import polars as pl
-
-from pipelines.formats.base import ReadResult, result
-from pipelines.formats.x_archive import clean, excerpt, finish, follower_count, mentions_of, numeric_id, text_value
-from pipelines.formats.x_v11 import CHUNK, NOT_JSON, json_values
+from pipelines.formats.base import ReadResult
+from pipelines.formats.x_archive import clean, follower_count, mentions_of, numeric_id, text_value
+from pipelines.formats.x_v11 import read_items
 
 #: the ``_type`` of a tweet; other ``snscrape.`` types are items without a message
 TWEET_TYPE = "snscrape.modules.twitter.Tweet"
@@ -37,29 +35,7 @@ TWEET_TYPE = "snscrape.modules.twitter.Tweet"
 
 def read_snscrape(path: Path) -> ReadResult:
     """Read a file of snscrape tweets into canonical rows."""
-    parts: list[ReadResult] = []
-    records: list[dict] = []
-    bad: list[dict] = []
-    position = 0
-    skipped: Counter[str] = Counter()
-    for raw, value in json_values(path):
-        if value is NOT_JSON:
-            bad.append({"position": position, "reason": raw[0], "excerpt": raw[1]})
-            position += 1
-            continue
-        for item in _items(value, skipped):
-            record, reason = _tweet(item, position)
-            if reason:
-                bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
-            else:
-                records.append(record)
-            position += 1
-        if len(records) + len(bad) >= CHUNK:
-            parts.append(finish(records, bad))
-            records, bad = [], []
-    parts.append(finish(records, bad))
-    notes = tuple(f"{n} {kind} item(s) skipped: no tweet in them" for kind, n in sorted(skipped.items()))
-    return result(pl.concat([p.messages for p in parts]), pl.concat([p.quarantine for p in parts]), notes)
+    return read_items(path, _items, _tweet, "{n} {key} item(s) skipped: no tweet in them")
 
 
 def _items(value: object, skipped: Counter[str]) -> Iterator[object]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -56,23 +56,34 @@ CHUNK = 50_000
 
 def read_x_v11(path: Path) -> ReadResult:
     """Read a file of X API v1.1 tweet objects into canonical rows."""
+    return read_items(path, _tweets_in, _record, "{n} stream message(s) {key!r} skipped: no tweet in them")
+
+
+def read_items(
+    path: Path,
+    items_of: Callable[[object, Counter[str]], Iterator[object]],
+    record_of: Callable[[object, int], tuple[dict | None, str | None]],
+    note: str,
+) -> ReadResult:
+    """Read the JSON values of ``path`` (:func:`json_values`): ``items_of(value, skipped)`` gives
+    each value's records (and counts in ``skipped`` what holds none), ``record_of(item,
+    position)`` maps one to a canonical record or gives why it cannot; parsed :data:`CHUNK`
+    records a frame. ``note`` formats each skipped key and its count (``{key}``, ``{n}``) for
+    the file's notes."""
     parts: list[ReadResult] = []
     records: list[dict] = []
     bad: list[dict] = []
     position = 0
     skipped: Counter[str] = Counter()
-    for raw, item in json_values(path):
-        if item is NOT_JSON:
+    for raw, value in json_values(path):
+        if value is NOT_JSON:
             bad.append({"position": position, "reason": raw[0], "excerpt": raw[1]})
             position += 1
             continue
-        for tweet in _tweets_in(item, skipped):
-            if isinstance(tweet, dict) and isinstance(tweet.get("delete"), dict):
-                record, reason = _delete(tweet["delete"], position)
-            else:
-                record, reason = _tweet(tweet, position)
+        for item in items_of(value, skipped):
+            record, reason = record_of(item, position)
             if reason:
-                bad.append({"position": position, "reason": reason, "excerpt": excerpt(tweet)})
+                bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
             else:
                 records.append(record)
             position += 1
@@ -80,8 +91,15 @@ def read_x_v11(path: Path) -> ReadResult:
             parts.append(finish(records, bad))
             records, bad = [], []
     parts.append(finish(records, bad))
-    notes = tuple(f"{n} stream message(s) {key!r} skipped: no tweet in them" for key, n in sorted(skipped.items()))
+    notes = tuple(note.format(key=key, n=n) for key, n in sorted(skipped.items()))
     return result(pl.concat([p.messages for p in parts]), pl.concat([p.quarantine for p in parts]), notes)
+
+
+def _record(item: object, position: int) -> tuple[dict | None, str | None]:
+    """A tweet's record, or a stream's delete notice's."""
+    if isinstance(item, dict) and isinstance(item.get("delete"), dict):
+        return _delete(item["delete"], position)
+    return _tweet(item, position)
 
 
 NOT_JSON = object()
