@@ -22,8 +22,8 @@ from pathlib import Path
 
 #: Reader names (pipelines.formats.READERS), listed here so that --help does not import the readers.
 FORMAT_NAMES = (
-    "x_v2", "x_v11", "snscrape", "x_archive", "twcs", "twarc_csv", "tags", "bluesky", "facebook_graph", "wxr", "disqus",
-    "canonical",
+    "x_v2", "x_v11", "snscrape", "apify_x", "x_archive", "twcs", "twarc_csv", "tags", "bluesky", "facebook_graph",
+    "wxr", "disqus", "canonical",
 )
 
 DESCRIPTION = """\

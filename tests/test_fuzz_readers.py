@@ -21,6 +21,7 @@ SEEDS = {
     "x_v2": ["ingest/x_page_with_bad_records.json", "twarc2/stream.jsonl"],
     "x_v11": ["x_v11/stream.jsonl", "x_v11/search_page.json"],
     "snscrape": ["snscrape/bitcoin_search.jsonl", "snscrape/ifmg_search.jsonl"],
+    "apify_x": ["apify_x/dataset.json"],
     "x_archive": ["x_archive/full/tweets.js"],
     "twcs": ["twcs/sample.csv"],
     "twarc_csv": ["twarc2/stream.csv"],
@@ -31,7 +32,7 @@ SEEDS = {
     "disqus": ["disqus/export.xml"],
     "canonical": ["canonical/messages.csv", "canonical/messages.jsonl"],
 }
-EXAMPLES = 10  # per format and strategy: 12 formats x 2 strategies x 10 = 240 reads
+EXAMPLES = 10  # per format and strategy: 13 formats x 2 strategies x 10 = 260 reads
 
 
 def _read(data: bytes, fmt: str) -> None:

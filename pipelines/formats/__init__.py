@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from pipelines.formats.apify_x import read_apify_x
 from pipelines.formats.base import ArchiveError, ReadResult
 from pipelines.formats.bluesky import read_bluesky
 from pipelines.formats.canonical_files import read_canonical
@@ -30,6 +31,7 @@ READERS: dict[str, Callable[[Path], ReadResult]] = {
     "x_v2": read_x_v2,
     "x_v11": read_x_v11,
     "snscrape": read_snscrape,
+    "apify_x": read_apify_x,
     "wxr": read_wxr,
     "x_archive": read_x_archive,
     "twcs": read_twcs,
@@ -52,6 +54,9 @@ _V11_CREATED_AT = re.compile(r'"created_at"\s*:\s*"' + V11_DATE_SHAPE + '"')
 #: since version 0.4 (2021); earlier files name none, but their tweets hold these two keys
 _SNSCRAPE_TYPE = re.compile(r'"_type"\s*:\s*"snscrape\.modules\.twitter\.')
 _SNSCRAPE_KEYS = re.compile(r'"renderedContent"\s*:.*"conversationId"\s*:', re.DOTALL)
+#: Apify's tweet scrapers (Tweet Scraper V2 and the actors writing its fields): both links of a
+#: tweet, and its author's camel-case handle
+_APIFY_KEYS = ('"twitterUrl"', '"userName"')
 #: keys of a first object that make a v1.1 file one of tweets: a tweet, a search page, a stream's delete notice
 _V11_RECORD_KEYS = {"text", "full_text", "extended_tweet", "statuses", "results", "delete"}
 
@@ -109,6 +114,8 @@ def detect_format(path: Path) -> str:
         # before Bluesky's and Facebook's checks, which look for words a tweet's text can hold
         if _SNSCRAPE_TYPE.search(head) or _SNSCRAPE_KEYS.search(head):
             return "snscrape"
+        if all(key in head for key in _APIFY_KEYS):
+            return "apify_x"
         if _V11_CREATED_AT.search(head) and '"in_reply_to_status_id' in head:
             # a user object embeds its latest tweet: a file of users (friends, followers, lookups)
             # holds both, and its first object names no tweet field

@@ -1,0 +1,96 @@
+"""The Apify X/Twitter reader (``apify_x``) on tests/fixtures/apify_x/ (README.md there), on the
+other actors' field names and bad records, and one pipeline run over the fixture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.formats import detect_format, read_archive
+from pipelines.formats.apify_x import read_apify_x
+from support import FIXTURES, PipelineRun, run_brandcare
+
+APIFY = FIXTURES / "apify_x"
+DATASET = APIFY / "dataset.json"
+
+
+def test_detected_from_content() -> None:
+    assert detect_format(DATASET) == "apify_x"
+
+
+def test_every_tweet_loads_with_its_author_thread_and_mentions() -> None:
+    """Expected values read from the file with the json module, field by field as the actor
+    names them; the tweets a retweet and a quote carry are read after them."""
+    items = json.loads(DATASET.read_text(encoding="utf-8"))
+    tweets = []
+    for item in items[:3]:
+        tweets += [item, *(item[key] for key in ("retweet", "quote") if isinstance(item.get(key), dict))]
+    read = read_apify_x(DATASET)
+    assert (read.records_read, read.messages.height, read.quarantine.height) == (5, 5, 0)
+    assert read.notes == ("1 item(s) 'noResults' skipped: no tweet in them",)
+    for row, tweet in zip(read.messages.to_dicts(), tweets, strict=True):
+        author = tweet["author"]
+        assert (row["native_id"], row["author_id"], row["author_handle"], row["author_followers"]) == (
+            tweet["id"], author["id"], author["userName"], author["followers"])
+        assert row["conversation_id"] == f"x:{tweet['conversationId']}"
+        assert row["parent_id"] == (f"x:{tweet['inReplyToId']}" if tweet.get("inReplyToId") else None)
+        mentioned = tweet["entities"]["user_mentions"]
+        assert row["mentions"] == [m["screen_name"].lower() for m in mentioned] + [m["id_str"] for m in mentioned]
+        assert row["text"] == tweet["fullText"].replace("&amp;", "&")
+        assert row["created_at"].strftime("%a %b %d %H:%M:%S +0000 %Y") == tweet["createdAt"]
+    kinds = [(r["kind"], r["reposted_id"], r["quoted_id"]) for r in read.messages.to_dicts()]
+    assert kinds[1] == ("repost", "x:1968000000000000001", None)  # the retweet
+    assert kinds[3] == ("post", None, "x:1968000000000000001")  # the quote
+
+
+def _tweet(tweet_id: str, **fields) -> dict:
+    return {"type": "tweet", "id": tweet_id, "url": f"https://x.com/ana_g/status/{tweet_id}",
+            "twitterUrl": f"https://twitter.com/ana_g/status/{tweet_id}", "text": "hola",
+            "createdAt": "Thu Sep 18 08:00:00 +0000 2025", "lang": "es", "isReply": False,
+            "conversationId": tweet_id, "author": {"type": "user", "userName": "ana_g", "id": "1001", "followers": 87},
+            "entities": {"user_mentions": []}} | fields
+
+
+def test_other_actors_json_lines_and_bad_records(tmp_path: Path) -> None:
+    """twitterapi.io's and kaitoeasyapi's tweets carry ``quoted_tweet`` and ``retweeted_tweet``
+    and write no ``fullText``; an empty ``inReplyToId`` is no parent."""
+    quoted = _tweet("1968000000000000010")
+    lines = [
+        json.dumps(_tweet("1968000000000000011", text="mira esto", inReplyToId="", quoted_tweet=quoted,
+                          retweeted_tweet=None)),
+        '{"type": "tweet", "id": "19680000',  # cut
+        json.dumps({k: v for k, v in _tweet("1968000000000000012").items() if k != "author"}),
+        json.dumps(_tweet("1968000000000000013", createdAt="ayer")),
+        json.dumps({"type": "user", "userName": "ana_g", "id": "1001", "twitterUrl": "https://twitter.com/ana_g"}),
+    ]
+    path = tmp_path / "dataset.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert detect_format(path) == "apify_x"
+    read = read_archive(path, "apify_x")
+    assert (read.records_read, read.messages.height) == (5, 2)
+    assert read.notes == ("1 item(s) 'user' skipped: no tweet in them",)
+    assert read.quarantine.select("position", "reason").rows() == [
+        (2, "not valid JSON (line 2)"), (3, "missing required field: author"), (4, "invalid createdAt: ayer"),
+    ]
+    rows = {r["native_id"]: r for r in read.messages.to_dicts()}
+    assert (rows["1968000000000000011"]["parent_id"], rows["1968000000000000011"]["quoted_id"]) == (
+        None, "x:1968000000000000010")
+    assert rows["1968000000000000010"]["text"] == "hola"  # the quoted tweet, read after it
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory) -> PipelineRun:
+    finished = run_brandcare(tmp_path_factory.mktemp("apify_x"), [DATASET], APIFY / "brands.yaml")
+    assert finished.result.success
+    return finished
+
+
+@pytest.mark.e2e
+def test_the_pipeline_measures_the_brand_reply(run: PipelineRun) -> None:
+    # the complaint read twice (carried by the retweet and by the quote) is one message and one
+    # case; the brand's reply 12.5 minutes later answers it
+    cases = run.query("select opened_message_id, customer_handle, responded, first_response_min from care_cases")
+    assert cases == [{"opened_message_id": "x:1968000000000000001", "customer_handle": "ana_g", "responded": True,
+                      "first_response_min": 12.5}]
