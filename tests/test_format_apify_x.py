@@ -40,6 +40,8 @@ def test_every_tweet_loads_with_its_author_thread_and_mentions() -> None:
         assert row["mentions"] == [m["screen_name"].lower() for m in mentioned] + [m["id_str"] for m in mentioned]
         assert row["text"] == tweet["fullText"].replace("&amp;", "&")
         assert row["created_at"].strftime("%a %b %d %H:%M:%S +0000 %Y") == tweet["createdAt"]
+        assert (row["lang"], row["in_reply_to_author_id"], row["url"]) == (
+            tweet["lang"], tweet.get("inReplyToUserId"), tweet["url"])
     kinds = [(r["kind"], r["reposted_id"], r["quoted_id"]) for r in read.messages.to_dicts()]
     assert kinds[1] == ("repost", "x:1968000000000000001", None)  # the retweet
     assert kinds[3] == ("post", None, "x:1968000000000000001")  # the quote
@@ -74,10 +76,34 @@ def test_other_actors_json_lines_and_bad_records(tmp_path: Path) -> None:
     assert read.quarantine.select("position", "reason").rows() == [
         (2, "not valid JSON (line 2)"), (3, "missing required field: author"), (4, "invalid createdAt: ayer"),
     ]
+    assert all(read.quarantine["excerpt"].is_not_null())  # each with the record, to see what was wrong
     rows = {r["native_id"]: r for r in read.messages.to_dicts()}
     assert (rows["1968000000000000011"]["parent_id"], rows["1968000000000000011"]["quoted_id"]) == (
         None, "x:1968000000000000010")
     assert rows["1968000000000000010"]["text"] == "hola"  # the quoted tweet, read after it
+
+
+def test_twitterapi_io_pages_a_long_first_post_and_a_bare_retweet(tmp_path: Path) -> None:
+    """twitterapi.io's API pages hold the tweets under ``tweets`` (or ``data.tweets``); a first
+    tweet longer than the 64 KB detection reads (a long post: its author comes after both texts)
+    is still detected; a retweet whose original the actor did not carry is a repost."""
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text(
+        json.dumps({"tweets": [_tweet("1968000000000000020")], "has_next_page": True, "next_cursor": "c"}) + "\n"
+        + json.dumps({"status": "success", "data": {"pin_tweet": None, "tweets": [_tweet("1968000000000000021")]}})
+        + "\n", encoding="utf-8")
+    read = read_archive(pages, detect_format(pages))
+    assert read.messages["native_id"].to_list() == ["1968000000000000020", "1968000000000000021"]
+    long_post = "😡" * 9000
+    first = {"type": "tweet", "id": "1968000000000000022", "twitterUrl": "https://twitter.com/ana_g/status/1",
+             "text": long_post, "fullText": long_post} | {k: v for k, v in _tweet("1968000000000000022").items()
+                                                          if k not in ("text", "twitterUrl")}
+    long_file = tmp_path / "long.json"
+    long_file.write_text(json.dumps([first], ensure_ascii=False), encoding="utf-8")
+    assert long_file.read_bytes().index(b'"userName"') > 65536 and detect_format(long_file) == "apify_x"
+    bare = tmp_path / "retweet.json"
+    bare.write_text(json.dumps([_tweet("1968000000000000023", isRetweet=True, text="RT @luis_p: hola")]))
+    assert read_archive(bare, "apify_x").messages.select("kind", "reposted_id").rows() == [("repost", None)]
 
 
 @pytest.fixture(scope="module")

@@ -127,6 +127,7 @@ def test_the_newest_generation_and_the_items_that_are_not_tweets(tmp_path: Path)
     ]
     assert read.messages.filter(read.messages["native_id"] == "1620000000000000010")["author_followers"].to_list() == [
         None]
+    assert all(read.quarantine["excerpt"].is_not_null())
     rows = {r["native_id"]: r for r in read.messages.to_dicts()}
     reply = rows["1620000000000000002"]
     assert (reply["parent_id"], reply["in_reply_to_author_id"], reply["conversation_id"]) == (

@@ -54,9 +54,10 @@ _V11_CREATED_AT = re.compile(r'"created_at"\s*:\s*"' + V11_DATE_SHAPE + '"')
 #: since version 0.4 (2021); earlier files name none, but their tweets hold these two keys
 _SNSCRAPE_TYPE = re.compile(r'"_type"\s*:\s*"snscrape\.modules\.twitter\.')
 _SNSCRAPE_KEYS = re.compile(r'"renderedContent"\s*:.*"conversationId"\s*:', re.DOTALL)
-#: Apify's tweet scrapers (Tweet Scraper V2 and the actors writing its fields): both links of a
-#: tweet, and its author's camel-case handle
-_APIFY_KEYS = ('"twitterUrl"', '"userName"')
+#: Apify's tweet scrapers (Tweet Scraper V2 and the actors writing its fields): two of a tweet's
+#: type, its twitter.com link (both before its text) and its author's camel-case handle (after it:
+#: past the head when the first tweet is a long post)
+_APIFY_CUES = (re.compile(r'"type"\s*:\s*"tweet"'), re.compile(r'"twitterUrl"\s*:'), re.compile(r'"userName"\s*:'))
 #: keys of a first object that make a v1.1 file one of tweets: a tweet, a search page, a stream's delete notice
 _V11_RECORD_KEYS = {"text", "full_text", "extended_tweet", "statuses", "results", "delete"}
 
@@ -114,7 +115,7 @@ def detect_format(path: Path) -> str:
         # before Bluesky's and Facebook's checks, which look for words a tweet's text can hold
         if _SNSCRAPE_TYPE.search(head) or _SNSCRAPE_KEYS.search(head):
             return "snscrape"
-        if all(key in head for key in _APIFY_KEYS):
+        if sum(1 for cue in _APIFY_CUES if cue.search(head)) >= 2:
             return "apify_x"
         if _V11_CREATED_AT.search(head) and '"in_reply_to_status_id' in head:
             # a user object embeds its latest tweet: a file of users (friends, followers, lookups)

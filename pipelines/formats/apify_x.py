@@ -1,8 +1,10 @@
 """X/Twitter datasets exported from Apify's tweet scrapers: Tweet Scraper V2 (apidojo, the
-most used) and the actors that write its fields (twitterapi.io's, kaitoeasyapi's). Since the
-paid API tiers, this is how many analysts get a brand's mentions.
+most used) and the actors that write its fields (kaitoeasyapi's, which is twitterapi.io's,
+whose API pages read too). Since the paid API tiers, this is how many analysts get a brand's
+mentions.
 
-Shapes: the dataset exported as JSON (one array, Apify's default) or JSON lines. A tweet
+Shapes: the dataset exported as JSON (one array, Apify's default) or JSON lines; twitterapi.io's
+pages (``{"tweets": [...]}``, ``{"data": {"tweets": [...]}}``, ``{"replies": [...]}``). A tweet
 (``"type": "tweet"``): ``id`` (a string), ``createdAt`` (``Thu Sep 18 04:57:01 +0000 2025``),
 ``fullText`` (or ``text``), ``author {id, userName, followers}`` (required), ``conversationId``,
 ``inReplyToId``, ``inReplyToUserId``, ``entities.user_mentions`` (v1.1's), ``lang``. The tweet a
@@ -21,8 +23,10 @@ from pathlib import Path
 
 from pipelines.formats.base import ReadResult
 from pipelines.formats.x_archive import clean, follower_count, mentions_of, numeric_id, text_value
-from pipelines.formats.x_v11 import read_items
+from pipelines.formats.x_v11 import is_tweet_date, read_items
 
+#: keys of the tweet lists of twitterapi.io's API pages (at the top, or under ``data``)
+PAGE_KEYS = ("tweets", "replies")
 #: keys of the tweets a tweet carries whole: (repost, quote), Tweet Scraper V2's then the others'
 CARRIED = (("retweet", "quote"), ("retweeted_tweet", "quoted_tweet"))
 
@@ -43,7 +47,14 @@ def _items(value: object, skipped: Counter[str]) -> Iterator[object]:
         skipped[str(value.get("type"))] += 1
         return
     if isinstance(value, dict) and "type" not in value and "id" not in value:
-        skipped[next(iter(value), "empty")] += 1  # {"noResults": true}
+        # an API page of twitterapi.io ({"tweets": [...]}, {"data": {"tweets": [...]}}, a
+        # webhook event) holds tweets; {"noResults": true} holds none
+        page = value.get("data") if isinstance(value.get("data"), dict) else value
+        listed = next((page[key] for key in PAGE_KEYS if isinstance(page.get(key), list)), None)
+        if listed is not None:
+            yield from _items(listed, skipped)
+        else:
+            skipped[next(iter(value), "empty")] += 1
         return
     yield value
     if isinstance(value, dict):
@@ -77,6 +88,8 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
     created = text_value(tweet.get("createdAt"))
     if created is None:
         return None, "missing required field: createdAt"
+    if not is_tweet_date(created):
+        return None, f"invalid createdAt: {created}"
     text = tweet["fullText"] if tweet.get("fullText") is not None else tweet.get("text")
     if text is None:
         return None, "missing required field: fullText"
@@ -87,7 +100,8 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
     quoted, reposted = _carried_id(tweet, 1), _carried_id(tweet, 0)
     return {
         "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
-        "kind": "repost" if reposted else "post",
+        # a retweet whose original the actor did not carry is still one (Tweet Scraper V2's isRetweet)
+        "kind": "repost" if reposted or tweet.get("isRetweet") is True else "post",
         "conversation_id": f"x:{conversation}" if conversation else None,
         "parent_id": f"x:{parent}" if parent else None,
         "quoted_id": f"x:{quoted}" if quoted else None,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from pipelines.formats.base import ReadResult
 from pipelines.formats.x_archive import clean, follower_count, mentions_of, numeric_id, text_value
-from pipelines.formats.x_v11 import read_items
+from pipelines.formats.x_v11 import is_tweet_date, read_items
 
 #: the ``_type`` of a tweet; other ``snscrape.`` types are items without a message
 TWEET_TYPE = "snscrape.modules.twitter.Tweet"
@@ -93,6 +93,8 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
     created = _date(tweet.get("date"))
     if created is None:
         return None, "missing required field: date"
+    if not is_tweet_date(created):
+        return None, f"invalid date: {created}"
     text = _text(tweet)
     if text is None:
         return None, "missing required field: rawContent"

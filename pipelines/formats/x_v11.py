@@ -172,7 +172,7 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
     author_id = v11_id(user, "id")
     if author_id is None:
         return None, "missing required field: user.id_str"
-    if not _is_v11_date(str(tweet["created_at"])):
+    if not is_tweet_date(str(tweet["created_at"])):
         # checked here, not by finish(): a record is quarantined with its excerpt, which good
         # records do not keep (a file can be large)
         return None, f"invalid created_at: {tweet['created_at']}"
@@ -181,9 +181,10 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
     return tweet_record(tweet, author, position, rt_text_is_repost=False), None
 
 
-def _is_v11_date(text: str) -> bool:
+def is_tweet_date(text: str) -> bool:
     """A v1.1 ``created_at``, or an ISO 8601 time with its offset (as re-exports write it):
-    the forms :func:`finish` parses."""
+    the forms :func:`finish` parses. Readers check it on each record, so that a record with a
+    bad date is quarantined with its excerpt (good records keep none)."""
     text = text.strip()
     try:
         if not _V11_SHAPE.fullmatch(text):
