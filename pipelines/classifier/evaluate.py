@@ -427,7 +427,7 @@ Before = the lexicon and rule model the classifiers replaced, on the same messag
   ("con movistar bien pero con orange fatal") keeps one sentiment for both.
 - Deflection reads the reply's text only: a link to a support page the text does not point at,
   or a channel named in an image, is missed. It leans on the lexicon's channel patterns: when
-  they were grown from the train split's errors (model 70eafca1f9ed: "mensaje interno",
+  they were grown from the train split's errors (December 2026: "mensaje interno",
   "en sucursal", phone lines without a number, "support ticket", a link named by what it
   is), Spanish replies read much better and English ones worse, the English web replies whose
   link no pattern sees now reading none (web -> none in the English confusion matrix: 11 ->

@@ -211,18 +211,32 @@ def _tune(spec: FeatureSpec, corpus: pl.DataFrame) -> dict:
     return tasks
 
 
-def version_of(corpus_path: Path, settings: dict) -> str:
-    """Hash of the corpus file, the classifier code, what its features read (pipelines/classify.py:
-    folding and patterns; the lexicon files) and the chosen settings (12 hex digits). A change to
-    any of them changes the features, so the models must be trained again."""
+def feature_inputs() -> list[Path]:
+    """The files that make a message's features and the models: the classifier code,
+    pipelines/classify.py (folding and patterns) and the lexicon files."""
     from pipelines import classify
 
-    digest = hashlib.sha256(corpus_path.read_bytes())
-    for path in (
+    return [
         *(Path(__file__).parent / name for name in _CODE_FILES),
         Path(classify.__file__),
         *sorted(classify.LEXICON_DIR.glob("*.txt")),
-    ):
+    ]
+
+
+def feature_inputs_sha256() -> str:
+    """SHA-256 of :func:`feature_inputs`, recorded in the card: a clone that lacks the full
+    corpus can still tell whether the models were trained on the code and lexicons it has."""
+    digest = hashlib.sha256()
+    for path in feature_inputs():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def version_of(corpus_path: Path, settings: dict) -> str:
+    """Hash of the corpus file, :func:`feature_inputs` and the chosen settings (12 hex digits).
+    A change to any of them changes the features, so the models must be trained again."""
+    digest = hashlib.sha256(corpus_path.read_bytes())
+    for path in feature_inputs():
         digest.update(path.read_bytes())
     digest.update(json.dumps(settings, sort_keys=True).encode())
     return digest.hexdigest()[:12]
@@ -305,6 +319,7 @@ def train(
             "sources": sources,
         },
         "comparison": comparison,
+        "feature_inputs_sha256": feature_inputs_sha256(),
     }
     model_files.save(
         out_dir,
