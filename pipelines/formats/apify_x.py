@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipelines.formats.base import ReadResult
-from pipelines.formats.x_archive import clean, follower_count, mentions_of, numeric_id, text_value
+from pipelines.formats.x_archive import follower_count, mentions_of, numeric_id, text_value, x_tweet
 from pipelines.formats.x_v11 import is_tweet_date, read_items
 
 #: keys of the tweet lists of twitterapi.io's API pages (at the top, or under ``data``)
@@ -95,22 +95,16 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
         return None, "missing required field: fullText"
     if not isinstance(text, str):
         return None, "fullText is not a string"
-    handle = text_value(author.get("userName"))
     parent, conversation = numeric_id(tweet.get("inReplyToId")), numeric_id(tweet.get("conversationId"))
     quoted, reposted = _carried_id(tweet, 1), _carried_id(tweet, 0)
-    return {
-        "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
+    writer = {"id": author_id, "handle": text_value(author.get("userName")),
+              "followers": follower_count(author.get("followers"))}
+    return x_tweet(
+        tweet_id, writer,
         # a retweet whose original the actor did not carry is still one (Tweet Scraper V2's isRetweet)
-        "kind": "repost" if reposted or tweet.get("isRetweet") is True else "post",
-        "conversation_id": f"x:{conversation}" if conversation else None,
-        "parent_id": f"x:{parent}" if parent else None,
-        "quoted_id": f"x:{quoted}" if quoted else None,
-        "reposted_id": f"x:{reposted}" if reposted else None,
-        "author_id": author_id, "author_handle": handle, "author_followers": follower_count(author.get("followers")),
-        "in_reply_to_author_id": numeric_id(tweet.get("inReplyToUserId")),
-        "mentions": mentions_of(tweet.get("entities"), "user_mentions", "screen_name", "id_str"),
-        "created_at": created, "date_field": "createdAt",
-        "text": clean(text), "lang": text_value(tweet.get("lang")),
-        "url": f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
-        "position": position,
-    }, None
+        repost=bool(reposted) or tweet.get("isRetweet") is True,
+        conversation=conversation, parent=parent, quoted=quoted, reposted=reposted,
+        in_reply_to=numeric_id(tweet.get("inReplyToUserId")),
+        mentions=mentions_of(tweet.get("entities"), "user_mentions", "screen_name", "id_str"),
+        created_at=created, date_field="createdAt", text=text, lang=text_value(tweet.get("lang")), position=position,
+    ), None

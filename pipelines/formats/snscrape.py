@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from pipelines.formats.base import ReadResult
-from pipelines.formats.x_archive import clean, follower_count, mentions_of, numeric_id, text_value
+from pipelines.formats.x_archive import follower_count, mentions_of, numeric_id, text_value, x_tweet
 from pipelines.formats.x_v11 import is_tweet_date, read_items
 
 #: the ``_type`` of a tweet; other ``snscrape.`` types are items without a message
@@ -100,23 +100,13 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
         return None, "missing required field: rawContent"
     if not isinstance(text, str):
         return None, "rawContent is not a string"
-    handle = text_value(user.get("username"))
     parent, quoted, reposted = _id(tweet, "inReplyToTweetId"), _id(tweet.get("quotedTweet")), _id(
         tweet.get("retweetedTweet"))
-    conversation = _id(tweet, "conversationId")
-    return {
-        "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
-        "kind": "repost" if reposted else "post",
-        "conversation_id": f"x:{conversation}" if conversation else None,
-        "parent_id": f"x:{parent}" if parent else None,
-        "quoted_id": f"x:{quoted}" if quoted else None,
-        "reposted_id": f"x:{reposted}" if reposted else None,
-        "author_id": author_id, "author_handle": handle,
-        "author_followers": follower_count(user.get("followersCount")),
-        "in_reply_to_author_id": _id(tweet.get("inReplyToUser")),
-        "mentions": mentions_of(tweet, "mentionedUsers", "username", "id"),
-        "created_at": created, "date_field": "date",
-        "text": clean(text), "lang": text_value(tweet.get("lang")),
-        "url": f"https://x.com/{handle or 'i/web'}/status/{tweet_id}",
-        "position": position,
-    }, None
+    author = {"id": author_id, "handle": text_value(user.get("username")),
+              "followers": follower_count(user.get("followersCount"))}
+    return x_tweet(
+        tweet_id, author, repost=bool(reposted), conversation=_id(tweet, "conversationId"), parent=parent,
+        quoted=quoted, reposted=reposted, in_reply_to=_id(tweet.get("inReplyToUser")),
+        mentions=mentions_of(tweet, "mentionedUsers", "username", "id"), created_at=created, date_field="date",
+        text=text, lang=text_value(tweet.get("lang")), position=position,
+    ), None

@@ -203,20 +203,38 @@ def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False
     reposted = v11_id(retweeted, "id") if isinstance(retweeted, dict) else None
     parent = v11_id(tweet, "in_reply_to_status_id")
     quoted = v11_id(tweet, "quoted_status_id")
+    return x_tweet(
+        tweet_id, author, repost=bool(reposted or (rt_text_is_repost and text.startswith("RT @"))),
+        conversation=None, parent=parent, quoted=quoted, reposted=reposted,
+        in_reply_to=v11_id(tweet, "in_reply_to_user_id"),
+        mentions=mentions_of(extended.get("entities") or tweet.get("entities"), "user_mentions", "screen_name",
+                             "id_str"),
+        created_at=str(tweet["created_at"]), date_field="created_at", text=text, lang=text_value(tweet.get("lang")),
+        position=position,
+    ) | {"deleted": True if deleted else None}
+
+
+def x_tweet(
+    tweet_id: str, author: dict, *, repost: bool, conversation: str | None, parent: str | None, quoted: str | None,
+    reposted: str | None, in_reply_to: str | None, mentions: list[str], created_at: str, date_field: str, text: str,
+    lang: str | None, position: int,
+) -> dict:
+    """The canonical record of a tweet that a Python reader parsed (``x_v11``, ``x_archive``,
+    ``snscrape``, ``apify_x``), its ``created_at`` still text for :func:`finish`. Ids are given
+    bare and written ``x:<id>``; ``author``: ``id``, ``handle``, ``followers`` (None when unknown)."""
+
+    def ref(native: str | None) -> str | None:
+        return f"x:{native}" if native else None
+
     return {
         "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
-        "kind": "repost" if reposted or (rt_text_is_repost and text.startswith("RT @")) else "post",
-        "parent_id": f"x:{parent}" if parent else None,
-        "quoted_id": f"x:{quoted}" if quoted else None,
-        "reposted_id": f"x:{reposted}" if reposted else None,
+        "kind": "repost" if repost else "post",
+        "conversation_id": ref(conversation), "parent_id": ref(parent), "quoted_id": ref(quoted),
+        "reposted_id": ref(reposted),
         "author_id": author["id"], "author_handle": author["handle"], "author_followers": author.get("followers"),
-        "in_reply_to_author_id": v11_id(tweet, "in_reply_to_user_id"),
-        "mentions": mentions_of(extended.get("entities") or tweet.get("entities"), "user_mentions", "screen_name",
-                              "id_str"),
-        "created_at": str(tweet["created_at"]), "date_field": "created_at",
-        "text": clean(text), "lang": text_value(tweet.get("lang")),
+        "in_reply_to_author_id": in_reply_to, "mentions": mentions,
+        "created_at": created_at, "date_field": date_field, "text": clean(text), "lang": lang,
         "url": f"https://x.com/{author['handle'] or 'i/web'}/status/{tweet_id}",
-        "deleted": True if deleted else None,
         "position": position,
     }
 
