@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from pipelines import ingest
@@ -169,3 +170,27 @@ def test_customer_tweet_answered_by_the_brand_handle_is_a_responded_case(tmp_pat
                     "conversation_id": "x:twcs:1", "responded": True, "first_response_min": pytest.approx(58 / 60)}
     kubo = run.query("select customer_id, responded from care_cases where brand_id = 'kubo'")
     assert kubo == [{"customer_id": "115713", "responded": True}]
+
+
+def test_texts_garbled_by_a_wrong_decoding_read_as_written() -> None:
+    """Real twcs rows whose UTF-8 was read as Windows-1252 and saved again
+    (fixtures/twcs/excel_mojibake/SOURCE.md): the emoji come back, read off the garbled bytes by
+    hand (F0 9F 91 86 is U+1F446)."""
+    read = read_twcs(TWCS / "excel_mojibake" / "walmart_replies.csv")
+    assert read.quarantine.is_empty()
+    assert read.notes == ("4 text(s) repaired: UTF-8 that had been read as Windows-1252 (mojibake)",)
+    assert dict(zip(read.messages["native_id"], read.messages["text"], strict=True)) == {
+        "twcs:18664": "@1239 You girls rock! Stars in the making. \u2b50-Sabi",
+        "twcs:18667": "@120162 Winner! \U0001f446 What a great way to end the day. \U0001f383 -Sabi",
+        "twcs:19965": "@120383 Thanks for the shout out! Looks like the pool-or-treat was s-pool-tacular. \U0001f47b -Sabi",
+        "twcs:19970": "@120385 Awesome! #WalmartFind \U0001f434 -Sabi",
+    }
+
+
+def test_text_that_only_looks_garbled_is_left_alone() -> None:
+    from pipelines.formats.base import repair_mojibake
+
+    written = ["¿Qué pasó con mi pedido? Año nuevo en São Paulo", "Precio: 20 €, “oferta” — ¡ya!", "Ã© is how é breaks"]
+    frame = pl.DataFrame({"text": written})
+    repaired, count = repair_mojibake(frame)
+    assert (repaired["text"].to_list(), count) == ([*written[:2], "é is how é breaks"], 1)

@@ -59,8 +59,38 @@ def quarantine_frame(rows: list[dict]) -> pl.DataFrame:
     return frame.with_columns(pl.col("excerpt").str.slice(0, EXCERPT_CHARS))
 
 
+#: the characters UTF-8's lead byte and a continuation byte become when UTF-8 is decoded as
+#: Windows-1252 (or Latin-1): "â€™" for "’", "ðŸ€" for "🏀", "Ã©" for "é"
+MOJIBAKE = (
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
+def repair_mojibake(messages: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """Texts that went through a wrong decoding read as their authors wrote them, and how many
+    were repaired. A CSV opened and saved again in a spreadsheet often holds UTF-8 decoded as
+    Windows-1252 ("Weâ€™re", "ðŸ€": 41 % of the texts of one public twcs extract):
+    ``ftfy.fix_encoding`` (which leaves text it is not sure of alone), on the texts holding such
+    a pair of characters only."""
+    if "text" not in messages.columns or messages.is_empty():
+        return messages, 0
+    suspect = messages["text"].str.contains(MOJIBAKE).fill_null(False)
+    if not suspect.any():
+        return messages, 0
+    import ftfy  # only when a file needs it
+
+    texts = messages["text"].to_list()
+    fixed = [ftfy.fix_encoding(t) if bad else t for t, bad in zip(texts, suspect.to_list(), strict=True)]
+    repaired = sum(1 for old, new in zip(texts, fixed, strict=True) if old != new)
+    return messages.with_columns(pl.Series("text", fixed, dtype=pl.String)), repaired
+
+
 def result(messages: pl.DataFrame, quarantine: pl.DataFrame, notes: tuple[str, ...] = ()) -> ReadResult:
-    """Conform both frames to their schemas."""
+    """Conform both frames to their schemas, texts repaired (:func:`repair_mojibake`, in the notes)."""
+    messages, repaired = repair_mojibake(messages)
+    if repaired:
+        notes = (*notes, f"{repaired} text(s) repaired: UTF-8 that had been read as Windows-1252 (mojibake)")
     return ReadResult(
         messages=conform(messages),
         quarantine=quarantine.select(
