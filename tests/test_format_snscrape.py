@@ -175,3 +175,12 @@ def test_twscrape_objects_read_alike(tmp_path: Path) -> None:
     read = read_archive(path, detect_format(path))
     assert read.quarantine.is_empty()
     assert str(read.messages["created_at"][0]) == "2023-02-01 09:00:00+00:00"
+
+
+def test_a_garbled_text_is_repaired_once_and_noted(tmp_path: Path) -> None:
+    """A reader that parses in frames repairs its texts once for the whole file, and says so."""
+    path = tmp_path / "garbled.jsonl"
+    path.write_text(json.dumps(_tweet(1620000000000000012, ANA, "Weâ€™re sorry ðŸ‘†")) + "\n", encoding="utf-8")
+    read = read_snscrape(path)
+    assert read.messages["text"].to_list() == ["We’re sorry 👆"]
+    assert read.notes == ("1 text(s) repaired: UTF-8 that had been read as Windows-1252 (mojibake)",)

@@ -93,12 +93,13 @@ def read_x_archive(path: Path) -> ReadResult:
         # an archive holds some forty such parts beside its posts: read, and nothing in them to load
         return result(pl.DataFrame(schema=MESSAGE_SCHEMA), quarantine_frame([]), notes=(
             f"X archive part {part!r} holds no public posts: nothing loaded (only tweets, notes and the account are)",))
-    return finish(records, bad)
+    return result(*finish(records, bad))
 
 
-def finish(records: list[dict], bad: list[dict], notes: tuple[str, ...] = ()) -> ReadResult:
-    """Parse every record's date in one pass; a record whose date does not parse is quarantined
-    (with the record's ``excerpt``)."""
+def finish(records: list[dict], bad: list[dict]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(messages, quarantine) of parsed records: every record's date parsed in one pass; a
+    record whose date does not parse is quarantined (with the record's ``excerpt``). The caller
+    makes the file's one :func:`~pipelines.formats.base.result` of them."""
     schema = {**MESSAGE_SCHEMA, "created_at": pl.String, "date_field": pl.String, "excerpt": pl.String}
     raw = pl.col("created_at")
     parsed = pl.DataFrame(records, schema=schema).with_columns(
@@ -114,7 +115,7 @@ def finish(records: list[dict], bad: list[dict], notes: tuple[str, ...] = ()) ->
         pl.col("parsed_at").alias("created_at"), x_text(pl.col("text"))
     )
     quarantine = pl.concat([quarantine_frame(bad), quarantine_frame(undated.to_dicts())]).sort("position")
-    return result(messages.drop("parsed_at", "date_field", "excerpt"), quarantine, notes)
+    return messages.drop("parsed_at", "date_field", "excerpt"), quarantine
 
 
 def excerpt(item: object) -> str:

@@ -70,7 +70,7 @@ def read_items(
     position)`` maps one to a canonical record or gives why it cannot; parsed :data:`CHUNK`
     records a frame. ``note`` formats each skipped key and its count (``{key}``, ``{n}``) for
     the file's notes."""
-    parts: list[ReadResult] = []
+    parts: list[tuple[pl.DataFrame, pl.DataFrame]] = []
     records: list[dict] = []
     bad: list[dict] = []
     position = 0
@@ -92,7 +92,7 @@ def read_items(
             records, bad = [], []
     parts.append(finish(records, bad))
     notes = tuple(note.format(key=key, n=n) for key, n in sorted(skipped.items()))
-    return result(pl.concat([p.messages for p in parts]), pl.concat([p.quarantine for p in parts]), notes)
+    return result(pl.concat([m for m, _ in parts]), pl.concat([q for _, q in parts]), notes)
 
 
 def _record(item: object, position: int) -> tuple[dict | None, str | None]:
