@@ -248,6 +248,11 @@ THANKS_PATTERNS = {
 DEFLECTION_PATTERNS = {
     kind: _any_of(patterns) for kind, patterns in _keyed_patterns("deflection.txt").items()
 }
+#: a link whose address names a help page (deflection.txt, ``link``): the link and a help mark.
+HELP_LINK_PATTERN = ascii_boundaries(
+    r"(?:https?://|www\.)\S*?(?:" + "|".join(_keyed_patterns("deflection.txt")["link"]) + r")\S*"
+)
+HELP_LINK_PLACEHOLDER = " ⟨url⟩ ⟨help⟩ "
 SIGNOFF_PATTERNS = [fields[0] for fields in _data_lines("signoffs.txt")]
 
 _NEGATOR_RE = r"(?:^|[^\w'])(?:" + "|".join(map(_term_regex, NEGATORS)) + r")\s+"
@@ -379,6 +384,7 @@ def deflection(folded: pl.Expr) -> pl.Expr:
     """First channel (dm, phone, email, web, store) the text sends the reader to, else NULL."""
     masked = (
         folded.str.replace_all(EMAIL_PATTERN, EMAIL_PLACEHOLDER)
+        .str.replace_all(HELP_LINK_PATTERN, HELP_LINK_PLACEHOLDER)
         .str.replace_all(URL_PATTERN, URL_PLACEHOLDER)
         .str.replace_all(HANDLE_PATTERN, " ")
         .str.replace_all(REFERENCE_PATTERN, " ")

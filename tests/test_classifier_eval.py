@@ -42,40 +42,40 @@ LABELS = {
 }
 
 #: (task, lang, measure) -> floor on the test split, about 3 points under the figure measured
-#: for model a266187fcf52 (the weights of 70eafca1f9ed; in the comment; in brackets model f35cb01855af, trained before the
-#: deflection lexicon grew from the train split's errors, on the same test split). Test split: 2,304 messages with a sentiment,
+#: for model 4f86066133c1 (in the comment; in brackets model a266187fcf52, before the deflection lexicon read help-page
+#: links, links named a few words before them and phone lines by name; both grown from the train split's errors). Test split: 2,304 messages with a sentiment,
 #: 1,492 customer messages with an intent (770 Spanish), 812 brand replies (311 Spanish; 138 of
 #: them from brands in no other split, corpus/README.md).
 HELDOUT_FLOORS: dict[tuple[str, str, str], float] = {
-    ("intent", "all", "accuracy"): 0.77,  # 0.808 on 1,492 customer messages (0.806)
-    ("intent", "es", "accuracy"): 0.77,  # 0.810 on 770 (0.809)
-    ("intent", "en", "accuracy"): 0.77,  # 0.805 on 722 (0.803)
+    ("intent", "all", "accuracy"): 0.77,  # 0.807 on 1,492 customer messages (0.808)
+    ("intent", "es", "accuracy"): 0.77,  # 0.809 on 770 (0.810)
+    ("intent", "en", "accuracy"): 0.77,  # 0.805 on 722 (0.805)
     ("sentiment", "all", "macro_f1"): 0.76,  # 0.798 on 2,304 (0.798)
-    ("sentiment", "es", "macro_f1"): 0.72,  # 0.751 on 1,081 (0.753)
-    ("sentiment", "en", "macro_f1"): 0.76,  # 0.798 on 1,223 (0.797)
-    ("deflection", "all", "accuracy"): 0.87,  # 0.904 on 812 brand replies (0.897)
-    ("deflection", "es", "accuracy"): 0.86,  # 0.897 on 311 (0.855)
-    ("deflection", "en", "accuracy"): 0.87,  # 0.908 on 501 (0.922)
-    ("actionable", "all", "f1"): 0.87,  # 0.900 (0.899)
-    ("actionable", "es", "f1"): 0.86,  # 0.893 (0.893)
-    ("actionable", "en", "f1"): 0.87,  # 0.908 (0.906)
+    ("sentiment", "es", "macro_f1"): 0.72,  # 0.751 on 1,081 (0.751)
+    ("sentiment", "en", "macro_f1"): 0.76,  # 0.799 on 1,223 (0.798)
+    ("deflection", "all", "accuracy"): 0.89,  # 0.921 on 812 brand replies (0.904)
+    ("deflection", "es", "accuracy"): 0.87,  # 0.900 on 311 (0.897)
+    ("deflection", "en", "accuracy"): 0.90,  # 0.934 on 501 (0.908)
+    ("actionable", "all", "f1"): 0.87,  # 0.899 (0.900)
+    ("actionable", "es", "f1"): 0.86,  # 0.891 (0.893)
+    ("actionable", "en", "f1"): 0.87,  # 0.907 (0.908)
 }
 
 #: (task, lang or None for both) -> accuracy floor on the invented policy examples, about 3
-#: points under the figure measured for model a266187fcf52 (the weights of 70eafca1f9ed; in the comment; in brackets model
-#: f35cb01855af, before the deflection lexicon grew). The lexicons were tuned on these
+#: points under the figure measured for model 4f86066133c1 (in the comment; in brackets model a266187fcf52, before the
+#: deflection lexicon read help-page links). The lexicons were tuned on these
 #: texts; the learned models were not trained on them. English intent reads worse since the
 #: fourth drawing: its Spanish bank customers' questions are mostly about a problem (complaints),
 #: and plain questions lean to complaint (docs/classifiers.md, known failure modes).
 FIXTURE_FLOORS: dict[tuple[str, str | None], float] = {
-    ("sentiment", None): 0.84,  # 0.878 on 516 messages (0.872)
+    ("sentiment", None): 0.84,  # 0.874 on 516 messages (0.878)
     ("sentiment", "es"): 0.85,  # 0.883 (0.883)
-    ("sentiment", "en"): 0.83,  # 0.873 (0.862)
-    ("intent", None): 0.75,  # 0.781 on 343 customer messages (0.784)
-    ("intent", "es"): 0.72,  # 0.753 (0.759)
+    ("sentiment", "en"): 0.83,  # 0.865 (0.873)
+    ("intent", None): 0.75,  # 0.781 on 343 customer messages (0.781)
+    ("intent", "es"): 0.72,  # 0.753 (0.753)
     ("intent", "en"): 0.77,  # 0.809 (0.809)
-    ("deflection", None): 0.96,  # 0.994 on 173 brand replies (0.977)
-    ("deflection", "es"): 0.97,  # 1.000 (0.965)
+    ("deflection", None): 0.96,  # 0.994 on 173 brand replies (0.994)
+    ("deflection", "es"): 0.97,  # 1.000 (1.000)
     ("deflection", "en"): 0.95,  # 0.989 (0.989)
 }
 
@@ -173,13 +173,13 @@ def test_language_is_detected_when_the_source_gives_none(labelled: pl.DataFrame)
 
 
 #: agreement floor of the learned classifiers with the sample's plant, about 3 points under the
-#: figure measured for model a266187fcf52 (the weights of 70eafca1f9ed; in the comment; 30-day sample, 4308 X cases; in
-#: brackets model f35cb01855af; the sample's invented questions lean to complaint since the
+#: figure measured for model 4f86066133c1 (in the comment; 30-day sample, 4308 X cases; in
+#: brackets model a266187fcf52; the sample's invented questions lean to complaint since the
 #: corpus's fourth drawing, docs/classifiers.md)
 SAMPLE_FLOORS = {
-    "intent": 0.86,  # 0.898 of opening messages (0.896)
-    "opening_sentiment": 0.90,  # 0.933 of opening messages (0.930)
-    "deflected": 0.97,  # 1.000 of cases (0.999)
+    "intent": 0.86,  # 0.898 of opening messages (0.898)
+    "opening_sentiment": 0.90,  # 0.926 of opening messages (0.933)
+    "deflected": 0.97,  # 1.000 of cases (1.000)
 }
 
 

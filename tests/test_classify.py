@@ -227,6 +227,18 @@ DEFLECTION_CASES = [
     ("¡Gracias por compartirlo! 😍 https://t.co/Lk93Hd", None),
     ("Tienes los pasos aquí: https://t.co/Qw12Er", "web"),
     ("Para el reembolso entra en brisaair.example/reembolsos", "web"),
+    # a link whose address names a help page is the web wherever it stands; a shortened one
+    # says nothing, unless a few words before it name it or offer more behind it
+    ("Sorry! These steps should clear it https://support.brand.example/article/E-104", "web"),
+    ("Sorry! These steps should clear it https://t.co/Qw12Er", None),
+    ("You can request it via this link -  https://t.co/Qw12Er", "web"),
+    ("Click here for more info. https://t.co/Qw12Er", "web"),
+    ("Please provide more details so we can assist. https://t.co/Qw12Er", None),
+    ("Please send us an email at https://help.brand.example/requests/new", "email"),
+    ("Check out https://brand.example/careers/photos for openings", "web"),
+    ("Nice shot! https://twitter.com/someone/status/123/photo/1", None),
+    # a phone line named by its name (Audiomático: a bank's telephone banking)
+    ("Ingresa a Audiomático con los 16 dígitos de tu tarjeta.", "phone"),
     # customer, account and tracking numbers are not phone numbers; phone-shaped numbers are
     ("Hola, tu número de cliente 123456789 ya tiene la tarifa activa", None),
     ("Your account 1234567890 has been switched to the new plan", None),
