@@ -58,6 +58,9 @@ _SNSCRAPE_KEYS = re.compile(r'"renderedContent"\s*:.*"conversationId"\s*:', re.D
 #: type, its twitter.com link (both before its text) and its author's camel-case handle (after it:
 #: past the head when the first tweet is a long post)
 _APIFY_CUES = (re.compile(r'"type"\s*:\s*"tweet"'), re.compile(r'"twitterUrl"\s*:'), re.compile(r'"userName"\s*:'))
+#: an AT Protocol record's address ("uri": "at://did:plc:.../app.bsky.feed.like/3k..."): Bluesky
+#: records of any collection (a repository export's first records are often likes or follows)
+_AT_URI = re.compile(r'"uri"\s*:\s*"at://')
 #: keys of a first object that make a v1.1 file one of tweets: a tweet, a search page, a stream's delete notice
 _V11_RECORD_KEYS = {"text", "full_text", "extended_tweet", "statuses", "results", "delete"}
 
@@ -123,7 +126,7 @@ def detect_format(path: Path) -> str:
             first = _first_object_keys(head)
             if not first or first & _V11_RECORD_KEYS:
                 return "x_v11"
-        if '"time_us"' in head or "app.bsky.feed.post" in head:
+        if '"time_us"' in head or "app.bsky.feed.post" in head or _AT_URI.search(head):
             return "bluesky"
         if '"created_time"' in head:
             return "facebook_graph"

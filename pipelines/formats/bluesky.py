@@ -202,6 +202,8 @@ checked as materialized (
         case
             when not_json then 'not valid JSON (line ' || rec_no || ')'
             when e is null then 'record is not a JSON object'
+            when shape is null and json_exists(r, '$.value') and e.uri is not null
+                then 'missing required field: value (the record of ' || e.uri || ')'
             when shape is null
                 then 'not a Bluesky record: neither a Jetstream event, a listRecords record nor a post view'
             when shape = 'event' and event_kind is null then 'missing required field: kind'

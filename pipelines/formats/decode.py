@@ -1,6 +1,7 @@
 """Byte-level preparation of an archive before a reader sees it.
 
-gzip is decompressed (with a cap against decompression bombs); text is made UTF-8 without
+gzip is decompressed (with a cap against decompression bombs); a CAR file (a Bluesky
+repository export) is written as JSON lines of its records (pipelines.formats.car); text is made UTF-8 without
 a byte-order mark: bytes before an XML declaration (a stray byte in a
 Disqus export) are removed; a file that is not valid UTF-8 is read as Windows-1252/Latin-1
 when it holds no UTF-8 multi-byte sequence at all, otherwise its invalid bytes are replaced
@@ -15,6 +16,7 @@ import zlib
 from pathlib import Path
 
 from pipelines.formats.base import ArchiveError
+from pipelines.formats.car import car_to_json_lines, is_car
 
 GZIP_MAGIC = b"\x1f\x8b"
 BINARY_MAGIC = (b"PAR1",)  # Parquet
@@ -53,8 +55,10 @@ def is_foreign_binary(path: Path) -> bool:
 
 
 def foreign_binary_head(head: bytes) -> bool:
-    """The first :data:`TEXT_SNIFF_BYTES` of a file hold NUL bytes, and it is neither gzip nor Parquet."""
-    return not head.startswith((GZIP_MAGIC, *BINARY_MAGIC)) and b"\x00" in head[:TEXT_SNIFF_BYTES]
+    """The first :data:`TEXT_SNIFF_BYTES` of a file hold NUL bytes, and it is neither gzip,
+    Parquet nor a CAR file (a Bluesky repository export)."""
+    return (not head.startswith((GZIP_MAGIC, *BINARY_MAGIC)) and not is_car(head)
+            and b"\x00" in head[:TEXT_SNIFF_BYTES])
 
 
 def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
@@ -71,6 +75,10 @@ def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
             magic = handle.read(4)
     if magic.startswith(BINARY_MAGIC):
         return path, notes
+    with path.open("rb") as handle:
+        if is_car(handle.read(TEXT_SNIFF_BYTES)):
+            records = workdir / f"records-{path.name}.jsonl"
+            return records, notes + car_to_json_lines(path, records)
     data = path.read_bytes()
     changed = False
     if data.startswith(BOM):
