@@ -1,6 +1,6 @@
 """Bluesky repository exports (CAR files, "Export my data"), on two real exports.
 
-``tests/fixtures/bluesky/car/`` (SOURCE.md: where they come from, licences):
+``tests/fixtures/bluesky_car/`` (SOURCE.md: where they come from, licences):
 
 - ``msttest-06-reply.car``: the profile, a like, a post and a reply to it;
 - ``bnewbold...car``: 38 records in the repository's tree: 23 posts, a repost, 2 likes,
@@ -23,7 +23,7 @@ from pipelines.formats import ArchiveError, detect_format, read_archive
 from pipelines.formats.decode import foreign_binary_head, prepare
 from pipelines.settings import load_settings
 
-CAR = Path(__file__).parent / "fixtures" / "bluesky" / "car"
+CAR = Path(__file__).parent / "fixtures" / "bluesky_car"
 REPLY_CAR = CAR / "msttest-06-reply.car"
 ALT_CAR = CAR / "bnewbold.robocracy.org.20250310005405.car"
 TEST_DID = "did:plc:tyme6enconikdp7rnxkywdcg"
@@ -49,8 +49,8 @@ def test_a_car_export_reads_its_posts_and_quarantines_the_other_records(tmp_path
     assert posts[reply]["author_id"] == TEST_DID and posts[reply]["author_handle"] is None
     assert posts[reply]["lang"] == "en"
     assert sorted(read.quarantine["reason"]) == ["excluded: app.bsky.actor.profile", "excluded: app.bsky.feed.like"]
-    assert notes == [f"Bluesky repository export (CAR) of {TEST_DID}: 4 record(s) read from its tree",
-                     "2 other block(s) (tree nodes, earlier commits, deleted records) not read as records"]
+    # every block is the commit, a tree node or a record: no other block to note
+    assert notes == [f"Bluesky repository export (CAR) of {TEST_DID}: 4 record(s) read from its tree"]
 
 
 def test_every_record_of_a_real_repository_is_a_message_or_a_quarantined_row(tmp_path: Path):
@@ -136,22 +136,108 @@ def car_bytes(root: bytes, blocks: dict[bytes, object]) -> bytes:
     return out
 
 
-def test_a_record_missing_from_a_partial_export_is_quarantined_and_noted(tmp_path: Path):
+def cid_of(value) -> bytes:
+    import hashlib
+
     import libipld
 
-    header, blocks = libipld.decode_car(REPLY_CAR.read_bytes())
-    root = header["roots"][0]
+    return bytes.fromhex("01711220") + hashlib.sha256(libipld.encode_dag_cbor(value)).digest()
+
+
+def decoded(path: Path) -> tuple[bytes, dict]:
+    import libipld
+
+    header, blocks = libipld.decode_car(path.read_bytes())
+    return header["roots"][0], blocks
+
+
+def test_a_truncated_export_is_rejected_not_read_in_part(tmp_path: Path):
+    root, blocks = decoded(REPLY_CAR)
     reply = next(cid for cid, block in blocks.items() if isinstance(block, dict) and block.get("text") == "and a quick reply")
     partial = tmp_path / "partial.car"
     partial.write_bytes(car_bytes(root, {cid: block for cid, block in blocks.items() if cid != reply}))
-    fmt, read, notes = read_car(partial, tmp_path)
-    assert read.messages["text"].to_list() == ["doing a quick test of mst"]
-    assert f"missing required field: value (the record of at://{TEST_DID}/app.bsky.feed.post/3malx3qc2es2t)" in (
-        read.quarantine["reason"].to_list())
-    assert read.quarantine.height == 3  # the profile, the like, the missing reply
-    assert notes[-1] == "partial export: 0 tree node(s) and 1 record(s) named by the tree are not in the file"
+    with pytest.raises(ArchiveError, match=r"damaged CAR file: record app\.bsky\.feed\.post/3malx3qc2es2t \S+ is not in "
+                                           r"the file \(a truncated or partial export\)"):
+        prepare(partial, tmp_path)
 
 
+def test_a_corrupted_block_is_rejected(tmp_path: Path):
+    data = REPLY_CAR.read_bytes()
+    at = data.index(b"and a quick reply")
+    corrupted = tmp_path / "corrupted.car"
+    corrupted.write_bytes(data[:at] + b"And" + data[at + 3:])  # one letter: the file still decodes
+    with pytest.raises(ArchiveError, match=r"damaged CAR file: record app\.bsky\.feed\.post/3malx3qc2es2t \S+ does not "
+                                           r"match its content id"):
+        prepare(corrupted, tmp_path)
+
+
+def test_a_crafted_tree_that_reaches_a_node_twice_is_rejected(tmp_path: Path):
+    # 40 such nodes would name 2**40 entries: the walk must stop at the first node seen twice
+    record = {"$type": "app.bsky.feed.post", "text": "hi", "createdAt": "2025-01-01T00:00:00Z"}
+    leaf = {"l": None, "e": [{"p": 0, "k": b"app.bsky.feed.post/3aaaaaaaaaaaa", "v": cid_of(record), "t": None}]}
+    top = {"l": cid_of(leaf), "e": [{"p": 0, "k": b"app.bsky.feed.post/3bbbbbbbbbbbb", "v": cid_of(record),
+                                     "t": cid_of(leaf)}]}
+    commit = {"did": "did:plc:crafted", "version": 3, "data": cid_of(top), "rev": "3l", "prev": None}
+    car = tmp_path / "dag.car"
+    car.write_bytes(car_bytes(cid_of(commit), {cid_of(b): b for b in (commit, top, leaf, record)}))
+    with pytest.raises(ArchiveError, match="reaches one node twice"):
+        prepare(car, tmp_path)
+
+
+def test_an_empty_repository_is_rejected_with_its_reason(tmp_path: Path):
+    tree = {"l": None, "e": []}
+    commit = {"did": "did:plc:newaccount", "version": 3, "data": cid_of(tree), "rev": "3l", "prev": None}
+    car = tmp_path / "empty.car"
+    car.write_bytes(car_bytes(cid_of(commit), {cid_of(commit): commit, cid_of(tree): tree}))
+    with pytest.raises(ArchiveError, match="Bluesky repository export of did:plc:newaccount that holds no records"):
+        prepare(car, tmp_path)
+
+
+def test_records_of_any_collection_cannot_make_the_export_another_format(tmp_path: Path):
+    # a custom collection's record holding an Apify tweet's keys, first in key order
+    custom = {"$type": "com.example.bookmark", "type": "tweet", "twitterUrl": "https://x.com/a/status/1", "userName": "a"}
+    post = {"$type": "app.bsky.feed.post", "text": "hola", "createdAt": "2025-01-01T00:00:00Z"}
+    tree = {"l": None, "e": [{"p": 0, "k": b"app.bsky.feed.post/3aaaaaaaaaaaa", "v": cid_of(post), "t": None},
+                             {"p": 0, "k": b"com.example.bookmark/3aaaaaaaaaaaa", "v": cid_of(custom), "t": None}]}
+    commit = {"did": "did:plc:crafted", "version": 3, "data": cid_of(tree), "rev": "3l", "prev": None}
+    car = tmp_path / "mixed.car"
+    car.write_bytes(car_bytes(cid_of(commit), {cid_of(b): b for b in (commit, tree, post, custom)}))
+    fmt, read, _ = read_car(car, tmp_path)
+    assert fmt == "bluesky"
+    assert read.messages["text"].to_list() == ["hola"]
+    assert read.quarantine["reason"].to_list() == ["excluded: com.example.bookmark"]
+
+
+def test_a_header_with_several_roots_is_a_car_header():
+    from pipelines.formats.car import is_car
+
+    header = car_bytes(b"\x01" * 36, {})  # one root: a one-byte length
+    assert is_car(header)
+    import libipld
+
+    many = libipld.encode_dag_cbor({"roots": [cid_of({"n": n}) for n in range(4)], "version": 1})
+    assert len(many) > 127  # a two-byte length, "version" past the first 64 bytes
+    assert is_car(varint(len(many)) + many)
+    assert not is_car(b'X\xa2eroots gversion')  # the length (88) is longer than what follows
+
+
+def test_a_gzipped_file_without_a_gz_name_keeps_its_stored_archive(tmp_path: Path):
+    compressed = tmp_path / "in" / "repo.car"
+    compressed.parent.mkdir()
+    compressed.write_bytes(gzip.compress(REPLY_CAR.read_bytes()))
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+    [record] = ingest.ingest([str(compressed)], settings)
+    assert (record.status, record.records_read, record.records_loaded) == ("loaded", 4, 2)
+    stored = list((settings.archives_dir).glob("*/content"))
+    assert [p.read_bytes() for p in stored] == [compressed.read_bytes()]  # was truncated to 0 bytes
+
+
+def test_a_record_without_its_value_is_quarantined_with_its_reason(tmp_path: Path):
+    records = tmp_path / "records.jsonl"
+    records.write_text('{"uri": "at://did:plc:abc/app.bsky.feed.post/3aaaaaaaaaaaa", "cid": "bafy", "value": null}\n')
+    read = read_archive(records, detect_format(records))
+    assert read.quarantine["reason"].to_list() == [
+        "missing required field: value (the record of at://did:plc:abc/app.bsky.feed.post/3aaaaaaaaaaaa)"]
 def test_a_car_file_without_a_repository_commit_is_rejected(tmp_path: Path):
     import hashlib
 

@@ -113,8 +113,13 @@ def detect_format(path: Path) -> str:
     if head.startswith("window.YTD."):
         return "x_archive"
     if head.startswith(("{", "[")):
-        if {"message_id", "platform"} <= _first_json_keys(head):
+        first_keys = _first_json_keys(head)
+        if {"message_id", "platform"} <= first_keys:
             return "canonical"
+        # Bluesky records (listRecords, a repository export's): before the checks that look
+        # for other formats' words, which a record of any collection may hold
+        if {"uri", "value"} <= first_keys and _AT_URI.search(head):
+            return "bluesky"
         # before Bluesky's and Facebook's checks, which look for words a tweet's text can hold
         if _SNSCRAPE_TYPE.search(head) or _SNSCRAPE_KEYS.search(head):
             return "snscrape"

@@ -26,23 +26,48 @@ from pipelines.formats.base import ArchiveError
 
 #: a CAR v1 header is a varint length, then a DAG-CBOR map of two keys (0xa2): "roots" and "version"
 _HEADER_KEYS = (b"\x65roots", b"\x67version")
+#: the content ids checked against their blocks: CIDv1, DAG-CBOR (0x71), SHA-256 (0x12, 32 bytes)
+_DAG_CBOR_SHA256 = bytes([0x01, 0x71, 0x12, 0x20])
 #: a content id as libipld returns it: CIDv1 (0x01), then codec and multihash (sha-256: 36 bytes)
 _CID_VERSION = 1
 _CID_MIN_BYTES = 36
+#: nesting of a record deeper than this is not a Bluesky record (its JSON is not written)
+_MAX_DEPTH = 200
+
+
+def _varint(data: bytes) -> tuple[int, int] | None:
+    """The unsigned LEB128 varint at the start of ``data`` and its length in bytes."""
+    value = 0
+    for i, byte in enumerate(data[:9]):
+        value |= (byte & 0x7F) << (7 * i)
+        if byte < 0x80:
+            return value, i + 1
+    return None
 
 
 def is_car(head: bytes) -> bool:
-    """The first bytes of a file are a CAR v1 header (a varint length, then a two-key map
-    holding ``roots`` and ``version``)."""
-    start = 1 if head[:1] and head[0] < 0x80 else 2
-    return head[start:start + 1] == b"\xa2" and all(key in head[start:start + 64] for key in _HEADER_KEYS)
+    """The first bytes of a file are a CAR v1 header: a varint length, then a map of two keys,
+    ``roots`` and ``version``, within that length."""
+    parsed = _varint(head)
+    if parsed is None:
+        return False
+    length, start = parsed
+    header = head[start:start + length]
+    return 0 < length == len(header) and header[:1] == b"\xa2" and all(key in header for key in _HEADER_KEYS)
 
 
-def _jsonable(value):
+class _Damaged(ArchiveError):
+    def __init__(self, what: str) -> None:
+        super().__init__(f"damaged CAR file: {what}")
+
+
+def _jsonable(value, depth: int = 0):
+    if depth > _MAX_DEPTH:
+        raise _Damaged(f"a record nested more than {_MAX_DEPTH} levels deep")
     if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
+        return {key: _jsonable(item, depth + 1) for key, item in value.items()}
     if isinstance(value, list):
-        return [_jsonable(item) for item in value]
+        return [_jsonable(item, depth + 1) for item in value]
     if isinstance(value, bytes):
         import libipld
 
@@ -55,68 +80,117 @@ def _jsonable(value):
     return value
 
 
-def _tree_entries(blocks: dict, root: bytes) -> tuple[list[tuple[str, bytes]], int]:
-    """``(key, value cid)`` of every entry of the tree under ``root``, in key order, and the
-    number of tree nodes named but absent from the file (a partial export).
+class _Repository:
+    """The blocks of a CAR file, each checked against its content id when it is used."""
+
+    def __init__(self, data: bytes) -> None:
+        import libipld
+
+        self._ipld = libipld
+        try:
+            header, self.blocks = libipld.decode_car(data)
+        except ValueError as exc:
+            raise _Damaged(str(exc)) from exc
+        self.used: set[bytes] = set()
+        roots = header.get("roots") if isinstance(header, dict) else None
+        if not isinstance(roots, list) or not roots or not isinstance(roots[0], bytes):
+            raise _Damaged("its header names no root")
+        self.root = roots[0]
+
+    def block(self, cid, what: str):
+        """The block ``cid`` names (``what`` it should be, for errors), checked against its id."""
+        if not isinstance(cid, bytes):
+            raise _Damaged(f"{what}: a link that is not a content id")
+        if cid not in self.blocks:
+            raise _Damaged(f"{what} {self.cid(cid)} is not in the file (a truncated or partial export)")
+        value = self.blocks[cid]
+        if cid[:4] == _DAG_CBOR_SHA256 and cid not in self.used:
+            import hashlib
+
+            if hashlib.sha256(self._ipld.encode_dag_cbor(value)).digest() != cid[4:]:
+                raise _Damaged(f"{what} {self.cid(cid)} does not match its content id")
+        self.used.add(cid)
+        return value
+
+    def cid(self, cid: bytes) -> str:
+        try:
+            return self._ipld.encode_cid(cid)
+        except ValueError:
+            return cid.hex()
+
+
+def _tree_entries(repo: _Repository, root: bytes) -> tuple[list[tuple[str, bytes]], int]:
+    """``(key, record cid)`` of every entry of the tree under ``root``, in key order, and the
+    number of tree nodes.
 
     A node is ``{"l": left subtree, "e": [{"p": prefix length, "k": key suffix, "v": value,
-    "t": right subtree}]}``; a key is the previous entry's first ``p`` bytes and ``k``.
+    "t": right subtree}]}``; a key is the previous entry's first ``p`` bytes and ``k``; keys
+    increase strictly along the walk. A node reached twice (a cycle, a shared subtree) or
+    malformed makes the file damaged.
     """
     entries: list[tuple[str, bytes]] = []
-    missing = 0
+    seen: set[bytes] = set()
     stack: list[tuple[str, object]] = [("node", root)]
+    previous = b""
     while stack:
         kind, item = stack.pop()
         if kind == "entry":
-            entries.append(item)
+            key, value = item
+            if entries and key <= previous:
+                raise _Damaged(f"the repository tree's keys are out of order ({key!r} after {previous!r})")
+            previous = key
+            try:
+                entries.append((key.decode("ascii"), value))
+            except UnicodeDecodeError:
+                raise _Damaged(f"a repository tree key that is not ASCII: {key!r}") from None
             continue
-        node = blocks.get(item)
+        if item in seen:
+            raise _Damaged("the repository tree reaches one node twice: not a tree")
+        seen.add(item)
+        node = repo.block(item, "repository tree node")
         if not isinstance(node, dict) or not isinstance(node.get("e"), list):
-            missing += 1
-            continue
+            raise _Damaged(f"repository tree node {repo.cid(item)} is not a tree node")
         # pushed in reverse: left subtree, then each entry and its right subtree, in order
         todo: list[tuple[str, object]] = []
         if node.get("l") is not None:
             todo.append(("node", node["l"]))
         key = b""
         for entry in node["e"]:
-            key = key[: entry["p"]] + entry["k"]
-            todo.append(("entry", (key.decode("utf-8", errors="replace"), entry["v"])))
+            p, k = (entry.get("p"), entry.get("k")) if isinstance(entry, dict) else (None, None)
+            if not isinstance(p, int) or isinstance(p, bool) or not 0 <= p <= len(key) or not isinstance(k, bytes):
+                raise _Damaged(f"repository tree node {repo.cid(item)} holds a malformed entry")
+            key = key[:p] + k
+            todo.append(("entry", (key, entry.get("v"))))
             if entry.get("t") is not None:
                 todo.append(("node", entry["t"]))
         stack.extend(reversed(todo))
-    return entries, missing
+    return entries, len(seen)
 
 
 def car_to_json_lines(path: Path, target: Path) -> list[str]:
     """Write the records of the repository in the CAR file ``path`` to ``target`` (JSON lines
-    of listRecords records, in key order); the notes to keep on the archive file."""
-    import libipld
+    of listRecords records, in key order); the notes to keep on the archive file.
 
-    try:
-        header, blocks = libipld.decode_car(path.read_bytes())
-    except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise ArchiveError(f"damaged CAR file: {exc}") from exc
-    roots = header.get("roots") if isinstance(header, dict) else None
-    commit = blocks.get(roots[0]) if roots else None
+    Every block read is checked against its content id, and every record the tree names must
+    be in the file: a truncated, corrupted or crafted file is rejected (ArchiveError), never
+    read in part.
+    """
+    repo = _Repository(path.read_bytes())
+    commit = repo.block(repo.root, "the root (the repository's commit)")
     if not isinstance(commit, dict) or not isinstance(commit.get("did"), str) or commit.get("data") is None:
         raise ArchiveError("CAR file that holds no Bluesky repository: its root is not a repository commit")
     did = commit["did"]
-    entries, missing_nodes = _tree_entries(blocks, commit["data"])
-    missing_records = 0
+    entries, nodes = _tree_entries(repo, commit["data"])
+    if not entries:
+        raise ArchiveError(f"Bluesky repository export of {did} that holds no records")
     with target.open("w", encoding="utf-8") as out:
         for key, value_cid in entries:
             collection, _, rkey = key.partition("/")
-            record = blocks.get(value_cid)
-            missing_records += record is None
-            line = {"uri": f"at://{did}/{collection}/{rkey}", "cid": libipld.encode_cid(value_cid),
-                    "value": _jsonable(record)}
+            record = repo.block(value_cid, f"record {key}")
+            line = {"uri": f"at://{did}/{collection}/{rkey}", "cid": repo.cid(value_cid), "value": _jsonable(record)}
             out.write(json.dumps(line, ensure_ascii=False) + "\n")
     notes = [f"Bluesky repository export (CAR) of {did}: {len(entries)} record(s) read from its tree"]
-    outside = len(blocks) - len(entries) + missing_records - 1
-    if outside > 0:
-        notes.append(f"{outside} other block(s) (tree nodes, earlier commits, deleted records) not read as records")
-    if missing_nodes or missing_records:
-        notes.append(f"partial export: {missing_nodes} tree node(s) and {missing_records} record(s) named "
-                     "by the tree are not in the file")
+    unread = len(repo.blocks) - len(repo.used)
+    if unread:
+        notes.append(f"{unread} block(s) outside the repository's tree (earlier commits, deleted records) not read")
     return notes

@@ -67,7 +67,9 @@ def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
     with path.open("rb") as handle:
         magic = handle.read(4)
     if magic.startswith(GZIP_MAGIC):
-        plain = workdir / (path.name.removesuffix(".gz") or "data")
+        # a name of its own: without a .gz suffix the file's name is the original's, which
+        # may be a link to the stored archive
+        plain = workdir / f"gunzipped-{path.name.removesuffix('.gz')}"
         _gunzip(path, plain)
         notes.append("gzip decompressed")
         path = plain
