@@ -153,3 +153,50 @@ def test_ingest_detects_facebook_and_counts_every_record(tmp_path: Path):
         ("facebook_graph", "loaded", 5, 4, 1),
     ]
     assert ingest.reconcile(settings).is_empty()
+
+
+REAL = Path(__file__).parent / "fixtures" / "facebook_real"
+
+
+def test_visitor_posts_on_a_page_feed_are_posts_of_the_page():
+    # restfb's recorded /{page-id}/feed: visitors' posts carry no comments edge; they were read
+    # as comments on a post 'facebook:74133697733' (the page's id) that does not exist
+    read = read_facebook(REAL / "page_feed_excerpt.json")
+    rows = {row["native_id"]: row for row in read.messages.to_dicts()}
+    visitor = rows["74133697733_10152424438657734"]
+    assert visitor["message_id"] == visitor["conversation_id"] == "facebook:10152424438657734"
+    assert visitor["parent_id"] is None
+    assert (visitor["author_id"], visitor["thread_owner"]) == ("1313195878", "74133697733")
+    assert visitor["text"] == "Only Game of Thrones fan will knw :p"
+    page_post = rows["74133697733_10152424266332734"]  # by another page (Sevilla), on this page's feed
+    assert page_post["message_id"] == "facebook:10152424266332734"
+    assert page_post["thread_owner"] == "74133697733"
+    comments = [row for row in rows.values() if row["parent_id"] is not None]
+    assert [c["conversation_id"] for c in comments] == ["facebook:10152424266332734"] * 2
+    assert {c["thread_owner"] for c in comments} == {"74133697733"}
+    assert read.messages.height == 5 and read.quarantine.is_empty()
+
+
+def test_the_paging_url_names_the_edge_a_page_was_read_from(tmp_path: Path):
+    page = json.loads((REAL / "page_feed_excerpt.json").read_text())
+    bare = {"data": [{key: post[key] for key in ("id", "from", "message", "created_time")} for post in page["data"][:2]]}
+    # without a post's fields or the paging URL, a visitor's post looks like a comment
+    assert [row["parent_id"] for row in _read(tmp_path, bare).messages.to_dicts()] == ["facebook:74133697733"] * 2
+    posts = _read(tmp_path, {**bare, "paging": page["paging"]}).messages
+    assert posts["parent_id"].to_list() == [None, None]
+    comments_url = {"next": "https://graph.facebook.com/v19.0/74133697733_10152424266332734/comments?after=QVFI"}
+    comments = _read(tmp_path, {**page["data"][2]["comments"], "paging": comments_url}).messages
+    assert comments["parent_id"].to_list() == ["facebook:10152287136527187"] * 2
+
+
+def _read(tmp_path: Path, page: dict):
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page))
+    return read_facebook(path)
+
+
+def test_an_inbox_conversation_is_private_and_not_loaded():
+    read = read_facebook(REAL / "inbox_thread.json")
+    assert read.messages.is_empty()
+    assert read.quarantine["reason"].value_counts().sort("reason").rows() == [
+        ("excluded: private conversation (inbox)", 1), ("excluded: private message (inbox)", 23)]

@@ -6,8 +6,14 @@ Accepted shapes:
 - a ``?ids=`` response ``{"<id>": node or page, ...}``, each read as it would be alone;
 - a posts page ``{"data": [post...]}`` whose posts carry their comments
   (``/{page-id}/posts?fields=...,comments{...}``), comments possibly nesting their replies
-  the same way. A node is a post when it has a ``comments`` edge, or when its author is the
-  page its id starts with (``id = '<page-id>_<post-id>'``, ``from.id = <page-id>``).
+  the same way. A node of a page is a post when the page's paging URLs name a posts edge
+  (``/feed``, ``/posts``, ``/published_posts``, ``/visitor_posts``, ``/tagged``), a comment
+  when they name ``/comments``; otherwise it is a post when it has a ``comments`` edge, a
+  field only posts have (``type``, ``status_type``, ``story``, ``attachments``,
+  ``updated_time``, ...) or when its author is the page its id starts with
+  (``id = '<page-id>_<post-id>'``, ``from.id = <page-id>``).
+- an inbox conversation (a node with ``unread`` or ``unseen``) and its messages are private:
+  quarantined as ``excluded: private conversation (inbox)`` and ``excluded: private message (inbox)``.
 
 One page per file, a JSON array of pages, or JSON lines of pages (a line that is not JSON
 is quarantined alone). Every post and comment is one record, numbered in document order
@@ -19,7 +25,8 @@ conversation is the post it belongs to, ``facebook:<post-id>`` (the part before 
 ``'<page-id>_<post-id>'`` is the message ``facebook:<post-id>`` (native_id keeps the full
 id): the id its comments carry, so that a post, its comments and comments read from
 another file without the post all share one conversation id. ``thread_owner`` is the
-page that owns the post (its ``from.id``) when the file holds the post, else NULL.
+page or person whose feed holds the post (its id's first part, ``from.id`` when the id has
+none: a visitor's post on a page is the page's) when the file holds the post, else NULL.
 
 Not loaded (quarantined): posts and comments without ``from`` (the Graph API leaves it out
 of comments read without a page token, and out of any node unless ``fields=`` asks for it;
@@ -30,6 +37,7 @@ a post and a comment then look alike, so no author is guessed), hidden comments
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,16 +103,46 @@ class _NotJson(str):
 _Context = tuple[str, str | None, str | None, str | None]
 
 
+#: the edges whose pages hold posts (``/{page-id}/feed``, ...) and comments, named in a page's paging URLs
+_POST_EDGES = re.compile(r"/(?:feed|posts|published_posts|visitor_posts|tagged|promotable_posts)(?:\?|$)")
+_COMMENT_EDGES = re.compile(r"/comments(?:\?|$)")
+#: fields a post has and a comment never has (a comment has one ``attachment``, a post ``attachments``)
+_POST_FIELDS = frozenset({"type", "status_type", "story", "actions", "privacy", "full_picture", "attachments",
+                          "shares", "is_published", "updated_time"})
+
+
 def _nodes(page: Any) -> Iterator[tuple[Any, _Context]]:
     """Every post and comment of one page, each with what its place in the page tells."""
     if isinstance(page, dict) and isinstance(page.get("data"), list):
+        edge = _paged_edge(page)
         for item in page["data"]:
-            yield from _walk(item, ("post" if _is_post(item) else "comment", None, None, None))
+            yield from _walk(item, (_kind(item, edge), None, None, None))
     elif _is_id_map(page):
         for item in page.values():
             yield from _nodes(item)
     else:
-        yield from _walk(page, ("post" if isinstance(page, dict) and _is_post(page) else "comment", None, None, None))
+        yield from _walk(page, (_kind(page, None), None, None, None))
+
+
+def _paged_edge(page: dict) -> str | None:
+    """'post' or 'comment' when the page's paging URLs name the edge it was read from."""
+    paging = page.get("paging")
+    urls = [paging.get(key) for key in ("next", "previous")] if isinstance(paging, dict) else []
+    paths = [url.split("?", 1)[0] + "?" for url in urls if isinstance(url, str)]
+    if any(_POST_EDGES.search(path) for path in paths):
+        return "post"
+    if any(_COMMENT_EDGES.search(path) for path in paths):
+        return "comment"
+    return None
+
+
+def _kind(node: Any, edge: str | None) -> str:
+    """'thread' (a private inbox conversation), 'post' or 'comment'."""
+    if isinstance(node, dict) and ("unread" in node or "unseen" in node):
+        return "thread"
+    if edge is not None:
+        return edge
+    return "post" if _is_post(node) else "comment"
 
 
 def _is_id_map(page: Any) -> bool:
@@ -126,18 +164,26 @@ def _walk(node: Any, context: _Context) -> Iterator[tuple[Any, _Context]]:
     kind, post_id, owner, _ = context
     node_id = str(node.get("id") or "")
     if kind == "post":
-        post_id, owner = _post_key(node_id), _from(node)[0]
+        post_id, owner = _post_key(node_id), _owner(node)
     for child in children:
-        yield from _walk(child, ("comment", post_id, owner, node_id if kind == "comment" else None))
+        child_kind = "message" if kind in ("thread", "message") else "comment"
+        yield from _walk(child, (child_kind, post_id, owner, node_id if kind == "comment" else None))
 
 
 def _is_post(node: Any) -> bool:
     if not isinstance(node, dict):
         return False
-    if isinstance(node.get("comments"), dict):
+    if isinstance(node.get("comments"), dict) or not _POST_FIELDS.isdisjoint(node):
         return True
     page_id, _, _ = str(node.get("id") or "").partition("_")
     return bool(page_id) and _from(node)[0] == page_id
+
+
+def _owner(post: dict) -> str | None:
+    """Whose feed a post is on: the page or person its id starts with ('<owner-id>_<post-id>'),
+    a visitor's post on a page being the page's; else its author."""
+    owner, separator, _ = str(post.get("id") or "").partition("_")
+    return owner if separator and owner else _from(post)[0]
 
 
 def _post_key(post_id: str) -> str:
@@ -187,6 +233,8 @@ def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
         return {}, "record is not a JSON object"
     if "error" in node and "id" not in node:
         return {}, f"Graph API error response: {json.dumps(node['error'], ensure_ascii=False)}"
+    if kind in ("thread", "message"):
+        return {}, f"excluded: private {'conversation' if kind == 'thread' else 'message'} (inbox)"
     native_id = node.get("id")
     if not isinstance(native_id, (str, int)) or not str(native_id):
         return {}, "missing required field: id"
@@ -208,7 +256,7 @@ def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
         key = f"facebook:{_post_key(native_id)}"
         return {
             "message_id": key, "version_id": key, "native_id": native_id, "conversation_id": key,
-            "author_id": author_id, "author_handle": author_name, "thread_owner": author_id,
+            "author_id": author_id, "author_handle": author_name, "thread_owner": _owner(node),
             "created_at": created_at, "text": text or node.get("story") or "", "url": node.get("permalink_url"),
             "mentions": _mentions(node), "platform": "facebook", "kind": "post",
         }, None
