@@ -295,3 +295,25 @@ def test_ingest_detects_bluesky_and_counts_every_record(tmp_path: Path):
         ("bluesky", "loaded", 4, 4, 0),
     ]
     assert ingest.reconcile(settings).is_empty()
+
+
+def test_a_notifications_page_reads_the_posts_that_notify():
+    # a real listNotifications response (bskyr's recorded test, MIT): it was one record,
+    # quarantined as "not a Bluesky record"
+    path = Path(__file__).parent / "fixtures" / "bluesky_api" / "notifications.json"
+    assert detect_format(path) == "bluesky"
+    read = read_bluesky(path)
+    posts = {row["native_id"]: row for row in read.messages.to_dicts()}
+    mention = posts["did:plc:lprqqpoyjspuma25n5gofocf/3lmicbemya22g"]
+    assert mention["author_handle"] == "josephjefe.bsky.social"
+    assert mention["text"].startswith("Ok, @bskyr.bsky.social makes this ridiculously easy.")
+    assert mention["created_at"] == utc(2025, 4, 10, 20, 1, 53).replace(microsecond=909000)
+    assert "bskyr.bsky.social" in mention["mentions"]
+    assert posts["did:plc:zdd4yxyclksq2sem6jqxsfu2/3livj2tl2su2v"]["created_at"] == utc(
+        2025, 2, 24, 4, 27, 20).replace(microsecond=710330)
+    quote = posts["did:plc:wpe35pganb6d4pg4ekmfy6u5/3lktjjvxvdk2g"]
+    assert quote["quoted_id"] is not None
+    repost = posts["repost:did:plc:cic3vexkuwrxtw5zjteqh35y/3lpdfd2rzvo2k"]
+    assert repost["kind"] == "repost" and repost["reposted_id"].startswith("bluesky:did:plc:")
+    assert sorted(read.quarantine["reason"]) == ["excluded: app.bsky.feed.like", "excluded: app.bsky.graph.follow"]
+    assert read.messages.height == 4

@@ -19,6 +19,9 @@ Accepted shapes, record by record (a file may mix them):
   view, "parent": view}}`` (a ``{"feed": [...]}`` page); the root and parent views of a feed
   item are records of their own, placed right after their item. The author's handle and
   follower count come with the view.
+- Notifications (``app.bsky.notification.listNotifications``): ``{"notifications": [...]}``,
+  each a view of the record that notifies (a mention, reply or quote is a post; a like or a
+  follow is quarantined as ``excluded:``; a repost is a repost).
 - Threads (``app.bsky.feed.getPostThread``): ``{"thread": threadViewPost}`` or a bare
   threadViewPost; every post view of the tree (the post, its ``parent`` chain, its ``replies``
   at any depth) is a record. Nodes without a post (not found, blocked) hold no record.
@@ -99,17 +102,18 @@ with objs as (
 pages as (
     select filename, rec_no, line, obj, obj is null as not_json,
            case when starts_with(ltrim(line), '{{')
-                then json_transform(obj, '{{"records": "JSON[]", "feed": "JSON[]", "posts": "JSON[]", "thread": "JSON",
-                                           "$type": "VARCHAR"}}') end as page
+                then json_transform(obj, '{{"records": "JSON[]", "feed": "JSON[]", "posts": "JSON[]",
+                                           "notifications": "JSON[]", "thread": "JSON", "$type": "VARCHAR"}}') end as page
     from objs
 ),
 items as (
-    -- a listRecords, searchPosts or feed page holds its records in an array, a thread (getPostThread:
+    -- a listRecords, searchPosts, feed or notifications page holds its records in an array (a
+    -- notification is a view of the record that notifies: a post, a like, a follow), a thread (getPostThread:
     -- {{"thread": threadViewPost}}, or a bare threadViewPost) the post views of its tree, the post,
     -- its parents and its replies at any depth ("post" of every node; a node without one, not found
     -- or blocked, holds no post); anything else is one record
     select filename, rec_no, line, not_json, obj,
-           coalesce(page.records, page.feed, page.posts, nullif(thread_posts, [])) as listed
+           coalesce(page.records, page.feed, page.posts, page.notifications, nullif(thread_posts, [])) as listed
     from (
         -- "post" keys hold post views in a thread's nodes, and strings elsewhere (a threadgate's
         -- record.post): the views only. A thread without one (a string, a post not found) is one
