@@ -103,7 +103,8 @@ pages as (
     select filename, rec_no, line, obj, obj is null as not_json,
            case when starts_with(ltrim(line), '{{')
                 then json_transform(obj, '{{"records": "JSON[]", "feed": "JSON[]", "posts": "JSON[]",
-                                           "notifications": "JSON[]", "thread": "JSON", "$type": "VARCHAR"}}') end as page
+                                           "notifications": "JSON[]", "thread": "JSON", "$type": "VARCHAR"}}')
+           end as page
     from objs
 ),
 items as (
