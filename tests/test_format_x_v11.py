@@ -181,3 +181,18 @@ def test_detection_tells_tweets_from_other_v11_objects(tmp_path: Path) -> None:
                                   "status": tweet}], indent=1))
     with pytest.raises(ArchiveError, match="unknown format"):
         detect_format(users)
+
+
+def test_a_user_stream_that_opens_with_its_friends_line_is_read() -> None:
+    # a real user stream (the twitter gem's fixture, MIT): it was rejected as an unknown format
+    path = V11 / "sferik" / "track_streaming_user.json"
+    assert detect_format(path) == "x_v11"
+    read = read_x_v11(path)
+    assert read.messages["message_id"].to_list() == ["x:55709764298092545"]
+    assert read.messages["text"].to_list() == [
+        "The problem with your code is that it's doing exactly what you told it to do."]
+    # friends, direct message, event and warning lines hold no tweet: counted in the notes; the
+    # delete notice of 2011 has no timestamp_ms (quarantined, as documented)
+    assert sorted(read.notes) == [f"1 stream message(s) '{kind}' skipped: no tweet in them"
+                                  for kind in ("direct_message", "event", "friends", "warning")]
+    assert read.quarantine["reason"].to_list() == ["missing required field: delete.timestamp_ms (when the tweet was deleted)"]

@@ -25,7 +25,7 @@ from pipelines.formats.twcs import read_twcs
 from pipelines.formats.wxr import read_wxr
 from pipelines.formats.x_archive import V11_DATE_SHAPE, read_x_archive
 from pipelines.formats.x_v2 import read_x_v2
-from pipelines.formats.x_v11 import read_x_v11
+from pipelines.formats.x_v11 import CONTROL_KEYS, read_x_v11
 
 READERS: dict[str, Callable[[Path], ReadResult]] = {
     "x_v2": read_x_v2,
@@ -61,8 +61,9 @@ _APIFY_CUES = (re.compile(r'"type"\s*:\s*"tweet"'), re.compile(r'"twitterUrl"\s*
 #: an AT Protocol record's address ("uri": "at://did:plc:.../app.bsky.feed.like/3k..."): Bluesky
 #: records of any collection (a repository export's first records are often likes or follows)
 _AT_URI = re.compile(r'"uri"\s*:\s*"at://')
-#: keys of a first object that make a v1.1 file one of tweets: a tweet, a search page, a stream's delete notice
-_V11_RECORD_KEYS = {"text", "full_text", "extended_tweet", "statuses", "results", "delete"}
+#: keys of a first object that make a v1.1 file one of tweets: a tweet, a search page, a stream's
+#: delete notice or other control message (a user stream opens with its "friends" line)
+_V11_RECORD_KEYS = {"text", "full_text", "extended_tweet", "statuses", "results", "delete", *CONTROL_KEYS}
 
 
 def sniff(path: Path) -> str:
