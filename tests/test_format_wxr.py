@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -93,13 +94,18 @@ def test_ids_are_the_sites_two_blogs_never_share_one_two_exports_of_a_blog_do(tm
     query = tmp_path / "query.xml"
     query.write_text(xml.replace("<link>https://blog.telvia.example</link>", "<link>https://blog.telvia.example/?p=1</link>"))
     assert set(read_wxr(query).messages["message_id"]) == ours
-    # no channel link: the blog's base address; none at all: the bare ids
+    # no channel link: the blog's base address; none: the host of its posts' links (a real
+    # export, isso's test file, has neither; WooCommerce's sample data writes <link>http:</link>)
     base = tmp_path / "base.xml"
     base.write_text(xml.replace("<link>https://blog.telvia.example</link>",
                                 "<wp:base_blog_url>http://telvia.example/blog</wp:base_blog_url>"))
     assert "blog:telvia.example/blog:41" in set(read_wxr(base).messages["message_id"])
-    bare = tmp_path / "bare.xml"
-    bare.write_text(xml.replace("<link>https://blog.telvia.example</link>", ""))
+    for channel_link in ("", "<link>http:</link>"):
+        hostless = tmp_path / "hostless.xml"
+        hostless.write_text(xml.replace("<link>https://blog.telvia.example</link>", channel_link))
+        assert set(read_wxr(hostless).messages["message_id"]) == ours
+    bare = tmp_path / "bare.xml"  # no address anywhere: the bare ids
+    bare.write_text(re.sub(r"<link>[^<]*</link>", "", xml))
     assert "blog:41" in set(read_wxr(bare).messages["message_id"])
 
 
@@ -123,3 +129,67 @@ def test_a_sites_own_post_types_are_read_wordpress_internal_ones_are_not(tmp_pat
     assert {f"{B}43", f"{B}c520"} <= set(read.messages["message_id"])
     assert set(read.quarantine["reason"]) >= {"excluded: post type nav_menu_item", "excluded: post type attachment",
                                                "excluded: post type wp_block"}
+
+
+def _export(tmp_path: Path, items: str) -> Path:
+    path = tmp_path / "export.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+        ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">'
+        f"<channel><link>https://shop.example</link>{items}</channel></rss>", encoding="utf-8")
+    return path
+
+
+def _item(post_id: int, title: str, content: str, *, status: str = "publish", post_type: str = "post",
+          comments: str = "") -> str:
+    return (f"<item><title>{title}</title><link>https://shop.example/?p={post_id}</link><dc:creator>shop</dc:creator>"
+            f"<content:encoded><![CDATA[{content}]]></content:encoded><wp:post_id>{post_id}</wp:post_id>"
+            f"<wp:post_date_gmt>2024-05-01 10:00:00</wp:post_date_gmt><wp:status>{status}</wp:status>"
+            f"<wp:post_type>{post_type}</wp:post_type>{comments}</item>")
+
+
+def _comment(comment_id: int, author: str, text: str, *, parent: int = 0, kind: str = "comment") -> str:
+    return (f"<wp:comment><wp:comment_id>{comment_id}</wp:comment_id><wp:comment_author><![CDATA[{author}]]>"
+            f"</wp:comment_author><wp:comment_date_gmt>2024-05-02 10:00:00</wp:comment_date_gmt>"
+            f"<wp:comment_content><![CDATA[{text}]]></wp:comment_content><wp:comment_approved>1</wp:comment_approved>"
+            f"<wp:comment_type>{kind}</wp:comment_type><wp:comment_parent>{parent}</wp:comment_parent></wp:comment>")
+
+
+def test_a_comment_without_a_name_is_anonymous_and_its_replies_keep_their_parent(tmp_path: Path):
+    # a real export (kevin-deldycke-blog's quoted WordPress export) holds 24 comments whose
+    # author left no name: they were quarantined, and the author's replies pointed at nothing
+    read = read_wxr(_export(tmp_path, _item(7, "Hola", "Post", comments=(
+        _comment(1883, "", "¿Funciona con Disqus?") + _comment(1884, "shop", "Sí.", parent=1883)))))
+    rows = {row["native_id"]: row for row in read.messages.to_dicts()}
+    assert (rows["c1883"]["author_id"], rows["c1883"]["text"]) == ("Anonymous", "¿Funciona con Disqus?")
+    assert rows["c1884"]["parent_id"] == "blog:shop.example:c1883"
+    assert read.quarantine.is_empty()
+
+
+def test_comments_on_a_post_that_is_not_public_are_not_public(tmp_path: Path):
+    # wordpress-importer's test export: an approved comment on a draft loaded as public
+    read = read_wxr(_export(tmp_path, _item(10, "Borrador", "x", status="draft", comments=_comment(1, "ana", "hola"))
+                            + _item(11, "Privado", "x", status="private", comments=_comment(2, "luis", "hey"))))
+    assert read.messages.is_empty()
+    assert read.quarantine["reason"].to_list() == [
+        "excluded: post status draft", "excluded: comment on a post with status draft",
+        "excluded: post status private", "excluded: comment on a post with status private"]
+
+
+def test_shop_items_variations_are_not_posts_and_product_reviews_are_read(tmp_path: Path):
+    # WooCommerce's sample data: its variations ('V-Neck T-Shirt - Red', no content) loaded as posts
+    read = read_wxr(_export(tmp_path, _item(6, "V-Neck T-Shirt", "A shirt.", post_type="product", comments=(
+        _comment(3, "marta", "Encogió al lavarla.", kind="review"))) + _item(7, "V-Neck T-Shirt - Red", "",
+                                                                             post_type="product_variation")))
+    assert read.messages["native_id"].to_list() == ["6", "c3"]
+    assert read.quarantine["reason"].to_list() == ["excluded: post type product_variation"]
+
+
+@pytest.mark.parametrize(("title", "content", "text"), [
+    ("Hello world!", "Welcome to WordPress.", "Hello world! Welcome to WordPress."),  # was 'Hello world!. Welcome'
+    ("Tarifas", "Suben en enero.", "Tarifas. Suben en enero."),
+    ("", "This post has no title.", "This post has no title."),  # was '. This post has no title.'
+    ("Hello, World…", "", "Hello, World…"),
+])
+def test_a_post_is_its_title_as_a_sentence_then_its_content(tmp_path: Path, title: str, content: str, text: str):
+    assert read_wxr(_export(tmp_path, _item(1, title, content))).messages["text"].to_list() == [text]

@@ -2,7 +2,7 @@
 
 A blog post (or page) is a message of its author (``dc:creator``) and the conversation its
 comments belong to. Spam, trashed, unapproved comments, pingbacks and trackbacks are not public
-conversation, nor are password-protected posts and their comments, nor WordPress's own items
+conversation, nor are password-protected or unpublished posts and their comments, nor WordPress's own items
 (menu entries, media, reusable blocks...: :data:`INTERNAL_TYPES`): they go to quarantine with
 an ``excluded:`` reason so that nothing is lost.
 
@@ -34,7 +34,14 @@ INTERNAL_TYPES = frozenset({
     "nav_menu_item", "attachment", "revision", "wp_block", "wp_navigation", "wp_template",
     "wp_template_part", "wp_global_styles", "wp_font_family", "wp_font_face", "custom_css",
     "customize_changeset", "oembed_cache", "user_request", "wp_pattern_category",
+    # WooCommerce's: a product's variations (sizes, colours) and the shop's orders and coupons
+    "product_variation", "shop_order", "shop_order_refund", "shop_order_placehold", "shop_coupon",
 })
+#: comment types that are a reader's message: comments, and WooCommerce's product reviews
+READ_COMMENT_TYPES = frozenset({"comment", "", "review"})
+#: what WordPress shows for a comment whose author left no name
+ANONYMOUS = "Anonymous"
+_SENTENCE_END = tuple(".!?…:;")
 
 
 def _gmt(value: str | None) -> datetime | None:
@@ -55,7 +62,17 @@ def site_key(url: str | None) -> str | None:
         return None
     address = re.sub(r"[?#].*$", "", url.strip().lower())  # a query or fragment names a page, not the site
     key = re.sub(r"^[a-z][a-z0-9+.-]*://", "", address).removeprefix("www.").rstrip("/")
-    return key or None
+    # an address without a host ('http:', a bare path) names no site
+    return key if re.match(r"[a-z0-9][a-z0-9.-]*(?::\d+)?(?:/|$)", key) else None
+
+
+def _post_text(title: str, content: str) -> str:
+    """A post's text: its title as a sentence, then its content ('Hello world! Welcome...',
+    'Title. Content', the content alone when there is no title)."""
+    title = title.strip()
+    if not title:
+        return content
+    return f"{title if title.endswith(_SENTENCE_END) else title + '.'} {content}"
 
 
 def read_wxr(path: Path) -> ReadResult:
@@ -71,9 +88,14 @@ def read_wxr(path: Path) -> ReadResult:
         channel_link = about.get("link")
         # WordPress numbers posts and comments per site: ids are the site's ('blog:<site>:<id>'),
         # so that two blogs never share one, and two exports of one blog do
-        site = site_key(channel_link or about.get("base_blog_url") or about.get("base_site_url"))
+        items = [c for c in channel if local_name(c.tag) == "item"]
+        # without the channel's address, the host its posts' links name (a post's path is not the site's)
+        post_link = next((link for item in items if (link := child_texts(children(item)).get("link"))), None)
+        post_host = re.sub(r"^([a-z][a-z0-9+.-]*://[^/?#]*).*$", r"\1", post_link.strip().lower()) if post_link else ""
+        site = next(filter(None, map(site_key, (channel_link, about.get("base_blog_url"),
+                                                 about.get("base_site_url"), post_host))), None)
         prefix = f"blog:{site}:" if site else "blog:"
-        for item in (c for c in channel if local_name(c.tag) == "item"):
+        for item in items:
             position += 1
             field = child_texts(children(item)).get
             post_id = field("post_id")
@@ -92,16 +114,17 @@ def read_wxr(path: Path) -> ReadResult:
                 else f"invalid wp:post_date_gmt: {field('post_date_gmt')!r}" if created is None
                 else None
             )
+            # a draft, private, pending or scheduled post is not public, nor are its comments
+            unpublished = status != "publish" and post_type not in INTERNAL_TYPES
             if reason:
                 bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
                 post_id = post_id if reason.startswith("excluded") else None
             else:
-                title = field("title") or ""
                 rows.append({
                     "message_id": f"{prefix}{post_id}", "version_id": f"{prefix}{post_id}", "platform": "blog",
                     "native_id": post_id, "kind": "post", "conversation_id": f"{prefix}{post_id}",
                     "author_id": creator, "author_handle": creator, "thread_owner": creator,
-                    "created_at": created, "text": plain_text(f"{title}. {field('encoded') or ''}"),
+                    "created_at": created, "text": plain_text(_post_text(field("title") or "", field("encoded") or "")),
                     "url": link, "position": position, "mentions": [],
                 })
             for comment in (c for c in item if local_name(c.tag) == "comment"):
@@ -109,6 +132,8 @@ def read_wxr(path: Path) -> ReadResult:
                 row, reason = _comment(comment, prefix, post_id, creator, link)
                 if protected and not reason:  # read only by those who have the post's password
                     row, reason = {}, "excluded: comment on a password-protected post"
+                elif unpublished and not reason:
+                    row, reason = {}, f"excluded: comment on a post with status {status}"
                 if reason:
                     bad.append({"position": position, "reason": reason, "excerpt": excerpt(comment)})
                 else:
@@ -135,10 +160,9 @@ def _comment(
         return {}, "missing required field: wp:comment_id"
     if approved != "1":
         return {}, f"excluded: comment_approved={approved}"
-    if kind not in ("comment", ""):
+    if kind not in READ_COMMENT_TYPES:
         return {}, f"excluded: comment_type={kind}"
-    if not author:
-        return {}, "missing required field: wp:comment_author"
+    author = author or ANONYMOUS  # WordPress shows a comment without a name as Anonymous's
     if created is None:
         return {}, f"invalid wp:comment_date_gmt: {raw_date!r}"
     return {
