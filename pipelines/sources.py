@@ -36,6 +36,12 @@ ARCHIVE_COMPANIONS = ("account.js",)
 #: as ``<root>/data/*.js``; beside them "Your archive.html", ``assets/`` and the media folders.
 X_ARCHIVE_DATA, X_ARCHIVE_MANIFEST = "data", "manifest.js"
 X_ARCHIVE_VIEWER, X_ARCHIVE_ASSETS, X_ARCHIVE_README = "Your archive.html", "assets", "README.txt"
+#: The archive of 2012-2018: ``<root>/data/js/tweet_index.js`` lists the months in
+#: ``<root>/data/js/tweets/YYYY_MM.js``; beside them its viewer (index.html, css/, img/, js/,
+#: lib/), README.txt, data/tweets.csv (the same tweets as the months) and data/js's other files.
+GRAILBIRD_INDEX, GRAILBIRD_TWEETS = PurePath("data", "js", "tweet_index.js"), PurePath("data", "js", "tweets")
+GRAILBIRD_EXTRA_FILES = ("index.html", "README.txt", "data/tweets.csv")
+GRAILBIRD_EXTRA_FOLDERS = ("css", "img", "js", "lib", "data/js")
 SKIPPED_BINARY = "binary data (an image, a video, a font): not messages"
 SKIPPED_X_EXTRA = "part of an X archive that holds no messages (its viewer, manifest, README or media)"
 HTTP_ATTEMPTS = 4
@@ -85,7 +91,9 @@ def x_archive_extras(paths: Iterable[PurePath]) -> set[PurePath]:
     """Of files found together, the known parts of an X personal archive that are not its data,
     beside a ``data/manifest.js``: "Your archive.html" and ``assets/`` (its HTML viewer), the
     manifest itself and ``data/README.txt``, and every file in a folder under ``data/`` (the
-    media: ``tweets_media/``, ``profile_media/``...). The archive's data (``data/*.js``) and any
+    media: ``tweets_media/``, ``profile_media/``...); and the extras of a 2012-2018 archive
+    beside a ``data/js/tweet_index.js`` (:data:`GRAILBIRD_EXTRA_FILES`, ``..._FOLDERS``), its
+    months of tweets (``data/js/tweets/*.js``) kept. The archive's data (``data/*.js``) and any
     other file beside it (an export put in the same folder) are not set aside."""
     paths = list(paths)
     roots = {p.parent.parent for p in paths if p.name == X_ARCHIVE_MANIFEST and p.parent.name == X_ARCHIVE_DATA}
@@ -96,6 +104,14 @@ def x_archive_extras(paths: Iterable[PurePath]) -> set[PurePath]:
             if p == root / X_ARCHIVE_VIEWER or (root / X_ARCHIVE_ASSETS) in p.parents \
                     or p in (data / X_ARCHIVE_MANIFEST, data / X_ARCHIVE_README) \
                     or (data in p.parents and p.parent != data):
+                extras.add(p)
+    for root in {p.parents[2] for p in paths if len(p.parents) > 2 and p.parts[-3:] == GRAILBIRD_INDEX.parts}:
+        tweets = root / GRAILBIRD_TWEETS
+        for p in paths:
+            if p.parent == tweets:
+                continue  # the months of tweets: the archive's data
+            if p in {root / name for name in GRAILBIRD_EXTRA_FILES} \
+                    or any(root / folder in p.parents for folder in GRAILBIRD_EXTRA_FOLDERS):
                 extras.add(p)
     return extras
 

@@ -20,10 +20,11 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from pipelines import ingest
-from pipelines.formats import ArchiveError
+from pipelines.formats import ArchiveError, detect_format
 from pipelines.formats.x_archive import NO_ACCOUNT, read_x_archive
 from pipelines.settings import load_settings
 
@@ -168,3 +169,35 @@ def test_ingesting_the_archive_folder_detects_each_part_and_counts_every_record(
     assert ingest.reconcile(settings).is_empty()
     like = next(r for r in records if r.name == "like.js")
     assert "'like' holds no public posts" in like.notes and like.error is None
+
+
+GRAILBIRD = Path(__file__).parent / "fixtures" / "x_archive_grailbird"
+
+
+def test_a_month_of_the_2012_2018_archive_reads_its_tweets_by_the_author_they_name():
+    # 'Grailbird.data.tweets_YYYY_MM = [...]': rejected as an unknown format before
+    path = GRAILBIRD / "data" / "js" / "tweets" / "2013_01.js"
+    assert detect_format(path) == "x_archive"
+    rows = {row["message_id"]: row for row in read_x_archive(path).messages.to_dicts()}
+    reply = rows["x:296989299709202001"]
+    assert (reply["author_id"], reply["author_handle"]) == ("793000", "AcmeAyuda")
+    assert reply["created_at"] == datetime(2013, 1, 31, 14, 32, 21, tzinfo=UTC)
+    assert (reply["parent_id"], reply["in_reply_to_author_id"]) == ("x:296988544247947001", "1200")
+    assert reply["mentions"] == ["ana_garcia", "1200"]
+    assert reply["text"] == "@ana_garcia Lo sentimos, Ana. ¿Nos das el número de pedido por DM y lo revisamos?"
+    retweet = rows["x:296070721836929002"]
+    assert (retweet["kind"], retweet["reposted_id"]) == ("repost", "x:296060413533745002")
+
+
+def test_a_2012_2018_archive_folder_loads_its_months_and_skips_its_viewer(tmp_path: Path):
+    folder = tmp_path / "archive"
+    shutil.copytree(GRAILBIRD, folder, ignore=shutil.ignore_patterns("README.md"))
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+    skipped = []
+    records = ingest.ingest([str(folder)], settings, on_skip=lambda candidate: skipped.append(candidate.name))
+    loaded = {Path(r.name).name: (r.status, r.records_read, r.records_loaded, r.records_quarantined) for r in records}
+    assert loaded == {"2013_01.js": ("loaded", 2, 2, 0), "2013_02.js": ("loaded", 2, 1, 1)}
+    assert sorted(skipped) == ["README.txt", "app.js", "application.min.css", "bird.png", "index.html",
+                               "payload_details.js", "tweet_index.js", "tweets.csv", "user_details.js"]
+    quarantined = pl.read_parquet(settings.lake_dir / "quarantine" / "*.parquet")
+    assert quarantined["reason"].to_list() == ["invalid created_at: yesterday"]

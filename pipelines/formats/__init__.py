@@ -111,7 +111,7 @@ def detect_format(path: Path) -> str:
         if "<disqus" in head:
             return "disqus"
         raise ArchiveError("unknown format: XML that is neither a WordPress WXR nor a Disqus export")
-    if head.startswith("window.YTD."):
+    if head.startswith(("window.YTD.", "Grailbird.data.tweets_")):
         return "x_archive"
     if head.startswith(("{", "[")):
         first_keys = _first_json_keys(head)

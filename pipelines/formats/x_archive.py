@@ -1,4 +1,7 @@
-"""X/Twitter personal archive parts: ``window.YTD.<part>.partN = [ ... ]`` JavaScript files.
+"""X/Twitter personal archive parts: ``window.YTD.<part>.partN = [ ... ]`` JavaScript files,
+and the months of tweets of the archives Twitter gave from 2012 to 2018 (``data/js/tweets/
+YYYY_MM.js``: ``Grailbird.data.tweets_YYYY_MM = [ ... ]``, v1.1 tweets whose ``created_at``
+reads "2013-01-31 14:32:21 +0000", each embedding its author as ``user``).
 
 The part name in the file's first line (never the file name) says what the file holds:
 
@@ -40,7 +43,12 @@ ISO_CREATED_AT = "%Y-%m-%dT%H:%M:%S%.f%#z"
 
 NO_ACCOUNT = "author unknown: personal archive without account.js (ingest the whole archive folder or zip)"
 
-_PREFIX = re.compile(r"window\.YTD\.(\w+)\.part\d+\s*=\s*")
+#: ``createdAt`` of the 2012-2018 archive's tweets ("2013-01-31 14:32:21 +0000").
+GRAILBIRD_CREATED_AT = "%Y-%m-%d %H:%M:%S %z"
+
+_PREFIX = re.compile(r"window\.YTD\.(\w+)\.part\d+\s*=\s*|Grailbird\.data\.tweets_\d{4}_\d{2}\s*=\s*")
+#: the part name read_ytd gives a 2012-2018 archive's month of tweets (data/js/tweets/YYYY_MM.js)
+GRAILBIRD_TWEETS = "grailbird_tweets"
 #: part -> deleted; community_tweet: the owner's posts in X Communities, public, shaped as tweets
 _TWEET_PARTS = {"tweets": False, "tweet": False, "deleted_tweets": True, "community_tweet": False}
 _NOTE_PARTS = ("note_tweet", "note_tweets")
@@ -63,15 +71,17 @@ def read_ytd(path: Path) -> tuple[str, list]:
     content = content.strip()
     match = _PREFIX.match(content)
     if match is None:
-        raise ArchiveError("not an X archive part: the file does not start with 'window.YTD.<name>.partN = '")
+        raise ArchiveError("not an X archive part: the file does not start with 'window.YTD.<name>.partN = ' "
+                           "(or 'Grailbird.data.tweets_YYYY_MM = ', the archives of 2012 to 2018)")
+    part = match.group(1) or GRAILBIRD_TWEETS
     body = content[match.end():].rstrip().rstrip(";").rstrip()
     try:
         items = json.loads(body)
     except json.JSONDecodeError as exc:
-        raise ArchiveError(f"X archive part {match.group(1)!r} is not valid JSON: {exc}") from exc
+        raise ArchiveError(f"X archive part {part!r} is not valid JSON: {exc}") from exc
     if not isinstance(items, list):
-        raise ArchiveError(f"X archive part {match.group(1)!r} is not a JSON array")
-    return match.group(1), items
+        raise ArchiveError(f"X archive part {part!r} is not a JSON array")
+    return part, items
 
 
 def read_x_archive(path: Path) -> ReadResult:
@@ -79,6 +89,8 @@ def read_x_archive(path: Path) -> ReadResult:
     part, items = read_ytd(path)
     if part in _ACCOUNT_PARTS:
         records, bad = _profiles(items)
+    elif part == GRAILBIRD_TWEETS:  # each tweet names its author (the archive's owner)
+        records, bad = _tweets(items, None, deleted=False)
     elif part in _TWEET_PARTS or part in _NOTE_PARTS:
         owner, owner_problem = _owner(path.parent / "account.js")
         if owner_problem:
@@ -106,6 +118,7 @@ def finish(records: list[dict], bad: list[dict]) -> tuple[pl.DataFrame, pl.DataF
         pl.coalesce(
             v11_datetime(raw),
             raw.str.to_datetime(ISO_CREATED_AT, strict=False, time_zone="UTC", time_unit="us"),
+            raw.str.to_datetime(GRAILBIRD_CREATED_AT, strict=False, time_zone="UTC", time_unit="us"),
         ).alias("parsed_at")
     )
     undated = parsed.filter(pl.col("parsed_at").is_null()).select(
@@ -176,16 +189,29 @@ def v11_id(obj: dict, key: str) -> str | None:
     return numeric_id(obj.get(f"{key}_str")) or numeric_id(obj.get(key))
 
 
-def _tweets(items: list, owner: dict, deleted: bool) -> tuple[list[dict], list[dict]]:
+def _tweets(items: list, owner: dict | None, deleted: bool) -> tuple[list[dict], list[dict]]:
+    """The archive's tweets, by ``owner`` (account.js), or each by the ``user`` it embeds
+    (``owner`` None: the 2012-2018 archive)."""
     records, bad = [], []
     for position, item in enumerate(items):
         tweet = _unwrap(item, "tweet")
         reason = tweet_problem(tweet)
+        author = owner or _embedded_author(tweet)
+        if not reason and author is None:
+            reason = "missing required field: user (the author each tweet of this archive names)"
         if reason:
             bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
             continue
-        records.append(tweet_record(tweet, owner, position, deleted=deleted) | {"excerpt": excerpt(item)})
+        records.append(tweet_record(tweet, author, position, deleted=deleted) | {"excerpt": excerpt(item)})
     return records, bad
+
+
+def _embedded_author(tweet: dict) -> dict | None:
+    user = tweet.get("user")
+    if not isinstance(user, dict) or not v11_id(user, "id"):
+        return None
+    return {"id": v11_id(user, "id"), "handle": text_value(user.get("screen_name")),
+            "followers": follower_count(user.get("followers_count"))}
 
 
 def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False, rt_text_is_repost: bool = True
