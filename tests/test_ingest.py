@@ -88,6 +88,24 @@ def test_x_texts_read_as_their_authors_wrote_them(tmp_path: Path):
     (tmp_path / "page.json").write_text(json.dumps(page))
     assert read_x_v2(tmp_path / "page.json").messages["text"][0] == X_WRITTEN
 
+
+def test_a_long_post_reads_its_note_tweets_full_text_and_mentions(tmp_path: Path):
+    # tweet.fields=note_tweet: text is the first 280 characters, note_tweet.text the post
+    full = ("My order arrived broken and @acme_help has not answered in three days. I have called twice, "
+            "emailed, and DMed. This is the second time this year that the same product arrives damaged. I want "
+            "a refund, not another replacement that will arrive broken again. Please escalate, @acme_ceo.")
+    tweet = {"id": "1700000000000000001", "author_id": "42", "created_at": "2023-09-08T10:00:00.000Z",
+             "text": full[:270] + "… https://t.co/abc",
+             "entities": {"mentions": [{"start": 28, "end": 38, "username": "acme_help", "id": "7"}]},
+             "note_tweet": {"text": full, "entities": {"mentions": [
+                 {"start": 28, "end": 38, "username": "acme_help", "id": "7"},
+                 {"start": 283, "end": 292, "username": "acme_ceo", "id": "8"}]}}}
+    (tmp_path / "page.json").write_text(json.dumps({"data": [tweet], "meta": {"result_count": 1}}))
+    row = read_x_v2(tmp_path / "page.json").messages.row(0, named=True)
+    assert row["text"] == full
+    assert row["mentions"] == ["acme_help", "acme_ceo", "7", "8"]
+
+
     twcs = FIXTURES.parent / "twcs" / "sample.csv"
     (tmp_path / "twcs.csv").write_text(twcs.read_text().replace("my internet has been down since this morning",
                                                                 X_ESCAPED, 1))

@@ -102,7 +102,8 @@ parsed as (
         json_transform(t, '{{"id": "JSON", "author_id": "JSON", "created_at": "JSON", "text": "JSON",
             "edit_history_tweet_ids": "JSON", "referenced_tweets": "JSON",
             "entities": {{"mentions": "JSON"}}, "conversation_id": "JSON", "in_reply_to_user_id": "JSON",
-            "lang": "JSON", "author": {{"username": "JSON", "public_metrics": {{"followers_count": "JSON"}}}}}}') as s
+            "lang": "JSON", "author": {{"username": "JSON", "public_metrics": {{"followers_count": "JSON"}}}},
+            "note_tweet": {{"text": "JSON", "entities": {{"mentions": "JSON"}}}}}}') as s
     from numbered
 ),
 referencing as (
@@ -113,15 +114,19 @@ fields as (
         s.id ->> '$' as id,
         s.author_id ->> '$' as author_id,
         s.created_at ->> '$' as created_raw,
-        s.text ->> '$' as text,
+        -- a long post's full text and mentions are its note_tweet's (tweet.fields=note_tweet);
+        -- text holds its first 280 characters
+        coalesce(case when json_type(s.note_tweet.text) = 'VARCHAR' then s.note_tweet.text ->> '$' end,
+                 s.text ->> '$') as text,
         json_type(s.text) as text_type,
         coalesce(s.edit_history_tweet_ids ->> '$[0]', s.id ->> '$') as original_id,
         list_filter(refs, lambda r: r ->> 'type' = 'replied_to')[1] ->> 'id' as replied_to,
         list_filter(refs, lambda r: r ->> 'type' = 'quoted')[1] ->> 'id' as quoted,
         list_filter(refs, lambda r: r ->> 'type' = 'retweeted')[1] ->> 'id' as retweeted,
         list_concat(
-            coalesce(list_transform(json_extract_string(s.entities.mentions, '$[*].username'), lambda h: lower(h)), []),
-            coalesce(json_extract_string(s.entities.mentions, '$[*].id'), [])
+            coalesce(list_transform(json_extract_string(coalesce(s.note_tweet.entities.mentions, s.entities.mentions),
+                                                        '$[*].username'), lambda h: lower(h)), []),
+            coalesce(json_extract_string(coalesce(s.note_tweet.entities.mentions, s.entities.mentions), '$[*].id'), [])
         ) as mentions,
         s.conversation_id ->> '$' as conversation,
         s.in_reply_to_user_id ->> '$' as in_reply_to_user_id,
