@@ -196,3 +196,21 @@ def test_a_user_stream_that_opens_with_its_friends_line_is_read() -> None:
     assert sorted(read.notes) == [f"1 stream message(s) '{kind}' skipped: no tweet in them"
                                   for kind in ("direct_message", "event", "friends", "warning")]
     assert read.quarantine["reason"].to_list() == ["missing required field: delete.timestamp_ms (when the tweet was deleted)"]
+
+
+def test_a_statuses_lookup_map_reads_every_tweet(tmp_path: Path) -> None:
+    # a real statuses/lookup?map=true response (python-twitter's test data, Apache-2.0): its 100
+    # tweets were one record, quarantined as "invalid id_str: {'668': {..."
+    path = V11 / "python_twitter" / "statuses_lookup_map.json"
+    assert detect_format(path) == "x_v11"
+    read = read_x_v11(path)
+    assert read.messages["message_id"].to_list() == ["x:668", "x:662", "x:660"]
+    assert read.messages["author_handle"].to_list() == ["jack"] * 3
+    assert read.messages["text"][0] == "sleep"
+    # an id the lookup did not find maps to null: counted, not a record
+    page = json.loads(path.read_text())
+    page["id"]["20"] = None
+    (tmp_path / "lookup.json").write_text(json.dumps(page))
+    read = read_x_v11(tmp_path / "lookup.json")
+    assert read.messages.height == 3 and read.quarantine.is_empty()
+    assert read.notes == ("1 stream message(s) 'id (statuses/lookup, not found)' skipped: no tweet in them",)

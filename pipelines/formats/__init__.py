@@ -130,7 +130,7 @@ def detect_format(path: Path) -> str:
             # a user object embeds its latest tweet: a file of users (friends, followers, lookups)
             # holds both, and its first object names no tweet field
             first = _first_object_keys(head)
-            if not first or first & _V11_RECORD_KEYS:
+            if not first or first & _V11_RECORD_KEYS or first == {"id"}:  # {"id": {...}}: statuses/lookup?map=true
                 return "x_v11"
         if '"time_us"' in head or "app.bsky.feed.post" in head or _AT_URI.search(head):
             return "bluesky"

@@ -3,7 +3,8 @@ tweet hydrators wrote for fifteen years, and most research datasets of tweets st
 
 Shapes: JSON lines of tweet objects (the usual one), a JSON array of them, or search API
 pages: standard ``{"statuses": [...], "search_metadata": {...}}``, premium and enterprise
-(30-day, full-archive) ``{"results": [...], "next": ..., "requestParameters": {...}}``; one
+(30-day, full-archive) ``{"results": [...], "next": ..., "requestParameters": {...}}``, or
+``statuses/lookup?map=true`` responses ``{"id": {"<id>": tweet or null}}``; one
 document, or one page per line, or documents one after the other. A streaming file's delete
 notices (``{"delete": {"status": {"id_str", "user_id_str"}, "timestamp_ms"}}``) are rows of
 kind ``delete``; its other messages (:data:`CONTROL_KEYS`) hold no tweet: counted in the
@@ -141,6 +142,14 @@ def _tweets_in(value: object, skipped: Counter[str]) -> Iterator[object]:
     if isinstance(value, list):
         for element in value:
             yield from _tweets_in(element, skipped)
+        return
+    if isinstance(value, dict) and set(value) == {"id"} and isinstance(value["id"], dict):
+        # statuses/lookup?map=true: {"id": {"<id>": tweet, or null when not found or not visible}}
+        for element in value["id"].values():
+            if element is None:
+                skipped["id (statuses/lookup, not found)"] += 1
+            else:
+                yield from _tweets_in(element, skipped)
         return
     page = next((key for key in ("statuses", "results") if isinstance(value, dict) and key in value), None)
     if page is not None and isinstance(value[page], list):
