@@ -200,3 +200,11 @@ def test_an_inbox_conversation_is_private_and_not_loaded():
     assert read.messages.is_empty()
     assert read.quarantine["reason"].value_counts().sort("reason").rows() == [
         ("excluded: private conversation (inbox)", 1), ("excluded: private message (inbox)", 23)]
+
+
+def test_a_webhook_notification_is_quarantined_as_what_it_is(tmp_path: Path):
+    # restfb's recorded page webhook (feed, comment add) was quarantined as 'missing required field: id'
+    change = {"field": "feed", "value": {"item": "comment", "verb": "add", "comment_id": "901_903",
+                                         "post_id": "1234_901", "created_time": 1449135003, "message": "and the next one"}}
+    read = _read(tmp_path, {"object": "page", "entry": [{"id": "1234", "time": 1449135003, "changes": [change]}]})
+    assert read.quarantine["reason"].to_list() == ["a webhook notification ({object, entry}), not a Graph API node: not read"]

@@ -233,6 +233,8 @@ def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
         return {}, "record is not a JSON object"
     if "error" in node and "id" not in node:
         return {}, f"Graph API error response: {json.dumps(node['error'], ensure_ascii=False)}"
+    if "entry" in node and "object" in node and "id" not in node:
+        return {}, "a webhook notification ({object, entry}), not a Graph API node: not read"
     if kind in ("thread", "message"):
         return {}, f"excluded: private {'conversation' if kind == 'thread' else 'message'} (inbox)"
     native_id = node.get("id")
