@@ -108,7 +108,7 @@ def x_archive_extras(paths: Iterable[PurePath]) -> set[PurePath]:
     for root in {p.parents[2] for p in paths if len(p.parents) > 2 and p.parts[-3:] == GRAILBIRD_INDEX.parts}:
         tweets = root / GRAILBIRD_TWEETS
         for p in paths:
-            if p.parent == tweets:
+            if tweets in p.parents:
                 continue  # the months of tweets: the archive's data
             if p in {root / name for name in GRAILBIRD_EXTRA_FILES} \
                     or any(root / folder in p.parents for folder in GRAILBIRD_EXTRA_FOLDERS):

@@ -208,3 +208,26 @@ def test_a_webhook_notification_is_quarantined_as_what_it_is(tmp_path: Path):
                                          "post_id": "1234_901", "created_time": 1449135003, "message": "and the next one"}}
     read = _read(tmp_path, {"object": "page", "entry": [{"id": "1234", "time": 1449135003, "changes": [change]}]})
     assert read.quarantine["reason"].to_list() == ["a webhook notification ({object, entry}), not a Graph API node: not read"]
+
+
+def test_what_is_not_a_public_post_or_comment_stays_out(tmp_path: Path):
+    page_author = {"id": "74133697733", "name": "Telvia"}
+    # an album (an /albums page: a post's fields, an id that is no post's) is no post
+    album = {"data": [{"id": "10150146071831729", "name": "Timeline Photos", "type": "wall", "from": page_author,
+                       "created_time": "2014-09-20T09:54:19+0000", "updated_time": "2014-09-21T09:54:19+0000"}],
+             "paging": {"next": "https://graph.facebook.com/v19.0/74133697733/albums?after=x"}}
+    assert _read(tmp_path, album).messages.is_empty()
+    # a Messenger page's messages are private
+    messages = {"data": [{"id": "m_Ab8eXyZ123", "message": "my account number is 1234", "from": {"id": "555"},
+                          "created_time": "2024-05-01T10:00:00+0000"}],
+                "paging": {"next": "https://graph.facebook.com/v19.0/t_100001/messages?after=QVFI"}}
+    assert _read(tmp_path, messages).quarantine["reason"].to_list() == ["excluded: private message (inbox)"]
+    # an unpublished post of /promotable_posts is not public
+    unpublished = {"data": [{"id": "74133697733_1", "message": "Borrador", "from": page_author, "is_published": False,
+                             "created_time": "2024-05-01T10:00:00+0000"}],
+                   "paging": {"next": "https://graph.facebook.com/v19.0/74133697733/promotable_posts?after=x"}}
+    assert _read(tmp_path, unpublished).quarantine["reason"].to_list() == ["excluded: unpublished post"]
+    # a notification has unread and to, and a title: not an inbox conversation
+    notification = {"id": "notif_1_2", "from": {"id": "555"}, "to": {"id": "1"}, "unread": 1, "title": "Ana commented",
+                    "created_time": "2024-05-01T10:00:00+0000", "updated_time": "2024-05-01T10:00:00+0000"}
+    assert "excluded: private conversation (inbox)" not in _read(tmp_path, notification).quarantine["reason"].to_list()

@@ -104,6 +104,16 @@ def test_ids_are_the_sites_two_blogs_never_share_one_two_exports_of_a_blog_do(tm
         hostless = tmp_path / "hostless.xml"
         hostless.write_text(xml.replace("<link>https://blog.telvia.example</link>", channel_link))
         assert set(read_wxr(hostless).messages["message_id"]) == ours
+    # a relative first link names no host: the first absolute one does
+    relative = tmp_path / "relative.xml"
+    relative.write_text(re.sub(r"<link>https://blog\.telvia\.example</link>", "", xml, count=1).replace(
+        "<link>https://blog.telvia.example/2026", "<link>/2026", 1))
+    assert set(read_wxr(relative).messages["message_id"]) == ours
+    # any host is a site: non-ASCII, underscores, a port
+    for host in ("bücher.example", "my_site.example", "localhost:8080"):
+        other_host = tmp_path / "host.xml"
+        other_host.write_text(xml.replace("<link>https://blog.telvia.example</link>", f"<link>https://{host}/</link>"))
+        assert f"blog:{host}:41" in set(read_wxr(other_host).messages["message_id"])
     bare = tmp_path / "bare.xml"  # no address anywhere: the bare ids
     bare.write_text(re.sub(r"<link>[^<]*</link>", "", xml))
     assert "blog:41" in set(read_wxr(bare).messages["message_id"])

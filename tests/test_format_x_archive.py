@@ -187,17 +187,25 @@ def test_a_month_of_the_2012_2018_archive_reads_its_tweets_by_the_author_they_na
     assert reply["text"] == "@ana_garcia Lo sentimos, Ana. ¿Nos das el número de pedido por DM y lo revisamos?"
     retweet = rows["x:296070721836929002"]
     assert (retweet["kind"], retweet["reposted_id"]) == ("repost", "x:296060413533745002")
+    original = rows["x:296060413533745002"]  # the tweet it repeats, embedded whole: a message of its author
+    assert (original["kind"], original["author_handle"], original["position"]) == ("post", "Acme", 2)
+    assert original["created_at"] == datetime(2013, 1, 28, 20, 30, tzinfo=UTC)
 
 
 def test_a_2012_2018_archive_folder_loads_its_months_and_skips_its_viewer(tmp_path: Path):
     folder = tmp_path / "archive"
     shutil.copytree(GRAILBIRD, folder, ignore=shutil.ignore_patterns("README.md"))
+    months = folder / "data" / "js" / "tweets"
+    (months / "old").mkdir()  # a month kept in a folder of its own is still data
+    (months / "old" / "2012_12.js").write_text((months / "2013_02.js").read_text().replace("tweets_2013_02",
+                                                                                          "tweets_2012_12"))
     settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
     skipped = []
     records = ingest.ingest([str(folder)], settings, on_skip=lambda candidate: skipped.append(candidate.name))
     loaded = {Path(r.name).name: (r.status, r.records_read, r.records_loaded, r.records_quarantined) for r in records}
-    assert loaded == {"2013_01.js": ("loaded", 2, 2, 0), "2013_02.js": ("loaded", 2, 1, 1)}
+    assert loaded == {"2013_01.js": ("loaded", 3, 3, 0), "2013_02.js": ("loaded", 2, 1, 1),
+                      "2012_12.js": ("loaded", 2, 1, 1)}
     assert sorted(skipped) == ["README.txt", "app.js", "application.min.css", "bird.png", "index.html",
                                "payload_details.js", "tweet_index.js", "tweets.csv", "user_details.js"]
     quarantined = pl.read_parquet(settings.lake_dir / "quarantine" / "*.parquet")
-    assert quarantined["reason"].to_list() == ["invalid created_at: yesterday"]
+    assert quarantined["reason"].to_list() == ["invalid created_at: yesterday"] * 2

@@ -88,6 +88,17 @@ def test_x_texts_read_as_their_authors_wrote_them(tmp_path: Path):
     (tmp_path / "page.json").write_text(json.dumps(page))
     assert read_x_v2(tmp_path / "page.json").messages["text"][0] == X_WRITTEN
 
+    twcs = FIXTURES.parent / "twcs" / "sample.csv"
+    (tmp_path / "twcs.csv").write_text(twcs.read_text().replace("my internet has been down since this morning",
+                                                                X_ESCAPED, 1))
+    assert f"@TelviaSupport {X_WRITTEN}" in read_twcs(tmp_path / "twcs.csv").messages["text"].to_list()
+
+    archive = shutil.copytree(FIXTURES.parent / "x_archive" / "full", tmp_path / "archive")  # account.js beside
+    tweets = archive / "tweets.js"
+    tweets.write_text(tweets.read_text().replace(
+        "Esta noche hay mantenimiento de red en Madrid entre la 01:00 y las 03:00.", X_ESCAPED, 1))
+    assert X_WRITTEN in read_x_archive(tweets).messages["text"].to_list()
+
 
 def test_a_long_post_reads_its_note_tweets_full_text_and_mentions(tmp_path: Path):
     # tweet.fields=note_tweet: text is the first 280 characters, note_tweet.text the post
@@ -104,18 +115,6 @@ def test_a_long_post_reads_its_note_tweets_full_text_and_mentions(tmp_path: Path
     row = read_x_v2(tmp_path / "page.json").messages.row(0, named=True)
     assert row["text"] == full
     assert row["mentions"] == ["acme_help", "acme_ceo", "7", "8"]
-
-
-    twcs = FIXTURES.parent / "twcs" / "sample.csv"
-    (tmp_path / "twcs.csv").write_text(twcs.read_text().replace("my internet has been down since this morning",
-                                                                X_ESCAPED, 1))
-    assert f"@TelviaSupport {X_WRITTEN}" in read_twcs(tmp_path / "twcs.csv").messages["text"].to_list()
-
-    archive = shutil.copytree(FIXTURES.parent / "x_archive" / "full", tmp_path / "archive")  # account.js beside
-    tweets = archive / "tweets.js"
-    tweets.write_text(tweets.read_text().replace(
-        "Esta noche hay mantenimiento de red en Madrid entre la 01:00 y las 03:00.", X_ESCAPED, 1))
-    assert X_WRITTEN in read_x_archive(tweets).messages["text"].to_list()
 
 
 def test_wxr_maps_posts_and_comments_and_excludes_spam():

@@ -10,10 +10,13 @@ Accepted shapes:
   (``/feed``, ``/posts``, ``/published_posts``, ``/visitor_posts``, ``/tagged``), a comment
   when they name ``/comments``; otherwise it is a post when it has a ``comments`` edge, a
   field only posts have (``type``, ``status_type``, ``story``, ``attachments``,
-  ``updated_time``, ...) or when its author is the page its id starts with
-  (``id = '<page-id>_<post-id>'``, ``from.id = <page-id>``).
-- an inbox conversation (a node with ``unread`` or ``unseen``) and its messages are private:
-  quarantined as ``excluded: private conversation (inbox)`` and ``excluded: private message (inbox)``.
+  ``updated_time``, ...) and a post's id (``'<owner-id>_<post-id>'``), or when its author
+  is the page its id starts with (``id = '<page-id>_<post-id>'``, ``from.id = <page-id>``).
+  An unpublished post (``is_published: false``) is quarantined.
+- an inbox conversation (a node with ``to`` and ``unread`` or ``unseen``, its messages under
+  ``comments``) and the nodes of a Messenger page (``/conversations``, ``/messages``) are
+  private: quarantined as ``excluded: private conversation (inbox)`` and ``excluded: private
+  message (inbox)``. A webhook notification (``{object, entry}``) is quarantined as such.
 
 One page per file, a JSON array of pages, or JSON lines of pages (a line that is not JSON
 is quarantined alone). Every post and comment is one record, numbered in document order
@@ -106,6 +109,8 @@ _Context = tuple[str, str | None, str | None, str | None]
 #: the edges whose pages hold posts (``/{page-id}/feed``, ...) and comments, named in a page's paging URLs
 _POST_EDGES = re.compile(r"/(?:feed|posts|published_posts|visitor_posts|tagged|promotable_posts)(?:\?|$)")
 _COMMENT_EDGES = re.compile(r"/comments(?:\?|$)")
+#: Messenger's edges: a page's conversations and their messages are private
+_PRIVATE_EDGES = re.compile(r"/(?:conversations|messages)(?:\?|$)")
 #: fields a post has and a comment never has (a comment has one ``attachment``, a post ``attachments``)
 _POST_FIELDS = frozenset({"type", "status_type", "story", "actions", "privacy", "full_picture", "attachments",
                           "shares", "is_published", "updated_time"})
@@ -129,6 +134,8 @@ def _paged_edge(page: dict) -> str | None:
     paging = page.get("paging")
     urls = [paging.get(key) for key in ("next", "previous")] if isinstance(paging, dict) else []
     paths = [url.split("?", 1)[0] + "?" for url in urls if isinstance(url, str)]
+    if any(_PRIVATE_EDGES.search(path) for path in paths):
+        return "message"
     if any(_POST_EDGES.search(path) for path in paths):
         return "post"
     if any(_COMMENT_EDGES.search(path) for path in paths):
@@ -137,8 +144,9 @@ def _paged_edge(page: dict) -> str | None:
 
 
 def _kind(node: Any, edge: str | None) -> str:
-    """'thread' (a private inbox conversation), 'post' or 'comment'."""
-    if isinstance(node, dict) and ("unread" in node or "unseen" in node):
+    """'thread' (a private inbox conversation), 'message' (of one), 'post' or 'comment'."""
+    if isinstance(node, dict) and ("unread" in node or "unseen" in node) and isinstance(node.get("to"), dict) \
+            and "title" not in node:  # a notification has unread, to and a title
         return "thread"
     if edge is not None:
         return edge
@@ -173,9 +181,9 @@ def _walk(node: Any, context: _Context) -> Iterator[tuple[Any, _Context]]:
 def _is_post(node: Any) -> bool:
     if not isinstance(node, dict):
         return False
-    if isinstance(node.get("comments"), dict) or not _POST_FIELDS.isdisjoint(node):
-        return True
-    page_id, _, _ = str(node.get("id") or "").partition("_")
+    page_id, separator, _ = str(node.get("id") or "").partition("_")
+    if isinstance(node.get("comments"), dict) or (separator and not _POST_FIELDS.isdisjoint(node)):
+        return True  # a post's fields on a node whose id is a post's ('<owner-id>_<post-id>'), not an album's
     return bool(page_id) and _from(node)[0] == page_id
 
 
@@ -254,6 +262,8 @@ def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
     text = node.get("message", "")
     if not isinstance(text, str):
         return {}, "message is not a string"
+    if kind == "post" and node.get("is_published") is False:
+        return {}, "excluded: unpublished post"
     if kind == "post":
         key = f"facebook:{_post_key(native_id)}"
         return {

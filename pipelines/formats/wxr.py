@@ -62,8 +62,9 @@ def site_key(url: str | None) -> str | None:
         return None
     address = re.sub(r"[?#].*$", "", url.strip().lower())  # a query or fragment names a page, not the site
     key = re.sub(r"^[a-z][a-z0-9+.-]*://", "", address).removeprefix("www.").rstrip("/")
-    # an address without a host ('http:', a bare path) names no site
-    return key if re.match(r"[a-z0-9][a-z0-9.-]*(?::\d+)?(?:/|$)", key) else None
+    # an address without a host ('http:', a relative path) names no site
+    host = key.split("/", 1)[0]
+    return key if host and not host.endswith(":") else None
 
 
 def _post_text(title: str, content: str) -> str:
@@ -89,11 +90,13 @@ def read_wxr(path: Path) -> ReadResult:
         # WordPress numbers posts and comments per site: ids are the site's ('blog:<site>:<id>'),
         # so that two blogs never share one, and two exports of one blog do
         items = [c for c in channel if local_name(c.tag) == "item"]
-        # without the channel's address, the host its posts' links name (a post's path is not the site's)
-        post_link = next((link for item in items if (link := child_texts(children(item)).get("link"))), None)
-        post_host = re.sub(r"^([a-z][a-z0-9+.-]*://[^/?#]*).*$", r"\1", post_link.strip().lower()) if post_link else ""
+        # without the channel's address, the host the first absolute link of its posts names
+        # (a post's path is not the site's)
+        post_hosts = (re.sub(r"^([a-z][a-z0-9+.-]*://[^/?#]*).*$", r"\1", link.strip().lower())
+                      for item in items if (link := child_texts(children(item)).get("link"))
+                      and re.match(r"[a-z][a-z0-9+.-]*://[^/?#]", link.strip().lower()))
         site = next(filter(None, map(site_key, (channel_link, about.get("base_blog_url"),
-                                                 about.get("base_site_url"), post_host))), None)
+                                                 about.get("base_site_url"), next(post_hosts, "")))), None)
         prefix = f"blog:{site}:" if site else "blog:"
         for item in items:
             position += 1

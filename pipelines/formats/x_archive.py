@@ -193,16 +193,24 @@ def _tweets(items: list, owner: dict | None, deleted: bool) -> tuple[list[dict],
     """The archive's tweets, by ``owner`` (account.js), or each by the ``user`` it embeds
     (``owner`` None: the 2012-2018 archive)."""
     records, bad = [], []
-    for position, item in enumerate(items):
+    position = 0
+    for item in items:
         tweet = _unwrap(item, "tweet")
-        reason = tweet_problem(tweet)
-        author = owner or _embedded_author(tweet)
-        if not reason and author is None:
-            reason = "missing required field: user (the author each tweet of this archive names)"
-        if reason:
-            bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
-            continue
-        records.append(tweet_record(tweet, author, position, deleted=deleted) | {"excerpt": excerpt(item)})
+        # a 2012-2018 archive's retweet embeds the whole tweet it repeats, with its author: a
+        # message too (as in API objects), counted after the retweet
+        embedded = tweet.get("retweeted_status") if owner is None and isinstance(tweet, dict) else None
+        for record_item in (item, *([embedded] if isinstance(embedded, dict) else [])):
+            record_tweet = _unwrap(record_item, "tweet")
+            reason = tweet_problem(record_tweet)
+            author = owner or _embedded_author(record_tweet)
+            if not reason and author is None:
+                reason = "missing required field: user (the author each tweet of this archive names)"
+            if reason:
+                bad.append({"position": position, "reason": reason, "excerpt": excerpt(record_item)})
+            else:
+                records.append(tweet_record(record_tweet, author, position, deleted=deleted)
+                               | {"excerpt": excerpt(record_item)})
+            position += 1
     return records, bad
 
 

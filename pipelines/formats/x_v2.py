@@ -116,7 +116,7 @@ fields as (
         s.created_at ->> '$' as created_raw,
         -- a long post's full text and mentions are its note_tweet's (tweet.fields=note_tweet);
         -- text holds its first 280 characters
-        coalesce(case when json_type(s.note_tweet.text) = 'VARCHAR' then s.note_tweet.text ->> '$' end,
+        coalesce(case when json_type(s.note_tweet.text) = 'VARCHAR' then nullif(s.note_tweet.text ->> '$', '') end,
                  s.text ->> '$') as text,
         json_type(s.text) as text_type,
         coalesce(s.edit_history_tweet_ids ->> '$[0]', s.id ->> '$') as original_id,
