@@ -104,8 +104,16 @@ _PLAIN = "__classify_plain_text"
 _MARKED = "__classify_marked_text"
 _RAW_SCORE = "__classify_raw_sentiment"
 _CANNED = "__classify_canned_source"
-#: raw-text characters that only Spanish uses here (the folded text has lost them).
-LANGUAGE_CHAR_CUES = "[ñÑ¿¡áéíóúÁÉÍÓÚ]"
+#: raw-text characters that count for one language (the folded text has lost them): Spanish's
+#: ñ ¿ ¡ and accented vowels, Portuguese's nasal vowels, Italian's grave vowels, French's
+#: circumflexes and diaereses, German's umlauts and ß.
+LANGUAGE_CHAR_CUES = {
+    "es": "[ñÑ¿¡áéíóúÁÉÍÓÚ]",
+    "pt": "[ãõÃÕ]",
+    "it": "[ìòÌÒ]|(?:^|\\s)[èÈ](?:\\s|$)",  # è alone is Italian's "is"
+    "fr": "[êëîïûœÊËÎÏÛŒ]",
+    "de": "[äöüßÄÖÜ]",
+}
 
 
 def _fold_table() -> dict[str, str]:
@@ -406,20 +414,40 @@ def plain_text(folded: pl.Expr) -> pl.Expr:
     )
 
 
-def detect_language(plain: pl.Expr, text: pl.Expr) -> pl.Expr:
-    """"es" or "en" by counting each language's cue words (and Spanish characters); NULL on a tie.
+#: the languages the corpus holds: their cues are counted in every text without a language; the
+#: others' only in the texts holding one of their cues (few, where most are Spanish or English)
+_CORPUS_LANGUAGES = ("es", "en")
 
-    ``plain`` is :func:`plain_text`, ``text`` the raw text (for ñ ¿ ¡ and accented vowels).
+
+def detect_language(frame: pl.LazyFrame, plain: str, text: str) -> pl.Series:
+    """The language (es, en, pt, it, fr, de) of each text of ``frame`` whose cue words
+    (language.txt) and characters (:data:`LANGUAGE_CHAR_CUES`) it holds most; NULL when none,
+    or on a tie.
+
+    ``plain`` names the :func:`plain_text` column, ``text`` the raw text's (for ñ ¿ ¡ and
+    accented vowels). Each count is computed once, the other languages' only for the texts
+    holding one of their cues.
     """
-    spanish = plain.str.count_matches(_LANGUAGE_RE["es"]) + text.str.count_matches(LANGUAGE_CHAR_CUES)
-    english = plain.str.count_matches(_LANGUAGE_RE["en"])
-    return (
-        pl.when(spanish > english)
-        .then(pl.lit("es"))
-        .when(english > spanish)
-        .then(pl.lit("en"))
-        .otherwise(pl.lit(None, pl.String))
-    )
+    def count(lang: str) -> pl.Expr:
+        cues = pl.col(plain).str.count_matches(_LANGUAGE_RE[lang])
+        if lang in LANGUAGE_CHAR_CUES:
+            cues = cues + pl.col(text).str.count_matches(LANGUAGE_CHAR_CUES[lang])
+        return cues.alias(f"__lang_{lang}")
+
+    others = [lang for lang in _LANGUAGE_RE if lang not in _CORPUS_LANGUAGES]
+    other_cues = pl.col(plain).str.contains("|".join(_LANGUAGE_RE[lang] for lang in others)) | pl.col(
+        text).str.contains("|".join(LANGUAGE_CHAR_CUES[lang] for lang in others if lang in LANGUAGE_CHAR_CUES))
+    base = frame.with_row_index("__lang_row").with_columns(*map(count, _CORPUS_LANGUAGES), other_cues.alias("__other"))
+    none = [pl.lit(0, pl.UInt32).alias(f"__lang_{lang}") for lang in others]
+    # collected, then sorted: a lazy sort by a column the result does not keep is optimised away
+    counted = pl.concat([base.filter("__other").with_columns(*map(count, others)),
+                         base.filter(~pl.col("__other")).with_columns(none)], how="vertical_relaxed").collect()
+    names = [f"__lang_{lang}" for lang in _LANGUAGE_RE]
+    counted = counted.sort("__lang_row").with_columns(pl.max_horizontal(*names).alias("__most"))
+    most = pl.col("__most")
+    ties = pl.sum_horizontal(*((pl.col(name) == most).cast(pl.Int32) for name in names))
+    first = pl.coalesce(*(pl.when(pl.col(name) == most).then(pl.lit(name.removeprefix("__lang_"))) for name in names))
+    return counted.select(pl.when((most > 0) & (ties == 1)).then(first).otherwise(pl.lit(None, pl.String))).to_series()
 
 
 def signoff(text: pl.Expr) -> pl.Expr:
@@ -587,10 +615,8 @@ def _fill_language(prepared: pl.DataFrame) -> pl.DataFrame:
     if not missing.any():
         return prepared
     where = missing.arg_true()
-    detected = (  # lazy, so that the cue counts are computed once, not once per branch
-        prepared.lazy().filter(missing).select(detect_language(pl.col(_PLAIN), pl.col("text").fill_null(""))).collect()
-    )
-    return prepared.with_columns(prepared["lang"].scatter(where, detected.to_series()))
+    candidates = prepared.lazy().filter(missing).with_columns(pl.col("text").fill_null(""))
+    return prepared.with_columns(prepared["lang"].scatter(where, detect_language(candidates, _PLAIN, "text")))
 
 
 def classify_messages(frame: pl.DataFrame) -> pl.DataFrame:

@@ -444,3 +444,20 @@ def test_clauses_of_a_text_naming_several_brands() -> None:
     # one clause, or a single name: no clauses
     assert classify_one("@BancoUno no me funciona la app")["clauses"] is None
     assert classify_one("Me encanta. Pero tarda mucho")["clauses"] is None
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    # a real tweet without a language (twarc-csv's test data, MIT): it was published as Spanish
+    ("Pare che Borghi e Zaia stiano parlando con Salvini. Se dovessero dire di sì al governo è certo che", "it"),
+    ("Grazie mille per l'aiuto, tutto risolto", "it"),
+    ("Não consigo acessar minha conta, o que está acontecendo? Preciso de ajuda urgente", "pt"),
+    ("Obrigado pelo atendimento, muito rápido!", "pt"),
+    ("Je suis très déçu, c'est la troisième fois que ma commande n'arrive pas", "fr"),
+    ("Ich habe seit drei Tagen kein Internet und niemand hilft mir, bitte um Rückruf", "de"),
+    ("Hola, llevo tres días sin internet y nadie me ayuda", "es"),
+    ("Hi, I have been without internet for three days and nobody helps me", "en"),
+    ("@united tried other flight options as per weblink, non available for next 2 days", "en"),
+    ("👍", None),
+])
+def test_the_language_of_a_text_without_one(text: str, lang: str | None) -> None:
+    assert classify_one(text)["lang"] == lang

@@ -43,7 +43,7 @@ CASE_FIELDS = (
 CLASSIFIED_CASE_FIELDS = ("intent", "opening_sentiment", "deflected", "resolved", "recovered")
 
 #: task -> agreement floor of the pipeline's labels with the planted ones on the demo sample,
-#: about 3 points under the figure measured for model 4f86066133c1 (in the comment; in brackets
+#: about 3 points under the figure measured for model 7a4a8d7b64f9 (the weights of 4f86066133c1; in the comment; in brackets
 #: model a266187fcf52; docs/classifiers.md)
 AGREEMENT_FLOORS = {
     "intent": 0.88,  # 0.910 of 10740 customer messages (0.911)
