@@ -42,6 +42,9 @@ READ_COMMENT_TYPES = frozenset({"comment", "", "review"})
 #: what WordPress shows for a comment whose author left no name
 ANONYMOUS = "Anonymous"
 _SENTENCE_END = tuple(".!?…:;")
+#: WordPress's own shortcodes, which a post's page renders as media ([caption ...]text[/caption],
+#: [gallery ids="..."], [audio https://...]): the tags are not text; a caption's text is
+_SHORTCODE = re.compile(r"\[/?(?:caption|wp_caption|gallery|audio|video|embed|playlist)\b[^\]]*\]")
 
 
 def _gmt(value: str | None) -> datetime | None:
@@ -68,9 +71,10 @@ def site_key(url: str | None) -> str | None:
 
 
 def _post_text(title: str, content: str) -> str:
-    """A post's text: its title as a sentence, then its content ('Hello world! Welcome...',
-    'Title. Content', the content alone when there is no title)."""
-    title = title.strip()
+    """A post's text: its title as a sentence, then its content without WordPress's media
+    shortcodes ('Hello world! Welcome...', 'Title. Content', the content alone when there is
+    no title)."""
+    title, content = title.strip(), _SHORTCODE.sub(" ", content)
     if not title:
         return content
     return f"{title if title.endswith(_SENTENCE_END) else title + '.'} {content}"
