@@ -106,11 +106,11 @@ def x_archive_extras(paths: Iterable[PurePath]) -> set[PurePath]:
                     or (data in p.parents and p.parent != data):
                 extras.add(p)
     for root in {p.parents[2] for p in paths if len(p.parents) > 2 and p.parts[-3:] == GRAILBIRD_INDEX.parts}:
-        tweets = root / GRAILBIRD_TWEETS
+        tweets, files = root / GRAILBIRD_TWEETS, {root / name for name in GRAILBIRD_EXTRA_FILES}
         for p in paths:
             if tweets in p.parents:
                 continue  # the months of tweets: the archive's data
-            if p in {root / name for name in GRAILBIRD_EXTRA_FILES} \
+            if p in files \
                     or any(root / folder in p.parents for folder in GRAILBIRD_EXTRA_FOLDERS):
                 extras.add(p)
     return extras

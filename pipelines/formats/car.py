@@ -19,6 +19,7 @@ Decoding uses ``libipld`` (DAG-CBOR and CAR, imported here only).
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from pathlib import Path
 
@@ -104,11 +105,9 @@ class _Repository:
         if cid not in self.blocks:
             raise _Damaged(f"{what} {self.cid(cid)} is not in the file (a truncated or partial export)")
         value = self.blocks[cid]
-        if cid[:4] == _DAG_CBOR_SHA256 and cid not in self.used:
-            import hashlib
-
-            if hashlib.sha256(self._ipld.encode_dag_cbor(value)).digest() != cid[4:]:
-                raise _Damaged(f"{what} {self.cid(cid)} does not match its content id")
+        if cid[:4] == _DAG_CBOR_SHA256 and cid not in self.used \
+                and hashlib.sha256(self._ipld.encode_dag_cbor(value)).digest() != cid[4:]:
+            raise _Damaged(f"{what} {self.cid(cid)} does not match its content id")
         self.used.add(cid)
         return value
 

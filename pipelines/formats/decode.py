@@ -47,11 +47,16 @@ def _gunzip(path: Path, target: Path) -> None:
         raise ArchiveError(f"damaged gzip file: {exc}") from exc
 
 
+def _head(path: Path) -> bytes:
+    """The first :data:`TEXT_SNIFF_BYTES` of a file."""
+    with path.open("rb") as handle:
+        return handle.read(TEXT_SNIFF_BYTES)
+
+
 def is_foreign_binary(path: Path) -> bool:
     """Binary data of no format brandcare reads (an image, a video: an X archive's media), told
     from the file's first bytes before it is copied (:func:`foreign_binary_head`)."""
-    with path.open("rb") as handle:
-        return foreign_binary_head(handle.read(TEXT_SNIFF_BYTES))
+    return foreign_binary_head(_head(path))
 
 
 def foreign_binary_head(head: bytes) -> bool:
@@ -64,23 +69,20 @@ def foreign_binary_head(head: bytes) -> bool:
 def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
     """A readable, UTF-8 (or binary) version of ``path``, written in ``workdir`` when it differs."""
     notes: list[str] = []
-    with path.open("rb") as handle:
-        magic = handle.read(4)
-    if magic.startswith(GZIP_MAGIC):
+    head = _head(path)
+    if head.startswith(GZIP_MAGIC):
         # a name of its own: without a .gz suffix the file's name is the original's, which
         # may be a link to the stored archive
         plain = workdir / f"gunzipped-{path.name.removesuffix('.gz')}"
         _gunzip(path, plain)
         notes.append("gzip decompressed")
         path = plain
-        with path.open("rb") as handle:
-            magic = handle.read(4)
-    if magic.startswith(BINARY_MAGIC):
+        head = _head(path)
+    if head.startswith(BINARY_MAGIC):
         return path, notes
-    with path.open("rb") as handle:
-        if is_car(handle.read(TEXT_SNIFF_BYTES)):
-            records = workdir / f"records-{path.name}.jsonl"
-            return records, notes + car_to_json_lines(path, records)
+    if is_car(head):
+        records = workdir / f"records-{path.name}.jsonl"
+        return records, notes + car_to_json_lines(path, records)
     data = path.read_bytes()
     changed = False
     if data.startswith(BOM):

@@ -107,10 +107,10 @@ _Context = tuple[str, str | None, str | None, str | None]
 
 
 #: the edges whose pages hold posts (``/{page-id}/feed``, ...) and comments, named in a page's paging URLs
-_POST_EDGES = re.compile(r"/(?:feed|posts|published_posts|visitor_posts|tagged|promotable_posts)(?:\?|$)")
-_COMMENT_EDGES = re.compile(r"/comments(?:\?|$)")
+_POST_EDGES = re.compile(r"/(?:feed|posts|published_posts|visitor_posts|tagged|promotable_posts)$")
+_COMMENT_EDGES = re.compile(r"/comments$")
 #: Messenger's edges: a page's conversations and their messages are private
-_PRIVATE_EDGES = re.compile(r"/(?:conversations|messages)(?:\?|$)")
+_PRIVATE_EDGES = re.compile(r"/(?:conversations|messages)$")
 #: fields a post has and a comment never has (a comment has one ``attachment``, a post ``attachments``)
 _POST_FIELDS = frozenset({"type", "status_type", "story", "actions", "privacy", "full_picture", "attachments",
                           "shares", "is_published", "updated_time"})
@@ -133,7 +133,7 @@ def _paged_edge(page: dict) -> str | None:
     """'post' or 'comment' when the page's paging URLs name the edge it was read from."""
     paging = page.get("paging")
     urls = [paging.get(key) for key in ("next", "previous")] if isinstance(paging, dict) else []
-    paths = [url.split("?", 1)[0] + "?" for url in urls if isinstance(url, str)]
+    paths = [url.split("?", 1)[0] for url in urls if isinstance(url, str)]
     if any(_PRIVATE_EDGES.search(path) for path in paths):
         return "message"
     if any(_POST_EDGES.search(path) for path in paths):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 from xml.etree.ElementTree import Element
 
 import polars as pl
@@ -80,6 +81,15 @@ def _post_text(title: str, content: str) -> str:
     return f"{title if title.endswith(_SENTENCE_END) else title + '.'} {content}"
 
 
+def _first_post_host(items: list[Element]) -> str | None:
+    """The scheme and host of the first absolute link of the posts (a post's path is not the site's)."""
+    for item in items:
+        address = urlsplit((child_texts(children(item)).get("link") or "").strip())
+        if address.scheme and address.netloc:
+            return f"{address.scheme}://{address.netloc}"
+    return None
+
+
 def read_wxr(path: Path) -> ReadResult:
     """Read a WordPress WXR export into canonical rows (posts and approved comments)."""
     root = parse_root(path)
@@ -94,13 +104,8 @@ def read_wxr(path: Path) -> ReadResult:
         # WordPress numbers posts and comments per site: ids are the site's ('blog:<site>:<id>'),
         # so that two blogs never share one, and two exports of one blog do
         items = [c for c in channel if local_name(c.tag) == "item"]
-        # without the channel's address, the host the first absolute link of its posts names
-        # (a post's path is not the site's)
-        post_hosts = (re.sub(r"^([a-z][a-z0-9+.-]*://[^/?#]*).*$", r"\1", link.strip().lower())
-                      for item in items if (link := child_texts(children(item)).get("link"))
-                      and re.match(r"[a-z][a-z0-9+.-]*://[^/?#]", link.strip().lower()))
-        site = next(filter(None, map(site_key, (channel_link, about.get("base_blog_url"),
-                                                 about.get("base_site_url"), next(post_hosts, "")))), None)
+        site = (site_key(channel_link) or site_key(about.get("base_blog_url"))
+                or site_key(about.get("base_site_url")) or site_key(_first_post_host(items)))
         prefix = f"blog:{site}:" if site else "blog:"
         for item in items:
             position += 1
