@@ -40,6 +40,8 @@ from pathlib import Path
 
 import duckdb
 
+from benchmarks.stages import NEW_DAY, newest_day
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 MEDIAN_TOLERANCE_MIN = 1e-6
@@ -93,6 +95,45 @@ def _sample_counts(sample: Path) -> dict:
     return json.loads(proc.stdout)
 
 
+def hold_back_newest_day(sample: Path) -> dict:
+    """Move the X API v2 tweets of the sample's newest day out of its pages, into pages of the
+    same names under ``NEW_DAY/`` (each page keeps its includes): the pipeline's ingest reads
+    the sample without them, the daily part adds them as the night's new files. The floor and
+    the baseline read every folder, so after the daily part all three cover the same tweets.
+
+    Only ``data`` tweets move (a tweet of the newest day in another page's includes is already
+    known the day before, as it would be in a real search). The files' record counts in
+    truth.json then no longer describe them; the sample's counts are read before."""
+    day = newest_day(sample).isoformat()
+    moved = files = 0
+    for path in sorted(p for p in (sample / "x").rglob("*.json*") if p.suffix in (".json", ".jsonl")):
+        lines = path.read_text().splitlines() if path.suffix == ".jsonl" else [path.read_text()]
+        kept, new = [], []
+        for line in filter(str.strip, lines):
+            page = json.loads(line)
+            if "meta" not in page or "paging" in page:  # not an X API v2 page
+                kept.append(line)
+                continue
+            today, before = [], []
+            for tweet in page.get("data", []):
+                (today if tweet.get("created_at", "").startswith(day) else before).append(tweet)
+            if not today:
+                kept.append(line)
+                continue
+            new.append(json.dumps({**page, "data": today}))
+            kept.append(json.dumps({**page, "data": before}))
+            moved += len(today)
+        if new:
+            files += 1
+            target = sample / NEW_DAY / path.relative_to(sample / "x")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text("\n".join(new) + "\n")
+            path.write_text("\n".join(kept) + "\n")
+    if not moved:
+        raise RuntimeError(f"no X API v2 tweet of the sample's newest day ({day}) to hold back")
+    return {"day": day, "tweets": moved, "files": files}
+
+
 def _part(part: str, sample: Path, work: Path, env: dict) -> dict:
     out = work / f"{part}.json"
     elapsed, _ = _child([sys.executable, "-m", "benchmarks.stages", part, "--sample", str(sample),
@@ -139,8 +180,12 @@ def machine() -> dict:
             "load_average_1min": round(os.getloadavg()[0], 1)}
 
 
-def run_benchmark(size: int, home: Path, skip_pandas_above: int = 1_000_000, keep: bool = False) -> dict:
-    """Generate the sample, measure every part on it, compare; returns the results document."""
+def run_benchmark(size: int, home: Path, skip_pandas_above: int = 1_000_000, keep: bool = False,
+                  daily: bool = False) -> dict:
+    """Generate the sample, measure every part on it, compare; returns the results document.
+    With ``daily``, the X API v2 tweets of the sample's newest day are held back from the
+    pipeline's ingest and run, then measured as a nightly run (ingest of that day, run over the
+    days the schedule recomputes) before the floor and the baseline read everything."""
     work = home / "benchmarks" / f"size-{size}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
@@ -155,12 +200,18 @@ def run_benchmark(size: int, home: Path, skip_pandas_above: int = 1_000_000, kee
     seconds, peak = _child([sys.executable, "-m", "pipelines.cli", "sample", "--out", str(sample),
                             "--messages", str(size)], env)
     results["sample"] = {"seconds": round(seconds, 3), "peak_rss_mb": round(peak, 1), **_sample_counts(sample)}
+    if daily:
+        results["sample"]["held_back"] = hold_back_newest_day(sample)
 
     results["ingest"] = _part("ingest", sample, work, env)
     results["run"] = _part("run", sample, work, env)
     if not results["run"]["success"] or not published.exists():
         raise RuntimeError(f"the pipeline run failed or published nothing: {results['run'].get('failures')} "
                            f"(home {work / 'home'})")
+    if daily:
+        results["daily"] = _part("daily", sample, work, env)
+        if not results["daily"]["success"]:
+            raise RuntimeError(f"the daily run failed: {results['daily'].get('failures')} (home {work / 'home'})")
     results["floor"] = _part("floor", sample, work, env)
     if size > skip_pandas_above:
         results["pandas"] = {"skipped": f"size above {skip_pandas_above:,}"}
@@ -229,6 +280,16 @@ def markdown(results: dict) -> str:
     lines.append(f"| run | **total** (process) | **{run['seconds']:.1f}** | **{_mb(run)}** |")
     p = results["pipeline"]
     lines.append(f"| **pipeline** | ingest + run | **{p['seconds']:.1f}** | **{_mb(p)}** |")
+    if "daily" in results:
+        daily, held = results["daily"], s["held_back"]
+        for name, stage in daily["stages"].items():
+            if name != "run":
+                lines.append(f"| daily | ingest: {name} | {stage['seconds']:.1f} | {_mb(stage)} |")
+        for name, stage in daily["run_stages"].items():
+            lines.append(f"| daily | run: {name} | {stage['seconds']:.1f} | {_mb(stage)} |")
+        lines.append(f"| **daily** | ingest + run of {held['day']} ({held['tweets']:,} tweets), window "
+                     f"{daily['window'][0]} to {daily['window'][1]} (process) | **{daily['seconds']:.1f}** | "
+                     f"**{_mb(daily)}** |")
     lines.append(f"| **floor** | benchmarks/floor.sql (X v2) | **{results['floor']['seconds']:.1f}** | "
                  f"**{_mb(results['floor'])}** |")
     pandas = results["pandas"]
@@ -238,7 +299,14 @@ def markdown(results: dict) -> str:
         lines.append(f"| **pandas** | benchmarks/analyst_pandas.py (X v2) | **{pandas['seconds']:.1f}** | "
                      f"**{_mb(pandas)}** |")
     ratios, agreement = results["ratios"], results["agreement"]
-    lines += ["", "Process totals include interpreter start and imports; stage rows are measured inside.", "",
+    lines += ["", "Process totals include interpreter start and imports; stage rows are measured inside."]
+    if "daily" in results:
+        held = s["held_back"]
+        lines += ["", f"Daily: the pipeline's ingest and run read the sample less the {held['tweets']:,} X API v2 "
+                  f"tweets of its newest day ({held['day']}, moved to {held['files']} files of {NEW_DAY}/); the daily "
+                  "part then ingests them and runs over the days the nightly schedule recomputes. The floor and "
+                  "pandas read every file: the agreement below is the pipeline's state after the daily run."]
+    lines += ["",
               f"- pipeline / floor: **{ratios['pipeline_over_floor']}x** (the pipeline reads every format, "
               "the floor X API v2 only)"]
     if "pandas_over_pipeline" in ratios:
@@ -259,10 +327,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-pandas-above", type=int, default=1_000_000)
     parser.add_argument("--results", type=Path, default=RESULTS_DIR, help="folder of latest.json and latest.md")
     parser.add_argument("--keep", action="store_true", help="keep the sample and the home after the run")
+    parser.add_argument("--daily", action="store_true",
+                        help="hold back the X API v2 tweets of the newest day and measure a nightly run adding them")
     args = parser.parse_args(argv)
     size = args.size_option or args.size or 100_000
     home = Path(os.environ.get("BRANDCARE_HOME", "data")).expanduser().resolve()
-    results = run_benchmark(size, home, args.skip_pandas_above, args.keep)
+    results = run_benchmark(size, home, args.skip_pandas_above, args.keep, args.daily)
     args.results.mkdir(parents=True, exist_ok=True)
     page = markdown(results)
     for name in ("latest", f"size-{size}"):

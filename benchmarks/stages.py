@@ -1,6 +1,6 @@
 """One measured part of the benchmark, run in its own process so that its peak RSS is its own.
 
-    python -m benchmarks.stages ingest|run|floor|pandas --home HOME --sample DIR --out FILE.json
+    python -m benchmarks.stages ingest|run|daily|floor|pandas --sample DIR --out FILE.json
 
 Writes FILE.json: ``stages`` (name -> wall seconds, peak RSS of this process and its children
 while the stage ran) and, for floor and pandas, their brand x day ``rows``. RSS is sampled by a
@@ -15,11 +15,16 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 SAMPLE_EVERY_S = 0.02
+#: the sample's folder of the X API v2 tweets of its newest day, held back for the daily part
+#: (benchmarks.run.hold_back_newest_day)
+NEW_DAY = "x_new_day"
 
 
 def _tree(pid: int, high_water: dict[int, int]) -> int:
@@ -98,8 +103,8 @@ def _timed(meter: Meter, name: str, func):
     return wrapper
 
 
-def measure_ingest(meter: Meter, sample: Path) -> dict:
-    """``brandcare ingest`` of every archive folder of the sample: register, normalise, classify."""
+def measure_ingest(meter: Meter, folders: list[Path]) -> dict:
+    """``brandcare ingest`` of archive folders: register, normalise, classify."""
     from pipelines import ingest
     from pipelines.settings import load_settings
 
@@ -107,7 +112,7 @@ def measure_ingest(meter: Meter, sample: Path) -> dict:
     for attribute, stage in (("register", "register"), ("classify_messages", "classify")):
         if hasattr(ingest, attribute):
             setattr(ingest, attribute, _timed(meter, stage, getattr(ingest, attribute)))
-    sources = sorted(str(p) for p in sample.iterdir() if p.is_dir())
+    sources = sorted(str(p) for p in folders)
     with meter.stage("normalise"):
         records = ingest.ingest(sources, load_settings())
     return {"files": len(records), "rejected": sum(r.status == "rejected" for r in records),
@@ -121,15 +126,16 @@ STEP_STAGES = (("published", "publish"), ("expectations", "checks"), ("lake", "l
                ("brand_registry", "lake + brand registry"), ("", "dbt build"))
 
 
-def measure_run(meter: Meter) -> dict:
-    """``brandcare run``: one Dagster run; its steps' intervals split the time and the RSS samples."""
+def measure_run(meter: Meter, window: tuple[date, date] | None = None) -> dict:
+    """``brandcare run`` (``--from``/``--to`` the window, if given): one Dagster run; its steps'
+    intervals split the time and the RSS samples."""
     from dagster import DagsterInstance
 
     from pipelines.runner import run_pipeline  # prepares the environment itself
 
     started = time.time()
     with meter.stage("run"):
-        outcome = run_pipeline(quiet=True)
+        outcome = run_pipeline(None, *(window or ()), quiet=True)
     ended = time.time()
     result = getattr(outcome, "result", outcome)
     steps: dict[str, list[float]] = {}
@@ -152,6 +158,27 @@ def measure_run(meter: Meter) -> dict:
     stages["run overhead (Dagster, dbt start)"] = {"seconds": round(ended - started - in_steps, 3)}
     failures = outcome.failures() if hasattr(outcome, "failures") else []
     return {"success": bool(result.success), "failures": failures, "run_stages": stages}
+
+
+def newest_day(sample: Path) -> date:
+    """The UTC day of the sample's newest message (its truth.json's ``data_horizon``, read from
+    the file's head: at 10 million messages the whole file is 2.5 GB)."""
+    with (sample / "truth.json").open() as truth:
+        head = truth.read(4096)
+    return date.fromisoformat(re.search(r'"data_horizon": "(\d{4}-\d\d-\d\d)', head).group(1))
+
+
+def measure_daily(meter: Meter, sample: Path) -> dict:
+    """The nightly run after one new day: ``brandcare ingest`` of the NEW_DAY folder, then a
+    run over the days the daily schedule recomputes (those whose response window is open)."""
+    from pipelines.defs.partitions import recent_days
+    from pipelines.settings import load_settings
+
+    day = newest_day(sample)
+    window = recent_days(day + timedelta(days=1), load_settings().response_window_days)
+    ingested = measure_ingest(meter, [sample / NEW_DAY])
+    return {"day": day.isoformat(), "window": [d.isoformat() for d in window], "ingest": ingested,
+            **measure_run(meter, window)}
 
 
 def brand_rows(brands_yaml: Path) -> list[dict]:
@@ -195,16 +222,19 @@ def measure_pandas(meter: Meter, sample: Path) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", choices=("ingest", "run", "floor", "pandas"))
+    parser.add_argument("part", choices=("ingest", "run", "daily", "floor", "pandas"))
     parser.add_argument("--sample", type=Path, required=True)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     output: dict = {}
     with Meter() as meter:
         if args.part == "ingest":
-            output["ingest"] = measure_ingest(meter, args.sample)
+            # the newest day's folder, when the sample has one, is the daily part's
+            output["ingest"] = measure_ingest(meter, [p for p in args.sample.iterdir() if p.is_dir() and p.name != NEW_DAY])
         elif args.part == "run":
             output.update(measure_run(meter))
+        elif args.part == "daily":
+            output.update(measure_daily(meter, args.sample))
         elif args.part == "floor":
             output["rows"] = measure_floor(meter, args.sample, args.out.parent)
         else:

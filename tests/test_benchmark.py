@@ -26,7 +26,7 @@ SIZE = 1500
 def test_tiny_benchmark_agrees_with_floor_pandas_and_truth(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("BRANDCARE_HOME", str(tmp_path / "home"))
     results_dir = tmp_path / "results"
-    assert main(["--size", str(SIZE), "--results", str(results_dir), "--keep"]) == 0
+    assert main(["--size", str(SIZE), "--results", str(results_dir), "--keep", "--daily"]) == 0
 
     results = json.loads((results_dir / "latest.json").read_text())
     assert (results_dir / "latest.md").read_text().startswith(f"# Benchmark: {SIZE:,} messages")
@@ -46,7 +46,16 @@ def test_tiny_benchmark_agrees_with_floor_pandas_and_truth(tmp_path: Path, monke
     assert agreement["cases"] == len(x_v2)
     assert agreement["responded_cases"] == sum(c["responded"] for c in x_v2)
 
-    for part in ("ingest", "run", "floor", "pandas"):
+    # the newest day's tweets arrived in the daily part, and the state after it agrees above
+    held = results["sample"]["held_back"]
+    assert held["day"] == truth["data_horizon"][:10] and held["tweets"] > 0
+    daily_ingest = results["daily"]["ingest"]
+    assert daily_ingest["records_read"] >= held["tweets"]  # with the pages' includes
+    assert daily_ingest["records_read"] == daily_ingest["records_loaded"] + daily_ingest["records_quarantined"]
+    assert results["daily"]["window"] == ["2026-10-24", "2026-11-01"]
+    assert {"dbt build", "publish"} <= set(results["daily"]["run_stages"])
+
+    for part in ("ingest", "run", "daily", "floor", "pandas"):
         assert results[part]["seconds"] > 0 and results[part]["peak_rss_mb"] > 0
     assert {"register", "normalise", "classify"} <= set(results["ingest"]["stages"])
     assert {"dbt build", "checks", "publish"} <= set(results["run"]["run_stages"])
