@@ -84,3 +84,15 @@ def test_what_twarc_csv_options_and_spreadsheets_do_to_a_file_reads_back(tmp_pat
     semicolons.write_text("id;conversation_id;author_id;created_at;text\n7;7;9;2021-04-01T15:52:32.000Z;hola, qué tal\n")
     assert detect_format(semicolons) == "twarc_csv"
     assert read_twarc_csv(semicolons).messages["text"].to_list() == ["hola, qué tal"]
+
+
+def test_an_early_twarc_csv_reads_its_references_from_the_referenced_tweets_column() -> None:
+    # real: twarc-csv's own test data of 2019 tweets, the CSV and the JSON it was made from
+    from_csv = read_archive(TWARC2 / "small_sample.csv", detect_format(TWARC2 / "small_sample.csv"))
+    from_json = read_archive(TWARC2 / "small_sample.json", "x_v2")
+    assert (from_csv.records_read, from_csv.messages.height) == (4, 4)
+    references = ["message_id", "parent_id", "quoted_id", "reposted_id", "kind"]
+    assert from_csv.messages.select(references).sort("message_id").equals(
+        from_json.messages.select(references).sort("message_id"))
+    quoting = from_csv.messages.filter(pl.col("message_id") == "x:1169968866866466817")
+    assert quoting["quoted_id"].to_list() == ["x:1169734611666198528"]

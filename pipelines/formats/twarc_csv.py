@@ -9,6 +9,8 @@ The same tweets as the ``x_v2`` reader reads from the JSON, mapped the same way:
 tweet the first id of ``edit_history_tweet_ids`` is the message; a retweet
 (``referenced_tweets.retweeted.id``) is a repost. ``entities.mentions`` is a JSON list of
 ``"@handle"`` strings (twarc-csv's default) or of mention objects (``--no-process-entities``).
+Early twarc-csv (0.0.x, 2020) wrote the references as one column, ``referenced_tweets``, a
+JSON list of ``{"type", "id"}``: read where the dotted column is absent or empty.
 twarc-csv leaves out the tweets a tweet refers to unless asked (``--inline-referenced-tweets``,
 which writes them as rows of their own, read as any row). Only the columns named here are
 read; the file may hold any others, in any order. twarc-csv writes a text's line breaks as the
@@ -33,7 +35,10 @@ OPTIONAL = (
     "conversation_id", "referenced_tweets.replied_to.id", "referenced_tweets.retweeted.id",
     "referenced_tweets.quoted.id", "in_reply_to_user_id", "author.username",
     "author.public_metrics.followers_count", "lang", "entities.mentions", "edit_history_tweet_ids",
+    "referenced_tweets",
 )
+#: the kinds of reference, each a dotted column (``referenced_tweets.<kind>.id``)
+REFERENCES = ("replied_to", "retweeted", "quoted")
 #: the id columns: digits, or the row (id, author_id) is quarantined / the reference is NULL
 IDS = ("id", "author_id", "conversation_id", "referenced_tweets.replied_to.id", "referenced_tweets.retweeted.id",
        "referenced_tweets.quoted.id", "in_reply_to_user_id")
@@ -48,6 +53,10 @@ def read_twarc_csv(path: Path) -> ReadResult:
                and rows[c].drop_nulls().len() > 0}
     text = pl.col("text").str.replace_all("\\n", "\n", literal=True) if "text" not in encoded else pl.col("text")
     rows = rows.with_columns(
+        pl.coalesce(f"referenced_tweets.{kind}.id", pl.col("referenced_tweets").map_elements(
+            lambda value, kind=kind: _referenced(value, kind), return_dtype=pl.String))
+        for kind in REFERENCES
+    ).with_columns(
         *[pl.col(c).map_elements(_json_string, return_dtype=pl.String) for c in encoded],
     ).with_columns(
         text.alias("text"),
@@ -115,6 +124,14 @@ def _items(value: str) -> list:
             continue
         return items if isinstance(items, list) else []
     return []
+
+
+def _referenced(value: str, kind: str) -> str | None:
+    """The id of the tweet of reference ``kind`` in a ``referenced_tweets`` list cell."""
+    for item in _items(value):
+        if isinstance(item, dict) and item.get("type") == kind and item.get("id") is not None:
+            return str(item["id"])
+    return None
 
 
 def _first_id(value: str) -> str | None:
