@@ -317,3 +317,21 @@ def test_a_notifications_page_reads_the_posts_that_notify():
     assert repost["kind"] == "repost" and repost["reposted_id"].startswith("bluesky:did:plc:")
     assert sorted(read.quarantine["reason"]) == ["excluded: app.bsky.feed.like", "excluded: app.bsky.graph.follow"]
     assert read.messages.height == 4
+
+
+def test_an_author_feed_reads_the_reposts_its_items_show():
+    # a real getAuthorFeed page (bskyr's recorded test, MIT): two of its items are posts of
+    # others that the feed's author reposted (reason: reasonRepost); the reposts were lost
+    path = Path(__file__).parent / "fixtures" / "bluesky_api" / "author_feed.json"
+    read = read_bluesky(path)
+    rows = {row["message_id"]: row for row in read.messages.to_dicts()}
+    reposts = [row for row in rows.values() if row["kind"] == "repost"]
+    assert [(r["author_handle"], r["reposted_id"], r["created_at"]) for r in reposts] == [
+        ("chriskenny.bsky.social", "bluesky:did:plc:n65dhyosfrm6t7jhzum76exq/3lnneysi3ps2c",
+         utc(2025, 4, 25, 18, 43, 12).replace(microsecond=48000)),
+        ("chriskenny.bsky.social", "bluesky:did:plc:fgeozid7uyx2lfz3yo7zvm3b/3ll242ifkjk2q",
+         utc(2025, 3, 23, 13, 5, 37).replace(microsecond=421000)),
+    ]
+    # the reposted posts stay posts of their authors
+    assert rows["bluesky:did:plc:n65dhyosfrm6t7jhzum76exq/3lnneysi3ps2c"]["author_handle"] == "mickael.canouil.fr"
+    assert (read.records_read, read.messages.height, read.quarantine.height) == (5, 5, 0)

@@ -17,8 +17,11 @@ Accepted shapes, record by record (a file may mix them):
 - Post views ``{"uri", "cid", "author", "record", "indexedAt"}``, bare, in a ``{"posts":
   [...]}`` page (searchPosts), or as feed/thread items ``{"post": view, "reply": {"root":
   view, "parent": view}}`` (a ``{"feed": [...]}`` page); the root and parent views of a feed
-  item are records of their own, placed right after their item. The author's handle and
-  follower count come with the view.
+  item are records of their own, placed right after their item, and so is the repost of an
+  item reposted by someone (``reason``: ``reasonRepost``, as author feeds and timelines show a
+  reposter's reposts): a ``repost`` row by ``reason.by`` at ``reason.indexedAt``, its id the
+  repost record's (``reason.uri``), or, where the view gives none, ``bluesky:repost:<reposter
+  did>/<post did>:<post rkey>``. The author's handle and follower count come with the view.
 - Notifications (``app.bsky.notification.listNotifications``): ``{"notifications": [...]}``,
   each a view of the record that notifies (a mention, reply or quote is a post; a like or a
   follow is quarantined as ``excluded:``; a repost is a repost).
@@ -54,6 +57,7 @@ ISO_NAIVE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$"
 POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
 THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"
+REASON_REPOST = "app.bsky.feed.defs#reasonRepost"
 
 _LINES = f"""
 select filename, line_no as rec_no, line, blank from ({LINES_SQL.replace("$paths", "$json_lines")})
@@ -141,6 +145,19 @@ with_views as (
     union all
     select filename, rec_no, null, false, i, 2, r -> '$.reply.parent' from unnested
     where in_page and json_exists(r, '$.post') and json_exists(r, '$.reply.parent.record')
+    union all
+    -- a feed item that someone reposted (an author feed or a timeline shows the reposter's
+    -- reposts) is that repost too: a view of the repost record, under its own uri when the
+    -- reason gives one (reason.uri), else under one made of the reposter and the post
+    select filename, rec_no, null, false, i, 3, json_object(
+        'uri', coalesce(r ->> '$.reason.uri', 'at://' || (r ->> '$.reason.by.did') || '/' || $repost || '/'
+                        || replace(substr(r ->> '$.post.uri', 6), '/' || $post || '/', ':')),
+        'cid', r -> '$.reason.cid',
+        'author', r -> '$.reason.by',
+        'record', json_object('$type', $repost, 'createdAt', r -> '$.reason.indexedAt',
+                              'subject', json_object('uri', r -> '$.post.uri', 'cid', r -> '$.post.cid')))
+    from unnested
+    where in_page and json_exists(r, '$.post') and r ->> '$.reason."$type"' = $reason_repost
 ),
 numbered as (
     select filename, (row_number() over (partition by filename order by rec_no, i, section)) - 1 as position,
@@ -297,7 +314,7 @@ def read_bluesky_many(paths: list[Path]) -> list[ReadResult]:
     as much as reading a thousand records); one result per path, in order. One unreadable
     document fails the statement (ArchiveError): read the files one by one then."""
     source, files = json_sources(paths, _DOCUMENTS, _LINES)
-    params = {"post": POST, "repost": REPOST, "thread_view": THREAD_VIEW, "naive": ISO_NAIVE, "zoned": ISO_ZONED,
+    params = {"post": POST, "repost": REPOST, "thread_view": THREAD_VIEW, "reason_repost": REASON_REPOST, "naive": ISO_NAIVE, "zoned": ISO_ZONED,
               "event": _EVENT, "view": _VIEW, "post_record": _POST_RECORD}
     with duckdb_session("Bluesky JSON") as con:
         con.execute(_MACROS)
