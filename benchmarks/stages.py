@@ -230,7 +230,8 @@ def main() -> None:
     with Meter() as meter:
         if args.part == "ingest":
             # the newest day's folder, when the sample has one, is the daily part's
-            output["ingest"] = measure_ingest(meter, [p for p in args.sample.iterdir() if p.is_dir() and p.name != NEW_DAY])
+            folders = [p for p in args.sample.iterdir() if p.is_dir() and p.name != NEW_DAY]
+            output["ingest"] = measure_ingest(meter, folders)
         elif args.part == "run":
             output.update(measure_run(meter))
         elif args.part == "daily":

@@ -314,7 +314,8 @@ def read_bluesky_many(paths: list[Path]) -> list[ReadResult]:
     as much as reading a thousand records); one result per path, in order. One unreadable
     document fails the statement (ArchiveError): read the files one by one then."""
     source, files = json_sources(paths, _DOCUMENTS, _LINES)
-    params = {"post": POST, "repost": REPOST, "thread_view": THREAD_VIEW, "reason_repost": REASON_REPOST, "naive": ISO_NAIVE, "zoned": ISO_ZONED,
+    params = {"post": POST, "repost": REPOST, "thread_view": THREAD_VIEW, "reason_repost": REASON_REPOST,
+              "naive": ISO_NAIVE, "zoned": ISO_ZONED,
               "event": _EVENT, "view": _VIEW, "post_record": _POST_RECORD}
     with duckdb_session("Bluesky JSON") as con:
         con.execute(_MACROS)
