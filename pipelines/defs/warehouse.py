@@ -99,11 +99,12 @@ def warehouse_assets() -> tuple:
         def run_window(context: AssetExecutionContext, brandcare: BrandcareResource) -> MaterializeResult:
             """The months whose cases the next build recomputes (the dbt source lake.run_window): a
             run, or a backfill over a range of months as one run, writes its half-open window of
-            days; the build then recomputes the cases opened in it (int_cases_measured) and keeps
-            the others."""
+            days; the build then recomputes the cases opened in it (int_cases_measured) and the
+            cases that new archives changed, wherever they opened, and keeps the others."""
             window = window_dates(context.partition_time_window.start, context.partition_time_window.end)
             write_run_window(brandcare.settings(), window)
-            context.log.info(f"the build recomputes the cases opened in [{window[0]}, {window[1]})")
+            context.log.info(f"the build recomputes the cases opened in [{window[0]}, {window[1]}) "
+                             "and the cases new archives changed")
             return MaterializeResult(metadata={"min_date": str(window[0]), "max_date": str(window[1])})
 
     @dbt_assets(manifest=ensure_manifest(), project=dbt_project(), dagster_dbt_translator=BrandcareDbtTranslator(),

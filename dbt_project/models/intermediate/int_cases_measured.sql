@@ -1,20 +1,21 @@
 -- The per-case fields of docs/metrics.md#per-case-care_cases (all but is_final, which depends on the data horizon:
--- see care_cases). Partitioned by the UTC month of opened_at: a run recomputes the cases
--- opened in the run's half-open window [min_date, max_date) (source lake.run_window), always
--- from every message (a case's conversation reaches outside the window), and keeps the other
--- months' cases as they are.
+-- see care_cases). Incremental: a run recomputes the cases opened in the run's half-open window
+-- [min_date, max_date) (source lake.run_window), and, wherever they opened, the cases the archives
+-- changed since they were computed (a case gone or opened by an earlier message; a case with a new
+-- first response or deflection: macros/cases_measured.sql), always from every message (a case's
+-- conversation reaches outside the window); it keeps the other cases as they are.
 -- depends_on: {{ source('lake', 'run_window') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='sync_all_columns',
-    pre_hook="{% if is_incremental() %}delete from {{ this }} where opened_at >= (select min_date from {{ source('lake', 'run_window') }}) and opened_at < (select max_date from {{ source('lake', 'run_window') }}){% endif %}",
+    pre_hook="{% if is_incremental() %}{{ delete_cases_to_recompute() }}{% endif %}",
 ) }}
 with cases as (
-    select * from {{ ref('int_cases_opened') }}
+    select o.* from {{ ref('int_cases_opened') }} as o
     {% if is_incremental() %}
-    where opened_at >= (select min_date from {{ source('lake', 'run_window') }})
-        and opened_at < (select max_date from {{ source('lake', 'run_window') }})
+    -- the cases the pre-hook deleted, and new ones
+    anti join (select case_id from {{ this }}) as kept using (case_id)
     {% endif %}
 ),
 
@@ -23,13 +24,7 @@ messages as (
 ),
 
 replies as (
-    select
-        case_id,
-        min(created_at) filter (where within_window) as first_response_at,
-        coalesce(bool_or(deflection is not null) filter (where within_window), false) as deflected,
-        count(*) as brand_replies
-    from {{ ref('int_case_brand_replies') }}
-    group by case_id
+    {{ case_replies() }}
 ),
 
 answered as (
