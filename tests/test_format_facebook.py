@@ -17,6 +17,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from pipelines import ingest
@@ -186,7 +187,9 @@ def test_the_paging_url_names_the_edge_a_page_was_read_from(tmp_path: Path):
     assert posts["parent_id"].to_list() == [None, None]
     comments_url = {"next": "https://graph.facebook.com/v19.0/74133697733_10152424266332734/comments?after=QVFI"}
     comments = _read(tmp_path, {**page["data"][2]["comments"], "paging": comments_url}).messages
-    assert comments["parent_id"].to_list() == ["facebook:10152287136527187"] * 2
+    # the post the URL names, as when they are read nested in it (their ids name another object)
+    assert comments["parent_id"].to_list() == ["facebook:10152424266332734"] * 2
+    assert comments["thread_owner"].to_list() == ["74133697733"] * 2
 
 
 def _read(tmp_path: Path, page: dict):
@@ -231,3 +234,23 @@ def test_what_is_not_a_public_post_or_comment_stays_out(tmp_path: Path):
     notification = {"id": "notif_1_2", "from": {"id": "555"}, "to": {"id": "1"}, "unread": 1, "title": "Ana commented",
                     "created_time": "2024-05-01T10:00:00+0000", "updated_time": "2024-05-01T10:00:00+0000"}
     assert "excluded: private conversation (inbox)" not in _read(tmp_path, notification).quarantine["reason"].to_list()
+
+
+def test_comments_read_alone_from_a_posts_comments_page_are_that_posts(tmp_path: Path):
+    # real: the first comments of a post on Game of Thrones' page, as restfb recorded them in the
+    # page's feed; /{page-id}_{post-id}/comments returns this same page. Read alone, the comments
+    # had no thread owner (so they addressed no brand: only the answered ones opened cases, QA)
+    # and took their conversation from their ids, which name another object (10152279886765544)
+    page = json.loads((REAL / "post_comments.json").read_text())
+    alone = read_facebook(REAL / "post_comments.json").messages
+    assert alone.height == 3
+    assert set(alone["thread_owner"]) == {"74133697733"}
+    assert set(alone["conversation_id"]) == set(alone["parent_id"]) == {"facebook:10152423996287734"}
+    # the same comments nested in their post read the same
+    post = {"id": "74133697733_10152423996287734", "from": {"id": "39795225543", "name": "Comicbook.com"},
+            "message": "Happy birthday, George R. R. Martin!", "created_time": "2014-09-20T05:00:00+0000",
+            "comments": page}
+    (tmp_path / "nested.json").write_text(json.dumps({"data": [post]}))
+    nested = read_facebook(tmp_path / "nested.json").messages.filter(pl.col("message_id") != "facebook:10152423996287734")
+    columns = ["message_id", "conversation_id", "parent_id", "thread_owner", "author_id", "created_at", "text"]
+    assert alone.select(columns).sort("message_id").equals(nested.select(columns).sort("message_id"))

@@ -29,7 +29,11 @@ conversation is the post it belongs to, ``facebook:<post-id>`` (the part before 
 id): the id its comments carry, so that a post, its comments and comments read from
 another file without the post all share one conversation id. ``thread_owner`` is the
 page or person whose feed holds the post (its id's first part, ``from.id`` when the id has
-none: a visitor's post on a page is the page's) when the file holds the post, else NULL.
+none: a visitor's post on a page is the page's) when the file holds the post. Comments read
+without it from a comments page whose paging URL names the post by its full id
+(``/{owner-id}_{post-id}/comments``) are that post's, as they would be nested in it:
+conversation ``facebook:<post-id>``, ``thread_owner`` the id's first part. Otherwise a
+comment read alone has no ``thread_owner`` (NULL).
 
 Not loaded (quarantined): posts and comments without ``from`` (the Graph API leaves it out
 of comments read without a page token, and out of any node unless ``fields=`` asks for it;
@@ -108,7 +112,7 @@ _Context = tuple[str, str | None, str | None, str | None]
 
 #: the edges whose pages hold posts (``/{page-id}/feed``, ...) and comments, named in a page's paging URLs
 _POST_EDGES = re.compile(r"/(?:feed|posts|published_posts|visitor_posts|tagged|promotable_posts)$")
-_COMMENT_EDGES = re.compile(r"/comments$")
+_COMMENT_EDGES = re.compile(r"/([^/]+)/comments$")
 #: Messenger's edges: a page's conversations and their messages are private
 _PRIVATE_EDGES = re.compile(r"/(?:conversations|messages)$")
 #: fields a post has and a comment never has (a comment has one ``attachment``, a post ``attachments``)
@@ -119,9 +123,11 @@ _POST_FIELDS = frozenset({"type", "status_type", "story", "actions", "privacy", 
 def _nodes(page: Any) -> Iterator[tuple[Any, _Context]]:
     """Every post and comment of one page, each with what its place in the page tells."""
     if isinstance(page, dict) and isinstance(page.get("data"), list):
-        edge = _paged_edge(page)
+        edge, commented = _paged_edge(page)
+        post_id, owner = _commented_post(commented)
         for item in page["data"]:
-            yield from _walk(item, (_kind(item, edge), None, None, None))
+            kind = _kind(item, edge)
+            yield from _walk(item, (kind, post_id, owner, None) if kind == "comment" else (kind, None, None, None))
     elif _is_id_map(page):
         for item in page.values():
             yield from _nodes(item)
@@ -129,18 +135,29 @@ def _nodes(page: Any) -> Iterator[tuple[Any, _Context]]:
         yield from _walk(page, (_kind(page, None), None, None, None))
 
 
-def _paged_edge(page: dict) -> str | None:
-    """'post' or 'comment' when the page's paging URLs name the edge it was read from."""
+def _paged_edge(page: dict) -> tuple[str | None, str | None]:
+    """'message', 'post' or 'comment' when the page's paging URLs name the edge it was read
+    from, else None; and, for comments, the node whose comments they are (the URL's id)."""
     paging = page.get("paging")
     urls = [paging.get(key) for key in ("next", "previous")] if isinstance(paging, dict) else []
     paths = [url.split("?", 1)[0] for url in urls if isinstance(url, str)]
     if any(_PRIVATE_EDGES.search(path) for path in paths):
-        return "message"
+        return "message", None
     if any(_POST_EDGES.search(path) for path in paths):
-        return "post"
-    if any(_COMMENT_EDGES.search(path) for path in paths):
-        return "comment"
-    return None
+        return "post", None
+    for path in paths:
+        if found := _COMMENT_EDGES.search(path):
+            return "comment", found.group(1)
+    return None, None
+
+
+def _commented_post(commented: str | None) -> tuple[str | None, str | None]:
+    """The post key and the owner of the comments of ``/{owner-id}_{post-id}/comments``: every
+    comment of such a page belongs to that post, whatever object its own id starts with (a
+    shared photo's id, in real responses), as it would read nested in the post; (None, None)
+    for any other id."""
+    owner, separator, post = (commented or "").partition("_")
+    return (post, owner) if separator and owner and post else (None, None)
 
 
 def _kind(node: Any, edge: str | None) -> str:
