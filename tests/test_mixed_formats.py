@@ -4,6 +4,7 @@ from its content, and the published scorecards cover every platform."""
 from __future__ import annotations
 
 import gzip
+import json
 import shutil
 import zipfile
 
@@ -79,3 +80,39 @@ def test_published_scorecards_cover_every_platform(mixed_run):
     cases = {r["platform"]: r["cases"] for r in rows}
     assert set(cases) == {"x", "bluesky", "facebook", "blog", "all"}
     assert all(n > 0 for n in cases.values()), cases
+
+
+def test_a_v2_reply_to_a_tweet_from_a_source_without_thread_ids_is_one_conversation(tmp_path):
+    # Real tweets (DocNow/twarc-csv test-data/withheld.jsonl, MIT): @WhoDisTweet's reply to a
+    # tweet no file holds, here as a TAGS row (no conversation id), and @PhillyNEFL's reply to it,
+    # from an X API v2 page (conversation id: the missing tweet). They were two conversations,
+    # and the brand's reply answered no case (QA).
+    tags = tmp_path / "mentions.csv"
+    tags.write_text(
+        "id_str,from_user,text,created_at,in_reply_to_user_id_str,from_user_id_str,in_reply_to_status_id_str,"
+        "user_followers_count\n"
+        "1250720404643119107,WhoDisTweet,\"@Carolina_Queen1 Just got up. Heading back to work after 2 weeks off. "
+        "Not keen on using a work vehicle that others have been driving while I was on my 14 day isolation.\","
+        "Thu Apr 16 09:39:16 +0000 2020,486029319,1154498013626327041,1250675055316606979,236\n")
+    reply = {"id": "1250744141593686023", "author_id": "2351222345", "conversation_id": "1250675055316606979",
+             "created_at": "2020-04-16T11:13:35.000Z", "lang": "en", "in_reply_to_user_id": "1154498013626327041",
+             "referenced_tweets": [{"type": "replied_to", "id": "1250720404643119107"}],
+             "entities": {"mentions": [{"start": 0, "end": 12, "username": "WhoDisTweet"}]},
+             "text": "@WhoDisTweet @Carolina_Queen1 Be safe big guy. I shut myself down. Taking a week or 2 off. "
+                     "Haven't worked since Monday", "edit_history_tweet_ids": ["1250744141593686023"]}
+    page = {"data": [reply], "includes": {"users": [{"id": "2351222345", "username": "PhillyNEFL", "name": "Philly NEFL",
+                                                     "public_metrics": {"followers_count": 443}}]},
+            "meta": {"result_count": 1}}
+    (tmp_path / "replies.json").write_text(json.dumps(page))
+    brands = tmp_path / "brands.yaml"
+    brands.write_text("brands:\n  - id: philly\n    name: PhillyNEFL\n    timezone: America/New_York\n"
+                      "    accounts:\n      x: [PhillyNEFL]\n")
+    run = run_brandcare(tmp_path / "home", [tags, tmp_path / "replies.json"], brands)
+    formats = {r["name"]: r["format"] for r in run.query("select name, format from archive_files")}
+    assert formats == {"mentions.csv": "tags", "replies.json": "x_v2"}
+    conversations = {r["message_id"]: r["conversation_id"] for r in run.query("select * from messages")}
+    assert conversations == {"x:1250720404643119107": "x:1250675055316606979",
+                             "x:1250744141593686023": "x:1250675055316606979"}
+    (case,) = run.query("select * from care_cases")
+    assert (case["opened_message_id"], case["responded"]) == ("x:1250720404643119107", True)
+    assert case["first_response_min"] == pytest.approx(94 + 19 / 60)

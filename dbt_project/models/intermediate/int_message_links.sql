@@ -3,13 +3,26 @@
 -- it. int_messages_attributed joins it to the wide columns once. int_message_keys is read by
 -- its name each time, not through a CTE: DuckDB materialises a CTE read several times, and
 -- that copy of every message did not fit a 3 GB limit beside the joins at 10 million messages.
-with conversations as (
+with replied_threads as (
+    -- a thread without a thread id (its messages from sources that give none: X v1.1, TAGS, a
+    -- personal archive) that a reply from a source giving one answers (X API v2): the thread id
+    -- the reply gives, so that a brand's v2 reply and the v1.1 tweet it answers are one conversation
+    select a.root_id, min(k.source_conversation_id) as conversation_id
+    from {{ ref('int_message_keys') }} as k
+    inner join {{ ref('int_message_roots') }} as a on a.message_id = k.parent_id
+    where k.source_conversation_id is not null
+    group by a.root_id
+),
+
+conversations as (
     select
         m.message_id,
-        coalesce(m.source_conversation_id, r.source_conversation_id, r.message_id, m.message_id) as conversation_id
+        coalesce(m.source_conversation_id, r.source_conversation_id, t.conversation_id, r.message_id, m.message_id)
+            as conversation_id
     from {{ ref('int_message_keys') }} as m
     left join {{ ref('int_message_roots') }} as a on a.message_id = m.message_id
     left join {{ ref('int_message_keys') }} as r on r.message_id = a.root_id
+    left join replied_threads as t on t.root_id = a.root_id
 ),
 
 -- Two equi-joins, not one join on `account in (handle, id)`: that one compares every message
