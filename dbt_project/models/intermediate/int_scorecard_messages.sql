@@ -29,7 +29,8 @@ facts as (
     from messages
     where is_brand
     union all
-    -- customer messages that address the brand or belong to one of its cases
+    -- customer messages that address the brand or belong to one of its cases (the customer's
+    -- messages in the case's conversation from its opening on)
     select s.brand_id, m.platform, m.created_at, 'customer_message' as fact, m.sentiment, null as is_canned
     from (
         select brand_id, message_id from addressed
@@ -37,7 +38,9 @@ facts as (
         select c.brand_id, cm.message_id
         from {{ ref('int_cases_opened') }} as c
         inner join messages as cm
-            on cm.conversation_id = c.conversation_id and cm.author_id = c.customer_id and cm.platform = c.platform
+            on
+                cm.conversation_id = c.conversation_id and cm.author_id = c.customer_id and cm.platform = c.platform
+                and cm.created_at >= c.opened_at
     ) as s
     inner join messages as m using (message_id)
 ),
