@@ -51,6 +51,15 @@ def ensure_manifest() -> Path:
 
 
 @cache
+def dbt_test_descriptions() -> dict[str, str]:
+    """The description of each dbt data test that has one (a singular test's, from
+    dbt_project/tests/_tests.yml), by the name its asset check carries."""
+    nodes = json.loads(ensure_manifest().read_text())["nodes"].values()
+    return {node["name"]: " ".join(node["description"].split()) for node in nodes
+            if node["resource_type"] == "test" and node.get("description")}
+
+
+@cache
 def dbt_project():
     """The dbt project for dagster-dbt (built on first use, not at import)."""
     from dagster_dbt import DbtProject

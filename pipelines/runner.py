@@ -100,9 +100,13 @@ def check_outcome(evaluation) -> str:
 
 
 def check_line(evaluation) -> str:
-    """One line for people: the check, its outcome, and its description when it has one."""
+    """One line for people: the check, its outcome, and what it means when it says (the
+    evaluation's description, else the dbt test's)."""
+    from pipelines.project import dbt_test_descriptions
+
+    description = evaluation.description or dbt_test_descriptions().get(evaluation.check_name)
     return (f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} {check_outcome(evaluation)}"
-            + (f" ({evaluation.description})" if evaluation.description else ""))
+            + (f" ({description})" if description else ""))
 
 
 def step_failure_line(event) -> str:

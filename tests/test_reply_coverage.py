@@ -40,6 +40,9 @@ def test_a_sample_that_cuts_its_conversations_warns_and_the_report_says_so(tmp_p
     # published, with the warning on the run's output
     assert "published version" in proc.stdout and "0 failed, 1 warned" in proc.stdout
     assert "warning: check int_reply_coverage:warn_conversations_cut warned" in proc.stderr
+    # saying what it means, not the check's name only (QA)
+    assert "miss their parent: the archives cut its conversations" in proc.stderr
+    assert "response rates undercount" in proc.stderr
     with duckdb.connect(str(home / "warehouse" / "brandcare.duckdb"), read_only=True) as con:
         cursor = con.execute("select * from int_reply_coverage")
         names = [d[0] for d in cursor.description]
