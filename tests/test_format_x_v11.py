@@ -214,3 +214,15 @@ def test_a_statuses_lookup_map_reads_every_tweet(tmp_path: Path) -> None:
     read = read_x_v11(tmp_path / "lookup.json")
     assert read.messages.height == 3 and read.quarantine.is_empty()
     assert read.notes == ("1 stream message(s) 'id (statuses/lookup, not found)' skipped: no tweet in them",)
+
+
+def test_a_user_stream_whose_friends_line_is_longer_than_the_sniffed_head_is_read(tmp_path: Path) -> None:
+    # the same real stream, its user following 8,000 accounts: a friends line of 150 KB, past
+    # the 64 KiB detection reads, was an unknown format
+    lines = (V11 / "sferik" / "track_streaming_user.json").read_text().splitlines(keepends=True)
+    friends = json.dumps({"friends": [1_000_000_000_000_000_000 + n for n in range(8000)]}) + "\n"
+    assert len(friends) > 65536
+    path = tmp_path / "stream.json"
+    path.write_text(friends + "".join(lines[1:]))
+    assert detect_format(path) == "x_v11"
+    assert read_x_v11(path).messages["message_id"].to_list() == ["x:55709764298092545"]

@@ -66,6 +66,27 @@ _AT_URI = re.compile(r'"uri"\s*:\s*"at://')
 _V11_RECORD_KEYS = {"text", "full_text", "extended_tweet", "statuses", "results", "delete", *CONTROL_KEYS}
 
 
+#: a user stream's first line: the ids of the accounts the user follows, past the head when
+#: they are many (5,000 ids of 19 digits are 100 KB)
+_FRIENDS_LINE = re.compile(r'\{\s*"friends(?:_str)?"\s*:\s*\[')
+#: how far a friends line is read to find the stream's next line
+_FRIENDS_LINE_MAX_BYTES = 64 * 2**20
+
+
+def _after_long_first_line(path: Path) -> str:
+    """The head of the line after a first line longer than the sniffed head ('' when the file
+    has no second line within :data:`_FRIENDS_LINE_MAX_BYTES`)."""
+    with path.open("rb") as handle:
+        while handle.tell() < _FRIENDS_LINE_MAX_BYTES:
+            chunk = handle.read(_SNIFF_BYTES)
+            if not chunk:
+                return ""
+            if (newline := chunk.find(b"\n")) >= 0:
+                handle.seek(handle.tell() - len(chunk) + newline + 1)
+                return handle.read(_SNIFF_BYTES).decode("utf-8", errors="replace").lstrip(" \t\r\n")
+    return ""
+
+
 def sniff(path: Path) -> str:
     """The first characters of a (decompressed, UTF-8) file, BOM and leading space removed."""
     with path.open("rb") as handle:
@@ -113,6 +134,9 @@ def detect_format(path: Path) -> str:
         raise ArchiveError("unknown format: XML that is neither a WordPress WXR nor a Disqus export")
     if head.startswith(("window.YTD.", "Grailbird.data.tweets_")):
         return "x_archive"
+    if _FRIENDS_LINE.match(head) and "\n" not in head:
+        # a user stream whose friends line is longer than the head: detect by the next line
+        head = _after_long_first_line(path) or head
     if head.startswith(("{", "[")):
         first_keys = _first_json_keys(head)
         if {"message_id", "platform"} <= first_keys:
