@@ -56,3 +56,13 @@ def test_ids_a_spreadsheet_rewrote_are_read_back_or_refused(tmp_path: Path) -> N
     assert (row["author_id"], row["parent_id"], row["in_reply_to_author_id"], row["text"]) == (
         "154517048", None, "86031609", "  hola  ")
     assert read.quarantine["reason"].to_list() == ["invalid from_user_id_str: abc"]
+
+
+def test_a_sheet_whose_file_name_holds_brackets_is_read(tmp_path: Path) -> None:
+    # a re-saved download is named "Archive [1].csv": the CSV reader took the name for a glob
+    # pattern, matched nothing and rejected the file (QA)
+    path = tmp_path / "Archive [copia] (1).csv"
+    path.write_bytes(ARCHIVE.read_bytes())
+    assert detect_format(path) == "tags"
+    read = read_tags(path)
+    assert read.messages.equals(read_tags(ARCHIVE).messages)

@@ -245,7 +245,8 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
         header = handle.readline()
     separator = max(CSV_SEPARATORS, key=header.count)
     try:
-        rows = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", separator=separator)
+        # glob=False: a file name holding [ ] or * (a re-saved "sheet [copy].csv") is a name, not a pattern
+        rows = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", separator=separator, glob=False)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise ArchiveError(f"not readable as {what}: {str(exc).splitlines()[0]}") from exc
     missing = [c for c in required if c not in rows.columns]
