@@ -202,6 +202,23 @@ def _entry_path(info: zipfile.ZipInfo) -> PurePosixPath:
     return PurePosixPath(info.filename.replace("\\", "/"))
 
 
+#: zip files that are office documents (Office Open XML, OpenDocument), by an entry each holds
+_OFFICE_DOCUMENTS = {"xl/workbook.xml": "an Excel workbook", "word/document.xml": "a Word document",
+                     "ppt/presentation.xml": "a PowerPoint presentation", "content.xml": "an OpenDocument file"}
+
+
+def _office_document(names: set[str]) -> str | None:
+    """Why a zip file that is an office document (an .xlsx is a zip of XML parts) is refused
+    whole, rather than its parts read as archives; None for any other zip."""
+    if not ({"[Content_Types].xml", "mimetype"} & names):
+        return None
+    kind = next((kind for entry, kind in _OFFICE_DOCUMENTS.items() if entry in names), None)
+    if kind is None:
+        return None
+    return (f"{kind}, not an archive format brandcare reads: open it and save or download each sheet "
+            "as CSV (a TAGS spreadsheet: its Archive sheet, File > Download > Comma-separated values)")
+
+
 def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
     """Every file entry of a zip archive as its own candidate; unsafe entries are refused."""
     assert candidate.path is not None
@@ -214,6 +231,9 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
         return
     with archive:
         entries = [info for info in archive.infolist() if not info.is_dir()]
+        if document := _office_document({info.filename for info in entries}):
+            yield Candidate(candidate.source, outer, None, error=document)
+            return
         extras = x_archive_extras(_entry_path(info) for info in entries)
         extracted: dict[str, Path] = {}
         for info in entries:

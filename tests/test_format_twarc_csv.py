@@ -96,3 +96,13 @@ def test_an_early_twarc_csv_reads_its_references_from_the_referenced_tweets_colu
         from_json.messages.select(references).sort("message_id"))
     quoting = from_csv.messages.filter(pl.col("message_id") == "x:1169968866866466817")
     assert quoting["quoted_id"].to_list() == ["x:1169734611666198528"]
+
+
+def test_reference_ids_a_spreadsheet_wrote_as_numbers_are_noted(tmp_path: Path) -> None:
+    path = tmp_path / "tweets.csv"
+    path.write_text("id,conversation_id,author_id,author.username,created_at,text,referenced_tweets.replied_to.id\n"
+                    "1377650093109743620,1.37726669785026E+18,1,ana,2021-04-01T16:00:00.000Z,hola,1.37726669785026E+18\n")
+    read = read_twarc_csv(path)
+    assert read.messages.select("parent_id", "conversation_id").row(0) == (None, None)
+    assert [note.split(" value(s)")[0] for note in read.notes] == [
+        "1 conversation_id", "1 referenced_tweets.replied_to.id"]

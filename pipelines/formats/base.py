@@ -240,7 +240,8 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
     """The columns ``required`` and ``optional`` of a CSV export (every other one ignored), as
     text, with ``position`` (0-based row number): a missing optional column is NULL, values are
     trimmed and an empty one is NULL, but a ``verbatim`` column (a message's text) keeps its
-    spaces. A file that cannot be parsed or lacks a required column is rejected (ArchiveError)."""
+    spaces. Rows whose every cell is empty are left out. A file that cannot be parsed or lacks
+    a required column is rejected (ArchiveError)."""
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         header = handle.readline()
     separator = max(CSV_SEPARATORS, key=header.count)
@@ -253,10 +254,14 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
     if missing:
         raise ArchiveError(f"not {what}: no column {', '.join(missing)}")
     columns = (*required, *optional)
+    # a row of empty cells (a sheet's trailing rows, as Excel or a script saves them) is no
+    # record, as a blank line of a JSON-lines file is none
+    blank = pl.all_horizontal(pl.all().str.strip_chars().replace("", None).is_null())
     return rows.select(
         *[(pl.col(c) if c in rows.columns else pl.lit(None, pl.String)).alias(c) for c in columns],
         pl.int_range(pl.len(), dtype=pl.Int64).alias("position"),
-    ).with_columns(
+        blank.alias("__blank"),
+    ).filter(~pl.col("__blank")).drop("__blank").with_columns(
         (pl.col(c) if c in verbatim else pl.col(c).str.strip_chars()).replace("", None) for c in columns
     )
 
@@ -266,3 +271,17 @@ def id_text(column: str) -> pl.Expr:
     id it took for a number, exact up to 15 digits (a longer one, or ``1.54E+08``, lost digits)."""
     value = pl.col(column).str.replace(r"^(\d{1,15})\.0+$", "${1}")
     return pl.when(value.str.contains(r"^\d+$")).then(value)
+
+
+def lost_id_notes(rows: pl.DataFrame, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """A note per reference column of a CSV export whose filled cells :func:`id_text` cannot
+    read: their links are left empty, which no row's quarantine would say. Typically ids a
+    spreadsheet or pandas wrote as numbers (``1.3172086982095667e+18``, digits lost)."""
+    notes = []
+    for column in columns:
+        lost = rows.filter(pl.col(column).is_not_null() & id_text(column).is_null())
+        if lost.height:
+            notes.append(
+                f"{lost.height} {column} value(s) are not ids, e.g. {lost[column][0]!r}: their links are left empty "
+                "(ids written as numbers lose digits: save the sheet again with its id columns as text)")
+    return tuple(notes)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import ReadResult, id_text, read_csv_columns, result, x_id, x_text
+from pipelines.formats.base import ReadResult, id_text, lost_id_notes, read_csv_columns, result, x_id, x_text
 from pipelines.formats.x_archive import mentions_of, v11_datetime
 
 REQUIRED = ("id_str", "from_user", "from_user_id_str", "text", "created_at")
@@ -49,6 +49,7 @@ def read_tags(path: Path) -> ReadResult:
         pl.concat_str(pl.col(*REQUIRED).fill_null(""), separator=",").alias("excerpt"),
     )
     good = checked.filter(pl.col("reason").is_null())
+    notes = lost_id_notes(good, ("in_reply_to_status_id_str", "in_reply_to_user_id_str"))
     messages = good.select(
         x_id("id_str").alias("message_id"),
         x_id("id_str").alias("version_id"),
@@ -71,7 +72,7 @@ def read_tags(path: Path) -> ReadResult:
         ).alias("url"),
         pl.col("position"),
     )
-    return result(messages, bad)
+    return result(messages, bad, notes)
 
 
 def _mentions(entities: str) -> list[str]:

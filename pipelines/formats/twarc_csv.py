@@ -25,7 +25,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import ReadResult, id_text, read_csv_columns, result, x_id, x_text
+from pipelines.formats.base import ReadResult, id_text, lost_id_notes, read_csv_columns, result, x_id, x_text
 from pipelines.formats.x_v2 import ISO_UTC
 
 #: the columns a file must have to be read as twarc-csv
@@ -76,6 +76,7 @@ def read_twarc_csv(path: Path) -> ReadResult:
     bad = checked.filter(pl.col("reason").is_not_null()).select(
         "position", "reason", pl.concat_str(pl.col(*REQUIRED).fill_null(""), separator=",").alias("excerpt"))
     good = checked.filter(pl.col("reason").is_null())
+    notes = lost_id_notes(good, tuple(c for c in IDS if c not in ("id", "author_id")))
     first_id = pl.coalesce(pl.col("edit_history_tweet_ids").map_elements(_first_id, return_dtype=pl.String),
                            pl.col("id_")).alias("first_id")
     messages = good.with_columns(first_id).select(
@@ -104,7 +105,7 @@ def read_twarc_csv(path: Path) -> ReadResult:
                        pl.col("id_")]).alias("url"),
         pl.col("position"),
     )
-    return result(messages, bad)
+    return result(messages, bad, notes)
 
 
 def _json_string(value: str) -> str:
