@@ -492,7 +492,9 @@ def cmd_shell(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    con = duckdb.connect(str(database), read_only=True)
+    from pipelines.settings import connect_duckdb
+
+    con = connect_duckdb(database, read_only=True)
     code.interact(
         banner=f"{database} opened read-only as `con` (version {database.parent.name}); e.g.\n"
         'con.sql("select * from leaderboard_latest_final_month").show()   Ctrl-D leaves',

@@ -69,7 +69,7 @@ from pipelines.formats.bluesky import read_bluesky_many
 from pipelines.formats.decode import prepare
 from pipelines.formats.x_v2 import read_x_v2_many
 from pipelines.locks import held_flock
-from pipelines.settings import Settings
+from pipelines.settings import Settings, connect_duckdb
 from pipelines.sources import Candidate, SourceError, collect, is_url
 
 FILE_SCHEMA: dict[str, pl.DataType] = {
@@ -824,11 +824,10 @@ def lake_dates(settings: Settings, shas: Iterable[str] | None = None) -> tuple[d
     """The first and last UTC dates of the posts in the lake, or of the posts of the given
     archive files; None when there are none. Profiles (they say when an account was created)
     are not posts and never widen the range."""
-    import duckdb
 
     ensure_lake(settings)
     wanted = None if shas is None else sorted(set(shas))
-    with duckdb.connect() as con:
+    with connect_duckdb() as con:
         low, high = con.execute(
             "select min(created_at)::date, max(created_at)::date from read_parquet($glob, union_by_name = true) "
             "where kind in ('post', 'repost', 'delete') and ($shas is null or list_contains($shas, archive_sha256))",
@@ -841,7 +840,6 @@ def reconcile(settings: Settings) -> pl.DataFrame:
     """Archive files whose counts do not add up: read != loaded + quarantined, or the lake
     holds a different number of rows than the file's record says. Empty when all is well.
     """
-    import duckdb
 
     ensure_lake(settings)
     query = """
@@ -862,7 +860,7 @@ def reconcile(settings: Settings) -> pl.DataFrame:
            or f.records_quarantined <> coalesce(q.lake_quarantined, 0)
         order by sha256
     """
-    with duckdb.connect() as con:
+    with connect_duckdb() as con:
         return con.sql(query, params={
             "archive_files": str(settings.archive_files_dir / "*.parquet"),
             "message_rows": str(settings.message_rows_dir / "*.parquet"),

@@ -44,6 +44,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.settings import connect_duckdb
+
 #: Exported as Parquet into every version folder (what BI tools read).
 PUBLISHED_TABLES: tuple[str, ...] = (
     "brand_scorecards", "care_cases", "unanswered_cases", "agent_activity",
@@ -245,7 +247,7 @@ def pinned_version_dir(published_dir: Path) -> Path:
 
 def connect_analyst_database(published_dir: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the current version's analyst database."""
-    return duckdb.connect(str(pinned_version_dir(published_dir) / ANALYST_DATABASE), read_only=True)
+    return connect_duckdb(pinned_version_dir(published_dir) / ANALYST_DATABASE, read_only=True)
 
 
 def publish(
@@ -285,7 +287,7 @@ def publish(
     version_dir: Path | None = None
     try:
         staging.mkdir()
-        con = duckdb.connect(config=duckdb_config or {})
+        con = connect_duckdb(config=duckdb_config)
         try:
             # Attached under its file stem: dbt-duckdb's views name that catalog explicitly.
             con.execute(f"ATTACH {_sql_literal(warehouse)} AS {_ident(warehouse.stem)} (READ_ONLY)")

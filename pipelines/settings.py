@@ -192,3 +192,16 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         brands_file=Path(brands).expanduser().resolve() if brands else None,
         **values,
     )
+
+
+def connect_duckdb(database: str | Path = ":memory:", *, read_only: bool = False, config: dict | None = None):
+    """A DuckDB connection whose session time zone is UTC, as dbt's (profiles.yml) and the
+    readers' are: DuckDB's default is the machine's zone, in which a timestamp's ``::date`` and
+    the Python datetimes it returns would be that zone's (a run's window of days, the data
+    horizon of a publication, the report's dates)."""
+    import duckdb
+
+    con = duckdb.connect(str(database), read_only=read_only, config=config or {})
+    con.execute("set TimeZone = 'UTC'")
+    return con
+

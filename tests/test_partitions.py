@@ -192,3 +192,29 @@ def test_a_partition_run_recomputes_its_month_and_the_cases_new_replies_answer_a
     with brandcare_env(home), DagsterInstance.get() as instance:
         run = instance.get_runs(limit=1)[0]
     assert run.tags[RANGE_START_TAG] == run.tags[RANGE_END_TAG] == day.replace(day=1).isoformat()
+
+
+@pytest.mark.e2e
+def test_a_machine_in_another_time_zone_works_in_utc_days(tmp_path, monkeypatch):
+    # QA: on a machine set to Tokyo, DuckDB's session zone was Tokyo's: the lake's first day
+    # read 1 February for a case of 31 January 20:00 UTC, so a full run left January out of
+    # its months, and the data horizon was published at +09:00
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    home, brands = tmp_path / "home", tmp_path / "brands.yaml"
+    brands.write_text(BRANDS_YAML)
+    archive = _canonical(
+        tmp_path / "edge.jsonl",
+        {"message_id": "x:200", "conversation_id": "x:200", "author_id": "u1", "created_at": "2026-01-31T20:00:00Z",
+         "text": "@nubeluz_ayuda llevo tres días sin internet", "mentions": ["nubeluz_ayuda"]},
+        {"message_id": "x:300", "conversation_id": "x:300", "author_id": "u2", "created_at": "2026-02-20T10:00:00Z",
+         "text": "@nubeluz_ayuda ¿por qué me cobran dos veces?", "mentions": ["nubeluz_ayuda"]},
+    )
+    run_cli(home, "ingest", archive)
+    run_cli(home, "run", "--quiet", brands=brands)
+    manifest = json.loads((home / "published" / "current" / "manifest.json").read_text())
+    assert manifest["data_horizon"] == "2026-02-20T10:00:00+00:00"
+    with brandcare_env(home), DagsterInstance.get() as instance:
+        run = instance.get_runs(limit=1)[0]
+    assert (run.tags[RANGE_START_TAG], run.tags[RANGE_END_TAG]) == ("2026-01-01", "2026-02-01")
+    assert "2026-01-31" in run_cli(home, "status").stdout
+    assert "31 Jan 2026" in (home / "published" / "current" / "report.html").read_text(encoding="utf-8")

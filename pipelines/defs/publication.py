@@ -5,13 +5,13 @@ publication current.
 """
 
 
-import duckdb
 from dagster import AssetExecutionContext, DagsterEventType, MaterializeResult, MetadataValue, asset
 
 from pipelines.defs.resources import BrandcareResource
 from pipelines.defs.warehouse import WAREHOUSE_POOL, mart_key
 from pipelines.publish import ANALYST_TABLES, publish
 from pipelines.report import render_report
+from pipelines.settings import connect_duckdb
 
 
 def _check_results(context: AssetExecutionContext) -> list[dict]:
@@ -56,7 +56,7 @@ PUBLICATION_INPUTS = ("int_data_horizon", "int_reply_coverage")
 )
 def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> MaterializeResult:
     settings = brandcare.settings()
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+    with connect_duckdb(settings.warehouse_path, read_only=True) as con:
         horizon = con.execute("select data_horizon from int_data_horizon").fetchone()[0]
     checks = _check_results(context)
     manifest = publish(

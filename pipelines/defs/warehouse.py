@@ -12,7 +12,6 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-import duckdb
 import polars as pl
 from dagster import (
     AssetCheckResult,
@@ -31,7 +30,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from pipelines.defs.partitions import monthly_partitions, single_run_backfill, window_dates
 from pipelines.defs.resources import BrandcareResource
 from pipelines.project import dbt_build_args, dbt_project, ensure_manifest
-from pipelines.settings import Settings
+from pipelines.settings import Settings, connect_duckdb
 
 WAREHOUSE_POOL = "warehouse"
 #: The dbt source holding the run's window of days (written by :func:`run_window`).
@@ -130,7 +129,7 @@ BRAND_SCORECARDS = mart_key("brand_scorecards")
 def brand_scorecards_expectations(brandcare: BrandcareResource) -> AssetCheckResult:
     from data_checks import validate_brand_scorecards
 
-    with duckdb.connect(str(brandcare.settings().warehouse_path), read_only=True) as con:
+    with connect_duckdb(brandcare.settings().warehouse_path, read_only=True) as con:
         frame = con.sql("select * from brand_scorecards").df()
     outcome = validate_brand_scorecards(frame)
     return AssetCheckResult(

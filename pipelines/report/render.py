@@ -8,12 +8,12 @@ from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import duckdb
 from jinja2 import Environment, select_autoescape
 
 from pipelines.report import charts
 from pipelines.report.data import CHANNELS, ReportData, load_report_data
 from pipelines.report.text import Words
+from pipelines.settings import connect_duckdb
 
 #: Characters of a case's text shown in the unanswered table.
 TEXT_CHARS = 280
@@ -124,7 +124,7 @@ def render_report(warehouse_path: Path, *, language: str = "en", response_window
     (pass the run's Settings values); ``duckdb_config`` the connection's (Settings.duckdb_config).
     """
     words = Words(language)
-    with duckdb.connect(str(warehouse_path), read_only=True, config=duckdb_config or {}) as con:
+    with connect_duckdb(warehouse_path, read_only=True, config=duckdb_config) as con:
         data = load_report_data(con)
     totals = data.totals
     kpis = []
