@@ -136,8 +136,20 @@ def test_numbers_percentages_and_dates_follow_the_language():
     assert (en.percent(7877 / 7878), en.percent(1), en.percent(0.994)) == (">99%", "100%", "99%")
     assert (en.compact(1_980_000), es.compact(1_980_000)) == ("1.98 M", "1,98 M")
     assert (en.month(date(2026, 9, 1)), es.month(date(2026, 9, 1))) == ("September 2026", "septiembre de 2026")
+    # follower bands and counts in each language's own format (QA: "1k-9,999" read as a decimal)
+    assert en.follower_bands == ["<100", "100-999", "1,000-9,999", "10,000-99,999", ">=100,000"]
+    assert es.follower_bands == ["<100", "100-999", "1.000-9.999", "10.000-99.999", ">=100.000"]
+    assert (en.brands(1), en.brands(3), es.brands(1), es.brands(3)) == ("1 brand", "3 brands", "1 marca", "3 marcas")
     with pytest.raises(ValueError, match="fr"):
         Words("fr")
+
+
+def test_every_charted_brand_has_its_own_colour():
+    # QA: eight colours for twelve brands, so nine banks' trend lines shared colours
+    from pipelines.report import charts, data
+
+    colours = charts.brand_colours([f"brand {i}" for i in range(data.REPORT_BRANDS)])
+    assert len(set(colours.values())) == data.REPORT_BRANDS
 
 
 # --- the demo report in the browser --------------------------------------------------------------
@@ -313,6 +325,10 @@ def test_many_brands_draw_only_the_most_active_and_say_so(demo_run, monkeypatch,
     assert board.count("<tr>") == 3
     # the figures over every brand stay whole
     assert f"<b>{sum(c['actionable'] for c in counts):,}</b>" in page
+    # an unanswered case of a brand left out of the charts is in its own zone, not UTC (QA)
+    queue = page[page.index('id="unanswered"'):]
+    queue = queue[queue.index("<tbody>"):queue.index("</tbody>")]
+    assert any(name in queue for name in rest) and " UTC<" not in queue
 
 
 def test_a_trend_line_breaks_where_periods_hold_no_figure():

@@ -23,7 +23,9 @@ GRID = "#e5e7eb"
 ACCENT = "#2563eb"
 NO_DATA = "#f3f4f6"
 #: Brand colours (Okabe-Ito, colour-blind safe), assigned in brand-name order.
-BRAND_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999933")
+#: One per charted brand (data.REPORT_BRANDS): Okabe and Ito's eight, then four of Paul Tol's.
+BRAND_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000", "#999933",
+                 "#882255", "#332288", "#DDCC77", "#117733")
 #: First-response buckets, fast (green) to slow (red).
 BUCKET_COLOURS = ("#1a9850", "#91cf60", "#fee08b", "#fc8d59", "#d73027")
 CHANNEL_COLOURS = {"dm": "#0072B2", "phone": "#D55E00", "email": "#E69F00", "web": "#009E73", "store": "#CC79A7"}
@@ -356,7 +358,7 @@ def equity_chart(rows: list[dict], words: Words) -> str:
         ax = chart.figure.subplots()
         mesh = _rate_cells(chart, ax, rates, counts, True, words)
         ax.set_yticks([i + 0.5 for i in range(len(brands))], brands)
-        ax.set_xticks([j + 0.5 for j in range(len(FOLLOWER_BANDS))], FOLLOWER_BANDS)
+        ax.set_xticks([j + 0.5 for j in range(len(FOLLOWER_BANDS))], words.follower_bands)
         ax.xaxis.tick_top()
         ax.set_xlabel(words("followers"), color=MUTED)
         ax.xaxis.set_label_position("top")
@@ -372,6 +374,7 @@ def equity_chart(rows: list[dict], words: Words) -> str:
 def hours_cases_chart(rows: list[dict], words: Words) -> str:
     """Cases opened per local weekday and hour, every brand in its own time zone."""
     import numpy as np
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     grid = np.zeros((7, 24))
     for row in rows:
@@ -389,7 +392,10 @@ def hours_cases_chart(rows: list[dict], words: Words) -> str:
         ax.tick_params(length=0)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        _colorbar(chart, mesh, ax, fraction=0.025, pad=0.015)
+        bar = _colorbar(chart, mesh, ax, fraction=0.025, pad=0.015)
+        # counts of cases: whole numbers, in the report's number format
+        bar.ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: words.number(value)))
         return chart.svg(words("cases_opened"))
 
 

@@ -56,6 +56,8 @@ class ReportData:
     brands: list[dict] = field(default_factory=list)
     #: brands in the registry (``brands`` holds the REPORT_BRANDS with the most actionable cases)
     brands_total: int = 0
+    #: every brand's time zone, charted or not (the unanswered list names any brand)
+    timezones: dict[str, str] = field(default_factory=dict)
     totals: dict = field(default_factory=dict)
     leaderboard: list[dict] = field(default_factory=list)
     leaderboard_final: bool = True
@@ -163,6 +165,7 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         order by coalesce(c.actionable, 0) desc, b.brand_name, b.brand_id
     """)
     data.brands_total = len(data.brands)
+    data.timezones = {b["brand_id"]: b["timezone"] for b in data.brands}
     data.brands = sorted(data.brands[:REPORT_BRANDS], key=lambda b: (b["brand_name"], b["brand_id"]))
     data.cut = _rows(con, """
         select platform, replies, replies_parent_missing, brand_replies, brand_replies_parent_missing

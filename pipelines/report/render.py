@@ -82,7 +82,7 @@ def _local_moment(when, zone: ZoneInfo, words: Words) -> str:
 
 
 def _unanswered_rows(data: ReportData, words: Words) -> list[dict]:
-    zones = {b["brand_id"]: ZoneInfo(b["timezone"]) for b in data.brands}
+    zones = {brand_id: ZoneInfo(zone) for brand_id, zone in data.timezones.items()}
     rows = []
     for case in data.unanswered:
         text = case["opened_text"] or ""

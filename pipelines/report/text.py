@@ -11,8 +11,9 @@ from datetime import date, datetime
 
 LANGUAGES = ("en", "es")
 
-#: Follower bands of the equity view (the bands of brand_scorecards.equity_index).
-FOLLOWER_BANDS = ("<100", "100-999", "1k-9,999", "10k-99,999", ">=100k")
+#: Follower bands of the equity view (the bands of brand_scorecards.equity_index): their bounds
+#: (Words.follower_bands writes them in the report's language).
+FOLLOWER_BANDS = ((None, 100), (100, 1_000), (1_000, 10_000), (10_000, 100_000), (100_000, None))
 
 #: First-response buckets: (upper bound in minutes, label key); the last bound is open.
 RESPONSE_BUCKETS = ((60, "under_1h"), (240, "1_4h"), (480, "4_8h"), (1440, "8_24h"), (math.inf, "over_24h"))
@@ -32,6 +33,7 @@ TEXT: dict[str, dict[str, str]] = {
         "data_up_to": "Data up to {horizon} (UTC)",
         "cases_from_to": "Cases opened {start} to {end}",
         "brands_n": "{n} brands",
+        "brands_1": "1 brand",
         "conversations_cut": "Conversations cut on {platform}: {missing} of {replies} replies ({share}) "
                              "answer a message the archives do not hold (a personal archive or a sample "
                              "holds one side of a conversation), {brand_missing} of them by the brands. A "
@@ -147,6 +149,7 @@ TEXT: dict[str, dict[str, str]] = {
         "data_up_to": "Datos hasta {horizon} (UTC)",
         "cases_from_to": "Casos abiertos del {start} al {end}",
         "brands_n": "{n} marcas",
+        "brands_1": "1 marca",
         "conversations_cut": "Conversaciones cortadas en {platform}: {missing} de {replies} respuestas "
                              "({share}) contestan a un mensaje que los archivos no contienen (un archivo "
                              "personal o una muestra guarda un lado de la conversación), {brand_missing} de "
@@ -306,6 +309,16 @@ class Words:
         if 0.995 <= share < 1:
             return f">99{sign}"
         return f"{self.number(100 * share)}{sign}"
+
+    @property
+    def follower_bands(self) -> list[str]:
+        """``<100``, ``100-999``, ``1,000-9,999`` (``1.000-9.999`` in Spanish), ..., ``>=100,000``."""
+        return [f"<{self.number(high)}" if low is None else f">={self.number(low)}" if high is None
+                else f"{self.number(low)}-{self.number(high - 1)}" for low, high in FOLLOWER_BANDS]
+
+    def brands(self, n: int) -> str:
+        """``1 brand``, ``3 brands``."""
+        return self("brands_1") if n == 1 else self("brands_n", n=n)
 
     def compact(self, value: int | None) -> str:
         """Follower counts: ``950``, ``12.3k``, ``1.98 M``."""
