@@ -457,6 +457,10 @@ def cmd_sql(args: argparse.Namespace) -> int:
         return 1
     with con:
         try:
+            if len(con.extract_statements(args.query)) > 1:
+                print("error: give one SQL statement (several were given: only the last one's result "
+                      "would be shown)", file=sys.stderr)
+                return 2
             result = con.sql(args.query)
             if result is None:
                 return 0

@@ -308,6 +308,9 @@ def test_sql_answers_read_only_and_refuses_writes(demo_run):
     assert refused.returncode == 1 and "read-only" in refused.stderr.lower()
     broken = run_cli(demo_run.home, "sql", "select * from no_such_table", check=False)
     assert broken.returncode != 0 and "no_such_table" in broken.stderr
+    # several statements: refused, not the last one's result alone (QA)
+    several = run_cli(demo_run.home, "sql", "select 1 as a; select 2 as b", "--csv", check=False)
+    assert several.returncode == 2 and "one SQL statement" in several.stderr and several.stdout == ""
 
 
 def test_shell_opens_the_current_database_read_only(demo_run):

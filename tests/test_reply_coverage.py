@@ -8,6 +8,7 @@ and one run through the command line; the expected counts are read from the CSV 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import duckdb
@@ -43,6 +44,10 @@ def test_a_sample_that_cuts_its_conversations_warns_and_the_report_says_so(tmp_p
     # saying what it means, not the check's name only (QA)
     assert "miss their parent: the archives cut its conversations" in proc.stderr
     assert "response rates undercount" in proc.stderr
+    # and so does the publication's manifest
+    manifest = json.loads((home / "published" / "current" / "manifest.json").read_text())
+    (cut,) = [check for check in manifest["checks"] if check["name"] == "warn_conversations_cut"]
+    assert not cut["passed"] and "response rates undercount" in cut["description"]
     with duckdb.connect(str(home / "warehouse" / "brandcare.duckdb"), read_only=True) as con:
         cursor = con.execute("select * from int_reply_coverage")
         names = [d[0] for d in cursor.description]
