@@ -372,7 +372,9 @@ def test_a_long_history_trends_its_latest_months_and_says_so():
     data = ReportData(horizon=datetime(2026, 1, 1, tzinfo=UTC), trend_grain="month", trends=kept,
                       trend_periods=180, trend_first=months[0])
     (trends,) = [s for s in _sections(data, Words("en"), 7, 3) if s.id == "trends"]
-    assert trends.note == "The latest 24 months of 180: every month since January 2011 is in brand_scorecards."
+    # "of the months with data": a sparse history's 24 months can span years (QA)
+    assert trends.note == ("The latest 24 of the 180 months with data: every month since January 2011 is in "
+                           "brand_scorecards.")
     data.trends, data.trend_periods = rows[:5], 5
     (trends,) = [s for s in _sections(data, Words("es"), 7, 3) if s.id == "trends"]
     assert trends.note is None

@@ -60,7 +60,8 @@ TEXT: dict[str, dict[str, str]] = {
         "leaderboard_not_final": "No month is final yet (a month is final once every case in it "
                                  "has had its {days}-day response window); shown: {month}, which may still change.",
         "leaderboard_how": "Brands ranked by care score (0-100) for the latest month whose response "
-                           "windows have all closed, so its figures can no longer change. The score "
+                           "windows have all closed, so its figures can no longer change (while no month has, the "
+                           "latest month, as the note above says). The score "
                            "weighs response rate, speed, in-channel handling, equity, off-hours "
                            "response and recovery. A brand with fewer actionable cases than the "
                            "ranking minimum gets no rank and no score: it shows “too few cases”, not "
@@ -86,8 +87,8 @@ TEXT: dict[str, dict[str, str]] = {
                       "its actionable cases (a small point rests on a few: read its swings with "
                       "care). Hollow points are periods that are not final yet: late replies can "
                       "still raise them.",
-        "trends_latest": "The latest {shown} months of {total}: every month since {first} is in "
-                         "brand_scorecards.",
+        "trends_latest": "The latest {shown} of the {total} months with data: every month since {first} is "
+                         "in brand_scorecards.",
         "grain_week": "week",
         "grain_month": "month",
         "week_of": "week starting",
@@ -178,7 +179,8 @@ TEXT: dict[str, dict[str, str]] = {
                                  "muestra {month}, que aún puede cambiar.",
         "leaderboard_how": "Marcas ordenadas por puntuación de atención (0-100) del último mes cuyas "
                            "ventanas de respuesta se han cerrado, de modo que sus cifras ya no "
-                           "cambian. La puntuación pondera la tasa de respuesta, la rapidez, la "
+                           "cambian (mientras ninguno lo esté, el último mes, como dice la nota). "
+                           "La puntuación pondera la tasa de respuesta, la rapidez, la "
                            "atención en el propio canal, la equidad, la respuesta fuera de horario y "
                            "la recuperación. Una marca con menos casos accionables que el mínimo no "
                            "recibe puesto ni puntuación: aparece «pocos casos», no un suspenso. "
@@ -205,8 +207,8 @@ TEXT: dict[str, dict[str, str]] = {
                       "(un punto pequeño descansa en pocos: lee sus saltos con cuidado). Los "
                       "puntos huecos son periodos aún abiertos: las respuestas tardías todavía "
                       "pueden subirlos.",
-        "trends_latest": "Los últimos {shown} meses de {total}: cada mes desde {first} está en "
-                         "brand_scorecards.",
+        "trends_latest": "Los últimos {shown} de los {total} meses con datos: cada mes desde {first} "
+                         "está en brand_scorecards.",
         "grain_week": "semana",
         "grain_month": "mes",
         "week_of": "semana que empieza",
