@@ -397,3 +397,15 @@ def test_a_trend_point_resting_on_a_few_cases_is_drawn_small():
         xs = [float(x) for x in re.findall(r"(-?\d+\.?\d*) -?\d+\.?\d*", path)]
         widths.append(round(max(xs) - min(xs), 3))
     assert len(widths) == 3 and widths[0] < widths[1] == widths[2]
+
+
+def test_trends_without_figures_say_so_instead_of_empty_axes():
+    # QA: a home with no answered case drew the median panel on a made-up 1 min - 5 min axis
+    from datetime import date
+
+    from pipelines.report.charts import trends_chart
+
+    rows = [{"brand_name": "Harbor", "period_start": date(2026, 3, 1), "response_rate": 0.0,
+             "median_first_response_min": None, "is_final": True, "actionable_cases": 4}]
+    svg = trends_chart(rows, "month", {"Harbor": "#0072B2"}, Words("en"))
+    assert "No case answered: no response time to show." in svg and "5 min" not in svg

@@ -261,6 +261,10 @@ def trends_chart(rows: list[dict], grain: str, colours: dict[str, str], words: W
         values = [r["median_first_response_min"] for r in rows if r["median_first_response_min"]]
         if values:
             speed_ax.set_ylim(max(min(values) / 1.6, 1), max(values) * 1.6)
+        else:  # no axis of made-up durations: say why the panel is empty
+            speed_ax.yaxis.set_major_locator(NullLocator())
+            speed_ax.text(0.5, 0.5, words("no_response_times"), transform=speed_ax.transAxes,
+                          ha="center", va="center", color=MUTED)
         speed_ax.set_title(words("median_first_response"))
         _date_axis(speed_ax, [r["period_start"] for r in rows], grain, words)
         if grain == "week":

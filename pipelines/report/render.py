@@ -49,7 +49,9 @@ def _sections(data: ReportData, words: Words, window_days: int, canned_min_repli
     grain = words(f"grain_{data.trend_grain}")
     sections = [_leaderboard(data, words, window_days)]
     specs = (
-        ("trends", words("trends"), words("trends_how", grain=grain), ["brand_scorecards"], data.trends,
+        # a trend needs a response rate somewhere (periods without actionable cases have none)
+        ("trends", words("trends"), words("trends_how", grain=grain), ["brand_scorecards"],
+         data.trends if any(r["response_rate"] is not None for r in data.trends) else [],
          lambda: [charts.trends_chart(data.trends, data.trend_grain, colours, words)]),
         ("first-response", words("first_response"), words("first_response_how"), ["care_cases"],
          data.response_buckets, lambda: [charts.response_buckets_chart(data.response_buckets, words)]),

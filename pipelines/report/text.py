@@ -87,6 +87,7 @@ TEXT: dict[str, dict[str, str]] = {
                       "its actionable cases (a small point rests on a few: read its swings with "
                       "care). Hollow points are periods that are not final yet: late replies can "
                       "still raise them.",
+        "no_response_times": "No case answered: no response time to show.",
         "trends_latest": "The latest {shown} of the {total} months with data: every month since {first} is "
                          "in brand_scorecards.",
         "grain_week": "week",
@@ -207,6 +208,7 @@ TEXT: dict[str, dict[str, str]] = {
                       "(un punto pequeño descansa en pocos: lee sus saltos con cuidado). Los "
                       "puntos huecos son periodos aún abiertos: las respuestas tardías todavía "
                       "pueden subirlos.",
+        "no_response_times": "Ningún caso respondido: no hay tiempos de respuesta que mostrar.",
         "trends_latest": "Los últimos {shown} de los {total} meses con datos: cada mes desde {first} "
                          "está en brand_scorecards.",
         "grain_week": "semana",
