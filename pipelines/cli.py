@@ -201,7 +201,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 records = ingest.reread(settings, on_wait=say)
             for record in records:
                 print(_file_line(record, "read again"), flush=True)
-            print("every month may have changed: `brandcare run` without --from/--to recomputes them all")
+            if any(r.status != "rejected" for r in records):
+                print("every month may have changed: `brandcare run` without --from/--to recomputes them all")
         else:
             with _ingest_progress() as on_file:
                 records = ingest.ingest(args.sources, settings, on_file=on_file, fmt=args.format, on_wait=say,

@@ -246,6 +246,12 @@ def test_reread_applies_this_versions_readers_to_a_lake_an_older_version_wrote(t
     assert ingest.reconcile(settings).is_empty()
     # --reread alone: with sources (or a forced format) it is refused
     assert run_cli(home, "ingest", "--reread", str(wxr), check=False).returncode == 2
+    # a home whose files were all rejected: nothing changed, no advice to recompute every month (QA)
+    rejected_home = tmp_path / "rejected"
+    (tmp_path / "notes.txt").write_text("dear diary, today the router broke")
+    run_cli(rejected_home, "ingest", str(tmp_path / "notes.txt"), check=False)
+    again = run_cli(rejected_home, "ingest", "--reread", check=False)
+    assert "(read again)" in again.stdout and "without --from/--to" not in again.stdout
 
 
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(range(256)) * 64
