@@ -65,3 +65,24 @@ def test_a_sample_that_cuts_its_conversations_warns_and_the_report_says_so(tmp_p
     (row,) = [line for line in run_cli(home, "publications").stdout.splitlines() if line.startswith("* 2")]
     passed, total = row.split()[4].split("/")
     assert int(total) - int(passed) == 1 and row.split()[5] == "1"
+
+
+def test_an_archive_of_replies_alone_says_it_cannot_measure_care(tmp_path: Path) -> None:
+    # a brand's own archive: its replies, none of the messages they answer. No case, and every
+    # section said "No data for this section yet", as if waiting would fill it (QA)
+    rows = [{"message_id": f"x:{900 + n}", "platform": "x", "author_id": "b1", "author_handle": "acme_help",
+             "created_at": f"2026-03-{1 + n % 28:02d}T10:00:00Z", "text": f"@cliente{n} Hola, te ayudamos por DM",
+             "parent_id": f"x:{100 + n}", "in_reply_to_author_id": f"u{n}"}  # an archive names no thread
+            for n in range(24)]
+    archive = tmp_path / "replies.jsonl"
+    archive.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    brands = tmp_path / "brands.yaml"
+    brands.write_text("brands:\n  - id: acme\n    name: Acme\n    timezone: Europe/Madrid\n"
+                      "    accounts:\n      x: [acme_help]\n")
+    home = tmp_path / "home"
+    run_cli(home, "ingest", str(archive))
+    run_cli(home, "run", "--quiet", brands=brands)
+    page = (home / "published" / "current" / "report.html").read_text(encoding="utf-8")
+    assert 'data-note="conversations-cut"' in page
+    assert "They cannot measure care until they hold the messages the replies answer." in page
+    assert "No data for this section yet" not in page

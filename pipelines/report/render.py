@@ -155,6 +155,8 @@ def render_report(warehouse_path: Path, *, language: str = "en", response_window
                    brand_missing=words.number(row["brand_replies_parent_missing"]))
              for row in data.cut],
         kpis=kpis,
+        # an archive that cut its conversations and holds no case will not fill in by waiting
+        empty_text=words("no_data_cut") if data.cut and not totals.get("cases") else words("no_data"),
         sections=_sections(data, words, response_window_days, canned_min_replies),
         leaderboard=_leaderboard_rows(data, words),
         unanswered=_unanswered_rows(data, words),

@@ -49,6 +49,8 @@ TEXT: dict[str, dict[str, str]] = {
         "how_to_read": "How to read this",
         "source": "Source",
         "no_data": "No data for this section yet.",
+        "no_data_cut": "No data: the archives hold no case, and they cut the conversations (the note "
+                       "above). They cannot measure care until they hold the messages the replies answer.",
         "kpi_cases": "cases",
         "kpi_actionable": "actionable (complaints and questions)",
         "kpi_response_rate": "answered",
@@ -168,6 +170,9 @@ TEXT: dict[str, dict[str, str]] = {
         "how_to_read": "Cómo leerlo",
         "source": "Fuente",
         "no_data": "Aún no hay datos para esta sección.",
+        "no_data_cut": "Sin datos: los archivos no tienen ningún caso y cortan las conversaciones (la nota "
+                       "de arriba). No pueden medir la atención mientras no tengan los mensajes a los que "
+                       "responden las respuestas.",
         "kpi_cases": "casos",
         "kpi_actionable": "accionables (quejas y preguntas)",
         "kpi_response_rate": "respondidos",
