@@ -50,10 +50,15 @@ def ensure_manifest() -> Path:
     return MANIFEST_PATH
 
 
+def check_description(evaluation) -> str | None:
+    """What an asset check evaluation means: its own description, else its dbt test's (a
+    singular test's, from dbt_project/tests/_tests.yml)."""
+    return evaluation.description or _dbt_test_descriptions().get(evaluation.check_name)
+
+
 @cache
-def dbt_test_descriptions() -> dict[str, str]:
-    """The description of each dbt data test that has one (a singular test's, from
-    dbt_project/tests/_tests.yml), by the name its asset check carries."""
+def _dbt_test_descriptions() -> dict[str, str]:
+    """The description of each dbt data test that has one, by the name its asset check carries."""
     nodes = json.loads(ensure_manifest().read_text())["nodes"].values()
     return {node["name"]: " ".join(node["description"].split()) for node in nodes
             if node["resource_type"] == "test" and node.get("description")}

@@ -102,9 +102,9 @@ def check_outcome(evaluation) -> str:
 def check_line(evaluation) -> str:
     """One line for people: the check, its outcome, and what it means when it says (the
     evaluation's description, else the dbt test's)."""
-    from pipelines.project import dbt_test_descriptions
+    from pipelines.project import check_description
 
-    description = evaluation.description or dbt_test_descriptions().get(evaluation.check_name)
+    description = check_description(evaluation)
     return (f"check {evaluation.asset_key.to_user_string()}:{evaluation.check_name} {check_outcome(evaluation)}"
             + (f" ({description})" if description else ""))
 

@@ -93,6 +93,14 @@ brands:
 """
 
 
+def _home_with(tmp_path, *rows: dict):
+    """A home holding ``rows`` (canonical JSON lines, ingested) and its registry (BRANDS_YAML)."""
+    home, brands = tmp_path / "home", tmp_path / "brands.yaml"
+    brands.write_text(BRANDS_YAML)
+    run_cli(home, "ingest", _canonical(tmp_path / "first.jsonl", *rows))
+    return home, brands
+
+
 def _canonical(path, *rows: dict) -> str:
     path.write_text("".join(json.dumps({"platform": "x", "author_handle": r["author_id"], **r}) + "\n" for r in rows))
     return str(path)
@@ -109,10 +117,8 @@ def test_a_windowed_run_recomputes_the_cases_new_files_changed_wherever_they_ope
     # QA found both: a late reply to a case of the month before the window was lost (the case
     # published unanswered and final), and a backfill that moved a case's opening to the window's
     # month failed the build (the case twice). Runs as the tutorial says: --from/--to the new days.
-    home, brands = tmp_path / "home", tmp_path / "brands.yaml"
-    brands.write_text(BRANDS_YAML)
-    first = _canonical(
-        tmp_path / "first.jsonl",
+    home, brands = _home_with(
+        tmp_path,
         {"message_id": "x:100", "conversation_id": "x:100", "author_id": "u1", "created_at": "2026-01-30T10:00:00Z",
          "text": "@nubeluz_ayuda llevo tres días sin internet y nadie me lo soluciona", "mentions": ["nubeluz_ayuda"]},
         # replies to x:299, which no file holds yet
@@ -120,7 +126,6 @@ def test_a_windowed_run_recomputes_the_cases_new_files_changed_wherever_they_ope
          "created_at": "2026-02-03T10:00:00Z", "text": "@nubeluz_ayuda sigue sin funcionar, fatal servicio",
          "mentions": ["nubeluz_ayuda"]},
     )
-    run_cli(home, "ingest", first)
     run_cli(home, "run", "--quiet", brands=brands)
     cases = _cases(home)
     assert not cases["x:100"]["responded"] and cases["x:299"]["opened_message_id"] == "x:300"
@@ -200,16 +205,13 @@ def test_a_machine_in_another_time_zone_works_in_utc_days(tmp_path, monkeypatch)
     # read 1 February for a case of 31 January 20:00 UTC, so a full run left January out of
     # its months, and the data horizon was published at +09:00
     monkeypatch.setenv("TZ", "Asia/Tokyo")
-    home, brands = tmp_path / "home", tmp_path / "brands.yaml"
-    brands.write_text(BRANDS_YAML)
-    archive = _canonical(
-        tmp_path / "edge.jsonl",
+    home, brands = _home_with(
+        tmp_path,
         {"message_id": "x:200", "conversation_id": "x:200", "author_id": "u1", "created_at": "2026-01-31T20:00:00Z",
          "text": "@nubeluz_ayuda llevo tres días sin internet", "mentions": ["nubeluz_ayuda"]},
         {"message_id": "x:300", "conversation_id": "x:300", "author_id": "u2", "created_at": "2026-02-20T10:00:00Z",
          "text": "@nubeluz_ayuda ¿por qué me cobran dos veces?", "mentions": ["nubeluz_ayuda"]},
     )
-    run_cli(home, "ingest", archive)
     run_cli(home, "run", "--quiet", brands=brands)
     manifest = json.loads((home / "published" / "current" / "manifest.json").read_text())
     assert manifest["data_horizon"] == "2026-02-20T10:00:00+00:00"

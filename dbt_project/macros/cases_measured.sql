@@ -1,11 +1,10 @@
 {% macro case_replies() %}
-{#- Per case with brand replies: the first reply within the response window, whether a reply
-    within it deflected, and the number of brand replies (int_case_brand_replies). -#}
+{#- Per case with brand replies: the first reply within the response window, and whether a
+    reply within it deflected (int_case_brand_replies). -#}
     select
         case_id,
         min(created_at) filter (where within_window) as first_response_at,
-        coalesce(bool_or(deflection is not null) filter (where within_window), false) as deflected,
-        count(*) as brand_replies
+        coalesce(bool_or(deflection is not null) filter (where within_window), false) as deflected
     from {{ ref('int_case_brand_replies') }}
     group by case_id
 {% endmacro %}

@@ -17,7 +17,7 @@ from pipelines.settings import connect_duckdb
 def _check_results(context: AssetExecutionContext) -> list[dict]:
     """Every asset check evaluated so far in this run, for the manifest (a dbt test's
     description where the evaluation has none, as the command line says it)."""
-    from pipelines.project import dbt_test_descriptions
+    from pipelines.project import check_description
 
     records = context.instance.get_records_for_run(
         run_id=context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
@@ -30,7 +30,7 @@ def _check_results(context: AssetExecutionContext) -> list[dict]:
             "name": evaluation.check_name,
             "passed": evaluation.passed,
             "severity": evaluation.severity.value,
-            "description": evaluation.description or dbt_test_descriptions().get(evaluation.check_name),
+            "description": check_description(evaluation),
         })
     return sorted(results, key=lambda r: (r["asset"], r["name"]))
 
