@@ -254,3 +254,22 @@ def test_comments_read_alone_from_a_posts_comments_page_are_that_posts(tmp_path:
     nested = read_facebook(tmp_path / "nested.json").messages.filter(pl.col("message_id") != "facebook:10152423996287734")
     columns = ["message_id", "conversation_id", "parent_id", "thread_owner", "author_id", "created_at", "text"]
     assert alone.select(columns).sort("message_id").equals(nested.select(columns).sort("message_id"))
+
+
+def test_comments_under_a_post_id_of_an_ids_response_are_that_posts(tmp_path: Path):
+    """``/comments?ids=<page>_<post>`` answers a page of the post's comments under its full id,
+    without paging when one page holds them all: the comments are the post's (conversation, and
+    the page as thread owner), as they are when a comments page's paging URL names the post."""
+    page = json.loads(COMMENTS.read_text().splitlines()[0])
+    page.pop("paging", None)
+    post = "771000000000002"
+    path = tmp_path / "ids_comments.json"
+    path.write_text(json.dumps({f"{PAGE}_{post}": page}))
+    read = read_facebook(path)
+    assert read.records_read == len(page["data"])
+    rows = read.messages.to_dicts()
+    assert rows and {row["thread_owner"] for row in rows} == {PAGE}
+    assert {row["conversation_id"] for row in rows} == {f"facebook:{post}"}
+    # a page under a page's own id (no '_') says nothing of whose comments they are
+    path.write_text(json.dumps({PAGE: page}))
+    assert read_facebook(path).messages["thread_owner"].null_count() == len(read_facebook(path).messages)

@@ -31,7 +31,9 @@ another file without the post all share one conversation id. ``thread_owner`` is
 page or person whose feed holds the post (its id's first part, ``from.id`` when the id has
 none: a visitor's post on a page is the page's) when the file holds the post. Comments read
 without it from a comments page whose paging URL names the post by its full id
-(``/{owner-id}_{post-id}/comments``) are that post's, as they would be nested in it:
+(``/{owner-id}_{post-id}/comments``), or that a ``?ids=`` response gives under that id
+(``/comments?ids=<owner-id>_<post-id>,...``, whose single pages have no paging URL), are
+that post's, as they would be nested in it:
 conversation ``facebook:<post-id>``, ``thread_owner`` the id's first part. Otherwise a
 comment read alone has no ``thread_owner`` (NULL).
 
@@ -120,17 +122,22 @@ _POST_FIELDS = frozenset({"type", "status_type", "story", "actions", "privacy", 
                           "shares", "is_published", "updated_time"})
 
 
-def _nodes(page: Any) -> Iterator[tuple[Any, _Context]]:
-    """Every post and comment of one page, each with what its place in the page tells."""
+def _nodes(page: Any, asked: str | None = None) -> Iterator[tuple[Any, _Context]]:
+    """Every post and comment of one page, each with what its place in the page tells;
+    ``asked``: the id a ``?ids=`` response answers the page under."""
     if isinstance(page, dict) and isinstance(page.get("data"), list):
         edge, commented = _paged_edge(page)
+        if edge is None and _commented_post(asked) != (None, None):
+            # /comments?ids=<owner-id>_<post-id>,...: a page under a post's id holds its comments
+            # (a single page has no paging URL to say so)
+            edge, commented = "comment", asked
         post_id, owner = _commented_post(commented)
         for item in page["data"]:
             kind = _kind(item, edge)
             yield from _walk(item, (kind, post_id, owner, None) if kind == "comment" else (kind, None, None, None))
     elif _is_id_map(page):
-        for item in page.values():
-            yield from _nodes(item)
+        for asked_id, item in page.items():
+            yield from _nodes(item, asked_id)
     else:
         yield from _walk(page, (_kind(page, None), None, None, None))
 
