@@ -56,7 +56,8 @@ select
     case when is_ranked then rank() over (
         partition by period, period_start, platform, is_ranked order by care_score desc
     ) end as rank,
-    case when is_ranked then rank() over (
+    -- a brand without a sector has none to be ranked in (brands without one are not a sector)
+    case when is_ranked and sector is not null then rank() over (
         partition by period, period_start, platform, sector, is_ranked order by care_score desc
     ) end as sector_rank,
     is_final
