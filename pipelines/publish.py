@@ -78,7 +78,8 @@ HIVE_PARTITIONS: tuple[str, ...] = ("period", "month")
 #: The one table of the analyst database that does not come from the warehouse.
 MANIFEST_TABLE = "manifest"
 MANIFEST_TABLE_DESCRIPTION = (
-    "The published version this database belongs to: version, created_at, data_horizon, row counts."
+    "The published version this database belongs to: version, created_at, data_horizon, row counts, "
+    "and the settings the run computed it with."
 )
 MANIFEST_COLUMNS: dict[str, str] = {
     "version": "The published version (the folder name under published/versions/).",
@@ -87,6 +88,10 @@ MANIFEST_COLUMNS: dict[str, str] = {
         "The newest message timestamp in the data (UTC): cases are final up to it minus the response window."
     ),
     "row_counts": "Rows of each table of this database.",
+    "settings": (
+        "The settings the metrics were computed with (response window, ranking and equity minimums, "
+        "care score weights and speed thresholds, canned reply settings), as JSON."
+    ),
 }
 
 _FOLLOWER_BAND = """
@@ -259,6 +264,7 @@ def publish(
     report_html: str,
     keep_versions: int = DEFAULT_KEEP_VERSIONS,
     classifiers: dict | None = None,
+    settings: dict | None = None,
     duckdb_config: dict[str, str] | None = None,
 ) -> dict:
     """Publish the warehouse's marts as a new version and make it current; return its manifest.
@@ -269,6 +275,8 @@ def publish(
     before the switch, ``current`` (and with it the analyst database) stays as it was and this
     publish's temp files are removed; what a crashed earlier publish left is removed first.
     Keeps the ``keep_versions`` versions most recently made current, this one among them.
+    ``settings``: the settings the metrics were computed with (Settings.dbt_vars), recorded in the
+    manifest and the analyst database's manifest table.
     ``duckdb_config``: the DuckDB config of its connection (Settings.duckdb_config: memory limit, spill folder).
     """
     if keep_versions < 1:
@@ -306,6 +314,7 @@ def publish(
                 version=version,
                 created=created,
                 data_horizon=data_horizon,
+                settings=settings,
             )
             _write_dictionary(con, staging / ANALYST_DATABASE, staging / DICTIONARY_FILE)
         finally:
@@ -316,6 +325,7 @@ def publish(
             "created_at": _iso_utc(created),
             "data_horizon": data_horizon,
             "row_counts": row_counts,
+            "settings": settings,
             "checks": list(checks),
             # the classifiers' version and held-out error: the error of every classified count
             "classifiers": classifiers,
@@ -424,6 +434,7 @@ def _build_analyst_database(
     version: str,
     created: datetime,
     data_horizon: str | None,
+    settings: dict | None,
 ) -> dict[str, int]:
     """Write the analyst database to ``target``: real tables and views, every table, view and
     column commented (the dbt docs the warehouse holds), checkpointed, no write-ahead log."""
@@ -443,9 +454,10 @@ def _build_analyst_database(
     counts_struct = ", ".join(f"{_sql_literal(table)}: ?::BIGINT" for table in ANALYST_TABLES)
     con.execute(
         f"CREATE TABLE {db}.main.{MANIFEST_TABLE} AS SELECT ?::VARCHAR AS version, "
-        f"?::TIMESTAMPTZ AS created_at, ?::VARCHAR AS data_horizon, "
-        f"{{{counts_struct}}} AS row_counts",
-        [version, created, data_horizon, *(row_counts[table] for table in ANALYST_TABLES)],
+        f"?::TIMESTAMPTZ AS created_at, ?::TIMESTAMPTZ AS data_horizon, "
+        f"{{{counts_struct}}} AS row_counts, ?::JSON AS settings",
+        [version, created, data_horizon, *(row_counts[table] for table in ANALYST_TABLES),
+         None if settings is None else json.dumps(settings, sort_keys=True)],
     )
 
     table_comments, column_comments = _warehouse_docs(con, warehouse_catalog, ANALYST_TABLES)

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -236,7 +237,9 @@ def test_publish_twice_makes_two_versions_each_with_everything_a_reader_opens(tm
 
 def test_analyst_database_holds_the_version_with_the_warehouse_docs_and_views(tmp_path, warehouse):
     published = tmp_path / "published"
-    manifest = publish_sample(warehouse, published)
+    settings = {"min_ranked_cases": 5, "score_weights": {"response_rate": 50.0, "speed": 50.0}}
+    manifest = publish_sample(warehouse, published, settings=settings)
+    assert manifest["settings"] == settings
 
     with duckdb.connect(str(published / "brandcare.duckdb"), read_only=True) as con:
         relations = dict(
@@ -249,12 +252,15 @@ def test_analyst_database_holds_the_version_with_the_warehouse_docs_and_views(tm
             **{name: "BASE TABLE" for name in (*ANALYST_TABLES, "manifest")},
             **{name: "VIEW" for name in VIEWS},
         }
-        version, data_horizon, row_counts = con.execute(
-            "SELECT version, data_horizon, row_counts FROM manifest"
+        version, data_horizon, row_counts, stored_settings = con.execute(
+            "SELECT version, data_horizon, row_counts, settings FROM manifest"
         ).fetchone()
         assert version == manifest["version"]
-        assert data_horizon == manifest["data_horizon"]
+        # a timestamp, as created_at is (QA: it was text)
+        assert data_horizon == datetime.fromisoformat(manifest["data_horizon"])
         assert row_counts == manifest["row_counts"]
+        # which settings computed the metrics (QA: a version did not say)
+        assert json.loads(stored_settings) == settings
         assert con.execute("SELECT text FROM messages ORDER BY message_id").fetchone() == (
             "it's message 10",
         )

@@ -32,3 +32,9 @@ def test_a_fourteen_day_window_is_a_green_build_that_counts_a_ten_day_reply(tmp_
     assert run.result.success, "every check passes with the longer window"
     (case,) = run.query("select responded, first_response_min from care_cases where opened_message_id = 'x:9001'")
     assert case["responded"] is True and case["first_response_min"] == 10 * 24 * 60
+    # the publication says which settings computed it, and the column definitions state them
+    (manifest,) = run.query("select settings from manifest")
+    assert json.loads(manifest["settings"])["response_window_days"] == 14
+    (comment,) = run.query("select comment from duckdb_columns() "
+                           "where table_name = 'care_cases' and column_name = 'first_response_at'")
+    assert "opened_at + 14 days" in comment["comment"]

@@ -73,6 +73,7 @@ def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> M
                                   duckdb_config=settings.duckdb_config("report")),
         keep_versions=settings.keep_versions,
         classifiers=classifiers_entry(),
+        settings=settings.dbt_vars(),
         duckdb_config=settings.duckdb_config("publish"),
     )
     context.log.info(f"published version {manifest['version']} to {settings.published_dir / 'current'}")
