@@ -85,3 +85,19 @@ def test_rows_of_empty_cells_are_not_records(tmp_path: Path) -> None:
     assert read.messages.equals(original.messages)
     assert read.records_read == original.records_read + 1
     assert read.quarantine["reason"].to_list()[-1] == "invalid id_str: x"
+
+
+def test_an_empty_follower_count_is_zero_followers(tmp_path: Path) -> None:
+    # TAGS writes every falsy value as an empty cell (its setRowsData_: `objects[i][header] ?
+    # ... : ""`), and the API always gives followers_count: real sheets hold 1, 2 and 3
+    # followers but no 0, and 96 empty cells (QA: 55 customers fell out of every follower band)
+    lines = ARCHIVE.read_text(encoding="utf-8").splitlines(keepends=True)
+    path = tmp_path / "archive.csv"
+    path.write_text(lines[0] + lines[1].replace(",15.0,126.0,", ",,126.0,"), encoding="utf-8")
+    (row,) = read_tags(path).messages.to_dicts()
+    assert row["author_followers"] == 0
+    # a sheet without the column says nothing of followers: unknown
+    header = "id_str,from_user,from_user_id_str,text,created_at\n"
+    path.write_text(header + "11,ana,154517048,hola,Sat Oct 17 01:25:54 +0000 2020\n", encoding="utf-8")
+    (row,) = read_tags(path).messages.to_dicts()
+    assert row["author_followers"] is None

@@ -236,12 +236,13 @@ CSV_SEPARATORS = (",", ";", "\t")
 
 
 def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional: tuple[str, ...],
-                     verbatim: tuple[str, ...] = ()) -> pl.DataFrame:
+                     verbatim: tuple[str, ...] = (), empty_is_zero: tuple[str, ...] = ()) -> pl.DataFrame:
     """The columns ``required`` and ``optional`` of a CSV export (every other one ignored), as
     text, with ``position`` (0-based row number): a missing optional column is NULL, values are
     trimmed and an empty one is NULL, but a ``verbatim`` column (a message's text) keeps its
-    spaces. Rows whose every cell is empty are left out. A file that cannot be parsed or lacks
-    a required column is rejected (ArchiveError)."""
+    spaces, and an empty cell of an ``empty_is_zero`` column the file has is "0" (a writer that
+    leaves zeros out). Rows whose every cell is empty are left out. A file that cannot be parsed
+    or lacks a required column is rejected (ArchiveError)."""
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         header = handle.readline()
     separator = max(CSV_SEPARATORS, key=header.count)
@@ -263,7 +264,7 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
         blank.alias("__blank"),
     ).filter(~pl.col("__blank")).drop("__blank").with_columns(
         (pl.col(c) if c in verbatim else pl.col(c).str.strip_chars()).replace("", None) for c in columns
-    )
+    ).with_columns(pl.col(c).fill_null("0") for c in empty_is_zero if c in rows.columns)
 
 
 def id_text(column: str) -> pl.Expr:

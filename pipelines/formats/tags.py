@@ -4,7 +4,8 @@ per tweet the sheet collected with the search API.
 
 Columns read: ``id_str``, ``from_user``, ``from_user_id_str``, ``text``, ``created_at`` (v1.1:
 ``Fri Oct 16 18:04:38 +0000 2020``), ``in_reply_to_status_id_str``, ``in_reply_to_user_id_str``,
-``user_followers_count`` (a number, ``229`` or ``229.0`` as Sheets writes it),
+``user_followers_count`` (a number, ``229`` or ``229.0`` as Sheets writes it; an empty cell is
+0: TAGS writes every falsy value as an empty cell, and the API always gives the count),
 ``entities_str`` (the tweet's v1.1 ``entities`` as JSON: ``user_mentions``) and ``status_url``;
 any other column is ignored. ``user_lang`` is the account's language, not the tweet's: not read
 (the language is detected). A TAGS row names no retweeted tweet: a text starting ``RT @`` is a
@@ -28,7 +29,8 @@ OPTIONAL = ("in_reply_to_status_id_str", "in_reply_to_user_id_str", "user_follow
 
 def read_tags(path: Path) -> ReadResult:
     """Read a TAGS ``Archive`` sheet saved as CSV into canonical rows."""
-    rows = read_csv_columns(path, "a TAGS archive sheet", REQUIRED, OPTIONAL, verbatim=("text",)).with_columns(
+    rows = read_csv_columns(path, "a TAGS archive sheet", REQUIRED, OPTIONAL, verbatim=("text",),
+                            empty_is_zero=("user_followers_count",)).with_columns(
         id_text("from_user_id_str").alias("author_id"),
         id_text("in_reply_to_status_id_str").alias("parent"),
         id_text("in_reply_to_user_id_str").alias("in_reply_to_author_id"),
