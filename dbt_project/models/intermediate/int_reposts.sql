@@ -1,11 +1,48 @@
 -- Reposts / retweets: not messages, counted as amplification of the message they repeat.
+-- A repost that names no id of what it repeats (a TAGS row, a personal archive's "RT @handle:
+-- text") repeats the newest message of that handle on its platform, posted before it, whose
+-- text is the rest of the repost's text (or begins with it, when the repost's text is cut with
+-- an ellipsis); it repeats nothing known when no such message is held.
+with reposts as (
+    select r.version_id, r.platform, r.author_id, r.created_at, r.reposted_id, r.text
+    from {{ ref('stg_lake__message_rows') }} as r
+    where r.kind = 'repost'
+),
+
+unnamed as (
+    select distinct
+        version_id,
+        platform,
+        created_at,
+        lower(regexp_extract(text, '^RT @(\w+): ', 1)) as handle,
+        regexp_replace(text, '^RT @\w+: ', '') as repeated_text
+    from reposts
+    where reposted_id is null and regexp_matches(text, '^RT @\w+: ')
+),
+
+named_by_text as (
+    select
+        u.version_id,
+        arg_max(m.message_id, (m.created_at, m.message_id)) as message_id
+    from unnamed as u
+    inner join {{ ref('int_messages_deduplicated') }} as m
+        on m.platform = u.platform
+        and lower(m.author_handle) = u.handle
+        and m.created_at <= u.created_at
+        and (
+            m.text = u.repeated_text
+            or (u.repeated_text like '%…' and starts_with(m.text, rtrim(u.repeated_text, '…')))
+        )
+    group by u.version_id
+)
+
 select
     r.version_id as repost_id,
     r.platform,
     r.author_id,
     min(r.created_at) as created_at,
-    coalesce(min(v.message_id), min(r.reposted_id)) as reposted_message_id
-from {{ ref('stg_lake__message_rows') }} as r
+    coalesce(min(v.message_id), min(r.reposted_id), min(t.message_id)) as reposted_message_id
+from reposts as r
 left join {{ ref('int_message_versions') }} as v on v.version_id = r.reposted_id
-where r.kind = 'repost'
+left join named_by_text as t on t.version_id = r.version_id
 group by r.version_id, r.platform, r.author_id
