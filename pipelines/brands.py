@@ -441,6 +441,7 @@ REGISTRY_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "timezone": pl.String,
         "sla_minutes": pl.Int64,
         "has_business_hours": pl.Boolean,
+        "holidays": pl.List(pl.Date),
     },
     "brand_accounts": {"brand_id": pl.String, "platform": pl.String, "account": pl.String},
     # folded in SQL (stg_brand_aliases), as the message texts they are matched against
@@ -467,6 +468,7 @@ def registry_frames(brands: Iterable[Brand], start: date, end: date) -> dict[str
                 brand.timezone,
                 brand.sla_minutes,
                 brand.business_hours is not None,
+                list(brand.holidays),
             )
         )
         accounts = {

@@ -9,7 +9,7 @@ import json
 import shutil
 import threading
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -104,6 +104,7 @@ def test_brands_table_is_the_registry(demo_run, analyst):
             "sla_minutes": brand.get("sla_minutes", 60),
             "has_business_hours": "business_hours" in brand,
             "business_hours": _registry_hours(brand.get("business_hours")),
+            "holidays": sorted(date.fromisoformat(str(day)) for day in brand.get("holidays", [])),
         }
         for brand in registry
     }

@@ -511,7 +511,7 @@ def test_registry_frames_columns_and_dtypes(registry: dict[str, Brand]) -> None:
     assert frames["brands"].schema == pl.Schema({
         "brand_id": pl.String, "brand_name": pl.String, "sector": pl.String,
         "country": pl.String, "timezone": pl.String, "sla_minutes": pl.Int64,
-        "has_business_hours": pl.Boolean,
+        "has_business_hours": pl.Boolean, "holidays": pl.List(pl.Date),
     })
     assert frames["brand_accounts"].schema == pl.Schema(
         {"brand_id": pl.String, "platform": pl.String, "account": pl.String})
@@ -523,6 +523,8 @@ def test_registry_frames_columns_and_dtypes(registry: dict[str, Brand]) -> None:
     brands = frames["brands"]
     assert brands["brand_id"].to_list() == ["movistar", "nightowl", "always"]
     assert brands["has_business_hours"].to_list() == [True, True, False]
+    # what makes a case off hours besides the weekly hours (QA: no published table said)
+    assert brands["holidays"].to_list() == [[date(2026, 12, 25), date(2027, 1, 1)], [], []]
     assert brands["sla_minutes"].to_list() == [60, 30, 60]
     assert brands.row(1, named=True)["sector"] is None
 

@@ -1,5 +1,5 @@
--- The brand registry as analysts read it: one row per brand with its time zone, SLA and weekly
--- business hours (local wall-clock ranges per weekday, read back from the open intervals).
+-- The brand registry as analysts read it: one row per brand with its time zone, SLA, weekly
+-- business hours and holidays (local wall-clock ranges per weekday, read back from the open intervals).
 with brands as (
     select * from {{ ref('stg_brands') }}
 ),
@@ -62,6 +62,7 @@ select
     b.timezone,
     b.sla_minutes,
     b.has_business_hours,
-    w.business_hours
+    w.business_hours,
+    b.holidays
 from brands as b
 left join weekly as w using (brand_id)
