@@ -49,9 +49,16 @@ def test_a_sample_that_cuts_its_conversations_warns_and_the_report_says_so(tmp_p
     (cut,) = [check for check in manifest["checks"] if check["name"] == "warn_conversations_cut"]
     assert not cut["passed"] and "response rates undercount" in cut["description"]
     with duckdb.connect(str(home / "warehouse" / "brandcare.duckdb"), read_only=True) as con:
-        cursor = con.execute("select * from int_reply_coverage")
+        # the platform's whole history (its months: October to December 2017, none with the 20
+        # replies that judge a month alone)
+        cursor = con.execute("""
+            select platform, sum(replies) as replies, sum(replies_parent_missing) as replies_parent_missing,
+                   sum(brand_replies) as brand_replies,
+                   sum(brand_replies_parent_missing) as brand_replies_parent_missing, bool_and(platform_cut) as cut
+            from int_reply_coverage group by platform""")
         names = [d[0] for d in cursor.description]
         coverage = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        assert not con.execute("select bool_or(cut) from int_reply_coverage").fetchone()[0]
     expected = _hand_counts()
     assert coverage == [expected] and expected["replies"] == expected["replies_parent_missing"] == 36
     page = (home / "published" / "current" / "report.html").read_text(encoding="utf-8")
@@ -86,3 +93,39 @@ def test_an_archive_of_replies_alone_says_it_cannot_measure_care(tmp_path: Path)
     assert 'data-note="conversations-cut"' in page
     assert "They cannot measure care until they hold the messages the replies answer." in page
     assert "No data for this section yet" not in page
+
+
+def test_a_month_cut_inside_a_linked_history_warns_and_the_report_names_it(tmp_path: Path) -> None:
+    """QA: the bank sheets of October 2020 cut 95% of their replies, but one well-linked file of
+    December 2021 kept X's whole history under half: no warning, and the leaderboard showed
+    October without its caveat. A month is judged alone when it holds 20 replies."""
+    from support import run_brandcare
+
+    rows = []
+    for i in range(30):  # February: 30 customers answered, every reply's parent held
+        rows += [
+            {"message_id": f"x:{1000 + i}", "platform": "x", "native_id": str(1000 + i), "kind": "post",
+             "conversation_id": f"x:{1000 + i}", "author_id": str(500 + i), "author_handle": f"cliente{i}",
+             "mentions": ["telvia"], "created_at": f"2026-02-{1 + i % 28:02d}T10:00:00Z",
+             "text": "@Telvia no tengo internet", "lang": "es"},
+            {"message_id": f"x:{2000 + i}", "platform": "x", "native_id": str(2000 + i), "kind": "post",
+             "conversation_id": f"x:{1000 + i}", "parent_id": f"x:{1000 + i}", "author_id": "1400000000000000001",
+             "author_handle": "Telvia", "mentions": [f"cliente{i}"], "created_at": f"2026-02-{1 + i % 28:02d}T11:00:00Z",
+             "text": f"@cliente{i} lo revisamos por DM", "lang": "es"},
+        ]
+    for i in range(25):  # March: 25 brand replies to messages the archive does not hold
+        rows.append({"message_id": f"x:{3000 + i}", "platform": "x", "native_id": str(3000 + i), "kind": "post",
+                     "conversation_id": f"x:{4000 + i}", "parent_id": f"x:{4000 + i}0",
+                     "author_id": "1400000000000000001", "author_handle": "Telvia", "mentions": [f"otro{i}"],
+                     "created_at": f"2026-03-{1 + i:02d}T11:00:00Z", "text": f"@otro{i} te ayudamos", "lang": "es"})
+    archive = tmp_path / "two_months.jsonl"
+    archive.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    run = run_brandcare(tmp_path / "home", [archive], FIXTURES / "x_v2" / "brands.yaml")
+    assert run.result.success
+    checks = json.loads((run.home / "published" / "current" / "manifest.json").read_text())["checks"]
+    (cut,) = [check for check in checks if check["name"] == "warn_conversations_cut"]
+    assert not cut["passed"]
+    page = (run.home / "published" / "current" / "report.html").read_text(encoding="utf-8")
+    assert page.count('data-note="conversations-cut"') == 1
+    assert ("Conversations cut on X in March 2026: 25 of 25 replies of that time (100%) answer a message "
+            "the archives do not hold, 25 of them by the brands") in page

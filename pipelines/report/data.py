@@ -71,8 +71,12 @@ class ReportData:
     hour_weekday: list[dict] = field(default_factory=list)
     deflection: list[dict] = field(default_factory=list)
     unanswered: list[dict] = field(default_factory=list)
-    #: platforms whose conversations the archives cut (int_reply_coverage.cut)
+    #: platforms whose conversations the archives cut over their whole history
+    #: (int_reply_coverage.platform_cut)
     cut: list[dict] = field(default_factory=list)
+    #: the other platforms' months the archives cut (int_reply_coverage.cut): one row per
+    #: platform, ``months`` and the counts of those months
+    cut_months: list[dict] = field(default_factory=list)
 
 
 def _leaderboard(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], bool]:
@@ -167,10 +171,16 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     data.brands_total = len(data.brands)
     data.timezones = {b["brand_id"]: b["timezone"] for b in data.brands}
     data.brands = sorted(data.brands[:REPORT_BRANDS], key=lambda b: (b["brand_name"], b["brand_id"]))
-    data.cut = _rows(con, """
-        select platform, replies, replies_parent_missing, brand_replies, brand_replies_parent_missing
-        from int_reply_coverage where cut order by replies desc, platform
-    """)
+    coverage = """
+        select platform, {months} sum(replies) as replies,
+               sum(replies_parent_missing) as replies_parent_missing,
+               sum(brand_replies_parent_missing) as brand_replies_parent_missing
+        from int_reply_coverage where {where}
+        group by platform order by replies desc, platform
+    """
+    data.cut = _rows(con, coverage.format(months="", where="platform_cut"))
+    data.cut_months = _rows(con, coverage.format(months="list(month order by month) as months,",
+                                                 where="cut and not platform_cut"))
     totals = _rows(con, """
         select count(*) as cases,
                count(*) filter (where is_actionable) as actionable,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, date
 from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -42,6 +42,13 @@ def _leaderboard(data: ReportData, words: Words, window_days: int) -> Section:
     return Section("leaderboard", words("leaderboard_month", month=month), words("leaderboard_how"),
                    ["leaderboard_latest_final_month", "brand_scorecards"],
                    [charts.leaderboard_chart(rows, words)], note=note)
+
+
+def _months(words: Words, months: list[date]) -> str:
+    """A platform's cut months: each named (up to three), else how many, from the first to the last."""
+    if len(months) <= 3:
+        return ", ".join(words.month(month) for month in months)
+    return words("months_span", n=len(months), first=words.month(months[0]), last=words.month(months[-1]))
 
 
 def _sections(data: ReportData, words: Words, window_days: int, canned_min_replies: int) -> list[Section]:
@@ -153,7 +160,13 @@ def render_report(warehouse_path: Path, *, language: str = "en", response_window
                    missing=words.number(row["replies_parent_missing"]), replies=words.number(row["replies"]),
                    share=words.percent(row["replies_parent_missing"] / row["replies"]),
                    brand_missing=words.number(row["brand_replies_parent_missing"]))
-             for row in data.cut],
+             for row in data.cut]
+        + [words("conversations_cut_months", platform=charts.PLATFORM_NAMES.get(row["platform"], row["platform"]),
+                 months=_months(words, row["months"]),
+                 missing=words.number(row["replies_parent_missing"]), replies=words.number(row["replies"]),
+                 share=words.percent(row["replies_parent_missing"] / row["replies"]),
+                 brand_missing=words.number(row["brand_replies_parent_missing"]))
+           for row in data.cut_months],
         kpis=kpis,
         # an archive that cut its conversations and holds no case will not fill in by waiting
         empty_text=words("no_data_cut") if data.cut and not totals.get("cases") else words("no_data"),

@@ -39,6 +39,12 @@ TEXT: dict[str, dict[str, str]] = {
                              "holds one side of a conversation), {brand_missing} of them by the brands. A "
                              "customer's follow-up then opens a case of its own, and a brand's reply to a "
                              "missing message counts as no response: {platform}'s response rates undercount.",
+        "conversations_cut_months": "Conversations cut on {platform} in {months}: {missing} of {replies} "
+                                    "replies of that time ({share}) answer a message the archives do not "
+                                    "hold, {brand_missing} of them by the brands (an export of those days "
+                                    "holds one side of their conversations). {platform}'s response rates of "
+                                    "those months undercount, though its other months hold together.",
+        "months_span": "{n} months from {first} to {last}",
         "brands_shown": "The charts and the leaderboard show the {n} brands with the most actionable "
                         "cases, of {total}; every brand is in the analyst database (brand_scorecards, "
                         "care_cases).",
@@ -160,6 +166,13 @@ TEXT: dict[str, dict[str, str]] = {
                              "ellas de las marcas. El seguimiento de un cliente abre entonces su propio caso y "
                              "la respuesta de una marca a un mensaje ausente no cuenta como respuesta: las "
                              "tasas de respuesta de {platform} se quedan cortas.",
+        "conversations_cut_months": "Conversaciones cortadas en {platform} en {months}: {missing} de {replies} "
+                                    "respuestas de esas fechas ({share}) contestan a un mensaje que los archivos "
+                                    "no contienen, {brand_missing} de ellas de las marcas (una exportación de "
+                                    "esos días guarda un lado de sus conversaciones). Las tasas de respuesta de "
+                                    "{platform} de esos meses se quedan cortas, aunque sus otros meses están "
+                                    "completos.",
+        "months_span": "{n} meses, de {first} a {last}",
         "brands_shown": "Los gráficos y la clasificación muestran las {n} marcas con más casos "
                         "accionables, de {total}; todas las marcas están en la base de datos de análisis "
                         "(brand_scorecards, care_cases).",
