@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import errno
 import gc
 import os
 import signal
@@ -753,6 +754,14 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except OSError as exc:
+        # the reader of standard output went away (`brandcare sql ... | head`): stop quietly, as
+        # cat does, with the status of a process SIGPIPE ended; what is left to flush goes nowhere.
+        # (Polars writing to it says "Broken pipe (os error 32)" without an errno.)
+        if not (exc.errno == errno.EPIPE or "Broken pipe" in str(exc)):
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
     finally:
         # The command is done: the interpreter's shutdown would now walk every object of the
         # modules a run imports (Dagster, dbt, Great Expectations) for garbage: measured 2 s.

@@ -243,3 +243,18 @@ def test_classify_labels_a_csv_of_texts_beside_its_own_columns(tmp_path):
     # a file without the texts' column says which columns it has
     proc = run_cli(home, "classify", str(path), check=False)
     assert proc.returncode == 2 and "no column 'text' (columns: id, message, intent, lang)" in proc.stderr
+
+
+def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path):
+    # `brandcare sql "..." | head` printed a BrokenPipeError traceback (QA); a long CSV of
+    # classified texts into `head -1` is the same, without a publication to set up
+    path = tmp_path / "texts.csv"
+    path.write_text("text\n" + "Llevo tres días sin internet y nadie me responde\n" * 20_000,
+                    encoding="utf-8")
+    brandcare = Path(sys.executable).with_name("brandcare")
+    proc = subprocess.run(f"'{brandcare}' classify '{path}' | head -1; exit ${{PIPESTATUS[0]}}",
+                          shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "BRANDCARE_HOME": str(tmp_path / "home")})
+    assert proc.stdout.startswith("text,predicted_")
+    assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
+    assert proc.returncode == 141
