@@ -9,9 +9,15 @@ Ids are namespaced: ``message_id = '<platform>:<native id>'`` (twcs: ``x:twcs:<i
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 PLATFORMS = ("x", "bluesky", "facebook", "blog")
+#: The first day a message may carry: the first blogs' comments. An earlier timestamp is a
+#: placeholder (an epoch-zero or default date), quarantined at ingest; the warehouse's monthly
+#: partitions start here too.
+EARLIEST_DAY = date(2000, 1, 1)
 KINDS = ("post", "repost", "delete", "profile")
 
 #: column -> (polars dtype, meaning). The order is the order written to the lake.

@@ -61,7 +61,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.canonical import LAKE_SCHEMA, QUARANTINE_SCHEMA
+from pipelines.canonical import EARLIEST_DAY, LAKE_SCHEMA, QUARANTINE_SCHEMA
 from pipelines.classify import classify_messages
 from pipelines.formats import ArchiveError, detect_format, read_archive
 from pipelines.formats.base import reader_database
@@ -299,8 +299,10 @@ def _remove_dead_work_folders(settings: Settings) -> None:
 
 
 def _checked(messages: pl.DataFrame, quarantine: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rules every reader shares: no timestamp in the future; one id, one content per file."""
+    """Rules every reader shares: no timestamp in the future or before EARLIEST_DAY; one id, one
+    content per file."""
     future = pl.col("created_at") > pl.lit(datetime.now(UTC) + FUTURE_TOLERANCE)
+    too_early = pl.col("created_at") < pl.lit(datetime.combine(EARLIEST_DAY, datetime.min.time(), UTC))
     first_position = pl.col("position").min().over("version_id")
     content = pl.concat_str([pl.col("author_id"), pl.col("created_at").cast(pl.String), pl.col("text"), pl.col("kind")],
                             separator="\x1f", ignore_nulls=True)
@@ -308,6 +310,9 @@ def _checked(messages: pl.DataFrame, quarantine: pl.DataFrame) -> tuple[pl.DataF
     flagged = messages.with_columns(_content=content).with_columns(
         pl.when(future)
         .then(pl.lit("timestamp in the future: ") + pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
+        .when(too_early)
+        .then(pl.lit(f"timestamp before {EARLIEST_DAY} (a placeholder date): ")
+              + pl.col("created_at").dt.to_string("%Y-%m-%dT%H:%M:%SZ"))
         .when(differs & (pl.col("position") != first_position))
         .then(pl.lit("duplicate id ") + pl.col("version_id") + pl.lit(" with different content (first at position ")
               + first_position.cast(pl.String) + pl.lit(")"))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from pipelines.canonical import EARLIEST_DAY
 from pipelines.locks import held_flock
 from pipelines.settings import Settings, load_settings
 
@@ -218,6 +219,10 @@ def run_window(settings: Settings, min_date: date | None = None, max_date: date 
     last = (max_date - timedelta(days=1)) if max_date else dates[1]
     if last < first:
         raise RunError(f"the window [{first}, {last + timedelta(days=1)}) holds no day")
+    if first < EARLIEST_DAY:
+        raise RunError(f"--from {first} is before {EARLIEST_DAY}, the first day a message may carry" if min_date else
+                       f"the lake holds messages dated {first}, before {EARLIEST_DAY} (placeholder dates, loaded "
+                       "before ingest quarantined them): `brandcare ingest --reread` quarantines them")
     return first, last
 
 

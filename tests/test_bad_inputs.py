@@ -91,6 +91,10 @@ CORPUS: dict[str, tuple[bytes, str, str | set[str], str | None]] = {
                                      "loaded", {"invalid created_at: 2026-10-05 10:00:00"}, None),
     "timestamp_in_future.jsonl": (_jsonl(_tweet(16, created_at="2099-01-01T00:00:00.000Z"), _tweet(17)),
                                   "loaded", {"timestamp in the future: 2099-01-01T00:00:00Z"}, None),
+    # an epoch-zero placeholder made a home unrunnable: its month is before the partitions (QA)
+    "timestamp_epoch_zero.jsonl": (_jsonl(_tweet(30, created_at="1970-01-01T00:00:00.000Z"), _tweet(31)),
+                                   "loaded", {"timestamp before 2000-01-01 (a placeholder date): 1970-01-01T00:00:00Z"},
+                                   None),
     "duplicate_ids_different_content.jsonl": (
         _jsonl(_tweet(18), _tweet(18, text="@telvia a different text under the same id"), _tweet(18)),
         "loaded", {"duplicate id x:1950000000000000118 with different content (first at position 0)"}, None),

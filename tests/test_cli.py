@@ -152,6 +152,10 @@ def test_a_window_that_ends_before_it_starts_is_refused(tmp_path):
     assert not (home / "published" / "current").exists()
     bad = run_cli(home, "run", "--from", "01/10/2026", brands=X_BRANDS, check=False)
     assert bad.returncode == 2 and "not a date (YYYY-MM-DD): '01/10/2026'" in bad.stderr
+    # before the first month a message may fall in: said in a line, not a Dagster traceback (QA)
+    early = run_cli(home, "run", "--from", "1999-01-01", "--to", "2026-11-01", brands=X_BRANDS, check=False)
+    assert early.returncode == 2 and "--from 1999-01-01 is before 2000-01-01" in early.stderr
+    assert "Traceback" not in early.stderr
 
 
 def test_status_of_a_new_home_says_what_to_do_and_creates_nothing(tmp_path):

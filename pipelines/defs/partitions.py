@@ -11,8 +11,11 @@ from datetime import date, datetime, timedelta
 
 from dagster import BackfillPolicy, MonthlyPartitionsDefinition
 
-#: The month X started (2006-03): no social media archive starts earlier.
-FIRST_MONTH = "2006-03-01"
+from pipelines.canonical import EARLIEST_DAY
+
+#: The first month a message may fall in (canonical.EARLIEST_DAY: the first blogs' comments;
+#: ingest quarantines earlier timestamps).
+FIRST_MONTH = EARLIEST_DAY.isoformat()
 #: Tags that make one run cover a range of partitions (Dagster's public run tags).
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
