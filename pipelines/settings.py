@@ -142,6 +142,12 @@ def _parse_weights(raw: str) -> dict[str, float]:
                 f"BRANDCARE_SCORE_WEIGHTS: unknown part {name!r}; known: {', '.join(weights)}"
             )
         weights[name] = float(value)
+        if weights[name] < 0:
+            raise ValueError(f"BRANDCARE_SCORE_WEIGHTS: {name}={value} is negative; weights are 0 or more")
+    if not any(weights.values()):
+        # the care score is their weighted mean: with every weight 0 it has none (QA: the run
+        # failed on a dbt check of care_score's range, naming no setting)
+        raise ValueError("BRANDCARE_SCORE_WEIGHTS: every weight is 0; give at least one part a weight")
     return weights
 
 

@@ -211,6 +211,9 @@ def test_status_shows_runs_their_failed_checks_months_and_the_publication(demo_r
     ("BRANDCARE_RESPONSE_WINDOW_DAYS", "soon", "BRANDCARE_RESPONSE_WINDOW_DAYS: 'soon' is not a int"),
     ("BRANDCARE_REPORT_LANGUAGE", "fr", "BRANDCARE_REPORT_LANGUAGE: 'fr' is not en or es"),
     ("BRANDCARE_SCORE_WEIGHTS", "kindness=50", "BRANDCARE_SCORE_WEIGHTS: unknown part 'kindness'"),
+    ("BRANDCARE_SCORE_WEIGHTS", "response_rate=0,speed=0,in_channel=0,equity=0,off_hours=0,recovery=0",
+     "BRANDCARE_SCORE_WEIGHTS: every weight is 0"),
+    ("BRANDCARE_SCORE_WEIGHTS", "speed=-5", "BRANDCARE_SCORE_WEIGHTS: speed=-5 is negative"),
 ])
 def test_a_setting_that_does_not_parse_is_named_without_a_traceback(tmp_path, variable, value, message):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_"))}
