@@ -19,6 +19,9 @@ FIRST_MONTH = EARLIEST_DAY.isoformat()
 #: Tags that make one run cover a range of partitions (Dagster's public run tags).
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+#: The tag of a run of one partition, and of every run a backfill launches.
+PARTITION_TAG = "dagster/partition"
+BACKFILL_TAG = "dagster/backfill"
 
 #: end_offset=2: this month and the next exist (the lake accepts timestamps up to a day ahead).
 monthly_partitions = MonthlyPartitionsDefinition(start_date=FIRST_MONTH, timezone="UTC", end_offset=2)

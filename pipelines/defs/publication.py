@@ -7,6 +7,7 @@ publication current.
 
 from dagster import AssetExecutionContext, DagsterEventType, MaterializeResult, MetadataValue, asset
 
+from pipelines.defs.partitions import BACKFILL_TAG
 from pipelines.defs.resources import BrandcareResource
 from pipelines.defs.warehouse import WAREHOUSE_POOL, mart_key
 from pipelines.publish import ANALYST_TABLES, publish
@@ -16,22 +17,35 @@ from pipelines.settings import connect_duckdb
 
 def _check_results(context: AssetExecutionContext) -> list[dict]:
     """Every asset check evaluated so far in this run, for the manifest (a dbt test's
-    description where the evaluation has none, as the command line says it)."""
+    description where the evaluation has none, as the command line says it). A UI backfill
+    runs the models in several runs (those upstream of the window, the window, those downstream
+    of it): its publication holds the checks of all of them, the latest evaluation of each (QA:
+    a backfill's manifest listed 81 of 153 checks and hid a warning)."""
+    from dagster import RunsFilter
+
     from pipelines.project import check_description
 
-    records = context.instance.get_records_for_run(
-        run_id=context.run.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
-    ).records
-    results = []
-    for record in records:
-        evaluation = record.event_log_entry.dagster_event.event_specific_data
-        results.append({
-            "asset": evaluation.asset_key.to_user_string(),
-            "name": evaluation.check_name,
+    backfill = context.run.tags.get(BACKFILL_TAG)
+    runs = ([run.run_id for run in context.instance.get_runs(filters=RunsFilter(tags={BACKFILL_TAG: backfill}))]
+            if backfill else [])
+    run_ids = [*dict.fromkeys([*reversed(runs), context.run.run_id])]  # oldest first, this run last
+    latest = {}
+    for run_id in run_ids:
+        for record in context.instance.get_records_for_run(
+            run_id=run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+        ).records:
+            evaluation = record.event_log_entry.dagster_event.event_specific_data
+            latest[(evaluation.asset_key.to_user_string(), evaluation.check_name)] = evaluation
+    results = [
+        {
+            "asset": asset,
+            "name": name,
             "passed": evaluation.passed,
             "severity": evaluation.severity.value,
             "description": check_description(evaluation),
-        })
+        }
+        for (asset, name), evaluation in latest.items()
+    ]
     return sorted(results, key=lambda r: (r["asset"], r["name"]))
 
 

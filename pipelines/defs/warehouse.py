@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Mapping
 from datetime import date
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -27,7 +28,15 @@ from dagster import (
 )
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from pipelines.defs.partitions import monthly_partitions, single_run_backfill, window_dates
+from pipelines.defs.partitions import (
+    BACKFILL_TAG,
+    PARTITION_TAG,
+    RANGE_END_TAG,
+    RANGE_START_TAG,
+    monthly_partitions,
+    single_run_backfill,
+    window_dates,
+)
 from pipelines.defs.resources import BrandcareResource
 from pipelines.project import dbt_build_args, dbt_project, ensure_manifest
 from pipelines.settings import Settings, connect_duckdb
@@ -51,8 +60,9 @@ class BrandcareDbtTranslator(DagsterDbtTranslator):
         return spec
 
 
-def write_run_window(settings: Settings, window: tuple[date, date]) -> None:
-    """The half-open window of days whose cases a build recomputes, as the dbt source lake/run_window.
+def write_run_window(settings: Settings, window: tuple[date, date], backfill: str | None = None) -> None:
+    """The half-open window of days whose cases a build recomputes, as the dbt source lake/run_window;
+    for a backfill, also kept under its id for the build of its later run.
 
     Data, not a dbt var: vars that change every run would make dbt parse the project again each time.
     """
@@ -60,13 +70,46 @@ def write_run_window(settings: Settings, window: tuple[date, date]) -> None:
 
     frame = pl.DataFrame({"min_date": [window[0]], "max_date": [window[1]]})
     write_parquet(frame, settings.lake_dir / "run" / "window.parquet")
+    if backfill:
+        write_parquet(frame, _backfill_window(settings, backfill))
+
+
+def _backfill_window(settings: Settings, backfill: str) -> Path:
+    return settings.lake_dir / "run" / "backfills" / f"{backfill}.parquet"
+
+
+def _own_window(context: AssetExecutionContext, settings: Settings) -> tuple[date, date] | None:
+    """The window of this build's own run: its months (a run over a range of them, or one), else
+    the window its backfill's partitioned run wrote (a UI backfill runs the window and the models
+    downstream of it in two runs); None when the run names none (a run of the models alone).
+
+    Written again by the build itself, inside the warehouse pool, right before dbt reads it: two
+    runs (one from the command line, one from the UI, the sensor or the schedule) would otherwise
+    each write the window in their run_window step, and a build would recompute the other's
+    months (QA: a UI run of October reported success having recomputed September)."""
+    tags = context.run.tags
+    if RANGE_START_TAG in tags and RANGE_END_TAG in tags:
+        first, last = tags[RANGE_START_TAG], tags[RANGE_END_TAG]
+    elif PARTITION_TAG in tags:
+        first = last = tags[PARTITION_TAG]
+    elif BACKFILL_TAG in tags and _backfill_window(settings, tags[BACKFILL_TAG]).exists():
+        row = pl.read_parquet(_backfill_window(settings, tags[BACKFILL_TAG])).row(0)
+        return row[0], row[1]
+    else:
+        return None
+    start = monthly_partitions.time_window_for_partition_key(first).start
+    end = monthly_partitions.time_window_for_partition_key(last).end
+    return window_dates(start, end)
 
 
 def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: BrandcareResource):
     settings = brandcare.settings()
     settings.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
     (settings.temp_dir / "duckdb").mkdir(parents=True, exist_ok=True)
-    if not (settings.lake_dir / "run" / "window.parquet").exists():
+    own = _own_window(context, settings)
+    if own is not None:
+        write_run_window(settings, own)
+    elif not (settings.lake_dir / "run" / "window.parquet").exists():
         write_run_window(settings, ALL_DAYS)
     _prefetch("great_expectations")
     invocation = dbt.cli(dbt_build_args(settings), context=context, target_path=settings.dbt_target_dir)
@@ -101,7 +144,7 @@ def warehouse_assets() -> tuple:
             days; the build then recomputes the cases opened in it (int_cases_measured) and the
             cases that new archives changed, wherever they opened, and keeps the others."""
             window = window_dates(context.partition_time_window.start, context.partition_time_window.end)
-            write_run_window(brandcare.settings(), window)
+            write_run_window(brandcare.settings(), window, backfill=context.run.tags.get(BACKFILL_TAG))
             context.log.info(f"the build recomputes the cases opened in [{window[0]}, {window[1]}) "
                              "and the cases new archives changed")
             return MaterializeResult(metadata={"min_date": str(window[0]), "max_date": str(window[1])})
