@@ -401,7 +401,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     for run in status.runs:
         when = run.started_at.strftime("%Y-%m-%d %H:%M UTC") if run.started_at else "not started"
         took = f"{(run.ended_at - run.started_at).total_seconds():.0f}s" if run.started_at and run.ended_at else "-"
-        window = f"months {run.window[0][:7]} to {run.window[1][:7]}" if run.window else "all months"
+        window = (f"month {run.window[0][:7]}" if run.window and run.window[0] == run.window[1]
+                  else f"months {run.window[0][:7]} to {run.window[1][:7]}" if run.window
+                  else f"backfill {run.backfill}" if run.backfill
+                  else "no months (the models alone, over the last window written)")
         print(f"  {run.run_id[:8]}  {run.status:<8} {when}  {took:>6}  {window}")
         for line in run.failures + run.warnings:
             print(f"      {line}")

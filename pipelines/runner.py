@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import time
 import uuid
@@ -111,9 +112,17 @@ def check_line(evaluation) -> str:
 
 
 def step_failure_line(event) -> str:
-    """One line for people of a step's failure event: the step and its error's first line."""
+    """One line for people of a step's failure event: the step and the error that failed it (not
+    Dagster's wrapper around it: "Error occurred while executing op ..."), its class without the
+    module, whitespace folded, a quoted command left out, at most 400 characters."""
     error = event.step_failure_data.error
-    return f"step {event.step_key} failed: " + (error.message.strip().splitlines()[0] if error else "failed")
+    while error is not None and error.cause is not None and error.cls_name == "DagsterExecutionStepExecutionError":
+        error = error.cause
+    if error is None:
+        return f"step {event.step_key} failed"
+    message = " ".join(re.sub(r"`[^`]*`", "", error.message).split())
+    message = re.sub(r"^(?:\w+\.)+(\w+: )", r"\1", message)
+    return f"step {event.step_key} failed: " + (message if len(message) <= 400 else message[:399] + "…")
 
 
 def prepare_environment(settings: Settings | None = None, brands: str | Path | None = None) -> Settings:

@@ -34,12 +34,15 @@ class RunStatus:
     status: str  # Dagster's run status: SUCCESS, FAILURE, STARTED, QUEUED, CANCELED...
     started_at: datetime | None
     ended_at: datetime | None
-    #: The first and last month (YYYY-MM-DD, first day) of a range run; None for an unpartitioned one.
+    #: The first and last month (YYYY-MM-DD, first day) of a range run, or its one month; None for
+    #: an unpartitioned one.
     window: tuple[str, str] | None
     #: One line per failed check or step.
     failures: list[str] = field(default_factory=list)
     #: One line per warning-severity check that did not pass (the run published).
     warnings: list[str] = field(default_factory=list)
+    #: The UI backfill the run belongs to (one of its runs: the models, the window, the publication).
+    backfill: str | None = None
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,7 @@ def dagster_status(settings: Settings, runs: int = 5) -> tuple[list[str], list[R
     """The months materialised and the last ``runs`` runs of the home's Dagster instance."""
     from dagster import DagsterInstance
 
-    from pipelines.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+    from pipelines.defs.partitions import BACKFILL_TAG, PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
 
     if not (settings.dagster_home / "dagster.yaml").exists():
         return [], []
@@ -116,6 +119,8 @@ def dagster_status(settings: Settings, runs: int = 5) -> tuple[list[str], list[R
         for record in instance.get_run_records(limit=runs):
             run = record.dagster_run
             start, end = run.tags.get(RANGE_START_TAG), run.tags.get(RANGE_END_TAG)
+            if not (start and end):  # a UI run of one month
+                start = end = run.tags.get(PARTITION_TAG)
             failed, warned = _problems(instance, run.run_id)
             statuses.append(RunStatus(
                 run_id=run.run_id,
@@ -125,6 +130,7 @@ def dagster_status(settings: Settings, runs: int = 5) -> tuple[list[str], list[R
                 window=(start, end) if start and end else None,
                 failures=failed,
                 warnings=warned,
+                backfill=run.tags.get(BACKFILL_TAG),
             ))
     return sorted(months), statuses
 

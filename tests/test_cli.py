@@ -265,3 +265,29 @@ def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path):
     assert proc.stdout.startswith("text,predicted_")
     assert "Traceback" not in proc.stderr and "BrokenPipe" not in proc.stderr
     assert proc.returncode == 141
+
+
+@pytest.mark.e2e
+def test_status_says_a_ui_runs_month_and_why_its_step_failed(tmp_path):
+    """A run launched from the UI over one month is tagged with its partition, not a range: status
+    said "all months" (QA); and a step that fails says the error that failed it, not Dagster's
+    wrapper line ("Error occurred while executing op ...", QA)."""
+    from dagster import DagsterInstance
+
+    from pipelines.definitions import defs
+    from pipelines.defs.automation import BRANDCARE_JOB
+    from pipelines.defs.partitions import PARTITION_TAG
+    from support import brandcare_env
+
+    home = tmp_path / "home"
+    run_cli(home, "ingest", str(X_PAGE))
+    broken = tmp_path / "brands.yaml"
+    broken.write_text(X_BRANDS.read_text() + "    business_hours: {mon-fri: '9-21'}\n")
+    with brandcare_env(home, broken), DagsterInstance.get() as instance:
+        result = defs().resolve_job_def(BRANDCARE_JOB).execute_in_process(
+            instance=instance, raise_on_error=False, tags={PARTITION_TAG: "2026-03-01"})
+    assert not result.success
+    out = run_cli(home, "status").stdout
+    assert re.search(r"FAILURE .* month 2026-03$", out, re.M), out
+    (line,) = [line.strip() for line in out.splitlines() if "step brand_registry failed" in line]
+    assert line.startswith("step brand_registry failed: BrandRegistryError: ") and "'9-21'" in line, line
