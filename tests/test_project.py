@@ -125,6 +125,20 @@ def test_published_waits_for_blocking_checks():
     assert ("care_cases", "unique_care_cases_case_id") in checks
 
 
+def test_dbt_checks_carry_their_tests_description_into_the_ui():
+    """The UI shows a check's description beside it: a warning check said "No description
+    provided" where the command line says what it means (QA)."""
+    from dagster import AssetCheckKey
+
+    from pipelines.definitions import defs
+
+    graph = defs().resolve_asset_graph()
+    silent = graph.get_check_spec(AssetCheckKey(AssetKey(["stg_brand_accounts"]), "warn_brand_accounts_silent"))
+    assert silent.description.startswith("An account of the brand registry wrote no message")
+    cut = graph.get_check_spec(AssetCheckKey(AssetKey(["int_reply_coverage"]), "warn_conversations_cut"))
+    assert "response rates undercount" in cut.description
+
+
 def test_cli_format_names_are_the_readers(tmp_path):
     """`brandcare ingest --format` offers exactly the readers (read from its help, as a user would)."""
     import re

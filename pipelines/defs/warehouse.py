@@ -59,6 +59,13 @@ class BrandcareDbtTranslator(DagsterDbtTranslator):
             spec = spec.replace_attributes(group_name=fqn[1])
         return spec
 
+    def get_asset_check_spec(self, asset_spec: AssetSpec, manifest: Mapping[str, Any], unique_id: str, project):
+        """A dbt test's check carries the test's description (what a warning means), which the UI
+        shows beside it: every dbt check said "No description provided" (QA)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        description = " ".join((manifest["nodes"].get(unique_id, {}).get("description") or "").split())
+        return spec._replace(description=description) if spec is not None and description else spec
+
 
 def write_run_window(settings: Settings, window: tuple[date, date], backfill: str | None = None) -> None:
     """The half-open window of days whose cases a build recomputes, as the dbt source lake/run_window;
