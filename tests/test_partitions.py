@@ -71,6 +71,14 @@ def test_inbox_sensor_loads_new_files_and_asks_for_their_months_only(tmp_path, f
         assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-03-01", "2026-03-01")
         again = inbox_sensor.evaluate_tick(build_sensor_context(cursor=first.cursor))
         assert not again.run_requests and again.skip_message == "no new archive files in the inbox"
+        # a corrupt export of binary data is said once, with its reason (QA: it was said nowhere)
+        (inbox / "export_binary.json").write_bytes(b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 16)
+        binary = inbox_sensor.evaluate_tick(build_sensor_context(cursor=again.cursor))
+        assert not binary.run_requests and binary.skip_message.startswith(
+            "no new archive files in the inbox; skipped export_binary.json: binary data"), binary.skip_message
+        assert inbox_sensor.evaluate_tick(build_sensor_context(cursor=binary.cursor)).skip_message == (
+            "no new archive files in the inbox")
+        again = binary
         # a file written again with new content is looked at again
         shutil.copy(fixtures_dir / "x_v2" / "two_customers_page.json", inbox / "dup_page_1.json")
         third = inbox_sensor.evaluate_tick(build_sensor_context(cursor=again.cursor))

@@ -55,18 +55,22 @@ def inbox_sensor(context: SensorEvaluationContext):
     known = set(ingest.registered(settings))
     paths, _ = sources.local_files(str(inbox))
     skipped = sources.skip_reasons(paths)
-    new, stamps = [], {}
-    for path in (p for p in paths if p not in skipped):
+    new, stamps, passed_over = [], {}, []
+    for path in paths:
         stat = path.stat()
         stamps[str(path)] = [stat.st_size, stat.st_mtime_ns]
         if seen.get(str(path)) == stamps[str(path)]:
+            continue
+        if path in skipped:  # said once, as an ingest of the folder says it (QA: a binary said nowhere)
+            passed_over.append(f"skipped {path.name}: {skipped[path]}")
+            context.log.info(passed_over[-1])
             continue
         with path.open("rb") as handle:
             if hashlib.file_digest(handle, "sha256").hexdigest() not in known:
                 new.append(str(path))
     if not new:
         context.update_cursor(json.dumps(stamps, sort_keys=True))
-        return SkipReason("no new archive files in the inbox")
+        return SkipReason("; ".join(["no new archive files in the inbox", *passed_over]))
     records = ingest.ingest(new, settings)
     context.update_cursor(json.dumps(stamps, sort_keys=True))  # once ingested: a failed ingest is tried again
     for record in records:
