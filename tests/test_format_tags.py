@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from pipelines.formats import ArchiveError, detect_format
@@ -101,3 +102,25 @@ def test_an_empty_follower_count_is_zero_followers(tmp_path: Path) -> None:
     path.write_text(header + "11,ana,154517048,hola,Sat Oct 17 01:25:54 +0000 2020\n", encoding="utf-8")
     (row,) = read_tags(path).messages.to_dicts()
     assert row["author_followers"] is None
+
+
+def test_a_sheet_cut_off_inside_its_last_record_loads_the_others(tmp_path: Path) -> None:
+    """A download or copy interrupted inside a quoted field: the last record was loaded with
+    what was left of it (its mentions lost), or the whole file was rejected, depending on where
+    the cut fell (QA, real sheets). Either way now: that record quarantined, the others loaded."""
+    data = ARCHIVE.read_bytes()
+    whole = read_tags(ARCHIVE)
+    starts = [0, *(i + 1 for i, line in enumerate(data) if line == ord("\n"))][1:-1]  # each record's first byte
+    assert len(starts) == whole.records_read
+    # inside the last record's quoted "source" cell; inside the entities of the third (the retweet)
+    for record, cut in ((4, data.index(b'"<a href', starts[4]) + 12), (2, data.index(b'"{""hashtags', starts[2]) + 40)):
+        assert starts[record] < cut < (starts + [len(data)])[record + 1]
+        path = tmp_path / f"cut_{cut}.csv"
+        path.write_bytes(data[:cut])
+        read = read_tags(path)
+        assert read.records_read == record + 1
+        (reason,) = read.quarantine.filter(pl.col("position") == record)["reason"]
+        assert reason.startswith("the file ends inside this record, in a quoted field: cut off")
+        assert read.messages.equals(whole.messages.filter(pl.col("position") < record))
+        assert read.quarantine.filter(pl.col("position") < record).equals(
+            whole.quarantine.filter(pl.col("position") < record))

@@ -235,22 +235,40 @@ def is_json_lines(path: Path) -> bool:
 CSV_SEPARATORS = (",", ";", "\t")
 
 
+#: Why the last record of a CSV file that ends inside a quoted field is quarantined.
+CUT_OFF_RECORD = ("the file ends inside this record, in a quoted field: cut off (an interrupted download or "
+                  "copy?); the records before it are loaded")
+
+
 def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional: tuple[str, ...],
-                     verbatim: tuple[str, ...] = (), empty_is_zero: tuple[str, ...] = ()) -> pl.DataFrame:
+                     verbatim: tuple[str, ...] = (), empty_is_zero: tuple[str, ...] = ()
+                     ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The columns ``required`` and ``optional`` of a CSV export (every other one ignored), as
     text, with ``position`` (0-based row number): a missing optional column is NULL, values are
     trimmed and an empty one is NULL, but a ``verbatim`` column (a message's text) keeps its
     spaces, and an empty cell of an ``empty_is_zero`` column the file has is "0" (a writer that
     leaves zeros out). Rows whose every cell is empty are left out. A file that cannot be parsed
-    or lacks a required column is rejected (ArchiveError)."""
+    or lacks a required column is rejected (ArchiveError).
+
+    Second: the quarantine (``position``, ``reason``, ``excerpt``) of a last record the file
+    cuts off inside a quoted field (an odd number of quotes), empty when there is none: a
+    truncated file loaded that record with what was left of it, or was rejected whole."""
     with path.open(encoding="utf-8-sig", errors="replace") as handle:
         header = handle.readline()
     separator = max(CSV_SEPARATORS, key=header.count)
+    data = path.read_bytes()
+    cut = _cut_off_record(data)
     try:
         # glob=False: a file name holding [ ] or * (a re-saved "sheet [copy].csv") is a name, not a pattern
-        rows = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy", separator=separator, glob=False)
+        rows = pl.read_csv(data[:cut] if cut else path, infer_schema=False, encoding="utf8-lossy",
+                           separator=separator, glob=False)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise ArchiveError(f"not readable as {what}: {str(exc).splitlines()[0]}") from exc
+    cut_off = pl.DataFrame(
+        {"position": [rows.height] if cut else [], "reason": [CUT_OFF_RECORD] if cut else [],
+         "excerpt": [data[cut:].decode("utf-8", "replace")[:EXCERPT_CHARS]] if cut else []},
+        schema={"position": pl.Int64, "reason": pl.String, "excerpt": pl.String},
+    )
     missing = [c for c in required if c not in rows.columns]
     if missing:
         raise ArchiveError(f"not {what}: no column {', '.join(missing)}")
@@ -264,7 +282,22 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
         blank.alias("__blank"),
     ).filter(~pl.col("__blank")).drop("__blank").with_columns(
         (pl.col(c) if c in verbatim else pl.col(c).str.strip_chars()).replace("", None) for c in columns
-    ).with_columns(pl.col(c).fill_null("0") for c in empty_is_zero if c in rows.columns)
+    ).with_columns(pl.col(c).fill_null("0") for c in empty_is_zero if c in rows.columns), cut_off
+
+
+def _cut_off_record(data: bytes) -> int | None:
+    """Where the last record starts when ``data`` (a CSV file) ends inside a quoted field: an odd
+    number of quote characters (a quote inside a field is written twice); None otherwise, or when
+    no line ends outside quotes (the header itself is cut: the file is unreadable)."""
+    import numpy as np
+
+    codes = np.frombuffer(data, dtype=np.uint8)
+    quotes = np.cumsum(codes == ord('"'))
+    if not quotes.size or quotes[-1] % 2 == 0:
+        return None
+    newlines = np.flatnonzero(codes == ord("\n"))
+    closed = newlines[quotes[newlines] % 2 == 0]
+    return int(closed[-1]) + 1 if closed.size else None
 
 
 def id_text(column: str) -> pl.Expr:

@@ -29,8 +29,9 @@ OPTIONAL = ("in_reply_to_status_id_str", "in_reply_to_user_id_str", "user_follow
 
 def read_tags(path: Path) -> ReadResult:
     """Read a TAGS ``Archive`` sheet saved as CSV into canonical rows."""
-    rows = read_csv_columns(path, "a TAGS archive sheet", REQUIRED, OPTIONAL, verbatim=("text",),
-                            empty_is_zero=("user_followers_count",)).with_columns(
+    rows, cut_off = read_csv_columns(path, "a TAGS archive sheet", REQUIRED, OPTIONAL, verbatim=("text",),
+                                     empty_is_zero=("user_followers_count",))
+    rows = rows.with_columns(
         id_text("from_user_id_str").alias("author_id"),
         id_text("in_reply_to_status_id_str").alias("parent"),
         id_text("in_reply_to_user_id_str").alias("in_reply_to_author_id"),
@@ -74,7 +75,7 @@ def read_tags(path: Path) -> ReadResult:
         ).alias("url"),
         pl.col("position"),
     )
-    return result(messages, bad, notes)
+    return result(messages, pl.concat([bad, cut_off], how="vertical_relaxed"), notes)
 
 
 def _mentions(entities: str) -> list[str]:

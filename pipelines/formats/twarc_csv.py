@@ -46,7 +46,7 @@ IDS = ("id", "author_id", "conversation_id", "referenced_tweets.replied_to.id", 
 
 def read_twarc_csv(path: Path) -> ReadResult:
     """Read a twarc-csv file of tweets into canonical rows."""
-    rows = read_csv_columns(path, "a twarc-csv file of tweets", REQUIRED, OPTIONAL, verbatim=("text",))
+    rows, cut_off = read_csv_columns(path, "a twarc-csv file of tweets", REQUIRED, OPTIONAL, verbatim=("text",))
     # --json-encode-all / --json-encode-text: every (or every text) cell a JSON string; decoded,
     # a text comes back exactly, its line breaks with it
     encoded = {c for c in (*REQUIRED, *OPTIONAL) if rows[c].str.contains(r'^".*"$').all()
@@ -105,7 +105,7 @@ def read_twarc_csv(path: Path) -> ReadResult:
                        pl.col("id_")]).alias("url"),
         pl.col("position"),
     )
-    return result(messages, bad, notes)
+    return result(messages, pl.concat([bad, cut_off], how="vertical_relaxed"), notes)
 
 
 def _json_string(value: str) -> str:
