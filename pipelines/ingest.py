@@ -825,18 +825,21 @@ def ingest(
     return records
 
 
-def lake_dates(settings: Settings, shas: Iterable[str] | None = None) -> tuple[date, date] | None:
+def lake_dates(settings: Settings, shas: Iterable[str] | None = None,
+               between: tuple[date, date] | None = None) -> tuple[date, date] | None:
     """The first and last UTC dates of the posts in the lake, or of the posts of the given
-    archive files; None when there are none. Profiles (they say when an account was created)
-    are not posts and never widen the range."""
+    archive files, or of those dated ``between`` two days (inclusive); None when there are none.
+    Profiles (they say when an account was created) are not posts and never widen the range."""
 
     ensure_lake(settings)
     wanted = None if shas is None else sorted(set(shas))
+    first, last = between or (None, None)
     with connect_duckdb() as con:
         low, high = con.execute(
             "select min(created_at)::date, max(created_at)::date from read_parquet($glob, union_by_name = true) "
-            "where kind in ('post', 'repost', 'delete') and ($shas is null or list_contains($shas, archive_sha256))",
-            {"glob": str(settings.message_rows_dir / "*.parquet"), "shas": wanted},
+            "where kind in ('post', 'repost', 'delete') and ($shas is null or list_contains($shas, archive_sha256)) "
+            "and ($first is null or created_at::date between $first and $last)",
+            {"glob": str(settings.message_rows_dir / "*.parquet"), "shas": wanted, "first": first, "last": last},
         ).fetchone()
     return None if low is None else (low, high)
 

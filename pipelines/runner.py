@@ -235,6 +235,20 @@ def run_window(settings: Settings, min_date: date | None = None, max_date: date 
     return first, last
 
 
+def empty_window_note(settings: Settings, first: date, last: date) -> str | None:
+    """What to say of a run whose days (``first`` to ``last``, inclusive) hold no message of the
+    lake, with the days that do; None when some message falls in them. Such a run computes no
+    case and publishes the warehouse as it stands: a mistyped window, said rather than silent."""
+    from pipelines import ingest
+
+    if ingest.lake_dates(settings, between=(first, last)) is not None:
+        return None
+    low, high = ingest.lake_dates(settings) or (None, None)
+    return (f"note: no message of the lake is dated in [{first}, {last + timedelta(days=1)}): the run has no case "
+            f"to compute there and publishes the warehouse as it stands (the lake's messages are dated "
+            f"{low} to {high})")
+
+
 def run_pipeline(
     settings: Settings | None = None,
     min_date: date | None = None,
@@ -258,6 +272,9 @@ def run_pipeline(
     settings = prepare_environment(settings)
     say = on_message or (lambda _line: None)
     first, last = run_window(settings, min_date, max_date)
+    empty = empty_window_note(settings, first, last)
+    if empty:
+        say(empty)
     with home_lock(settings, on_wait=say), DagsterInstance.get() as instance:
         recovered = recover_dead_runs(instance)
         for line in recovered:

@@ -165,6 +165,20 @@ def test_a_windowed_run_recomputes_the_cases_new_files_changed_wherever_they_ope
     assert cases["x:100"]["responded"], "kept as computed"
     assert len(cases) == 2
 
+    # a window without a message (a mistyped year): said, in the command's output and in the UI's
+    # run_window materialisation, not published silently (QA)
+    proc = run_cli(home, "run", "--quiet", "--from", "2025-01-01", "--to", "2025-03-01", brands=brands)
+    assert ("note: no message of the lake is dated in [2025-01-01, 2025-03-01): the run has no case to compute "
+            "there and publishes the warehouse as it stands (the lake's messages are dated 2026-01-28 to "
+            "2026-02-03)") in proc.stdout
+    assert _cases(home) == cases
+    from pipelines.defs.warehouse import RUN_WINDOW
+
+    with brandcare_env(home), DagsterInstance.get() as instance:
+        events = instance.fetch_materializations(RUN_WINDOW, limit=4).records
+    # the two months of 2025, then the runs of January and February 2026 before them
+    assert [e.asset_materialization.metadata["messages_in_window"].value for e in events] == [False, False, True, True]
+
 
 def test_a_partition_run_recomputes_its_month_and_the_cases_new_replies_answer_and_is_rerunnable(demo_run, tmp_path):
     home = demo_run.copy(tmp_path)

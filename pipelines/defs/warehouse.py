@@ -8,7 +8,7 @@ build, so nothing downstream (publication) runs. The Great Expectations suite of
 
 import warnings
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ from pipelines.defs.partitions import (
 )
 from pipelines.defs.resources import BrandcareResource
 from pipelines.project import dbt_build_args, dbt_project, ensure_manifest
+from pipelines.runner import empty_window_note
 from pipelines.settings import Settings, connect_duckdb
 
 WAREHOUSE_POOL = "warehouse"
@@ -150,11 +151,16 @@ def warehouse_assets() -> tuple:
             run, or a backfill over a range of months as one run, writes its half-open window of
             days; the build then recomputes the cases opened in it (int_cases_measured) and the
             cases that new archives changed, wherever they opened, and keeps the others."""
+            settings = brandcare.settings()
             window = window_dates(context.partition_time_window.start, context.partition_time_window.end)
-            write_run_window(brandcare.settings(), window, backfill=context.run.tags.get(BACKFILL_TAG))
+            write_run_window(settings, window, backfill=context.run.tags.get(BACKFILL_TAG))
             context.log.info(f"the build recomputes the cases opened in [{window[0]}, {window[1]}) "
                              "and the cases new archives changed")
-            return MaterializeResult(metadata={"min_date": str(window[0]), "max_date": str(window[1])})
+            empty = empty_window_note(settings, window[0], window[1] - timedelta(days=1))
+            if empty:
+                context.log.warning(empty)
+            return MaterializeResult(metadata={"min_date": str(window[0]), "max_date": str(window[1]),
+                                               "messages_in_window": not empty})
 
     @dbt_assets(manifest=ensure_manifest(), project=dbt_project(), dagster_dbt_translator=BrandcareDbtTranslator(),
                 pool=WAREHOUSE_POOL)
