@@ -54,7 +54,7 @@ def test_comments_nest_under_their_parent_or_the_thread():
     assert (question["author_id"], question["author_handle"]) == ("anagomez", "Ana Gómez")
     assert (guest["author_id"], guest["author_handle"]) == ("Invitado", "Invitado")  # anonymous: no username
     assert question["text"] == "¿Y los clientes antiguos? Llevo 2 días sin línea & nadie responde."
-    assert answer["text"] == "Hola Ana, te escribimos por email. Un saludo"
+    assert answer["text"] == "Hola Ana, te escribimos por email.\nUn saludo"  # its <br/>: the writer's line break
     assert answer["created_at"] == utc(2026, 10, 2, 9, 30)  # 11:30+02:00
     assert question["url"] == "https://blog.telvia.example/2026/10/nuevas-tarifas/#comment-9001"
 
@@ -104,3 +104,19 @@ def test_ingest_detects_disqus_and_counts_every_record(tmp_path: Path):
         "disqus", "loaded", 7, 4, 3,
     )
     assert ingest.reconcile(settings).is_empty()
+
+
+def test_a_message_keeps_its_writers_lines_and_no_markup(tmp_path: Path):
+    """Seen in a real export (2,693 comments of a blog): a ``>`` inside a link's quoted address
+    ended the tag early and its attributes leaked into the text, and every ``<br>`` and
+    paragraph became a space (a four-line code snippet as one line). The markup's own line
+    breaks are layout: spaces."""
+    message = ('<p>lo pregunté aquí <a href="http://example.com/q?x=1&amp;y=a>>>" rel="nofollow">http://example.com/q'
+               '</a> elements+=\'4\'<br>&gt;&gt;&gt; elements<br>[1, 2]</p><p>otra\nlínea de HTML, I &lt;3 it, 2 < 3</p>')
+    xml = EXPORT.read_text(encoding="utf-8")
+    start = xml.index("<message>", xml.index('dsq:id="9001"'))
+    end = xml.index("</message>", start) + len("</message>")
+    path = tmp_path / "lines.xml"
+    path.write_text(xml[:start] + f"<message><![CDATA[{message}]]></message>" + xml[end:], encoding="utf-8")
+    assert by_id(read_disqus(path))["blog:disqus:9001"]["text"] == (
+        "lo pregunté aquí http://example.com/q elements+='4'\n>>> elements\n[1, 2]\notra línea de HTML, I <3 it, 2 < 3")

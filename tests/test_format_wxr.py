@@ -25,7 +25,7 @@ def test_posts_and_comments_map_to_canonical_rows():
     assert post["native_id"] == "41" and rows[f"{B}c501"]["native_id"] == "c501"
     assert post["created_at"] == datetime(2026, 10, 1, 10, 0, tzinfo=UTC)  # post_date_gmt, not local post_date
     # title and content as plain text: inline tags inside the words, entities decoded, no runs of spaces
-    assert post["text"] == "Nuevas tarifas de fibra. Desde hoy, más velocidad & el mismo precio."
+    assert post["text"] == "Nuevas tarifas de fibra.\nDesde hoy, más velocidad & el mismo precio."  # <p>: a line
     question, reply, thanks = rows[f"{B}c501"], rows[f"{B}c502"], rows[f"{B}c509"]
     assert question["parent_id"] == f"{B}41" and question["author_id"] == "Lucía P."
     assert question["created_at"] == datetime(2026, 10, 1, 11, 15, tzinfo=UTC)

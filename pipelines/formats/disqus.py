@@ -26,9 +26,9 @@ from pipelines.formats.xml import child_texts, children, excerpt, local_name, pa
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
 
 def _message_text(markup: str | None) -> str:
-    """Plain text of a Disqus HTML message, whitespace collapsed (its line breaks are the HTML's
-    layout, not the writer's)."""
-    return " ".join(plain_text(markup).split())
+    """Plain text of a Disqus HTML message: the writer's line breaks are its ``<br>`` and
+    paragraphs; the line breaks of its markup are the HTML's layout."""
+    return plain_text(markup, source_lines=False)
 
 
 def read_disqus(path: Path) -> ReadResult:

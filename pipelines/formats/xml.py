@@ -6,8 +6,7 @@ external entities are rejected, never expanded.
 
 from __future__ import annotations
 
-import html
-import re
+from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree.ElementTree import Element, tostring
 
@@ -16,9 +15,15 @@ from defusedxml.ElementTree import ParseError, parse
 
 from pipelines.formats.base import ArchiveError
 
-_TAG = re.compile(r"<[^>]+>")
-#: inline markup sits inside words ('<b>antiguos</b>?'): dropped without the space a block tag gets
-_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|s|small|span|strong|sub|sup|u)\b[^>]*>", re.IGNORECASE)
+#: inline markup sits inside words ('<b>antiguos</b>?'): dropped without the space another tag gets
+_INLINE_TAGS = frozenset({"a", "abbr", "b", "code", "em", "i", "mark", "s", "small", "span", "strong", "sub", "sup",
+                          "u"})
+#: tags that end a line: a break, and the blocks (paragraphs, list items, quotes, headings)
+_LINE_TAGS = frozenset({"br", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "hr", "tr", "table",
+                        "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "figure", "figcaption", "header",
+                        "footer"})
+#: tags whose content is not text
+_HIDDEN_TAGS = frozenset({"script", "style", "template"})
 
 
 def parse_root(path: Path) -> Element:
@@ -51,12 +56,54 @@ def child_texts(found: dict[str, Element]) -> dict[str, str]:
     return {name: (child.text or "").strip() for name, child in found.items()}
 
 
-def plain_text(markup: str | None) -> str:
-    """HTML to plain text: inline tags dropped, other tags as spaces, entities decoded; within a
-    line, runs of spaces and tabs as one space; lines kept (a line break ends a clause), blank
-    ones dropped. Block-editor markup ('<!-- wp:paragraph -->' and indentation) leaves no runs."""
-    text = html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", markup or "")))
-    lines = (" ".join(line.split()) for line in text.splitlines())
+class _TextOf(HTMLParser):
+    """The text of HTML, by Python's HTML parser: a ``>`` inside a quoted attribute value ends
+    no tag, and a ``<`` that opens no tag ("I <3 it", "a < b") is text."""
+
+    def __init__(self, source_lines: bool) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+        self.source_lines = source_lines
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in _HIDDEN_TAGS:
+            self.hidden += 1
+        self._gap(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN_TAGS:
+            self.hidden = max(0, self.hidden - 1)
+        self._gap(tag)
+
+    def handle_startendtag(self, tag: str, attrs) -> None:
+        self._gap(tag)
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data if self.source_lines else " ".join(data.splitlines()))
+
+    def _gap(self, tag: str) -> None:
+        if tag not in _INLINE_TAGS:
+            self.parts.append("\n" if tag in _LINE_TAGS else " ")
+
+
+def plain_text(markup: str | None, *, source_lines: bool = True) -> str:
+    """HTML to plain text: inline tags dropped, a line break or block (``<br>``, ``<p>``,
+    ``<li>``...) a new line, other tags a space, comments ('<!-- wp:paragraph -->'), scripts
+    and styles dropped, entities decoded; within a line, runs of spaces and tabs as one space;
+    blank lines dropped. ``source_lines``: whether the markup's own line breaks are the writer's
+    (a WordPress comment, stored as typed) or the HTML's layout, spaces (a Disqus message, whose
+    writer's line breaks are its ``<br>`` and paragraphs)."""
+    markup = markup or ""
+    if "<" in markup or "&" in markup:
+        parser = _TextOf(source_lines)
+        parser.feed(markup)
+        parser.close()
+        markup = "".join(parser.parts)
+    elif not source_lines:
+        markup = " ".join(markup.splitlines())
+    lines = (" ".join(line.split()) for line in markup.splitlines())
     return "\n".join(line for line in lines if line)
 
 
