@@ -106,3 +106,18 @@ def test_reference_ids_a_spreadsheet_wrote_as_numbers_are_noted(tmp_path: Path) 
     assert read.messages.select("parent_id", "conversation_id").row(0) == (None, None)
     assert [note.split(" value(s)")[0] for note in read.notes] == [
         "1 conversation_id", "1 referenced_tweets.replied_to.id"]
+
+
+def test_a_csv_that_names_no_tweet_its_replies_answer_says_so(tmp_path: Path) -> None:
+    """A real CSV of tweets written by another script (its references in columns of its own)
+    was read as twarc-csv and loaded its replies unlinked, silently (QA). The same tweets with
+    twarc-csv's reference columns dropped: a note says how many replies are unlinked."""
+    full = pl.read_csv(TWARC2 / "stream.csv", infer_schema=False)
+    assert read_twarc_csv(TWARC2 / "stream.csv").notes == ()
+    path = tmp_path / "other_tool.csv"
+    full.drop(c for c in full.columns if c.startswith("referenced_tweets")).write_csv(path)
+    read = read_twarc_csv(path)
+    replies = full.filter(pl.col("in_reply_to_user_id").is_not_null()).height
+    assert replies and read.messages["parent_id"].is_null().all()
+    (note,) = read.notes
+    assert note.startswith(f"{replies} tweet(s) reply to an account (in_reply_to_user_id), but the file names no tweet")

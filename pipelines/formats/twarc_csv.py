@@ -76,7 +76,7 @@ def read_twarc_csv(path: Path) -> ReadResult:
     bad = checked.filter(pl.col("reason").is_not_null()).select(
         "position", "reason", pl.concat_str(pl.col(*REQUIRED).fill_null(""), separator=",").alias("excerpt"))
     good = checked.filter(pl.col("reason").is_null())
-    notes = lost_id_notes(good, tuple(c for c in IDS if c not in ("id", "author_id")))
+    notes = lost_id_notes(good, tuple(c for c in IDS if c not in ("id", "author_id"))) + _unlinked_replies(good)
     first_id = pl.coalesce(pl.col("edit_history_tweet_ids").map_elements(_first_id, return_dtype=pl.String),
                            pl.col("id_")).alias("first_id")
     messages = good.with_columns(first_id).select(
@@ -106,6 +106,19 @@ def read_twarc_csv(path: Path) -> ReadResult:
         pl.col("position"),
     )
     return result(messages, pl.concat([bad, cut_off], how="vertical_relaxed"), notes)
+
+
+def _unlinked_replies(rows: pl.DataFrame) -> tuple[str, ...]:
+    """A note when the file names no tweet any of its tweets replies to or quotes, while some
+    reply to an account: a CSV of tweets written by another tool (its references in columns
+    twarc-csv does not write) would otherwise load every reply unlinked, and silently (QA)."""
+    replies = rows.filter(pl.col("in_reply_to_user_id").is_not_null()).height
+    if not replies or any(rows[f"referenced_tweets.{kind}.id"].is_not_null().any() for kind in REFERENCES):
+        return ()
+    return (f"{replies} tweet(s) reply to an account (in_reply_to_user_id), but the file names no tweet they reply "
+            "to (no referenced_tweets.replied_to.id nor referenced_tweets values): they are not linked to their "
+            "parents, so a brand reply among them answers no case. twarc-csv writes those columns; a CSV of "
+            "another tool's does not: ingest the JSON its tweets came from instead",)
 
 
 def _json_string(value: str) -> str:
