@@ -9,6 +9,7 @@ import io
 import json
 import zipfile
 
+import polars as pl
 import pytest
 
 from support import FIXTURES, run_brandcare
@@ -75,6 +76,13 @@ CORPUS: dict[str, tuple[bytes, str, str | set[str], str | None]] = {
                            "xl/worksheets/sheet1.xml": b"<worksheet/>"}), "rejected", "an Excel workbook", None),
     "bom.json": (b"\xef\xbb\xbf" + _page(_tweet(4)), "loaded", set(), "byte-order mark removed"),
     "crlf.jsonl": (_jsonl(_tweet(5), _tweet(6), newline=b"\r\n"), "loaded", set(), None),
+    # UTF-16 with its byte-order mark: PowerShell's files, and Excel's "Unicode Text" (a sheet
+    # saved as tab-separated UTF-16); they were skipped in a folder as binary data
+    "utf16.jsonl": (_jsonl(_tweet(23)).decode().encode("utf-16"), "loaded", set(), "UTF-16 decoded"),
+    "utf16_sheet.txt": (pl.read_csv(FIXTURES / "tags" / "archive.csv", infer_schema=False).write_csv(separator="\t")
+                        .encode("utf-16"), "loaded",
+                        {"invalid created_at: el sábado", "missing required field: from_user_id_str"}, "UTF-16 decoded"),
+    "utf16_broken.json": (b"\xff\xfe{\x00\"", "rejected", "starts with a UTF-16 byte-order mark but is not UTF-16", None),
     # lines of white space are not records: a tab, an ideographic space (Unicode Zs), a lone CR
     "blank_lines.jsonl": (_jsonl(_tweet(21)) + "\t\n \u3000 \n\n\r\n".encode() + _jsonl(_tweet(22)),
                           "loaded", set(), None),

@@ -1,8 +1,9 @@
 """Byte-level preparation of an archive before a reader sees it.
 
 gzip is decompressed (with a cap against decompression bombs); a CAR file (a Bluesky
-repository export) is written as JSON lines of its records (pipelines.formats.car); text is made UTF-8 without
-a byte-order mark: bytes before an XML declaration (a stray byte in a
+repository export) is written as JSON lines of its records (pipelines.formats.car); text is
+made UTF-8 without a byte-order mark (UTF-16 text with its byte-order mark, as Excel's "Unicode
+Text" and PowerShell write it, is decoded); bytes before an XML declaration (a stray byte in a
 Disqus export) are removed; a file that is not valid UTF-8 is read as Windows-1252/Latin-1
 when it holds no UTF-8 multi-byte sequence at all, otherwise its invalid bytes are replaced
 with U+FFFD. Every such repair is reported as a note on the archive file.
@@ -21,6 +22,8 @@ from pipelines.formats.car import car_to_json_lines, is_car
 GZIP_MAGIC = b"\x1f\x8b"
 BINARY_MAGIC = (b"PAR1",)  # Parquet
 BOM = b"\xef\xbb\xbf"
+#: the byte-order marks of UTF-16 (little-endian first: Excel's "Unicode Text", PowerShell's files)
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 MAX_GZIP_RATIO = 200
 MIN_BOMB_BYTES = 1 << 20
 #: At most this many bytes of junk before an XML declaration are removed (noted on the file).
@@ -62,7 +65,7 @@ def is_foreign_binary(path: Path) -> bool:
 def foreign_binary_head(head: bytes) -> bool:
     """The first :data:`TEXT_SNIFF_BYTES` of a file hold NUL bytes, and it is neither gzip,
     Parquet nor a CAR file (a Bluesky repository export)."""
-    return (not head.startswith((GZIP_MAGIC, *BINARY_MAGIC)) and not is_car(head)
+    return (not head.startswith((GZIP_MAGIC, *BINARY_MAGIC, *UTF16_BOMS)) and not is_car(head)
             and b"\x00" in head[:TEXT_SNIFF_BYTES])
 
 
@@ -85,6 +88,13 @@ def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
         return records, notes + car_to_json_lines(path, records)
     data = path.read_bytes()
     changed = False
+    if data.startswith(UTF16_BOMS):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ArchiveError(f"starts with a UTF-16 byte-order mark but is not UTF-16 text: {exc}") from exc
+        changed = True
+        notes.append("UTF-16 decoded")
     if data.startswith(BOM):
         data = data[len(BOM):]
         changed = True
