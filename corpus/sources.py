@@ -338,7 +338,7 @@ def banamex(raw: Path) -> Iterator[dict]:
 
 def _xlsx_rows(path: Path, sheet: str) -> Iterator[dict]:
     """The rows of one sheet of a workbook as dicts keyed by its first row (cells as text)."""
-    import openpyxl  # a maintainer's tool (dev dependency): only the xlsx sources need it
+    import openpyxl  # imported where used: only the xlsx sources need it
 
     workbook = openpyxl.load_workbook(path, read_only=True)
     try:

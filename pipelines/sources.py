@@ -203,8 +203,10 @@ def _entry_path(info: zipfile.ZipInfo) -> PurePosixPath:
 
 
 #: zip files that are office documents (Office Open XML, OpenDocument), by an entry each holds
-_OFFICE_DOCUMENTS = {"xl/workbook.xml": "an Excel workbook", "word/document.xml": "a Word document",
-                     "ppt/presentation.xml": "a PowerPoint presentation", "content.xml": "an OpenDocument file"}
+_OFFICE_DOCUMENTS = {"word/document.xml": "a Word document", "ppt/presentation.xml": "a PowerPoint presentation",
+                     "content.xml": "an OpenDocument file"}
+#: the entry that makes a zip file an Excel workbook: one archive file, its sheet read (decode.prepare)
+_WORKBOOK_ENTRY = "xl/workbook.xml"
 
 
 def _office_document(names: set[str]) -> str | None:
@@ -215,8 +217,7 @@ def _office_document(names: set[str]) -> str | None:
     kind = next((kind for entry, kind in _OFFICE_DOCUMENTS.items() if entry in names), None)
     if kind is None:
         return None
-    return (f"{kind}, not an archive format brandcare reads: open it and save or download each sheet "
-            "as CSV (a TAGS spreadsheet: its Archive sheet, File > Download > Comma-separated values)")
+    return f"{kind}, not an archive format brandcare reads"
 
 
 def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
@@ -231,6 +232,9 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
         return
     with archive:
         entries = [info for info in archive.infolist() if not info.is_dir()]
+        if _WORKBOOK_ENTRY in {info.filename for info in entries}:  # an .xlsx: one file, its sheet read
+            yield candidate
+            return
         if document := _office_document({info.filename for info in entries}):
             yield Candidate(candidate.source, outer, None, error=document)
             return

@@ -71,9 +71,12 @@ CORPUS: dict[str, tuple[bytes, str, str | set[str], str | None]] = {
     "zip_slip.zip": (_zip({"../../escaped.json": _page(_tweet(3))}), "rejected", "unsafe zip entry path", None),
     "zip_bomb.zip": (_zip({"bomb.json": b" " * (8 << 20)}), "rejected", "decompression bomb", None),
     "damaged.zip": (b"PK\x03\x04" + b"\x00" * 60, "rejected", "damaged zip archive", None),
-    # an .xlsx is a zip of XML parts: refused whole, not read as 3 files of unknown format (QA)
+    # an .xlsx is a zip of XML parts: one file, not read as 3 files of unknown format (QA); this one is broken
     "Archive.xlsx": (_zip({"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>",
-                           "xl/worksheets/sheet1.xml": b"<worksheet/>"}), "rejected", "an Excel workbook", None),
+                           "xl/worksheets/sheet1.xml": b"<worksheet/>"}), "rejected", "not a readable Excel workbook",
+                     None),
+    "Report.docx": (_zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<document/>"}), "rejected",
+                    "a Word document, not an archive format brandcare reads", None),
     "bom.json": (b"\xef\xbb\xbf" + _page(_tweet(4)), "loaded", set(), "byte-order mark removed"),
     "crlf.jsonl": (_jsonl(_tweet(5), _tweet(6), newline=b"\r\n"), "loaded", set(), None),
     # UTF-16 with its byte-order mark: PowerShell's files, and Excel's "Unicode Text" (a sheet

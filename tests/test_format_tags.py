@@ -124,3 +124,106 @@ def test_a_sheet_cut_off_inside_its_last_record_loads_the_others(tmp_path: Path)
         assert read.messages.equals(whole.messages.filter(pl.col("position") < record))
         assert read.quarantine.filter(pl.col("position") < record).equals(
             whole.quarantine.filter(pl.col("position") < record))
+
+
+def _workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def _sheet_rows(numeric: dict[str, int] | None = None) -> list[list]:
+    """The fixture's rows as TAGS's own workbook holds them: ids as text, follower counts as
+    numbers, ``time`` a date; ``numeric``: columns whose cell of that row a spreadsheet made a number."""
+    from datetime import datetime
+
+    frame = pl.read_csv(ARCHIVE, infer_schema=False)
+    rows = [frame.columns]
+    for i, row in enumerate(frame.iter_rows(named=True)):
+        cells = dict(row)
+        if cells["user_followers_count"]:
+            cells["user_followers_count"] = float(cells["user_followers_count"])
+        if cells["time"]:
+            cells["time"] = datetime.fromisoformat(cells["time"])
+        for column, at in (numeric or {}).items():
+            if at == i:
+                cells[column] = float(cells[column])
+        rows.append(list(cells.values()))
+    return rows
+
+
+def test_a_tags_workbook_reads_as_its_archive_sheet(tmp_path: Path) -> None:
+    """TAGS spreadsheets are shared as .xlsx (File > Download > Microsoft Excel: nine real ones in
+    one public repository); it was refused whole. Its Archive sheet reads as the sheet's CSV."""
+    from pipelines import ingest
+    from pipelines.formats import read_archive
+    from pipelines.formats.decode import prepare
+    from pipelines.settings import load_settings
+
+    folder = tmp_path / "archives"
+    folder.mkdir()
+    path = _workbook(folder / "TAGS - banco.xlsx", {"ReadmeSettings": [["TAGS v6.1"], ["Search:", "@AcmeBanco"]],
+                                                     "Archive": _sheet_rows(), "Summary": [["top tweeters"]]})
+    prepared, notes = prepare(path, tmp_path)
+    assert notes == ["Excel workbook: its sheet 'Archive' read"] and detect_format(prepared) == "tags"
+    read = read_archive(prepared, "tags")
+    whole = read_tags(ARCHIVE)
+    assert read.messages.equals(whole.messages) and read.quarantine.equals(whole.quarantine)
+    # through ingest, found in a folder: one archive file, not its zip's parts
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+    (record,) = ingest.ingest([str(folder)], settings)
+    assert (record.format, record.status, record.records_read, record.records_loaded, record.records_quarantined) == (
+        "tags", "loaded", 5, 3, 2)
+    assert "Excel workbook: its sheet 'Archive' read" in record.notes
+
+
+def test_a_workbook_never_reads_an_id_a_spreadsheet_rounded(tmp_path: Path) -> None:
+    """A 19-digit id typed into a spreadsheet becomes a number, its last digits lost: read as
+    the number it holds, so the row is quarantined and a reply's link left empty (and noted),
+    never read as the rounded id of another tweet."""
+    from pipelines.formats import read_archive
+    from pipelines.formats.decode import prepare
+
+    path = _workbook(tmp_path / "rounded.xlsx", {"Archive": _sheet_rows({"id_str": 0, "in_reply_to_status_id_str": 1})})
+    read = read_archive(prepare(path, tmp_path)[0], "tags")
+    (reason,) = read.quarantine.filter(pl.col("position") == 0)["reason"]
+    assert reason == "invalid id_str: 1.317275612260692e+18"  # the double the cell holds
+    reply = read.messages.filter(pl.col("message_id") == "x:1317279000000000000").row(0, named=True)
+    assert reply["parent_id"] is None
+    assert any(note.startswith("1 in_reply_to_status_id_str value(s) are not ids") for note in read.notes)
+
+
+def test_a_workbook_without_an_archive_sheet_is_rejected_naming_its_sheets(tmp_path: Path) -> None:
+    from pipelines.formats.decode import prepare
+
+    path = _workbook(tmp_path / "book.xlsx", {"Hoja1": _sheet_rows(), "Hoja2": [["x"]]})
+    with pytest.raises(ArchiveError, match=r"an Excel workbook of 2 sheets \(Hoja1, Hoja2\), none named Archive"):
+        prepare(path, tmp_path)
+    # a workbook of one sheet: that sheet
+    single = _workbook(tmp_path / "single.xlsx", {"Hoja1": _sheet_rows()})
+    assert detect_format(prepare(single, tmp_path)[0]) == "tags"
+
+
+def test_a_workbook_with_an_entity_declaration_is_refused_unexpanded(tmp_path: Path) -> None:
+    """openpyxl parses a workbook's XML through defusedxml: a DTD is refused, never expanded."""
+    import zipfile
+
+    from pipelines.formats.decode import prepare
+
+    good = _workbook(tmp_path / "good.xlsx", {"Archive": _sheet_rows()})
+    bad = tmp_path / "laughs.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data = b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>' + data
+            target.writestr(info.filename, data)
+    with pytest.raises(ArchiveError, match="not a readable Excel workbook"):
+        prepare(bad, tmp_path)

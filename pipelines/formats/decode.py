@@ -20,6 +20,11 @@ from pipelines.formats.base import ArchiveError
 from pipelines.formats.car import car_to_json_lines, is_car
 
 GZIP_MAGIC = b"\x1f\x8b"
+ZIP_MAGIC = b"PK\x03\x04"
+#: the sheet of a workbook read when it has several: TAGS's sheet of tweets
+WORKBOOK_SHEET = "Archive"
+#: integers a spreadsheet's number (a double) holds exactly; an id past them lost digits
+EXACT_INTEGERS = 2**53
 BINARY_MAGIC = (b"PAR1",)  # Parquet
 BOM = b"\xef\xbb\xbf"
 #: the byte-order marks of UTF-16 (little-endian first: Excel's "Unicode Text", PowerShell's files)
@@ -83,6 +88,8 @@ def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
         head = _head(path)
     if head.startswith(BINARY_MAGIC):
         return path, notes
+    if head.startswith(ZIP_MAGIC):  # collect opens every other zip: an Excel workbook
+        return _sheet_as_csv(path, workdir, notes)
     if is_car(head):
         records = workdir / f"records-{path.name}.jsonl"
         return records, notes + car_to_json_lines(path, records)
@@ -123,6 +130,62 @@ def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
         fixed.write_bytes(data)
         path = fixed
     return path, notes
+
+
+def _sheet_as_csv(path: Path, workdir: Path, notes: list[str]) -> tuple[Path, list[str]]:
+    """The sheet of messages of an Excel workbook (a TAGS spreadsheet downloaded as .xlsx) as a
+    UTF-8 CSV: its ``Archive`` sheet, or its only sheet. Text cells as written; a number whole
+    and exact as its digits (``443``), any other (an id of 19 digits a spreadsheet made a number,
+    its last digits lost) as the number it holds (``1.317275612260692e+18``), which the readers
+    refuse as an id, never as the rounded digits; a date as ISO 8601. openpyxl parses the
+    workbook's XML through defusedxml; its parts are checked against a decompression bomb first."""
+    import zipfile
+
+    import openpyxl
+    import polars as pl
+
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > max(MIN_BOMB_BYTES, MAX_GZIP_RATIO * path.stat().st_size):
+        raise ArchiveError(f"an Excel workbook that would decompress to {unpacked} bytes: refused as a "
+                           "decompression bomb")
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        try:
+            names = workbook.sheetnames
+            if WORKBOOK_SHEET not in names and len(names) != 1:
+                raise ArchiveError(f"an Excel workbook of {len(names)} sheets ({', '.join(names)}), none named "
+                                   f"{WORKBOOK_SHEET}: save the sheet of messages as CSV")
+            sheet = WORKBOOK_SHEET if WORKBOOK_SHEET in names else names[0]
+            rows = [[_cell_text(value) for value in row] for row in workbook[sheet].iter_rows(values_only=True)]
+        finally:
+            workbook.close()
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise ArchiveError(f"not a readable Excel workbook: {exc}") from exc
+    if not rows:
+        raise ArchiveError(f"an Excel workbook whose sheet {sheet!r} is empty")
+    width = max(len(row) for row in rows)
+    header = [name or f"column_{i + 1}" for i, name in enumerate(rows[0] + [""] * (width - len(rows[0])))]
+    frame = pl.DataFrame([row + [""] * (width - len(row)) for row in rows[1:]], schema=dict.fromkeys(header, pl.String),
+                         orient="row")
+    target = workdir / f"sheet-{path.name}.csv"
+    frame.write_csv(target)
+    return target, notes + [f"Excel workbook: its sheet {sheet!r} read"]
+
+
+def _cell_text(value: object) -> str:
+    """A cell of a workbook as text (see :func:`_sheet_as_csv`)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer() and abs(value) < EXACT_INTEGERS):
+        return str(int(value))
+    if isinstance(value, float):
+        return repr(value)
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _is_cp1252(data: bytes) -> bool:
