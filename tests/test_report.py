@@ -10,6 +10,7 @@ docs/images/report.png.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -409,3 +410,20 @@ def test_trends_without_figures_say_so_instead_of_empty_axes():
              "median_first_response_min": None, "is_final": True, "actionable_cases": 4}]
     svg = trends_chart(rows, "month", {"Harbor": "#0072B2"}, Words("en"))
     assert "No case answered: no response time to show." in svg and "5 min" not in svg
+
+
+def test_rendering_writes_matplotlibs_cache_in_the_home_not_the_users(demo_run, tmp_path):
+    """matplotlib wrote its font cache and configuration folder in ~/.cache and ~/.config:
+    outside BRANDCARE_HOME (QA)."""
+    import subprocess
+    import sys
+
+    user_home = tmp_path / "user"
+    user_home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "MPLCONFIGDIR", "XDG_"))}
+    env.update(HOME=str(user_home), BRANDCARE_HOME=str(tmp_path / "home"))
+    subprocess.run([sys.executable, "-c", "import sys; from pipelines.report import render_report; "
+                    "assert '<svg' in render_report(sys.argv[1])", str(demo_run.home / "warehouse" / "brandcare.duckdb")],
+                   env=env, check=True, timeout=300)
+    assert list(user_home.iterdir()) == []
+    assert list((tmp_path / "home" / "tmp" / "matplotlib").glob("fontlist-*.json"))

@@ -11,9 +11,12 @@ from __future__ import annotations
 import html
 import io
 import math
+import os
 import re
+import sys
 from collections import defaultdict
 from datetime import date
+from pathlib import Path
 
 from pipelines.report.text import FOLLOWER_BANDS, RESPONSE_BUCKETS, Words
 
@@ -56,6 +59,16 @@ _RC = {
     "legend.frameon": False,
     "legend.fontsize": 8.5,
 }
+
+
+def keep_cache_in(folder: Path) -> None:
+    """matplotlib keeps its configuration and font cache in ``MPLCONFIGDIR``, by default under
+    the user's home (``~/.config/matplotlib``, ``~/.cache/matplotlib``): outside BRANDCARE_HOME.
+    ``folder`` instead, unless the user chose one, set before matplotlib is first imported (it
+    reads the variable then)."""
+    if "MPLCONFIGDIR" not in os.environ and "matplotlib" not in sys.modules:
+        folder.mkdir(parents=True, exist_ok=True)
+        os.environ["MPLCONFIGDIR"] = str(folder)
 
 
 class _Chart:

@@ -13,7 +13,7 @@ from jinja2 import Environment, select_autoescape
 from pipelines.report import charts
 from pipelines.report.data import CHANNELS, ReportData, load_report_data
 from pipelines.report.text import Words
-from pipelines.settings import connect_duckdb
+from pipelines.settings import connect_duckdb, load_settings
 
 #: Characters of a case's text shown in the unanswered table.
 TEXT_CHARS = 280
@@ -133,6 +133,7 @@ def render_report(warehouse_path: Path, *, language: str = "en", response_window
     (pass the run's Settings values); ``duckdb_config`` the connection's (Settings.duckdb_config).
     """
     words = Words(language)
+    charts.keep_cache_in(load_settings().temp_dir / "matplotlib")
     with connect_duckdb(warehouse_path, read_only=True, config=duckdb_config) as con:
         data = load_report_data(con)
     totals = data.totals
