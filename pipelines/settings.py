@@ -166,13 +166,28 @@ MINIMUMS: dict[str, float] = {
 }
 
 
+_KIND_NAMES = {int: "a whole number", float: "a number", str: "text"}
+
+
 def _parse_field(name: str, kind: type, raw: str):
     if name == "score_weights":
         return _parse_weights(raw)
     try:
         return kind(raw)
     except ValueError as exc:
-        raise ValueError(f"BRANDCARE_{name.upper()}: {raw!r} is not a {kind.__name__}") from exc
+        raise ValueError(f"BRANDCARE_{name.upper()}: {raw!r} is not {_KIND_NAMES[kind]}") from exc
+
+
+def _check_memory_limit(raw: str) -> None:
+    """A memory limit DuckDB reads (its own parser decides: "2560MB", "3 GB", "80%"), else
+    ValueError naming the variable: a run would start and fail at its first query (QA)."""
+    import duckdb
+
+    try:
+        duckdb.connect(config={"memory_limit": raw}).close()
+    except duckdb.Error as exc:
+        raise ValueError(f"BRANDCARE_DUCKDB_MEMORY_LIMIT: {raw!r} is not a DuckDB memory size, e.g. 2560MB or 3GB "
+                         f"({str(exc).splitlines()[0]})") from exc
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
@@ -193,6 +208,12 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         raise ValueError(f"BRANDCARE_CANNED_SIMILARITY: {values['canned_similarity']!r} is not in (0, 1]")
     if values.get("report_language", "en") not in ("en", "es"):
         raise ValueError(f"BRANDCARE_REPORT_LANGUAGE: {values['report_language']!r} is not en or es")
+    best, worst = (values.get(name, getattr(Settings, name)) for name in ("speed_best_min", "speed_worst_min"))
+    if best >= worst:
+        raise ValueError(f"BRANDCARE_SPEED_BEST_MIN ({best:g}) must be under BRANDCARE_SPEED_WORST_MIN ({worst:g}): "
+                         "the speed part falls from full at the first to zero at the second")
+    if "duckdb_memory_limit" in values:
+        _check_memory_limit(str(values["duckdb_memory_limit"]))
     return Settings(
         home=home,
         brands_file=Path(brands).expanduser().resolve() if brands else None,

@@ -208,7 +208,7 @@ def test_status_shows_runs_their_failed_checks_months_and_the_publication(demo_r
 
 
 @pytest.mark.parametrize(("variable", "value", "message"), [
-    ("BRANDCARE_RESPONSE_WINDOW_DAYS", "soon", "BRANDCARE_RESPONSE_WINDOW_DAYS: 'soon' is not a int"),
+    ("BRANDCARE_RESPONSE_WINDOW_DAYS", "soon", "BRANDCARE_RESPONSE_WINDOW_DAYS: 'soon' is not a whole number"),
     ("BRANDCARE_REPORT_LANGUAGE", "fr", "BRANDCARE_REPORT_LANGUAGE: 'fr' is not en or es"),
     ("BRANDCARE_SCORE_WEIGHTS", "kindness=50", "BRANDCARE_SCORE_WEIGHTS: unknown part 'kindness'"),
     ("BRANDCARE_SCORE_WEIGHTS", "response_rate=0,speed=0,in_channel=0,equity=0,off_hours=0,recovery=0",

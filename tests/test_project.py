@@ -45,7 +45,7 @@ def test_each_setting_is_read_from_its_environment_variable(tmp_path: Path):
     })
     assert (settings.response_window_days, settings.canned_similarity, settings.keep_versions) == (14, 0.75, 2)
     assert (settings.duckdb_memory_limit, settings.report_language) == ("1GB", "es")
-    with pytest.raises(ValueError, match="BRANDCARE_MIN_RANKED_CASES: 'many' is not a int"):
+    with pytest.raises(ValueError, match="BRANDCARE_MIN_RANKED_CASES: 'many' is not a whole number"):
         load_settings({"BRANDCARE_HOME": str(tmp_path), "BRANDCARE_MIN_RANKED_CASES": "many"})
 
 
@@ -58,6 +58,12 @@ def test_each_setting_is_read_from_its_environment_variable(tmp_path: Path):
         ("MIN_RANKED_CASES", "-3", "BRANDCARE_MIN_RANKED_CASES: '-3' is under its minimum, 0"),
         ("CANNED_SIMILARITY", "1.5", r"BRANDCARE_CANNED_SIMILARITY: 1.5 is not in \(0, 1\]"),
         ("CANNED_SIMILARITY", "0", r"BRANDCARE_CANNED_SIMILARITY: 0.0 is not in \(0, 1\]"),
+        # a run started and failed at its first query; ingest died with a traceback (QA)
+        ("DUCKDB_MEMORY_LIMIT", "2560", "BRANDCARE_DUCKDB_MEMORY_LIMIT: '2560' is not a DuckDB memory size, e.g. 2560MB"),
+        ("DUCKDB_MEMORY_LIMIT", "lots", "BRANDCARE_DUCKDB_MEMORY_LIMIT: 'lots' is not a DuckDB memory size"),
+        # every brand got the full speed part: scores up by 15 points (QA)
+        ("SPEED_BEST_MIN", "2000", r"BRANDCARE_SPEED_BEST_MIN \(2000\) must be under BRANDCARE_SPEED_WORST_MIN \(1440\)"),
+        ("SPEED_WORST_MIN", "15", r"BRANDCARE_SPEED_BEST_MIN \(15\) must be under BRANDCARE_SPEED_WORST_MIN \(15\)"),
     ],
 )
 def test_a_value_out_of_range_is_refused_at_start_naming_its_variable(tmp_path: Path, variable, value, message):
