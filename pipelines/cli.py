@@ -470,17 +470,29 @@ def cmd_sql(args: argparse.Namespace) -> int:
             if result is None:
                 return 0
             if args.csv:
-                import csv
-
-                writer = csv.writer(sys.stdout)
-                writer.writerow(result.columns)
-                writer.writerows(result.fetchall())
+                _write_csv(result, settings.temp_dir / f"sql-{os.getpid()}.csv")
             else:
                 result.show(max_rows=args.max_rows, max_width=10_000)
         except duckdb.Error as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
     return 0
+
+
+def _write_csv(result, scratch: Path) -> None:
+    """A query's result to stdout as DuckDB writes CSV (LF line ends, ``true``, ``[a, b]``, ISO
+    times: what DuckDB and ``brandcare classify`` read back), through a scratch file in the home."""
+    import shutil
+
+    scratch.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        result.to_csv(str(scratch), header=True)
+        sys.stdout.flush()
+        with scratch.open("rb") as written:
+            shutil.copyfileobj(written, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+    finally:
+        scratch.unlink(missing_ok=True)
 
 
 def cmd_shell(args: argparse.Namespace) -> int:

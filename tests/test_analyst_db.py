@@ -312,6 +312,11 @@ def test_sql_answers_read_only_and_refuses_writes(demo_run):
     # several statements: refused, not the last one's result alone (QA)
     several = run_cli(demo_run.home, "sql", "select 1 as a; select 2 as b", "--csv", check=False)
     assert several.returncode == 2 and "one SQL statement" in several.stderr and several.stdout == ""
+    # DuckDB's CSV, as DuckDB reads it back: it was Python's (CRLF, True, ['a']); an id taken with
+    # $(... | tail -1) kept its \r and matched nothing (QA)
+    typed = run_cli(demo_run.home, "sql", "select true as ok, ['a', 'b'] as ids, timestamptz '2026-10-01 10:00:00+00' "
+                    "as at, 'x,y' as text", "--csv")
+    assert typed.stdout == 'ok,ids,at,text\ntrue,"[a, b]",2026-10-01 10:00:00+00,"x,y"\n'
 
 
 def test_shell_opens_the_current_database_read_only(demo_run):
