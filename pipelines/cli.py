@@ -221,9 +221,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"loaded {sum(r.records_loaded for r in records)}, "
         f"quarantined {sum(r.records_quarantined for r in records)} in {time.monotonic() - started:.1f}s"
     )
+    # --format can help a file rejected by detection or by its reader, not a failed download or a refused file
+    misread = any(r.format is not None or (r.error or "").startswith("unknown format") for r in rejected)
     if (rejected or skipped) and len(rejected) == len(records):
-        print(f"error: every file was rejected ({len(rejected)}); nothing was loaded. If the format was "
-              "misdetected, give it with --format" if rejected else
+        print(f"error: every file was rejected ({len(rejected)}); nothing was loaded."
+              + (" If the format was misdetected, give it with --format" if misread else "") if rejected else
               f"error: every file was skipped ({len(skipped)}); nothing was loaded. A file named on its own "
               "is always read", file=sys.stderr)
         return INGEST_ALL_REJECTED

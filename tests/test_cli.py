@@ -112,6 +112,13 @@ def test_ingest_exit_codes_say_whether_files_were_rejected(tmp_path):
     missing = run_cli(home, "ingest", str(tmp_path / "nowhere.json"), check=False)
     assert missing.returncode == 2 and "no archive file matches" in missing.stderr
 
+    # a file --format cannot help (binary data; likewise a failed download or checksum): no such hint (QA)
+    image = tmp_path / "photo.png"
+    image.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(64))
+    binary = run_cli(home, "ingest", str(image), check=False)
+    assert binary.returncode == 1 and "binary data" in binary.stdout
+    assert "every file was rejected (1); nothing was loaded.\n" in binary.stderr and "--format" not in binary.stderr
+
 
 def test_ingest_prints_plain_lines_when_not_on_a_terminal(tmp_path):
     proc = run_cli(tmp_path / "home", "ingest", str(X_PAGE))
