@@ -330,7 +330,8 @@ files are `pipelines/classifier/models/classifiers.npz` (NumPy arrays, no pickle
 rebuilds them from the corpus (deterministic: same corpus and code, same files; the version
 is a hash of both); `brandcare evaluate` rewrites this card. `brandcare classify FILE.csv`
 labels any CSV of texts (a `text` column, or `--text-column NAME`), printing it back with
-`predicted_intent`, `predicted_sentiment`, `predicted_deflection`, their probabilities,
+`predicted_intent` and its probability `predicted_intent_confidence`, `predicted_sentiment`
+and `predicted_sentiment_score` (P(positive) - P(negative)), `predicted_deflection`,
 `predicted_is_thanks` and `predicted_lang` beside its own columns: a labelled set of your own
 keeps its labels beside the predictions, to measure the classifiers on your messages.
 
