@@ -386,6 +386,20 @@ def cmd_ui(args: argparse.Namespace) -> int:
     os.execv(argv[0], argv)
 
 
+def month_spans(months: list[str]) -> str:
+    """Sorted ``YYYY-MM`` months as their runs of consecutive months: "2025-11, 2026-03 to
+    2026-10" (one span from the first to the last read as months that were never run, QA)."""
+    spans: list[list[str]] = []
+    for month in months:
+        year, number = int(month[:4]), int(month[5:7])
+        previous = f"{year - (number == 1)}-{12 if number == 1 else number - 1:02d}"
+        if spans and spans[-1][1] == previous:
+            spans[-1][1] = month
+        else:
+            spans.append([month, month])
+    return ", ".join(first if first == last else f"{first} to {last}" for first, last in spans)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     from pipelines.status import home_status
 
@@ -398,7 +412,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     print("lake: " + (f"{status.lake_dates[0]} to {status.lake_dates[1]} (UTC days)" if status.lake_dates
                       else "empty (`brandcare ingest SOURCE...`)"))
     months = [key[:7] for key in status.months]  # partition keys are first days: 2026-10-01
-    print(f"months materialised: {len(months)}" + (f" ({months[0]} to {months[-1]})" if months else ""))
+    print(f"months materialised: {len(months)}" + (f" ({month_spans(months)})" if months else ""))
     print(f"last runs, newest first ({len(status.runs)}):" if status.runs else "runs: none yet (`brandcare run`)")
     for run in status.runs:
         when = run.started_at.strftime("%Y-%m-%d %H:%M UTC") if run.started_at else "not started"

@@ -298,3 +298,13 @@ def test_status_says_a_ui_runs_month_and_why_its_step_failed(tmp_path):
     assert re.search(r"FAILURE .* month 2026-03$", out, re.M), out
     (line,) = [line.strip() for line in out.splitlines() if "step brand_registry failed" in line]
     assert line.startswith("step brand_registry failed: BrandRegistryError: ") and "'9-21'" in line, line
+
+
+def test_status_says_the_months_materialised_as_their_spans():
+    """'9 (2025-11 to 2026-10)' read as twelve months from before the lake's first (QA)."""
+    from pipelines.cli import month_spans
+
+    months = ["2025-11", *(f"2026-{m:02d}" for m in range(3, 11))]
+    assert month_spans(months) == "2025-11, 2026-03 to 2026-10"
+    assert month_spans(["2025-12", "2026-01", "2026-02"]) == "2025-12 to 2026-02"
+    assert month_spans(["2026-05"]) == "2026-05"
