@@ -306,6 +306,16 @@ SIGNOFF_CASES = [
     ("It works 24/7", None),
     ("We ship to the US / UK", None),
     ("Yes / NO", None),
+    # real Citibanamex replies (QA: 47 of them under no agent), and Bancolombia's
+    ("Te contactamos por mensaje directo.\n\nSaludos. CT", "CT"),
+    ("Quedamos a tus órdenes. GS", "GS"),
+    ("We will revert back to you. Thank you. SO", "SO"),
+    ("¿A qué número te comunicas?-. IS", "IS"),
+    ("Quedamos atentos por este medio. -AL (3)", "AL"),
+    ("Ya está resuelto. Te saluda Andrés.", "Andrés"),
+    # initials need a sentence before them; a lone acronym is no agent
+    ("Consulta el estado en la app BBVA", None),
+    ("Saldo disponible en tu cuenta CLABE", None),
 ]
 
 
