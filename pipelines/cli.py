@@ -349,10 +349,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("2/3 ingesting it")
     # the archives are in the sample's subfolders; brands.yaml and truth.json beside them are not archives
     archive_dirs = sorted(str(p) for p in sample_dir.iterdir() if p.is_dir())
+    new: list = []  # the files this ingest registered: a demo run again over its home registers none
+
     with _ingest_progress(print_files=args.verbose) as on_file:
-        records = ingest.ingest(archive_dirs, settings, on_file=on_file)
-    print(f"    {len(records)} files, {sum(r.records_loaded for r in records)} records loaded, "
-          f"{sum(r.records_quarantined for r in records)} quarantined")
+        def counted(record, is_new: bool) -> None:
+            if is_new:
+                new.append(record)
+            if on_file:
+                on_file(record, is_new)
+
+        records = ingest.ingest(archive_dirs, settings, on_file=counted)
+    before = f", {len(records) - len(new)} already registered" if len(new) < len(records) else ""
+    print(f"    {len(records)} files{before}: {sum(r.records_loaded for r in new)} records loaded, "
+          f"{sum(r.records_quarantined for r in new)} quarantined")
     print("3/3 running the pipeline (Dagster run: lake -> dbt -> checks -> publish)")
     code = _run(settings, quiet=not args.verbose)
     if code:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from pathlib import Path
 
@@ -37,6 +38,8 @@ def test_demo_publishes_every_file_and_prints_the_top_of_the_scorecard(demo_run)
             "is_brand", "author_brand_id", "addressed_brand_ids", "created_at", "text", "lang", "sentiment",
             "deflection", "archive_sha256"} <= columns
     assert "latest final month" in demo_run.stdout and "Telvia" in demo_run.stdout
+    loaded = sum(r["records_loaded"] for r in demo_run.query("select records_loaded from archive_files"))
+    assert re.search(rf"^    \d+ files: {loaded} records loaded, \d+ quarantined$", demo_run.stdout, re.M)
     assert "<table>" in (current / "report.html").read_text()
     unanswered = pl.read_parquet(current / "unanswered_cases.parquet")
     assert unanswered.height > 0 and unanswered["opened_at"].is_sorted(descending=True)  # newest first
