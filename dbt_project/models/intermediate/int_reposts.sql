@@ -26,13 +26,14 @@ named_by_text as (
         arg_max(m.message_id, (m.created_at, m.message_id)) as message_id
     from unnamed as u
     inner join {{ ref('int_messages_deduplicated') }} as m
-        on m.platform = u.platform
-        and lower(m.author_handle) = u.handle
-        and m.created_at <= u.created_at
-        and (
-            m.text = u.repeated_text
-            or (u.repeated_text like '%…' and starts_with(m.text, rtrim(u.repeated_text, '…')))
-        )
+        on
+            m.platform = u.platform
+            and lower(m.author_handle) = u.handle
+            and m.created_at <= u.created_at
+            and (
+                m.text = u.repeated_text
+                or (u.repeated_text like '%…' and starts_with(m.text, rtrim(u.repeated_text, '…')))
+            )
     group by u.version_id
 )
 
