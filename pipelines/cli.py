@@ -395,22 +395,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
     os.execv(argv[0], argv)
 
 
-def month_spans(months: list[str]) -> str:
-    """Sorted ``YYYY-MM`` months as their runs of consecutive months: "2025-11, 2026-03 to
-    2026-10" (one span from the first to the last read as months that were never run, QA)."""
-    spans: list[list[str]] = []
-    for month in months:
-        year, number = int(month[:4]), int(month[5:7])
-        previous = f"{year - (number == 1)}-{12 if number == 1 else number - 1:02d}"
-        if spans and spans[-1][1] == previous:
-            spans[-1][1] = month
-        else:
-            spans.append([month, month])
-    return ", ".join(first if first == last else f"{first} to {last}" for first, last in spans)
-
-
 def cmd_status(args: argparse.Namespace) -> int:
-    from pipelines.status import home_status
+    from pipelines.status import home_status, month_spans
 
     settings = _settings(prepare=False)  # reading a home never creates it
     status = home_status(settings, runs=args.runs)

@@ -302,7 +302,7 @@ def test_status_says_a_ui_runs_month_and_why_its_step_failed(tmp_path):
 
 def test_status_says_the_months_materialised_as_their_spans():
     """'9 (2025-11 to 2026-10)' read as twelve months from before the lake's first (QA)."""
-    from pipelines.cli import month_spans
+    from pipelines.status import month_spans
 
     months = ["2025-11", *(f"2026-{m:02d}" for m in range(3, 11))]
     assert month_spans(months) == "2025-11, 2026-03 to 2026-10"
