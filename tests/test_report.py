@@ -297,6 +297,7 @@ def test_a_tiny_archive_reads_too_few_cases_and_no_data_never_zero(tmp_path, bro
         assert not any(re.fullmatch(r"0([.,]0)?", row[3]) for row in board)
         # twcs gives no follower counts: no equity view, said in words
         assert sections["equity"]["empty"] and none in facts["text"]
+        assert 'data-note="brands-silent"' not in html.read_text()  # both brands wrote their replies
         for section in sections.values():
             for chart in section["charts"]:
                 assert chart["drawn"] >= 1, section["id"]
@@ -427,3 +428,25 @@ def test_rendering_writes_matplotlibs_cache_in_the_home_not_the_users(demo_run, 
                    env=env, check=True, timeout=300)
     assert list(user_home.iterdir()) == []
     assert list((tmp_path / "home" / "tmp" / "matplotlib").glob("fontlist-*.json"))
+
+
+@pytest.mark.e2e
+def test_brands_that_wrote_nothing_the_archives_hold_are_named_beside_their_zero_rates(tmp_path):
+    """A search of mentions ("@bank to:bank", nine real TAGS workbooks) holds the customers' side
+    only: every brand answered 0%, and the report did not say that those zeros measure the
+    archive, not the brands (the command line warned, the care manager's page did not)."""
+    brands = tmp_path / "brands.yaml"
+    brands.write_text(
+        "brands:\n"
+        "  - {id: acme, name: Acme Banco, timezone: America/Mexico_City, accounts: {x: [acmebanco_ayuda]},\n"
+        "     aliases: [AcmeBanco]}\n"  # its replies are AcmeBanco's: the registry names another account
+        "  - {id: quiet, name: Banco Quieto, timezone: America/Mexico_City, accounts: {x: [banco_quieto]}}\n")
+    run = run_brandcare(tmp_path / "home", [FIXTURES / "tags" / "archive.csv"], brands)
+    assert run.result.success and run.query("select count(*) as n from care_cases where brand_id = 'acme'")[0]["n"]
+    warehouse = tmp_path / "home" / "warehouse" / "brandcare.duckdb"
+    notes = re.findall(r'data-note="brands-silent">([^<]*)<', render_report(warehouse))
+    assert notes == ["Acme Banco: 1 of the 1 brands with cases wrote no message the archives hold. Their replies "
+                     "are not in the archives (an export of the customers&#39; side only, such as a search of "
+                     "mentions) or their accounts are misspelt in the brand registry: their response rates of 0% "
+                     "say nothing of how they answer."]
+    assert re.findall(r'data-note="brands-silent">(Acme Banco: 1 de las 1 marcas)', render_report(warehouse, language="es"))

@@ -77,6 +77,10 @@ class ReportData:
     #: the other platforms' months the archives cut (int_reply_coverage.cut): one row per
     #: platform, ``months`` and the counts of those months
     cut_months: list[dict] = field(default_factory=list)
+    #: brands with cases whose accounts wrote no message the archives hold (their rates say nothing
+    #: of how they answer), and how many brands have cases
+    silent: list[str] = field(default_factory=list)
+    brands_with_cases: int = 0
 
 
 def _leaderboard(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], bool]:
@@ -181,6 +185,14 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     data.cut = _rows(con, coverage.format(months="", where="platform_cut"))
     data.cut_months = _rows(con, coverage.format(months="list(month order by month) as months,",
                                                  where="cut and not platform_cut"))
+    data.silent = [row["brand_name"] for row in _rows(con, """
+        select b.brand_name
+        from brands as b
+        where b.brand_id in (select brand_id from care_cases)
+          and b.brand_id not in (select author_brand_id from messages where author_brand_id is not null)
+        order by b.brand_name, b.brand_id
+    """)]
+    data.brands_with_cases = con.execute("select count(distinct brand_id) from care_cases").fetchone()[0]
     totals = _rows(con, """
         select count(*) as cases,
                count(*) filter (where is_actionable) as actionable,

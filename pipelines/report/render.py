@@ -124,6 +124,16 @@ def _leaderboard_rows(data: ReportData, words: Words) -> list[dict]:
     } for row in data.leaderboard]
 
 
+#: brands named in a note before the rest are counted
+NAMES_SHOWN = 5
+
+
+def _names(names: list[str]) -> str:
+    """The first :data:`NAMES_SHOWN` names, and how many more ("A, B, C, D, E +3")."""
+    more = len(names) - NAMES_SHOWN
+    return ", ".join(names[:NAMES_SHOWN]) + (f" +{more}" if more > 0 else "")
+
+
 def render_report(warehouse_path: Path, *, language: str = "en", response_window_days: int = 7,
                   canned_min_replies: int = 3, duckdb_config: dict[str, str] | None = None) -> str:
     """The report of the warehouse at ``warehouse_path`` (opened read-only) as one
@@ -168,6 +178,8 @@ def render_report(warehouse_path: Path, *, language: str = "en", response_window
                  share=words.percent(row["replies_parent_missing"] / row["replies"]),
                  brand_missing=words.number(row["brand_replies_parent_missing"]))
            for row in data.cut_months],
+        silent=(words("brands_silent", names=_names(data.silent), n=words.number(len(data.silent)),
+                      total=words.number(data.brands_with_cases)) if data.silent else None),
         kpis=kpis,
         # an archive that cut its conversations and holds no case will not fill in by waiting
         empty_text=words("no_data_cut") if data.cut and not totals.get("cases") else words("no_data"),

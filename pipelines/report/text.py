@@ -44,6 +44,10 @@ TEXT: dict[str, dict[str, str]] = {
                                     "hold, {brand_missing} of them by the brands (an export of those days "
                                     "holds one side of their conversations). {platform}'s response rates of "
                                     "those months undercount, though its other months hold together.",
+        "brands_silent": "{names}: {n} of the {total} brands with cases wrote no message the archives "
+                         "hold. Their replies are not in the archives (an export of the customers' side "
+                         "only, such as a search of mentions) or their accounts are misspelt in the brand "
+                         "registry: their response rates of 0% say nothing of how they answer.",
         "months_span": "{n} months from {first} to {last}",
         "brands_shown": "The charts and the leaderboard show the {n} brands with the most actionable "
                         "cases, of {total}; every brand is in the analyst database (brand_scorecards, "
@@ -172,6 +176,11 @@ TEXT: dict[str, dict[str, str]] = {
                                     "esos días guarda un lado de sus conversaciones). Las tasas de respuesta de "
                                     "{platform} de esos meses se quedan cortas, aunque sus otros meses están "
                                     "completos.",
+        "brands_silent": "{names}: {n} de las {total} marcas con casos no escribieron ningún mensaje "
+                         "que los archivos contengan. Sus respuestas no están en los archivos (una "
+                         "exportación solo del lado de los clientes, como una búsqueda de menciones) o sus "
+                         "cuentas están mal escritas en el registro de marcas: su tasa de respuesta del 0% "
+                         "no dice nada de cómo responden.",
         "months_span": "{n} meses, de {first} a {last}",
         "brands_shown": "Los gráficos y la clasificación muestran las {n} marcas con más casos "
                         "accionables, de {total}; todas las marcas están en la base de datos de análisis "
