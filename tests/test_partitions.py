@@ -287,6 +287,19 @@ def test_a_build_recomputes_its_own_runs_months_whatever_window_another_run_wrot
         # every run of the backfill (QA: 81 of 153, a warning hidden)
         published = job.execute_in_process(instance=instance, asset_selection=[AssetKey("published")],
                                            raise_on_error=False, tags=backfill)
-    assert published.success
-    manifest = json.loads((home / "published" / "current" / "manifest.json").read_text())
-    assert len(checked) > 100 and manifest["checks"] == checked
+        assert published.success
+        manifest = json.loads((home / "published" / "current" / "manifest.json").read_text())
+        assert len(checked) > 100 and manifest["checks"] == checked
+
+        # another run's build started (or failed a check) since: a run that builds nothing publishes
+        # nothing (QA: a UI run published the row a command-line run's failed check had just refused)
+        from pipelines.defs.warehouse import read_build_state, write_build_state
+
+        assert read_build_state(load_settings())["state"] == "built"
+        write_build_state(load_settings(), "another-run", "building")
+        refused = job.execute_in_process(instance=instance, asset_selection=[AssetKey("published")],
+                                         raise_on_error=False)
+        assert not refused.success
+        (failure,) = [e for e in refused.all_events if e.event_type_value == "STEP_FAILURE"]
+        assert "last build (run another-run) did not finish, or failed a check" in str(failure.event_specific_data.error)
+    assert current_version(home / "published") == manifest["version"]

@@ -5,11 +5,11 @@ publication current.
 """
 
 
-from dagster import AssetExecutionContext, DagsterEventType, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, DagsterEventType, Failure, MaterializeResult, MetadataValue, asset
 
 from pipelines.defs.partitions import BACKFILL_TAG
 from pipelines.defs.resources import BrandcareResource
-from pipelines.defs.warehouse import WAREHOUSE_POOL, mart_key
+from pipelines.defs.warehouse import BRAND_SCORECARDS, WAREHOUSE_POOL, mart_key, read_build_state
 from pipelines.publish import ANALYST_TABLES, publish
 from pipelines.report import render_report
 from pipelines.settings import connect_duckdb
@@ -49,6 +49,26 @@ def _check_results(context: AssetExecutionContext) -> list[dict]:
     return sorted(results, key=lambda r: (r["asset"], r["name"]))
 
 
+def _require_own_build(context: AssetExecutionContext, settings) -> None:
+    """Publish only a build whose checks this run saw: the warehouse as this run's own build left
+    it, or, in a run that builds nothing (a backfill's publishing run, the publication alone), a
+    build that finished. QA: a UI run queued on the warehouse pool published, seconds after a
+    command-line run's build failed a blocking check, the very row that failed it."""
+    state = read_build_state(settings)
+    if state is None:  # a warehouse built before builds said which run they were
+        return
+    built_here = any(
+        record.event_log_entry.dagster_event.asset_key == BRAND_SCORECARDS
+        for record in context.instance.get_records_for_run(
+            run_id=context.run.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION).records)
+    if built_here and state["run_id"] != context.run.run_id:
+        raise Failure(f"the working warehouse was rebuilt by run {state['run_id']} after this run's build: this "
+                      "run publishes nothing (its checks were of its own build); that run publishes its own")
+    if state["state"] != "built":
+        raise Failure(f"the working warehouse's last build (run {state['run_id']}) did not finish, or failed a "
+                      "check: nothing is published until a build finishes (`brandcare run`)")
+
+
 def classifiers_entry() -> dict:
     """The classifiers' version and held-out figures (imported here: scikit-learn loads slowly)."""
     from pipelines.classifier.evaluate import manifest_entry
@@ -73,6 +93,7 @@ PUBLICATION_INPUTS = ("int_data_horizon", "int_reply_coverage")
 )
 def published(context: AssetExecutionContext, brandcare: BrandcareResource) -> MaterializeResult:
     settings = brandcare.settings()
+    _require_own_build(context, settings)
     with connect_duckdb(settings.warehouse_path, read_only=True) as con:
         horizon = con.execute("select data_horizon from int_data_horizon").fetchone()[0]
     checks = _check_results(context)

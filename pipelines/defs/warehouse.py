@@ -6,6 +6,7 @@ build, so nothing downstream (publication) runs. The Great Expectations suite of
 """
 
 
+import json
 import warnings
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -82,6 +83,28 @@ def write_run_window(settings: Settings, window: tuple[date, date], backfill: st
         write_parquet(frame, _backfill_window(settings, backfill))
 
 
+def _build_state_path(settings: Settings) -> Path:
+    return settings.warehouse_path.parent / "build.json"
+
+
+def write_build_state(settings: Settings, run_id: str, state: str) -> None:
+    """Which run last rebuilt the working warehouse and whether its build finished ("building",
+    then "built"): the publication reads it, so that a run never publishes a build it did not
+    make, or one whose checks failed (the warehouse pool is taken step by step, not from a
+    run's build to its publication)."""
+    path = _build_state_path(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    scratch = path.with_suffix(".tmp")
+    scratch.write_text(json.dumps({"run_id": run_id, "state": state}))
+    scratch.replace(path)
+
+
+def read_build_state(settings: Settings) -> dict | None:
+    """What :func:`write_build_state` last wrote; None for a warehouse built before it existed."""
+    path = _build_state_path(settings)
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def _backfill_window(settings: Settings, backfill: str) -> Path:
     return settings.lake_dir / "run" / "backfills" / f"{backfill}.parquet"
 
@@ -120,8 +143,10 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: Brand
     elif not (settings.lake_dir / "run" / "window.parquet").exists():
         write_run_window(settings, ALL_DAYS)
     _prefetch("great_expectations")
+    write_build_state(settings, context.run.run_id, "building")
     invocation = dbt.cli(dbt_build_args(settings), context=context, target_path=settings.dbt_target_dir)
-    yield from invocation.stream()
+    yield from invocation.stream()  # raises when dbt failed: the state stays "building"
+    write_build_state(settings, context.run.run_id, "built")
 
 
 def _prefetch(module: str) -> None:
