@@ -226,14 +226,20 @@ def write_parquet(frame: pl.DataFrame, target: Path) -> None:
 
 
 def process_alive(pid: int) -> bool:
-    """Whether a process of this machine with that pid still runs."""
+    """Whether a process of this machine with that pid still runs: not a zombie, a killed
+    process its parent has not reaped yet, which signal 0 still finds (QA: a run killed with
+    kill -9 kept the warehouse, and the next run waited on it for good)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        # /proc/<pid>/stat: "pid (comm) state ...", comm may hold spaces and parentheses
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):  # no /proc (macOS): signal 0 is the answer
+        return True
 
 
 #: Locks this process holds: (lock path, thread) -> depth, so that lake_lock is re-entrant.

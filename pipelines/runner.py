@@ -296,12 +296,20 @@ def run_pipeline(
 
 
 def _stage_reporter(say: Callable[[str], None]) -> Callable:
-    """Says each step of a run as it starts, from the instance's event stream."""
+    """Says each step of a run as it starts, and as it waits for a pool another run holds, from
+    the instance's event stream."""
     from dagster import DagsterEventType
 
     def on_event(entry) -> None:
-        if entry.is_dagster_event and entry.dagster_event.event_type == DagsterEventType.STEP_START:
-            say(f"{time.strftime('%H:%M:%S')} {entry.dagster_event.step_key} started")
+        if not entry.is_dagster_event:
+            return
+        event = entry.dagster_event
+        if event.event_type == DagsterEventType.STEP_START:
+            say(f"{time.strftime('%H:%M:%S')} {event.step_key} started")
+        elif event.event_type == DagsterEventType.ENGINE_EVENT and (event.message or "").startswith(
+                "Step blocked by limit for pool"):  # Dagster's first message of the wait (QA: silent)
+            say(f"{time.strftime('%H:%M:%S')} {event.step_key} waits: another run holds the "
+                f"{event.message.rsplit(' ', 1)[-1]} pool (`brandcare status` lists the runs)")
 
     return on_event
 

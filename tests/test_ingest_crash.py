@@ -204,3 +204,27 @@ def test_a_killed_writer_never_blocks_the_next(settings, tmp_path: Path):
     ingest.ingest([str(folder)], settings, on_wait=waits.append)
     assert waits == []
     _assert_lake_holds_each_file_once(settings, ids)
+
+
+def test_a_killed_process_its_parent_has_not_reaped_is_not_alive():
+    """A zombie (killed, not yet reaped by its parent) still answers signal 0: a run killed with
+    kill -9 kept the warehouse's slot and the next run waited on it for good (QA)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from pipelines.ingest import process_alive
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert process_alive(child.pid)
+        child.send_signal(signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while process_alive(child.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)  # not reaped: a zombie until wait()
+        assert not process_alive(child.pid)
+        assert child.poll() is not None  # reaped only now
+    finally:
+        child.kill()
+        child.wait()
