@@ -6,6 +6,7 @@ Nothing here reads the network or the disk at import time.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -141,7 +142,12 @@ def _parse_weights(raw: str) -> dict[str, float]:
             raise ValueError(
                 f"BRANDCARE_SCORE_WEIGHTS: unknown part {name!r}; known: {', '.join(weights)}"
             )
-        weights[name] = float(value)
+        try:
+            weights[name] = float(value)
+        except ValueError as exc:
+            raise ValueError(f"BRANDCARE_SCORE_WEIGHTS: {name}={value} is not a number") from exc
+        if not math.isfinite(weights[name]):
+            raise ValueError(f"BRANDCARE_SCORE_WEIGHTS: {name}={value} is not a finite number")
         if weights[name] < 0:
             raise ValueError(f"BRANDCARE_SCORE_WEIGHTS: {name}={value} is negative; weights are 0 or more")
     if not any(weights.values()):
@@ -173,9 +179,12 @@ def _parse_field(name: str, kind: type, raw: str):
     if name == "score_weights":
         return _parse_weights(raw)
     try:
-        return kind(raw)
+        value = kind(raw)
     except ValueError as exc:
         raise ValueError(f"BRANDCARE_{name.upper()}: {raw!r} is not {_KIND_NAMES[kind]}") from exc
+    if kind is float and not math.isfinite(value):  # nan, inf: a run failed inside dbt (QA)
+        raise ValueError(f"BRANDCARE_{name.upper()}: {raw!r} is not a finite number")
+    return value
 
 
 def _check_memory_limit(raw: str) -> None:

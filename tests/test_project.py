@@ -64,6 +64,12 @@ def test_each_setting_is_read_from_its_environment_variable(tmp_path: Path):
         # every brand got the full speed part: scores up by 15 points (QA)
         ("SPEED_BEST_MIN", "2000", r"BRANDCARE_SPEED_BEST_MIN \(2000\) must be under BRANDCARE_SPEED_WORST_MIN \(1440\)"),
         ("SPEED_WORST_MIN", "15", r"BRANDCARE_SPEED_BEST_MIN \(15\) must be under BRANDCARE_SPEED_WORST_MIN \(15\)"),
+        # a run failed inside dbt, its warehouse half rebuilt (QA)
+        ("SPEED_BEST_MIN", "nan", "BRANDCARE_SPEED_BEST_MIN: 'nan' is not a finite number"),
+        ("SPEED_WORST_MIN", "inf", "BRANDCARE_SPEED_WORST_MIN: 'inf' is not a finite number"),
+        ("CANNED_SIMILARITY", "nan", "BRANDCARE_CANNED_SIMILARITY: 'nan' is not a finite number"),
+        ("SCORE_WEIGHTS", "speed=nan", "BRANDCARE_SCORE_WEIGHTS: speed=nan is not a finite number"),
+        ("SCORE_WEIGHTS", "speed=fast", "BRANDCARE_SCORE_WEIGHTS: speed=fast is not a number"),
     ],
 )
 def test_a_value_out_of_range_is_refused_at_start_naming_its_variable(tmp_path: Path, variable, value, message):
