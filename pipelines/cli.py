@@ -300,11 +300,18 @@ def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = _settings(args.brands)
+    import dataclasses
+
+    from pipelines.runner import prepare_environment
+
+    settings = _settings(prepare=False)  # a run refused for its registry writes nothing (QA: the home's dagster.yaml)
+    if args.brands:
+        settings = dataclasses.replace(settings, brands_file=Path(args.brands).expanduser().resolve())
     problem = _check_registry(settings)
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
+    settings = prepare_environment(settings, brands=args.brands)
     print(f"running brandcare on {settings.home} (brands: {settings.brands_path})")
     return _run(settings, args.from_date, args.to_date, quiet=args.quiet)
 

@@ -131,6 +131,7 @@ def test_run_without_a_registry_names_the_option_and_the_variable(tmp_path):
     assert proc.returncode == 2
     assert "no brand registry at" in proc.stderr
     assert "--brands FILE" in proc.stderr and "BRANDCARE_BRANDS" in proc.stderr
+    assert not (tmp_path / "home").exists()  # refused before anything is written (QA: its dagster.yaml)
 
 
 def test_run_with_a_broken_registry_names_the_problem(tmp_path):
