@@ -78,6 +78,12 @@ def test_inbox_sensor_loads_new_files_and_asks_for_their_months_only(tmp_path, f
             "no new archive files in the inbox; skipped export_binary.json: binary data"), binary.skip_message
         assert inbox_sensor.evaluate_tick(build_sensor_context(cursor=binary.cursor)).skip_message == (
             "no new archive files in the inbox")
+        # a copy of a file ingested before: said once too (QA: "no new archive files", and nothing of it)
+        shutil.copy(fixtures_dir / "x_v2" / "tweetstorm_page.json", inbox / "tweetstorm copy.json")
+        copy = inbox_sensor.evaluate_tick(build_sensor_context(cursor=binary.cursor))
+        assert not copy.run_requests and copy.skip_message == (
+            "no new archive files in the inbox; already ingested tweetstorm copy.json: the same content is registered")
+        (inbox / "tweetstorm copy.json").unlink()
         again = binary
         # a file written again with new content is looked at again
         shutil.copy(fixtures_dir / "x_v2" / "two_customers_page.json", inbox / "dup_page_1.json")

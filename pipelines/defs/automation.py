@@ -68,6 +68,9 @@ def inbox_sensor(context: SensorEvaluationContext):
         with path.open("rb") as handle:
             if hashlib.file_digest(handle, "sha256").hexdigest() not in known:
                 new.append(str(path))
+            else:  # a copy of a file loaded before: said once, not taken for nothing (QA)
+                passed_over.append(f"already ingested {path.name}: the same content is registered")
+                context.log.info(passed_over[-1])
     if not new:
         context.update_cursor(json.dumps(stamps, sort_keys=True))
         return SkipReason("; ".join(["no new archive files in the inbox", *passed_over]))
