@@ -88,17 +88,22 @@ def _problems(instance, run_id: str) -> tuple[list[str], list[str]]:
 
     from pipelines.runner import check_line, check_outcome, step_failure_line
 
-    failed, warned = [], []
+    failed, warned, run_failure = [], [], None
     for entry in instance.all_logs(run_id, of_type={DagsterEventType.ASSET_CHECK_EVALUATION,
-                                                    DagsterEventType.STEP_FAILURE}):
+                                                    DagsterEventType.STEP_FAILURE, DagsterEventType.RUN_FAILURE}):
         event = entry.dagster_event
         if event.event_type == DagsterEventType.STEP_FAILURE:
             failed.append(step_failure_line(event))
+            continue
+        if event.event_type == DagsterEventType.RUN_FAILURE:
+            run_failure = event.message or entry.user_message
             continue
         evaluation = event.event_specific_data
         outcome = check_outcome(evaluation)
         if outcome != "passed":
             (failed if outcome == "failed" else warned).append(check_line(evaluation))
+    if not failed and run_failure:  # no step failed: a killed run's, a run refused before its steps
+        failed.append(run_failure)
     return failed, warned
 
 

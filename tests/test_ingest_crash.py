@@ -228,3 +228,31 @@ def test_a_killed_process_its_parent_has_not_reaped_is_not_alive():
     finally:
         child.kill()
         child.wait()
+
+
+def test_a_run_whose_process_died_is_marked_failed_and_status_says_why(tmp_path):
+    """A run killed with kill -9 stayed STARTED and held the warehouse; marked failed by the next
+    run, it read as FAILURE with no reason in `brandcare status` (QA)."""
+    import socket
+    import subprocess
+    import sys
+
+    from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
+
+    from pipelines.runner import HOST_TAG, PID_TAG, prepare_environment, recover_dead_runs
+    from pipelines.settings import load_settings
+    from pipelines.status import home_status
+    from support import brandcare_env
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    with brandcare_env(tmp_path / "home"):
+        settings = prepare_environment(load_settings())
+        with DagsterInstance.get() as instance:
+            instance.add_run(DagsterRun(job_name="brandcare", run_id="killed-run", status=DagsterRunStatus.STARTED,
+                                        tags={PID_TAG: str(dead.pid), HOST_TAG: socket.gethostname()}))
+            (line,) = recover_dead_runs(instance)
+            assert line.startswith(f"run killed-run of pid {dead.pid} died: marked failed")
+        (run,) = home_status(settings).runs
+    assert run.status == "FAILURE"
+    assert run.failures == [f"brandcare: the process of this run (pid {dead.pid}) is gone"]
