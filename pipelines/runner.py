@@ -48,6 +48,9 @@ run_monitoring:
   start_timeout_seconds: 180
   max_resume_run_attempts: 0
   poll_interval_seconds: 30
+  # and frees, a minute after a run ended, the slots it still holds (a UI run killed with kill -9
+  # kept the warehouse's: every later UI, schedule or sensor run waited, QA)
+  free_slots_after_run_end_seconds: 60
 """
 
 #: Tags of the runs this module starts: which process runs them, so a dead one is recognised.

@@ -116,3 +116,32 @@ def test_a_table_found_is_remembered_and_a_missing_one_is_asked_again(tmp_path: 
         assert ours.supports_asset_checks and asked.count("asset_check_executions") == 1
     finally:
         ours.dispose()
+
+
+def test_the_daemon_frees_the_slots_a_run_that_ended_still_holds(tmp_path: Path, monkeypatch):
+    """A UI run killed with kill -9 was marked failed by run monitoring but kept its slot of the
+    warehouse pool: every later UI, schedule or sensor run waited (QA). The home's instance has
+    the daemon free such slots a minute after the run ended."""
+    import logging
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
+    from dagster._daemon.monitoring import concurrency
+
+    monkeypatch.setenv("BRANDCARE_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    prepare_environment(load_settings())
+    with DagsterInstance.get() as instance:
+        run = DagsterRun(job_name="brandcare", run_id="ui-run", status=DagsterRunStatus.STARTED)
+        instance.add_run(run)
+        instance.event_log_storage.claim_concurrency_slot("warehouse", "ui-run", "warehouse")
+        instance.report_run_failed(run, "killed")
+        assert instance.event_log_storage.get_concurrency_run_ids() == {"ui-run"}
+        daemon = SimpleNamespace(instance=instance)
+        list(concurrency.execute_concurrency_slots_iteration(daemon, logging.getLogger("test")))
+        assert instance.event_log_storage.get_concurrency_run_ids() == {"ui-run"}, "not before a minute"
+        later = concurrency.get_current_datetime() + timedelta(seconds=61)
+        monkeypatch.setattr(concurrency, "get_current_datetime", lambda: later)
+        list(concurrency.execute_concurrency_slots_iteration(daemon, logging.getLogger("test")))
+        assert instance.event_log_storage.get_concurrency_run_ids() == set()
