@@ -144,8 +144,11 @@ def _sheet_as_csv(path: Path, workdir: Path, notes: list[str]) -> tuple[Path, li
     import openpyxl
     import polars as pl
 
-    with zipfile.ZipFile(path) as archive:
-        unpacked = sum(info.file_size for info in archive.infolist())
+    try:
+        with zipfile.ZipFile(path) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ArchiveError(f"damaged zip data (an Excel workbook?): {exc}") from exc
     if unpacked > max(MIN_BOMB_BYTES, MAX_GZIP_RATIO * path.stat().st_size):
         raise ArchiveError(f"an Excel workbook that would decompress to {unpacked} bytes: refused as a "
                            "decompression bomb")
