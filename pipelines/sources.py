@@ -24,12 +24,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath, PurePosixPath
 from urllib.parse import parse_qsl, urldefrag, urlsplit, urlunsplit
 
-from pipelines.formats.decode import BINARY_ERROR, TEXT_SNIFF_BYTES, foreign_binary_head, is_foreign_binary
+from pipelines.formats.decode import (
+    BINARY_ERROR,
+    MAX_COMPRESSION_RATIO,
+    MIN_BOMB_BYTES,
+    TEXT_SNIFF_BYTES,
+    foreign_binary_head,
+    is_foreign_binary,
+)
 
-#: A decompressed entry larger than this many times its compressed size (and bigger than
-#: MIN_BOMB_BYTES) is treated as a decompression bomb.
-MAX_COMPRESSION_RATIO = 200
-MIN_BOMB_BYTES = 1 << 20
 #: Files the X personal archive reader needs beside a tweets file.
 ARCHIVE_COMPANIONS = ("account.js",)
 #: An X personal archive: ``<root>/data/manifest.js`` ("window.__THAR_CONFIG = ..."), its data

@@ -253,15 +253,13 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
     Second: the quarantine (``position``, ``reason``, ``excerpt``) of a last record the file
     cuts off inside a quoted field (an odd number of quotes), empty when there is none: a
     truncated file loaded that record with what was left of it, or was rejected whole."""
-    with path.open(encoding="utf-8-sig", errors="replace") as handle:
-        header = handle.readline()
-    separator = max(CSV_SEPARATORS, key=header.count)
-    data = path.read_bytes()
+    data = path.read_bytes()  # read once: its header, its cut, its records
+    start = data[:1 << 16].decode("utf-8-sig", errors="replace")
+    separator = max(CSV_SEPARATORS, key=(start.splitlines() or [""])[0].count)
     cut = _cut_off_record(data)
     try:
-        # glob=False: a file name holding [ ] or * (a re-saved "sheet [copy].csv") is a name, not a pattern
-        rows = pl.read_csv(data[:cut] if cut else path, infer_schema=False, encoding="utf8-lossy",
-                           separator=separator, glob=False)
+        rows = pl.read_csv(data[:cut] if cut else data, infer_schema=False, encoding="utf8-lossy",
+                           separator=separator)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise ArchiveError(f"not readable as {what}: {str(exc).splitlines()[0]}") from exc
     cut_off = pl.DataFrame(
@@ -288,16 +286,18 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
 def _cut_off_record(data: bytes) -> int | None:
     """Where the last record starts when ``data`` (a CSV file) ends inside a quoted field: an odd
     number of quote characters (a quote inside a field is written twice); None otherwise, or when
-    no line ends outside quotes (the header itself is cut: the file is unreadable)."""
-    import numpy as np
-
-    codes = np.frombuffer(data, dtype=np.uint8)
-    quotes = np.cumsum(codes == ord('"'))
-    if not quotes.size or quotes[-1] % 2 == 0:
+    no line ends outside quotes (the header itself is cut: the file is unreadable). The quotes
+    are counted once, then back from the end, line by line, to the last line end outside quotes."""
+    total = data.count(b'"')
+    if total % 2 == 0:
         return None
-    newlines = np.flatnonzero(codes == ord("\n"))
-    closed = newlines[quotes[newlines] % 2 == 0]
-    return int(closed[-1]) + 1 if closed.size else None
+    end, after = len(data), 0
+    while (newline := data.rfind(b"\n", 0, end)) != -1:
+        after += data.count(b'"', newline, end)
+        if (total - after) % 2 == 0:
+            return newline + 1
+        end = newline
+    return None
 
 
 def id_text(column: str) -> pl.Expr:

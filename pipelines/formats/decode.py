@@ -29,7 +29,9 @@ BINARY_MAGIC = (b"PAR1",)  # Parquet
 BOM = b"\xef\xbb\xbf"
 #: the byte-order marks of UTF-16 (little-endian first: Excel's "Unicode Text", PowerShell's files)
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
-MAX_GZIP_RATIO = 200
+#: Decompressed data larger than this many times its compressed size (and than MIN_BOMB_BYTES)
+#: is a decompression bomb: gzip files, zip entries (pipelines.sources) and Excel workbooks alike.
+MAX_COMPRESSION_RATIO = 200
 MIN_BOMB_BYTES = 1 << 20
 #: At most this many bytes of junk before an XML declaration are removed (noted on the file).
 XML_JUNK_BYTES = 1024
@@ -40,7 +42,7 @@ _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 
 
 def _gunzip(path: Path, target: Path) -> None:
-    limit = max(MIN_BOMB_BYTES, MAX_GZIP_RATIO * path.stat().st_size)
+    limit = max(MIN_BOMB_BYTES, MAX_COMPRESSION_RATIO * path.stat().st_size)
     written = 0
     try:
         with gzip.open(path, "rb") as src, target.open("wb") as out:
@@ -48,7 +50,7 @@ def _gunzip(path: Path, target: Path) -> None:
                 written += len(chunk)
                 if written > limit:
                     raise ArchiveError(
-                        f"gzip data decompresses past {limit} bytes ({MAX_GZIP_RATIO}x the file): "
+                        f"gzip data decompresses past {limit} bytes ({MAX_COMPRESSION_RATIO}x the file): "
                         "refused as a decompression bomb")
                 out.write(chunk)
     except (OSError, EOFError, zlib.error) as exc:
@@ -149,7 +151,7 @@ def _sheet_as_csv(path: Path, workdir: Path, notes: list[str]) -> tuple[Path, li
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ArchiveError(f"damaged zip data (an Excel workbook?): {exc}") from exc
-    if unpacked > max(MIN_BOMB_BYTES, MAX_GZIP_RATIO * path.stat().st_size):
+    if unpacked > max(MIN_BOMB_BYTES, MAX_COMPRESSION_RATIO * path.stat().st_size):
         raise ArchiveError(f"an Excel workbook that would decompress to {unpacked} bytes: refused as a "
                            "decompression bomb")
     try:
