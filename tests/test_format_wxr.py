@@ -211,3 +211,40 @@ def test_wordpress_media_shortcodes_are_not_text(tmp_path: Path):
                ' Un barco en el puerto[/caption] Texto. [gallery columns="1"] [audio https://x.example/a.mp3]')
     assert read_wxr(_export(tmp_path, _item(1, "Fotos", content))).messages["text"].to_list() == [
         "Fotos. Un barco en el puerto Texto."]
+
+
+DISQUS_IMPORT = Path(__file__).parent / "fixtures" / "wxr" / "disqus_import.xml"
+
+
+def test_disqus_import_files_are_read_as_threads_and_their_comments():
+    """Disqus's import format (items named by dsq:thread_identifier, no wp:post_id, no
+    dc:creator) loaded nothing: every thread was quarantined for its missing post id, and its
+    comments with it."""
+    read = read_wxr(DISQUS_IMPORT)
+    rows = {row["native_id"]: row for row in read.messages.to_dicts()}
+    site = "blog:blog.telvia.example:"
+    assert set(rows) == {"c65", "c66", "c9"}
+    assert rows["c65"]["conversation_id"] == rows["c65"]["parent_id"] == f"{site}tnode/812"
+    assert rows["c66"]["parent_id"] == f"{site}c65"
+    assert (rows["c66"]["author_id"], rows["c66"]["text"]) == ("Equipo Telvia", "Hola Lucía, lo revisamos ahora mismo.")
+    assert rows["c9"]["conversation_id"] == f"{site}thttps://blog.telvia.example/guestbook"
+    assert rows["c9"]["created_at"].isoformat() == "2017-05-06T08:30:00+00:00"
+    assert rows["c66"]["thread_owner"] is None
+    # read = loaded + quarantined: the two threads (no author) and the unapproved comment
+    assert read.quarantine["reason"].to_list() == [
+        "excluded: a Disqus import thread, which names no author (its comments are read)",
+        "excluded: comment_approved=0",
+        "excluded: a Disqus import thread, which names no author (its comments are read)",
+    ]
+    assert read.messages.height + read.quarantine.height == 6
+
+
+def test_a_post_that_cannot_be_read_keeps_its_comments(tmp_path: Path):
+    """A post without an author or a date is quarantined; its comments are whole messages of
+    their own, read in its conversation (they were quarantined with it)."""
+    item = _item(5, "Hola", "Post", comments=_comment(51, "ana", "¿Y el envío?")).replace(
+        "<dc:creator>shop</dc:creator>", "")
+    read = read_wxr(_export(tmp_path, item))
+    assert read.messages["native_id"].to_list() == ["c51"]
+    assert read.messages["conversation_id"].to_list() == ["blog:shop.example:5"]
+    assert read.quarantine["reason"].to_list() == ["missing required field: dc:creator"]

@@ -8,6 +8,11 @@ an ``excluded:`` reason so that nothing is lost.
 
 WordPress numbers posts and comments per site: ids are ``blog:<site>:<post_id>`` and
 ``blog:<site>:c<comment_id>``, the site being the channel's address (:func:`site_key`).
+
+Disqus's import format is a WXR whose items are threads: no ``wp:post_id`` and no
+``dc:creator``, a ``dsq:thread_identifier`` instead (the site's ``disqus_identifier``: a
+number, a path or an address). Such a thread is ``blog:<site>:t<identifier>``, and its comments
+are read (the thread itself names no author: it is quarantined as ``excluded:``).
 """
 
 from __future__ import annotations
@@ -110,7 +115,8 @@ def read_wxr(path: Path) -> ReadResult:
         for item in items:
             position += 1
             field = child_texts(children(item)).get
-            post_id = field("post_id")
+            thread = None if field("post_id") else field("thread_identifier")  # Disqus's import format
+            post_id = field("post_id") or (f"t{thread}" if thread else None)
             creator = field("creator")
             created = _gmt(field("post_date_gmt"))
             status = field("status") or "publish"
@@ -122,6 +128,8 @@ def read_wxr(path: Path) -> ReadResult:
                 else f"excluded: post type {post_type}" if post_type in INTERNAL_TYPES
                 else f"excluded: post status {status}" if status != "publish"
                 else "excluded: password-protected post" if protected
+                else "excluded: a Disqus import thread, which names no author (its comments are read)"
+                if not creator and thread
                 else "missing required field: dc:creator" if not creator
                 else f"invalid wp:post_date_gmt: {field('post_date_gmt')!r}" if created is None
                 else None
@@ -129,8 +137,9 @@ def read_wxr(path: Path) -> ReadResult:
             # a draft, private, pending or scheduled post is not public, nor are its comments
             unpublished = status != "publish" and post_type not in INTERNAL_TYPES
             if reason:
+                # the comments of a post that could not be read are read all the same, in its
+                # conversation, where the post has an id: each is a whole message of its own
                 bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
-                post_id = post_id if reason.startswith("excluded") else None
             else:
                 rows.append({
                     "message_id": f"{prefix}{post_id}", "version_id": f"{prefix}{post_id}", "platform": "blog",
