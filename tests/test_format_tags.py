@@ -227,3 +227,26 @@ def test_a_workbook_with_an_entity_declaration_is_refused_unexpanded(tmp_path: P
             target.writestr(info.filename, data)
     with pytest.raises(ArchiveError, match="not a readable Excel workbook"):
         prepare(bad, tmp_path)
+
+
+def test_a_sheet_cut_off_outside_quotes_loads_the_others(tmp_path: Path) -> None:
+    """A cut that falls outside quotes (in an unquoted text, or between two cells) left the last
+    record with fewer cells and was loaded with what was left of it (its text cut, its later
+    columns empty). Now: a last record with no line end and fewer cells than the header is
+    quarantined; a whole last record without a line end is read."""
+    data = ARCHIVE.read_bytes()
+    whole = read_tags(ARCHIVE)
+    starts = [0, *(i + 1 for i, line in enumerate(data) if line == ord("\n"))][1:-1]
+    last = starts[-1]
+    for cut in (last + 25, data.index(b",", data.index(b"+0000", last)) + 1):  # in the id/user cells; after created_at
+        path = tmp_path / f"cut_{cut}.csv"
+        path.write_bytes(data[:cut])
+        read = read_tags(path)
+        assert read.records_read == whole.records_read
+        (reason,) = read.quarantine.filter(pl.col("position") == len(starts) - 1)["reason"]
+        assert reason.startswith("the file ends inside this record, which has fewer fields than the header")
+        assert read.messages.equals(whole.messages.filter(pl.col("position") < len(starts) - 1))
+    path = tmp_path / "no_line_end.csv"
+    path.write_bytes(data.rstrip(b"\r\n"))
+    again = read_tags(path)
+    assert again.messages.equals(whole.messages) and again.quarantine.equals(whole.quarantine)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import threading
@@ -238,6 +240,8 @@ CSV_SEPARATORS = (",", ";", "\t")
 #: Why the last record of a CSV file that ends inside a quoted field is quarantined.
 CUT_OFF_RECORD = ("the file ends inside this record, in a quoted field: cut off (an interrupted download or "
                   "copy?); the records before it are loaded")
+CUT_SHORT_RECORD = ("the file ends inside this record, which has fewer fields than the header and no line end: "
+                    "cut off (an interrupted download or copy?); the records before it are loaded")
 
 
 def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional: tuple[str, ...],
@@ -251,19 +255,19 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
     or lacks a required column is rejected (ArchiveError).
 
     Second: the quarantine (``position``, ``reason``, ``excerpt``) of a last record the file
-    cuts off inside a quoted field (an odd number of quotes), empty when there is none: a
-    truncated file loaded that record with what was left of it, or was rejected whole."""
+    cuts off (:func:`_cut_off_record`), empty when there is none: a truncated file loaded that
+    record with what was left of it, or was rejected whole."""
     data = path.read_bytes()  # read once: its header, its cut, its records
     start = data[:1 << 16].decode("utf-8-sig", errors="replace")
     separator = max(CSV_SEPARATORS, key=(start.splitlines() or [""])[0].count)
-    cut = _cut_off_record(data)
+    cut, cut_reason = _cut_off_record(data, separator)
     try:
         rows = pl.read_csv(data[:cut] if cut else data, infer_schema=False, encoding="utf8-lossy",
                            separator=separator)
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise ArchiveError(f"not readable as {what}: {str(exc).splitlines()[0]}") from exc
     cut_off = pl.DataFrame(
-        {"position": [rows.height] if cut else [], "reason": [CUT_OFF_RECORD] if cut else [],
+        {"position": [rows.height] if cut else [], "reason": [cut_reason] if cut else [],
          "excerpt": [data[cut:].decode("utf-8", "replace")[:EXCERPT_CHARS]] if cut else []},
         schema={"position": pl.Int64, "reason": pl.String, "excerpt": pl.String},
     )
@@ -283,21 +287,34 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
     ).with_columns(pl.col(c).fill_null("0") for c in empty_is_zero if c in rows.columns), cut_off
 
 
-def _cut_off_record(data: bytes) -> int | None:
-    """Where the last record starts when ``data`` (a CSV file) ends inside a quoted field: an odd
-    number of quote characters (a quote inside a field is written twice); None otherwise, or when
-    no line ends outside quotes (the header itself is cut: the file is unreadable). The quotes
-    are counted once, then back from the end, line by line, to the last line end outside quotes."""
+def _cut_off_record(data: bytes, separator: str) -> tuple[int | None, str | None]:
+    """(where the last record starts, why it is cut off) when ``data`` (a CSV file) cuts off its
+    last record, else (None, None):
+
+    * inside a quoted field: an odd number of quote characters (a quote inside a field is
+      written twice);
+    * outside quotes: no line end after the last record, and fewer fields in it than in the
+      header (a complete last record without a line end has them all).
+
+    None too when no line ends outside quotes (the header itself is cut: the file is
+    unreadable). The quotes are counted once, then back from the end, line by line, to the last
+    line end outside quotes."""
     total = data.count(b'"')
-    if total % 2 == 0:
-        return None
+    if total % 2 == 0 and (not data or data.endswith(b"\n")):
+        return None, None
     end, after = len(data), 0
     while (newline := data.rfind(b"\n", 0, end)) != -1:
         after += data.count(b'"', newline, end)
         if (total - after) % 2 == 0:
-            return newline + 1
+            start = newline + 1
+            if total % 2:
+                return start, CUT_OFF_RECORD
+            first = next(csv.reader(io.StringIO(data[:min(start, 1 << 16)].decode("utf-8-sig", "replace")),
+                                    delimiter=separator))
+            last = next(csv.reader(io.StringIO(data[start:].decode("utf-8", "replace")), delimiter=separator), [])
+            return (start, CUT_SHORT_RECORD) if 0 < len(last) < len(first) else (None, None)
         end = newline
-    return None
+    return None, None
 
 
 def id_text(column: str) -> pl.Expr:
