@@ -248,3 +248,19 @@ def test_a_post_that_cannot_be_read_keeps_its_comments(tmp_path: Path):
     assert read.messages["native_id"].to_list() == ["c51"]
     assert read.messages["conversation_id"].to_list() == ["blog:shop.example:5"]
     assert read.quarantine["reason"].to_list() == ["missing required field: dc:creator"]
+
+
+def test_a_comment_by_one_of_the_sites_users_is_theirs_under_their_login():
+    """A real export (CC Labs): a post's author is its login (dc:creator), his comments show his
+    display name; the comment's user id names him in the export's <wp:author> list. Read by the
+    name shown, his reply was a customer's comment and the question it answers went unanswered."""
+    read = read_wxr(Path(__file__).parent / "fixtures" / "wxr" / "cc_labs" / "post_107.xml")
+    rows = {row["native_id"]: row for row in read.messages.to_dicts()}
+    assert rows["107"]["author_id"] == rows["107"]["thread_owner"] == "nkinkade"
+    reply = rows["c81"]
+    assert (reply["author_id"], reply["author_handle"]) == ("nkinkade", "Nathan Kinkade")
+    assert reply["parent_id"] == "blog:labs.creativecommons.org:c80"
+    # a reader (no user id) is the name they gave
+    assert (rows["c80"]["author_id"], rows["c80"]["author_handle"]) == ("IZ", "IZ")
+    assert read.messages.height + read.quarantine.height == 13
+    assert set(read.quarantine["reason"]) == {"excluded: comment_type=pingback"}

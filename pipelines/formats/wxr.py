@@ -8,6 +8,11 @@ an ``excluded:`` reason so that nothing is lost.
 
 WordPress numbers posts and comments per site: ids are ``blog:<site>:<post_id>`` and
 ``blog:<site>:c<comment_id>``, the site being the channel's address (:func:`site_key`).
+A post's author is its ``dc:creator``, the author's login; a comment's author is the name it
+shows (``wp:comment_author``), unless it was written by one of the site's users the export
+lists (``wp:comment_user_id`` naming a ``<wp:author>``): then its ``author_id`` is that
+user's login, as on their posts, so that one person is one account (the name shown stays
+its ``author_handle``).
 
 Disqus's import format is a WXR whose items are threads: no ``wp:post_id`` and no
 ``dc:creator``, a ``dsq:thread_identifier`` instead (the site's ``disqus_identifier``: a
@@ -109,6 +114,7 @@ def read_wxr(path: Path) -> ReadResult:
         # WordPress numbers posts and comments per site: ids are the site's ('blog:<site>:<id>'),
         # so that two blogs never share one, and two exports of one blog do
         items = [c for c in channel if local_name(c.tag) == "item"]
+        logins = _logins(channel)
         site = (site_key(channel_link) or site_key(about.get("base_blog_url"))
                 or site_key(about.get("base_site_url")) or site_key(_first_post_host(items)))
         prefix = f"blog:{site}:" if site else "blog:"
@@ -150,7 +156,7 @@ def read_wxr(path: Path) -> ReadResult:
                 })
             for comment in (c for c in item if local_name(c.tag) == "comment"):
                 position += 1
-                row, reason = _comment(comment, prefix, post_id, creator, link)
+                row, reason = _comment(comment, prefix, post_id, creator, link, logins)
                 if protected and not reason:  # read only by those who have the post's password
                     row, reason = {}, "excluded: comment on a password-protected post"
                 elif unpublished and not reason:
@@ -164,8 +170,19 @@ def read_wxr(path: Path) -> ReadResult:
     return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad))
 
 
+def _logins(channel: Element) -> dict[str, str]:
+    """The site's users the export lists (``<wp:author>``): user id -> login."""
+    logins = {}
+    for author in (c for c in channel if local_name(c.tag) == "author"):
+        field = child_texts(children(author)).get
+        if field("author_id") and field("author_login"):
+            logins[field("author_id")] = field("author_login")
+    return logins
+
+
 def _comment(
-    comment: Element, prefix: str, post_id: str | None, owner: str | None, link: str | None
+    comment: Element, prefix: str, post_id: str | None, owner: str | None, link: str | None,
+    logins: dict[str, str],
 ) -> tuple[dict, str | None]:
     field = child_texts(children(comment)).get
     comment_id = field("comment_id")
@@ -190,7 +207,7 @@ def _comment(
         "message_id": f"{prefix}c{comment_id}", "version_id": f"{prefix}c{comment_id}", "platform": "blog",
         "native_id": f"c{comment_id}", "kind": "post", "conversation_id": f"{prefix}{post_id}",
         "parent_id": f"{prefix}c{parent}" if parent not in ("0", "") else f"{prefix}{post_id}",
-        "author_id": author, "author_handle": author, "thread_owner": owner,
-        "created_at": created, "text": plain_text(field("comment_content")),
+        "author_id": logins.get(field("comment_user_id") or "0", author), "author_handle": author,
+        "thread_owner": owner, "created_at": created, "text": plain_text(field("comment_content")),
         "url": f"{link}#comment-{comment_id}" if link else None, "mentions": [],
     }, None
