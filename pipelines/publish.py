@@ -301,9 +301,11 @@ def publish(
             con.execute(f"ATTACH {_sql_literal(warehouse)} AS {_ident(warehouse.stem)} (READ_ONLY)")
             con.execute(f"USE {_ident(warehouse.stem)}")
             _require_tables(con, warehouse.stem, ANALYST_TABLES)
+            con.execute(_STABLE_NULLABILITY)
             for table in PUBLISHED_TABLES:
                 _export_parquet(con, table, staging / f"{table}.parquet")
             _export_hive(con, staging / f"{HIVE_TABLE}.parquet", staging / HIVE_TABLE)
+            con.execute("RESET disabled_optimizers")
             (staging / REPORT_FILE).write_text(report_html, encoding="utf-8")
             version = _version_id(created, _file_hashes(staging))
             row_counts = _build_analyst_database(
@@ -404,6 +406,14 @@ def rollback(published_dir: Path, version: str) -> dict:
 
 
 # --------------------------------------------------------------------------- writing a version
+
+#: DuckDB writes a Parquet column as required (no NULL) when its statistics show no NULL in the
+#: data at hand: whether a published column may be NULL changed from one version to the next
+#: (brand_scorecards.sector, agent_activity.agent), and a BI tool that fixes its schema from
+#: one file met NULLs in the next. Without statistics propagation, every column is written
+#: nullable, in every version (the dbt contracts' not_null tests say which never are).
+_STABLE_NULLABILITY = "SET disabled_optimizers = 'statistics_propagation'"
+
 
 
 def _export_parquet(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> None:

@@ -641,3 +641,16 @@ def test_the_leaderboard_is_the_latest_final_month_that_holds_cases():
         rows = con.execute(VIEWS["leaderboard_latest_final_month"][1]).fetchall()
     # January 2026 is final for both but holds no case; February is not final for 'a'
     assert {(r[0].isoformat(), r[2]) for r in rows} == {("2025-05-01", "a"), ("2025-05-01", "b")}
+
+
+def test_every_published_parquet_column_is_nullable_whatever_the_data(tmp_path, warehouse):
+    """DuckDB marked a column required when this build's data held no NULL in it (QA: sector,
+    agent, median_first_response_min changed from one home or version to the next), so a BI
+    tool that fixed its schema from one file met NULLs in the next one."""
+    import pyarrow.parquet as pq
+
+    current = tmp_path / "published" / "versions" / publish_sample(warehouse, tmp_path / "published")["version"]
+    files = [current / f"{table}.parquet" for table in PUBLISHED_TABLES]
+    files += sorted((current / "brand_scorecards").rglob("*.parquet"))
+    required = {f"{path.name}:{field.name}" for path in files for field in pq.read_schema(path) if not field.nullable}
+    assert required == set()
