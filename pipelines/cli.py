@@ -320,22 +320,18 @@ def _print_top(settings) -> None:
     import duckdb
     import polars as pl
 
+    from pipelines.publish import LEADERBOARD_MONTH
+
     path = settings.published_dir / "current" / "brand_scorecards.parquet"
     top = duckdb.sql(
-        """
+        f"""
         select brand_name, sector, period_start, rank, round(care_score, 1) as care_score,
                actionable_cases, round(response_rate, 3) as response_rate,
                round(median_first_response_min, 1) as median_min, round(deflection_rate, 3) as deflection,
                is_final
         from read_parquet($path)
         where period = 'month' and platform = 'all'
-          -- the latest month final for every brand; when none is, the busiest month
-          and period_start = (select period_start from read_parquet($path)
-                              where period = 'month' and platform = 'all' group by period_start
-                              order by bool_and(is_final) desc,
-                                       case when bool_and(is_final) then period_start end desc,
-                                       sum(cases) desc
-                              limit 1)
+          and period_start = ({LEADERBOARD_MONTH.format(scorecards="read_parquet($path)")})
         order by rank nulls last, care_score desc
         """,
         params={"path": str(path)},

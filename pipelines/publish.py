@@ -103,6 +103,20 @@ _FOLLOWER_BAND = """
         ELSE 4
     END"""
 
+#: The month a leaderboard shows, of a table of brand_scorecards rows (``{scorecards}``): the
+#: latest month final for every brand that holds actionable cases, as the view
+#: leaderboard_latest_final_month; before any is final, the month holding the most actionable
+#: cases (the latest of equals): a month's first stray case, opened late on the last day in UTC
+#: and already the next month in the brand's time zone, is no month to rank brands on.
+#: The report and ``brandcare demo`` show it (their "not final yet" note when it is not final).
+LEADERBOARD_MONTH = """
+    SELECT period_start FROM {scorecards}
+    WHERE period = 'month' AND platform = 'all'
+    GROUP BY period_start HAVING sum(actionable_cases) > 0
+    ORDER BY bool_and(is_final) DESC, CASE WHEN bool_and(is_final) THEN period_start END DESC NULLS LAST,
+             sum(actionable_cases) DESC, period_start DESC
+    LIMIT 1"""
+
 #: Views of the analyst database: name -> (description, SQL over its tables, comments of the
 #: columns the view computes; the others keep the comment of the column they pass through).
 VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {

@@ -450,3 +450,54 @@ def test_brands_that_wrote_nothing_the_archives_hold_are_named_beside_their_zero
                      "mentions) or their accounts are misspelt in the brand registry: their response rates of 0% "
                      "say nothing of how they answer."]
     assert re.findall(r'data-note="brands-silent">(Acme Banco: 1 de las 1 marcas)', render_report(warehouse, language="es"))
+
+
+def _scorecards(rows: list[tuple]) -> "duckdb.DuckDBPyConnection":
+    """An in-memory brand_scorecards of (brand_id, period_start, actionable_cases, rank, is_final)
+    month rows, platform 'all', with the other columns the report reads."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE brand_scorecards (brand_id VARCHAR, period_start DATE, actionable_cases INT,
+                   rank INT, is_final BOOLEAN)""")
+    con.executemany("INSERT INTO brand_scorecards VALUES (?, ?, ?, ?, ?)", rows)
+    con.execute("""CREATE TABLE board AS SELECT *, 'Brand ' || brand_id AS brand_name, 'x' AS sector,
+                   'month' AS period, 'all' AS platform, NULL::DOUBLE AS care_score, NULL::DOUBLE AS response_rate,
+                   NULL::DOUBLE AS response_rate_low, NULL::DOUBLE AS response_rate_high,
+                   NULL::DOUBLE AS median_first_response_min, NULL::DOUBLE AS deflection_rate,
+                   NULL::DOUBLE AS equity_index, 0 AS ignored_cases FROM brand_scorecards""")
+    con.execute("DROP TABLE brand_scorecards")
+    con.execute("ALTER TABLE board RENAME TO brand_scorecards")
+    return con
+
+
+def test_before_any_month_is_final_the_leaderboard_is_the_busiest_month_not_a_stray_case():
+    """A short archive (demo --days 20, QA): October held 3,205 actionable cases, none final yet;
+    one case opened late on 31 October UTC, already November in Madrid. The report showed
+    November's one-case leaderboard; `brandcare demo` printed October's. Both show October now."""
+    from pipelines.report.data import _leaderboard
+
+    con = _scorecards([("a", "2026-10-01", 2000, 1, False), ("b", "2026-10-01", 1205, 2, False),
+                       ("a", "2026-11-01", 1, None, False), ("b", "2026-11-01", 0, None, False)])
+    rows, final = _leaderboard(con)
+    assert ({r["period_start"].isoformat() for r in rows}, final) == ({"2026-10-01"}, False)
+    # once a month holding cases is final for every brand, it is the latest such month
+    con.execute("UPDATE brand_scorecards SET is_final = true WHERE period_start = '2026-10-01'")
+    con.execute("INSERT INTO brand_scorecards SELECT * REPLACE (DATE '2026-09-01' AS period_start, 3 AS actionable_cases)"
+                " FROM brand_scorecards WHERE period_start = '2026-10-01'")
+    rows, final = _leaderboard(con)
+    assert ({r["period_start"].isoformat() for r in rows}, final) == ({"2026-10-01"}, True)
+
+
+def test_trends_are_monthly_when_the_scorecards_span_six_months_with_or_without_cases_between():
+    """Two months of 2026 and one of 2017 (a second archive, QA): three months with rows, a span
+    of nine years: weekly points crushed 2026 into a sliver of the axis."""
+    from pipelines.report.data import _trend_grain
+
+    con = _scorecards([("a", "2017-10-01", 5, 1, True), ("a", "2026-10-01", 5, 1, True),
+                       ("a", "2026-11-01", 5, 1, False)])
+    assert _trend_grain(con) == "month"
+    con.execute("DELETE FROM brand_scorecards WHERE period_start < '2026-01-01'")
+    assert _trend_grain(con) == "week"
+    con.execute("DELETE FROM brand_scorecards")
+    assert _trend_grain(con) == "week"

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 import duckdb
 
-from pipelines.publish import VIEWS
+from pipelines.publish import LEADERBOARD_MONTH, VIEWS
 from pipelines.report.text import RESPONSE_BUCKETS
 
 #: Unanswered cases listed, widest reach first.
@@ -20,7 +20,7 @@ TOP_UNANSWERED = 10
 #: Brands drawn in the per-brand charts: a page of thousands of brands is unreadable (and slow
 #: to lay out); the most active ones are shown, every brand stays in the analyst database.
 REPORT_BRANDS = 12
-#: Trends use weekly points unless the scorecards span at least this many months.
+#: Trends use weekly points unless the scorecards span at least this many calendar months.
 MONTHLY_TREND_MIN_MONTHS = 6
 #: Monthly trends draw this many months at most, the latest: fifteen years of months are 180
 #: points a brand, unreadable; every month stays in brand_scorecards.
@@ -84,22 +84,29 @@ class ReportData:
 
 
 def _leaderboard(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], bool]:
-    """The latest final month's leaderboard (the analyst view: a month holding actionable cases);
-    before any such month is final, the latest month holding them, flagged as not final."""
-    rows = _rows(con, _view_sql("leaderboard_latest_final_month"))
-    if rows:
-        return rows, True
-    rows = _rows(con, """
-        select s.period_start, s.rank, s.brand_id, s.brand_name, s.sector, s.care_score,
+    """The leaderboard of :data:`~pipelines.publish.LEADERBOARD_MONTH` (the latest final month
+    holding actionable cases, else the busiest month), and whether that month is final."""
+    rows = _rows(con, f"""
+        select s.period_start, s.rank, s.brand_id, s.brand_name, s.sector, s.care_score, s.is_final,
                s.actionable_cases, s.response_rate, s.response_rate_low, s.response_rate_high,
                s.median_first_response_min, s.deflection_rate, s.equity_index, s.ignored_cases
         from brand_scorecards as s
         where s.period = 'month' and s.platform = 'all'
-          and s.period_start = (select max(period_start) from brand_scorecards
-                                where period = 'month' and platform = 'all' and actionable_cases > 0)
+          and s.period_start = ({LEADERBOARD_MONTH.format(scorecards="brand_scorecards")})
         order by s.rank nulls last, s.actionable_cases desc, s.brand_id
     """)
-    return rows, False
+    return rows, all(row["is_final"] for row in rows)
+
+
+def _trend_grain(con: duckdb.DuckDBPyConnection) -> str:
+    """'month' when the scorecards span :data:`MONTHLY_TREND_MIN_MONTHS` calendar months or more
+    (from the first to the last, with or without cases between: two months nine years apart
+    are a span no weekly axis can draw), else 'week'."""
+    span = con.execute("""
+        select coalesce(datediff('month', min(period_start), max(period_start)) + 1, 0)
+        from brand_scorecards where period = 'month'
+    """).fetchone()[0]
+    return "month" if span >= MONTHLY_TREND_MIN_MONTHS else "week"
 
 
 def _response_buckets(con: duckdb.DuckDBPyConnection) -> list[dict]:
@@ -207,10 +214,7 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     if not totals["cases"]:
         return data
     data.leaderboard, data.leaderboard_final = _leaderboard(con)
-    months = con.execute(
-        "select count(distinct period_start) from brand_scorecards where period = 'month'"
-    ).fetchone()[0]
-    data.trend_grain = "month" if months >= MONTHLY_TREND_MIN_MONTHS else "week"
+    data.trend_grain = _trend_grain(con)
     trends = _rows(con, """
         select brand_id, brand_name, period_start, is_final, actionable_cases, response_rate,
                median_first_response_min

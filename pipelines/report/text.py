@@ -52,8 +52,9 @@ TEXT: dict[str, dict[str, str]] = {
         "brands_shown": "The charts and the leaderboard show the {n} brands with the most actionable "
                         "cases, of {total}; every brand is in the analyst database (brand_scorecards, "
                         "care_cases).",
-        "version_note": "Every figure comes from the published analyst database brandcare.duckdb; "
-                        "the name of its view or table is given under each chart.",
+        "version_note": "Every figure comes from the build this version publishes: the tables of its "
+                        "analyst database brandcare.duckdb, named under each chart (the data horizon and "
+                        "the cut conversations, from the warehouse models int_data_horizon and int_reply_coverage).",
         "contents": "Contents",
         "nav": "Leaderboard|Trends|First response|Equity|Hours and weekdays|Deflection|Unanswered",
         "how_to_read": "How to read this",
@@ -73,7 +74,7 @@ TEXT: dict[str, dict[str, str]] = {
                                  "has had its {days}-day response window); shown: {month}, which may still change.",
         "leaderboard_how": "Brands ranked by care score (0-100) for the latest month whose response "
                            "windows have all closed, so its figures can no longer change (while no month has, the "
-                           "latest month, as the note above says). The score "
+                           "month holding the most actionable cases, as the note above says). The score "
                            "weighs response rate, speed, in-channel handling, equity, off-hours "
                            "response and recovery. A brand with fewer actionable cases than the "
                            "ranking minimum gets no rank and no score: it shows “too few cases”, not "
@@ -90,6 +91,7 @@ TEXT: dict[str, dict[str, str]] = {
         "actionable_cases": "Actionable cases",
         "median_first_response": "Median first response",
         "deflection": "Deflection",
+        "deflected_cases": "Answered cases deflected",
         "equity": "Equity",
         "ignored": "Unanswered",
         "trends": "Trends",
@@ -185,8 +187,9 @@ TEXT: dict[str, dict[str, str]] = {
         "brands_shown": "Los gráficos y la clasificación muestran las {n} marcas con más casos "
                         "accionables, de {total}; todas las marcas están en la base de datos de análisis "
                         "(brand_scorecards, care_cases).",
-        "version_note": "Todas las cifras salen de la base de datos publicada brandcare.duckdb; "
-                        "bajo cada gráfico se indica su vista o tabla.",
+        "version_note": "Todas las cifras salen de la construcción que publica esta versión: las tablas de "
+                        "su base de datos brandcare.duckdb, indicadas bajo cada gráfico (el horizonte de datos y "
+                        "las conversaciones cortadas, de los modelos del almacén int_data_horizon e int_reply_coverage).",
         "contents": "Contenido",
         "nav": "Clasificación|Evolución|Primera respuesta|Equidad|Horas y días|Derivación|Sin respuesta",
         "how_to_read": "Cómo leerlo",
@@ -207,7 +210,7 @@ TEXT: dict[str, dict[str, str]] = {
                                  "muestra {month}, que aún puede cambiar.",
         "leaderboard_how": "Marcas ordenadas por puntuación de atención (0-100) del último mes cuyas "
                            "ventanas de respuesta se han cerrado, de modo que sus cifras ya no "
-                           "cambian (mientras ninguno lo esté, el último mes, como dice la nota). "
+                           "cambian (mientras ninguno lo esté, el mes con más casos accionables, como dice la nota). "
                            "La puntuación pondera la tasa de respuesta, la rapidez, la "
                            "atención en el propio canal, la equidad, la respuesta fuera de horario y "
                            "la recuperación. Una marca con menos casos accionables que el mínimo no "
@@ -225,6 +228,7 @@ TEXT: dict[str, dict[str, str]] = {
         "actionable_cases": "Casos accionables",
         "median_first_response": "Mediana de primera respuesta",
         "deflection": "Derivación",
+        "deflected_cases": "Casos respondidos derivados",
         "equity": "Equidad",
         "ignored": "Sin respuesta",
         "trends": "Evolución",
