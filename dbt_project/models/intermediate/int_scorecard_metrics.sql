@@ -21,8 +21,12 @@ with cases as (
         count(*) filter (where is_actionable and responded and opening_sentiment = 'negative') as responded_negative_cases,
         count(*) filter (where is_actionable and recovered) as recovered_cases,
         count(*) filter (where is_actionable and not responded) as ignored_cases,
-        sum(author_followers) filter (where is_actionable and not responded and opening_sentiment = 'negative')::bigint
-            as ignored_reach,
+        -- 0 when no ignored case opened negative (nobody saw an unanswered complaint); NULL when
+        -- some did, but none of their customers has a known follower count
+        case
+            when count(*) filter (where is_actionable and not responded and opening_sentiment = 'negative') = 0 then 0
+            else sum(author_followers) filter (where is_actionable and not responded and opening_sentiment = 'negative')
+        end::bigint as ignored_reach,
         count(*) filter (where is_actionable and off_hours) as off_hours_cases,
         count(*) filter (where is_actionable and off_hours and responded) as off_hours_responded_cases,
         bool_and(is_final) as all_cases_final
