@@ -1,6 +1,8 @@
 -- One row per message_id: the same post seen in several pages or files is one message; an
 -- edited post keeps the id and created_at of its first version and the text of its newest (with
--- that text's classification).
+-- that text's classification). Of the copies of the newest version, a whole text wins over one
+-- its source cut (a TAGS sheet's 140 characters beside the API's full text), whatever the
+-- order the files came in.
 -- (inlined where it is read, not materialised: at 10 million wide rows a materialised copy spills)
 with message_rows as not materialized (
     select r.*, f.registered_at as file_registered_at
@@ -52,7 +54,8 @@ newest_version as (
     from repeated_rows
     qualify row_number() over (
         partition by message_id
-        order by created_at desc, file_registered_at desc, archive_sha256 desc, position desc
+        order by created_at desc, {{ is_cut_text('text') }} asc, file_registered_at desc, archive_sha256 desc,
+            position desc
     ) = 1
 ),
 

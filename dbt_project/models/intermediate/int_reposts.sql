@@ -1,8 +1,10 @@
 -- Reposts / retweets: not messages, counted as amplification of the message they repeat.
 -- A repost that names no id of what it repeats (a TAGS row, a personal archive's "RT @handle:
 -- text") repeats the newest message of that handle on its platform, posted before it, whose
--- text is the rest of the repost's text (or begins with it, when the repost's text is cut with
--- an ellipsis); it repeats nothing known when no such message is held.
+-- text is the rest of the repost's text, or, when either text is cut (is_cut_text: "…", or "…"
+-- and a link), whose text begins with what the cut one keeps (at least 20 characters; TAGS cuts
+-- an original and its retweets at 140 characters, at different points). It repeats nothing
+-- known when no such message is held.
 with reposts as (
     select r.version_id, r.platform, r.author_id, r.created_at, r.reposted_id, r.text
     from {{ ref('stg_lake__message_rows') }} as r
@@ -32,7 +34,16 @@ named_by_text as (
             and m.created_at <= u.created_at
             and (
                 m.text = u.repeated_text
-                or (u.repeated_text like '%…' and starts_with(m.text, rtrim(u.repeated_text, '…')))
+                or (
+                    least(length({{ uncut_part('m.text') }}), length({{ uncut_part('u.repeated_text') }})) >= 20
+                    and (
+                        -- what a cut text keeps begins the other one (or what is left of it)
+                        ({{ is_cut_text('u.repeated_text') }}
+                            and starts_with({{ uncut_part('m.text') }}, {{ uncut_part('u.repeated_text') }}))
+                        or ({{ is_cut_text('m.text') }}
+                            and starts_with({{ uncut_part('u.repeated_text') }}, {{ uncut_part('m.text') }}))
+                    )
+                )
             )
     group by u.version_id
 )
