@@ -273,3 +273,24 @@ def test_comments_under_a_post_id_of_an_ids_response_are_that_posts(tmp_path: Pa
     # a page under a page's own id (no '_') says nothing of whose comments they are
     path.write_text(json.dumps({PAGE: page}))
     assert read_facebook(path).messages["thread_owner"].null_count() == len(read_facebook(path).messages)
+
+
+def test_comments_fetched_without_their_message_load_with_a_note(tmp_path: Path):
+    """Real 2015 comment pages saved without `message` (fields= did not ask for it; its
+    message_tags show the comments had text): 14 comments loaded with empty texts and nothing
+    said so. The note names it; a comment with its message says nothing."""
+    page = {"data": [
+        {"id": "10_1", "from": {"id": "7", "name": "Zidane"}, "created_time": "2015-03-01T10:00:00+0000",
+         "message_tags": [{"id": "99", "name": "Brand", "offset": 45, "length": 5}], "like_count": 2},
+        {"id": "10_2", "from": {"id": "8", "name": "Lamiyaa"}, "created_time": "2015-03-01T11:00:00+0000",
+         "like_count": 0},
+        {"id": "10_3", "from": {"id": "9", "name": "Ana"}, "created_time": "2015-03-01T12:00:00+0000",
+         "message": "hola"},
+    ]}
+    path = tmp_path / "comments.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    read = read_facebook(path)
+    assert read.messages["text"].to_list() == ["", "", "hola"]
+    assert [note.split(":")[0] for note in read.notes] == ["2 post(s) and comment(s) have no message field"]
+    path.write_text(json.dumps({"data": page["data"][2:]}), encoding="utf-8")
+    assert read_facebook(path).notes == ()

@@ -67,7 +67,7 @@ def read_facebook(path: Path) -> ReadResult:
     """Read Facebook Graph API comment or post pages into canonical rows."""
     rows: list[dict] = []
     bad: list[dict] = []
-    position = 0
+    position = textless = 0
     for page in _pages(path):
         for node, context in _nodes(page):
             row, reason = _row(node, context)
@@ -75,8 +75,12 @@ def read_facebook(path: Path) -> ReadResult:
                 bad.append({"position": position, "reason": reason, "excerpt": _excerpt(node)})
             else:
                 rows.append({**row, "position": position})
+                textless += "message" not in node and not row["text"]
             position += 1
-    return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad))
+    notes = (f"{textless} post(s) and comment(s) have no message field: their text is empty (the Graph API "
+             "leaves message out unless fields= asks for it, and out of a comment that is only a photo or a "
+             "sticker); an empty text is classified as no complaint or question",) if textless else ()
+    return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad), notes)
 
 
 def _pages(path: Path) -> Iterator[Any]:
