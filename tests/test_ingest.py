@@ -240,3 +240,22 @@ def test_reader_calls_share_one_database_with_the_settings_set_once(tmp_path: Pa
     for ours, theirs in zip(shared, alone, strict=True):
         assert ours.messages.equals(theirs.messages) and ours.quarantine.equals(theirs.quarantine)
     assert bluesky[0].messages.equals(bluesky[1].messages)
+
+
+@pytest.mark.parametrize("text", ['{"meta":{"result_count":0}}', '{\n  "meta": {\n    "result_count": 0\n  }\n}\n'])
+def test_a_search_page_that_found_nothing_is_an_x_v2_page_of_no_records(tmp_path, text):
+    """A real v2 search with no results (a recorded tweepy response) was rejected as an unknown
+    format, and a folder of such pages made the whole ingest fail."""
+    path = tmp_path / "page.json"
+    path.write_text(text)
+    assert detect_format(path) == "x_v2"
+    read = read_x_v2(path)
+    assert (read.messages.height, read.quarantine.height) == (0, 0)
+
+
+@pytest.mark.parametrize("text", ["[]", " {}\n"])
+def test_an_empty_json_file_is_rejected_as_holding_no_records(tmp_path, text):
+    path = tmp_path / "page.json"
+    path.write_text(text)
+    with pytest.raises(ArchiveError, match="no records: an empty JSON array or object"):
+        detect_format(path)

@@ -68,6 +68,8 @@ _V11_RECORD_KEYS = {"text", "full_text", "extended_tweet", "statuses", "results"
 
 #: a user stream's first line: the ids of the accounts the user follows, past the head when
 #: they are many (5,000 ids of 19 digits are 100 KB)
+#: a JSON file holding nothing: an empty array or object (a page that found nothing)
+_EMPTY_JSON = re.compile(r"\s*(?:\[\s*\]|\{\s*\})\s*")
 _FRIENDS_LINE = re.compile(r'\{\s*"friends(?:_str)?"\s*:\s*\[')
 #: how far a friends line is read to find the stream's next line
 _FRIENDS_LINE_MAX_BYTES = 64 * 2**20
@@ -162,6 +164,12 @@ def detect_format(path: Path) -> str:
             return "facebook_graph"
         if '"edit_history_tweet_ids"' in head or ('"author_id"' in head and '"text"' in head):
             return "x_v2"
+        # a search that found nothing: an X API v2 page is {"meta": {"result_count": 0}} alone
+        if '"result_count"' in head and _first_object_keys(head) == {"meta"}:
+            return "x_v2"
+        if _EMPTY_JSON.fullmatch(head):
+            raise ArchiveError("no records: an empty JSON array or object (a page of a search or timeline "
+                               "that found nothing?)")
         raise ArchiveError("unknown format: JSON that matches no known archive format")
     header = {column.strip().strip('"').lower() for column in re.split(r"[,;\t]", head.splitlines()[0])}
     if {"tweet_id", "inbound"} <= header:
