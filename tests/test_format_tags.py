@@ -250,3 +250,17 @@ def test_a_sheet_cut_off_outside_quotes_loads_the_others(tmp_path: Path) -> None
     path.write_bytes(data.rstrip(b"\r\n"))
     again = read_tags(path)
     assert again.messages.equals(whole.messages) and again.quarantine.equals(whole.quarantine)
+
+
+def test_r_writes_na_in_empty_cells_and_no_id_is_said_lost(tmp_path: Path) -> None:
+    """A real sheet exported through R (tidytags) has NA in every empty reply cell: the notes said
+    10 reply ids were lost to a spreadsheet. NA is an empty cell; a rounded id still is lost."""
+    header = "id_str,from_user,from_user_id_str,text,created_at,in_reply_to_status_id_str,user_followers_count\n"
+    path = tmp_path / "sheet.csv"
+    path.write_text(header
+                    + "11,ana,154517048,hola,Sat Oct 17 01:25:54 +0000 2020,NA,NA\n"
+                    + "12,bob,154517049,hey,Sat Oct 17 01:26:54 +0000 2020,1.31705E+18,15\n", encoding="utf-8")
+    read = read_tags(path)
+    assert read.messages["parent_id"].to_list() == [None, None]
+    assert read.messages["author_followers"].to_list() == [None, 15]
+    assert [note.split(",")[0] for note in read.notes] == ["1 in_reply_to_status_id_str value(s) are not ids"]

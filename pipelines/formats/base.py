@@ -324,13 +324,19 @@ def id_text(column: str) -> pl.Expr:
     return pl.when(value.str.contains(r"^\d+$")).then(value)
 
 
+#: what R, pandas and databases write in a cell that holds nothing: no id lost there
+MISSING_MARKERS = ("NA", "N/A", "NaN", "nan", "None", "null", "NULL")
+
+
 def lost_id_notes(rows: pl.DataFrame, columns: tuple[str, ...]) -> tuple[str, ...]:
     """A note per reference column of a CSV export whose filled cells :func:`id_text` cannot
     read: their links are left empty, which no row's quarantine would say. Typically ids a
-    spreadsheet or pandas wrote as numbers (``1.3172086982095667e+18``, digits lost)."""
+    spreadsheet or pandas wrote as numbers (``1.3172086982095667e+18``, digits lost). A cell
+    holding a :data:`MISSING_MARKERS` value (R's ``NA``) is an empty one: nothing is lost."""
     notes = []
     for column in columns:
-        lost = rows.filter(pl.col(column).is_not_null() & id_text(column).is_null())
+        lost = rows.filter(
+            pl.col(column).is_not_null() & id_text(column).is_null() & ~pl.col(column).is_in(MISSING_MARKERS))
         if lost.height:
             notes.append(
                 f"{lost.height} {column} value(s) are not ids, e.g. {lost[column][0]!r}: their links are left empty "
