@@ -501,3 +501,35 @@ def test_trends_are_monthly_when_the_scorecards_span_six_months_with_or_without_
     assert _trend_grain(con) == "week"
     con.execute("DELETE FROM brand_scorecards")
     assert _trend_grain(con) == "week"
+
+
+def test_brand_answers_written_as_comments_on_their_own_post_are_named():
+    """A real blog (mythz, QA) answers its readers in top-level comments, 16 and 32 minutes after
+    their questions: each replies to the brand's own post, not to a comment, so it answers no
+    case, and the blog's response rate read near 0 with nothing saying why."""
+    import duckdb
+
+    from pipelines.report.data import flat_answers
+
+    con = duckdb.connect()
+    con.execute("""CREATE TABLE messages (message_id VARCHAR, platform VARCHAR, conversation_id VARCHAR,
+                   parent_id VARCHAR, is_brand BOOLEAN, author_brand_id VARCHAR, addressed_brand_ids VARCHAR[],
+                   created_at TIMESTAMPTZ)""")
+    rows = []
+    for n in range(4):  # four posts: a question, then the brand's answer on its own post
+        post = f"blog:s:{n}"
+        rows += [(post, "blog", post, None, True, "b", [], f"2024-01-0{n + 1} 09:00:00+00"),
+                 (f"blog:s:c{n}q", "blog", post, post, False, None, ["b"], f"2024-01-0{n + 1} 10:00:00+00"),
+                 (f"blog:s:c{n}a", "blog", post, post, True, "b", [], f"2024-01-0{n + 1} 10:16:00+00")]
+    # threaded answers, a comment before any customer's, and Facebook's threaded replies: not flat
+    rows += [("blog:s:c0t", "blog", "blog:s:0", "blog:s:c0q", True, "b", [], "2024-01-01 11:00:00+00"),
+             ("blog:s:c5", "blog", "blog:s:0", "blog:s:0", True, "b", [], "2024-01-01 09:30:00+00"),
+             ("facebook:p", "facebook", "facebook:p", None, True, "b", [], "2024-01-01 09:00:00+00"),
+             ("facebook:q", "facebook", "facebook:p", "facebook:p", False, None, ["b"], "2024-01-01 10:00:00+00"),
+             ("facebook:a", "facebook", "facebook:p", "facebook:q", True, "b", [], "2024-01-01 10:05:00+00")]
+    con.executemany("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    assert flat_answers(con) == [{"platform": "blog", "comments": 6, "flat": 4}]
+    # threaded answers as a rule: a flat one here or there says nothing
+    con.execute("UPDATE messages SET parent_id = replace(message_id, 'a', 'q') WHERE message_id IN "
+                "('blog:s:c1a', 'blog:s:c2a')")
+    assert flat_answers(con) == []

@@ -25,6 +25,10 @@ MONTHLY_TREND_MIN_MONTHS = 6
 #: Monthly trends draw this many months at most, the latest: fifteen years of months are 180
 #: points a brand, unreadable; every month stays in brand_scorecards.
 TREND_MONTHS = 24
+#: A platform's brand comments count as flat answers (a note) when at least this many, and at
+#: least this share of the brands' comments there, answer their own post after customers commented.
+FLAT_MIN_COMMENTS = 3
+FLAT_MIN_SHARE = 0.25
 #: Deflection channels of messages.deflection, in display order.
 CHANNELS = ("dm", "phone", "email", "web", "store")
 
@@ -81,6 +85,9 @@ class ReportData:
     #: of how they answer), and how many brands have cases
     silent: list[str] = field(default_factory=list)
     brands_with_cases: int = 0
+    #: blog and Facebook platforms where the brands answer in comments on their own post rather
+    #: than in replies to the customers' comments (:func:`flat_answers`)
+    flat: list[dict] = field(default_factory=list)
 
 
 def _leaderboard(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], bool]:
@@ -96,6 +103,38 @@ def _leaderboard(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], bool]:
         order by s.rank nulls last, s.actionable_cases desc, s.brand_id
     """)
     return rows, all(row["is_final"] for row in rows)
+
+
+def flat_answers(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Per blog or Facebook platform whose threads are flat: the brands' comments (``comments``)
+    and those that answer the brand's own post after a customer addressing that brand commented
+    on it (``flat``), when those are :data:`FLAT_MIN_COMMENTS` or more and
+    :data:`FLAT_MIN_SHARE` of the comments. A blog that does not nest its comments shows its
+    answers this way: they reply to no customer message, so they answer no case (metrics.md,
+    brand reply), and the platform's response rates undercount (QA: a real blog's answers 16 and
+    32 minutes after the questions counted as none)."""
+    return _rows(con, """
+        with comments as (
+            select m.platform, m.conversation_id, m.created_at, m.author_brand_id,
+                   p.is_brand and p.message_id = m.conversation_id as on_own_post
+            from messages as m
+            join messages as p on p.message_id = m.parent_id
+            where m.is_brand and m.platform in ('blog', 'facebook') and m.message_id <> m.conversation_id
+        ),
+        counted as (
+            select c.platform, count(*) as comments,
+                   count(*) filter (where c.on_own_post and exists (
+                       select 1 from messages as q
+                       where q.conversation_id = c.conversation_id and not q.is_brand
+                         and q.created_at < c.created_at and list_contains(q.addressed_brand_ids, c.author_brand_id)
+                   )) as flat
+            from comments as c
+            group by c.platform
+        )
+        select platform, comments, flat from counted
+        where flat >= $min_comments and flat >= $min_share * comments
+        order by platform
+    """, {"min_comments": FLAT_MIN_COMMENTS, "min_share": FLAT_MIN_SHARE})
 
 
 def _trend_grain(con: duckdb.DuckDBPyConnection) -> str:
@@ -199,6 +238,7 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
           and b.brand_id not in (select author_brand_id from messages where author_brand_id is not null)
         order by b.brand_name, b.brand_id
     """)]
+    data.flat = flat_answers(con)
     data.brands_with_cases = con.execute("select count(distinct brand_id) from care_cases").fetchone()[0]
     totals = _rows(con, """
         select count(*) as cases,

@@ -178,6 +178,9 @@ def render_report(warehouse_path: Path, *, language: str = "en", response_window
                  share=words.percent(row["replies_parent_missing"] / row["replies"]),
                  brand_missing=words.number(row["brand_replies_parent_missing"]))
            for row in data.cut_months],
+        flat=[words("flat_answers", platform=charts.PLATFORM_NAMES.get(row["platform"], row["platform"]),
+                    flat=words.number(row["flat"]), comments=words.number(row["comments"]))
+              for row in data.flat],
         silent=(words("brands_silent", names=_names(data.silent), n=words.number(len(data.silent)),
                       total=words.number(data.brands_with_cases)) if data.silent else None),
         kpis=kpis,

@@ -44,6 +44,11 @@ TEXT: dict[str, dict[str, str]] = {
                                     "hold, {brand_missing} of them by the brands (an export of those days "
                                     "holds one side of their conversations). {platform}'s response rates of "
                                     "those months undercount, though its other months hold together.",
+        "flat_answers": "Answers not threaded on {platform}: {flat} of the brands' {comments} comments there "
+                        "answer their own post after customers commented on it, instead of replying to a "
+                        "customer's comment (a blog or page that does not nest its comments shows answers "
+                        "this way). They reply to no customer message, so they answer no case: "
+                        "{platform}'s response rates undercount.",
         "brands_silent": "{names}: {n} of the {total} brands with cases wrote no message the archives "
                          "hold. Their replies are not in the archives (an export of the customers' side "
                          "only, such as a search of mentions) or their accounts are misspelt in the brand "
@@ -178,6 +183,11 @@ TEXT: dict[str, dict[str, str]] = {
                                     "esos días guarda un lado de sus conversaciones). Las tasas de respuesta de "
                                     "{platform} de esos meses se quedan cortas, aunque sus otros meses están "
                                     "completos.",
+        "flat_answers": "Respuestas sin hilo en {platform}: {flat} de los {comments} comentarios de las marcas "
+                        "responden a su propia entrada después de que comentaran clientes, en lugar de "
+                        "responder al comentario de un cliente (un blog o una página que no anida sus "
+                        "comentarios muestra así las respuestas). No responden a ningún mensaje de cliente, "
+                        "así que no responden a ningún caso: las tasas de respuesta de {platform} se quedan cortas.",
         "brands_silent": "{names}: {n} de las {total} marcas con casos no escribieron ningún mensaje "
                          "que los archivos contengan. Sus respuestas no están en los archivos (una "
                          "exportación solo del lado de los clientes, como una búsqueda de menciones) o sus "
