@@ -162,6 +162,21 @@ def test_a_task_keeps_the_most_regularised_setting_within_the_margin_of_the_best
     assert _choose([twin, unweighted, best]) is twin
 
 
+def test_within_the_margin_a_task_keeps_the_general_tweets_at_their_smallest_weight() -> None:
+    def setting(c: float, f1: float, weight: float | None, weighting: str | None = None) -> dict:
+        return {"C": c, "class_weight": weighting, "general_weight": weight, "dev_macro_f1": f1}
+
+    without, small = setting(4.0, 0.8122, 0.0), setting(4.0, 0.8109, 0.1, "balanced")
+    # the best without them, and one with them 0.0013 under it: noise; the general tweets stay
+    assert _choose([without, small, setting(4.0, 0.8076, 0.3, "balanced")]) is small
+    # the smallest C still comes first, and a weight outside the margin is not kept
+    assert _choose([setting(16.0, 0.8150, 0.1), without]) is without
+    assert _choose([without, setting(4.0, 0.8010, 0.1)]) is without
+    # a task without general tweets (None) chooses as before
+    plain = [setting(4.0, 0.70, None), setting(4.0, 0.71, None, "balanced")]
+    assert _choose(plain) is plain[1]
+
+
 def test_training_is_deterministic(small_corpus: Path, tmp_path: Path) -> None:
     candidates = {"words + chars 3-5": FeatureSpec(char_min=3, bits=16)}
     first = train(small_corpus, tmp_path / "a", candidates=candidates, speed_rows=500)

@@ -258,6 +258,26 @@ DEFLECTION_CASES = [
     # branches, offices and desks are stores
     ("Acércate a tu oficina con el DNI", "store"),
     ("Please take the form to any of our branches", "store"),
+    # an agent's initials that spell a channel are a sign-off (agents sign ^MP, -MD, *DM
+    # on every reply: read as DMs, they made a brand's every reply a deflection)
+    ("The resolution provided is the best we can offer at this point. ^MP", None),
+    ("Here's how to reach them: https://help.brand.example/kb/contact -MD", "web"),
+    ("Sorry to hear that, we're checking it now *DM", None),
+    ("Please follow/DM your confirmation number so I can look into it", "dm"),
+    # following opens X's direct messages; whitespace runs inside a phrase
+    ("Hola Ana, ya te seguimos. Quedamos a la espera de tu consulta.", "dm"),
+    ("Por favor síguenos para dar seguimiento a tu caso.", "dm"),
+    ("Te pedimos que nos escribas por mensaje  directo.", "dm"),
+    ("Please send us a PM so we can work with you 1:1", "dm"),
+    ("The store opens at 9 PM on Fridays", None),
+    ("Si es necesario, intenta nuevamente llamarnos.", "phone"),
+    ("Te pedimos verificar tu bandeja de entrada, por favor.", "email"),
+    ("Please keep an eye out for an email from our specialists.", "email"),
+    ("Te sugerimos comunicarte por correo.", "email"),
+    ("Kindly visit the nearest outlet for a SIM replacement.", "store"),
+    ("You can use the ticket office to collect your tickets.", "store"),
+    ("Could you confirm you've shared your details on the link provided earlier?", "web"),
+    ("Puede darse de alta accediendo a la web https://t.co/Qw12Er y pulsando en Acceso.", "web"),
 ]
 
 
