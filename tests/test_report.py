@@ -14,6 +14,7 @@ import os
 import re
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipelines.report import render_report
@@ -452,11 +453,9 @@ def test_brands_that_wrote_nothing_the_archives_hold_are_named_beside_their_zero
     assert re.findall(r'data-note="brands-silent">(Acme Banco: 1 de las 1 marcas)', render_report(warehouse, language="es"))
 
 
-def _scorecards(rows: list[tuple]) -> "duckdb.DuckDBPyConnection":
+def _scorecards(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
     """An in-memory brand_scorecards of (brand_id, period_start, actionable_cases, rank, is_final)
     month rows, platform 'all', with the other columns the report reads."""
-    import duckdb
-
     con = duckdb.connect()
     con.execute("""CREATE TABLE brand_scorecards (brand_id VARCHAR, period_start DATE, actionable_cases INT,
                    rank INT, is_final BOOLEAN)""")
@@ -507,8 +506,6 @@ def test_brand_answers_written_as_comments_on_their_own_post_are_named():
     """A real blog (mythz, QA) answers its readers in top-level comments, 16 and 32 minutes after
     their questions: each replies to the brand's own post, not to a comment, so it answers no
     case, and the blog's response rate read near 0 with nothing saying why."""
-    import duckdb
-
     from pipelines.report.data import flat_answers
 
     con = duckdb.connect()

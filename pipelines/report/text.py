@@ -198,8 +198,9 @@ TEXT: dict[str, dict[str, str]] = {
                         "accionables, de {total}; todas las marcas están en la base de datos de análisis "
                         "(brand_scorecards, care_cases).",
         "version_note": "Todas las cifras salen de la construcción que publica esta versión: las tablas de "
-                        "su base de datos brandcare.duckdb, indicadas bajo cada gráfico (el horizonte de datos y "
-                        "las conversaciones cortadas, de los modelos del almacén int_data_horizon e int_reply_coverage).",
+                        "su base de datos brandcare.duckdb, indicadas bajo cada gráfico (el horizonte de datos "
+                        "y las conversaciones cortadas, de los modelos del almacén int_data_horizon e "
+                        "int_reply_coverage).",
         "contents": "Contenido",
         "nav": "Clasificación|Evolución|Primera respuesta|Equidad|Horas y días|Derivación|Sin respuesta",
         "how_to_read": "Cómo leerlo",
