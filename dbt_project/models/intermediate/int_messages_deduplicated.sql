@@ -54,7 +54,11 @@ newest_version as (
     from repeated_rows
     qualify row_number() over (
         partition by message_id
-        order by created_at desc, {{ is_cut_text('text') }} asc, file_registered_at desc, archive_sha256 desc,
+        order by
+            created_at desc,
+            {{ is_cut_text('text') }} asc,
+            file_registered_at desc,
+            archive_sha256 desc,
             position desc
     ) = 1
 ),

@@ -38,10 +38,14 @@ named_by_text as (
                     least(length({{ uncut_part('m.text') }}), length({{ uncut_part('u.repeated_text') }})) >= 20
                     and (
                         -- what a cut text keeps begins the other one (or what is left of it)
-                        ({{ is_cut_text('u.repeated_text') }}
-                            and starts_with({{ uncut_part('m.text') }}, {{ uncut_part('u.repeated_text') }}))
-                        or ({{ is_cut_text('m.text') }}
-                            and starts_with({{ uncut_part('u.repeated_text') }}, {{ uncut_part('m.text') }}))
+                        (
+                            {{ is_cut_text('u.repeated_text') }}
+                            and starts_with({{ uncut_part('m.text') }}, {{ uncut_part('u.repeated_text') }})
+                        )
+                        or (
+                            {{ is_cut_text('m.text') }}
+                            and starts_with({{ uncut_part('u.repeated_text') }}, {{ uncut_part('m.text') }})
+                        )
                     )
                 )
             )
