@@ -115,6 +115,17 @@ _UniqueKeyLoader.add_constructor(
 )
 
 
+def _construct_decimal_int(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> int | str:
+    """Plain decimal digits are a number; YAML 1.1's other integers (``0x1f``, ``0777``,
+    ``1_000``, ``1:20``) stay the text as written: an unquoted handle such as ``0xabad1dea``
+    became 2880249322, and its brand silently matched no message (QA, a real archive)."""
+    text = loader.construct_scalar(node)
+    return int(text) if re.fullmatch(r"[-+]?(?:0|[1-9][0-9]*)", text) else text
+
+
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:int", _construct_decimal_int)
+
+
 def load_registry(path: Path | str) -> list[Brand]:
     """Read and validate a brand registry YAML file; raise :class:`BrandRegistryError`.
 

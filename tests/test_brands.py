@@ -290,6 +290,20 @@ def test_yaml_key_given_twice_is_an_error(tmp_path: Path) -> None:
         load_registry(path)
 
 
+def test_unquoted_accounts_are_read_as_written(tmp_path: Path) -> None:
+    """YAML 1.1 reads 0xabad1dea (a real handle, written unquoted as the example file writes
+    handles) as hexadecimal: the brand's account became 2880249322 and matched no message."""
+    path = tmp_path / "brands.yaml"
+    path.write_text(
+        "brands:\n  - id: ab\n    name: Ab\n    timezone: UTC\n    sla_minutes: 90\n"
+        "    accounts: {x: [0xabad1dea, 0777, 12_345, 1:20], facebook: [104857600123456]}\n",
+        encoding="utf-8",
+    )
+    (brand,) = load_registry(path)
+    assert brand.accounts == {"x": ("0xabad1dea", "0777", "12_345", "1:20"), "facebook": ("104857600123456",)}
+    assert brand.sla_minutes == 90
+
+
 @pytest.mark.parametrize(
     ("content", "detail"),
     [
