@@ -41,9 +41,10 @@ X_ARCHIVE_DATA, X_ARCHIVE_MANIFEST = "data", "manifest.js"
 X_ARCHIVE_VIEWER, X_ARCHIVE_ASSETS, X_ARCHIVE_README = "Your archive.html", "assets", "README.txt"
 #: The archive of 2012-2018: ``<root>/data/js/tweet_index.js`` lists the months in
 #: ``<root>/data/js/tweets/YYYY_MM.js``; beside them its viewer (index.html, css/, img/, js/,
-#: lib/), README.txt, data/tweets.csv (the same tweets as the months) and data/js's other files.
+#: lib/), README.txt, tweets.csv (the same tweets as the months: at the archive's root in the
+#: downloads of its first years, under data/ later) and data/js's other files.
 GRAILBIRD_INDEX, GRAILBIRD_TWEETS = PurePath("data", "js", "tweet_index.js"), PurePath("data", "js", "tweets")
-GRAILBIRD_EXTRA_FILES = ("index.html", "README.txt", "data/tweets.csv")
+GRAILBIRD_EXTRA_FILES = ("index.html", "README.txt", "tweets.csv", "data/tweets.csv")
 GRAILBIRD_EXTRA_FOLDERS = ("css", "img", "js", "lib", "data/js")
 SKIPPED_BINARY = "binary data (an image, a video, a font): not messages"
 SKIPPED_X_EXTRA = "part of an X archive that holds no messages (its viewer, manifest, README or media)"

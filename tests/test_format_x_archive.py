@@ -197,6 +197,9 @@ def test_a_2012_2018_archive_folder_loads_its_months_and_skips_its_viewer(tmp_pa
     shutil.copytree(GRAILBIRD, folder, ignore=shutil.ignore_patterns("README.md"))
     months = folder / "data" / "js" / "tweets"
     (months / "old").mkdir()  # a month kept in a folder of its own is still data
+    # the downloads of the first years keep tweets.csv at the archive's root (QA: a real zip of
+    # 2016, whose rejected tweets.csv made the whole ingest exit with status 3)
+    shutil.copy(folder / "data" / "tweets.csv", folder / "tweets.csv")
     (months / "old" / "2012_12.js").write_text((months / "2013_02.js").read_text().replace("tweets_2013_02",
                                                                                           "tweets_2012_12"))
     settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
@@ -206,6 +209,7 @@ def test_a_2012_2018_archive_folder_loads_its_months_and_skips_its_viewer(tmp_pa
     assert loaded == {"2013_01.js": ("loaded", 3, 3, 0), "2013_02.js": ("loaded", 2, 1, 1),
                       "2012_12.js": ("loaded", 2, 1, 1)}
     assert sorted(skipped) == ["README.txt", "app.js", "application.min.css", "bird.png", "index.html",
-                               "payload_details.js", "tweet_index.js", "tweets.csv", "user_details.js"]
+                               "payload_details.js", "tweet_index.js", "tweets.csv", "tweets.csv",
+                               "user_details.js"]
     quarantined = pl.read_parquet(settings.lake_dir / "quarantine" / "*.parquet")
     assert quarantined["reason"].to_list() == ["invalid created_at: yesterday"] * 2
