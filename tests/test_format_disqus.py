@@ -120,3 +120,40 @@ def test_a_message_keeps_its_writers_lines_and_no_markup(tmp_path: Path):
     path.write_text(xml[:start] + f"<message><![CDATA[{message}]]></message>" + xml[end:], encoding="utf-8")
     assert by_id(read_disqus(path))["blog:disqus:9001"]["text"] == (
         "lo pregunté aquí http://example.com/q elements+='4'\n>>> elements\n[1, 2]\notra línea de HTML, I <3 it, 2 < 3")
+
+
+def _post_xml(dsq_id: int, thread: int, import_id: str, author: str, created: str, text: str,
+              parent: int | None = None) -> str:
+    return (f'<post dsq:id="{dsq_id}"><id>{import_id}</id><message><![CDATA[<p>{text}</p>]]></message>'
+            f"<createdAt>{created}</createdAt><isDeleted>false</isDeleted><isSpam>false</isSpam>"
+            f"<author><name>{author}</name><isAnonymous>true</isAnonymous></author>"
+            + (f'<parent dsq:id="{parent}" />' if parent else "") + f'<thread dsq:id="{thread}" /></post>')
+
+
+def test_a_comment_imported_twice_is_one_comment(tmp_path: Path):
+    """A real export (a Chinese blog whose post addresses changed): Disqus held two threads per
+    post and each imported comment in both, same import id, author, time and text; 974 of its
+    2,687 comments were copies, each opening a case of its own. A comment written on Disqus
+    (no import id) is never taken for a copy."""
+    threads = "".join(
+        f'<thread dsq:id="{t}"><id>{link}</id><link>https://blog.example/{link}</link><title>Post</title>'
+        f"<createdAt>2010-12-01T10:00:00Z</createdAt><author><name>Tang</name><username>tanglei</username>"
+        f"</author><isDeleted>false</isDeleted></thread>"
+        for t, link in ((1, "blog/post.html"), (2, "?p=198")))
+    posts = (_post_xml(11, 1, "wp_id=2", "Coder", "2010-12-05T21:24:25Z", "前来围观 真正的沙发")
+             + _post_xml(21, 2, "wp_id=2", "Coder", "2010-12-05T21:24:25Z", "前来围观 真正的沙发")
+             + _post_xml(22, 2, "wp_id=3", "Tang", "2010-12-06T08:00:00Z", "谢谢", parent=21)
+             + _post_xml(12, 1, "", "Ana", "2010-12-07T08:00:00Z", "hola")
+             + _post_xml(13, 1, "", "Ana", "2010-12-07T08:00:00Z", "hola"))
+    path = tmp_path / "export.xml"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?><disqus xmlns="http://disqus.com" '
+                    f'xmlns:dsq="http://disqus.com/disqus-internals">{threads}{posts}</disqus>', encoding="utf-8")
+    read = read_disqus(path)
+    rows = by_id(read)
+    assert set(rows) == {"blog:disqus:t1", "blog:disqus:t2", "blog:disqus:11", "blog:disqus:22",
+                         "blog:disqus:12", "blog:disqus:13"}
+    assert rows["blog:disqus:22"]["parent_id"] == "blog:disqus:11"  # the reply to the copy replies to the first
+    assert read.quarantine["reason"].to_list() == [
+        "excluded: a copy of comment blog:disqus:11 (imported into the forum twice: the same import id, author, "
+        "time and text)"]
+    assert read.messages.height + read.quarantine.height == 7

@@ -9,6 +9,11 @@ username, or by display name when there is none (anonymous guests); ``thread_own
 the thread's author. Deleted and spam comments (and deleted threads) are not public
 conversation: they go to quarantine with an ``excluded:`` reason. Messages are HTML:
 tags are dropped and entities decoded, as for WordPress comments.
+
+A comment imported into the forum twice (a blog whose posts moved to new addresses has two
+threads per post, and its import put each comment in both) is one comment: the posts that
+share an import ``<id>``, author, time, text and flags are copies of the first of them in the
+file, quarantined as ``excluded: a copy of ...``, and a reply to a copy replies to that first.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ def read_disqus(path: Path) -> ReadResult:
         raise ArchiveError("not a Disqus export: the root element is not <disqus>")
 
     records = [e for e in root if local_name(e.tag) in ("thread", "post")]
+    copies = _copies(records)
     # comments may precede their thread in the file: know every thread first
     threads = {}
     for thread in (e for e in records if local_name(e.tag) == "thread" and _dsq_id(e)):
@@ -49,12 +55,32 @@ def read_disqus(path: Path) -> ReadResult:
         if local_name(element.tag) == "thread":
             row, reason = _thread(element)
         else:
-            row, reason = _post(element, threads)
+            row, reason = _post(element, threads, copies)
         if reason:
             bad.append({"position": position, "reason": reason, "excerpt": excerpt(element)})
         else:
             rows.append({**row, "position": position, "platform": "blog", "kind": "post", "mentions": []})
     return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad))
+
+
+def _copies(records: list[Element]) -> dict[str, str]:
+    """dsq:id of each post that copies an earlier one -> dsq:id of that first post. A copy has
+    the same import ``<id>`` (``wp_id=2``: what an import gave the forum; a comment written on
+    Disqus has none), author, ``createdAt``, message and deleted and spam flags."""
+    first: dict[tuple, str] = {}
+    copies: dict[str, str] = {}
+    for element in records:
+        post_id = _dsq_id(element)
+        if local_name(element.tag) != "post" or not post_id:
+            continue
+        elements = children(element)
+        texts = child_texts(elements)
+        if not texts.get("id"):
+            continue
+        key = (texts["id"], _author(elements), texts.get("createdAt"), texts.get("message"),
+               _flag(texts, "isDeleted"), _flag(texts, "isSpam"))
+        copies.setdefault(post_id, first.setdefault(key, post_id))
+    return {post: kept for post, kept in copies.items() if post != kept}
 
 
 def _dsq_id(element: Element | None) -> str | None:
@@ -119,11 +145,17 @@ def _thread(element: Element) -> tuple[dict, str | None]:
     }, None
 
 
-def _post(element: Element, threads: dict[str, tuple[str | None, str | None]]) -> tuple[dict, str | None]:
-    """A comment; ``threads``: (author id, link) of every thread of the file by dsq:id."""
+def _post(
+    element: Element, threads: dict[str, tuple[str | None, str | None]], copies: dict[str, str]
+) -> tuple[dict, str | None]:
+    """A comment; ``threads``: (author id, link) of every thread of the file by dsq:id;
+    ``copies``: :func:`_copies`."""
     post_id = _dsq_id(element)
     if not post_id:
         return {}, "missing required field: dsq:id"
+    if post_id in copies:
+        return {}, (f"excluded: a copy of comment blog:disqus:{copies[post_id]} (imported into the forum twice: "
+                    "the same import id, author, time and text)")
     elements = children(element)
     thread_id = _dsq_id(elements.get("thread"))
     if not thread_id:
@@ -138,6 +170,7 @@ def _post(element: Element, threads: dict[str, tuple[str | None, str | None]]) -
         return {}, reason
     owner, link = threads.get(thread_id, (None, None))
     parent_id = _dsq_id(elements.get("parent"))
+    parent_id = copies.get(parent_id, parent_id)
     conversation = f"blog:disqus:t{thread_id}"
     return {
         "message_id": f"blog:disqus:{post_id}", "version_id": f"blog:disqus:{post_id}",
