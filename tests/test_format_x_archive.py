@@ -213,3 +213,17 @@ def test_a_2012_2018_archive_folder_loads_its_months_and_skips_its_viewer(tmp_pa
                                "user_details.js"]
     quarantined = pl.read_parquet(settings.lake_dir / "quarantine" / "*.parquet")
     assert quarantined["reason"].to_list() == ["invalid created_at: yesterday"] * 2
+
+
+def test_a_retweeted_tweet_that_is_a_hand_written_retweet_stays_a_message(tmp_path: Path):
+    """The owner retweeted a tweet whose own text was a hand-written 'RT @tqbf: ...' (real
+    Grailbird months, QA): the embedded tweet, another account's API object, became a repost
+    and disappeared from the messages; in an API file (x_v11) it is a message."""
+    month = (GRAILBIRD / "data" / "js" / "tweets" / "2013_01.js").read_text(encoding="utf-8")
+    month = month.replace('"text" : "Rebajas de enero: envío gratis hasta el domingo"',
+                          '"text" : "RT @tqbf: Rebajas de enero: envío gratis hasta el domingo"')
+    path = tmp_path / "2013_01.js"
+    path.write_text(month, encoding="utf-8")
+    rows = {row["message_id"]: row for row in read_x_archive(path).messages.to_dicts()}
+    assert rows["x:296060413533745002"]["kind"] == "post"
+    assert rows["x:296070721836929002"]["kind"] == "repost"  # the owner's retweet still is one

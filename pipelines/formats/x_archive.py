@@ -208,7 +208,10 @@ def _tweets(items: list, owner: dict | None, deleted: bool) -> tuple[list[dict],
             if reason:
                 bad.append({"position": position, "reason": reason, "excerpt": excerpt(record_item)})
             else:
-                records.append(tweet_record(record_tweet, author, position, deleted=deleted)
+                # the embedded tweet is another account's API object: "RT @" in its text is its
+                # writer's hand-written retweet, a message, as in API files (x_v11)
+                records.append(tweet_record(record_tweet, author, position, deleted=deleted,
+                                            rt_text_is_repost=record_item is item)
                                | {"excerpt": excerpt(record_item)})
             position += 1
     return records, bad
