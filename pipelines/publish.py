@@ -429,7 +429,6 @@ def rollback(published_dir: Path, version: str) -> dict:
 _STABLE_NULLABILITY = "SET disabled_optimizers = 'statistics_propagation'"
 
 
-
 def _export_parquet(con: duckdb.DuckDBPyConnection, table: str, target: Path) -> None:
     order = _order_by(table)
     con.execute(

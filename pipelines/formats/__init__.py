@@ -66,10 +66,10 @@ _AT_URI = re.compile(r'"uri"\s*:\s*"at://')
 _V11_RECORD_KEYS = {"text", "full_text", "extended_tweet", "statuses", "results", "delete", *CONTROL_KEYS}
 
 
-#: a user stream's first line: the ids of the accounts the user follows, past the head when
-#: they are many (5,000 ids of 19 digits are 100 KB)
 #: a JSON file holding nothing: an empty array or object (a page that found nothing)
 _EMPTY_JSON = re.compile(r"\s*(?:\[\s*\]|\{\s*\})\s*")
+#: a user stream's first line: the ids of the accounts the user follows, past the head when
+#: they are many (5,000 ids of 19 digits are 100 KB)
 _FRIENDS_LINE = re.compile(r'\{\s*"friends(?:_str)?"\s*:\s*\[')
 #: how far a friends line is read to find the stream's next line
 _FRIENDS_LINE_MAX_BYTES = 64 * 2**20

@@ -260,7 +260,7 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
     data = path.read_bytes()  # read once: its header, its cut, its records
     start = data[:1 << 16].decode("utf-8-sig", errors="replace")
     separator = max(CSV_SEPARATORS, key=(start.splitlines() or [""])[0].count)
-    cut, cut_reason = _cut_off_record(data, separator)
+    cut, cut_reason = _cut_off_record(data, separator, start)
     try:
         rows = pl.read_csv(data[:cut] if cut else data, infer_schema=False, encoding="utf8-lossy",
                            separator=separator)
@@ -287,9 +287,9 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
     ).with_columns(pl.col(c).fill_null("0") for c in empty_is_zero if c in rows.columns), cut_off
 
 
-def _cut_off_record(data: bytes, separator: str) -> tuple[int | None, str | None]:
-    """(where the last record starts, why it is cut off) when ``data`` (a CSV file) cuts off its
-    last record, else (None, None):
+def _cut_off_record(data: bytes, separator: str, head: str) -> tuple[int | None, str | None]:
+    """(where the last record starts, why it is cut off) when ``data`` (a CSV file, ``head`` its
+    start decoded) cuts off its last record, else (None, None):
 
     * inside a quoted field: an odd number of quote characters (a quote inside a field is
       written twice);
@@ -309,8 +309,7 @@ def _cut_off_record(data: bytes, separator: str) -> tuple[int | None, str | None
             start = newline + 1
             if total % 2:
                 return start, CUT_OFF_RECORD
-            first = next(csv.reader(io.StringIO(data[:min(start, 1 << 16)].decode("utf-8-sig", "replace")),
-                                    delimiter=separator))
+            first = next(csv.reader(io.StringIO(head), delimiter=separator))
             last = next(csv.reader(io.StringIO(data[start:].decode("utf-8", "replace")), delimiter=separator), [])
             return (start, CUT_SHORT_RECORD) if 0 < len(last) < len(first) else (None, None)
         end = newline

@@ -22,11 +22,20 @@ unnamed as (
     where reposted_id is null and regexp_matches(text, '^RT @\w+: ')
 ),
 
+-- the repost's side of the comparison, once per repost rather than once per candidate message
+unnamed_cut as (
+    select
+        *,
+        {{ is_cut_text('repeated_text') }} as repeated_is_cut,
+        {{ uncut_part('repeated_text') }} as repeated_kept
+    from unnamed
+),
+
 named_by_text as (
     select
         u.version_id,
         arg_max(m.message_id, (m.created_at, m.message_id)) as message_id
-    from unnamed as u
+    from unnamed_cut as u
     inner join {{ ref('int_messages_deduplicated') }} as m
         on
             m.platform = u.platform
@@ -35,16 +44,13 @@ named_by_text as (
             and (
                 m.text = u.repeated_text
                 or (
-                    least(length({{ uncut_part('m.text') }}), length({{ uncut_part('u.repeated_text') }})) >= 20
+                    least(length({{ uncut_part('m.text') }}), length(u.repeated_kept)) >= 20
                     and (
                         -- what a cut text keeps begins the other one (or what is left of it)
-                        (
-                            {{ is_cut_text('u.repeated_text') }}
-                            and starts_with({{ uncut_part('m.text') }}, {{ uncut_part('u.repeated_text') }})
-                        )
+                        (u.repeated_is_cut and starts_with({{ uncut_part('m.text') }}, u.repeated_kept))
                         or (
                             {{ is_cut_text('m.text') }}
-                            and starts_with({{ uncut_part('u.repeated_text') }}, {{ uncut_part('m.text') }})
+                            and starts_with(u.repeated_kept, {{ uncut_part('m.text') }})
                         )
                     )
                 )
