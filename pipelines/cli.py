@@ -575,6 +575,21 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: separators of the tables ``brandcare classify`` reads, the first one by default.
+CLASSIFY_SEPARATORS = (",", "\t", ";", "|")
+
+
+def _separator(data: bytes, text_column: str) -> str:
+    """The separator of a table of texts: the first of :data:`CLASSIFY_SEPARATORS` whose split
+    of the header line names ``text_column`` (a tab- or semicolon-separated export read as
+    commas is one column, or a text cut at its commas), else a comma."""
+    header = data.split(b"\n", 1)[0].decode("utf-8", "replace").removeprefix("\ufeff").rstrip("\r")
+    for separator in CLASSIFY_SEPARATORS:
+        if text_column in (name.strip().strip('"') for name in header.split(separator)):
+            return separator
+    return CLASSIFY_SEPARATORS[0]
+
+
 def cmd_classify(args: argparse.Namespace) -> int:
     import io
 
@@ -583,9 +598,11 @@ def cmd_classify(args: argparse.Namespace) -> int:
     from pipelines.classifier.model import ModelError, default
     from pipelines.classify import predict_table
 
-    source = io.BytesIO(sys.stdin.buffer.read()) if args.file == "-" else args.file
     try:
-        frame = pl.read_csv(source, infer_schema_length=0, encoding="utf8-lossy")  # every column as text
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        separator = _separator(data, args.text_column)
+        frame = pl.read_csv(io.BytesIO(data), separator=separator, infer_schema_length=0,
+                            encoding="utf8-lossy")  # every column as text
     except (OSError, pl.exceptions.PolarsError) as exc:
         print(f"error: cannot read {args.file} as CSV: {exc}", file=sys.stderr)
         return 2
@@ -755,7 +772,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     classify = _command(
         commands, "classify", cmd_classify, "label your own texts with the classifiers (CSV in, CSV out)",
-        "Read a CSV of texts and print it as CSV with the classifiers' labels added as columns:\n"
+        "Read a CSV of texts (comma, tab, semicolon or pipe separated: the separator whose header\n"
+        "names the texts' column) and print it as CSV with the classifiers' labels added as columns:\n"
         "predicted_intent, predicted_intent_confidence, predicted_sentiment, predicted_sentiment_score,\n"
         "predicted_deflection, predicted_is_thanks and predicted_lang (the lang column's tag when it has\n"
         "one, else detected). The file's own columns are kept, a labelled file's labels beside the\n"

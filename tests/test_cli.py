@@ -260,6 +260,24 @@ def test_classify_labels_a_csv_of_texts_beside_its_own_columns(tmp_path):
     assert proc.returncode == 2 and "no column 'text' (columns: id, message, intent, lang)" in proc.stderr
 
 
+def test_classify_reads_tab_and_semicolon_separated_texts(tmp_path):
+    """Labelled sets are often tab- or semicolon-separated: read as commas, a TSV whose texts
+    hold commas failed ("more fields than defined") and a semicolon file had no text column.
+    The separator is the one whose header names the texts' column; a BOM is no part of it."""
+    import csv
+    import io
+
+    tsv = tmp_path / "texts.tsv"
+    tsv.write_text("id\ttext\tlabel\n1\tmy order never arrived, and nobody answers\tcomplaint\n", encoding="utf-8")
+    semicolons = tmp_path / "texts.csv"
+    semicolons.write_text("\ufefftext;label\nLlevo tres días sin internet, nadie responde;complaint\n", encoding="utf-8")
+    for path, own in ((tsv, ["id", "text", "label"]), (semicolons, ["text", "label"])):
+        proc = run_cli(tmp_path / "home", "classify", str(path))
+        rows = list(csv.DictReader(io.StringIO(proc.stdout)))
+        assert list(rows[0])[: len(own)] == own and len(rows) == 1
+        assert "," in rows[0]["text"] and rows[0]["predicted_intent"] == "complaint"
+
+
 def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path):
     # `brandcare sql "..." | head` printed a BrokenPipeError traceback (QA); a long CSV of
     # classified texts into `head -1` is the same, without a publication to set up
