@@ -13,6 +13,8 @@ agree, and the ``brand_open_hours`` table the warehouse gets is the same calenda
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -453,6 +455,7 @@ REGISTRY_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "sla_minutes": pl.Int64,
         "has_business_hours": pl.Boolean,
         "holidays": pl.List(pl.Date),
+        "calendar_key": pl.String,
     },
     "brand_accounts": {"brand_id": pl.String, "platform": pl.String, "account": pl.String},
     # folded in SQL (stg_brand_aliases), as the message texts they are matched against
@@ -463,6 +466,17 @@ REGISTRY_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "open_to": _UTC_DATETIME,
     },
 }
+
+
+def calendar_key(brand: Brand) -> str:
+    """A digest of what the brand's open intervals are made of (time zone, business hours,
+    holidays): a case's business minutes and off-hours flag can change only when it does."""
+    calendar = {
+        "timezone": brand.timezone,
+        "business_hours": brand.business_hours,
+        "holidays": [day.isoformat() for day in sorted(brand.holidays)],
+    }
+    return hashlib.sha256(json.dumps(calendar, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def registry_frames(brands: Iterable[Brand], start: date, end: date) -> dict[str, pl.DataFrame]:
@@ -480,6 +494,7 @@ def registry_frames(brands: Iterable[Brand], start: date, end: date) -> dict[str
                 brand.sla_minutes,
                 brand.business_hours is not None,
                 list(brand.holidays),
+                calendar_key(brand),
             )
         )
         accounts = {

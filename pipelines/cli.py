@@ -679,8 +679,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = _command(
         commands, "run", cmd_run, "build, check and publish: one Dagster run",
         "One Dagster run: lake -> brand registry -> dbt build (models + tests) -> Great Expectations\n"
-        "-> publish. The cases opened in the months of the window are recomputed; the publication\n"
-        "holds every month. A failed blocking check publishes nothing: the previous publication stays.",
+        "-> publish. The cases opened in the months of the window are recomputed, and, wherever they\n"
+        "opened, the cases whose messages, brand registry entry or settings changed since they were\n"
+        "computed; the publication holds every month. A failed blocking check publishes nothing: the\n"
+        "previous publication stays.",
         ["brandcare run --brands my_brands.yaml",
          "brandcare run --from 2026-10-01 --to 2026-11-01    # recompute October only",
          "BRANDCARE_BRANDS=my_brands.yaml brandcare run --quiet"],

@@ -525,7 +525,7 @@ def test_registry_frames_columns_and_dtypes(registry: dict[str, Brand]) -> None:
     assert frames["brands"].schema == pl.Schema({
         "brand_id": pl.String, "brand_name": pl.String, "sector": pl.String,
         "country": pl.String, "timezone": pl.String, "sla_minutes": pl.Int64,
-        "has_business_hours": pl.Boolean, "holidays": pl.List(pl.Date),
+        "has_business_hours": pl.Boolean, "holidays": pl.List(pl.Date), "calendar_key": pl.String,
     })
     assert frames["brand_accounts"].schema == pl.Schema(
         {"brand_id": pl.String, "platform": pl.String, "account": pl.String})
@@ -541,6 +541,10 @@ def test_registry_frames_columns_and_dtypes(registry: dict[str, Brand]) -> None:
     assert brands["holidays"].to_list() == [[date(2026, 12, 25), date(2027, 1, 1)], [], []]
     assert brands["sla_minutes"].to_list() == [60, 30, 60]
     assert brands.row(1, named=True)["sector"] is None
+    # a calendar per brand; the same registry read again gives the same keys
+    assert brands["calendar_key"].n_unique() == 3
+    again = registry_frames(list(registry.values()), date(2026, 1, 1), date(2026, 12, 31))["brands"]
+    assert again["calendar_key"].to_list() == brands["calendar_key"].to_list()
 
     accounts = frames["brand_accounts"].filter(pl.col("brand_id") == "movistar")
     assert set(accounts.iter_rows()) == {

@@ -186,6 +186,64 @@ def test_a_windowed_run_recomputes_the_cases_new_files_changed_wherever_they_ope
     assert [e.asset_materialization.metadata["messages_in_window"].value for e in events] == [False, False, True, True]
 
 
+@pytest.mark.e2e
+def test_a_windowed_run_publishes_what_a_full_run_of_the_same_archives_would(tmp_path):
+    """A run over the new days only kept January's cases as computed whatever else the new
+    files and the registry changed (QA): a customer's later thanks (resolved), another version
+    of the opening message, a newer follower count, the brand's business hours. It published
+    them stale, and final. Now every case whose inputs changed is recomputed, wherever it opened.
+    And the newest data's follower count wins whatever the order of ingest (QA: an older export
+    ingested later set every count back)."""
+    january = [
+        # Friday 30 January 18:30 UTC = 19:30 in Madrid, answered 30 minutes later
+        {"message_id": "x:100", "conversation_id": "x:100", "author_id": "u1", "author_followers": 100,
+         "created_at": "2026-01-30T18:30:00Z", "mentions": ["nubeluz_ayuda"],
+         "text": "@nubeluz_ayuda llevo tres días sin internet y nadie me lo soluciona"},
+        {"message_id": "x:101", "conversation_id": "x:100", "parent_id": "x:100", "author_id": "nubeluz_ayuda",
+         "created_at": "2026-01-30T19:00:00Z", "text": "@u1 Lo revisamos ahora mismo."},
+        {"message_id": "x:110", "conversation_id": "x:110", "author_id": "u3", "created_at": "2026-01-20T10:00:00Z",
+         "mentions": ["nubeluz_ayuda"], "text": "@nubeluz_ayuda hola, ¿a qué hora abre la oficina de Sol?"},
+        # changed by nothing but the brand's hours: a week earlier, the same times
+        {"message_id": "x:120", "conversation_id": "x:120", "author_id": "u4", "created_at": "2026-01-23T18:30:00Z",
+         "mentions": ["nubeluz_ayuda"], "text": "@nubeluz_ayuda sin línea desde ayer, ¿qué pasa?"},
+        {"message_id": "x:121", "conversation_id": "x:120", "parent_id": "x:120", "author_id": "nubeluz_ayuda",
+         "created_at": "2026-01-23T19:00:00Z", "text": "@u4 Lo miramos ahora."},
+    ]
+    february = [
+        {"message_id": "x:102", "conversation_id": "x:100", "parent_id": "x:101", "author_id": "u1",
+         "author_followers": 5000, "created_at": "2026-02-02T09:00:00Z",
+         "text": "@nubeluz_ayuda ya funciona, ¡muchas gracias!"},
+        {"message_id": "x:110", "version_id": "x:111", "conversation_id": "x:110", "author_id": "u3",
+         "created_at": "2026-01-20T10:05:00Z", "mentions": ["nubeluz_ayuda"],
+         "text": "@nubeluz_ayuda me habéis cobrado dos veces la factura, vaya desastre"},
+    ]
+    hours = tmp_path / "hours.yaml"
+    hours.write_text(BRANDS_YAML + "    business_hours: {mon-fri: '09:00-18:00'}\n")
+
+    home, brands = _home_with(tmp_path, *january)
+    run_cli(home, "run", "--quiet", brands=brands)
+    assert not _cases(home)["x:100"]["resolved"]
+    run_cli(home, "ingest", _canonical(tmp_path / "february.jsonl", *february))
+    run_cli(home, "run", "--quiet", "--from", "2026-02-01", "--to", "2026-03-01", brands=hours)
+
+    fresh = tmp_path / "fresh"
+    run_cli(fresh, "ingest", str(tmp_path / "february.jsonl"))  # the newer export first
+    run_cli(fresh, "ingest", str(tmp_path / "first.jsonl"))
+    run_cli(fresh, "run", "--quiet", brands=hours)
+
+    windowed, full = _cases(home), _cases(fresh)
+    case = windowed["x:100"]
+    assert case["resolved"] and case["author_followers"] == 5000
+    for name in ("x:100", "x:120"):  # closed from 18:00 in Madrid
+        assert (windowed[name]["off_hours"], windowed[name]["first_response_business_min"]) == (True, 0)
+    assert windowed["x:110"]["opened_text"] == february[1]["text"]
+    assert full["x:100"]["author_followers"] == 5000, "the newer export's count, ingested first"
+    for table in ("care_cases", "brand_scorecards"):
+        a = pl.read_parquet(home / "published" / "current" / f"{table}.parquet")
+        b = pl.read_parquet(fresh / "published" / "current" / f"{table}.parquet")
+        assert a.equals(b), table
+
+
 def test_a_partition_run_recomputes_its_month_and_the_cases_new_replies_answer_and_is_rerunnable(demo_run, tmp_path):
     home = demo_run.copy(tmp_path)
     cases = demo_run.query(
