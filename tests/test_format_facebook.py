@@ -203,6 +203,9 @@ def test_an_inbox_conversation_is_private_and_not_loaded():
     assert read.messages.is_empty()
     assert read.quarantine["reason"].value_counts().sort("reason").rows() == [
         ("excluded: private conversation (inbox)", 1), ("excluded: private message (inbox)", 23)]
+    # the quarantine is published: a private message keeps its id, not its content
+    assert read.quarantine["excerpt"].str.ends_with(": private, its content is not kept").all()
+    assert read.quarantine["excerpt"].str.starts_with("id ").all()
 
 
 def test_a_webhook_notification_is_quarantined_as_what_it_is(tmp_path: Path):

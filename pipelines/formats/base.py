@@ -55,6 +55,13 @@ def x_id(column: str) -> pl.Expr:
     return pl.when(pl.col(column).is_not_null()).then(pl.lit("x:") + pl.col(column))
 
 
+def private_excerpt(native_id: object) -> str:
+    """The quarantine excerpt of a record excluded because it is private (an inbox message, a
+    contact-form message, a password-protected post): its id only. The quarantine is published
+    in the analyst database, and the record's content is no one else's to read."""
+    return f"id {native_id or '?'}: private, its content is not kept"
+
+
 def quarantine_frame(rows: list[dict]) -> pl.DataFrame:
     """Quarantine rows (archive_sha256 filled in later) with excerpts cut to a readable size."""
     frame = pl.DataFrame(rows, schema=QUARANTINE_SCHEMA)

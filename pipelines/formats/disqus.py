@@ -38,7 +38,7 @@ def _message_text(markup: str | None) -> str:
 
 def read_disqus(path: Path) -> ReadResult:
     """Read a Disqus export into canonical rows (threads and their public comments)."""
-    root = parse_root(path)
+    root, notes = parse_root(path)
     if local_name(root.tag) != "disqus":
         raise ArchiveError("not a Disqus export: the root element is not <disqus>")
 
@@ -60,7 +60,7 @@ def read_disqus(path: Path) -> ReadResult:
             bad.append({"position": position, "reason": reason, "excerpt": excerpt(element)})
         else:
             rows.append({**row, "position": position, "platform": "blog", "kind": "post", "mentions": []})
-    return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad))
+    return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad), notes)
 
 
 def _copies(records: list[Element]) -> dict[str, str]:

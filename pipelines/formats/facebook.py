@@ -55,7 +55,7 @@ from typing import Any
 import polars as pl
 
 from pipelines.canonical import MESSAGE_SCHEMA
-from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
+from pipelines.formats.base import ArchiveError, ReadResult, private_excerpt, quarantine_frame, result
 
 NO_AUTHOR = (
     "missing from: no author (the Graph API leaves it out of comments read without a page token, "
@@ -72,7 +72,9 @@ def read_facebook(path: Path) -> ReadResult:
         for node, context in _nodes(page):
             row, reason = _row(node, context)
             if reason:
-                bad.append({"position": position, "reason": reason, "excerpt": _excerpt(node)})
+                private = reason.endswith("(inbox)") and isinstance(node, dict)
+                bad.append({"position": position, "reason": reason,
+                            "excerpt": private_excerpt(node.get("id")) if private else _excerpt(node)})
             else:
                 rows.append({**row, "position": position})
                 textless += "message" not in node and not row["text"]

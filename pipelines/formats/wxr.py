@@ -31,7 +31,7 @@ from xml.etree.ElementTree import Element
 import polars as pl
 
 from pipelines.canonical import MESSAGE_SCHEMA
-from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
+from pipelines.formats.base import ArchiveError, ReadResult, private_excerpt, quarantine_frame, result
 from pipelines.formats.xml import child_texts, children, excerpt, local_name, parse_root, plain_text
 
 #: What WordPress writes; fromisoformat reads it several times faster than strptime, which
@@ -102,7 +102,7 @@ def _first_post_host(items: list[Element]) -> str | None:
 
 def read_wxr(path: Path) -> ReadResult:
     """Read a WordPress WXR export into canonical rows (posts and approved comments)."""
-    root = parse_root(path)
+    root, notes = parse_root(path)
 
     channel_link = None
     rows: list[dict] = []
@@ -131,6 +131,7 @@ def read_wxr(path: Path) -> ReadResult:
             link = field("link") or channel_link
             reason = (
                 "missing required field: wp:post_id" if not post_id
+                else "excluded: private contact-form message (Jetpack feedback)" if post_type == "feedback"
                 else f"excluded: post type {post_type}" if post_type in INTERNAL_TYPES
                 else f"excluded: post status {status}" if status != "publish"
                 else "excluded: password-protected post" if protected
@@ -142,10 +143,12 @@ def read_wxr(path: Path) -> ReadResult:
             )
             # a draft, private, pending or scheduled post is not public, nor are its comments
             unpublished = status != "publish" and post_type not in INTERNAL_TYPES
+            private = post_type == "feedback" or protected or status == "private"
             if reason:
                 # the comments of a post that could not be read are read all the same, in its
                 # conversation, where the post has an id: each is a whole message of its own
-                bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
+                bad.append({"position": position, "reason": reason,
+                            "excerpt": private_excerpt(post_id) if private else excerpt(item)})
             else:
                 rows.append({
                     "message_id": f"{prefix}{post_id}", "version_id": f"{prefix}{post_id}", "platform": "blog",
@@ -162,12 +165,13 @@ def read_wxr(path: Path) -> ReadResult:
                 elif unpublished and not reason:
                     row, reason = {}, f"excluded: comment on a post with status {status}"
                 if reason:
-                    bad.append({"position": position, "reason": reason, "excerpt": excerpt(comment)})
+                    bad.append({"position": position, "reason": reason, "excerpt": private_excerpt(
+                        child_texts(children(comment)).get("comment_id")) if private else excerpt(comment)})
                 else:
                     rows.append({**row, "position": position})
     if position < 0 and local_name(root.tag) != "rss":
         raise ArchiveError("not a WordPress export: the root element is not <rss>")
-    return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad))
+    return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad), notes)
 
 
 def _logins(channel: Element) -> dict[str, str]:

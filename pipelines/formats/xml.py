@@ -6,12 +6,13 @@ external entities are rejected, never expanded.
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from xml.etree.ElementTree import Element, tostring
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, parse
+from defusedxml.ElementTree import ParseError, fromstring, parse
 
 from pipelines.formats.base import ArchiveError
 
@@ -26,14 +27,48 @@ _LINE_TAGS = frozenset({"br", "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "b
 _HIDDEN_TAGS = frozenset({"script", "style", "template"})
 
 
-def parse_root(path: Path) -> Element:
-    """The root element of an XML file; ArchiveError when it is unsafe or not well-formed."""
+def parse_root(path: Path) -> tuple[Element, tuple[str, ...]]:
+    """The root element of an XML file, and notes; ArchiveError when it is unsafe or not
+    well-formed. A namespace prefix that the file uses without declaring it (WordPress.com
+    writes ``<atom:link>`` without ``xmlns:atom``: "unbound prefix") is declared on the root
+    element, and a note says so: the rest of the file is well-formed, and nothing else is
+    repaired."""
     try:
-        return parse(str(path), forbid_dtd=True).getroot()
+        return parse(str(path), forbid_dtd=True).getroot(), ()
     except DefusedXmlException as exc:
         raise ArchiveError(f"unsafe XML rejected ({type(exc).__name__}): {exc}") from exc
     except ParseError as exc:
-        raise ArchiveError(f"not well-formed XML: {exc}") from exc
+        if "unbound prefix" not in str(exc):
+            raise ArchiveError(f"not well-formed XML: {exc}") from exc
+        error = exc
+    data = path.read_bytes()
+    prefixes = sorted(set(_TAG_PREFIX.findall(data)) - set(_DECLARED_PREFIX.findall(data)) - {b"xml", b"xmlns"})
+    root_tag = _ROOT_TAG.search(data)
+    if not prefixes or root_tag is None:
+        raise ArchiveError(f"not well-formed XML: {error}") from error
+    declarations = b"".join(
+        b' xmlns:%s="%s"' % (prefix, KNOWN_NAMESPACES.get(prefix, b"urn:brandcare:undeclared:" + prefix))
+        for prefix in prefixes
+    )
+    patched = data[: root_tag.end()] + declarations + data[root_tag.end():]
+    try:
+        root = fromstring(patched, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise ArchiveError(f"unsafe XML rejected ({type(exc).__name__}): {exc}") from exc
+    except ParseError as exc:
+        raise ArchiveError(f"not well-formed XML: {error}") from exc
+    names = ", ".join(prefix.decode() for prefix in prefixes)
+    return root, (f"namespace prefix(es) used without a declaration, declared for reading: {names} "
+                  "(WordPress.com exports do so with atom)",)
+
+
+#: prefixes of tags (``<atom:link``, ``</dsq:thread``), and prefixes declared (``xmlns:atom=``)
+_TAG_PREFIX = re.compile(rb"</?([A-Za-z_][\w.-]*):[A-Za-z_]")
+_DECLARED_PREFIX = re.compile(rb"xmlns:([A-Za-z_][\w.-]*)\s*=")
+#: the root element's name, after the XML declaration, comments and a doctype
+_ROOT_TAG = re.compile(rb"<[A-Za-z_][\w.:-]*")
+#: the namespaces of the undeclared prefixes seen in real exports
+KNOWN_NAMESPACES = {b"atom": b"http://www.w3.org/2005/Atom"}
 
 
 def local_name(tag: str) -> str:
