@@ -227,3 +227,24 @@ def test_a_retweeted_tweet_that_is_a_hand_written_retweet_stays_a_message(tmp_pa
     rows = {row["message_id"]: row for row in read_x_archive(path).messages.to_dicts()}
     assert rows["x:296060413533745002"]["kind"] == "post"
     assert rows["x:296070721836929002"]["kind"] == "repost"  # the owner's retweet still is one
+
+
+def test_a_2012_2018_archive_tweet_older_than_snowflake_ids_has_no_time_and_is_quarantined(tmp_path: Path):
+    """These archives write midnight for every tweet before November 2010 (ids without a time
+    in them; QA, two real archives: all 1,832 such tweets). Loaded at midnight, a reply read
+    as earlier than its question, and response minutes were made up."""
+    month = (GRAILBIRD / "data" / "js" / "tweets" / "2013_01.js").read_text(encoding="utf-8")
+    old = month.replace('"2013-01-31 14:32:21 +0000"', '"2009-02-27 00:00:00 +0000"').replace(
+        '"296989299709202001"', '"1256027524"').replace("296989299709202001", "1256027524")
+    path = tmp_path / "2009_02.js"
+    path.write_text(old.replace("tweets_2013_01", "tweets_2009_02"), encoding="utf-8")
+    read = read_x_archive(path)
+    assert "x:1256027524" not in read.messages["message_id"].to_list()
+    assert read.quarantine.select("position", "reason").rows() == [(0, (
+        "time of day unknown: this archive gives only the date of tweets from before November 2010 "
+        "('2009-02-27 00:00:00 +0000'), and a time is never guessed"))]
+    assert read.records_read == read.messages.height + read.quarantine.height == 3
+    # a Snowflake tweet posted at midnight keeps its time
+    path.write_text(month.replace('"2013-01-31 14:32:21 +0000"', '"2013-01-31 00:00:00 +0000"'), encoding="utf-8")
+    rows = {row["message_id"]: row for row in read_x_archive(path).messages.to_dicts()}
+    assert rows["x:296989299709202001"]["created_at"] == datetime(2013, 1, 31, tzinfo=UTC)
