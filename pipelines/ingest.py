@@ -778,7 +778,7 @@ def ingest(
             raise FileNotFoundError(f"no archive file matches {source!r}")
     records: list[ArchiveFile] = []
     # files to normalise are batched (read in groups, stored one by one, compacted); output keeps their order
-    queue: list[tuple[ArchiveFile | str, bool]] = []
+    queue: list[tuple[ArchiveFile | str, bool, str]] = []  # (file, is_new, the name given now)
     queued_bytes = 0
 
     with lake_lock(settings, on_wait), _work_folder(settings) as work, _readers(settings):
@@ -788,12 +788,16 @@ def ingest(
         def flush() -> None:
             nonlocal queued_bytes
             # each archive file once: a sha queued twice, a source refused twice, are one item
-            batch = list({(item if isinstance(item, str) else item.sha256): item for item, _ in queue
+            batch = list({(item if isinstance(item, str) else item.sha256): item for item, _, _ in queue
                           if isinstance(item, str) or item.sha256 not in known}.values())
             normalised = {r.sha256: r for r in _normalise_batch(batch, settings, fmt, work)} if batch else {}
             known.update(normalised)
-            for item, is_new in queue:
+            for item, is_new, given in queue:
                 record = normalised.get(item if isinstance(item, str) else item.sha256) or item
+                if not is_new and record.name != given:
+                    # content registered before under another name: said under the name given now
+                    # (QA: the line named the file of an earlier ingest)
+                    record = replace(record, name=given)
                 records.append(record)
                 if on_file:
                     on_file(record, is_new)
@@ -815,13 +819,13 @@ def ingest(
                 # refused before reading: new unless an earlier ingest, or this one, refused it already
                 is_new = sha not in known and sha not in queued
                 queued.add(sha)
-                queue.append((known.get(sha) or _refused(candidate), is_new))
+                queue.append((known.get(sha) or _refused(candidate), is_new, candidate.name))
             elif sha in queued:
-                queue.append((sha, is_new))
+                queue.append((sha, is_new, candidate.name))
             elif sha in known and not _rereads(known[sha], fmt):
-                queue.append((known[sha], is_new))
+                queue.append((known[sha], is_new, candidate.name))
             else:
-                queue.append((sha, is_new))
+                queue.append((sha, is_new, candidate.name))
                 queued.add(sha)
                 queued_bytes += (settings.archives_dir / sha / STORED_NAME).stat().st_size
             if queued_bytes >= BATCH_BYTES or len(queue) >= BATCH_FILES:

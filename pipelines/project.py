@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -15,6 +18,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 #: Where `make setup` writes the parsed project; Dagster reads the manifest from here.
 MANIFEST_PATH = DBT_PROJECT_DIR / "target" / "manifest.json"
+#: dbt's partial-parse state, kept beside the manifest
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 
 
 def dbt_executable() -> str:
@@ -29,15 +34,36 @@ def _project_changed_since(moment: float) -> bool:
     return any(p.stat().st_mtime > moment for p in sources) or project_file.stat().st_mtime > moment
 
 
-def parse_project() -> Path:
-    """`dbt parse` into the project's target folder (what `make setup` runs); the manifest's path."""
+def parse_project(if_stale: bool = False) -> Path:
+    """`dbt parse` of the project (what `make setup` runs); the manifest's path. ``if_stale``:
+    only when the manifest is missing or older than the project's files, as seen once the lock
+    is held (another process may have just parsed).
+
+    Processes may parse at once (after an edit of the checkout, the first command of each
+    starts one; QA: two test workers wrote one manifest together and every later command failed
+    to read it): a lock makes them parse one at a time, each into a folder of its own (with the
+    partial-parse state of the last one), and the manifest is replaced whole, so a reader never
+    meets half of one."""
+    target = MANIFEST_PATH.parent
+    target.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "BRANDCARE_HOME": os.environ.get("BRANDCARE_HOME", str(REPO_ROOT / "data"))}
     env.pop("DBT_TARGET_PATH", None)
-    subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(MANIFEST_PATH.parent)],
-        check=True, env=env, cwd=DBT_PROJECT_DIR,
-    )
+    with open(target / ".parse.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if if_stale and not _stale():
+            return MANIFEST_PATH
+        with tempfile.TemporaryDirectory(dir=target, prefix=".parse-") as scratch:
+            state = target / PARTIAL_PARSE_FILE
+            if state.exists():
+                shutil.copy2(state, Path(scratch) / PARTIAL_PARSE_FILE)
+            subprocess.run(
+                [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+                 "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", scratch],
+                check=True, env=env, cwd=DBT_PROJECT_DIR,
+            )
+            for name in (PARTIAL_PARSE_FILE, MANIFEST_PATH.name):  # the manifest last: it says "parsed"
+                if (Path(scratch) / name).exists():
+                    os.replace(Path(scratch) / name, target / name)
     return MANIFEST_PATH
 
 
@@ -45,9 +71,11 @@ def ensure_manifest() -> Path:
     """The parsed project's manifest: prepared by `make setup`; parsed again only when it is
     missing or older than the project's files (an edited checkout). Called when Dagster loads
     the definitions, never at import."""
-    if not MANIFEST_PATH.exists() or _project_changed_since(MANIFEST_PATH.stat().st_mtime):
-        parse_project()
-    return MANIFEST_PATH
+    return parse_project(if_stale=True) if _stale() else MANIFEST_PATH
+
+
+def _stale() -> bool:
+    return not MANIFEST_PATH.exists() or _project_changed_since(MANIFEST_PATH.stat().st_mtime)
 
 
 def check_description(evaluation) -> str | None:

@@ -4,6 +4,7 @@ number, and everything around them loads (records read = loaded + quarantined)."
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 import shutil
@@ -181,7 +182,7 @@ def test_same_content_twice_in_one_ingest_is_read_once(settings, tmp_path: Path)
     copy = tmp_path / "copy.json"
     shutil.copy(X_PAGE, copy)
     first, second = ingest.ingest([str(X_PAGE), str(copy)], settings)
-    assert first == second
+    assert dataclasses.replace(first, name="copy.json") == second  # the same file, said under its own name
     messages, _ = _lake(settings)
     assert messages.height == first.records_loaded
 

@@ -120,3 +120,28 @@ def test_a_v2_reply_to_a_tweet_from_a_source_without_thread_ids_is_one_conversat
     (case,) = run.query("select * from care_cases")
     assert (case["opened_message_id"], case["responded"]) == ("x:1250720404643119107", True)
     assert case["first_response_min"] == pytest.approx(94 + 19 / 60)
+
+
+def test_a_blog_author_listed_by_login_and_by_the_name_they_show_is_not_silent(tmp_path):
+    """examples/brands.yaml says to list a blog author's login and the name their comments show;
+    done so, the run warned that the name wrote nothing whenever the author's newest message was
+    a post (handle: the login): the check read each author's latest handle only (QA, a real
+    WordPress export). A real CC Labs post (tests/fixtures/wxr/cc_labs) and a later post."""
+    later = tmp_path / "later.xml"
+    later.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:wp="http://wordpress.org/export/1.2/">'
+        "<channel><link>http://labs.creativecommons.org</link><item><title>Later</title>"
+        "<dc:creator>nkinkade</dc:creator><content:encoded>A later post.</content:encoded><wp:post_id>900</wp:post_id>"
+        "<wp:post_date_gmt>2010-01-05 10:00:00</wp:post_date_gmt><wp:status>publish</wp:status>"
+        "<wp:post_type>post</wp:post_type></item></channel></rss>", encoding="utf-8")
+    brands = tmp_path / "brands.yaml"
+    brands.write_text("brands:\n  - id: cc\n    name: Creative Commons\n    timezone: America/Los_Angeles\n"
+                      "    accounts:\n      blog: [nkinkade, Nathan Kinkade]\n")
+    run = run_brandcare(tmp_path / "home", [FIXTURES / "wxr" / "cc_labs" / "post_107.xml", later], brands)
+    assert [e.check_name for e in run.result.get_asset_check_evaluations() if not e.passed] == []
+    # a misspelt one still warns
+    brands.write_text(brands.read_text().replace("Nathan Kinkade", "Nathan Kincade"))
+    run = run_brandcare(tmp_path / "home", [], brands)
+    assert [e.check_name for e in run.result.get_asset_check_evaluations() if not e.passed] == [
+        "warn_brand_accounts_silent"]

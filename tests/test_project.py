@@ -175,3 +175,29 @@ def test_the_dbt_resource_reads_the_version_of_the_dbt_it_runs_without_running_i
         [dbt.dbt_executable, "--version"], capture_output=True, text=True, check=True, timeout=120
     ).stdout
     assert f"installed: {dbt._cli_version}" in printed
+
+
+def test_processes_parsing_the_project_at_once_leave_one_whole_manifest():
+    """After an edit of the checkout, the first command of each process parses the project: two
+    test workers did so at once, wrote one manifest.json together, and every later command failed
+    to read it ("unexpected content after document"). They now parse one at a time, each into a
+    folder of its own, and the manifest is replaced whole."""
+    import subprocess
+    import sys
+
+    from pipelines.project import MANIFEST_PATH
+
+    code = "from pipelines.project import parse_project; parse_project()"
+    procs = [subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(3)]
+    broken = 0  # what a reader (a Dagster process loading its definitions) meets meanwhile
+    while any(proc.poll() is None for proc in procs):
+        try:
+            json.loads(MANIFEST_PATH.read_bytes())
+        except ValueError:
+            broken += 1
+    assert [proc.wait(timeout=300) for proc in procs] == [0, 0, 0], [proc.stderr.read() for proc in procs]
+    assert broken == 0, f"a reader met a manifest being written {broken} times"
+    manifest = json.loads(MANIFEST_PATH.read_bytes())
+    assert "model.brandcare.int_cases_measured" in manifest["nodes"]
+    assert not [p.name for p in MANIFEST_PATH.parent.glob(".parse-*")], "no scratch folder left"

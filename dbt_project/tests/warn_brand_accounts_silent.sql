@@ -9,9 +9,11 @@ with covered as (
     select distinct platform from {{ ref('int_author_profiles') }}
 ),
 
+-- every handle an author wrote under, not the latest alone: a blog's author writes posts under
+-- their login and comments under the name they show, and the registry lists both (QA)
 authors as (
-    select platform, lower(ltrim(author_handle, '@')) as account
-    from {{ ref('int_author_profiles') }}
+    select distinct platform, lower(ltrim(author_handle, '@')) as account
+    from {{ ref('stg_lake__message_rows') }}
     where author_handle is not null
     union all
     select platform, lower(author_id) as account
