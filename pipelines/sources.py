@@ -16,6 +16,7 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import re
 import shutil
 import time
 import zipfile
@@ -48,6 +49,7 @@ GRAILBIRD_EXTRA_FILES = ("index.html", "README.txt", "tweets.csv", "data/tweets.
 GRAILBIRD_EXTRA_FOLDERS = ("css", "img", "js", "lib", "data/js")
 SKIPPED_BINARY = "binary data (an image, a video, a font): not messages"
 SKIPPED_X_EXTRA = "part of an X archive that holds no messages (its viewer, manifest, README or media)"
+SKIPPED_QUERY = "academictwitteR's record of the search it ran (query), not messages"
 HTTP_ATTEMPTS = 4
 
 
@@ -118,6 +120,17 @@ def x_archive_extras(paths: Iterable[PurePath]) -> set[PurePath]:
                     or any(root / folder in p.parents for folder in GRAILBIRD_EXTRA_FOLDERS):
                 extras.add(p)
     return extras
+
+
+def extras(paths: Iterable[PurePath]) -> dict[PurePath, str]:
+    """Of files found together, those that a tool wrote beside its data and that hold no
+    messages, with the reason: an X archive's (:func:`x_archive_extras`), and the ``query``
+    file academictwitteR writes beside its ``data_<id>.json`` and ``users_<id>.json`` pages."""
+    paths = list(paths)
+    reasons = {p: SKIPPED_X_EXTRA for p in x_archive_extras(paths)}
+    pages = {p.parent for p in paths if re.fullmatch(r"data_\d+\.json", p.name)}
+    reasons.update({p: SKIPPED_QUERY for p in paths if p.name == "query" and p.parent in pages})
+    return reasons
 
 
 #: Secrets for archive sources come only from the environment, never from the URL: this
@@ -242,7 +255,7 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
         if document := _office_document({info.filename for info in entries}):
             yield Candidate(candidate.source, outer, None, error=document)
             return
-        extras = x_archive_extras(_entry_path(info) for info in entries)
+        skips = extras(_entry_path(info) for info in entries)
         extracted: dict[str, Path] = {}
         for info in entries:
             name = f"{outer}/{info.filename}"
@@ -258,8 +271,8 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
                 continue
             if any(part.startswith(".") or part == "__MACOSX" for part in entry_path.parts):
                 continue
-            if entry_path in extras:
-                yield Candidate(source, name, None, skipped=SKIPPED_X_EXTRA)
+            if entry_path in skips:
+                yield Candidate(source, name, None, skipped=skips[entry_path])
                 continue
             target = target_root.joinpath(*entry_path.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -328,10 +341,9 @@ def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
 
 def skip_reasons(paths: list[Path]) -> dict[Path, str]:
     """Of files found together (in a folder, by a glob), those that are plainly not messages,
-    with the reason: an X archive's extras (:func:`x_archive_extras`) and binary data, told
+    with the reason: what tools write beside their data (:func:`extras`) and binary data, told
     from its first bytes (a zip is not skipped: it is opened, and its entries are sorted alike)."""
-    extras = x_archive_extras(paths)
-    reasons = {p: SKIPPED_X_EXTRA for p in extras}
+    reasons = extras(paths)
     reasons.update({p: SKIPPED_BINARY for p in paths
-                    if p not in extras and not _looks_like_zip(p) and is_foreign_binary(p)})
+                    if p not in reasons and not _looks_like_zip(p) and is_foreign_binary(p)})
     return reasons

@@ -47,11 +47,14 @@ quote of case 3 (not final).
 
 from __future__ import annotations
 
+import re
+import shutil
 from pathlib import Path
 
+import polars as pl
 import pytest
 
-from support import FIXTURES, PipelineRun, run_brandcare
+from support import FIXTURES, PipelineRun, run_brandcare, run_cli
 
 pytestmark = pytest.mark.e2e
 
@@ -479,3 +482,25 @@ def test_data_horizon_is_the_newest_message_not_a_retweet(run: PipelineRun) -> N
     assert quote["is_final"] is False
     assert cases_in(run, "x:1907000000000000701")[0]["is_final"] is False
     assert cases_in(run, "x:1901000000000000101")[0]["is_final"] is True
+
+
+@pytest.mark.e2e
+def test_academictwitter_pages_saved_in_two_files_are_read_together(tmp_path):
+    """academictwitteR saves a page's data and its includes apart (data_<id>.json, users_<id>.json)
+    and the search as `query`: the includes were rejected as an unknown format, so every author
+    had no handle (a brand's replies were customers' messages) and the parents were lost (QA:
+    real pages, 0 cases for two brands that answered 290 and 277). The includes' users are
+    profiles (handle, followers), their tweets messages; `query` is skipped."""
+    brands = tmp_path / "brands.yaml"
+    brands.write_text("brands:\n  - id: hauhk\n    name: Hau HK\n    timezone: Asia/Hong_Kong\n"
+                      "    accounts:\n      x: [hau_hk]\n")
+    home, pages = tmp_path / "home", tmp_path / "hk3"
+    shutil.copytree(FIXTURES / "academictwitter", pages, ignore=shutil.ignore_patterns("SOURCE.md"))
+    proc = run_cli(home, "ingest", str(pages))
+    assert "skipped 1 file(s), academictwitteR's record of the search it ran (query), not messages: query" in proc.stdout
+    assert re.search(r"users_1405589018948026377\.json\s+x_v2\s+read\s+3\s+loaded\s+3", proc.stdout)
+    run_cli(home, "run", "--quiet", brands=brands)
+    (case,) = pl.read_parquet(home / "published" / "current" / "care_cases.parquet").to_dicts()
+    assert (case["brand_id"], case["customer_handle"], case["opened_message_id"]) == (
+        "hauhk", "PostWorld", "x:1405332948463796227")
+    assert case["first_response_min"] == pytest.approx(1056 + 38 / 60)

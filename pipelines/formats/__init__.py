@@ -24,7 +24,7 @@ from pipelines.formats.twarc_csv import read_twarc_csv
 from pipelines.formats.twcs import read_twcs
 from pipelines.formats.wxr import read_wxr
 from pipelines.formats.x_archive import V11_DATE_SHAPE, read_x_archive
-from pipelines.formats.x_v2 import read_x_v2
+from pipelines.formats.x_v2 import INCLUDES_ONLY_HEAD, read_x_v2
 from pipelines.formats.x_v11 import CONTROL_KEYS, read_x_v11
 
 READERS: dict[str, Callable[[Path], ReadResult]] = {
@@ -147,6 +147,9 @@ def detect_format(path: Path) -> str:
         # for other formats' words, which a record of any collection may hold
         if {"uri", "value"} <= first_keys and _AT_URI.search(head):
             return "bluesky"
+        # a page's includes saved alone (academictwitteR's users_<id>.json beside data_<id>.json)
+        if INCLUDES_ONLY_HEAD.match(head) and ('"username"' in head or '"author_id"' in head):
+            return "x_v2"
         # before Bluesky's and Facebook's checks, which look for words a tweet's text can hold
         if _SNSCRAPE_TYPE.search(head) or _SNSCRAPE_KEYS.search(head):
             return "snscrape"

@@ -17,6 +17,7 @@ page of 100 tweets).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import polars as pl
@@ -47,13 +48,24 @@ from ({LINES_SQL.replace("$paths", "$json_lines")})
 where not blank
 """
 
-_TWEETS = """
-with objs as (
+#: a page's includes saved alone, ``{"users": [...], "tweets": [...]}`` (academictwitteR's
+#: ``users_<id>.json`` beside the page's ``data_<id>.json``): SQL over ``obj``
+_INCLUDES_ONLY = """(json_type(obj) = 'OBJECT' and not json_exists(obj, '$.data') and not json_exists(obj, '$.includes')
+    and not json_exists(obj, '$.meta') and not json_exists(obj, '$.id')
+    and (json_type(obj, '$.users') = 'ARRAY' or json_type(obj, '$.tweets') = 'ARRAY'))"""
+
+_OBJECTS = """
+with parsed_lines as (
     -- the line itself is kept only when it is not JSON (its excerpt): a page is large
     select filename, rec_no, line_no, case when not valid then line end as line,
            case when valid then line::json end as obj
     from ({source})
 ),
+objs as (
+    select *, coalesce(""" + _INCLUDES_ONLY + """, false) as includes_only from parsed_lines
+)"""
+
+_TWEETS = _OBJECTS + """,
 records as (
     -- a page holds tweets in data and includes.tweets, a stream message one tweet in data;
     -- a bare tweet object is its own record; a line that is not JSON is a record of its own
@@ -62,12 +74,13 @@ records as (
                 when json_type(obj, '$.data') = 'ARRAY' then (obj -> '$.data')::json[]
                 when json_type(obj, '$.data') = 'OBJECT' then [obj -> '$.data']
                 when json_exists(obj, '$.data') or json_exists(obj, '$.meta') or json_exists(obj, '$.includes')
-                    then []::json[]
+                    or includes_only then []::json[]
                 else [obj] end as tweets
     from objs
     union all
     select filename, rec_no, line_no, line, false, 1,
-           coalesce(try_cast(obj -> '$.includes.tweets' as json[]), []::json[])
+           coalesce(try_cast(obj -> '$.includes.tweets' as json[]),
+                    case when includes_only then try_cast(obj -> '$.tweets' as json[]) end, []::json[])
     from objs
     union all
     -- a tweet `twarc2 flatten` wrote carries the tweets it refers to inside referenced_tweets
@@ -91,7 +104,9 @@ users as (
     select filename, u ->> 'id' as user_id,
            last(u ->> 'username') as username,
            last(try_cast(u -> '$.public_metrics.followers_count' as bigint)) as followers
-    from (select filename, unnest(coalesce(try_cast(obj -> '$.includes.users' as json[]), []::json[])) as u from objs)
+    from (select filename, unnest(coalesce(try_cast(obj -> '$.includes.users' as json[]),
+                                           case when includes_only then try_cast(obj -> '$.users' as json[]) end,
+                                           []::json[])) as u from objs)
     where u ->> 'id' is not null
     group by all
 ),
@@ -160,6 +175,24 @@ order by c.filename, c.position
 """
 
 
+#: the users of includes saved alone, as profile rows (the page's tweets are in another file)
+_PROFILES = _OBJECTS + """,
+users as (
+    select filename, rec_no, unnest(try_cast(obj -> '$.users' as json[])) as u,
+           generate_subscripts(try_cast(obj -> '$.users' as json[]), 1) as i
+    from objs
+    where includes_only
+)
+select filename, u ->> 'id' as id, u ->> 'username' as username,
+       try_cast(u -> '$.public_metrics.followers_count' as bigint) as followers, u ->> 'created_at' as created_raw,
+       u::varchar as excerpt
+from users
+order by filename, rec_no, i
+"""
+#: the start of a file of includes saved alone (:data:`_INCLUDES_ONLY`)
+INCLUDES_ONLY_HEAD = re.compile(r'\s*\{\s*"(?:users|tweets|places|media|polls|topics)"\s*:\s*\[')
+
+
 def read_x_v2(path: Path) -> ReadResult:
     """Read an X API v2 page file (or JSON lines of pages, stream messages or tweets) into canonical rows."""
     return read_x_v2_many([path])[0]
@@ -172,12 +205,59 @@ def read_x_v2_many(paths: list[Path]) -> list[ReadResult]:
     then, to reject only that file.
     """
     source, files = json_sources(paths, _DOCUMENTS, _JSON_LINES)
+    # includes saved alone hold the page's users: read again, as profile rows, from those files only
+    alone = [p for p in paths if INCLUDES_ONLY_HEAD.match(_head(p))]
     with duckdb_session("X API v2 JSON") as con:
         rows = con.sql(_TWEETS.format(source=source), params={"iso": ISO_UTC} | files).pl()
-    return [_to_canonical(file_rows) for file_rows in rows_by_file(rows, paths)]
+        if alone:
+            alone_source, alone_files = json_sources(alone, _DOCUMENTS, _JSON_LINES)
+            users = con.sql(_PROFILES.format(source=alone_source), params=alone_files).pl()
+        else:
+            users = None
+    return [
+        _to_canonical(file_rows, None if users is None else users.filter(pl.col("filename") == str(path)))
+        for path, file_rows in zip(paths, rows_by_file(rows, paths), strict=True)
+    ]
 
 
-def _to_canonical(rows: pl.DataFrame) -> ReadResult:
+def _head(path: Path) -> str:
+    with path.open("rb") as handle:
+        return handle.read(256).decode("utf-8", "replace").lstrip("\ufeff")
+
+
+def _profiles(users: pl.DataFrame, first_position: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(profile rows, quarantine) of the users of includes saved alone, numbered from
+    ``first_position``: a user's handle and follower count, for the tweets of the page's other
+    file, which name their authors by id only; ``created_at`` is the account's."""
+    users = users.with_row_index("position", offset=first_position).with_columns(
+        pl.col("position").cast(pl.Int64),
+        created_at=pl.col("created_raw").str.to_datetime(time_zone="UTC", time_unit="us", strict=False),
+    ).with_columns(
+        reason=pl.when(pl.col("id").is_null() | ~pl.col("id").str.contains(r"^[0-9]+$")).then(
+            pl.lit("missing required field: id (of a user)"))
+        .when(pl.col("username").is_null()).then(pl.lit("missing required field: username (of a user)"))
+        .when(pl.col("created_at").is_null()).then(
+            pl.lit("missing required field: created_at (of a user: user.fields=created_at)"))
+    )
+    good = users.filter(pl.col("reason").is_null())
+    profiles = good.select(
+        (pl.lit("x:profile:") + pl.col("id")).alias("message_id"),
+        (pl.lit("x:profile:") + pl.col("id")).alias("version_id"),
+        pl.lit("x").alias("platform"),
+        (pl.lit("profile:") + pl.col("id")).alias("native_id"),
+        pl.lit("profile").alias("kind"),
+        pl.col("id").alias("author_id"),
+        pl.col("username").alias("author_handle"),
+        pl.col("followers").alias("author_followers"),
+        pl.lit([], dtype=pl.List(pl.String)).alias("mentions"),
+        pl.col("created_at"),
+        (pl.lit("https://x.com/") + pl.col("username")).alias("url"),
+        pl.col("position"),
+    )
+    return profiles, users.filter(pl.col("reason").is_not_null()).select("position", "reason", "excerpt")
+
+
+def _to_canonical(rows: pl.DataFrame, users: pl.DataFrame | None = None) -> ReadResult:
     bad = rows.filter(pl.col("reason").is_not_null())
     good = rows.filter(pl.col("reason").is_null())
     messages = good.select(
@@ -204,4 +284,8 @@ def _to_canonical(rows: pl.DataFrame) -> ReadResult:
         pl.col("position"),
     )
     quarantine = bad.select(pl.col("position"), pl.col("reason"), pl.col("excerpt"))
+    if users is not None and users.height:
+        profiles, unread = _profiles(users, rows.height)
+        messages = pl.concat([messages, profiles], how="diagonal_relaxed")
+        quarantine = pl.concat([quarantine, unread], how="diagonal_relaxed")
     return result(messages, quarantine)
