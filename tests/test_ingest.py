@@ -253,6 +253,25 @@ def test_a_search_page_that_found_nothing_is_an_x_v2_page_of_no_records(tmp_path
     assert (read.messages.height, read.quarantine.height) == (0, 0)
 
 
+@pytest.mark.parametrize("text", [
+    # rtweet's recorded search (MIT), verbatim but for the query
+    '{"statuses":[],"search_metadata":{"completed_in":0.013,"max_id":1590090939464577024,"max_id_str":'
+    '"1590090939464577024","query":"abcabc","refresh_url":"?since_id=1590090939464577024&q=abcabc&result_type='
+    'mixed&include_entities=1","count":100,"since_id":0,"since_id_str":"0"}}',
+    '{"search_metadata": {"count": 100, "query": "to:AcmeHelp"}, "statuses": []}',
+    '{"results": [], "requestParameters": {"maxResults": 100, "fromDate": "202001010000"}}',  # premium
+])
+def test_a_v11_search_page_that_found_nothing_is_a_page_of_no_records(tmp_path, text):
+    """As for v2: a real v1.1 search that found nothing was rejected as an unknown format (QA)."""
+    from pipelines.formats import read_archive
+
+    path = tmp_path / "page.json"
+    path.write_text(text)
+    assert detect_format(path) == "x_v11"
+    read = read_archive(path, "x_v11")
+    assert (read.messages.height, read.quarantine.height) == (0, 0)
+
+
 @pytest.mark.parametrize("text", ["[]", " {}\n"])
 def test_an_empty_json_file_is_rejected_as_holding_no_records(tmp_path, text):
     path = tmp_path / "page.json"

@@ -117,6 +117,12 @@ def _first_object_keys(head: str) -> set[str]:
     return set(first) if isinstance(first, dict) else set()
 
 
+#: a v1.1 search page that found nothing: its tweets' array empty, first or after the metadata
+_EMPTY_V11_SEARCH = re.compile(
+    r'\s*\{\s*(?:"(?:statuses|results)"\s*:\s*\[\s*\]\s*,\s*"(?:search_metadata|requestParameters|next)"'
+    r'|"search_metadata"\s*:\s*\{[^{}]*\}\s*,\s*"statuses"\s*:\s*\[\s*\])')
+
+
 def detect_format(path: Path) -> str:
     """Name the archive format of ``path`` from its content (never from its name).
 
@@ -167,9 +173,12 @@ def detect_format(path: Path) -> str:
             return "facebook_graph"
         if '"edit_history_tweet_ids"' in head or ('"author_id"' in head and '"text"' in head):
             return "x_v2"
-        # a search that found nothing: an X API v2 page is {"meta": {"result_count": 0}} alone
+        # a search that found nothing: an X API v2 page is {"meta": {"result_count": 0}} alone,
+        # a v1.1 one {"statuses": [], "search_metadata": {...}} (premium: {"results": [], ...})
         if '"result_count"' in head and _first_object_keys(head) == {"meta"}:
             return "x_v2"
+        if _EMPTY_V11_SEARCH.match(head):
+            return "x_v11"
         if _EMPTY_JSON.fullmatch(head):
             raise ArchiveError("no records: an empty JSON array or object (a page of a search or timeline "
                                "that found nothing?)")
