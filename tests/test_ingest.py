@@ -278,3 +278,14 @@ def test_an_empty_json_file_is_rejected_as_holding_no_records(tmp_path, text):
     path.write_text(text)
     with pytest.raises(ArchiveError, match="no records: an empty JSON array or object"):
         detect_format(path)
+
+
+def test_a_table_resaved_by_pandas_as_json_is_rejected_saying_so(tmp_path):
+    """snscrape's tweets re-saved with DataFrame.to_json() (a real research repository's file,
+    QA) were rejected as 'JSON that matches no known archive format', with nothing to act on."""
+    path = tmp_path / "teamTweets.json"
+    path.write_text('{"url":{"0":"https:\\/\\/twitter.com\\/WestCoastFever\\/status\\/1444855783418593283"},'
+                    '"date":{"0":1633315437000},"content":{"0":"Something new is here..."},'
+                    '"id":{"0":1444855783418593283},"username":{"0":"WestCoastFever"}}')
+    with pytest.raises(ArchiveError, match=r"columns keyed by row number, as pandas' DataFrame.to_json\(\) writes"):
+        detect_format(path)

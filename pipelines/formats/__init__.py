@@ -117,6 +117,8 @@ def _first_object_keys(head: str) -> set[str]:
     return set(first) if isinstance(first, dict) else set()
 
 
+#: pandas' DataFrame.to_json() (orient="columns"): {"column": {"0": value, "1": ...}, ...}
+_PANDAS_COLUMNS = re.compile(r'\s*\{\s*"[^"]+"\s*:\s*\{\s*"0"\s*:')
 #: a v1.1 search page that found nothing: its tweets' array empty, first or after the metadata
 _EMPTY_V11_SEARCH = re.compile(
     r'\s*\{\s*(?:"(?:statuses|results)"\s*:\s*\[\s*\]\s*,\s*"(?:search_metadata|requestParameters|next)"'
@@ -182,6 +184,11 @@ def detect_format(path: Path) -> str:
         if _EMPTY_JSON.fullmatch(head):
             raise ArchiveError("no records: an empty JSON array or object (a page of a search or timeline "
                                "that found nothing?)")
+        if _PANDAS_COLUMNS.match(head):
+            raise ArchiveError(
+                "unknown format: JSON of columns keyed by row number, as pandas' DataFrame.to_json() writes: "
+                "a table re-saved by pandas is not read (its ids, dates and nested objects have changed); "
+                "ingest the file the tool wrote (snscrape --jsonl, twarc2, the API's pages)")
         raise ArchiveError("unknown format: JSON that matches no known archive format")
     header = {column.strip().strip('"').lower() for column in re.split(r"[,;\t]", head.splitlines()[0])}
     if {"tweet_id", "inbound"} <= header:
