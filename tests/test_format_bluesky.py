@@ -335,3 +335,16 @@ def test_an_author_feed_reads_the_reposts_its_items_show():
     # the reposted posts stay posts of their authors
     assert rows["bluesky:did:plc:n65dhyosfrm6t7jhzum76exq/3lnneysi3ps2c"]["author_handle"] == "mickael.canouil.fr"
     assert (read.records_read, read.messages.height, read.quarantine.height) == (5, 5, 0)
+
+
+def test_the_post_a_view_quotes_is_a_post_of_its_own():
+    """A post view's embed holds the post it quotes whole (a viewRecord), as X's includes.tweets
+    hold a quoted tweet: it was not loaded, only named by quoted_id (QA, a real thread)."""
+    path = Path(__file__).parent / "fixtures" / "bluesky_api" / "thread_quote_with_media.json"
+    rows = {row["native_id"]: row for row in read_bluesky(path).messages.to_dicts()}
+    quoting, quoted = rows["did:plc:kvwvcn5iqfooopmyzvb4qzba/3kaheyt6vpc22"], rows[
+        "did:plc:kvwvcn5iqfooopmyzvb4qzba/3kahesw26il2z"]
+    assert quoting["quoted_id"] == "bluesky:did:plc:kvwvcn5iqfooopmyzvb4qzba/3kahesw26il2z"
+    assert (quoted["text"], quoted["author_handle"]) == ("test", "test.marshal.dev")
+    assert quoted["created_at"] == datetime(2023, 9, 28, 12, 46, 18, 414000, tzinfo=UTC)
+    assert quoted["kind"] == "post" and quoted["parent_id"] is None

@@ -28,6 +28,8 @@ Accepted shapes, record by record (a file may mix them):
 - Threads (``app.bsky.feed.getPostThread``): ``{"thread": threadViewPost}`` or a bare
   threadViewPost; every post view of the tree (the post, its ``parent`` chain, its ``replies``
   at any depth) is a record. Nodes without a post (not found, blocked) hold no record.
+- The post a view quotes, held whole in the view's ``embed`` (``app.bsky.embed.record#viewRecord``,
+  in a ``record#view`` or ``recordWithMedia#view``), is a record of its own after the view.
 
 A post ``at://<did>/app.bsky.feed.post/<rkey>`` is the message ``bluesky:<did>/<rkey>``; its
 conversation is its ``reply.root`` (its own id when it is not a reply), its parent
@@ -58,6 +60,7 @@ POST = "app.bsky.feed.post"
 REPOST = "app.bsky.feed.repost"
 THREAD_VIEW = "app.bsky.feed.defs#threadViewPost"
 REASON_REPOST = "app.bsky.feed.defs#reasonRepost"
+VIEW_RECORD = "app.bsky.embed.record#viewRecord"
 
 _LINES = f"""
 select filename, line_no as rec_no, line, blank from ({LINES_SQL.replace("$paths", "$json_lines")})
@@ -158,6 +161,20 @@ with_views as (
                               'subject', json_object('uri', r -> '$.post.uri', 'cid', r -> '$.post.cid')))
     from unnested
     where in_page and json_exists(r, '$.post') and r ->> '$.reason."$type"' = $reason_repost
+    union all
+    -- the post a view quotes, which the view's embed holds whole (a viewRecord: uri, cid,
+    -- author, value), as X's includes.tweets hold a quoted tweet: a post of its own
+    select filename, rec_no, null, false, i, 4, json_object(
+        'uri', q -> '$.uri', 'cid', q -> '$.cid', 'author', q -> '$.author', 'record', q -> '$.value')
+    from (
+        select *, coalesce(
+            case when v ->> '$.embed."$type"' = 'app.bsky.embed.record#view' then v -> '$.embed.record' end,
+            case when v ->> '$.embed."$type"' = 'app.bsky.embed.recordWithMedia#view'
+                 then v -> '$.embed.record.record' end
+        ) as q
+        from (select *, coalesce(r -> '$.post', r) as v from unnested where not not_json)
+    )
+    where q ->> '$."$type"' = $view_record and q ->> '$.value."$type"' = $post
 ),
 numbered as (
     select filename, (row_number() over (partition by filename order by rec_no, i, section)) - 1 as position,
@@ -315,6 +332,7 @@ def read_bluesky_many(paths: list[Path]) -> list[ReadResult]:
     document fails the statement (ArchiveError): read the files one by one then."""
     source, files = json_sources(paths, _DOCUMENTS, _LINES)
     params = {"post": POST, "repost": REPOST, "thread_view": THREAD_VIEW, "reason_repost": REASON_REPOST,
+              "view_record": VIEW_RECORD,
               "naive": ISO_NAIVE, "zoned": ISO_ZONED,
               "event": _EVENT, "view": _VIEW, "post_record": _POST_RECORD}
     with duckdb_session("Bluesky JSON") as con:
