@@ -319,3 +319,27 @@ def test_a_wordpress_com_export_using_atom_without_declaring_it_is_read(tmp_path
     path.write_text(head + item.replace("</wp:comment></item>", "</item>") + "</channel></rss>\n", encoding="utf-8")
     with pytest.raises(ArchiveError, match="not well-formed XML: unbound prefix"):
         read_wxr(path)
+
+
+def test_the_site_is_the_host_most_posts_link_to_not_the_first_posts(tmp_path: Path):
+    """A channel without a link names its site by its posts' links: the first post's host was
+    taken, and a real Hexo blog migrated to Disqus (hippo-jessy) still had Hexo's "Hello World"
+    linking to the placeholder yoursite.com: every id was blog:yoursite.com:..., shared by every
+    such blog (QA). Most of its 26 items link to hippo-jessy.com."""
+    thread = ("<item><title>{title}</title><link>http://{host}/{path}</link><content:encoded><![CDATA[]]>"
+              "</content:encoded><dsq:thread_identifier>{path}</dsq:thread_identifier>{comment}</item>")
+    comment = ("<wp:comment><wp:comment_id>6382893761579451138</wp:comment_id><wp:comment_author>lpouyang2005"
+               "</wp:comment_author><wp:comment_date_gmt>2017-02-03 22:47:42</wp:comment_date_gmt>"
+               "<wp:comment_content><![CDATA[已添加友链]]></wp:comment_content><wp:comment_approved>1"
+               "</wp:comment_approved><wp:comment_parent>0</wp:comment_parent></wp:comment>")
+    path = tmp_path / "disqus.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss xmlns:content="http://purl.org/rss/1.0/modules/content/"'
+        ' xmlns:dsq="http://www.disqus.com/" xmlns:wp="http://wordpress.org/export/1.0/" version="2.0"><channel>'
+        + thread.format(title="Hello World", host="yoursite.com", path="2017/01/11/hello-world/", comment="")
+        + thread.format(title="About", host="hippo-jessy.com", path="about/index.html", comment=comment)
+        + thread.format(title="Java", host="hippo-jessy.com", path="2017/02/java/", comment="")
+        + "</channel></rss>", encoding="utf-8")
+    (row,) = read_wxr(path).messages.to_dicts()
+    assert row["message_id"] == "blog:hippo-jessy.com:c6382893761579451138"
+    assert row["conversation_id"] == "blog:hippo-jessy.com:tabout/index.html"

@@ -23,6 +23,7 @@ are read (the thread itself names no author: it is quarantined as ``excluded:``)
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -91,13 +92,16 @@ def _post_text(title: str, content: str) -> str:
     return f"{title if title.endswith(_SENTENCE_END) else title + '.'} {content}"
 
 
-def _first_post_host(items: list[Element]) -> str | None:
-    """The scheme and host of the first absolute link of the posts (a post's path is not the site's)."""
+def _posts_host(items: list[Element]) -> str | None:
+    """The scheme and host most of the posts' absolute links share, the first of them on a tie
+    (a post's path is not the site's; QA: a Hexo blog's first post, its "Hello World", still
+    linked to the placeholder yoursite.com, which then named every id of the blog)."""
+    hosts = Counter()
     for item in items:
         address = urlsplit((child_texts(children(item)).get("link") or "").strip())
         if address.scheme and address.netloc:
-            return f"{address.scheme}://{address.netloc}"
-    return None
+            hosts[f"{address.scheme}://{address.netloc}"] += 1
+    return hosts.most_common(1)[0][0] if hosts else None
 
 
 def read_wxr(path: Path) -> ReadResult:
@@ -116,7 +120,7 @@ def read_wxr(path: Path) -> ReadResult:
         items = [c for c in channel if local_name(c.tag) == "item"]
         logins = _logins(channel)
         site = (site_key(channel_link) or site_key(about.get("base_blog_url"))
-                or site_key(about.get("base_site_url")) or site_key(_first_post_host(items)))
+                or site_key(about.get("base_site_url")) or site_key(_posts_host(items)))
         prefix = f"blog:{site}:" if site else "blog:"
         for item in items:
             position += 1
