@@ -348,3 +348,34 @@ def test_the_post_a_view_quotes_is_a_post_of_its_own():
     assert (quoted["text"], quoted["author_handle"]) == ("test", "test.marshal.dev")
     assert quoted["created_at"] == datetime(2023, 9, 28, 12, 46, 18, 414000, tzinfo=UTC)
     assert quoted["kind"] == "post" and quoted["parent_id"] is None
+
+
+def _view(rkey: str, text: str, at: str, embed: dict | None = None, **record) -> dict:
+    view = {"uri": f"at://{ANA}/app.bsky.feed.post/{rkey}", "cid": f"cid{rkey}",
+            "author": {"did": ANA, "handle": "ana.bsky.social"}, "indexedAt": at,
+            "record": {"$type": "app.bsky.feed.post", "text": text, "createdAt": at, **record}}
+    return view | ({"embed": embed} if embed else {})
+
+
+def _quoting(view: dict, *embeds: dict) -> dict:
+    """The record#view of a quoted post view: its viewRecord (value, not record)."""
+    return {"$type": "app.bsky.embed.record#view", "record": {
+        "$type": "app.bsky.embed.record#viewRecord", "uri": view["uri"], "cid": view["cid"],
+        "author": view["author"], "value": view["record"], "indexedAt": view["indexedAt"], "embeds": list(embeds)}}
+
+
+def test_quoted_posts_are_posts_wherever_a_view_holds_them(tmp_path: Path):
+    """In the embed of a feed item's reply root, and a quote of a quote (a viewRecord's embeds):
+    missed there when only the item's own post was looked at (QA, real getTimeline pages)."""
+    deepest = _view("q2", "el primero", "2026-03-01T10:00:00Z")
+    middle = _view("q1", "cita de la cita", "2026-03-01T11:00:00Z")
+    quoted_by_root = _view("q0", "lo que cita la raíz", "2026-03-01T09:00:00Z")
+    root = _view("root", "raíz", "2026-03-01T12:00:00Z", embed=_quoting(quoted_by_root))
+    post = _view("p", "respuesta", "2026-03-01T13:00:00Z", embed=_quoting(middle, _quoting(deepest)),
+                 reply={"root": {"uri": root["uri"]}, "parent": {"uri": root["uri"]}})
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps({"feed": [{"post": post, "reply": {"root": root, "parent": root}}]}))
+    read = read_bluesky(path)
+    # (the root is the item's reply root and parent: its copies are one message downstream)
+    assert set(read.messages["native_id"]) == {f"{ANA}/{k}" for k in ("p", "root", "q0", "q1", "q2")}
+    assert read.records_read == read.messages.height + read.quarantine.height

@@ -28,8 +28,9 @@ Accepted shapes, record by record (a file may mix them):
 - Threads (``app.bsky.feed.getPostThread``): ``{"thread": threadViewPost}`` or a bare
   threadViewPost; every post view of the tree (the post, its ``parent`` chain, its ``replies``
   at any depth) is a record. Nodes without a post (not found, blocked) hold no record.
-- The post a view quotes, held whole in the view's ``embed`` (``app.bsky.embed.record#viewRecord``,
-  in a ``record#view`` or ``recordWithMedia#view``), is a record of its own after the view.
+- The posts a view quotes, held whole in its embeds (``app.bsky.embed.record#viewRecord``, in a
+  ``record#view`` or ``recordWithMedia#view``; in a feed item's reply root and parent too, and
+  a quote of a quote), are records of their own after the view.
 
 A post ``at://<did>/app.bsky.feed.post/<rkey>`` is the message ``bluesky:<did>/<rkey>``; its
 conversation is its ``reply.root`` (its own id when it is not a reply), its parent
@@ -162,19 +163,21 @@ with_views as (
     from unnested
     where in_page and json_exists(r, '$.post') and r ->> '$.reason."$type"' = $reason_repost
     union all
-    -- the post a view quotes, which the view's embed holds whole (a viewRecord: uri, cid,
-    -- author, value), as X's includes.tweets hold a quoted tweet: a post of its own
-    select filename, rec_no, null, false, i, 4, json_object(
-        'uri', q -> '$.uri', 'cid', q -> '$.cid', 'author', q -> '$.author', 'record', q -> '$.value')
+    -- the posts a view quotes, which its embeds hold whole (a viewRecord: uri, cid, author,
+    -- value), as X's includes.tweets hold a quoted tweet: posts of their own, wherever they
+    -- sit (the embed of an item's post, of its reply root or parent, a quote of a quote)
+    select filename, rec_no, null, false, i, 3 + j, json_object(  -- sections 4, 5...: in the order found
+        'uri', q[j] -> '$.uri', 'cid', q[j] -> '$.cid', 'author', q[j] -> '$.author', 'record', q[j] -> '$.value')
     from (
-        select *, coalesce(
-            case when v ->> '$.embed."$type"' = 'app.bsky.embed.record#view' then v -> '$.embed.record' end,
-            case when v ->> '$.embed."$type"' = 'app.bsky.embed.recordWithMedia#view'
-                 then v -> '$.embed.record.record' end
-        ) as q
-        from (select *, coalesce(r -> '$.post', r) as v from unnested where not not_json)
+        select filename, rec_no, i, q, generate_subscripts(q, 1) as j
+        from (
+            select filename, rec_no, i, list_filter(
+                json_extract(r, '$..record'),
+                lambda x: x ->> '$."$type"' = $view_record and x ->> '$.value."$type"' = $post) as q
+            from unnested
+            where not not_json and (in_page or json_exists(r, '$.embed'))
+        )
     )
-    where q ->> '$."$type"' = $view_record and q ->> '$.value."$type"' = $post
 ),
 numbered as (
     select filename, (row_number() over (partition by filename order by rec_no, i, section)) - 1 as position,
