@@ -297,3 +297,31 @@ def test_comments_fetched_without_their_message_load_with_a_note(tmp_path: Path)
     assert [note.split(":")[0] for note in read.notes] == ["2 post(s) and comment(s) have no message field"]
     path.write_text(json.dumps({"data": page["data"][2:]}), encoding="utf-8")
     assert read_facebook(path).notes == ()
+
+
+def test_comments_of_an_object_with_a_bare_id_are_its_comments(tmp_path: Path):
+    """Newer responses (and a photo's or a video's comments) give comment ids without the post's
+    '<post>_' prefix: a real /comments response (2023) lost all three comments to 'invalid id'
+    (QA). The paging URL names the object; without any context the reason says what is missing."""
+    comment = {"created_time": "2023-10-07T09:10:56+0000", "from": {"name": "Nguyễn Nam", "id": "100011560725691"},
+               "message": "Soft này xài khá OK, thường xuyên khuyến mãi", "id": "2223931101272331"}
+    paging = {"cursors": {"before": "x", "after": "y"},
+              "next": "https://graph.facebook.com/v18.0/2223900000000000/comments?after=y"}
+    (row,) = _read(tmp_path, {"data": [comment], "paging": paging}).messages.to_dicts()
+    assert (row["message_id"], row["conversation_id"], row["parent_id"]) == (
+        "facebook:2223931101272331", "facebook:2223900000000000", "facebook:2223900000000000")
+    read = _read(tmp_path, {"data": [comment]})
+    assert read.messages.is_empty()
+    assert read.quarantine["reason"].item().startswith("comment 2223931101272331 names no post")
+
+
+def test_a_post_without_a_message_is_not_its_story(tmp_path: Path):
+    """A real page feed (v2.1): a post with no message but Facebook's story ("… updated their
+    cover photo.") loaded the story as its text, classified complaint, and the notes did not
+    count it (QA). Its text is empty, as the docs say, and noted."""
+    post = {"id": "330275757502_10152267392717503", "from": {"name": "לחמנינה", "id": "330275757502"},
+            "story": "לחמנינה updated their cover photo.", "type": "photo",
+            "created_time": "2014-08-20T09:00:00+0000"}
+    read = _read(tmp_path, {"data": [post]})
+    assert read.messages["text"].to_list() == [""]
+    assert read.notes and read.notes[0].startswith("1 post(s) and comment(s) have no message field")

@@ -138,6 +138,10 @@ def _nodes(page: Any, asked: str | None = None) -> Iterator[tuple[Any, _Context]
             # (a single page has no paging URL to say so)
             edge, commented = "comment", asked
         post_id, owner = _commented_post(commented)
+        if post_id is None and edge == "comment" and commented:
+            # /{object-id}/comments of a bare id (a photo's, a video's, a newer post's): its
+            # comments' ids have no underscore, and the paging URL is all that names their object
+            post_id = commented
         for item in page["data"]:
             kind = _kind(item, edge)
             yield from _walk(item, (kind, post_id, owner, None) if kind == "comment" else (kind, None, None, None))
@@ -280,7 +284,9 @@ def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
         return {}, "missing required field: id"
     native_id = str(native_id)
     if kind == "comment" and post_id is None and "_" not in native_id:
-        return {}, f"invalid id (expected '<post-id>_<comment-id>'): {native_id}"
+        return {}, (f"comment {native_id} names no post: its id is not '<post-id>_<comment-id>', and no paging "
+                    "URL (/<object-id>/comments), ?ids= key or enclosing post says what it comments (save the "
+                    "response with its paging, or the comments nested in their post)")
     if node.get("is_hidden") is True:
         return {}, "excluded: hidden comment"
     author_id, author_name = _from(node)
@@ -299,7 +305,8 @@ def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
         return {
             "message_id": key, "version_id": key, "native_id": native_id, "conversation_id": key,
             "author_id": author_id, "author_handle": author_name, "thread_owner": _owner(node),
-            "created_at": created_at, "text": text or node.get("story") or "", "url": node.get("permalink_url"),
+            # not its `story` ("… updated their cover photo."): Facebook's words, not the author's
+            "created_at": created_at, "text": text, "url": node.get("permalink_url"),
             "mentions": _mentions(node), "platform": "facebook", "kind": "post",
         }, None
     conversation = f"facebook:{post_id or native_id.rsplit('_', 1)[0]}"
