@@ -55,6 +55,15 @@ def x_id(column: str) -> pl.Expr:
     return pl.when(pl.col(column).is_not_null()).then(pl.lit("x:") + pl.col(column))
 
 
+def x_profile(account_id: str, handle: str) -> dict:
+    """The ids, account and address of an X account's ``profile`` row (its handle and
+    followers, not a message): ``x:profile:<account id>``, whichever file gives it."""
+    key = f"x:profile:{account_id}"
+    return {"message_id": key, "version_id": key, "platform": "x", "native_id": f"profile:{account_id}",
+            "kind": "profile", "author_id": account_id, "author_handle": handle, "mentions": [],
+            "url": f"https://x.com/{handle}"}
+
+
 def private_excerpt(native_id: object) -> str:
     """The quarantine excerpt of a record excluded because it is private (an inbox message, a
     contact-form message, a password-protected post): its id only. The quarantine is published

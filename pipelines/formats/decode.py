@@ -57,7 +57,7 @@ def _gunzip(path: Path, target: Path) -> None:
         raise ArchiveError(f"damaged gzip file: {exc}") from exc
 
 
-def _head(path: Path) -> bytes:
+def head_bytes(path: Path) -> bytes:
     """The first :data:`TEXT_SNIFF_BYTES` of a file."""
     with path.open("rb") as handle:
         return handle.read(TEXT_SNIFF_BYTES)
@@ -66,7 +66,7 @@ def _head(path: Path) -> bytes:
 def is_foreign_binary(path: Path) -> bool:
     """Binary data of no format brandcare reads (an image, a video: an X archive's media), told
     from the file's first bytes before it is copied (:func:`foreign_binary_head`)."""
-    return foreign_binary_head(_head(path))
+    return foreign_binary_head(head_bytes(path))
 
 
 def foreign_binary_head(head: bytes) -> bool:
@@ -79,7 +79,7 @@ def foreign_binary_head(head: bytes) -> bool:
 def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
     """A readable, UTF-8 (or binary) version of ``path``, written in ``workdir`` when it differs."""
     notes: list[str] = []
-    head = _head(path)
+    head = head_bytes(path)
     if head.startswith(GZIP_MAGIC):
         # a name of its own: without a .gz suffix the file's name is the original's, which
         # may be a link to the stored archive
@@ -87,7 +87,7 @@ def prepare(path: Path, workdir: Path) -> tuple[Path, list[str]]:
         _gunzip(path, plain)
         notes.append("gzip decompressed")
         path = plain
-        head = _head(path)
+        head = head_bytes(path)
     if head.startswith(BINARY_MAGIC):
         return path, notes
     if head.startswith(ZIP_MAGIC):  # collect opens every other zip: an Excel workbook

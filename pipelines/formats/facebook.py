@@ -72,7 +72,7 @@ def read_facebook(path: Path) -> ReadResult:
         for node, context in _nodes(page):
             row, reason = _row(node, context)
             if reason:
-                private = reason.endswith("(inbox)") and isinstance(node, dict)
+                private = context[0] in PRIVATE_KINDS and isinstance(node, dict)
                 bad.append({"position": position, "reason": reason,
                             "excerpt": private_excerpt(node.get("id")) if private else _excerpt(node)})
             else:
@@ -121,6 +121,8 @@ _Context = tuple[str, str | None, str | None, str | None]
 #: the edges whose pages hold posts (``/{page-id}/feed``, ...) and comments, named in a page's paging URLs
 _POST_EDGES = re.compile(r"/(?:feed|posts|published_posts|visitor_posts|tagged|promotable_posts)$")
 _COMMENT_EDGES = re.compile(r"/([^/]+)/comments$")
+#: the kinds of node that are private: an inbox conversation and its messages
+PRIVATE_KINDS = ("thread", "message")
 #: Messenger's edges: a page's conversations and their messages are private
 _PRIVATE_EDGES = re.compile(r"/(?:conversations|messages)$")
 #: fields a post has and a comment never has (a comment has one ``attachment``, a post ``attachments``)
@@ -277,7 +279,7 @@ def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
         return {}, f"Graph API error response: {json.dumps(node['error'], ensure_ascii=False)}"
     if "entry" in node and "object" in node and "id" not in node:
         return {}, "a webhook notification ({object, entry}), not a Graph API node: not read"
-    if kind in ("thread", "message"):
+    if kind in PRIVATE_KINDS:
         return {}, f"excluded: private {'conversation' if kind == 'thread' else 'message'} (inbox)"
     native_id = node.get("id")
     if not isinstance(native_id, (str, int)) or not str(native_id):

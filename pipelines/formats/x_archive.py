@@ -30,7 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.canonical import MESSAGE_SCHEMA
-from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result, x_text
+from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result, x_profile, x_text
 
 #: v1.1 ``created_at`` ("Sat Feb 18 12:33:11 +0000 2023") once its weekday is cut off: the
 #: weekday is redundant, and Polars rejects a date whose weekday does not match it.
@@ -378,12 +378,9 @@ def _profiles(items: list) -> tuple[list[dict], list[dict]]:
         if reason:
             bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
             continue
-        handle = text_value(account["username"])
         records.append({
-            "message_id": f"x:profile:{account_id}", "version_id": f"x:profile:{account_id}", "platform": "x",
-            "native_id": f"profile:{account_id}", "kind": "profile",
-            "author_id": account_id, "author_handle": handle, "mentions": [],
+            **x_profile(account_id, text_value(account["username"])),
             "created_at": str(account["createdAt"]), "date_field": "createdAt",
-            "url": f"https://x.com/{handle}", "position": position, "excerpt": excerpt(item),
+            "position": position, "excerpt": excerpt(item),
         })
     return records, bad

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import polars as pl
 
+from pipelines.canonical import MESSAGE_SCHEMA
 from pipelines.formats.base import (
     LINES_SQL,
     ReadResult,
@@ -30,8 +31,10 @@ from pipelines.formats.base import (
     result,
     rows_by_file,
     x_id,
+    x_profile,
     x_text,
 )
+from pipelines.formats.decode import head_bytes
 
 ISO_UTC = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$"
 
@@ -206,7 +209,8 @@ def read_x_v2_many(paths: list[Path]) -> list[ReadResult]:
     """
     source, files = json_sources(paths, _DOCUMENTS, _JSON_LINES)
     # includes saved alone hold the page's users: read again, as profile rows, from those files only
-    alone = [p for p in paths if INCLUDES_ONLY_HEAD.match(_head(p))]
+    alone = [p for p in paths
+             if INCLUDES_ONLY_HEAD.match(head_bytes(p).decode("utf-8", "replace").lstrip("\ufeff"))]
     with duckdb_session("X API v2 JSON") as con:
         rows = con.sql(_TWEETS.format(source=source), params={"iso": ISO_UTC} | files).pl()
         if alone:
@@ -218,11 +222,6 @@ def read_x_v2_many(paths: list[Path]) -> list[ReadResult]:
         _to_canonical(file_rows, None if users is None else users.filter(pl.col("filename") == str(path)))
         for path, file_rows in zip(paths, rows_by_file(rows, paths), strict=True)
     ]
-
-
-def _head(path: Path) -> str:
-    with path.open("rb") as handle:
-        return handle.read(256).decode("utf-8", "replace").lstrip("\ufeff")
 
 
 def _profiles(users: pl.DataFrame, first_position: int) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -239,21 +238,11 @@ def _profiles(users: pl.DataFrame, first_position: int) -> tuple[pl.DataFrame, p
         .when(pl.col("created_at").is_null()).then(
             pl.lit("missing required field: created_at (of a user: user.fields=created_at)"))
     )
-    good = users.filter(pl.col("reason").is_null())
-    profiles = good.select(
-        (pl.lit("x:profile:") + pl.col("id")).alias("message_id"),
-        (pl.lit("x:profile:") + pl.col("id")).alias("version_id"),
-        pl.lit("x").alias("platform"),
-        (pl.lit("profile:") + pl.col("id")).alias("native_id"),
-        pl.lit("profile").alias("kind"),
-        pl.col("id").alias("author_id"),
-        pl.col("username").alias("author_handle"),
-        pl.col("followers").alias("author_followers"),
-        pl.lit([], dtype=pl.List(pl.String)).alias("mentions"),
-        pl.col("created_at"),
-        (pl.lit("https://x.com/") + pl.col("username")).alias("url"),
-        pl.col("position"),
-    )
+    profiles = pl.DataFrame([
+        {**x_profile(user["id"], user["username"]), "author_followers": user["followers"],
+         "created_at": user["created_at"], "position": user["position"]}
+        for user in users.filter(pl.col("reason").is_null()).iter_rows(named=True)
+    ], schema=MESSAGE_SCHEMA)
     return profiles, users.filter(pl.col("reason").is_not_null()).select("position", "reason", "excerpt")
 
 
