@@ -350,8 +350,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"1/3 writing a sample archive to {sample_dir}")
     generate_sample(sample_dir, brands=args.brand_count, days=args.days, seed=args.seed)
     print("2/3 ingesting it")
-    # the archives are in the sample's subfolders; brands.yaml and truth.json beside them are not archives
-    archive_dirs = sorted(str(p) for p in sample_dir.iterdir() if p.is_dir())
     new: list = []  # the files this ingest registered: a demo run again over its home registers none
 
     with _ingest_progress(print_files=args.verbose) as on_file:
@@ -361,7 +359,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if on_file:
                 on_file(record, is_new)
 
-        records = ingest.ingest(archive_dirs, settings, on_file=counted)
+        records = ingest.ingest([str(sample_dir)], settings, on_file=counted)  # brands.yaml, truth.json skipped
     before = f", {len(records) - len(new)} already registered" if len(new) < len(records) else ""
     print(f"    {len(records)} files{before}: {sum(r.records_loaded for r in new)} records loaded, "
           f"{sum(r.records_quarantined for r in new)} quarantined")

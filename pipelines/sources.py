@@ -7,8 +7,9 @@ an entry with an unsafe path or an implausible compression ratio is refused, not
 
 A file named on its own is always read (and rejected with a reason when it cannot be). Inside
 a folder, a glob or a zip, files that are plainly not messages are skipped, reported with the
-reason and never copied: binary data (images, video, fonts) and the parts of an X personal
-archive that are its viewer rather than its data (see :func:`x_archive_extras`).
+reason and never copied: binary data (images, video, fonts), YAML and Markdown (a registry, a
+README), and the parts of an X personal archive that are its viewer rather than its data (see
+:func:`x_archive_extras`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pipelines.formats.decode import (
     MIN_BOMB_BYTES,
     TEXT_SNIFF_BYTES,
     foreign_binary_head,
+    head_bytes,
     is_foreign_binary,
 )
 
@@ -50,6 +52,12 @@ GRAILBIRD_EXTRA_FOLDERS = ("css", "img", "js", "lib", "data/js")
 SKIPPED_BINARY = "binary data (an image, a video, a font): not messages"
 SKIPPED_X_EXTRA = "part of an X archive that holds no messages (its viewer, manifest, README or media)"
 SKIPPED_QUERY = "academictwitteR's record of the search it ran (query), not messages"
+SKIPPED_NOTES = "YAML or Markdown (a brand registry, notes): not messages; give a registry to `run --brands`"
+SKIPPED_TRUTH = "what `brandcare sample` planted (truth.json), not messages"
+#: no archive format is written as YAML or Markdown: a registry or a README beside the exports
+NOTES_SUFFIXES = (".yaml", ".yml", ".md")
+#: the first bytes of a truth.json written by `brandcare sample` (pipelines.sample)
+TRUTH_HEAD = b'{\n "generator": {'
 HTTP_ATTEMPTS = 4
 
 
@@ -124,10 +132,12 @@ def x_archive_extras(paths: Iterable[PurePath]) -> set[PurePath]:
 
 def extras(paths: Iterable[PurePath]) -> dict[PurePath, str]:
     """Of files found together, those that a tool wrote beside its data and that hold no
-    messages, with the reason: an X archive's (:func:`x_archive_extras`), and the ``query``
-    file academictwitteR writes beside its ``data_<id>.json`` and ``users_<id>.json`` pages."""
+    messages, with the reason: an X archive's (:func:`x_archive_extras`), the ``query`` file
+    academictwitteR writes beside its ``data_<id>.json`` and ``users_<id>.json`` pages, and
+    YAML and Markdown files (a brand registry or a README kept with the exports)."""
     paths = list(paths)
-    reasons = {p: SKIPPED_X_EXTRA for p in x_archive_extras(paths)}
+    reasons = {p: SKIPPED_NOTES for p in paths if p.suffix.lower() in NOTES_SUFFIXES}
+    reasons.update({p: SKIPPED_X_EXTRA for p in x_archive_extras(paths)})
     pages = {p.parent for p in paths if re.fullmatch(r"data_\d+\.json", p.name)}
     reasons.update({p: SKIPPED_QUERY for p in paths if p.name == "query" and p.parent in pages})
     return reasons
@@ -341,9 +351,12 @@ def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
 
 def skip_reasons(paths: list[Path]) -> dict[Path, str]:
     """Of files found together (in a folder, by a glob), those that are plainly not messages,
-    with the reason: what tools write beside their data (:func:`extras`) and binary data, told
-    from its first bytes (a zip is not skipped: it is opened, and its entries are sorted alike)."""
+    with the reason: what tools write beside their data (:func:`extras`), the truth.json of a
+    `brandcare sample` folder, and binary data, told from their first bytes (a zip is not
+    skipped: it is opened, and its entries are sorted alike)."""
     reasons = extras(paths)
+    reasons.update({p: SKIPPED_TRUTH for p in paths
+                    if p.name == "truth.json" and p not in reasons and head_bytes(p).startswith(TRUTH_HEAD)})
     reasons.update({p: SKIPPED_BINARY for p in paths
                     if p not in reasons and not _looks_like_zip(p) and is_foreign_binary(p)})
     return reasons

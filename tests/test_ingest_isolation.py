@@ -310,6 +310,31 @@ def test_media_and_viewer_of_an_x_archive_are_skipped_before_they_are_copied(tmp
     assert proc.returncode == 1 and "REJECTED (new): binary data" in proc.stdout
 
 
+def test_a_registry_a_readme_and_a_samples_truth_beside_the_exports_are_skipped(demo_run, tmp_path: Path):
+    """A brand registry (brands.yaml) or a README kept in the exports' folder, and the truth.json
+    of a `brandcare sample` folder, are not messages: found in a folder they are skipped with the
+    reason, and the ingest ends well (they were rejected: exit status 3 on every sample folder
+    ingested whole). Named on its own, a registry is read, and rejected with the reason."""
+    from support import run_cli
+
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    shutil.copy(demo_run.home / "sample" / "brands.yaml", folder / "brands.yaml")
+    shutil.copy(demo_run.home / "sample" / "truth.json", folder / "truth.json")
+    (folder / "README.md").write_text("# Exports of November\n\nFrom the X API, by the care team.\n")
+    shutil.copy(FIXTURES / "twcs" / "sample.csv", folder / "twcs_export.csv")
+    proc = run_cli(tmp_path / "home", "ingest", str(folder))
+    assert "1 files (0 rejected, 3 skipped)" in proc.stdout and "REJECTED" not in proc.stdout
+    assert "skipped 2 file(s), YAML or Markdown" in proc.stdout and "README.md, brands.yaml" in proc.stdout
+    assert "skipped 1 file(s), what `brandcare sample` planted (truth.json)" in proc.stdout
+    # a truth.json of another tool is read as any JSON file (here: of no known format, rejected)
+    (folder / "truth.json").write_text('{"verdict": true}')
+    proc = run_cli(tmp_path / "home", "ingest", str(folder), check=False)
+    assert "truth.json" in proc.stdout and "REJECTED" in proc.stdout
+    proc = run_cli(tmp_path / "home2", "ingest", str(folder / "brands.yaml"), check=False)
+    assert proc.returncode == 1 and "REJECTED (new)" in proc.stdout
+
+
 @pytest.fixture
 def extracted(monkeypatch) -> list[str]:
     """The names of the zip entries written out during a test (extraction observed, passed through)."""
