@@ -325,3 +325,47 @@ def test_a_post_without_a_message_is_not_its_story(tmp_path: Path):
     read = _read(tmp_path, {"data": [post]})
     assert read.messages["text"].to_list() == [""]
     assert read.notes and read.notes[0].startswith("1 post(s) and comment(s) have no message field")
+
+
+def test_messenger_messages_read_alone_are_private(tmp_path: Path):
+    # real single nodes (restfb, python-facebook): loaded as public posts, with the page's own
+    # message a brand post, and their ids cut at the last '_' ('facebook:C78mRA', QA)
+    for name in ("messenger_message.json", "messenger_message_attachments.json"):
+        read = read_facebook(REAL / name)
+        assert read.messages.is_empty(), name
+        assert read.quarantine["reason"].to_list() == ["excluded: private message (inbox)"]
+        assert read.quarantine["excerpt"].str.ends_with(": private, its content is not kept").all()
+    # a /conversations page: its conversations' messages (under `messages`) are records, private too
+    message = json.loads((REAL / "messenger_message.json").read_text())
+    threads = {"data": [{"id": "t_10153", "updated_time": "2016-01-02T23:40:56+0000", "messages": {"data": [message]}}]}
+    assert _read(tmp_path, threads).quarantine["reason"].to_list() == [
+        "excluded: private conversation (inbox)", "excluded: private message (inbox)"]
+
+
+def test_a_page_node_read_with_its_feed_holds_the_posts(tmp_path: Path):
+    # /{page-id}?fields=name,feed{...}: the posts nested in the page node. The page was one
+    # record, quarantined as a comment naming no post, and its posts were neither loaded nor
+    # quarantined (QA: a real 2013 response, 9 posts lost uncounted)
+    feed = json.loads((REAL / "page_feed_excerpt.json").read_text())
+    nested = _read(tmp_path, {"name": "Game of Thrones", "id": "74133697733", "feed": feed})
+    alone = read_facebook(REAL / "page_feed_excerpt.json")
+    assert nested.messages.drop("position").equals(alone.messages.drop("position"))
+    assert nested.quarantine.is_empty()
+
+
+def test_a_comment_of_the_page_read_alone_is_a_comment(tmp_path: Path):
+    # its id starts with the page's id, its author is the page: it was read as a new post of the
+    # brand (its own conversation, answering nothing); a comment's fields say what it is
+    [row] = read_facebook(REAL / "page_comment_read_alone.json").messages.to_dicts()
+    assert (row["message_id"], row["conversation_id"], row["parent_id"]) == (
+        "facebook:123456789_8765432", "facebook:123456789", "facebook:123456789")
+    # a three-part id '<page-id>_<post-id>_<comment-id>' is a comment's, whatever its fields
+    node = {"id": "19292868552_10158347294088553_10158347306418553", "from": {"id": "19292868552", "name": "Dev"},
+            "message": "Thanks, fixed", "created_time": "2021-07-01T10:00:00+0000"}
+    [row] = _read(tmp_path, node).messages.to_dicts()
+    assert row["conversation_id"] == "facebook:19292868552_10158347294088553"
+
+
+def test_a_photo_without_comments_is_quarantined_as_what_it_is():
+    [reason] = read_facebook(REAL / "photo.json").quarantine["reason"].to_list()
+    assert reason.startswith("670902809672213 is neither a post nor a comment (a photo, a video or an album: images")

@@ -12,10 +12,14 @@ Accepted shapes:
   field only posts have (``type``, ``status_type``, ``story``, ``attachments``,
   ``updated_time``, ...) and a post's id (``'<owner-id>_<post-id>'``), or when its author
   is the page its id starts with (``id = '<page-id>_<post-id>'``, ``from.id = <page-id>``).
-  An unpublished post (``is_published: false``) is quarantined.
+  Never a post: a node with a three-part id (``'<owner-id>_<post-id>_<comment-id>'``) or with
+  a comment's fields and no post's (the page's reply read alone). An unpublished post
+  (``is_published: false``) is quarantined; a photo, video or album without comments too.
+- a page node holding its posts (``/{page-id}?fields=feed{...}``: the posts of its posts edges);
 - an inbox conversation (a node with ``to`` and ``unread`` or ``unseen``, its messages under
-  ``comments``) and the nodes of a Messenger page (``/conversations``, ``/messages``) are
-  private: quarantined as ``excluded: private conversation (inbox)`` and ``excluded: private
+  ``comments``; a Messenger ``t_…`` conversation, its ``messages``), a Messenger message (an
+  ``m_…`` id, ``tags`` naming inbox) and the nodes of a Messenger page (``/conversations``,
+  ``/messages``) are private: quarantined as ``excluded: private conversation (inbox)`` and ``excluded: private
   message (inbox)``. A webhook notification (``{object, entry}``) is quarantined as such.
 
 One page per file, a JSON array of pages, or JSON lines of pages (a line that is not JSON
@@ -123,11 +127,21 @@ _POST_EDGES = re.compile(r"/(?:feed|posts|published_posts|visitor_posts|tagged|p
 _COMMENT_EDGES = re.compile(r"/([^/]+)/comments$")
 #: the kinds of node that are private: an inbox conversation and its messages
 PRIVATE_KINDS = ("thread", "message")
+#: Messenger's ids: a message's 'm_…' ('m_mid.…' in older responses, 'mid.…'), a conversation's 't_…'
+_MESSENGER_MESSAGE_IDS, _MESSENGER_THREAD_IDS = ("m_", "mid."), ("t_",)
+#: a node's own edges that hold its posts (``/{page-id}?fields=posts{...}``: the page, its posts inside)
+_POST_EDGE_FIELDS = ("feed", "posts", "published_posts", "visitor_posts", "tagged", "promotable_posts")
 #: Messenger's edges: a page's conversations and their messages are private
 _PRIVATE_EDGES = re.compile(r"/(?:conversations|messages)$")
 #: fields a post has and a comment never has (a comment has one ``attachment``, a post ``attachments``)
 _POST_FIELDS = frozenset({"type", "status_type", "story", "actions", "privacy", "full_picture", "attachments",
                           "shares", "is_published", "updated_time"})
+#: fields a comment has and a post never has
+_COMMENT_FIELDS = frozenset({"parent", "attachment", "like_count", "comment_count", "can_remove", "can_hide",
+                             "user_likes", "object"})
+#: fields of the objects that are neither posts nor comments (photos, videos, albums)
+_OBJECT_FIELDS = frozenset({"images", "album", "cover_photo", "photo_count", "video_count", "embed_html", "format",
+                            "source"})
 
 
 def _nodes(page: Any, asked: str | None = None) -> Iterator[tuple[Any, _Context]]:
@@ -150,8 +164,20 @@ def _nodes(page: Any, asked: str | None = None) -> Iterator[tuple[Any, _Context]
     elif _is_id_map(page):
         for asked_id, item in page.items():
             yield from _nodes(item, asked_id)
+    elif edges := _post_edges(page):
+        for edge in edges:  # a page or person read with its posts: the posts are the records
+            for item in edge["data"]:
+                yield from _walk(item, (_kind(item, "post"), None, None, None))
     else:
         yield from _walk(page, (_kind(page, None), None, None, None))
+
+
+def _post_edges(node: Any) -> list[dict]:
+    """The pages of posts a node holds in its own edges (:data:`_POST_EDGE_FIELDS`)."""
+    if not isinstance(node, dict):
+        return []
+    return [edge for name in _POST_EDGE_FIELDS
+            if isinstance(edge := node.get(name), dict) and isinstance(edge.get("data"), list)]
 
 
 def _paged_edge(page: dict) -> tuple[str | None, str | None]:
@@ -181,12 +207,23 @@ def _commented_post(commented: str | None) -> tuple[str | None, str | None]:
 
 def _kind(node: Any, edge: str | None) -> str:
     """'thread' (a private inbox conversation), 'message' (of one), 'post' or 'comment'."""
-    if isinstance(node, dict) and ("unread" in node or "unseen" in node) and isinstance(node.get("to"), dict) \
-            and "title" not in node:  # a notification has unread, to and a title
-        return "thread"
+    if isinstance(node, dict):
+        node_id = str(node.get("id") or "")
+        if (("unread" in node or "unseen" in node) and isinstance(node.get("to"), dict)
+                and "title" not in node) or node_id.startswith(_MESSENGER_THREAD_IDS):
+            return "thread"  # (a notification has unread, to and a title)
+        if node_id.startswith(_MESSENGER_MESSAGE_IDS) or "inbox" in _tag_names(node):
+            return "message"
     if edge is not None:
         return edge
     return "post" if _is_post(node) else "comment"
+
+
+def _tag_names(node: dict) -> set[str]:
+    """The names of a Messenger message's ``tags`` (``inbox``, ``read``, ``source:web``...)."""
+    tags = node.get("tags")
+    data = tags.get("data") if isinstance(tags, dict) else None
+    return {str(tag.get("name")) for tag in data if isinstance(tag, dict)} if isinstance(data, list) else set()
 
 
 def _is_id_map(page: Any) -> bool:
@@ -202,10 +239,12 @@ def _walk(node: Any, context: _Context) -> Iterator[tuple[Any, _Context]]:
     yield node, context
     if not isinstance(node, dict):
         return
-    children = (node.get("comments") or {}).get("data") if isinstance(node.get("comments"), dict) else None
+    kind, post_id, owner, _ = context
+    # a conversation's messages: under `comments` (inbox threads), under `messages` (/conversations)
+    edge = node.get("comments") if "comments" in node or kind != "thread" else node.get("messages")
+    children = edge.get("data") if isinstance(edge, dict) else None
     if not isinstance(children, list):
         return
-    kind, post_id, owner, _ = context
     node_id = str(node.get("id") or "")
     if kind == "post":
         post_id, owner = _post_key(node_id), _owner(node)
@@ -217,7 +256,10 @@ def _walk(node: Any, context: _Context) -> Iterator[tuple[Any, _Context]]:
 def _is_post(node: Any) -> bool:
     if not isinstance(node, dict):
         return False
-    page_id, separator, _ = str(node.get("id") or "").partition("_")
+    node_id = str(node.get("id") or "")
+    if node_id.count("_") > 1 or (not _COMMENT_FIELDS.isdisjoint(node) and _POST_FIELDS.isdisjoint(node)):
+        return False  # '<owner-id>_<post-id>_<comment-id>', or a comment's fields: a comment (the page's reply)
+    page_id, separator, _ = node_id.partition("_")
     if isinstance(node.get("comments"), dict) or (separator and not _POST_FIELDS.isdisjoint(node)):
         return True  # a post's fields on a node whose id is a post's ('<owner-id>_<post-id>'), not an album's
     return bool(page_id) and _from(node)[0] == page_id
@@ -285,6 +327,10 @@ def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
     if not isinstance(native_id, (str, int)) or not str(native_id):
         return {}, "missing required field: id"
     native_id = str(native_id)
+    if kind == "comment" and post_id is None and "_" not in native_id and not _OBJECT_FIELDS.isdisjoint(node):
+        return {}, (f"{native_id} is neither a post nor a comment (a photo, a video or an album: "
+                    f"{', '.join(sorted(_OBJECT_FIELDS.intersection(node)))}): only the comments read with it are "
+                    "messages, and it has none here")
     if kind == "comment" and post_id is None and "_" not in native_id:
         return {}, (f"comment {native_id} names no post: its id is not '<post-id>_<comment-id>', and no paging "
                     "URL (/<object-id>/comments), ?ids= key or enclosing post says what it comments (save the "
