@@ -63,6 +63,7 @@ def test_what_is_not_public_conversation_is_quarantined_with_its_reason():
     assert excerpts[16].endswith(": private, its content is not kept") and "wp:" not in excerpts[16]
     assert excerpts[17].endswith(": private, its content is not kept")
     assert "comment_approved>spam<" in excerpts[5]  # what is not private keeps its excerpt
+    assert "lucia@example.org" not in "".join(excerpts.values())  # but not an e-mail address (comment 501's)
 
 
 def test_a_jetpack_contact_form_message_is_private(tmp_path: Path):
@@ -207,6 +208,33 @@ def test_comments_on_a_post_that_is_not_public_are_not_public(tmp_path: Path):
     assert read.quarantine["reason"].to_list() == [
         "excluded: post status draft", "excluded: comment on a post with status draft",
         "excluded: post status private", "excluded: comment on a post with status private"]
+
+
+def test_editors_notes_are_private_and_no_excerpt_publishes_an_email_or_ip(tmp_path: Path):
+    """WordPress 6.9 stores its editors' notes on a post's blocks as comments of type note
+    (wordpress-importer's own test export): they were quarantined as unapproved readers'
+    comments, their excerpt (published in the analyst database) holding the editor's e-mail
+    address and IP, as every quarantined comment's did (QA)."""
+    private = ("<wp:comment_author_email>admin@blog.example</wp:comment_author_email>"
+               "<wp:comment_author_IP>203.0.113.7</wp:comment_author_IP>")
+    note = _comment(2, "admin", "Note on para 1", kind="note").replace("<wp:comment_date_gmt>", private + "<wp:comment_date_gmt>")
+    spam = _comment(3, "bot", "cheap pills").replace("<wp:comment_approved>1<", "<wp:comment_approved>spam<")
+    read = read_wxr(_export(tmp_path, _item(8, "Page with notes", "x", comments=note + spam.replace(
+        "<wp:comment_date_gmt>", private + "<wp:comment_date_gmt>"))))
+    assert read.quarantine.select("reason", "excerpt").rows()[0] == (
+        "excluded: an editor's private note (comment_type=note)", "id 2: private, its content is not kept")
+    assert read.quarantine["reason"][1] == "excluded: comment_approved=spam"
+    assert "cheap pills" in read.quarantine["excerpt"][1]  # what is not private keeps its excerpt...
+    assert "203.0.113.7" not in read.quarantine["excerpt"][1] and "@blog.example" not in read.quarantine["excerpt"][1]
+    # ... but never what the site does not show: the commenter's e-mail address and IP
+    quarantined_post = read_wxr(_export(tmp_path, _item(9, "x", "x", status="draft", comments=spam.replace(
+        "<wp:comment_date_gmt>", private + "<wp:comment_date_gmt>")))).quarantine["excerpt"][0]
+    assert "<wp:comment" not in quarantined_post  # a post's excerpt is the post's: its comments are records
+    missing = _comment(4, "ana", "hola").replace("<wp:comment_date_gmt>2024-05-02 10:00:00</wp:comment_date_gmt>", "")
+    read = read_wxr(_export(tmp_path, _item(10, "x", "x", comments=missing).replace(
+        "<wp:post_date_gmt>2024-05-01 10:00:00</wp:post_date_gmt>", "")))
+    assert read.quarantine["reason"].to_list() == [
+        "missing required field: wp:post_date_gmt", "missing required field: wp:comment_date_gmt"]  # not "invalid …: None"
 
 
 def test_shop_items_variations_are_not_posts_and_product_reviews_are_read(tmp_path: Path):

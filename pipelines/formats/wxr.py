@@ -2,7 +2,8 @@
 
 A blog post (or page) is a message of its author (``dc:creator``) and the conversation its
 comments belong to. Spam, trashed, unapproved comments, pingbacks and trackbacks are not public
-conversation, nor are password-protected or unpublished posts and their comments, nor WordPress's own items
+conversation, nor are editors' notes (``comment_type`` note: quarantined with their id only),
+nor password-protected or unpublished posts and their comments, nor WordPress's own items
 (menu entries, media, reusable blocks...: :data:`INTERNAL_TYPES`): they go to quarantine with
 an ``excluded:`` reason so that nothing is lost.
 
@@ -51,8 +52,12 @@ INTERNAL_TYPES = frozenset({
 })
 #: comment types that are a reader's message: comments, and WooCommerce's product reviews
 READ_COMMENT_TYPES = frozenset({"comment", "", "review"})
+#: comments that are not readers' but the site's editors' own, never shown: WordPress 6.9's notes on a post's blocks
+PRIVATE_COMMENT_TYPES = frozenset({"note"})
 #: what WordPress shows for a comment whose author left no name
 ANONYMOUS = "Anonymous"
+#: a post's comments, left out of the post's quarantine excerpt (each is a record of its own)
+_COMMENTS = frozenset({"comment"})
 _SENTENCE_END = tuple(".!?…:;")
 #: WordPress's own shortcodes, which a post's page renders as media ([caption ...]text[/caption],
 #: [gallery ids="..."], [audio https://...]): the tags are not text; a caption's text is
@@ -142,6 +147,7 @@ def read_wxr(path: Path) -> ReadResult:
                 else "excluded: a Disqus import thread, which names no author (its comments are read)"
                 if not creator and thread
                 else "missing required field: dc:creator" if not creator
+                else "missing required field: wp:post_date_gmt" if not field("post_date_gmt")
                 else f"invalid wp:post_date_gmt: {field('post_date_gmt')!r}" if created is None
                 else None
             )
@@ -152,7 +158,7 @@ def read_wxr(path: Path) -> ReadResult:
                 # the comments of a post that could not be read are read all the same, in its
                 # conversation, where the post has an id: each is a whole message of its own
                 bad.append({"position": position, "reason": reason,
-                            "excerpt": private_excerpt(post_id) if private else excerpt(item)})
+                            "excerpt": private_excerpt(post_id) if private else excerpt(item, _COMMENTS)})
             else:
                 rows.append({
                     "message_id": f"{prefix}{post_id}", "version_id": f"{prefix}{post_id}", "platform": "blog",
@@ -169,8 +175,10 @@ def read_wxr(path: Path) -> ReadResult:
                 elif unpublished and not reason:
                     row, reason = {}, f"excluded: comment on a post with status {status}"
                 if reason:
-                    bad.append({"position": position, "reason": reason, "excerpt": private_excerpt(
-                        child_texts(children(comment)).get("comment_id")) if private else excerpt(comment)})
+                    texts = child_texts(children(comment))
+                    hidden = private or texts.get("comment_type") in PRIVATE_COMMENT_TYPES
+                    bad.append({"position": position, "reason": reason,
+                                "excerpt": private_excerpt(texts.get("comment_id")) if hidden else excerpt(comment)})
                 else:
                     rows.append({**row, "position": position})
     if position < 0 and local_name(root.tag) != "rss":
@@ -204,11 +212,15 @@ def _comment(
         return {}, "comment of a post that could not be read"
     if not comment_id:
         return {}, "missing required field: wp:comment_id"
+    if kind in PRIVATE_COMMENT_TYPES:
+        return {}, f"excluded: an editor's private note (comment_type={kind})"
     if approved != "1":
         return {}, f"excluded: comment_approved={approved}"
     if kind not in READ_COMMENT_TYPES:
         return {}, f"excluded: comment_type={kind}"
     author = author or ANONYMOUS  # WordPress shows a comment without a name as Anonymous's
+    if not raw_date:
+        return {}, "missing required field: wp:comment_date_gmt"
     if created is None:
         return {}, f"invalid wp:comment_date_gmt: {raw_date!r}"
     return {

@@ -6,6 +6,7 @@ external entities are rejected, never expanded.
 
 from __future__ import annotations
 
+import copy
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -142,6 +143,18 @@ def plain_text(markup: str | None, *, source_lines: bool = True) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def excerpt(element: Element) -> str:
-    """The element's XML, for a quarantine excerpt."""
+#: what a blog export holds and its site never shows (a commenter's e-mail address and IP, a
+#: post's password: WordPress's and Disqus's names): left out of quarantine excerpts, which are published
+NOT_PUBLIC = frozenset({"comment_author_email", "comment_author_IP", "post_password", "email", "ipAddress"})
+
+
+def excerpt(element: Element, leave_out: frozenset[str] = frozenset()) -> str:
+    """The element's XML, for a quarantine excerpt: without the elements a site never shows
+    (:data:`NOT_PUBLIC`), nor those named in ``leave_out`` (a post's comments: records of their own)."""
+    dropped = NOT_PUBLIC | leave_out
+    if any(local_name(e.tag) in dropped for e in element.iter()):
+        element = copy.deepcopy(element)
+        for parent in list(element.iter()):
+            for child in [c for c in parent if local_name(c.tag) in dropped]:
+                parent.remove(child)
     return tostring(element, encoding="unicode")
