@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from pipelines.formats import ArchiveError, detect_format, read_archive
@@ -226,3 +227,17 @@ def test_a_user_stream_whose_friends_line_is_longer_than_the_sniffed_head_is_rea
     path.write_text(friends + "".join(lines[1:]))
     assert detect_format(path) == "x_v11"
     assert read_x_v11(path).messages["message_id"].to_list() == ["x:55709764298092545"]
+
+
+def test_a_quote_inside_a_retweet_without_its_author_says_where_it_sits() -> None:
+    # a real 2015 search page (Social Feed Manager's test WARC, MIT): the quoted tweet of a
+    # retweet comes without `user`; it read "missing required field: user", as if the file
+    # were damaged, at a position no top-level record has (QA: 34 of 1,978 records of 13 pages)
+    from pipelines.formats.x_v11 import EMBEDDED_WITHOUT_USER
+
+    read = read_x_v11(V11 / "sfm" / "search_quote_in_retweet.json")
+    assert read.records_read == 4 and read.messages.height == 3  # 2 statuses, the retweeted tweet, its quote
+    assert read.quarantine.select("position", "reason").rows() == [(3, EMBEDDED_WITHOUT_USER)]
+    assert '"id_str": "671441159563010049"' in read.quarantine["excerpt"][0]
+    retweeted = read.messages.filter(pl.col("message_id") == "x:671559057740718080").row(0, named=True)
+    assert retweeted["quoted_id"] == "x:671441159563010049"  # the quoting tweet keeps its id

@@ -168,7 +168,17 @@ def _tweets_in(value: object, skipped: Counter[str]) -> Iterator[object]:
     if isinstance(value, dict):
         for key in ("retweeted_status", "quoted_status"):
             if isinstance(value.get(key), dict):
-                yield from _tweets_in(value[key], skipped)
+                yield from _tweets_in(_Embedded(value[key]), skipped)
+
+
+class _Embedded(dict):
+    """A tweet carried inside another (its retweet's or its quote's ``retweeted_status``,
+    ``quoted_status``), told apart so that a reason can say where it sits."""
+
+
+#: X leaves ``user`` out of a tweet quoted inside a retweet (``retweeted_status.quoted_status``)
+EMBEDDED_WITHOUT_USER = ("a tweet embedded in another (quoted inside a retweet) without its author: X leaves user "
+                         "out at that depth, and the quoting tweet keeps its id (quoted_id)")
 
 
 def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
@@ -177,7 +187,7 @@ def _tweet(tweet: object, position: int) -> tuple[dict | None, str | None]:
         return None, reason
     user = tweet.get("user")
     if not isinstance(user, dict):
-        return None, "missing required field: user"
+        return None, EMBEDDED_WITHOUT_USER if isinstance(tweet, _Embedded) else "missing required field: user"
     author_id = v11_id(user, "id")
     if author_id is None:
         return None, "missing required field: user.id_str"
