@@ -81,9 +81,10 @@ TEXT: dict[str, dict[str, str]] = {
                            "windows have all closed, so its figures can no longer change (while no month has, the "
                            "month holding the most actionable cases, as the note above says). The score "
                            "weighs response rate, speed, in-channel handling, equity, off-hours "
-                           "response and recovery. A brand with fewer actionable cases than the "
-                           "ranking minimum gets no rank and no score: it shows “too few cases”, not "
-                           "a failing grade. Right: the share of actionable cases answered, with its "
+                           "response and recovery; speed, in-channel handling and recovery are measured "
+                           "on the answered cases only, so read the score beside the response rate. A brand "
+                           "with fewer actionable cases than the ranking minimum gets no rank, and its score "
+                           "is not shown here: it shows “too few cases”, not a failing grade. Right: the share of actionable cases answered, with its "
                            "95% Wilson interval (the bar): the fewer the cases, the wider the bar; "
                            "two brands whose bars overlap are not clearly different.",
         "care_score": "Care score",
@@ -224,8 +225,10 @@ TEXT: dict[str, dict[str, str]] = {
                            "cambian (mientras ninguno lo esté, el mes con más casos accionables, como dice la nota). "
                            "La puntuación pondera la tasa de respuesta, la rapidez, la "
                            "atención en el propio canal, la equidad, la respuesta fuera de horario y "
-                           "la recuperación. Una marca con menos casos accionables que el mínimo no "
-                           "recibe puesto ni puntuación: aparece «pocos casos», no un suspenso. "
+                           "la recuperación; la rapidez, la atención en el canal y la recuperación se miden "
+                           "sobre los casos respondidos, así que la puntuación se lee junto a la tasa de "
+                           "respuesta. Una marca con menos casos accionables que el mínimo no recibe puesto, "
+                           "y su puntuación no se muestra aquí: aparece «pocos casos», no un suspenso. "
                            "Derecha: la parte de los casos accionables respondida, con su intervalo "
                            "de Wilson al 95 % (la barra): cuantos menos casos, más ancha; dos marcas "
                            "cuyas barras se solapan no son claramente distintas.",
