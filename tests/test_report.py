@@ -356,6 +356,23 @@ def test_a_trend_line_breaks_where_periods_hold_no_figure():
                                                     flags=re.S))
 
 
+def test_date_labels_are_spread_over_the_axis_and_shares_stop_at_100_percent():
+    """QA, real fixtures: a trend axis from 2013 to 2025 labelled two consecutive months (Oct and
+    Nov 2017) one over the other; a brand deflecting every reply had a share axis up to 120%."""
+    from datetime import date
+
+    from pipelines.report.charts import MAX_DATE_TICKS, date_ticks, deflection_chart
+
+    sparse = [date(2013, 2, 1), date(2017, 10, 1), date(2017, 11, 1), date(2025, 9, 1)]
+    assert date_ticks(sparse) == [date(2013, 2, 1), date(2017, 10, 1), date(2025, 9, 1)]
+    months = [date(2024 + m // 12, m % 12 + 1, 1) for m in range(24)]
+    assert len(date_ticks(months)) == MAX_DATE_TICKS and date_ticks(months)[0] == months[0]
+    assert date_ticks(months[:6]) == months[:6]
+    row = {"brand_name": "Twitter Developers", "replies": 4, "phone": 0, "dm": 4, "canned_share": 0.25}
+    svg = deflection_chart([row], ("phone", "dm"), Words("en"))
+    assert "100%" in svg and "120%" not in svg and "110%" not in svg
+
+
 def test_a_long_history_trends_its_latest_months_and_says_so():
     """Fifteen years of months are 180 points a brand: the trend draws the latest TREND_MONTHS
     and its section says how many months the scorecards hold and since when."""

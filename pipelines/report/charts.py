@@ -190,13 +190,28 @@ def leaderboard_chart(rows: list[dict], words: Words) -> str:
 def _date_axis(ax, days: list[date], grain: str, words: Words) -> None:
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
-    ticks = sorted(set(days))
-    if len(ticks) > 12:
-        step = math.ceil(len(ticks) / 12)
-        ticks = ticks[::step]
-    ax.xaxis.set_major_locator(FixedLocator([_num(d) for d in ticks]))
+    ax.xaxis.set_major_locator(FixedLocator([_num(d) for d in date_ticks(days)]))
     label = words.short_day if grain == "week" else words.short_month
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: label(_day(v))))
+
+
+#: Date ticks an axis holds at most: labels of a 9.6-inch chart's short months do not overlap.
+MAX_DATE_TICKS = 12
+
+
+def date_ticks(days: list[date]) -> list[date]:
+    """The periods of ``days`` that get a label: from the first, each at least 1/12 of the
+    axis's span after the last one labelled (months years apart and two consecutive months on
+    one axis: counting periods, not distance, drew those two labels one over the other)."""
+    periods = sorted(set(days))
+    if not periods:
+        return []
+    gap = (_num(periods[-1]) - _num(periods[0])) / MAX_DATE_TICKS
+    ticks = [periods[0]]
+    for day in periods[1:]:
+        if _num(day) - _num(ticks[-1]) >= gap:
+            ticks.append(day)
+    return ticks
 
 
 def _num(day: date) -> float:
@@ -473,7 +488,8 @@ def deflection_chart(rows: list[dict], channels: tuple[str, ...], words: Words) 
         for y, total in zip(positions, left, strict=True):
             channel_ax.text(total + 0.01, y, words.percent(total), va="center", fontsize=8.5, color=INK)
         channel_ax.set_yticks(positions, [r["brand_name"] for r in rows])
-        channel_ax.set_xlim(0, max(max(left, default=0) * 1.2, 0.1))
+        channel_ax.set_xlim(0, max(max(left, default=0) * 1.2, 0.1))  # room for the labels right of the bars
+        channel_ax.set_xticks([t for t in channel_ax.get_xticks() if 0 <= t <= 1])  # a share is never above 100%
         _percent_axis(channel_ax.xaxis, words)
         channel_ax.set_title(words("deflection") + " (" + words("share_of_replies") + ")")
         channel_ax.legend(ncols=len(channels), loc="upper left", bbox_to_anchor=(0, -0.08),
