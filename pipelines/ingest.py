@@ -405,6 +405,7 @@ def _prepare(sha: str, settings: Settings, fmt: str, work: Path) -> _Parsed:
         parsed.detected = detect_format(parsed.readable) if fmt == "auto" else fmt
     except Exception as exc:  # noqa: BLE001 - any failure rejects this file only
         parsed.reject(stage, exc)
+        parsed.detected = parsed.detected or getattr(exc, "fmt", None)  # a damaged file of a known format
     return parsed
 
 

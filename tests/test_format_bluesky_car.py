@@ -113,6 +113,7 @@ def test_a_damaged_car_file_is_rejected_with_a_reason_and_the_others_load(tmp_pa
     records = ingest.ingest([str(damaged), str(REPLY_CAR)], settings)
     assert [(r.status, r.records_loaded) for r in records] == [("rejected", 0), ("loaded", 2)]
     assert "damaged CAR file" in records[0].error
+    assert records[0].format == "bluesky"  # recognised before it failed: not '?' (QA)
 
 
 def varint(n: int) -> bytes:

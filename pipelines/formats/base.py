@@ -19,7 +19,12 @@ from pipelines.canonical import EXCERPT_CHARS, QUARANTINE_SCHEMA, conform
 
 
 class ArchiveError(Exception):
-    """The whole file cannot be read (unknown format, truncated, unsafe). Nothing is loaded."""
+    """The whole file cannot be read (unknown format, truncated, unsafe). Nothing is loaded.
+    ``fmt``: the format the file was recognised as, when that is known before it failed."""
+
+    def __init__(self, message: str, fmt: str | None = None) -> None:
+        super().__init__(message)
+        self.fmt = fmt
 
 
 @dataclass(frozen=True)

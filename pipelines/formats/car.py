@@ -57,9 +57,13 @@ def is_car(head: bytes) -> bool:
     return 0 < length == len(header) and header[:1] == b"\xa2" and all(key in header for key in _HEADER_KEYS)
 
 
+#: the format a CAR file's records are read as (its JSON lines: pipelines.formats.bluesky)
+CAR_FORMAT = "bluesky"
+
+
 class _Damaged(ArchiveError):
     def __init__(self, what: str) -> None:
-        super().__init__(f"damaged CAR file: {what}")
+        super().__init__(f"damaged CAR file: {what}", fmt=CAR_FORMAT)
 
 
 def _jsonable(value, depth: int = 0):
@@ -177,11 +181,12 @@ def car_to_json_lines(path: Path, target: Path) -> list[str]:
     repo = _Repository(path.read_bytes())
     commit = repo.block(repo.root, "the root (the repository's commit)")
     if not isinstance(commit, dict) or not isinstance(commit.get("did"), str) or commit.get("data") is None:
-        raise ArchiveError("CAR file that holds no Bluesky repository: its root is not a repository commit")
+        raise ArchiveError("CAR file that holds no Bluesky repository: its root is not a repository commit",
+                           fmt=CAR_FORMAT)
     did = commit["did"]
     entries, nodes = _tree_entries(repo, commit["data"])
     if not entries:
-        raise ArchiveError(f"Bluesky repository export of {did} that holds no records")
+        raise ArchiveError(f"Bluesky repository export of {did} that holds no records", fmt=CAR_FORMAT)
     with target.open("w", encoding="utf-8") as out:
         for key, value_cid in entries:
             collection, _, rkey = key.partition("/")

@@ -84,7 +84,8 @@ TEXT: dict[str, dict[str, str]] = {
                            "response and recovery; speed, in-channel handling and recovery are measured "
                            "on the answered cases only, so read the score beside the response rate. A brand "
                            "with fewer actionable cases than the ranking minimum gets no rank, and its score "
-                           "is not shown here: it shows “too few cases”, not a failing grade. Right: the share of actionable cases answered, with its "
+                           "is not shown here: it shows “too few cases”, not a failing grade. Right: the "
+                           "share of actionable cases answered, with its "
                            "95% Wilson interval (the bar): the fewer the cases, the wider the bar; "
                            "two brands whose bars overlap are not clearly different.",
         "care_score": "Care score",
