@@ -63,6 +63,35 @@ def test_ids_a_spreadsheet_rewrote_are_read_back_or_refused(tmp_path: Path) -> N
                           "as text)",)
 
 
+def test_a_row_with_more_fields_than_the_header_is_quarantined_alone(tmp_path: Path) -> None:
+    """A separator typed into an unquoted cell (a sheet edited by hand, a tool's CSV written
+    without quoting) gives a row more fields than the header: Polars refused the whole file,
+    'found more fields than defined in Schema', naming no row, and every good row was lost (QA).
+    That row is quarantined with its line; the others load as from the sheet without it."""
+    lines = ARCHIVE.read_text(encoding="utf-8").splitlines(keepends=True)
+    whole = read_tags(ARCHIVE)
+    path = tmp_path / "edited.csv"
+    path.write_text("".join(lines[:2]) + lines[2].rstrip("\n") + ",  ,extra\n" + "".join(lines[3:]), encoding="utf-8")
+    read = read_tags(path)
+    assert read.records_read == whole.records_read
+    assert read.quarantine.filter(pl.col("position") == 1).select("reason").item() == (
+        f"wrong column count: {len(lines[0].split(','))+2} fields, expected {len(lines[0].split(','))} "
+        "(the header's) (line 3)")
+    assert read.messages.equals(whole.messages.filter(pl.col("position") != 1))
+    assert read.quarantine.filter(pl.col("position") != 1).equals(whole.quarantine)
+
+
+def test_an_id_a_spreadsheet_wrote_as_a_number_says_so(tmp_path: Path) -> None:
+    # a real TAGS row re-saved by Excel (bpettis/twitter-ringleaders' README): every id
+    # '1.26426E+18'; the reason read as if the sheet held a typo
+    path = tmp_path / "archive.tsv"
+    path.write_text("id_str\tfrom_user\tfrom_user_id_str\ttext\tcreated_at\n"
+                    "1.26426E+18\tPaulMichels17\t1.19615E+18\tRT @ZSJusticeL: Ben\tSat May 23 18:01:55 +0000 2020\n")
+    assert read_tags(path).quarantine["reason"].to_list() == [
+        "invalid id_str: 1.26426E+18 (a spreadsheet wrote the id as a number: its digits are lost; export the "
+        "sheet again with its id columns as text)"]
+
+
 def test_a_sheet_whose_file_name_holds_brackets_is_read(tmp_path: Path) -> None:
     # a re-saved download is named "Archive [1].csv": the CSV reader took the name for a glob
     # pattern, matched nothing and rejected the file (QA)
@@ -194,7 +223,7 @@ def test_a_workbook_never_reads_an_id_a_spreadsheet_rounded(tmp_path: Path) -> N
     path = _workbook(tmp_path / "rounded.xlsx", {"Archive": _sheet_rows({"id_str": 0, "in_reply_to_status_id_str": 1})})
     read = read_archive(prepare(path, tmp_path)[0], "tags")
     (reason,) = read.quarantine.filter(pl.col("position") == 0)["reason"]
-    assert reason == "invalid id_str: 1.317275612260692e+18"  # the double the cell holds
+    assert reason.startswith("invalid id_str: 1.317275612260692e+18 (a spreadsheet wrote")  # the double the cell holds
     reply = read.messages.filter(pl.col("message_id") == "x:1317279000000000000").row(0, named=True)
     assert reply["parent_id"] is None
     assert any(note.startswith("1 in_reply_to_status_id_str value(s) are not ids") for note in read.notes)

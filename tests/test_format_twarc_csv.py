@@ -73,7 +73,9 @@ def test_what_twarc_csv_options_and_spreadsheets_do_to_a_file_reads_back(tmp_pat
     (row,) = read.messages.to_dicts()
     assert (row["message_id"], row["author_followers"], row["mentions"], row["text"]) == (
         "x:1", 443, ["acme", "beta"], "  spaced  ")
-    assert read.quarantine["reason"].to_list() == ["invalid author_id: 1.54517E+08"]
+    assert read.quarantine["reason"].to_list() == [
+        "invalid author_id: 1.54517E+08 (a spreadsheet wrote the id as a number: its digits are lost; export the "
+        "sheet again with its id columns as text)"]
     # --json-encode-text: every text a JSON string, its line break an escape, read back exactly
     encoded = tmp_path / "encoded.csv"
     encoded.write_text('id,author_id,created_at,text,conversation_id\n'

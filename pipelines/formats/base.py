@@ -276,32 +276,40 @@ def read_csv_columns(path: Path, what: str, required: tuple[str, ...], optional:
     or lacks a required column is rejected (ArchiveError).
 
     Second: the quarantine (``position``, ``reason``, ``excerpt``) of a last record the file
-    cuts off (:func:`_cut_off_record`), empty when there is none: a truncated file loaded that
-    record with what was left of it, or was rejected whole."""
+    cuts off (:func:`_cut_off_record`: a truncated file loaded that record with what was left of
+    it, or was rejected whole), and of the records holding more fields than the header (a
+    separator typed into an unquoted cell: :func:`_records_by_count`, which the whole file
+    failed on), empty when there are none."""
     data = path.read_bytes()  # read once: its header, its cut, its records
     start = data[:1 << 16].decode("utf-8-sig", errors="replace")
     separator = max(CSV_SEPARATORS, key=(start.splitlines() or [""])[0].count)
     cut, cut_reason = _cut_off_record(data, separator, start)
+    body = data[:cut] if cut else data
     try:
-        rows = pl.read_csv(data[:cut] if cut else data, infer_schema=False, encoding="utf8-lossy",
-                           separator=separator)
+        rows = pl.read_csv(body, infer_schema=False, encoding="utf8-lossy", separator=separator)
+        rows, long_rows = rows.with_row_index("__position").with_columns(pl.col("__position").cast(pl.Int64)), None
     except (pl.exceptions.PolarsError, OSError) as exc:
-        raise ArchiveError(f"not readable as {what}: {str(exc).splitlines()[0]}") from exc
+        if "more fields than defined" not in str(exc):
+            raise ArchiveError(f"not readable as {what}: {str(exc).splitlines()[0]}") from exc
+        rows, long_rows = _records_by_count(body, separator)
+    records = rows.height + (long_rows.height if long_rows is not None else 0)
     cut_off = pl.DataFrame(
-        {"position": [rows.height] if cut else [], "reason": [cut_reason] if cut else [],
+        {"position": [records] if cut else [], "reason": [cut_reason] if cut else [],
          "excerpt": [data[cut:].decode("utf-8", "replace")[:EXCERPT_CHARS]] if cut else []},
         schema={"position": pl.Int64, "reason": pl.String, "excerpt": pl.String},
     )
+    if long_rows is not None:
+        cut_off = pl.concat([long_rows, cut_off])
     missing = [c for c in required if c not in rows.columns]
     if missing:
         raise ArchiveError(f"not {what}: no column {', '.join(missing)}")
     columns = (*required, *optional)
     # a row of empty cells (a sheet's trailing rows, as Excel or a script saves them) is no
     # record, as a blank line of a JSON-lines file is none
-    blank = pl.all_horizontal(pl.all().str.strip_chars().replace("", None).is_null())
+    blank = pl.all_horizontal(pl.all().exclude("__position").str.strip_chars().replace("", None).is_null())
     return rows.select(
         *[(pl.col(c) if c in rows.columns else pl.lit(None, pl.String)).alias(c) for c in columns],
-        pl.int_range(pl.len(), dtype=pl.Int64).alias("position"),
+        pl.col("__position").alias("position"),
         blank.alias("__blank"),
     ).filter(~pl.col("__blank")).drop("__blank").with_columns(
         (pl.col(c) if c in verbatim else pl.col(c).str.strip_chars()).replace("", None) for c in columns
@@ -337,11 +345,47 @@ def _cut_off_record(data: bytes, separator: str, head: str) -> tuple[int | None,
     return None, None
 
 
+def _records_by_count(data: bytes, separator: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The records of a CSV export that Polars refused because some hold more fields than its
+    header, read by the csv module: (the others as text, padded as Polars pads a short one,
+    with ``__position``; the quarantine of the long ones, with the line each starts on)."""
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""), delimiter=separator)
+    header = next(reader, [])
+    names = [name if header.index(name) == i else f"{name}_duplicated_{i}" for i, name in enumerate(header)]
+    good: list[list[str | None]] = []
+    positions: list[int] = []
+    bad: list[dict] = []
+    position, line = 0, reader.line_num + 1
+    for fields in reader:
+        if fields:  # a blank line is no record
+            if len(fields) > len(names):
+                bad.append({"position": position, "excerpt": separator.join(fields)[:EXCERPT_CHARS],
+                            "reason": f"wrong column count: {len(fields)} fields, expected {len(names)} "
+                                      f"(the header's) (line {line})"})
+            else:
+                good.append(fields + [None] * (len(names) - len(fields)))
+                positions.append(position)
+            position += 1
+        line = reader.line_num + 1
+    rows = pl.DataFrame(good, schema=dict.fromkeys(names, pl.String), orient="row")
+    quarantine = pl.DataFrame(bad, schema={"position": pl.Int64, "reason": pl.String, "excerpt": pl.String})
+    return rows.with_columns(pl.Series("__position", positions, dtype=pl.Int64)), quarantine
+
+
 def id_text(column: str) -> pl.Expr:
     """An id column of a CSV export as digits, or NULL: a spreadsheet writes ``443.0`` for an
     id it took for a number, exact up to 15 digits (a longer one, or ``1.54E+08``, lost digits)."""
     value = pl.col(column).str.replace(r"^(\d{1,15})\.0+$", "${1}")
     return pl.when(value.str.contains(r"^\d+$")).then(value)
+
+
+def invalid_id(column: str) -> pl.Expr:
+    """Why a row's id cell is not an id, naming the spreadsheet when it wrote the id as a number
+    (``1.26426E+18``: the digits are lost, and only a new export brings them back)."""
+    as_number = pl.col(column).str.contains(r"^\d+(?:[.,]\d+)?[eE][+-]?\d+$|^\d{16,}[.,]\d+$")
+    return pl.format(f"invalid {column}: {{}}", column) + pl.when(as_number).then(pl.lit(
+        " (a spreadsheet wrote the id as a number: its digits are lost; export the sheet again with its "
+        "id columns as text)")).otherwise(pl.lit(""))
 
 
 #: what R, pandas and databases write in a cell that holds nothing: no id lost there

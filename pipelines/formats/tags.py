@@ -19,7 +19,16 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import ReadResult, id_text, lost_id_notes, read_csv_columns, result, x_id, x_text
+from pipelines.formats.base import (
+    ReadResult,
+    id_text,
+    invalid_id,
+    lost_id_notes,
+    read_csv_columns,
+    result,
+    x_id,
+    x_text,
+)
 from pipelines.formats.x_archive import mentions_of, v11_datetime
 
 REQUIRED = ("id_str", "from_user", "from_user_id_str", "text", "created_at")
@@ -39,9 +48,9 @@ def read_tags(path: Path) -> ReadResult:
     rows = rows.with_columns(v11_datetime(pl.col("created_at")).alias("parsed_at"))
     checked = rows.with_columns(
         pl.when(pl.col("id_str").is_null()).then(pl.lit("missing required field: id_str"))
-        .when(~pl.col("id_str").str.contains(r"^\d+$")).then(pl.format("invalid id_str: {}", "id_str"))
+        .when(~pl.col("id_str").str.contains(r"^\d+$")).then(invalid_id("id_str"))
         .when(pl.col("from_user_id_str").is_null()).then(pl.lit("missing required field: from_user_id_str"))
-        .when(pl.col("author_id").is_null()).then(pl.format("invalid from_user_id_str: {}", "from_user_id_str"))
+        .when(pl.col("author_id").is_null()).then(invalid_id("from_user_id_str"))
         .when(pl.col("created_at").is_null()).then(pl.lit("missing required field: created_at"))
         .when(pl.col("parsed_at").is_null()).then(pl.format("invalid created_at: {}", "created_at"))
         .when(pl.col("text").is_null()).then(pl.lit("missing required field: text"))

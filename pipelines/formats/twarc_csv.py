@@ -25,7 +25,16 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines.formats.base import ReadResult, id_text, lost_id_notes, read_csv_columns, result, x_id, x_text
+from pipelines.formats.base import (
+    ReadResult,
+    id_text,
+    invalid_id,
+    lost_id_notes,
+    read_csv_columns,
+    result,
+    x_id,
+    x_text,
+)
 from pipelines.formats.x_v2 import ISO_UTC
 
 #: the columns a file must have to be read as twarc-csv
@@ -64,9 +73,9 @@ def read_twarc_csv(path: Path) -> ReadResult:
     )
     checked = rows.with_columns(
         pl.when(pl.col("id").is_null()).then(pl.lit("missing required field: id"))
-        .when(pl.col("id_").is_null()).then(pl.format("invalid id: {}", "id"))
+        .when(pl.col("id_").is_null()).then(invalid_id("id"))
         .when(pl.col("author_id").is_null()).then(pl.lit("missing required field: author_id"))
-        .when(pl.col("author_id_").is_null()).then(pl.format("invalid author_id: {}", "author_id"))
+        .when(pl.col("author_id_").is_null()).then(invalid_id("author_id"))
         .when(pl.col("created_at").is_null()).then(pl.lit("missing required field: created_at"))
         .when(~pl.col("created_at").str.contains(ISO_UTC)).then(pl.format("invalid created_at: {}", "created_at"))
         .when(pl.col("text").is_null() & pl.col("referenced_tweets.retweeted.id").is_null())
