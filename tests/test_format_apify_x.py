@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.formats import detect_format, read_archive
+from pipelines.formats import ArchiveError, detect_format, read_archive
 from pipelines.formats.apify_x import read_apify_x
 from support import FIXTURES, PipelineRun, run_brandcare
 
@@ -120,3 +120,10 @@ def test_the_pipeline_measures_the_brand_reply(run: PipelineRun) -> None:
     cases = run.query("select opened_message_id, customer_handle, responded, first_response_min from care_cases")
     assert cases == [{"opened_message_id": "x:1968000000000000001", "customer_handle": "ana_g", "responded": True,
                       "first_response_min": 12.5}]
+
+
+def test_the_older_apify_scraper_is_rejected_saying_what_it_is() -> None:
+    # real (LangChain's example dataset, MIT): "JSON that matches no known archive format", and
+    # the hint to give a --format, which no format reads (QA)
+    with pytest.raises(ArchiveError, match=r"the older Apify Twitter scraper's records .* Tweet Scraper V2"):
+        detect_format(APIFY / "old_twitter_scraper.json")

@@ -189,6 +189,13 @@ def detect_format(path: Path) -> str:
                 "unknown format: JSON of columns keyed by row number, as pandas' DataFrame.to_json() writes: "
                 "a table re-saved by pandas is not read (its ids, dates and nested objects have changed); "
                 "ingest the file the tool wrote (snscrape --jsonl, twarc2, the API's pages)")
+        first = _first_object_keys(head)
+        if {"username", "user_id", "full_text"} <= first:
+            raise ArchiveError(
+                "unknown format: the older Apify Twitter scraper's records (username, user_id, full_text) are "
+                "not read: run Apify's Tweet Scraper V2 and export its dataset as JSON (docs/formats.md)")
+        if {"screen_name", "followers_count"} <= first and not first & {"text", "full_text"}:
+            raise ArchiveError("unknown format: X user objects (users/lookup, followers, friends), not tweets")
         raise ArchiveError("unknown format: JSON that matches no known archive format")
     header = {column.strip().strip('"').lower() for column in re.split(r"[,;\t]", head.splitlines()[0])}
     if {"tweet_id", "inbound"} <= header:
