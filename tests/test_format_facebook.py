@@ -369,3 +369,32 @@ def test_a_comment_of_the_page_read_alone_is_a_comment(tmp_path: Path):
 def test_a_photo_without_comments_is_quarantined_as_what_it_is():
     [reason] = read_facebook(REAL / "photo.json").quarantine["reason"].to_list()
     assert reason.startswith("670902809672213 is neither a post nor a comment (a photo, a video or an album: images")
+
+
+def test_notifications_and_nodes_of_other_edges_are_not_messages():
+    # real (fb_graph): /me/notifications loaded as 19 customer comments in a made-up
+    # conversation 'facebook:notif_579612276'; a payment and a page's ratings read as comments
+    # naming no post (the payment's amount in the published excerpt) or as 'missing id' (QA)
+    read = read_facebook(REAL / "notifications.json")
+    assert read.messages.is_empty()
+    assert read.quarantine["reason"].to_list() == ["excluded: a notification (private to its recipient)"] * 2
+    assert read.quarantine["excerpt"].str.ends_with(": private, its content is not kept").all()
+    for name, edge in (("payments.json", "/payments"), ("page_ratings.json", "/ratings")):
+        read = read_facebook(REAL / name)
+        assert read.messages.is_empty()
+        assert set(read.quarantine["reason"]) == {f"a node of {edge}, neither a post nor a comment: not read (nor kept)"}
+        assert "amount" not in "".join(read.quarantine["excerpt"])
+
+
+def test_message_tags_keyed_by_offset_are_mentions():
+    # real (fb_graph2, v2.0): {"0": [tag], "11": [tag]}: the tagged people were lost, so a post
+    # tagging a brand addressed none (QA)
+    [post] = read_facebook(REAL / "posts_message_tags_by_offset.json").messages.to_dicts()
+    assert post["mentions"] == ["579612276", "nov matake", "10153177366617368", "bryan brunetti"]
+
+
+def test_a_photo_read_with_its_comments_has_its_caption_as_text():
+    read = read_facebook(REAL / "photo_with_comments.json")
+    photo = read.messages.filter(pl.col("native_id") == "10200941627421315").row(0, named=True)
+    assert photo["text"] == "ID厨が白秋で肉をくらう。"
+    assert read.messages.height == 3 and read.quarantine.is_empty()

@@ -76,7 +76,8 @@ def read_facebook(path: Path) -> ReadResult:
         for node, context in _nodes(page):
             row, reason = _row(node, context)
             if reason:
-                private = context[0] in PRIVATE_KINDS and isinstance(node, dict)
+                # what is private, or of an edge not read (a payment, a review): its id only
+                private = (context[0] in PRIVATE_KINDS or context[0].startswith(OTHER)) and isinstance(node, dict)
                 bad.append({"position": position, "reason": reason,
                             "excerpt": private_excerpt(node.get("id")) if private else _excerpt(node)})
             else:
@@ -125,12 +126,18 @@ _Context = tuple[str, str | None, str | None, str | None]
 #: the edges whose pages hold posts (``/{page-id}/feed``, ...) and comments, named in a page's paging URLs
 _POST_EDGES = re.compile(r"/(?:feed|posts|published_posts|visitor_posts|tagged|promotable_posts)$")
 _COMMENT_EDGES = re.compile(r"/([^/]+)/comments$")
-#: the kinds of node that are private: an inbox conversation and its messages
-PRIVATE_KINDS = ("thread", "message")
+#: the kinds of node that are private: an inbox conversation and its messages, a notification
+PRIVATE_KINDS = ("thread", "message", "notification")
+#: the kind of a node that is neither a post nor a comment, read from another edge (``/notes``,
+#: ``/payments``, ``/ratings``...): ``OTHER + edge``; not read, its content not kept
+OTHER = "other:"
 #: Messenger's ids: a message's 'm_…' ('m_mid.…' in older responses, 'mid.…'), a conversation's 't_…'
 _MESSENGER_MESSAGE_IDS, _MESSENGER_THREAD_IDS = ("m_", "mid."), ("t_",)
 #: a node's own edges that hold its posts (``/{page-id}?fields=posts{...}``: the page, its posts inside)
 _POST_EDGE_FIELDS = ("feed", "posts", "published_posts", "visitor_posts", "tagged", "promotable_posts")
+#: edges whose nodes are neither posts nor comments (a photo's, a video's comments are read: not listed)
+_OTHER_EDGES = re.compile(r"/(notes|payments|friendrequests|notifications|ratings|checkins|milestones|questions"
+                          r"|likes|games|events|albums)$")
 #: Messenger's edges: a page's conversations and their messages are private
 _PRIVATE_EDGES = re.compile(r"/(?:conversations|messages)$")
 #: fields a post has and a comment never has (a comment has one ``attachment``, a post ``attachments``)
@@ -193,6 +200,9 @@ def _paged_edge(page: dict) -> tuple[str | None, str | None]:
     for path in paths:
         if found := _COMMENT_EDGES.search(path):
             return "comment", found.group(1)
+    for path in paths:
+        if found := _OTHER_EDGES.search(path):
+            return f"{OTHER}/{found.group(1)}", None
     return None, None
 
 
@@ -209,11 +219,17 @@ def _kind(node: Any, edge: str | None) -> str:
     """'thread' (a private inbox conversation), 'message' (of one), 'post' or 'comment'."""
     if isinstance(node, dict):
         node_id = str(node.get("id") or "")
-        if (("unread" in node or "unseen" in node) and isinstance(node.get("to"), dict)
-                and "title" not in node) or node_id.startswith(_MESSENGER_THREAD_IDS):
-            return "thread"  # (a notification has unread, to and a title)
+        if ("unread" in node or "unseen" in node) and isinstance(node.get("to"), dict):
+            # a notification (or a friend request) has unread and to, and a title or no id
+            return "notification" if "title" in node or not node_id else "thread"
+        if node_id.startswith("notif_"):
+            return "notification"
+        if node_id.startswith(_MESSENGER_THREAD_IDS):
+            return "thread"
         if node_id.startswith(_MESSENGER_MESSAGE_IDS) or "inbox" in _tag_names(node):
             return "message"
+        if "reviewer" in node or "recommendation_type" in node:
+            return f"{OTHER}/ratings"  # a page's rating or recommendation (no id of its own)
     if edge is not None:
         return edge
     return "post" if _is_post(node) else "comment"
@@ -304,6 +320,8 @@ def _created(value: Any) -> tuple[datetime | None, str | None]:
 def _mentions(node: dict) -> list[str]:
     found: list[str] = []
     tags = node.get("message_tags")
+    if isinstance(tags, dict):  # older responses key the tags by their offset: {"0": [tag], "11": [tag]}
+        tags = [tag for group in tags.values() if isinstance(group, list) for tag in group]
     for tag in tags if isinstance(tags, list) else []:
         if isinstance(tag, dict):
             found += [str(tag["id"])] if tag.get("id") else []
@@ -322,7 +340,10 @@ def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
     if "entry" in node and "object" in node and "id" not in node:
         return {}, "a webhook notification ({object, entry}), not a Graph API node: not read"
     if kind in PRIVATE_KINDS:
-        return {}, f"excluded: private {'conversation' if kind == 'thread' else 'message'} (inbox)"
+        return {}, ("excluded: a notification (private to its recipient)" if kind == "notification"
+                    else f"excluded: private {'conversation' if kind == 'thread' else 'message'} (inbox)")
+    if kind.startswith(OTHER):
+        return {}, f"a node of {kind.removeprefix(OTHER)}, neither a post nor a comment: not read (nor kept)"
     native_id = node.get("id")
     if not isinstance(native_id, (str, int)) or not str(native_id):
         return {}, "missing required field: id"
@@ -344,6 +365,8 @@ def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
     if reason:
         return {}, reason
     text = node.get("message", "")
+    if "message" not in node and not _OBJECT_FIELDS.isdisjoint(node):
+        text = node.get("name", "")  # a photo's or a video's caption
     if not isinstance(text, str):
         return {}, "message is not a string"
     if kind == "post" and node.get("is_published") is False:
