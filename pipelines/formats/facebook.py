@@ -20,7 +20,10 @@ Accepted shapes:
   ``comments``; a Messenger ``t_…`` conversation, its ``messages``), a Messenger message (an
   ``m_…`` id, ``tags`` naming inbox) and the nodes of a Messenger page (``/conversations``,
   ``/messages``) are private: quarantined as ``excluded: private conversation (inbox)`` and ``excluded: private
-  message (inbox)``. A webhook notification (``{object, entry}``) is quarantined as such.
+  message (inbox)``; so are notifications and friend requests. A webhook notification
+  (``{object, entry}``) is quarantined as such. The nodes of an edge holding neither posts nor
+  comments (``/notes``, ``/payments``, ``/ratings``...: :data:`_OTHER_EDGES`) are quarantined
+  with their id only.
 
 One page per file, a JSON array of pages, or JSON lines of pages (a line that is not JSON
 is quarantined alone). Every post and comment is one record, numbered in document order
