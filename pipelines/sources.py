@@ -19,6 +19,7 @@ import hashlib
 import os
 import re
 import shutil
+import stat
 import time
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -248,7 +249,11 @@ def _office_document(names: set[str]) -> str | None:
 
 
 def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
-    """Every file entry of a zip archive as its own candidate; unsafe entries are refused."""
+    """Every file entry of a zip archive as its own candidate; unsafe entries are refused, each
+    alone: a path out of the folder, a symbolic link, a second entry of one name, an entry that
+    cannot be written (a name too long, a file where a folder is needed), and a decompression
+    bomb: an entry past MAX_COMPRESSION_RATIO times its compressed size, or entries past that
+    ratio of the whole zip's size together (many entries each under MIN_BOMB_BYTES)."""
     assert candidate.path is not None
     outer = candidate.name
     target_root = workdir / ("unzip-" + hashlib.sha256(str(candidate.path).encode()).hexdigest()[:12])
@@ -267,12 +272,20 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
             return
         skips = extras(_entry_path(info) for info in entries)
         extracted: dict[str, Path] = {}
+        budget = max(MIN_BOMB_BYTES, MAX_COMPRESSION_RATIO * candidate.path.stat().st_size)
         for info in entries:
             name = f"{outer}/{info.filename}"
             source = f"{candidate.source}!{info.filename}"
             entry_path = _entry_path(info)
             if entry_path.is_absolute() or ".." in entry_path.parts or ":" in info.filename:
                 yield Candidate(source, name, None, error=f"unsafe zip entry path {info.filename!r}: refused")
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                yield Candidate(source, name, None, error=f"zip entry {info.filename!r} is a symbolic link: refused")
+                continue
+            if name in extracted:
+                yield Candidate(source, name, None, error=(
+                    f"a second zip entry named {info.filename!r}: refused (the first one is read)"))
                 continue
             if info.file_size > MIN_BOMB_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
                 yield Candidate(source, name, None, error=(
@@ -284,19 +297,30 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
             if entry_path in skips:
                 yield Candidate(source, name, None, skipped=skips[entry_path])
                 continue
+            if budget <= 0:
+                yield Candidate(source, name, None, error=(
+                    f"zip entry {info.filename!r}: the entries before it decompress to more than "
+                    f"{MAX_COMPRESSION_RATIO} times the zip's size: refused as a decompression bomb"))
+                continue
             target = target_root.joinpath(*entry_path.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            limit = max(MIN_BOMB_BYTES, MAX_COMPRESSION_RATIO * max(info.compress_size, 1))
+            limit = min(max(MIN_BOMB_BYTES, MAX_COMPRESSION_RATIO * max(info.compress_size, 1)), budget)
             try:
                 with archive.open(info) as head:  # skipped unextracted, as collect skips found files
                     if foreign_binary_head(head.read(TEXT_SNIFF_BYTES)):
                         yield Candidate(source, name, None, skipped=SKIPPED_BINARY)
                         continue
+                target.parent.mkdir(parents=True, exist_ok=True)
                 _copy_capped(archive.open(info), target, limit)
+                budget -= target.stat().st_size
             except SourceError as exc:
                 yield Candidate(source, name, None, error=f"zip entry {info.filename!r}: {exc}")
                 continue
-            except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            except OSError as exc:
+                # a name this file system cannot hold, a file where the entry needs a folder
+                where = "cannot be written here" if exc.filename else "is damaged"
+                yield Candidate(source, name, None, error=f"zip entry {info.filename!r} {where}: {exc.strerror or exc}")
+                continue
+            except (zipfile.BadZipFile, EOFError) as exc:
                 yield Candidate(source, name, None, error=f"damaged zip entry {info.filename!r}: {exc}")
                 continue
             except Exception as exc:  # noqa: BLE001 - encrypted, unsupported compression...: this entry only

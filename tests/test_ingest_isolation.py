@@ -398,6 +398,51 @@ def test_binary_entries_of_a_zip_are_skipped_without_being_extracted(tmp_path: P
     assert extracted == ["page.json"] and [r.status for r in records] == ["loaded"]
 
 
+def test_a_zip_entry_that_cannot_be_extracted_is_refused_alone(settings, tmp_path: Path):
+    """QA (adversarial zips): an entry whose folder name is too long for the file system, or that
+    needs a folder where an entry wrote a file, stopped the whole ingest with a traceback (nothing
+    registered); a second entry of one name replaced the first, which was lost without a reason;
+    a symbolic link entry was written as a file; 300 entries of 1 MiB each (each under the bomb
+    floor) filled the home with 800 times the zip's size. Each is refused alone now."""
+    import stat
+    import zipfile
+
+    from pipelines.formats.decode import MAX_COMPRESSION_RATIO
+
+    page = X_PAGE.read_bytes()
+    path = tmp_path / "odd.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("good.json", page)
+        archive.writestr("d" * 300 + "/long.json", page)
+        archive.writestr("a", page)
+        archive.writestr("a/b.json", page)
+        archive.writestr("twice.json", page)
+        archive.writestr("twice.json", b"{}")
+        link = zipfile.ZipInfo("link.json")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        archive.writestr(link, "/etc/passwd")
+    records = ingest.ingest([str(path)], settings)
+    loaded = [r for r in records if r.status == "loaded"]
+    assert sorted(r.name for r in loaded) == ["odd.zip/a", "odd.zip/good.json", "odd.zip/twice.json"]
+    assert [r.records_loaded for r in loaded if r.name == "odd.zip/twice.json"] != [0]  # the first of the two
+    errors = sorted(r.error for r in records if r.status == "rejected")
+    assert errors == [
+        "a second zip entry named 'twice.json': refused (the first one is read)",
+        "zip entry 'a/b.json' cannot be written here: File exists",
+        f"zip entry '{'d' * 300}/long.json' cannot be written here: File name too long",
+        "zip entry 'link.json' is a symbolic link: refused",
+    ]
+    assert ingest.reconcile(settings).is_empty()
+    # many entries, each under MIN_BOMB_BYTES, past the ratio together: the rest is refused
+    bomb = tmp_path / "many.zip"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for i in range(40):
+            archive.writestr(f"e{i:02}.json", b" " * ((1 << 20) - 10) + b"{}")
+    budget = MAX_COMPRESSION_RATIO * bomb.stat().st_size
+    refused = [r for r in ingest.ingest([str(bomb)], settings) if r.error and "decompression bomb" in r.error]
+    assert 0 < len(refused) < 40 and (40 - len(refused)) * (1 << 20) <= budget + (1 << 20)
+
+
 def test_reread_keeps_the_format_a_file_was_forced_to(settings, tmp_path: Path):
     """A page that detection takes for another format loads only with --format; reading the home
     again must not undo that (it would replace its good rows with a quarantined record)."""
