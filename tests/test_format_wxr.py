@@ -62,8 +62,9 @@ def test_what_is_not_public_conversation_is_quarantined_with_its_reason():
     excerpts = dict(zip(read.quarantine["position"], read.quarantine["excerpt"], strict=True))
     assert excerpts[16].endswith(": private, its content is not kept") and "wp:" not in excerpts[16]
     assert excerpts[17].endswith(": private, its content is not kept")
-    assert "comment_approved>spam<" in excerpts[5]  # what is not private keeps its excerpt
-    assert "lucia@example.org" not in "".join(excerpts.values())  # but not an e-mail address (comment 501's)
+    # so does what the site does not show: spam, trashed and pending comments, a draft (QA)
+    assert all(excerpts[p].endswith(": private, its content is not kept") for p in (5, 6, 7, 10))
+    assert "comment_type>pingback<" in excerpts[3]  # what is shown keeps its excerpt
 
 
 def test_a_jetpack_contact_form_message_is_private(tmp_path: Path):
@@ -218,18 +219,18 @@ def test_editors_notes_are_private_and_no_excerpt_publishes_an_email_or_ip(tmp_p
     private = ("<wp:comment_author_email>admin@blog.example</wp:comment_author_email>"
                "<wp:comment_author_IP>203.0.113.7</wp:comment_author_IP>")
     note = _comment(2, "admin", "Note on para 1", kind="note").replace("<wp:comment_date_gmt>", private + "<wp:comment_date_gmt>")
-    spam = _comment(3, "bot", "cheap pills").replace("<wp:comment_approved>1<", "<wp:comment_approved>spam<")
-    read = read_wxr(_export(tmp_path, _item(8, "Page with notes", "x", comments=note + spam.replace(
-        "<wp:comment_date_gmt>", private + "<wp:comment_date_gmt>"))))
+    undated = _comment(3, "ana", "Mi pedido 4411 no llega").replace(
+        "<wp:comment_date_gmt>2024-05-02 10:00:00", private + "<wp:comment_date_gmt>0000-00-00 00:00:00")
+    read = read_wxr(_export(tmp_path, _item(8, "Page with notes", "x", comments=note + undated)))
     assert read.quarantine.select("reason", "excerpt").rows()[0] == (
         "excluded: an editor's private note (comment_type=note)", "id 2: private, its content is not kept")
-    assert read.quarantine["reason"][1] == "excluded: comment_approved=spam"
-    assert "cheap pills" in read.quarantine["excerpt"][1]  # what is not private keeps its excerpt...
+    assert read.quarantine["reason"][1] == "invalid wp:comment_date_gmt: '0000-00-00 00:00:00'"
+    assert "Mi pedido 4411" in read.quarantine["excerpt"][1]  # what the site shows keeps its excerpt...
     assert "203.0.113.7" not in read.quarantine["excerpt"][1] and "@blog.example" not in read.quarantine["excerpt"][1]
-    # ... but never what the site does not show: the commenter's e-mail address and IP
-    quarantined_post = read_wxr(_export(tmp_path, _item(9, "x", "x", status="draft", comments=spam.replace(
-        "<wp:comment_date_gmt>", private + "<wp:comment_date_gmt>")))).quarantine["excerpt"][0]
-    assert "<wp:comment" not in quarantined_post  # a post's excerpt is the post's: its comments are records
+    # ... but never what it does not: the commenter's e-mail address and IP
+    quarantined_post = read_wxr(_export(tmp_path, _item(9, "x", "x", comments=undated).replace(
+        "<dc:creator>shop</dc:creator>", ""))).quarantine["excerpt"][0]
+    assert "<wp:comment" not in quarantined_post and quarantined_post.startswith("<item")  # the post's, not its comments
     missing = _comment(4, "ana", "hola").replace("<wp:comment_date_gmt>2024-05-02 10:00:00</wp:comment_date_gmt>", "")
     read = read_wxr(_export(tmp_path, _item(10, "x", "x", comments=missing).replace(
         "<wp:post_date_gmt>2024-05-01 10:00:00</wp:post_date_gmt>", "")))

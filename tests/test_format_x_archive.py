@@ -109,6 +109,19 @@ def test_account_js_is_a_profile_row_not_a_message():
     } == row
 
 
+def test_an_account_js_quarantined_keeps_its_owners_email_and_phone_out(tmp_path: Path):
+    # QA: account.js with a bad createdAt published the owner's e-mail address and phone in the
+    # quarantine excerpt (the analyst database); X never shows them
+    account = tmp_path / "account.js"
+    account.write_text('window.YTD.account.part0 = [ { "account" : { "email" : "owner@correo.example", '
+                       '"phone" : "+34 699 000 111", "createdVia" : "web", "username" : "Telvia_Ayuda", '
+                       '"accountId" : "1400000000000000001", "createdAt" : "ayer" } } ]')
+    read = read_x_archive(account)
+    assert read.quarantine["reason"].to_list() == ["invalid createdAt: ayer"]
+    assert "Telvia_Ayuda" in read.quarantine["excerpt"][0]
+    assert not any(secret in read.quarantine["excerpt"][0] for secret in ("correo", "699", "createdVia"))
+
+
 def test_note_tweets_are_long_posts_with_their_own_ids():
     (row,) = read_x_archive(FULL / "note-tweet.js").messages.to_dicts()
     assert row["message_id"] == "x:note:1627100000000000001" and row["kind"] == "post"

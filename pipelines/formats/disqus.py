@@ -25,7 +25,7 @@ from xml.etree.ElementTree import Element
 import polars as pl
 
 from pipelines.canonical import MESSAGE_SCHEMA
-from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result
+from pipelines.formats.base import ArchiveError, ReadResult, private_excerpt, quarantine_frame, result
 from pipelines.formats.xml import child_texts, children, excerpt, local_name, parse_root, plain_text
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
@@ -57,7 +57,10 @@ def read_disqus(path: Path) -> ReadResult:
         else:
             row, reason = _post(element, threads, copies)
         if reason:
-            bad.append({"position": position, "reason": reason, "excerpt": excerpt(element)})
+            texts = child_texts(children(element))
+            hidden = _flag(texts, "isDeleted") or _flag(texts, "isSpam")  # not shown: its id only
+            bad.append({"position": position, "reason": reason,
+                        "excerpt": private_excerpt(_dsq_id(element)) if hidden else excerpt(element)})
         else:
             rows.append({**row, "position": position, "platform": "blog", "kind": "post", "mentions": []})
     return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad), notes)

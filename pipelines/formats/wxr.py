@@ -153,7 +153,8 @@ def read_wxr(path: Path) -> ReadResult:
             )
             # a draft, private, pending or scheduled post is not public, nor are its comments
             unpublished = status != "publish" and post_type not in INTERNAL_TYPES
-            private = post_type == "feedback" or protected or status == "private"
+            # what the site does not show keeps its id only in the (published) quarantine
+            private = post_type == "feedback" or protected or unpublished
             if reason:
                 # the comments of a post that could not be read are read all the same, in its
                 # conversation, where the post has an id: each is a whole message of its own
@@ -176,7 +177,8 @@ def read_wxr(path: Path) -> ReadResult:
                     row, reason = {}, f"excluded: comment on a post with status {status}"
                 if reason:
                     texts = child_texts(children(comment))
-                    hidden = private or texts.get("comment_type") in PRIVATE_COMMENT_TYPES
+                    hidden = (private or texts.get("comment_type") in PRIVATE_COMMENT_TYPES
+                              or (texts.get("comment_approved") or "1") != "1")  # spam, trash, pending
                     bad.append({"position": position, "reason": reason,
                                 "excerpt": private_excerpt(texts.get("comment_id")) if hidden else excerpt(comment)})
                 else:

@@ -362,6 +362,18 @@ def _notes(items: list, owner: dict) -> tuple[list[dict], list[dict]]:
     return records, bad
 
 
+#: what account.js holds and X never shows (the owner's e-mail address, phone, sign-up client):
+#: left out of its excerpts, which a quarantine publishes
+PRIVATE_ACCOUNT_FIELDS = frozenset({"email", "phone", "phoneNumber", "createdVia"})
+
+
+def _account_excerpt(item: object) -> str:
+    account = _unwrap(item, "account")
+    if isinstance(account, dict):
+        item = {"account": {key: value for key, value in account.items() if key not in PRIVATE_ACCOUNT_FIELDS}}
+    return excerpt(item)
+
+
 def _profiles(items: list) -> tuple[list[dict], list[dict]]:
     records, bad = [], []
     for position, item in enumerate(items):
@@ -376,11 +388,11 @@ def _profiles(items: list) -> tuple[list[dict], list[dict]]:
             else None
         )
         if reason:
-            bad.append({"position": position, "reason": reason, "excerpt": excerpt(item)})
+            bad.append({"position": position, "reason": reason, "excerpt": _account_excerpt(item)})
             continue
         records.append({
             **x_profile(account_id, text_value(account["username"])),
             "created_at": str(account["createdAt"]), "date_field": "createdAt",
-            "position": position, "excerpt": excerpt(item),
+            "position": position, "excerpt": _account_excerpt(item),
         })
     return records, bad
