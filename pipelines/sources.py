@@ -180,6 +180,9 @@ def _fetch_http(url: str, target: Path) -> None:
             return
         except (httpx.TransportError, httpx.HTTPStatusError) as exc:
             status = getattr(getattr(exc, "response", None), "status_code", None)
+            if isinstance(exc, httpx.UnsupportedProtocol):  # a redirect to file:// or ftp://: no retry mends it
+                raise SourceError(f"download of {redact(url)} refused: it leads to an address that is not http(s)"
+                                  ) from exc
             if attempt == HTTP_ATTEMPTS or (status is not None and status < 500):
                 reason = f"HTTP {status}" if status is not None else type(exc).__name__
                 raise SourceError(f"download of {redact(url)} failed after {attempt} attempt(s): {reason}") from exc

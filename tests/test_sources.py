@@ -32,6 +32,10 @@ class _FlakyHandler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(PAGE)
         elif self.path.startswith("/page.json"):
             self.send_error(503, "try again")
+        elif self.path.startswith("/to_file"):  # a redirect out of http(s)
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
         else:
             self.send_error(404)
 
@@ -68,6 +72,13 @@ def test_http_not_found_is_reported_and_other_sources_go_on(server, settings):
     records = ingest.ingest([f"{server}/missing.json", str(FIXTURES / "ingest" / "blog_wordpress.xml")], settings)
     assert records[0].status == "rejected" and "404" in records[0].error
     assert records[1].status == "loaded"
+
+
+def test_a_redirect_out_of_http_is_refused_at_once(server, settings):
+    # QA: refused only after four attempts and their backoff, as if the server might mend it
+    (record,) = ingest.ingest([f"{server}/to_file"], settings)
+    assert record.status == "rejected" and "leads to an address that is not http(s)" in record.error
+    assert _FlakyHandler.calls == 1
 
 
 def test_fsspec_url(settings):
