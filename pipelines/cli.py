@@ -144,10 +144,18 @@ def _registered(is_new: bool) -> str:
     return "new" if is_new else "already registered"
 
 
+def printable(name: str) -> str:
+    """A file name as printed: control and format characters (a terminal escape, a newline, a
+    right-to-left override: a zip entry's name is anyone's) written as escapes."""
+    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}"
+                   for c in name)
+
+
 def _file_line(record, state: str) -> str:
+    name = printable(record.name)
     if record.status == "rejected":
-        return f"  {record.name:<40} {record.format or '?':<10} REJECTED ({state}): {record.error}"
-    line = (f"  {record.name:<40} {record.format:<10} read {record.records_read:>6}  "
+        return f"  {name:<40} {record.format or '?':<10} REJECTED ({state}): {record.error}"
+    line = (f"  {name:<40} {record.format:<10} read {record.records_read:>6}  "
             f"loaded {record.records_loaded:>6}  quarantined {record.records_quarantined:>4}  ({state})")
     return f"{line}: {record.notes}" if record.records_read == 0 and record.notes else line
 
@@ -243,7 +251,7 @@ def _grouped_skips(skipped: list) -> dict[str, list[str]]:
     """The names of the skipped candidates, per reason, in the order found."""
     grouped: dict[str, list[str]] = {}
     for candidate in skipped:
-        grouped.setdefault(candidate.skipped, []).append(candidate.name)
+        grouped.setdefault(candidate.skipped, []).append(printable(candidate.name))
     return grouped
 
 

@@ -176,3 +176,15 @@ def test_the_secret_comes_from_the_environment_and_query_values_are_redacted(ser
     assert record.source == f"{server}/page.json?signature=***"
     assert _written_anywhere(settings.home, SECRET) == []
 
+
+
+def test_zip_entry_names_are_printed_with_their_control_characters_escaped(tmp_path):
+    # QA: an entry named with a terminal escape and a newline printed them raw: it could recolour
+    # the terminal or fake a line of the ingest's report
+    from support import run_cli
+
+    bundle = tmp_path / "names.zip"
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("page\x1b[2J\nfake.json", PAGE)
+    proc = run_cli(tmp_path / "home", "ingest", str(bundle))
+    assert "\x1b" not in proc.stdout and "names.zip/page\\x1b[2J\\x0afake.json" in proc.stdout
