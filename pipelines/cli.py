@@ -481,6 +481,12 @@ def cmd_sql(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     with con:
+        # read-only beyond the database too: no file read or written but its scratch CSV, no extension
+        scratch = settings.temp_dir / f"sql-{os.getpid()}.csv"
+        con.execute("set allowed_directories = $dirs", {"dirs": [f"{settings.temp_dir}{os.sep}"]})
+        for option in ("enable_external_access", "autoinstall_known_extensions", "autoload_known_extensions"):
+            con.execute(f"set {option} = false")
+        con.execute("set lock_configuration = true")
         try:
             if len(con.extract_statements(args.query)) > 1:
                 print("error: give one SQL statement (several were given: only the last one's result "
@@ -490,7 +496,7 @@ def cmd_sql(args: argparse.Namespace) -> int:
             if result is None:
                 return 0
             if args.csv:
-                _write_csv(result, settings.temp_dir / f"sql-{os.getpid()}.csv")
+                _write_csv(result, scratch)
             else:
                 result.show(max_rows=args.max_rows, max_width=10_000)
         except duckdb.Error as exc:
@@ -746,7 +752,9 @@ def build_parser() -> argparse.ArgumentParser:
         "Run one SQL statement on the current version's analyst database, opened read-only: tables\n"
         "(brand_scorecards, care_cases, unanswered_cases, agent_activity, brands, messages, ...) and\n"
         "views (leaderboard_latest_final_month, brand_trend, unanswered_queue_by_reach,\n"
-        "equity_by_band, hour_weekday); every table and column is commented (duckdb_columns()).",
+        "equity_by_band, hour_weekday); every table and column is commented (duckdb_columns()).\n"
+        "No other file is read or written (COPY TO, read_csv, ATTACH are refused), and no extension\n"
+        "is installed or loaded: export with --csv, or open the published Parquet files.",
         ['brandcare sql "select * from leaderboard_latest_final_month"',
          'brandcare sql --csv "select * from hour_weekday where brand_id = \'telvia\'" > hours.csv'],
         settings=HOME_ONLY)

@@ -317,6 +317,13 @@ def test_sql_answers_read_only_and_refuses_writes(demo_run):
     typed = run_cli(demo_run.home, "sql", "select true as ok, ['a', 'b'] as ids, timestamptz '2026-10-01 10:00:00+00' "
                     "as at, 'x,y' as text", "--csv")
     assert typed.stdout == 'ok,ids,at,text\ntrue,"[a, b]",2026-10-01 10:00:00+00,"x,y"\n'
+    # read-only beyond the database too (QA: COPY wrote a file anywhere, read_csv read /etc/passwd)
+    outside = demo_run.home.parent / "copied.csv"
+    for query in (f"copy (select 1) to '{outside}'", "select * from read_csv('/etc/hostname')", "install httpfs",
+                  "set enable_external_access = true"):
+        refused = run_cli(demo_run.home, "sql", query, check=False)
+        assert refused.returncode == 1 and refused.stderr.startswith("error: "), query
+    assert not outside.exists()
 
 
 def test_shell_opens_the_current_database_read_only(demo_run):
