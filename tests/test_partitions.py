@@ -352,7 +352,16 @@ def test_a_build_recomputes_its_own_runs_months_whatever_window_another_run_wrot
         # nothing (QA: a UI run published the row a command-line run's failed check had just refused)
         from pipelines.defs.warehouse import read_build_state, write_build_state
 
-        assert read_build_state(load_settings())["state"] == "built"
+        state = read_build_state(load_settings())
+        assert state["state"] == "checked"  # built, and its blocking check passed
+        # a build whose blocking check did not run (the launchpad can leave the checks out): the
+        # run published it, its manifest listing no check (QA)
+        write_build_state(load_settings(), state["run_id"], "built")
+        unchecked = job.execute_in_process(instance=instance, asset_selection=[AssetKey("published")],
+                                           raise_on_error=False)
+        assert not unchecked.success
+        (failure,) = [e for e in unchecked.all_events if e.event_type_value == "STEP_FAILURE"]
+        assert "brand_scorecards_expectations) failed or did not run" in str(failure.event_specific_data.error)
         write_build_state(load_settings(), "another-run", "building")
         refused = job.execute_in_process(instance=instance, asset_selection=[AssetKey("published")],
                                          raise_on_error=False)

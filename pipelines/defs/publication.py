@@ -9,7 +9,7 @@ from dagster import AssetExecutionContext, DagsterEventType, Failure, Materializ
 
 from pipelines.defs.partitions import BACKFILL_TAG
 from pipelines.defs.resources import BrandcareResource
-from pipelines.defs.warehouse import BRAND_SCORECARDS, WAREHOUSE_POOL, mart_key, read_build_state
+from pipelines.defs.warehouse import BRAND_SCORECARDS, CHECKED, WAREHOUSE_POOL, mart_key, read_build_state
 from pipelines.publish import ANALYST_TABLES, publish
 from pipelines.report import render_report
 from pipelines.settings import connect_duckdb
@@ -64,7 +64,11 @@ def _require_own_build(context: AssetExecutionContext, settings) -> None:
     if built_here and state["run_id"] != context.run.run_id:
         raise Failure(f"the working warehouse was rebuilt by run {state['run_id']} after this run's build: this "
                       "run publishes nothing (its checks were of its own build); that run publishes its own")
-    if state["state"] != "built":
+    if state["state"] == "built":
+        raise Failure(f"the blocking check of the working warehouse's last build (run {state['run_id']}, "
+                      "brand_scorecards_expectations) failed or did not run: nothing is published unchecked "
+                      "(in the launchpad, keep 'Include separately executable checks'; or `brandcare run`)")
+    if state["state"] != CHECKED:
         raise Failure(f"the working warehouse's last build (run {state['run_id']}) did not finish, or failed a "
                       "check: nothing is published until a build finishes (`brandcare run`)")
 

@@ -87,11 +87,16 @@ def _build_state_path(settings: Settings) -> Path:
     return settings.warehouse_path.parent / "build.json"
 
 
+#: the build state once the blocking check of brand_scorecards passed on it: what may be published
+CHECKED = "checked"
+
+
 def write_build_state(settings: Settings, run_id: str, state: str) -> None:
-    """Which run last rebuilt the working warehouse and whether its build finished ("building",
-    then "built"): the publication reads it, so that a run never publishes a build it did not
-    make, or one whose checks failed (the warehouse pool is taken step by step, not from a
-    run's build to its publication)."""
+    """Which run last rebuilt the working warehouse and how far it got ("building", "built" when
+    dbt's build and tests finished, :data:`CHECKED` when the blocking check passed on it): the
+    publication reads it, so that a run never publishes a build it did not make, one whose
+    checks failed, or one whose checks did not run (the launchpad can leave them out; the
+    warehouse pool is taken step by step, not from a run's build to its publication)."""
     path = _build_state_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = path.with_suffix(".tmp")
@@ -210,9 +215,13 @@ BRAND_SCORECARDS = mart_key("brand_scorecards")
 def brand_scorecards_expectations(brandcare: BrandcareResource) -> AssetCheckResult:
     from data_checks import validate_brand_scorecards
 
-    with connect_duckdb(brandcare.settings().warehouse_path, read_only=True) as con:
+    settings = brandcare.settings()
+    with connect_duckdb(settings.warehouse_path, read_only=True) as con:
         frame = con.sql("select * from brand_scorecards").df()
     outcome = validate_brand_scorecards(frame)
+    state = read_build_state(settings)
+    if outcome.passed and state is not None and state["state"] == "built":
+        write_build_state(settings, state["run_id"], CHECKED)  # the build may be published
     return AssetCheckResult(
         passed=outcome.passed,
         severity=AssetCheckSeverity.ERROR,
