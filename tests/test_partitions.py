@@ -323,6 +323,19 @@ def test_a_build_recomputes_its_own_runs_months_whatever_window_another_run_wrot
     home, brands = _home_with(tmp_path, {
         "message_id": "x:100", "conversation_id": "x:100", "author_id": "u1", "created_at": "2026-01-31T10:00:00Z",
         "text": "@nubeluz_ayuda llevo tres días sin internet y nadie me lo soluciona", "mentions": ["nubeluz_ayuda"]})
+    # a UI backfill's first run builds the models upstream of the window: on a fresh home it
+    # failed, running care_cases' relationship tests (one of their models, brands, was selected:
+    # dbt's eager indirect selection) before care_cases existed (QA)
+    with brandcare_env(home, brands), DagsterInstance.get() as instance:
+        definitions = defs()
+        graph, downstream, todo = definitions.resolve_asset_graph(), set(), [RUN_WINDOW]
+        while todo:
+            downstream |= (children := graph.get(todo.pop()).child_keys - downstream)
+            todo += children
+        job = definitions.resolve_job_def(BRANDCARE_JOB)
+        upstream = [key for key in job.asset_layer.executable_asset_keys if key not in downstream | {RUN_WINDOW}]
+        assert AssetKey("brands") in upstream and AssetKey("care_cases") not in upstream
+        assert job.execute_in_process(instance=instance, asset_selection=upstream, raise_on_error=False).success
     run_cli(home, "run", "--quiet", brands=brands)
     assert not _cases(home)["x:100"]["off_hours"]
 
