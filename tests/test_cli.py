@@ -316,7 +316,21 @@ def test_status_says_a_ui_runs_month_and_why_its_step_failed(tmp_path):
     out = run_cli(home, "status").stdout
     assert re.search(r"FAILURE .* month 2026-03$", out, re.M), out
     (line,) = [line.strip() for line in out.splitlines() if "step brand_registry failed" in line]
-    assert line.startswith("step brand_registry failed: BrandRegistryError: ") and "'9-21'" in line, line
+    # the registry's own words head the failure (the UI showed "Error occurred while executing op
+    # brand_registry", the reason under the stack trace, QA)
+    assert line.startswith(f"step brand_registry failed: Failure: brand registry {broken}: ") and "'9-21'" in line, line
+
+
+def test_tables_in_the_ui_metadata_keep_one_row_per_line():
+    """QA: the UI's per-file and mismatch tables wrapped every long cell (a sha256 on six rows)."""
+    import polars as pl
+
+    from pipelines.defs.lake import markdown_table
+
+    frame = pl.DataFrame({"archive_name": ["banco_pinar_wordpress_export_2026.xml"] * 2, "sha256": ["ab" * 32] * 2,
+                          "records_quarantined": [3, 4]})
+    lines = markdown_table(frame).splitlines()
+    assert len(lines) == 4 and all(line.count("|") == 4 for line in lines)
 
 
 def test_status_says_the_months_materialised_as_their_spans():

@@ -38,14 +38,22 @@ def test_partition_window_is_half_open_dates():
 def test_nightly_schedule_recomputes_the_months_whose_window_is_open(tmp_path):
     from pipelines.defs.automation import daily_schedule
 
-    with brandcare_env(tmp_path / "home"):
+    home, _ = _home_with(tmp_path, *[
+        {"message_id": f"x:{day}", "conversation_id": f"x:{day}", "author_id": "u1", "text": "hola",
+         "created_at": f"2026-11-{day}T10:00:00Z"} for day in (20, 28)])
+    with brandcare_env(home):
         context = build_schedule_context(scheduled_execution_time=datetime(2026, 11, 24, 2, 30, tzinfo=UTC))
         request = daily_schedule.evaluate_tick(context).run_requests[0]
         assert request.tags[RANGE_START_TAG] == request.tags[RANGE_END_TAG] == "2026-11-01"
         # early in a month, the open window reaches into the previous one
         context = build_schedule_context(scheduled_execution_time=datetime(2026, 12, 3, 2, 30, tzinfo=UTC))
         request = daily_schedule.evaluate_tick(context).run_requests[0]
-    assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-11-01", "2026-12-01")
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == ("2026-11-01", "2026-12-01")
+        # no message in the open window (an archive that ends earlier): no run, and the reason; each
+        # night rebuilt empty days and published a copy, pruning the versions to roll back to (QA)
+        context = build_schedule_context(scheduled_execution_time=datetime(2027, 3, 1, 2, 30, tzinfo=UTC))
+        result = daily_schedule.evaluate_tick(context)
+    assert not result.run_requests and "no message of the lake is dated in" in result.skip_message
 
 
 def test_inbox_sensor_loads_new_files_and_asks_for_their_months_only(tmp_path, fixtures_dir):

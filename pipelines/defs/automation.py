@@ -18,6 +18,7 @@ from dagster import (
 
 from pipelines import ingest, sources
 from pipelines.defs.partitions import range_tags, recent_days
+from pipelines.runner import empty_window_note
 from pipelines.settings import load_settings
 
 BRANDCARE_JOB = "brandcare"
@@ -29,15 +30,25 @@ brandcare_job = define_asset_job(
 )
 
 @schedule(job=brandcare_job, cron_schedule="30 2 * * *", execution_timezone="UTC",
-          default_status=DefaultScheduleStatus.STOPPED, name="brandcare_daily")
-def daily_schedule(context: ScheduleEvaluationContext) -> RunRequest:
-    """Each night, recompute the days whose response window is still open (late replies) and publish."""
+          default_status=DefaultScheduleStatus.STOPPED, name="brandcare_daily",
+          description="Each night at 02:30 UTC, for a home fed with live data: recompute the days whose "
+          "response window is still open (late replies) and publish; skipped when the lake holds no "
+          "message of those days.")
+def daily_schedule(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+    """Each night, recompute the days whose response window is still open (late replies) and
+    publish; no run when the lake holds no message of those days (an archive that ends earlier:
+    the run would rebuild empty days and publish a copy, pruning older versions)."""
     today = context.scheduled_execution_time.date()
-    first, last = recent_days(today, load_settings().response_window_days)
+    settings = load_settings()
+    first, last = recent_days(today, settings.response_window_days)
+    if empty := empty_window_note(settings, first, last):
+        return SkipReason(empty)
     return RunRequest(run_key=f"daily-{today}", tags=range_tags(first, last))
 
 
-@sensor(job=brandcare_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.STOPPED)
+@sensor(job=brandcare_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.STOPPED,
+        description="Archive files dropped in $BRANDCARE_HOME/inbox (create the folder) are ingested, then one "
+        "run recomputes the days they hold and publishes.")
 def inbox_sensor(context: SensorEvaluationContext):
     """Archive files dropped in $BRANDCARE_HOME/inbox: register and normalise them into the lake
     (files only, never the warehouse), then ask for one run over the days they hold. Files that

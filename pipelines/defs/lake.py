@@ -16,13 +16,14 @@ from dagster import (
     AssetKey,
     AssetSpec,
     Config,
+    Failure,
     MaterializeResult,
     MetadataValue,
     multi_asset,
 )
 
 from pipelines import ingest
-from pipelines.brands import load_registry, registry_frames
+from pipelines.brands import BrandRegistryError, load_registry, registry_frames
 from pipelines.defs.resources import BrandcareResource
 
 ARCHIVE_FILES = AssetKey(["lake", "archive_files"])
@@ -94,6 +95,9 @@ def lake_archives(context: AssetExecutionContext, config: ArchivesConfig, brandc
         asset_key=ARCHIVE_FILES,
         passed=mismatches.is_empty(),
         severity=AssetCheckSeverity.ERROR,
+        description=(f"{mismatches.height} of {files.height} archive files: records read != loaded + quarantined, "
+                     "or the lake holds other rows (see mismatches)") if mismatches.height else
+        f"{files.height} archive files: records read = loaded + quarantined, the lake holds exactly those rows",
         metadata={
             "files_checked": files.height,
             "mismatches": MetadataValue.md(markdown_table(mismatches) if mismatches.height else "none"),
@@ -103,8 +107,11 @@ def lake_archives(context: AssetExecutionContext, config: ArchivesConfig, brandc
 
 def markdown_table(frame: pl.DataFrame) -> str:
     """A frame as a Markdown table, for Dagster UI metadata."""
+    # wide enough that no cell wraps onto a second row (a sha256, a file name: QA, the UI showed
+    # the pipes of broken rows instead of a table)
     with pl.Config(tbl_formatting="MARKDOWN", tbl_hide_column_data_types=True,
-                   tbl_hide_dataframe_shape=True, tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=200):
+                   tbl_hide_dataframe_shape=True, tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=200,
+                   tbl_width_chars=65_535):
         return str(frame)
 
 
@@ -116,7 +123,10 @@ def markdown_table(frame: pl.DataFrame) -> str:
 def brand_registry(context: AssetExecutionContext, brandcare: BrandcareResource):
     """Load the brand registry YAML and write it, with each brand's open hours over the data's dates, to the lake."""
     settings = brandcare.settings()
-    brands = load_registry(settings.brands_path)
+    try:
+        brands = load_registry(settings.brands_path)
+    except BrandRegistryError as exc:  # the reason on the step's failure, not under a stack trace
+        raise Failure(f"brand registry {settings.brands_path}: {exc}") from exc
     start, end = _calendar_range(settings)
     frames = registry_frames(brands, start, end)
     settings.registry_dir.mkdir(parents=True, exist_ok=True)
