@@ -156,6 +156,9 @@ def test_a_comment_imported_twice_is_one_comment(tmp_path: Path):
     assert set(rows) == {"blog:disqus:t1", "blog:disqus:t2", "blog:disqus:11", "blog:disqus:22",
                          "blog:disqus:12", "blog:disqus:13"}
     assert rows["blog:disqus:22"]["parent_id"] == "blog:disqus:11"  # the reply to the copy replies to the first
+    # ... in the first's conversation, where its parent is: the owner's answer was in the other
+    # thread's, and the case read unanswered (QA, the same real export)
+    assert rows["blog:disqus:22"]["conversation_id"] == rows["blog:disqus:11"]["conversation_id"] == "blog:disqus:t1"
     assert read.quarantine["reason"].to_list() == [
         "excluded: a copy of comment blog:disqus:11 (imported into the forum twice: the same import id, author, "
         "time and text)"]

@@ -44,6 +44,7 @@ def read_disqus(path: Path) -> ReadResult:
 
     records = [e for e in root if local_name(e.tag) in ("thread", "post")]
     copies = _copies(records)
+    conversations = _conversation_threads(records, copies)
     # comments may precede their thread in the file: know every thread first
     threads = {}
     for thread in (e for e in records if local_name(e.tag) == "thread" and _dsq_id(e)):
@@ -55,7 +56,7 @@ def read_disqus(path: Path) -> ReadResult:
         if local_name(element.tag) == "thread":
             row, reason = _thread(element)
         else:
-            row, reason = _post(element, threads, copies)
+            row, reason = _post(element, threads, copies, conversations)
         if reason:
             texts = child_texts(children(element))
             hidden = _flag(texts, "isDeleted") or _flag(texts, "isSpam")  # not shown: its id only
@@ -84,6 +85,34 @@ def _copies(records: list[Element]) -> dict[str, str]:
                _flag(texts, "isDeleted"), _flag(texts, "isSpam"))
         copies.setdefault(post_id, first.setdefault(key, post_id))
     return {post: kept for post, kept in copies.items() if post != kept}
+
+
+def _conversation_threads(records: list[Element], copies: dict[str, str]) -> dict[str, str]:
+    """dsq:id of each post -> the thread of its topmost ancestor in the file, parents read
+    through :func:`_copies`: a reply whose parent is a copy in another thread (a blog imported
+    twice, its owner answering the second copy) is in the first copy's conversation, where its
+    parent is (QA: the owner's answer was in another conversation, and the case read unanswered)."""
+    thread_of: dict[str, str] = {}
+    parent_of: dict[str, str] = {}
+    for element in records:
+        post_id = _dsq_id(element)
+        if local_name(element.tag) != "post" or not post_id:
+            continue
+        elements = children(element)
+        thread_id = _dsq_id(elements.get("thread"))
+        if thread_id:
+            thread_of[post_id] = thread_id
+        parent = _dsq_id(elements.get("parent"))
+        if parent:
+            parent_of[post_id] = copies.get(parent, parent)
+    resolved: dict[str, str] = {}
+    for post_id in thread_of:
+        chain, node = [post_id], post_id
+        while (up := parent_of.get(node)) in thread_of and up not in chain and up not in resolved:
+            chain.append(node := up)
+        root_thread = resolved.get(parent_of.get(node, ""), thread_of[node])
+        resolved.update(dict.fromkeys(chain, root_thread))
+    return resolved
 
 
 def _dsq_id(element: Element | None) -> str | None:
@@ -149,10 +178,11 @@ def _thread(element: Element) -> tuple[dict, str | None]:
 
 
 def _post(
-    element: Element, threads: dict[str, tuple[str | None, str | None]], copies: dict[str, str]
+    element: Element, threads: dict[str, tuple[str | None, str | None]], copies: dict[str, str],
+    conversations: dict[str, str],
 ) -> tuple[dict, str | None]:
     """A comment; ``threads``: (author id, link) of every thread of the file by dsq:id;
-    ``copies``: :func:`_copies`."""
+    ``copies``: :func:`_copies`; ``conversations``: :func:`_conversation_threads`."""
     post_id = _dsq_id(element)
     if not post_id:
         return {}, "missing required field: dsq:id"
@@ -171,10 +201,12 @@ def _post(
     (author_id, author_handle, created_at), reason = _authored(elements, texts)
     if reason:
         return {}, reason
-    owner, link = threads.get(thread_id, (None, None))
+    link = threads.get(thread_id, (None, None))[1]  # where it is shown
+    conversation_thread = conversations.get(post_id, thread_id)
+    owner = threads.get(conversation_thread, (None, None))[0]
     parent_id = _dsq_id(elements.get("parent"))
     parent_id = copies.get(parent_id, parent_id)
-    conversation = f"blog:disqus:t{thread_id}"
+    conversation = f"blog:disqus:t{conversation_thread}"
     return {
         "message_id": f"blog:disqus:{post_id}", "version_id": f"blog:disqus:{post_id}",
         "native_id": f"disqus:{post_id}",
