@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.formats.base import ArchiveError
 from pipelines.formats.wxr import _gmt, read_wxr
 from pipelines.formats.xml import plain_text
 
@@ -322,7 +323,6 @@ def test_a_wordpress_com_export_using_atom_without_declaring_it_is_read(tmp_path
     """WordPress.com writes <atom:link> without declaring xmlns:atom: the whole export was
     rejected as "unbound prefix" (QA, two real WordPress.com exports: 405 and 57 records lost).
     The prefix is declared for reading, with a note; a file broken otherwise is still rejected."""
-    from pipelines.formats.base import ArchiveError
 
     head = ('<?xml version="1.0" encoding="UTF-8" ?>\n<!-- generator="WordPress.com" created="2012-09-06 04:08"-->\n'
             '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"\n'
@@ -344,9 +344,9 @@ def test_a_wordpress_com_export_using_atom_without_declaring_it_is_read(tmp_path
     assert read.quarantine.height == 0
     assert read.notes == ("namespace prefix(es) used without a declaration, declared for reading: atom "
                           "(WordPress.com exports do so with atom)",)
-    # not well-formed besides the prefix: rejected, with the parser's first error
+    # not well-formed besides the prefix: rejected, naming the error left once it is declared
     path.write_text(head + item.replace("</wp:comment></item>", "</item>") + "</channel></rss>\n", encoding="utf-8")
-    with pytest.raises(ArchiveError, match="not well-formed XML: unbound prefix"):
+    with pytest.raises(ArchiveError, match="not well-formed XML: mismatched tag"):
         read_wxr(path)
 
 
@@ -372,3 +372,25 @@ def test_the_site_is_the_host_most_posts_link_to_not_the_first_posts(tmp_path: P
     (row,) = read_wxr(path).messages.to_dicts()
     assert row["message_id"] == "blog:hippo-jessy.com:c6382893761579451138"
     assert row["conversation_id"] == "blog:hippo-jessy.com:tabout/index.html"
+
+
+def test_a_squarespace_export_with_raw_ampersands_is_read_and_no_login_email_is_published(tmp_path: Path):
+    """Ghost's sample of a Squarespace export (MIT): a raw '&' and '&mdash;' in a title, which XML
+    does not allow, rejected the whole file (QA: one character lost every post); its logins are
+    e-mail addresses, published as the posts' author_id and handle, which the site never shows."""
+    export = EDGE_CASES.parent / "squarespace" / "export_first_item.xml"
+    read = read_wxr(export)
+    assert read.notes == ("2 '&' that XML does not allow outside CDATA (a raw '&', an HTML entity such as &mdash;) "
+                          "escaped or written as its character for reading",)
+    assert read.quarantine["reason"].to_list() == ["excluded: post status draft"]
+    published = tmp_path / "published.xml"
+    published.write_text(export.read_text().replace("<wp:status>draft", "<wp:status>publish").replace(
+        "<dc:creator>HarrySquatter", "<dc:creator>hermione@example.com"))
+    (post,) = read_wxr(published).messages.to_dicts()
+    assert (post["author_id"], post["author_handle"]) == ("Hermione Granger", "Hermione Granger")
+    assert post["text"].startswith("Draft & Post & More—More.\nLorem ipsum")
+    # an '&' inside CDATA is text, left as it is; a file broken otherwise still names its first error
+    broken = tmp_path / "broken.xml"
+    broken.write_text(export.read_text().replace("</channel>", "<item><title>Q&A</title></channel>"))
+    with pytest.raises(ArchiveError, match="not well-formed XML: mismatched tag"):
+        read_wxr(broken)

@@ -123,7 +123,7 @@ def read_wxr(path: Path) -> ReadResult:
         # WordPress numbers posts and comments per site: ids are the site's ('blog:<site>:<id>'),
         # so that two blogs never share one, and two exports of one blog do
         items = [c for c in channel if local_name(c.tag) == "item"]
-        logins = _logins(channel)
+        logins, shown = _logins(channel)
         site = (site_key(channel_link) or site_key(about.get("base_blog_url"))
                 or site_key(about.get("base_site_url")) or site_key(_posts_host(items)))
         prefix = f"blog:{site}:" if site else "blog:"
@@ -132,7 +132,7 @@ def read_wxr(path: Path) -> ReadResult:
             field = child_texts(children(item)).get
             thread = None if field("post_id") else field("thread_identifier")  # Disqus's import format
             post_id = field("post_id") or (f"t{thread}" if thread else None)
-            creator = field("creator")
+            creator = shown.get(field("creator"), field("creator"))  # the login (or the name an e-mail login shows)
             created = _gmt(field("post_date_gmt"))
             status = field("status") or "publish"
             post_type = field("post_type") or "post"
@@ -188,14 +188,20 @@ def read_wxr(path: Path) -> ReadResult:
     return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad), notes)
 
 
-def _logins(channel: Element) -> dict[str, str]:
-    """The site's users the export lists (``<wp:author>``): user id -> login."""
-    logins = {}
+def _logins(channel: Element) -> tuple[dict[str, str], dict[str, str]]:
+    """The site's users the export lists (``<wp:author>``): user id -> login, and login -> the
+    name a message of theirs is published under: the login, but the display name where the
+    login is an e-mail address (Squarespace's exports), which the site never shows."""
+    logins, shown = {}, {}
     for author in (c for c in channel if local_name(c.tag) == "author"):
         field = child_texts(children(author)).get
-        if field("author_id") and field("author_login"):
-            logins[field("author_id")] = field("author_login")
-    return logins
+        login = field("author_login")
+        if login:
+            public = field("author_display_name") if "@" in login and field("author_display_name") else login
+            shown[login] = public
+            if field("author_id"):
+                logins[field("author_id")] = public
+    return logins, shown
 
 
 def _comment(

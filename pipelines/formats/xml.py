@@ -30,37 +30,81 @@ _HIDDEN_TAGS = frozenset({"script", "style", "template"})
 
 def parse_root(path: Path) -> tuple[Element, tuple[str, ...]]:
     """The root element of an XML file, and notes; ArchiveError when it is unsafe or not
-    well-formed. A namespace prefix that the file uses without declaring it (WordPress.com
-    writes ``<atom:link>`` without ``xmlns:atom``: "unbound prefix") is declared on the root
-    element, and a note says so: the rest of the file is well-formed, and nothing else is
-    repaired."""
+    well-formed. Two faults of real exports are repaired, each said in a note, the rest of the
+    file being well-formed: a namespace prefix used without a declaration (WordPress.com writes
+    ``<atom:link>`` without ``xmlns:atom``: "unbound prefix") is declared on the root element;
+    an ``&`` that starts no XML entity (a converter's raw ``Q&A``) or an HTML entity XML does
+    not define (``&mdash;``), outside CDATA, is escaped or written as its character
+    (Squarespace and blog converters' WXR). Nothing else is repaired: the first other error is said."""
     try:
         return parse(str(path), forbid_dtd=True).getroot(), ()
     except DefusedXmlException as exc:
         raise ArchiveError(f"unsafe XML rejected ({type(exc).__name__}): {exc}") from exc
     except ParseError as exc:
-        if "unbound prefix" not in str(exc):
-            raise ArchiveError(f"not well-formed XML: {exc}") from exc
         error = exc
-    data = path.read_bytes()
+    data, notes = path.read_bytes(), []
+    for repair in (_declare_prefixes, _escape_ampersands):
+        data, note = repair(data)
+        if note:
+            notes.append(note)
+    if not notes:
+        raise ArchiveError(f"not well-formed XML: {error}") from error
+    try:
+        root = fromstring(data, forbid_dtd=True)
+    except DefusedXmlException as exc:
+        raise ArchiveError(f"unsafe XML rejected ({type(exc).__name__}): {exc}") from exc
+    except ParseError as exc:  # what is left once the repairable faults are repaired
+        raise ArchiveError(f"not well-formed XML: {exc}") from exc
+    return root, tuple(notes)
+
+
+def _declare_prefixes(data: bytes) -> tuple[bytes, str | None]:
+    """The file with the namespace prefixes its tags use undeclared declared on its root element."""
     prefixes = sorted(set(_TAG_PREFIX.findall(data)) - set(_DECLARED_PREFIX.findall(data)) - {b"xml", b"xmlns"})
     root_tag = _ROOT_TAG.search(data)
     if not prefixes or root_tag is None:
-        raise ArchiveError(f"not well-formed XML: {error}") from error
+        return data, None
     declarations = b"".join(
         b' xmlns:%s="%s"' % (prefix, KNOWN_NAMESPACES.get(prefix, b"urn:brandcare:undeclared:" + prefix))
         for prefix in prefixes
     )
-    patched = data[: root_tag.end()] + declarations + data[root_tag.end():]
-    try:
-        root = fromstring(patched, forbid_dtd=True)
-    except DefusedXmlException as exc:
-        raise ArchiveError(f"unsafe XML rejected ({type(exc).__name__}): {exc}") from exc
-    except ParseError as exc:
-        raise ArchiveError(f"not well-formed XML: {error}") from exc
     names = ", ".join(prefix.decode() for prefix in prefixes)
-    return root, (f"namespace prefix(es) used without a declaration, declared for reading: {names} "
-                  "(WordPress.com exports do so with atom)",)
+    return (data[: root_tag.end()] + declarations + data[root_tag.end():],
+            f"namespace prefix(es) used without a declaration, declared for reading: {names} "
+            "(WordPress.com exports do so with atom)")
+
+
+def _escape_ampersands(data: bytes) -> tuple[bytes, str | None]:
+    """The file with every ``&`` outside CDATA that starts no XML entity escaped (``&amp;``),
+    an HTML entity XML does not define written as its character (``&mdash;`` -> ``—``)."""
+    from html.entities import html5
+
+    count = 0
+
+    def fixed(match: re.Match) -> bytes:
+        nonlocal count
+        count += 1
+        name = match.group(1)
+        if name and (character := html5.get(name.decode("ascii"))):
+            return character.encode("utf-8")
+        return b"&amp;" + (name or b"")
+
+    parts, last = [], 0
+    for cdata in _CDATA.finditer(data):
+        parts += [_STRAY_AMPERSAND.sub(fixed, data[last:cdata.start()]), cdata.group()]
+        last = cdata.end()
+    parts.append(_STRAY_AMPERSAND.sub(fixed, data[last:]))
+    if not count:
+        return data, None
+    return b"".join(parts), (f"{count} '&' that XML does not allow outside CDATA (a raw '&', an HTML entity "
+                             "such as &mdash;) escaped or written as its character for reading")
+
+
+#: a CDATA section (its text is not markup: an ``&`` in it is text)
+_CDATA = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.S)
+#: an ``&`` that is not one of XML's entities or a character reference; group 1: an HTML
+#: entity's name and ``;`` when one follows
+_STRAY_AMPERSAND = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos|#[0-9]+|#x[0-9A-Fa-f]+);)([A-Za-z][A-Za-z0-9]*;)?")
 
 
 #: prefixes of tags (``<atom:link``, ``</dsq:thread``), and prefixes declared (``xmlns:atom=``)
