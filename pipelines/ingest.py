@@ -214,6 +214,22 @@ def register(candidate: Candidate, settings: Settings) -> tuple[str, bool]:
     return sha, True
 
 
+def add_companions(candidate: Candidate, settings: Settings, sha: str) -> bool:
+    """Store the companions a registered file lacked (account.js, found beside a tweets.js that
+    an earlier ingest read alone: its posts were quarantined, author unknown); True when one was
+    added, and the file is to be read again."""
+    target = settings.archives_dir / sha / "companions"
+    added = False
+    for companion in candidate.companions:
+        if not (target / companion.name).exists():
+            target.mkdir(parents=True, exist_ok=True)
+            scratch = target / f".{companion.name}.tmp"
+            shutil.copyfile(companion, scratch)
+            os.replace(scratch, target / companion.name)
+            added = True
+    return added
+
+
 def write_parquet(frame: pl.DataFrame, target: Path) -> None:
     """Write a Parquet file atomically (temp file + rename), creating its folder."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -811,8 +827,10 @@ def ingest(
                 if on_skip:
                     on_skip(candidate)
                 continue
+            completed = False  # a registered file given the companions it lacked: read again
             try:
                 sha, is_new = register(candidate, settings)
+                completed = not is_new and candidate.path is not None and add_companions(candidate, settings, sha)
             except Exception as exc:  # noqa: BLE001 - a file that cannot be registered is refused alone
                 candidate, is_new = replace(candidate, path=None, error=f"cannot register: {exc}"), False
                 sha = _refusal_key(candidate.source)
@@ -823,7 +841,7 @@ def ingest(
                 queue.append((known.get(sha) or _refused(candidate), is_new, candidate.name))
             elif sha in queued:
                 queue.append((sha, is_new, candidate.name))
-            elif sha in known and not _rereads(known[sha], fmt):
+            elif sha in known and not (completed or _rereads(known[sha], fmt)):
                 queue.append((known[sha], is_new, candidate.name))
             else:
                 queue.append((sha, is_new, candidate.name))

@@ -261,3 +261,25 @@ def test_a_2012_2018_archive_tweet_older_than_snowflake_ids_has_no_time_and_is_q
     path.write_text(month.replace('"2013-01-31 14:32:21 +0000"', '"2013-01-31 00:00:00 +0000"'), encoding="utf-8")
     rows = {row["message_id"]: row for row in read_x_archive(path).messages.to_dicts()}
     assert rows["x:296989299709202001"]["created_at"] == datetime(2013, 1, 31, tzinfo=UTC)
+
+
+def test_a_tweets_file_read_alone_first_is_read_again_with_its_account(tmp_path: Path):
+    """QA, a real archive: tweets.js ingested alone (its posts quarantined: author unknown, "ingest
+    the whole archive folder") stayed quarantined when the folder was ingested as advised, the
+    file being registered already; nor did --reread or --format help. Its account.js, found
+    beside it now, is stored with it, and the file is read again."""
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    shutil.copy(FULL / "tweets.js", alone / "tweets.js")
+    (first,) = ingest.ingest([str(alone / "tweets.js")], settings)
+    assert first.records_loaded == 0 and first.records_quarantined == first.records_read > 0
+    records = {Path(r.source).name: r for r in ingest.ingest([str(FULL)], settings)}
+    again = records["tweets.js"]
+    fresh = {Path(r.source).name: r for r in ingest.ingest(
+        [str(FULL)], load_settings({"BRANDCARE_HOME": str(tmp_path / "fresh")}))}["tweets.js"]
+    assert again.sha256 == first.sha256 == fresh.sha256 and fresh.records_loaded > 0
+    assert (again.records_loaded, again.records_quarantined) == (fresh.records_loaded, fresh.records_quarantined)
+    assert ingest.reconcile(settings).is_empty()
+    (reread,) = [r for r in ingest.reread(settings) if r.sha256 == first.sha256]  # and it stays so
+    assert reread.records_loaded == fresh.records_loaded
