@@ -16,6 +16,7 @@ Each folder stands for an archive's ``data/`` folder (not named so: the reposito
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -283,3 +284,20 @@ def test_a_tweets_file_read_alone_first_is_read_again_with_its_account(tmp_path:
     assert ingest.reconcile(settings).is_empty()
     (reread,) = [r for r in ingest.reread(settings) if r.sha256 == first.sha256]  # and it stays so
     assert reread.records_loaded == fresh.records_loaded
+
+
+def test_an_edited_tweet_is_one_message_with_its_versions(tmp_path: Path):
+    """An archive holds each version of an edited tweet, linked by edit_info (X's own layout, as
+    in a real 2024 archive): they loaded as two messages; X API v2's edit history makes one."""
+    archive = shutil.copytree(FULL, tmp_path / "data", ignore=shutil.ignore_patterns("tweets-part1.js", "note-tweet.js"))
+    prefix, items = (FULL / "tweets.js").read_text().split("=", 1)
+    first = json.loads(items)[0]["tweet"]
+    chain = ["1627000000000000001", "1627000000000000091"]
+    original = {**first, "edit_info": {"initial": {"editTweetIds": chain, "editsRemaining": "4"}}}
+    edited = {**first, "id_str": chain[1], "id": chain[1], "created_at": "Sat Feb 18 12:40:00 +0000 2023",
+              "full_text": first["full_text"].replace("DM", "mensaje directo"),
+              "edit_info": {"edit": {"initialTweetId": chain[0], "editControlInitial": {"editTweetIds": chain}}}}
+    (archive / "tweets.js").write_text(prefix + "= " + json.dumps([{"tweet": edited}, {"tweet": original}]))
+    read = read_x_archive(archive / "tweets.js")
+    assert read.messages.select("message_id", "version_id").rows() == [
+        (f"x:{chain[0]}", f"x:{chain[1]}"), (f"x:{chain[0]}", f"x:{chain[0]}")]

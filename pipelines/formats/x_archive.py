@@ -260,7 +260,8 @@ def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False
     parent = v11_id(tweet, "in_reply_to_status_id")
     quoted = v11_id(tweet, "quoted_status_id")
     return x_tweet(
-        tweet_id, author, repost=bool(reposted or (rt_text_is_repost and text.startswith("RT @"))),
+        tweet_id, author, initial=initial_tweet_id(tweet),
+        repost=bool(reposted or (rt_text_is_repost and text.startswith("RT @"))),
         conversation=None, parent=parent, quoted=quoted, reposted=reposted,
         in_reply_to=v11_id(tweet, "in_reply_to_user_id"),
         mentions=mentions_of(extended.get("entities") or tweet.get("entities"), "user_mentions", "screen_name",
@@ -270,20 +271,38 @@ def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False
     ) | {"deleted": True if deleted else None}
 
 
+def initial_tweet_id(tweet: dict) -> str | None:
+    """The first id of an edited tweet's chain, as X API v2's ``edit_history_tweet_ids`` gives it:
+    from a personal archive's ``edit_info`` (``initial.editTweetIds``, ``edit.initialTweetId``)
+    or a v1.1 object's ``edit_history.initial_tweet_id``; None for a tweet never edited (QA: an
+    archive's edited tweets were two messages each)."""
+    info = tweet.get("edit_info") if isinstance(tweet.get("edit_info"), dict) else {}
+    edit, initial = info.get("edit"), info.get("initial")
+    history = tweet.get("edit_history")
+    candidates = (
+        edit.get("initialTweetId") if isinstance(edit, dict) else None,
+        (initial.get("editTweetIds") or [None])[0]
+        if isinstance(initial, dict) and isinstance(initial.get("editTweetIds"), list) else None,
+        history.get("initial_tweet_id") if isinstance(history, dict) else None,
+    )
+    return next((str(c) for c in candidates if c is not None and str(c).isdigit()), None)
+
+
 def x_tweet(
     tweet_id: str, author: dict, *, repost: bool, conversation: str | None, parent: str | None, quoted: str | None,
     reposted: str | None, in_reply_to: str | None, mentions: list[str], created_at: str, date_field: str, text: str,
-    lang: str | None, position: int,
+    lang: str | None, position: int, initial: str | None = None,
 ) -> dict:
     """The canonical record of a tweet that a Python reader parsed (``x_v11``, ``x_archive``,
     ``snscrape``, ``apify_x``), its ``created_at`` still text for :func:`finish`. Ids are given
-    bare and written ``x:<id>``; ``author``: ``id``, ``handle``, ``followers`` (None when unknown)."""
+    bare and written ``x:<id>``; ``author``: ``id``, ``handle``, ``followers`` (None when unknown);
+    ``initial``: the first id of an edited tweet's chain, the message this tweet is a version of."""
 
     def ref(native: str | None) -> str | None:
         return f"x:{native}" if native else None
 
     return {
-        "message_id": f"x:{tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
+        "message_id": f"x:{initial or tweet_id}", "version_id": f"x:{tweet_id}", "platform": "x", "native_id": tweet_id,
         "kind": "repost" if repost else "post",
         "conversation_id": ref(conversation), "parent_id": ref(parent), "quoted_id": ref(quoted),
         "reposted_id": ref(reposted),
