@@ -241,6 +241,15 @@ def test_a_retweeted_tweet_that_is_a_hand_written_retweet_stays_a_message(tmp_pa
     rows = {row["message_id"]: row for row in read_x_archive(path).messages.to_dicts()}
     assert rows["x:296060413533745002"]["kind"] == "post"
     assert rows["x:296070721836929002"]["kind"] == "repost"  # the owner's retweet still is one
+    # the owner's own hand-written retweet (no retweeted_status, the owner's comment after it):
+    # dropped as a repost, while this archive's retweets all embed what they repeat (QA)
+    owners = next(r for r in rows.values() if r["kind"] == "post" and r["author_handle"] == rows[
+        "x:296070721836929002"]["author_handle"])
+    month = month.replace(f'"text" : "{owners["text"]}"', f'"text" : "RT @Support: ayuda &lt;-- {owners["text"]}"', 1)
+    path.write_text(month, encoding="utf-8")
+    again = {row["message_id"]: row for row in read_x_archive(path).messages.to_dicts()}
+    assert again[owners["message_id"]]["kind"] == "post"
+    assert again[owners["message_id"]]["text"].startswith("RT @Support: ayuda <-- ")
 
 
 def test_a_2012_2018_archive_tweet_older_than_snowflake_ids_has_no_time_and_is_quarantined(tmp_path: Path):

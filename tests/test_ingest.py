@@ -98,6 +98,9 @@ def test_x_texts_read_as_their_authors_wrote_them(tmp_path: Path):
     tweets.write_text(tweets.read_text().replace(
         "Esta noche hay mantenimiento de red en Madrid entre la 01:00 y las 03:00.", X_ESCAPED, 1))
     assert X_WRITTEN in read_x_archive(tweets).messages["text"].to_list()
+    # tweets of 2011 in archives: their quotes escaped too (QA, a real archive: "chrome os&#39;s")
+    tweets.write_text(tweets.read_text().replace(X_ESCAPED, "chrome os&#39;s &quot;fix&quot; &amp;#39;", 1))
+    assert "chrome os's \"fix\" &#39;" in read_x_archive(tweets).messages["text"].to_list()
 
 
 def test_a_long_post_reads_its_note_tweets_full_text_and_mentions(tmp_path: Path):

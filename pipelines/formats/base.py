@@ -46,11 +46,14 @@ class ReadResult:
 
 def x_text(text: pl.Expr) -> pl.Expr:
     """A tweet's text as its author wrote it: X (API v2, v1.1, personal archives, and so twcs)
-    escapes '&', '<' and '>' as the HTML entities '&amp;', '&lt;' and '&gt;', and nothing else;
-    '&amp;' last, so that an escaped entity ('&amp;lt;') reads as its text ('&lt;')."""
+    escapes '&', '<' and '>' as the HTML entities '&amp;', '&lt;' and '&gt;' (and, in 2011, the
+    quotes as '&quot;' and '&#39;': tweets of that time in archives); '&amp;' last, so that an
+    escaped entity ('&amp;lt;') reads as its text ('&lt;')."""
     return (
         text.str.replace_all("&lt;", "<", literal=True)
         .str.replace_all("&gt;", ">", literal=True)
+        .str.replace_all("&quot;", '"', literal=True)
+        .str.replace_all("&#39;", "'", literal=True)
         .str.replace_all("&amp;", "&", literal=True)
     )
 

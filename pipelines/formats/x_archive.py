@@ -208,10 +208,12 @@ def _tweets(items: list, owner: dict | None, deleted: bool) -> tuple[list[dict],
             if reason:
                 bad.append({"position": position, "reason": reason, "excerpt": excerpt(record_item)})
             else:
-                # the embedded tweet is another account's API object: "RT @" in its text is its
-                # writer's hand-written retweet, a message, as in API files (x_v11)
+                # "RT @" in a text is a retweet only in today's archive, whose retweets carry no
+                # retweeted_status; in the 2012-2018 archive, whose retweets do, and in the tweet
+                # one embeds (another account's API object), it is a hand-written retweet: the
+                # writer's words, a message, as in API files (x_v11)
                 records.append(tweet_record(record_tweet, author, position, deleted=deleted,
-                                            rt_text_is_repost=record_item is item)
+                                            rt_text_is_repost=owner is not None)
                                | {"excerpt": excerpt(record_item)})
             position += 1
     return records, bad
