@@ -17,7 +17,10 @@ with replies as (
         is_brand,
         parent_missing and coalesce(parent_id != conversation_id, true) as cut_off
     from {{ ref('int_messages_attributed') }}
-    where parent_id is not null
+    -- a reply to its own author (a thread of posts) is no conversation with anyone: left out, as
+    -- an owner's archive holds each of its threads whole and made its cut replies to others look
+    -- half of all (QA: 406 of 819 replies, every one to another account, and no warning)
+    where parent_id is not null and coalesce(in_reply_to_author_id != author_id, true)
 ),
 
 months as (
