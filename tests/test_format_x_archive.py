@@ -123,6 +123,17 @@ def test_an_account_js_quarantined_keeps_its_owners_email_and_phone_out(tmp_path
     assert not any(secret in read.quarantine["excerpt"][0] for secret in ("correo", "699", "createdVia"))
 
 
+def test_an_archives_posts_say_what_their_scorecards_lack():
+    """QA, a real 2012-2018 archive: every one of its 2,116 cases was a tweet its owner had
+    retweeted, the retweet read as 'unanswered'; nothing said that the archive holds no message
+    written to its owner. Each file of posts says so; the account and the notes need not."""
+    from pipelines.formats.x_archive import OWNER_ONLY
+
+    assert read_x_archive(FULL / "tweets.js").notes == (OWNER_ONLY,)
+    assert read_x_archive(GRAILBIRD / "data" / "js" / "tweets" / "2013_01.js").notes == (OWNER_ONLY,)
+    assert read_x_archive(FULL / "account.js").notes == () == read_x_archive(FULL / "note-tweet.js").notes
+
+
 def test_note_tweets_are_long_posts_with_their_own_ids():
     (row,) = read_x_archive(FULL / "note-tweet.js").messages.to_dicts()
     assert row["message_id"] == "x:note:1627100000000000001" and row["kind"] == "post"
@@ -153,7 +164,7 @@ def test_community_tweets_are_the_owners_posts_too(tmp_path: Path):
     community = archive / "community-tweet.js"
     community.write_text((FULL / "tweets.js").read_text().replace("window.YTD.tweets.part0", "window.YTD.community_tweet.part0"))
     read, tweets = read_x_archive(community), read_x_archive(FULL / "tweets.js")
-    assert read.notes == () and read.records_read == tweets.records_read
+    assert read.notes == tweets.notes and read.records_read == tweets.records_read
     assert read.messages.drop("archive_sha256", strict=False).equals(tweets.messages.drop("archive_sha256", strict=False))
 
 

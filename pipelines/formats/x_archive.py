@@ -105,7 +105,15 @@ def read_x_archive(path: Path) -> ReadResult:
         # an archive holds some forty such parts beside its posts: read, and nothing in them to load
         return result(pl.DataFrame(schema=MESSAGE_SCHEMA), quarantine_frame([]), notes=(
             f"X archive part {part!r} holds no public posts: nothing loaded (only tweets, notes and the account are)",))
-    return result(*finish(records, bad))
+    owner_only = (OWNER_ONLY,) if part == GRAILBIRD_TWEETS or part in _TWEET_PARTS else ()
+    return result(*finish(records, bad), notes=owner_only)
+
+
+#: said of every file of an archive's posts: what its scorecards can and cannot say
+OWNER_ONLY = ("an archive holds its owner's posts (and, before 2019, the tweets they retweeted), not the "
+              "messages others wrote to the owner: its replies answer messages the archives lack, and its "
+              "cases are the retweeted or quoted tweets that name the owner; to measure its care, ingest the "
+              "other side too (a search of the account's mentions)")
 
 
 def finish(records: list[dict], bad: list[dict]) -> tuple[pl.DataFrame, pl.DataFrame]:
