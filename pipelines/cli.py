@@ -223,11 +223,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         more = f" and {len(names) - SKIPS_SHOWN:,} more" if len(names) > SKIPS_SHOWN else ""
         print(f"  skipped {len(names):,} file(s), {reason}: {', '.join(names[:SKIPS_SHOWN])}{more}")
     rejected = [r for r in records if r.status == "rejected"]
+    distinct = {r.sha256: r for r in records}.values()  # a file found twice (in a folder and a zip) counts once
     print(
         f"{len(records)} files ({len(rejected)} rejected{f', {len(skipped):,} skipped' if skipped else ''}): "
-        f"read {sum(r.records_read for r in records)}, "
-        f"loaded {sum(r.records_loaded for r in records)}, "
-        f"quarantined {sum(r.records_quarantined for r in records)} in {time.monotonic() - started:.1f}s"
+        f"read {sum(r.records_read for r in distinct)}, "
+        f"loaded {sum(r.records_loaded for r in distinct)}, "
+        f"quarantined {sum(r.records_quarantined for r in distinct)} in {time.monotonic() - started:.1f}s"
     )
     # --format can help a file rejected by detection or by its reader, not a failed download or a refused file
     misread = any(r.format is not None or (r.error or "").startswith("unknown format") for r in rejected)

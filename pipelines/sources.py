@@ -53,10 +53,12 @@ GRAILBIRD_EXTRA_FOLDERS = ("css", "img", "js", "lib", "data/js")
 SKIPPED_BINARY = "binary data (an image, a video, a font): not messages"
 SKIPPED_X_EXTRA = "part of an X archive that holds no messages (its viewer, manifest, README or media)"
 SKIPPED_QUERY = "academictwitteR's record of the search it ran (query), not messages"
-SKIPPED_NOTES = "YAML or Markdown (a brand registry, notes): not messages; give a registry to `run --brands`"
+SKIPPED_NOTES = ("YAML, Markdown or HTML (a brand registry, notes, a web page such as an archive's viewer): not "
+                 "messages; give a registry to `run --brands`")
 SKIPPED_TRUTH = "what `brandcare sample` planted (truth.json), not messages"
-#: no archive format is written as YAML or Markdown: a registry or a README beside the exports
-NOTES_SUFFIXES = (".yaml", ".yml", ".md")
+#: no archive format is written as YAML, Markdown or HTML: a registry, a README, a web page
+#: beside the exports (an X archive's viewer renamed index.html to publish it)
+NOTES_SUFFIXES = (".yaml", ".yml", ".md", ".html", ".htm")
 #: the first bytes of a truth.json written by `brandcare sample` (pipelines.sample)
 TRUTH_HEAD = b'{\n "generator": {'
 HTTP_ATTEMPTS = 4

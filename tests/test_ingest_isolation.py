@@ -7,7 +7,9 @@ from __future__ import annotations
 import dataclasses
 import gzip
 import json
+import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -322,11 +324,20 @@ def test_a_registry_a_readme_and_a_samples_truth_beside_the_exports_are_skipped(
     shutil.copy(demo_run.home / "sample" / "brands.yaml", folder / "brands.yaml")
     shutil.copy(demo_run.home / "sample" / "truth.json", folder / "truth.json")
     (folder / "README.md").write_text("# Exports of November\n\nFrom the X API, by the care team.\n")
+    # an X archive's viewer, renamed to publish it (QA: three real archives on GitHub): rejected
+    (folder / "index.html").write_text("<!DOCTYPE html><html><head><title>Your archive</title></head></html>")
     shutil.copy(FIXTURES / "twcs" / "sample.csv", folder / "twcs_export.csv")
     proc = run_cli(tmp_path / "home", "ingest", str(folder))
-    assert "1 files (0 rejected, 3 skipped)" in proc.stdout and "REJECTED" not in proc.stdout
-    assert "skipped 2 file(s), YAML or Markdown" in proc.stdout and "README.md, brands.yaml" in proc.stdout
+    assert "1 files (0 rejected, 4 skipped)" in proc.stdout and "REJECTED" not in proc.stdout
+    assert "skipped 3 file(s), YAML, Markdown or HTML" in proc.stdout
+    assert "README.md, brands.yaml, index.html" in proc.stdout
     assert "skipped 1 file(s), what `brandcare sample` planted (truth.json)" in proc.stdout
+    # a file found twice (beside its zip) is counted once in the totals (QA: 3,706 read of 1,853)
+    read = int(re.search(r"read (\d+)", proc.stdout.splitlines()[-1]).group(1))
+    with zipfile.ZipFile(folder / "copy.zip", "w") as archive:
+        archive.write(folder / "twcs_export.csv", "twcs_export.csv")
+    proc = run_cli(tmp_path / "home_twice", "ingest", str(folder))
+    assert f"2 files (0 rejected, 4 skipped): read {read}," in proc.stdout
     # a truth.json of another tool is read as any JSON file (here: of no known format, rejected)
     (folder / "truth.json").write_text('{"verdict": true}')
     proc = run_cli(tmp_path / "home", "ingest", str(folder), check=False)
