@@ -18,6 +18,7 @@ file, quarantined as ``excluded: a copy of ...``, and a reply to a copy replies 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from xml.etree.ElementTree import Element
@@ -67,17 +68,21 @@ def read_disqus(path: Path) -> ReadResult:
     return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad), notes)
 
 
+def _posts(records: list[Element]) -> Iterator[tuple[str, dict[str, Element]]]:
+    """(dsq:id, :func:`children`) of each post of the records that has an id."""
+    for element in records:
+        post_id = _dsq_id(element)
+        if local_name(element.tag) == "post" and post_id:
+            yield post_id, children(element)
+
+
 def _copies(records: list[Element]) -> dict[str, str]:
     """dsq:id of each post that copies an earlier one -> dsq:id of that first post. A copy has
     the same import ``<id>`` (``wp_id=2``: what an import gave the forum; a comment written on
     Disqus has none), author, ``createdAt``, message and deleted and spam flags."""
     first: dict[tuple, str] = {}
     copies: dict[str, str] = {}
-    for element in records:
-        post_id = _dsq_id(element)
-        if local_name(element.tag) != "post" or not post_id:
-            continue
-        elements = children(element)
+    for post_id, elements in _posts(records):
         texts = child_texts(elements)
         if not texts.get("id"):
             continue
@@ -94,11 +99,7 @@ def _conversation_threads(records: list[Element], copies: dict[str, str]) -> dic
     parent is (QA: the owner's answer was in another conversation, and the case read unanswered)."""
     thread_of: dict[str, str] = {}
     parent_of: dict[str, str] = {}
-    for element in records:
-        post_id = _dsq_id(element)
-        if local_name(element.tag) != "post" or not post_id:
-            continue
-        elements = children(element)
+    for post_id, elements in _posts(records):
         thread_id = _dsq_id(elements.get("thread"))
         if thread_id:
             thread_of[post_id] = thread_id
