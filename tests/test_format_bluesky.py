@@ -137,6 +137,24 @@ def test_list_records_page_bare_array_and_json_lines_read_alike(tmp_path: Path):
         ]
 
 
+def test_a_feed_item_saved_alone_reads_as_in_its_page(tmp_path: Path):
+    """A real feed item (ATAT's tests, BSD-3-Clause: a post quoting washingtonpost.com's, reposted
+    by daniloc.xyz) saved as archivers save items, alone, in an array or one per line: the repost
+    and the quoted post were lost, neither loaded nor quarantined (QA); in a feed page, read."""
+    item = json.loads((Path(__file__).parent / "fixtures" / "bluesky_api" / "feed_item_repost_quote.json").read_text())
+    saved = {"page.json": json.dumps({"feed": [item]}), "alone.json": json.dumps(item),
+             "array.json": json.dumps([item]), "lines.jsonl": json.dumps(item) + "\n"}
+    reads = {}
+    for name, text in saved.items():
+        (tmp_path / name).write_text(text)
+        reads[name] = read_bluesky(tmp_path / name)
+    page = reads.pop("page.json")
+    assert page.records_read == 3 and sorted(page.messages["kind"]) == ["post", "post", "repost"]
+    assert any(h == "washingtonpost.com" for h in page.messages["author_handle"])
+    for name, read in reads.items():
+        assert read.messages.drop("position").equals(page.messages.drop("position")), name
+
+
 def test_feed_view_brings_handles_followers_and_the_posts_replied_to():
     read = read_bluesky(BLUESKY / "author_feed.json")
     assert read.records_read == 4 and read.quarantine.is_empty()

@@ -143,12 +143,13 @@ unnested as (
 with_views as (
     select filename, rec_no, line, not_json, i, 0 as section, r from unnested
     union all
-    -- a feed item's reply.root and reply.parent are full post views: posts of their own
+    -- a feed item's reply.root and reply.parent are full post views: posts of their own, in a
+    -- feed page or saved alone (a bare item, an array or JSON lines of items: QA, archivers)
     select filename, rec_no, null, false, i, 1, r -> '$.reply.root' from unnested
-    where in_page and json_exists(r, '$.post') and json_exists(r, '$.reply.root.record')
+    where json_exists(r, '$.post') and json_exists(r, '$.reply.root.record')
     union all
     select filename, rec_no, null, false, i, 2, r -> '$.reply.parent' from unnested
-    where in_page and json_exists(r, '$.post') and json_exists(r, '$.reply.parent.record')
+    where json_exists(r, '$.post') and json_exists(r, '$.reply.parent.record')
     union all
     -- a feed item that someone reposted (an author feed or a timeline shows the reposter's
     -- reposts) is that repost too: a view of the repost record, under its own uri when the
@@ -161,7 +162,7 @@ with_views as (
         'record', json_object('$type', $repost, 'createdAt', r -> '$.reason.indexedAt',
                               'subject', json_object('uri', r -> '$.post.uri', 'cid', r -> '$.post.cid')))
     from unnested
-    where in_page and json_exists(r, '$.post') and r ->> '$.reason."$type"' = $reason_repost
+    where json_exists(r, '$.post') and r ->> '$.reason."$type"' = $reason_repost
     union all
     -- the posts a view quotes, which its embeds hold whole (a viewRecord: uri, cid, author,
     -- value), as X's includes.tweets hold a quoted tweet: posts of their own, wherever they
@@ -175,7 +176,7 @@ with_views as (
                 json_extract(r, '$..record'),
                 lambda x: x ->> '$."$type"' = $view_record and x ->> '$.value."$type"' = $post) as q
             from unnested
-            where not not_json and (in_page or json_exists(r, '$.embed'))
+            where not not_json and (in_page or json_exists(r, '$.embed') or json_exists(r, '$.post'))
         )
     )
 ),
