@@ -281,6 +281,7 @@ def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
     from pipelines.runner import EmptyLakeError, RunError, check_line, current_manifest, run_pipeline
 
     started = time.monotonic()
+    before = (current_manifest(settings) or {}).get("version")
     try:
         outcome = run_pipeline(settings, from_date, to_date, quiet=quiet, on_message=_sayer(sys.stdout))
     except EmptyLakeError as exc:
@@ -296,11 +297,19 @@ def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
     for evaluation in checks["warned"]:
         print(f"  warning: {check_line(evaluation)}", file=sys.stderr)
     manifest = current_manifest(settings)
+    published = manifest is not None and manifest["version"] != before
     if not outcome.success:
         for line in outcome.failures():
             print(f"  {line}", file=sys.stderr)
-        print(f"nothing published; current publication stays {manifest['version'] if manifest else '(none)'}",
+        if not published:
+            print(f"nothing published; current publication stays {manifest['version'] if manifest else '(none)'}",
+                  file=sys.stderr)
+            return 1
+        # stopped after its switch (an interrupt while it pruned old versions: QA): it did publish
+        print("warning: the run stopped after publishing; what it left is cleaned by the next publish",
               file=sys.stderr)
+    if manifest is None:
+        print("error: the run published nothing readable: no current publication", file=sys.stderr)
         return 1
     print(f"published version {manifest['version']} (data horizon {manifest['data_horizon']})")
     for table, count in manifest["row_counts"].items():
@@ -458,10 +467,13 @@ def cmd_publications(args: argparse.Namespace) -> int:
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     from pipelines.publish import PublicationError, rollback
+    from pipelines.runner import home_lock
 
     settings = _settings(prepare=False)
     try:
-        manifest = rollback(settings.published_dir, args.version)
+        # after a run that is publishing, not between its switch and its pruning (QA)
+        with home_lock(settings, on_wait=lambda message: print(message, file=sys.stderr, flush=True)):
+            manifest = rollback(settings.published_dir, args.version)
     except PublicationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -38,12 +38,14 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
+from pipelines.locks import held_flock
 from pipelines.settings import connect_duckdb
 
 #: Exported as Parquet into every version folder (what BI tools read).
@@ -357,16 +359,16 @@ def publish(
         staging.rename(target)
         version_dir = target
         _fsync_dir(versions_dir)
-        _link_analyst_database(published_dir)
-        _switch_current(published_dir, version)
+        with _switching(published_dir):
+            _link_analyst_database(published_dir)
+            _switch_current(published_dir, version)
+            _append_history(published_dir, version, "publish")
+            _prune(published_dir, keep_versions)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if version_dir is not None and current_version(published_dir) != version_dir.name:
             shutil.rmtree(version_dir, ignore_errors=True)
         raise
-
-    _append_history(published_dir, version, "publish")
-    _prune(published_dir, keep_versions)
     return manifest
 
 
@@ -412,11 +414,24 @@ def rollback(published_dir: Path, version: str) -> dict:
     if manifest is None or not (path / ANALYST_DATABASE).is_file():
         available = ", ".join(entry["version"] for entry in list_publications(published_dir)) or "none"
         raise PublicationError(f"no complete published version {version!r}; available: {available}")
-    _record_current(published_dir)
-    _link_analyst_database(published_dir)
-    _switch_current(published_dir, version)
-    _append_history(published_dir, version, "rollback")
+    with _switching(published_dir):
+        if not (path / ANALYST_DATABASE).is_file():  # pruned while this waited
+            raise PublicationError(f"version {version!r} was removed by a publish meanwhile")
+        _record_current(published_dir)
+        _link_analyst_database(published_dir)
+        _switch_current(published_dir, version)
+        _append_history(published_dir, version, "rollback")
     return manifest
+
+
+@contextmanager
+def _switching(published_dir: Path) -> Iterator[None]:
+    """One switch of ``current`` at a time: a publish's switch, history and pruning, or a
+    rollback's (the lock beside the published folder, not in it: readers list that folder). QA: a rollback during a publish made current a version the publish then pruned
+    (current pointed at nothing, every reader failed)."""
+    with held_flock(published_dir.parent / "publish.lock", f"pid {os.getpid()}", "another publish or rollback",
+                    None, ""):
+        yield
 
 
 # --------------------------------------------------------------------------- writing a version

@@ -337,6 +337,36 @@ def test_rollback_switches_current_and_the_database_and_list_shows_it(tmp_path, 
     assert current_version(published) == versions[0]
 
 
+def test_a_rollback_waits_for_a_publishs_switch_and_never_makes_a_pruned_version_current(tmp_path, warehouse):
+    """QA: a rollback during a publish made current the version the publish's pruning then
+    removed: current pointed at nothing and every reader failed. A switch (a publish's switch,
+    history and pruning, or a rollback) waits for the one under way."""
+    import threading
+    import time
+
+    from pipelines.publish import _switching
+
+    published = tmp_path / "published"
+    versions = [publish_sample(warehouse, published)["version"] for _ in range(3)]
+    switching, done = threading.Event(), threading.Event()
+
+    def publish_pruning_the_oldest() -> None:
+        with _switching(published):
+            switching.set()
+            time.sleep(0.5)
+            shutil.rmtree(published / "versions" / versions[0])
+        done.set()
+
+    thread = threading.Thread(target=publish_pruning_the_oldest)
+    thread.start()
+    switching.wait()
+    with pytest.raises(PublicationError, match="was removed by a publish meanwhile"):
+        rollback(published, versions[0])
+    thread.join()
+    assert done.is_set() and current_version(published) == versions[-1]
+    assert database_version(published) == versions[-1]
+
+
 def test_prune_keeps_the_last_published_versions_and_the_current_one(tmp_path, warehouse):
     published = tmp_path / "published"
     versions = [publish_sample(warehouse, published, keep_versions=2)["version"] for _ in range(4)]
