@@ -827,10 +827,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """The console script ``brandcare`` (nothing else calls it: tests run the command)."""
+    from pipelines.settings import HomeDamagedError
+
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except HomeDamagedError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except OSError as exc:
+        if exc.errno == errno.ENOSPC:  # one line, not a traceback; what was done before is kept
+            print(f"error: no space left on the device of {exc.filename or 'BRANDCARE_HOME'}: free some, then "
+                  "run the command again", file=sys.stderr)
+            return 2
         # the reader of standard output went away (`brandcare sql ... | head`): stop quietly, as
         # cat does, with the status of a process SIGPIPE ended; what is left to flush goes nowhere.
         # (Polars writing to it says "Broken pipe (os error 32)" without an errno.)

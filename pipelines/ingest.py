@@ -69,7 +69,7 @@ from pipelines.formats.bluesky import read_bluesky_many
 from pipelines.formats.decode import prepare
 from pipelines.formats.x_v2 import read_x_v2_many
 from pipelines.locks import held_flock
-from pipelines.settings import Settings, connect_duckdb
+from pipelines.settings import HomeDamagedError, Settings, connect_duckdb
 from pipelines.sources import Candidate, SourceError, collect, is_url
 
 FILE_SCHEMA: dict[str, pl.DataType] = {
@@ -860,17 +860,42 @@ def lake_dates(settings: Settings, shas: Iterable[str] | None = None,
     archive files, or of those dated ``between`` two days (inclusive); None when there are none.
     Profiles (they say when an account was created) are not posts and never widen the range."""
 
+    import duckdb
+
     ensure_lake(settings)
     wanted = None if shas is None else sorted(set(shas))
     first, last = between or (None, None)
     with connect_duckdb() as con:
-        low, high = con.execute(
-            "select min(created_at)::date, max(created_at)::date from read_parquet($glob, union_by_name = true) "
-            "where kind in ('post', 'repost', 'delete') and ($shas is null or list_contains($shas, archive_sha256)) "
-            "and ($first is null or created_at::date between $first and $last)",
-            {"glob": str(settings.message_rows_dir / "*.parquet"), "shas": wanted, "first": first, "last": last},
-        ).fetchone()
+        try:
+            low, high = con.execute(
+                "select min(created_at)::date, max(created_at)::date from read_parquet($glob, union_by_name = true) "
+                "where kind in ('post', 'repost', 'delete') "
+                "and ($shas is null or list_contains($shas, archive_sha256)) "
+                "and ($first is null or created_at::date between $first and $last)",
+                {"glob": str(settings.message_rows_dir / "*.parquet"), "shas": wanted, "first": first, "last": last},
+            ).fetchone()
+        except duckdb.Error as exc:
+            raise damaged_lake(settings, exc) from exc
     return None if low is None else (low, high)
+
+
+def damaged_lake(settings: Settings, exc: Exception) -> Exception:
+    """The error to raise for ``exc``, met reading the lake: :class:`HomeDamagedError` naming
+    the parts whose Parquet footer cannot be read, or ``exc`` itself when every part reads
+    (QA: a truncated part made status, run and ingest --reread fail with a traceback)."""
+    import pyarrow.parquet as pq
+
+    damaged = []
+    for part in sorted(settings.lake_dir.glob("*/part-*.parquet")):
+        try:
+            pq.read_metadata(part)
+        except Exception:  # noqa: BLE001 - any failure to read the footer: that part is damaged
+            damaged.append(part)
+    if not damaged:
+        return exc
+    return HomeDamagedError(
+        f"the lake holds {len(damaged)} damaged part(s) ({', '.join(str(p) for p in damaged)}: {exc}); remove "
+        "them, then run `brandcare ingest --reread`: the lake is read again from the stored archive files")
 
 
 def reconcile(settings: Settings) -> pl.DataFrame:

@@ -427,7 +427,8 @@ def rollback(published_dir: Path, version: str) -> dict:
 @contextmanager
 def _switching(published_dir: Path) -> Iterator[None]:
     """One switch of ``current`` at a time: a publish's switch, history and pruning, or a
-    rollback's (the lock beside the published folder, not in it: readers list that folder). QA: a rollback during a publish made current a version the publish then pruned
+    rollback's (the lock beside the published folder, not in it: readers list that folder).
+    QA: a rollback during a publish made current a version the publish then pruned
     (current pointed at nothing, every reader failed)."""
     with held_flock(published_dir.parent / "publish.lock", f"pid {os.getpid()}", "another publish or rollback",
                     None, ""):

@@ -230,6 +230,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
     )
 
 
+class HomeDamagedError(Exception):
+    """A part of a home that cannot be read as it is (a lake part cut short, a disk error): the
+    message names it and what to do; the command line prints it as one line."""
+
+
 def connect_duckdb(database: str | Path = ":memory:", *, read_only: bool = False, config: dict | None = None):
     """A DuckDB connection whose session time zone is UTC, as dbt's (profiles.yml) and the
     readers' are: DuckDB's default is the machine's zone, in which a timestamp's ``::date`` and

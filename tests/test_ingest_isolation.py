@@ -20,6 +20,7 @@ from pipelines.settings import load_settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 X_PAGE = FIXTURES / "ingest" / "x_page_with_bad_records.json"
+X_BRANDS = FIXTURES / "x_v2" / "brands.yaml"
 WXR = FIXTURES / "ingest" / "blog_wordpress.xml"
 DISQUS = FIXTURES / "disqus" / "export.xml"
 TWARC2 = FIXTURES / "twarc2" / "stream.jsonl"  # real twarc2 output whose 8th line was cut off (SOURCE.md)
@@ -469,3 +470,23 @@ def test_reread_keeps_the_format_a_file_was_forced_to(settings, tmp_path: Path):
     (again,) = ingest.reread(settings)
     assert (again.format, again.records_loaded, again.records_quarantined) == ("x_v2", forced.records_loaded, 0)
     assert ingest.reconcile(settings).is_empty()
+
+
+def test_a_damaged_lake_part_is_named_with_what_to_do(tmp_path: Path):
+    """QA: a lake part cut short (a disk error, a hand edit) made status, run and ingest fail
+    with a Parquet traceback, and re-ingesting said 'already registered'. The commands name the
+    part and the way back: remove it, then ingest --reread."""
+    from support import run_cli
+
+    home = tmp_path / "home"
+    run_cli(home, "ingest", str(X_PAGE))
+    settings = load_settings({"BRANDCARE_HOME": str(home)})
+    (part,) = sorted(settings.message_rows_dir.glob("part-*.parquet"))
+    part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])
+    for command in (["status"], ["run", "--brands", str(X_BRANDS)]):
+        proc = run_cli(home, *command, check=False)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr, command
+        assert f"damaged part(s) ({part}" in proc.stderr and "then run `brandcare ingest --reread`" in proc.stderr
+    part.unlink()
+    run_cli(home, "ingest", "--reread")
+    assert ingest.reconcile(settings).is_empty() and ingest.lake_dates(settings) is not None
