@@ -368,9 +368,24 @@ def test_date_labels_are_spread_over_the_axis_and_shares_stop_at_100_percent():
     months = [date(2024 + m // 12, m % 12 + 1, 1) for m in range(24)]
     assert len(date_ticks(months)) == MAX_DATE_TICKS and date_ticks(months)[0] == months[0]
     assert date_ticks(months[:6]) == months[:6]
+    assert len(date_ticks([date(2008, 6, 1), *months])) <= MAX_DATE_TICKS <= 8  # eighteen years: no overlap
     row = {"brand_name": "Twitter Developers", "replies": 4, "phone": 0, "dm": 4, "canned_share": 0.25}
     svg = deflection_chart([row], ("phone", "dm"), Words("en"))
     assert "100%" in svg and "120%" not in svg and "110%" not in svg
+
+
+def test_an_equity_band_of_a_few_cases_is_grey_not_a_rate():
+    """QA: one unanswered case of a 10k-100k account drew a deep red 0 %, a bias resting on one
+    case; the hours chart already greys cells under MIN_CELL_CASES."""
+    from pipelines.report.charts import MIN_CELL_CASES, equity_chart
+
+    rows = [{"brand_name": "Twitter Developers", "band_order": 0, "actionable_cases": 14, "response_rate": 0.5},
+            {"brand_name": "Twitter Developers", "band_order": 3, "actionable_cases": 1, "response_rate": 0.0}]
+    svg = equity_chart(rows, Words("en"))
+    # the colour bar's 0% only; with the band at MIN_CELL_CASES cases, its 0% is drawn as well
+    assert svg.count(">0%<") == 1 and ">n = 1<" in svg and ">50%<" in svg
+    rows[1]["actionable_cases"] = MIN_CELL_CASES
+    assert equity_chart(rows, Words("en")).count(">0%<") == 2
 
 
 def test_a_long_history_trends_its_latest_months_and_says_so():

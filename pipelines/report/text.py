@@ -193,7 +193,7 @@ TEXT: dict[str, dict[str, str]] = {
         "brands_silent": "{names}: {n} de las {total} marcas con casos no escribieron ningún mensaje "
                          "que los archivos contengan. Sus respuestas no están en los archivos (una "
                          "exportación solo del lado de los clientes, como una búsqueda de menciones) o sus "
-                         "cuentas están mal escritas en el registro de marcas: su tasa de respuesta del 0% "
+                         "cuentas están mal escritas en el registro de marcas: su tasa de respuesta del 0 % "
                          "no dice nada de cómo responden.",
         "months_span": "{n} meses, de {first} a {last}",
         "brands_shown": "Los gráficos y la clasificación muestran las {n} marcas con más casos "
@@ -304,7 +304,7 @@ TEXT: dict[str, dict[str, str]] = {
         "followers_short": "Seguidores",
         "platform": "Plataforma",
         "customer": "Cliente",
-        "opened": "Abierto (hora local de la marca)",
+        "opened": "Recibido (hora local de la marca)",
         "intent": "Intención",
         "text": "Texto",
         "link": "Enlace",
