@@ -203,6 +203,10 @@ def test_leaderboard_is_the_latest_final_month_with_scores_ranks_and_intervals(d
         order by rank nulls last, actionable_cases desc, brand_id
     """, {"month": month})
     facts = demo_reports["en"][2]
+    # the header's unanswered cases say how many may still be answered (QA: 47 of 555 were, silently)
+    (open_now,) = demo_run.query("select count(*) filter (where is_actionable and not responded and not is_final) "
+                                 "as n from care_cases")[0].values()
+    assert open_now > 0 and f"left unanswered ({open_now} still in their response window)" in demo_reports["en"][0].read_text()
     board = next(s for s in facts["sections"] if s["id"] == "leaderboard")
     assert month.strftime("%B %Y") in board["title"]
     es_board = next(s for s in demo_reports["es"][2]["sections"] if s["id"] == "leaderboard")

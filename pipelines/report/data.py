@@ -245,6 +245,7 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
                count(*) filter (where is_actionable) as actionable,
                count(*) filter (where is_actionable and responded) as responded,
                count(*) filter (where is_actionable and not responded) as unanswered,
+               count(*) filter (where is_actionable and not responded and not is_final) as unanswered_open,
                median(first_response_min) filter (where is_actionable and responded) as median_first_response_min,
                min(opened_at)::date as first_case, max(opened_at)::date as last_case
         from care_cases

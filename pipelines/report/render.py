@@ -155,7 +155,9 @@ def render_report(warehouse_path: Path, *, language: str = "en", response_window
             (words.percent(totals["responded"] / totals["actionable"]) if totals["actionable"] else "–",
              words("kpi_response_rate")),
             (words.duration(totals["median_first_response_min"]), words("kpi_median")),
-            (words.number(totals["unanswered"]), words("kpi_unanswered")),
+            # cases still in their response window may yet be answered: said, not mixed in silently (QA)
+            (words.number(totals["unanswered"]), words("kpi_unanswered_open", n=words.number(totals["unanswered_open"]))
+             if totals["unanswered_open"] else words("kpi_unanswered")),
         ]
     env = Environment(autoescape=select_autoescape(default=True), trim_blocks=True, lstrip_blocks=True)
     template = env.from_string((files("pipelines.report") / "report.html.j2").read_text(encoding="utf-8"))

@@ -72,6 +72,7 @@ TEXT: dict[str, dict[str, str]] = {
         "kpi_response_rate": "answered",
         "kpi_median": "median first response",
         "kpi_unanswered": "left unanswered",
+        "kpi_unanswered_open": "left unanswered ({n} still in their response window)",
         # sections
         "leaderboard": "Leaderboard",
         "leaderboard_month": "Leaderboard of {month}",
@@ -216,6 +217,7 @@ TEXT: dict[str, dict[str, str]] = {
         "kpi_response_rate": "respondidos",
         "kpi_median": "mediana de primera respuesta",
         "kpi_unanswered": "sin respuesta",
+        "kpi_unanswered_open": "sin respuesta ({n} aún en su ventana de respuesta)",
         "leaderboard": "Clasificación",
         "leaderboard_month": "Clasificación de {month}",
         "leaderboard_not_final": "Aún no hay ningún mes cerrado (un mes se cierra cuando todos sus "
