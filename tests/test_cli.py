@@ -341,3 +341,19 @@ def test_status_says_the_months_materialised_as_their_spans():
     assert month_spans(months) == "2025-11, 2026-03 to 2026-10"
     assert month_spans(["2025-12", "2026-01", "2026-02"]) == "2025-12 to 2026-02"
     assert month_spans(["2026-05"]) == "2026-05"
+
+
+def test_a_damaged_warehouse_is_told_from_dbts_log_of_this_build_only(tmp_path):
+    """QA: a truncated warehouse failed every run with '90 of 189 ERROR creating ...', DuckDB's
+    'Corrupt database file' only in dbt.log. The step now says so, and what to do; a line of an
+    earlier build's failure is not this build's."""
+    from pipelines.defs.warehouse import _corrupt_warehouse
+
+    log = tmp_path / "dbt.log"
+    log.write_text('{"msg": "Runtime Error: Corrupt database file: computed checksum 1 does not match"}\n')
+    earlier = log.stat().st_size
+    assert _corrupt_warehouse(log, 0) == "Corrupt database file: computed checksum 1 does not match"
+    with log.open("a") as handle:
+        handle.write("12:00:01 1 of 189 ERROR creating sql table model main.stg_brands: Binder Error\n")
+    assert _corrupt_warehouse(log, earlier) is None
+    assert _corrupt_warehouse(tmp_path / "none.log", 0) is None

@@ -8,6 +8,7 @@ build, so nothing downstream (publication) runs. The Great Expectations suite of
 
 import json
 import os
+import re
 import warnings
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -23,6 +24,7 @@ from dagster import (
     AssetKey,
     AssetSpec,
     BetaWarning,
+    Failure,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -156,9 +158,30 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: Brand
     # care_cases existed. Cautious: when all are (a whole build selects every test all the same)
     os.environ.setdefault(DBT_INDIRECT_SELECTION_VAR, "cautious")
     write_build_state(settings, context.run.run_id, "building")
+    log = settings.dbt_target_dir / "dbt.log"
+    logged = log.stat().st_size if log.is_file() else 0  # this build's lines follow
     invocation = dbt.cli(dbt_build_args(settings), context=context, target_path=settings.dbt_target_dir)
-    yield from invocation.stream()  # raises when dbt failed: the state stays "building"
+    try:
+        yield from invocation.stream()  # raises when dbt failed: the state stays "building"
+    except Exception as exc:
+        if corrupt := _corrupt_warehouse(log, logged):
+            raise Failure(f"the working warehouse {settings.warehouse_path} is damaged ({corrupt}): remove it and "
+                          "run again; it is rebuilt from the lake, and the publication stays as it is") from exc
+        raise
     write_build_state(settings, context.run.run_id, "built")
+
+
+def _corrupt_warehouse(log: Path, start: int) -> str | None:
+    """DuckDB's words when the failed build met a damaged warehouse file, from what the build
+    wrote to dbt's log past ``start`` (the step's error does not quote them: QA, every run
+    failed on a truncated file with '90 of 189 ERROR' and nothing else); None otherwise."""
+    if not log.is_file():
+        return None
+    with log.open("rb") as handle:
+        handle.seek(max(start, log.stat().st_size - (1 << 20)))
+        tail = handle.read().decode("utf-8", "replace")
+    found = re.findall(r"Corrupt database file[^\n\\\"]*", tail)
+    return found[-1].strip() if found else None
 
 
 def _prefetch(module: str) -> None:
