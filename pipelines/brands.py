@@ -47,6 +47,7 @@ _BRAND_KEYS = (
     "holidays",
     "accounts",
     "aliases",
+    "alias_exclusions",
 )
 
 #: Open ranges of one day: (start, end) in minutes after local midnight, half-open, sorted.
@@ -73,6 +74,9 @@ class Brand:
     #: platform -> accounts as written in the registry (see :func:`normalise_account`).
     accounts: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
     aliases: tuple[str, ...] = ()
+    #: phrases in which an alias names something else ("ala delta", "Estadio BBVA"): a message
+    #: holding one is not addressed by alias (it still is by a mention, a reply or a comment)
+    alias_exclusions: tuple[str, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -222,6 +226,7 @@ def _parse_brand(where: str, position: int, entry: Any) -> Brand:
     holidays = _parse_holidays(entry.get("holidays"), fail)
     accounts = _parse_accounts(entry.get("accounts"), fail)
     aliases = _string_list(entry.get("aliases"), "aliases", fail)
+    alias_exclusions = _string_list(entry.get("alias_exclusions"), "alias_exclusions", fail)
 
     return Brand(
         id=raw_id,
@@ -234,6 +239,7 @@ def _parse_brand(where: str, position: int, entry: Any) -> Brand:
         holidays=holidays,
         accounts=accounts,
         aliases=aliases,
+        alias_exclusions=alias_exclusions,
     )
 
 
@@ -465,8 +471,9 @@ REGISTRY_SCHEMAS: dict[str, dict[str, pl.DataType]] = {
         "calendar_key": pl.String,
     },
     "brand_accounts": {"brand_id": pl.String, "platform": pl.String, "account": pl.String},
-    # folded in SQL (stg_brand_aliases), as the message texts they are matched against
-    "brand_aliases": {"brand_id": pl.String, "alias": pl.String},
+    # folded in SQL (stg_brand_aliases), as the message texts they are matched against; kind:
+    # 'alias', or 'exclusion' (a phrase in which an alias names something else)
+    "brand_aliases": {"brand_id": pl.String, "alias": pl.String, "kind": pl.String},
     "brand_open_hours": {
         "brand_id": pl.String,
         "open_from": _UTC_DATETIME,
@@ -510,8 +517,9 @@ def registry_frames(brands: Iterable[Brand], start: date, end: date) -> dict[str
             for account in names
         }
         rows["brand_accounts"].extend((brand.id, p, a) for p, a in sorted(accounts))
-        aliases = dict.fromkeys(brand.aliases)  # drop repeats, keep order
-        rows["brand_aliases"].extend((brand.id, a) for a in aliases)
+        # repeats dropped, order kept
+        rows["brand_aliases"].extend((brand.id, a, "alias") for a in dict.fromkeys(brand.aliases))
+        rows["brand_aliases"].extend((brand.id, a, "exclusion") for a in dict.fromkeys(brand.alias_exclusions))
         rows["brand_open_hours"].extend(
             (brand.id, opens, closes) for opens, closes in open_intervals(brand, start, end)
         )

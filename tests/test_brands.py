@@ -40,6 +40,7 @@ brands:
       facebook: ["movistar.es", 1234567]
       blog: ["Equipo Movistar"]
     aliases: [Movistar, Telefónica]
+    alias_exclusions: ["Estadio Movistar", "Movistar Arena"]
   - id: nightowl
     name: Night Owl
     timezone: America/New_York
@@ -223,6 +224,7 @@ def test_business_hours_errors_name_file_brand_and_day(
         ({"accounts": ["telvia"]}, "accounts", "expected a mapping"),
         ({"aliases": "Telvia"}, "aliases", "expected a list"),
         ({"aliases": ["Telvia", 7]}, "aliases", "7 is not a non-empty string"),
+        ({"alias_exclusions": "ala delta"}, "alias_exclusions", "expected a list"),
         ({"sector": ["telecom"]}, "sector", "is not a non-empty string"),
         ({"country": 34}, "country", "is not a non-empty string"),
     ],
@@ -534,7 +536,7 @@ def test_registry_frames_columns_and_dtypes(registry: dict[str, Brand]) -> None:
     assert frames["brand_accounts"].schema == pl.Schema(
         {"brand_id": pl.String, "platform": pl.String, "account": pl.String})
     assert frames["brand_aliases"].schema == pl.Schema(
-        {"brand_id": pl.String, "alias": pl.String})
+        {"brand_id": pl.String, "alias": pl.String, "kind": pl.String})
     assert frames["brand_open_hours"].schema == pl.Schema(
         {"brand_id": pl.String, "open_from": utc_us, "open_to": utc_us})
 
@@ -557,7 +559,9 @@ def test_registry_frames_columns_and_dtypes(registry: dict[str, Brand]) -> None:
         ("movistar", "facebook", "1234567"), ("movistar", "blog", "equipo movistar"),
     }
     assert frames["brand_aliases"].rows() == [
-        ("movistar", "Movistar"), ("movistar", "Telefónica"),
+        ("movistar", "Movistar", "alias"), ("movistar", "Telefónica", "alias"),
+        # phrases in which the alias names something else: a message holding one is not addressed by alias
+        ("movistar", "Estadio Movistar", "exclusion"), ("movistar", "Movistar Arena", "exclusion"),
     ]
 
     hours = frames["brand_open_hours"]

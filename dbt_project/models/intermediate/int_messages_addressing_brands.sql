@@ -17,14 +17,18 @@ message_texts as materialized (
     from customer_messages
 ),
 
-alias_words as (
-    -- an alias with no letter or digit names nothing
-    select brand_id, ' ' || folded || ' ' as words, split_part(folded, ' ', 1) as first_word
+registry_words as (
+    -- an alias (or an exclusion) with no letter or digit names nothing
+    select brand_id, kind, ' ' || folded || ' ' as words, split_part(folded, ' ', 1) as first_word
     from (
-        select brand_id, trim(regexp_replace(alias_folded, '[^\p{L}\p{N}_]+', ' ', 'g')) as folded
+        select brand_id, kind, trim(regexp_replace(alias_folded, '[^\p{L}\p{N}_]+', ' ', 'g')) as folded
         from {{ ref('stg_brand_aliases') }}
     )
     where folded <> ''
+),
+
+alias_words as (
+    select brand_id, words, first_word from registry_words where kind = 'alias'
 ),
 
 message_words as (
@@ -64,7 +68,14 @@ by_alias as (
     from alias_words as a
     inner join message_words as w on w.word = a.first_word
     inner join message_texts as c on c.message_id = w.message_id
-    where contains(c.words, a.words)
+    where
+        contains(c.words, a.words)
+        -- unless the message holds one of the brand's phrases in which an alias names something
+        -- else ("ala delta", "Estadio BBVA"): QA, 83 of 281 alias matches of real messages
+        and not exists (
+            select 1 from registry_words as e
+            where e.kind = 'exclusion' and e.brand_id = a.brand_id and contains(c.words, e.words)
+        )
 ),
 
 by_reply as (
@@ -151,8 +162,7 @@ names as (
     select brand_id, ' ' || trim(regexp_replace('@' || account, '[^\p{L}\p{N}_@]+', ' ', 'g')) || ' ' as words
     from account_keys
     union
-    select brand_id, ' ' || trim(regexp_replace(alias_folded, '[^\p{L}\p{N}_]+', ' ', 'g')) || ' ' as words
-    from {{ ref('stg_brand_aliases') }}
+    select brand_id, words from alias_words
 ),
 
 named as (
