@@ -81,7 +81,8 @@ def test_accounts_and_defaults_as_the_comments_say(brands: dict[str, Brand]) -> 
     assert ("harbor_air", "x", "harborair") in accounts
     assert ("harbor_air", "facebook", "200300400500") in accounts
     # aliases are compared accent-folded and lower-case
-    assert ("caja_serrana", "Caja Serrana") in set(frames["brand_aliases"].iter_rows())
+    assert ("caja_serrana", "Caja Serrana", "alias") in set(frames["brand_aliases"].iter_rows())
+    assert ("nubeluz", "Estadio Nubeluz", "exclusion") in set(frames["brand_aliases"].iter_rows())
     assert frames["brands"].height == 3
 
 
