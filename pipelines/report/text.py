@@ -130,7 +130,9 @@ TEXT: dict[str, dict[str, str]] = {
                       "unknown followers are left out). A row that turns green to the right means "
                       "the brand favours large accounts. The scorecards' equity index is the "
                       "smallest band's rate divided by the largest band's (over bands with enough "
-                      "cases): 1 is equal treatment, 0.5 means small accounts are answered half as often.",
+                      "cases): 1 is equal treatment, 0.5 means small accounts are answered half as often. "
+                      "A band of fewer than {min_cases} cases stays grey. Every month the scorecards hold: "
+                      "the leaderboard's equity is its month's.",
         "followers": "Customer's followers",
         "hours_title": "When customers write, and who answers at night and on Sundays",
         "hours_cases_how": "Top: cases opened per weekday and hour, every brand in its own time "
@@ -143,7 +145,9 @@ TEXT: dict[str, dict[str, str]] = {
         "deflection_how": "Left: the share of each brand's replies that push the customer to "
                           "another channel (direct message, phone, email, a web form or a store) "
                           "instead of helping in public. Right: the share of its replies that "
-                          "are canned (near-identical text sent at least {canned} times in a month).",
+                          "are canned (near-identical text sent at least {canned} times in a month). Every "
+                          "month the scorecards hold, as shares of replies: the leaderboard's deflection is its "
+                          "month's share of answered cases.",
         "share_of_replies": "share of brand replies",
         "canned_share": "Canned replies",
         "channel_dm": "direct message", "channel_phone": "phone", "channel_email": "email",
@@ -278,7 +282,9 @@ TEXT: dict[str, dict[str, str]] = {
                       "derecha indica que la marca favorece a las cuentas grandes. El índice de "
                       "equidad del cuadro de mando es la tasa de la franja más pequeña dividida por "
                       "la de la más grande (entre franjas con casos suficientes): 1 es trato igual; "
-                      "0,5, que a las cuentas pequeñas se les responde la mitad.",
+                      "0,5, que a las cuentas pequeñas se les responde la mitad. Una franja de menos de "
+                      "{min_cases} casos queda en gris. Todos los meses del cuadro de mando: la equidad "
+                      "de la clasificación es la de su mes.",
         "followers": "Seguidores del cliente",
         "hours_title": "Cuándo escriben los clientes y quién responde de noche y en domingo",
         "hours_cases_how": "Arriba: casos abiertos por día de la semana y hora, cada marca en su "
@@ -293,7 +299,9 @@ TEXT: dict[str, dict[str, str]] = {
                           "a otro canal (mensaje directo, teléfono, correo, un formulario web o una "
                           "tienda) en lugar de ayudarle en público. Derecha: la parte de sus "
                           "respuestas que son enlatadas (texto casi idéntico enviado al menos "
-                          "{canned} veces en un mes).",
+                          "{canned} veces en un mes). Todos los meses del cuadro de mando, como parte de "
+                          "las respuestas: la derivación de la clasificación es la de su mes, sobre los casos "
+                          "respondidos.",
         "share_of_replies": "parte de las respuestas de la marca",
         "canned_share": "Respuestas enlatadas",
         "channel_dm": "mensaje directo", "channel_phone": "teléfono", "channel_email": "correo",
