@@ -396,6 +396,18 @@ def test_an_equity_band_of_a_few_cases_is_grey_not_a_rate():
     assert equity_chart(rows, Words("en")).count(">0%<") == 2
 
 
+def test_a_brand_without_a_block_of_enough_cases_has_no_hours_panel():
+    """QA: six of the seven per-brand hour panels of a real home were grey only."""
+    from pipelines.report.charts import MIN_CELL_CASES, hours_response_chart
+
+    rows = [{"brand_name": "Telvia", "weekday": 1, "hour": 10, "actionable_cases": MIN_CELL_CASES, "responded_cases": 3},
+            {"brand_name": "Turismo de Sevilla", "weekday": 2, "hour": 11, "actionable_cases": 1, "responded_cases": 0}]
+    svg = hours_response_chart(rows, Words("en"))
+    assert ">Telvia<" in svg and "Turismo de Sevilla" not in svg
+    alone = hours_response_chart(rows[1:], Words("en"))  # no brand has one: all are drawn
+    assert "Turismo de Sevilla" in alone
+
+
 def test_a_long_history_trends_its_latest_months_and_says_so():
     """Fifteen years of months are 180 points a brand: the trend draws the latest TREND_MONTHS
     and its section says how many months the scorecards hold and since when."""

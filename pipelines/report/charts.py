@@ -445,7 +445,9 @@ def hours_response_chart(rows: list[dict], words: Words) -> str:
         answered.setdefault(name, [[0] * blocks for _ in range(7)])
         counts[name][row["weekday"] - 1][row["hour"] // HOUR_BLOCK] += row["actionable_cases"]
         answered[name][row["weekday"] - 1][row["hour"] // HOUR_BLOCK] += row["responded_cases"]
-    brands = sorted(counts)
+    # a brand without a block of MIN_CELL_CASES cases would be a panel of grey only (QA: six of
+    # seven panels of a real home): left out, unless no brand has one
+    brands = sorted(n for n in counts if any(c >= MIN_CELL_CASES for row in counts[n] for c in row)) or sorted(counts)
     columns = min(3, len(brands))
     lines = math.ceil(len(brands) / columns)
     with _rc():

@@ -138,7 +138,8 @@ TEXT: dict[str, dict[str, str]] = {
         "hours_cases_how": "Top: cases opened per weekday and hour, every brand in its own time "
                            "zone (darker: more cases). Below: per brand, the share of actionable "
                            "cases answered for each weekday and three-hour block of the brand's "
-                           "local time; grey cells have fewer than {min_cases} actionable cases.",
+                           "local time; grey cells have fewer than {min_cases} actionable cases, and a "
+                           "brand without a block of as many is left out.",
         "cases_opened": "Cases opened (all brands, local time)",
         "hour_local": "local hour",
         "deflection_title": "Deflection and canned replies",
@@ -291,7 +292,8 @@ TEXT: dict[str, dict[str, str]] = {
                            "propia zona horaria (más oscuro: más casos). Debajo: por marca, la "
                            "parte de los casos accionables respondida por día de la semana y franja "
                            "de tres horas de la hora local de la marca; en gris, celdas con menos de "
-                           "{min_cases} casos accionables.",
+                           "{min_cases} casos accionables, y se omite la marca sin ninguna franja con "
+                           "tantos.",
         "cases_opened": "Casos abiertos (todas las marcas, hora local)",
         "hour_local": "hora local",
         "deflection_title": "Derivación a otros canales y respuestas enlatadas",
