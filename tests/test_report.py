@@ -139,8 +139,10 @@ def test_numbers_percentages_and_dates_follow_the_language():
     assert (en.compact(1_980_000), es.compact(1_980_000)) == ("1.98 M", "1,98 M")
     assert (en.month(date(2026, 9, 1)), es.month(date(2026, 9, 1))) == ("September 2026", "septiembre de 2026")
     # follower bands and counts in each language's own format (QA: "1k-9,999" read as a decimal)
-    assert en.follower_bands == ["<100", "100-999", "1,000-9,999", "10,000-99,999", ">=100,000"]
-    assert es.follower_bands == ["<100", "100-999", "1.000-9.999", "10.000-99.999", ">=100.000"]
+    assert en.follower_bands == ["<100", "100-999", "1,000-9,999", "10,000-99,999", "≥100,000"]
+    assert es.follower_bands == ["<100", "100-999", "1.000-9.999", "10.000-99.999", "≥100.000"]
+    # thousands as Spanish writes them (QA: "12,0k" beside "2.250" and "1,88 M")
+    assert (en.compact(12_040), es.compact(12_040), es.compact(2_250)) == ("12.0k", "12,0 mil", "2.250")
     assert (en.brands(1), en.brands(3), es.brands(1), es.brands(3)) == ("1 brand", "3 brands", "1 marca", "3 marcas")
     with pytest.raises(ValueError, match="fr"):
         Words("fr")

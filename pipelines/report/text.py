@@ -374,8 +374,8 @@ class Words:
 
     @property
     def follower_bands(self) -> list[str]:
-        """``<100``, ``100-999``, ``1,000-9,999`` (``1.000-9.999`` in Spanish), ..., ``>=100,000``."""
-        return [f"<{self.number(high)}" if low is None else f">={self.number(low)}" if high is None
+        """``<100``, ``100-999``, ``1,000-9,999`` (``1.000-9.999`` in Spanish), ..., ``≥100,000``."""
+        return [f"<{self.number(high)}" if low is None else f"≥{self.number(low)}" if high is None
                 else f"{self.number(low)}-{self.number(high - 1)}" for low, high in FOLLOWER_BANDS]
 
     def brands(self, n: int) -> str:
@@ -383,13 +383,13 @@ class Words:
         return self("brands_1") if n == 1 else self("brands_n", n=n)
 
     def compact(self, value: int | None) -> str:
-        """Follower counts: ``950``, ``12.3k``, ``1.98 M``."""
+        """Follower counts: ``950``, ``12.3k``, ``1.98 M`` (Spanish: ``12,3 mil``, ``1,98 M``)."""
         if value is None:
             return self("unknown")
         if value >= 1_000_000:
             return f"{self.number(value / 1_000_000, 2)} M"
         if value >= 10_000:
-            return f"{self.number(value / 1000, 1)}k"
+            return f"{self.number(value / 1000, 1)}{' mil' if self.language == 'es' else 'k'}"
         return self.number(value)
 
     def duration(self, minutes: float | None) -> str:
