@@ -47,6 +47,7 @@ quote of case 3 (not final).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -504,3 +505,19 @@ def test_academictwitter_pages_saved_in_two_files_are_read_together(tmp_path):
     assert (case["brand_id"], case["customer_handle"], case["opened_message_id"]) == (
         "hauhk", "PostWorld", "x:1405332948463796227")
     assert case["first_response_min"] == pytest.approx(1056 + 38 / 60)
+
+
+def test_a_page_whose_data_is_not_tweets_is_a_quarantined_record(tmp_path):
+    """QA (adversarial lines): {"data": "notalist"} was no record at all, neither loaded nor
+    quarantined; the lines around it kept their counts."""
+    from pipelines.formats.x_v2 import read_x_v2
+
+    tweet = {"id": "3600000000000000001", "text": "hi @telvia", "author_id": "42",
+             "created_at": "2026-10-20T10:00:00.000Z"}
+    path = tmp_path / "pages.jsonl"
+    path.write_text("\n".join(json.dumps(page) for page in (
+        {"data": [tweet]}, {"data": "notalist"}, {"data": 7}, {"data": None}, {"meta": {"result_count": 0}})) + "\n")
+    read = read_x_v2(path)
+    assert read.records_read == 3 and read.messages.height == 1
+    assert read.quarantine.select("position", "reason").rows() == [
+        (1, "record is not a JSON object"), (2, "record is not a JSON object")]

@@ -76,6 +76,8 @@ records as (
            case when obj is null then [null::json]
                 when json_type(obj, '$.data') = 'ARRAY' then (obj -> '$.data')::json[]
                 when json_type(obj, '$.data') = 'OBJECT' then [obj -> '$.data']
+                -- a data that is neither (a string, a number): one record, quarantined as what it is not
+                when json_type(obj, '$.data') not in ('NULL', 'ARRAY', 'OBJECT') then [obj -> '$.data']
                 when json_exists(obj, '$.data') or json_exists(obj, '$.meta') or json_exists(obj, '$.includes')
                     or includes_only then []::json[]
                 else [obj] end as tweets
