@@ -123,3 +123,33 @@ def test_a_csv_that_names_no_tweet_its_replies_answer_says_so(tmp_path: Path) ->
     assert replies and read.messages["parent_id"].is_null().all()
     (note,) = read.notes
     assert note.startswith(f"{replies} tweet(s) reply to an account (in_reply_to_user_id), but the file names no tweet")
+
+
+def test_a_table_of_tweepys_v2_tweets_saved_by_pandas_is_read(tmp_path: Path):
+    """pandas writes tweepy's created_at as '2021-09-10 11:31:48+00:00' (a space, an offset):
+    every row was quarantined as an invalid time, though it carries its zone (QA)."""
+    path = tmp_path / "tweets.csv"
+    path.write_text(",id,author_id,created_at,text,conversation_id,in_reply_to_user_id\n"
+                    "0,1436291310357401607,1289143207482331138,2021-09-10 11:31:48+00:00,where is my order?,"
+                    "1436291310357401607,\n"
+                    "1,1436291371900440576,42,2021-09-10 13:32:02+02:00,@asim sorry! DM us,1436291310357401607,"
+                    "1289143207482331138\n")
+    read = read_twarc_csv(path)
+    assert read.quarantine.is_empty()
+    assert [str(t) for t in read.messages["created_at"]] == ["2021-09-10 11:31:48+00:00", "2021-09-10 11:32:02+00:00"]
+
+
+@pytest.mark.parametrize(("content", "names"), [
+    ('{"id": 1, "conversation_id": "1", "created_at": "2020-12-13 18:56:21 CET", "timezone": "+0100", '
+     '"user_id": 2, "username": "ana", "tweet": "hola"}\n', "twint"),
+    ("date,username,to,replies,retweets,favorites,text,geo,mentions,hashtags,id,permalink\n"
+     "2020-03-11 23:11:44,ana,,0,0,0,hola,,,,1237,https://twitter.com/ana/status/1237\n", "GetOldTweets"),
+    ('"Tweet id","Tweet permalink","Tweet text","time","impressions"\n"9001","https://x.com/a/status/9001","hi",'
+     '"2020-01-01 10:00 +0000","3"\n', "Tweet activity"),
+])
+def test_other_tools_files_are_rejected_naming_the_tool(tmp_path: Path, content: str, names: str):
+    # QA: "JSON that matches no known archive format", "not a twcs, twarc-csv or TAGS CSV"
+    path = tmp_path / "export.txt"
+    path.write_text(content)
+    with pytest.raises(ArchiveError, match=f"unknown format: .*{names}"):
+        detect_format(path)

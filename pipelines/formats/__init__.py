@@ -194,6 +194,10 @@ def detect_format(path: Path) -> str:
             raise ArchiveError(
                 "unknown format: the older Apify Twitter scraper's records (username, user_id, full_text) are "
                 "not read: run Apify's Tweet Scraper V2 and export its dataset as JSON (docs/formats.md)")
+        if {"username", "tweet", "conversation_id", "timezone"} <= first:
+            raise ArchiveError(
+                "unknown format: twint's output (username, tweet, conversation_id) is not read: its times are "
+                "local, with a zone name; collect the tweets with snscrape --jsonl, twarc2 or the API")
         if {"screen_name", "followers_count"} <= first and not first & {"text", "full_text"}:
             raise ArchiveError("unknown format: X user objects (users/lookup, followers, friends), not tweets")
         raise ArchiveError("unknown format: JSON that matches no known archive format")
@@ -206,6 +210,12 @@ def detect_format(path: Path) -> str:
         return "twarc_csv"
     if {"id_str", "from_user", "created_at", "text"} <= header:
         return "tags"
+    if {"date", "username", "to", "text", "permalink"} <= header:
+        raise ArchiveError("unknown format: a GetOldTweets CSV is not read: its dates carry no time zone and its "
+                           "tweets no author id; collect the tweets with snscrape --jsonl, twarc2 or the API")
+    if {"tweet id", "tweet permalink", "impressions"} <= header:
+        raise ArchiveError("unknown format: X's Tweet activity (analytics) CSV holds the account's own tweets and "
+                           "their counts, not the messages others wrote to it: not an archive of conversations")
     raise ArchiveError("unknown format: not JSON, XML, an X archive, or a twcs, twarc-csv or TAGS CSV")
 
 

@@ -35,10 +35,12 @@ from pipelines.formats.base import (
     x_id,
     x_text,
 )
-from pipelines.formats.x_v2 import ISO_UTC
 
 #: the columns a file must have to be read as twarc-csv
 REQUIRED = ("id", "author_id", "created_at", "text")
+#: an ISO 8601 time with its zone, 'T' or a space between date and time (pandas writes a table of
+#: tweepy's v2 tweets so: '2021-09-10 11:31:48+00:00', every row was quarantined: QA)
+ISO_ZONED = r"^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)$"
 #: the optional columns read, each NULL when the file lacks it
 OPTIONAL = (
     "conversation_id", "referenced_tweets.replied_to.id", "referenced_tweets.retweeted.id",
@@ -77,7 +79,7 @@ def read_twarc_csv(path: Path) -> ReadResult:
         .when(pl.col("author_id").is_null()).then(pl.lit("missing required field: author_id"))
         .when(pl.col("author_id_").is_null()).then(invalid_id("author_id"))
         .when(pl.col("created_at").is_null()).then(pl.lit("missing required field: created_at"))
-        .when(~pl.col("created_at").str.contains(ISO_UTC)).then(pl.format("invalid created_at: {}", "created_at"))
+        .when(~pl.col("created_at").str.contains(ISO_ZONED)).then(pl.format("invalid created_at: {}", "created_at"))
         .when(pl.col("text").is_null() & pl.col("referenced_tweets.retweeted.id").is_null())
         .then(pl.lit("missing required field: text"))
         .alias("reason")
