@@ -398,3 +398,32 @@ def test_a_photo_read_with_its_comments_has_its_caption_as_text():
     photo = read.messages.filter(pl.col("native_id") == "10200941627421315").row(0, named=True)
     assert photo["text"] == "ID厨が白秋で肉をくらう。"
     assert read.messages.height == 3 and read.quarantine.is_empty()
+
+
+def test_no_excerpt_holds_an_access_token_and_other_edges_are_named(tmp_path: Path):
+    """QA (koala's recorded /accounts and /me/friends pages): test users' access tokens and a
+    friend list were published in the quarantine as 'comments naming no post'."""
+    accounts = {"data": [{"id": "131686830683789", "access_token": "EAABtDnNsecret", "login_url": "https://x/login"}],
+                "paging": {"next": "https://graph.facebook.com/v2.2/123/accounts?after=x"}}
+    friends = {"data": [{"name": "Brian Rosenthal", "id": "6580"}],
+               "paging": {"next": "https://graph.facebook.com/v2.2/me/friends?after=y"}}
+    for page, edge in ((accounts, "/accounts"), (friends, "/friends")):
+        read = _read(tmp_path, page)
+        assert read.quarantine["reason"].to_list() == [f"a node of {edge}, neither a post nor a comment: not read (nor kept)"]
+        assert "Rosenthal" not in read.quarantine["excerpt"][0] and "EAAB" not in read.quarantine["excerpt"][0]
+    # a node of no known edge keeps its excerpt, never its credentials
+    stray = _read(tmp_path, {"id": "7", "name": "Test user", "access_token": "EAABtDnNsecret"})
+    assert "EAAB" not in stray.quarantine["excerpt"][0] and "Test user" in stray.quarantine["excerpt"][0]
+
+
+def test_a_batch_response_is_rejected_saying_what_it_is(tmp_path: Path):
+    """php-graph-sdk's batch response: its responses are JSON strings inside; it was 'unknown
+    format', and read with --format, its items were 'missing required field: id' (QA)."""
+    body = json.dumps({"data": [{"id": "1337_1", "message": "Foo comment.", "from": {"id": "123", "name": "Foo"},
+                                 "created_time": "2014-07-15T03:54:34+0000"}]})
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps([{"code": 200, "headers": [], "body": body}, {"code": 400, "body": "{}"}]))
+    with pytest.raises(ArchiveError, match="a Graph API batch response"):
+        detect_format(path)
+    assert set(read_facebook(path).quarantine["reason"]) == {
+        "a Graph API batch response's item: its body (a JSON string) is not read; save each body as a file"}

@@ -194,6 +194,10 @@ def detect_format(path: Path) -> str:
             raise ArchiveError(
                 "unknown format: the older Apify Twitter scraper's records (username, user_id, full_text) are "
                 "not read: run Apify's Tweet Scraper V2 and export its dataset as JSON (docs/formats.md)")
+        if {"code", "body"} <= first:
+            raise ArchiveError(
+                "unknown format: a Graph API batch response ([{code, body}]): the responses are JSON strings "
+                "inside it; save each body as a file of its own and ingest those")
         if {"username", "tweet", "conversation_id", "timezone"} <= first:
             raise ArchiveError(
                 "unknown format: twint's output (username, tweet, conversation_id) is not read: its times are "

@@ -140,7 +140,10 @@ _MESSENGER_MESSAGE_IDS, _MESSENGER_THREAD_IDS = ("m_", "mid."), ("t_",)
 _POST_EDGE_FIELDS = ("feed", "posts", "published_posts", "visitor_posts", "tagged", "promotable_posts")
 #: edges whose nodes are neither posts nor comments (a photo's, a video's comments are read: not listed)
 _OTHER_EDGES = re.compile(r"/(notes|payments|friendrequests|notifications|ratings|checkins|milestones|questions"
-                          r"|likes|games|events|albums)$")
+                          r"|likes|games|events|albums|friends|accounts|subscriptions|subscribers|family|groups)$")
+#: fields that are credentials, never kept in an excerpt (the quarantine is published): a
+#: page's or a test user's access token (/accounts), its login URL
+_SECRET_FIELDS = frozenset({"access_token", "login_url", "password", "appsecret_proof"})
 #: Messenger's edges: a page's conversations and their messages are private
 _PRIVATE_EDGES = re.compile(r"/(?:conversations|messages)$")
 #: fields a post has and a comment never has (a comment has one ``attachment``, a post ``attachments``)
@@ -340,6 +343,8 @@ def _row(node: Any, context: _Context) -> tuple[dict, str | None]:
         return {}, "record is not a JSON object"
     if "error" in node and "id" not in node:
         return {}, f"Graph API error response: {json.dumps(node['error'], ensure_ascii=False)}"
+    if "code" in node and "body" in node and "id" not in node:
+        return {}, "a Graph API batch response's item: its body (a JSON string) is not read; save each body as a file"
     if "entry" in node and "object" in node and "id" not in node:
         return {}, "a webhook notification ({object, entry}), not a Graph API node: not read"
     if kind in PRIVATE_KINDS:
@@ -400,4 +405,14 @@ def _excerpt(node: Any) -> str:
         return str(node)
     if isinstance(node, dict) and "comments" in node:
         node = {**node, "comments": "..."}
-    return json.dumps(node, ensure_ascii=False)
+    return json.dumps(_without_secrets(node), ensure_ascii=False)
+
+
+def _without_secrets(value: Any) -> Any:
+    """``value`` without :data:`_SECRET_FIELDS`, at any depth (QA: /accounts nodes published
+    their access tokens in the quarantine)."""
+    if isinstance(value, dict):
+        return {key: _without_secrets(item) for key, item in value.items() if key not in _SECRET_FIELDS}
+    if isinstance(value, list):
+        return [_without_secrets(item) for item in value]
+    return value
