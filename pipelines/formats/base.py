@@ -72,6 +72,16 @@ def x_profile(account_id: str, handle: str) -> dict:
             "url": f"https://x.com/{handle}"}
 
 
+def without_keys(value: object, keys: frozenset[str]) -> object:
+    """A JSON value without the object keys ``keys``, at any depth: what a quarantine excerpt
+    (published) must not keep, such as credentials or an account's e-mail address."""
+    if isinstance(value, dict):
+        return {key: without_keys(item, keys) for key, item in value.items() if key not in keys}
+    if isinstance(value, list):
+        return [without_keys(item, keys) for item in value]
+    return value
+
+
 def private_excerpt(native_id: object) -> str:
     """The quarantine excerpt of a record excluded because it is private (an inbox message, a
     contact-form message, a password-protected post): its id only. The quarantine is published

@@ -62,7 +62,14 @@ from typing import Any
 import polars as pl
 
 from pipelines.canonical import MESSAGE_SCHEMA
-from pipelines.formats.base import ArchiveError, ReadResult, private_excerpt, quarantine_frame, result
+from pipelines.formats.base import (
+    ArchiveError,
+    ReadResult,
+    private_excerpt,
+    quarantine_frame,
+    result,
+    without_keys,
+)
 
 NO_AUTHOR = (
     "missing from: no author (the Graph API leaves it out of comments read without a page token, "
@@ -126,8 +133,10 @@ class _NotJson(str):
 _Context = tuple[str, str | None, str | None, str | None]
 
 
-#: the edges whose pages hold posts (``/{page-id}/feed``, ...) and comments, named in a page's paging URLs
-_POST_EDGES = re.compile(r"/(?:feed|posts|published_posts|visitor_posts|tagged|promotable_posts)$")
+#: the edges that hold posts: named in a page's paging URLs (``/{page-id}/feed``), or a node's own
+#: edges (``/{page-id}?fields=posts{...}``: the page, its posts inside)
+_POST_EDGE_FIELDS = ("feed", "posts", "published_posts", "visitor_posts", "tagged", "promotable_posts")
+_POST_EDGES = re.compile(rf"/(?:{'|'.join(_POST_EDGE_FIELDS)})$")
 _COMMENT_EDGES = re.compile(r"/([^/]+)/comments$")
 #: the kinds of node that are private: an inbox conversation and its messages, a notification
 PRIVATE_KINDS = ("thread", "message", "notification")
@@ -136,8 +145,6 @@ PRIVATE_KINDS = ("thread", "message", "notification")
 OTHER = "other:"
 #: Messenger's ids: a message's 'm_…' ('m_mid.…' in older responses, 'mid.…'), a conversation's 't_…'
 _MESSENGER_MESSAGE_IDS, _MESSENGER_THREAD_IDS = ("m_", "mid."), ("t_",)
-#: a node's own edges that hold its posts (``/{page-id}?fields=posts{...}``: the page, its posts inside)
-_POST_EDGE_FIELDS = ("feed", "posts", "published_posts", "visitor_posts", "tagged", "promotable_posts")
 #: edges whose nodes are neither posts nor comments (a photo's, a video's comments are read: not listed)
 _OTHER_EDGES = re.compile(r"/(notes|payments|friendrequests|notifications|ratings|checkins|milestones|questions"
                           r"|likes|games|events|albums|friends|accounts|subscriptions|subscribers|family|groups)$")
@@ -405,14 +412,5 @@ def _excerpt(node: Any) -> str:
         return str(node)
     if isinstance(node, dict) and "comments" in node:
         node = {**node, "comments": "..."}
-    return json.dumps(_without_secrets(node), ensure_ascii=False)
-
-
-def _without_secrets(value: Any) -> Any:
-    """``value`` without :data:`_SECRET_FIELDS`, at any depth (QA: /accounts nodes published
-    their access tokens in the quarantine)."""
-    if isinstance(value, dict):
-        return {key: _without_secrets(item) for key, item in value.items() if key not in _SECRET_FIELDS}
-    if isinstance(value, list):
-        return [_without_secrets(item) for item in value]
-    return value
+    # never a credential (QA: /accounts nodes published their access tokens in the quarantine)
+    return json.dumps(without_keys(node, _SECRET_FIELDS), ensure_ascii=False)

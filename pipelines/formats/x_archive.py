@@ -30,7 +30,7 @@ from pathlib import Path
 import polars as pl
 
 from pipelines.canonical import MESSAGE_SCHEMA
-from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result, x_profile, x_text
+from pipelines.formats.base import ArchiveError, ReadResult, quarantine_frame, result, without_keys, x_profile, x_text
 
 #: v1.1 ``created_at`` ("Sat Feb 18 12:33:11 +0000 2023") once its weekday is cut off: the
 #: weekday is redundant, and Polars rejects a date whose weekday does not match it.
@@ -139,9 +139,9 @@ def finish(records: list[dict], bad: list[dict]) -> tuple[pl.DataFrame, pl.DataF
     return messages.drop("parsed_at", "date_field", "excerpt"), quarantine
 
 
-def excerpt(item: object) -> str:
-    """A record as JSON text for the quarantine."""
-    return clean(json.dumps(item, ensure_ascii=False))
+def excerpt(item: object, leave_out: frozenset[str] = frozenset()) -> str:
+    """A record as JSON text for the quarantine, without the keys ``leave_out`` (at any depth)."""
+    return clean(json.dumps(without_keys(item, leave_out) if leave_out else item, ensure_ascii=False))
 
 
 def _owner(account_js: Path) -> tuple[dict, str | None]:
@@ -396,13 +396,6 @@ def _notes(items: list, owner: dict) -> tuple[list[dict], list[dict]]:
 PRIVATE_ACCOUNT_FIELDS = frozenset({"email", "phone", "phoneNumber", "createdVia"})
 
 
-def _account_excerpt(item: object) -> str:
-    account = _unwrap(item, "account")
-    if isinstance(account, dict):
-        item = {"account": {key: value for key, value in account.items() if key not in PRIVATE_ACCOUNT_FIELDS}}
-    return excerpt(item)
-
-
 def _profiles(items: list) -> tuple[list[dict], list[dict]]:
     records, bad = [], []
     for position, item in enumerate(items):
@@ -417,11 +410,11 @@ def _profiles(items: list) -> tuple[list[dict], list[dict]]:
             else None
         )
         if reason:
-            bad.append({"position": position, "reason": reason, "excerpt": _account_excerpt(item)})
+            bad.append({"position": position, "reason": reason, "excerpt": excerpt(item, PRIVATE_ACCOUNT_FIELDS)})
             continue
         records.append({
             **x_profile(account_id, text_value(account["username"])),
             "created_at": str(account["createdAt"]), "date_field": "createdAt",
-            "position": position, "excerpt": _account_excerpt(item),
+            "position": position, "excerpt": excerpt(item, PRIVATE_ACCOUNT_FIELDS),
         })
     return records, bad
