@@ -436,6 +436,9 @@ def cmd_status(args: argparse.Namespace) -> int:
                   else f"backfill {run.backfill}" if run.backfill
                   else "no months (the models alone, over the last window written)")
         print(f"  {run.run_id[:8]}  {run.status:<8} {when}  {took:>6}  {window}")
+        if run.dead_pid:
+            print(f"      its process (pid {run.dead_pid}) is gone: killed or crashed, the run will not end; "
+                  "the next `brandcare run` marks it failed")
         for line in run.failures + run.warnings:
             print(f"      {line}")
     pub = status.publication

@@ -160,6 +160,17 @@ def home_lock(settings: Settings, on_wait: Callable[[str], None] | None = None) 
         yield
 
 
+def dead_pid(run) -> str | None:
+    """The pid of a run started by ``brandcare run`` on this machine whose process is gone
+    (killed, crashed), else None (a live process, another machine, a UI run without the tag)."""
+    from pipelines.ingest import process_alive
+
+    pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
+    if pid is None or host != socket.gethostname() or process_alive(int(pid)):
+        return None
+    return pid
+
+
 def recover_dead_runs(instance) -> list[str]:
     """Fail the runs of this home whose process is gone and free the concurrency slots they hold.
 
@@ -168,14 +179,12 @@ def recover_dead_runs(instance) -> list[str]:
     """
     from dagster import DagsterRunStatus, RunsFilter
 
-    from pipelines.ingest import process_alive
-
     recovered = []
     stuck = instance.get_runs(filters=RunsFilter(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING,
                                                            DagsterRunStatus.QUEUED]))
     for run in stuck:
-        pid, host = run.tags.get(PID_TAG), run.tags.get(HOST_TAG)
-        if pid is None or host != socket.gethostname() or process_alive(int(pid)):
+        pid = dead_pid(run)
+        if pid is None:
             continue
         instance.report_run_failed(run, f"brandcare: the process of this run (pid {pid}) is gone")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)

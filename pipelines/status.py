@@ -43,6 +43,8 @@ class RunStatus:
     warnings: list[str] = field(default_factory=list)
     #: The UI backfill the run belongs to (one of its runs: the models, the window, the publication).
     backfill: str | None = None
+    #: The pid of a run still STARTED (or QUEUED) whose ``brandcare run`` process is gone: killed.
+    dead_pid: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ def dagster_status(settings: Settings, runs: int = 5) -> tuple[list[str], list[R
     from dagster import DagsterInstance
 
     from pipelines.defs.partitions import BACKFILL_TAG, PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG
+    from pipelines.runner import dead_pid
 
     if not (settings.dagster_home / "dagster.yaml").exists():
         return [], []
@@ -136,6 +139,7 @@ def dagster_status(settings: Settings, runs: int = 5) -> tuple[list[str], list[R
                 failures=failed,
                 warnings=warned,
                 backfill=run.tags.get(BACKFILL_TAG),
+                dead_pid=dead_pid(run) if not run.is_finished else None,
             ))
     return sorted(months), statuses
 

@@ -232,7 +232,8 @@ def test_a_killed_process_its_parent_has_not_reaped_is_not_alive():
 
 def test_a_run_whose_process_died_is_marked_failed_and_status_says_why(tmp_path):
     """A run killed with kill -9 stayed STARTED and held the warehouse; marked failed by the next
-    run, it read as FAILURE with no reason in `brandcare status` (QA)."""
+    run, it read as FAILURE with no reason in `brandcare status` (QA). Before that next run,
+    status showed it STARTED, as if it still ran."""
     import socket
     import subprocess
     import sys
@@ -242,7 +243,7 @@ def test_a_run_whose_process_died_is_marked_failed_and_status_says_why(tmp_path)
     from pipelines.runner import HOST_TAG, PID_TAG, prepare_environment, recover_dead_runs
     from pipelines.settings import load_settings
     from pipelines.status import home_status
-    from support import brandcare_env
+    from support import brandcare_env, run_cli
 
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
@@ -251,8 +252,12 @@ def test_a_run_whose_process_died_is_marked_failed_and_status_says_why(tmp_path)
         with DagsterInstance.get() as instance:
             instance.add_run(DagsterRun(job_name="brandcare", run_id="killed-run", status=DagsterRunStatus.STARTED,
                                         tags={PID_TAG: str(dead.pid), HOST_TAG: socket.gethostname()}))
+            (before,) = home_status(settings).runs
+            assert (before.status, before.dead_pid) == ("STARTED", str(dead.pid))
+            shown = run_cli(tmp_path / "home", "status").stdout
+            assert f"its process (pid {dead.pid}) is gone" in shown, shown
             (line,) = recover_dead_runs(instance)
             assert line.startswith(f"run killed-run of pid {dead.pid} died: marked failed")
         (run,) = home_status(settings).runs
-    assert run.status == "FAILURE"
+    assert run.status == "FAILURE" and run.dead_pid is None
     assert run.failures == [f"brandcare: the process of this run (pid {dead.pid}) is gone"]
