@@ -828,6 +828,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: What SQLite (Dagster's instance) and DuckDB say instead of an OSError when the disk is full.
+_DISK_FULL_WORDS = ("database or disk is full", "No space left on device")
+
+
+def _disk_full(exc: BaseException) -> str | None:
+    """The file (or "" when none is named) of a full disk that ``exc`` or one of its causes
+    reports, else None."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return str(exc.filename or "")
+        if any(words in str(exc) for words in _DISK_FULL_WORDS):
+            return ""
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """The console script ``brandcare`` (nothing else calls it: tests run the command)."""
     from pipelines.settings import HomeDamagedError
@@ -838,11 +856,14 @@ def main(argv: list[str] | None = None) -> int:
     except HomeDamagedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except OSError as exc:
-        if exc.errno == errno.ENOSPC:  # one line, not a traceback; what was done before is kept
-            print(f"error: no space left on the device of {exc.filename or 'BRANDCARE_HOME'}: free some, then "
+    except Exception as exc:
+        full = _disk_full(exc)
+        if full is not None:  # one line, not a traceback; what was done before is kept
+            print(f"error: no space left on the device{f' of {full}' if full else ''}: free some, then "
                   "run the command again", file=sys.stderr)
             return 2
+        if not isinstance(exc, OSError):
+            raise
         # the reader of standard output went away (`brandcare sql ... | head`): stop quietly, as
         # cat does, with the status of a process SIGPIPE ended; what is left to flush goes nowhere.
         # (Polars writing to it says "Broken pipe (os error 32)" without an errno.)

@@ -293,6 +293,37 @@ def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path):
     assert proc.returncode == 141
 
 
+def test_a_full_disk_is_one_line_whatever_reports_it(tmp_path):
+    """`brandcare status` on a full disk printed SQLAlchemy's traceback (Dagster's SQLite says
+    "database or disk is full", not ENOSPC); only an OSError was told in one line."""
+    import sqlalchemy
+
+    from pipelines.cli import _disk_full
+
+    engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'small.db'}")
+    with pytest.raises(sqlalchemy.exc.OperationalError) as sqlite_full, engine.begin() as con:
+        con.exec_driver_sql("PRAGMA max_page_count = 2")  # a database that cannot grow: SQLite's full disk
+        con.exec_driver_sql("CREATE TABLE t (x BLOB)")
+        con.exec_driver_sql("INSERT INTO t VALUES (zeroblob(100000))")
+    assert _disk_full(sqlite_full.value) == ""
+    with pytest.raises(OSError) as device_full, open("/dev/full", "w") as full:
+        full.write("x")
+        full.flush()
+    assert _disk_full(device_full.value) is not None
+    assert _disk_full(ValueError("a damaged file")) is None
+
+    # the whole command: its standard output on a full device (classify writes a CSV to it)
+    path = tmp_path / "texts.csv"
+    path.write_text("text\n" + "no me llega el pedido\n" * 5_000, encoding="utf-8")
+    with open("/dev/full", "w") as stdout:
+        proc = subprocess.run([str(Path(sys.executable).with_name("brandcare")), "classify", str(path)],
+                              stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=120,
+                              env={**os.environ, "BRANDCARE_HOME": str(tmp_path / "home")})
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.splitlines()[-1].startswith("error: no space left on the device"), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 @pytest.mark.e2e
 def test_status_says_a_ui_runs_month_and_why_its_step_failed(tmp_path):
     """A run launched from the UI over one month is tagged with its partition, not a range: status
