@@ -37,8 +37,8 @@ from pipelines.formats.decode import (
     is_foreign_binary,
 )
 
-#: Files the X personal archive reader needs beside a tweets file.
-ARCHIVE_COMPANIONS = ("account.js",)
+#: Files the X personal archive reader needs beside a tweets file: the owner, the long posts' whole texts.
+ARCHIVE_COMPANIONS = ("account.js", "note-tweet.js")
 #: An X personal archive: ``<root>/data/manifest.js`` ("window.__THAR_CONFIG = ..."), its data
 #: as ``<root>/data/*.js``; beside them "Your archive.html", ``assets/`` and the media folders.
 X_ARCHIVE_DATA, X_ARCHIVE_MANIFEST = "data", "manifest.js"

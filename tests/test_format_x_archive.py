@@ -321,3 +321,57 @@ def test_an_edited_tweet_is_one_message_with_its_versions(tmp_path: Path):
     read = read_x_archive(archive / "tweets.js")
     assert read.messages.select("message_id", "version_id").rows() == [
         (f"x:{chain[0]}", f"x:{chain[1]}"), (f"x:{chain[0]}", f"x:{chain[0]}")]
+
+
+def _snowflake(when: datetime, sequence: int) -> str:
+    """An X id of that instant (milliseconds since X's epoch, shifted by 22 bits)."""
+    return str((int(when.timestamp() * 1000) - 1288834974657) << 22 | sequence)
+
+
+def test_a_long_post_is_read_with_its_notes_whole_text(tmp_path: Path):
+    """A long post is in tweets.js cut at 280 characters and in note-tweet.js whole, unlinked
+    (as in a real 2023-2024 archive: 41 notes, each shown by the post whose id follows it by 21
+    to 155 ms). The post was loaded with the cut text (a deflection at its end unread) and the
+    note as another message; the post now reads the note's text and mentions."""
+    archive = tmp_path / "data"
+    archive.mkdir()
+    shutil.copy(FULL / "account.js", archive / "account.js")
+    at = utc(2024, 9, 6, 11, 30, 10)
+    whole = ("Sentimos mucho lo del corte de fibra en Toledo: ya está localizado en un nodo de agregación "
+             "y los técnicos trabajan en él desde las 08:00. Lo sigue en https://t.co/noteLink1 y, si mañana "
+             "sigues sin servicio, llámanos al 900 100 200 y lo revisamos contigo; si prefieres, escríbenos "
+             "por DM con tu número de cliente y te llamamos nosotros en cuanto podamos.")
+    cut = whole.replace("https://t.co/noteLink1", "https://t.co/postLink1")[:270] + "… https://t.co/media1"
+    short = "Gracias por la paciencia & por avisarnos, @Ana_G: ya funciona."
+    notes = [(_snowflake(at, 1), whole, [{"screenName": "Luis_M"}]), (_snowflake(at, 2), short, []),
+             (_snowflake(utc(2024, 9, 7), 1), "Una nota sin post: el post se borró.", [])]
+    (archive / "note-tweet.js").write_text("window.YTD.note_tweet.part0 = " + json.dumps([
+        {"noteTweet": {"noteTweetId": note_id, "createdAt": "2024-09-06T11:30:10.000Z",
+                       "core": {"text": text, "mentions": mentions, "urls": []}}}
+        for note_id, text, mentions in notes]))
+    later = utc(2024, 9, 6, 11, 30, 10, 40_000)  # 40 ms after the notes
+
+    def tweet(sequence: int, text: str, **fields) -> dict:
+        return {"tweet": {"id_str": _snowflake(later, sequence), "created_at": "Fri Sep 06 11:30:10 +0000 2024",
+                          "full_text": text, "entities": {"user_mentions": [
+                              {"screen_name": "Ana_G", "id_str": "900000000000000001"}]}, **fields}}
+
+    (archive / "tweets.js").write_text("window.YTD.tweets.part0 = " + json.dumps([
+        tweet(1, "@Ana_G " + cut, in_reply_to_status_id_str="1831000000000000000"),
+        tweet(2, short.replace("&", "&amp;")),
+        tweet(3, "RT @kuboenergia: Nuevo horario de atención al cliente a partir del lunes, con más…"),
+        tweet(4, "Un post corto sin nota."),
+    ]))
+    read = read_x_archive(archive / "tweets.js")
+    posts = {str(k): row for row in read.messages.to_dicts() for k in range(1, 5)
+             if row["native_id"] == _snowflake(later, k)}
+    assert posts["1"]["text"] == whole and "900 100 200" in posts["1"]["text"]
+    assert posts["1"]["parent_id"] == "x:1831000000000000000", "the post keeps its reply links"
+    assert set(posts["1"]["mentions"]) == {"ana_g", "900000000000000001", "luis_m"}
+    assert posts["2"]["text"] == short
+    assert posts["3"]["text"].endswith("…") and posts["4"]["text"] == "Un post corto sin nota."
+    assert read.notes[-1].startswith("2 long posts read with their whole text from note-tweet.js")
+    # the notes themselves still load (the warehouse keeps one message of a note and its post:
+    # int_messages_deduplicated's unit test), the same texts
+    note_texts = read_x_archive(archive / "note-tweet.js").messages["text"].to_list()
+    assert note_texts[:2] == [posts["1"]["text"], posts["2"]["text"]]

@@ -4,11 +4,32 @@
 -- its source cut (a TAGS sheet's 140 characters beside the API's full text), whatever the
 -- order the files came in.
 -- (inlined where it is read, not materialised: at 10 million wide rows a materialised copy spills)
-with message_rows as not materialized (
+with post_rows as not materialized (
     select r.*, f.registered_at as file_registered_at
     from {{ ref('stg_lake__message_rows') }} as r
     left join {{ ref('stg_archive_files') }} as f on f.sha256 = r.archive_sha256
     where r.kind = 'post'
+),
+
+shown_notes as (
+    -- An X archive holds a long post twice: its whole text in note-tweet.js (x:note:<id>, no
+    -- reply links) and the post in tweets.js (x:<id>), which the reader gives the note's text
+    -- when the note file is beside it. A note that a post of its author shows (the same text, up
+    -- to a minute after it) is that post: one message, the post's.
+    select distinct n.message_id
+    from post_rows as n
+    inner join post_rows as p
+        on p.author_id = n.author_id and p.text = n.text
+    where
+        n.platform = 'x' and starts_with(n.native_id, 'note:')
+        and p.platform = 'x' and not starts_with(p.native_id, 'note:')
+        and p.created_at between n.created_at - interval 2 second and n.created_at + interval 60 second
+),
+
+message_rows as not materialized (
+    select *
+    from post_rows
+    anti join shown_notes using (message_id)
 ),
 
 deletions as (
