@@ -10,8 +10,9 @@ The part name in the file's first line (never the file name) says what the file 
   ``deleted_tweets`` the same, marked ``deleted``; ``community_tweet`` (``community-tweet.js``)
   the owner's posts in X Communities, read as tweets. A post whose text starts ``RT @`` is a repost.
 - ``note_tweet`` (``note-tweet.js``): the full text of long posts, read as posts
-  ``x:note:<noteTweetId>``. The archive does not link a note to the (truncated) copy of the
-  same post in tweets.js, so both are loaded; they share author and created_at.
+  ``x:note:<noteTweetId>``. The archive does not link a note to the copy of the same post in
+  tweets.js (cut at 280 characters); read beside it, that post takes the note's text
+  (:func:`_whole_texts`), and the warehouse keeps one message of the two (int_messages_deduplicated).
 - ``account`` (``account.js``): one ``profile`` row for the owner, ``x:profile:<accountId>``.
 
 Tweet objects carry no author: the archive holds only its owner's posts, and the owner is
