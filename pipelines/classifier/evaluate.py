@@ -416,6 +416,17 @@ Before = the lexicon and rule model the classifiers replaced, on the same messag
   not a bank customer's reads complaint, and `intent_confidence` gives no warning. In English,
   sarcastic thanks read praise, abuse with no stated problem reads other, and feature requests
   read complaint.
+- **Messages that are not care requests read complaint.** Measured once (model a112d19c1d3f,
+  `brandcare classify`) on 376 tweets of the Sanders corpus (October 2011, about Apple, Google,
+  Microsoft and Twitter; a source the corpus lacks), labelled by POLICY.md before the
+  classifier ran (one model-based annotator, 22 % marked ambiguous): English (189, at @Apple
+  mostly): actionable precision 0.607, recall 0.911, F1 0.729 (always actionable: 0.645), intent
+  macro-F1 0.592, sentiment macro-F1 0.666; Spanish (187, mostly tech news and chatter, 24
+  actionable): actionable F1 0.385, intent accuracy 0.588 where always "other" scores 0.770,
+  sentiment macro-F1 0.504. 90 of the 220 messages labelled "other" (chatter, jokes, headlines,
+  announcements, adverts) read complaint, and praise that names a fixed problem reads complaint.
+  On an archive of brand mentions rather than of care requests, the count of actionable cases,
+  the denominator of the response rate, is inflated accordingly.
 - **Deflection out of its sources: as the held-out figure on easy replies, the rules' label.**
   Measured once (model a112d19c1d3f, `brandcare classify`) on 219 real English brand replies
   from two public sources that share none with the corpus (ten US banks' care accounts in 2015,
