@@ -710,17 +710,28 @@ def _read_groups(items: list[str | ArchiveFile], settings: Settings) -> Iterator
         yield group
 
 
-def _normalise_batch(batch: list[str | ArchiveFile], settings: Settings, fmt: str, work: Path) -> list[ArchiveFile]:
+def _normalise_batch(batch: list[str | ArchiveFile], settings: Settings, fmt: str, work: Path,
+                     loaded_before: dict[str, ArchiveFile] | None = None) -> list[ArchiveFile]:
     """Read, classify and store one batch (archive shas, or records of refused sources): group
     by group, each group stored as a small part as soon as it is read; then the batch's small
-    parts are compacted into one part."""
+    parts are compacted into one part. A file of ``loaded_before`` (its earlier, loaded record)
+    that a forced format cannot read keeps that load: its record here says so, and nothing of
+    it is stored (QA: a mistyped ``--format`` took a loaded file's messages out of the lake)."""
     stored: dict[str, ArchiveFile] = {}
     items = list(dict.fromkeys(batch))
+    loaded_before = loaded_before or {}
     for group in _read_groups(items, settings):
         parsed = {sha: _prepare(sha, settings, fmt, work) for sha in group if isinstance(sha, str)}
         _read_all(list(parsed.values()))
         _classify_all(list(parsed.values()))
-        for record in _store([parsed[item] if isinstance(item, str) else item for item in group], settings, work):
+        kept = {sha for sha, p in parsed.items() if p.error is not None and sha in loaded_before}
+        for sha in kept:
+            earlier = loaded_before[sha]
+            stored[sha] = replace(parsed[sha].record(settings), format=fmt, error=(
+                f"not readable as {fmt}: {parsed[sha].error}; nothing changed: its earlier load as "
+                f"{earlier.format} is kept ({earlier.records_loaded} records)"))
+        to_store = [parsed[item] if isinstance(item, str) else item for item in group if item not in kept]
+        for record in _store(to_store, settings, work) if to_store else []:
             stored[record.sha256] = record
         for sha in parsed:
             shutil.rmtree(work / sha[:16], ignore_errors=True)
@@ -807,8 +818,9 @@ def ingest(
             # each archive file once: a sha queued twice, a source refused twice, are one item
             batch = list({(item if isinstance(item, str) else item.sha256): item for item, _, _ in queue
                           if isinstance(item, str) or item.sha256 not in known}.values())
-            normalised = {r.sha256: r for r in _normalise_batch(batch, settings, fmt, work)} if batch else {}
-            known.update(normalised)
+            loaded = {sha: r for sha, r in known.items() if r.status == "loaded"}
+            normalised = {r.sha256: r for r in _normalise_batch(batch, settings, fmt, work, loaded)} if batch else {}
+            known.update({sha: r for sha, r in normalised.items() if sha not in loaded or r.status == "loaded"})
             for item, is_new, given in queue:
                 record = normalised.get(item if isinstance(item, str) else item.sha256) or item
                 if not is_new and record.name != given:

@@ -10,6 +10,7 @@ import json
 import re
 import shutil
 import zipfile
+from dataclasses import asdict
 from pathlib import Path
 
 import polars as pl
@@ -142,6 +143,22 @@ def test_a_file_rejected_before_is_read_again_with_a_forced_format(settings, tmp
     messages, quarantine = _lake(settings)
     assert (messages.height, quarantine.height) == (3, 5)
     assert ingest.reconcile(settings).is_empty()
+
+
+def test_a_loaded_file_keeps_its_load_when_a_forced_format_cannot_read_it(settings, tmp_path: Path):
+    """A mistyped --format on a file loaded before rejected it and took its messages out of the
+    lake; the next run published without them and said nothing (QA)."""
+    (loaded,) = ingest.ingest([str(X_PAGE)], settings)
+    before = _lake(settings)
+    (wrong,) = ingest.ingest([str(X_PAGE)], settings, fmt="wxr")
+    assert (wrong.status, wrong.format) == ("rejected", "wxr")
+    assert "not readable as wxr" in wrong.error and "its earlier load as x_v2 is kept (3 records)" in wrong.error
+    after = _lake(settings)
+    assert all(a.equals(b) for a, b in zip(before, after, strict=True)), "the lake is as the first load left it"
+    assert ingest.load_archive_files(settings).to_dicts() == [asdict(loaded)]
+    assert ingest.reconcile(settings).is_empty()
+    (again,) = ingest.ingest([str(X_PAGE)], settings)  # and it is still the loaded file
+    assert again == loaded
 
 
 def test_a_malformed_csv_is_rejected_without_showing_a_work_path(settings, tmp_path: Path):
