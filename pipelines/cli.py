@@ -423,6 +423,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     a = status.archives
     print(f"archives: {a.files} files ({a.rejected} rejected): read {a.records_read}, loaded {a.records_loaded}, "
           f"quarantined {a.records_quarantined}")
+    if a.read_by_other_versions:
+        from pipelines.ingest import REREAD_ADVICE
+
+        print(f"  {a.read_by_other_versions} of them read by another version of brandcare's readers or classifiers "
+              f"(an upgrade since): their messages may differ from what this version reads; {REREAD_ADVICE}")
     print("lake: " + (f"{status.lake_dates[0]} to {status.lake_dates[1]} (UTC days)" if status.lake_dates
                       else "empty (`brandcare ingest SOURCE...`)"))
     months = [key[:7] for key in status.months]  # partition keys are first days: 2026-10-01
@@ -828,27 +833,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: What SQLite (Dagster's instance) and DuckDB say instead of an OSError when the disk is full.
-_DISK_FULL_WORDS = ("database or disk is full", "No space left on device")
-
-
-def _disk_full(exc: BaseException) -> str | None:
-    """The file (or "" when none is named) of a full disk that ``exc`` or one of its causes
-    reports, else None."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            return str(exc.filename or "")
-        if any(words in str(exc) for words in _DISK_FULL_WORDS):
-            return ""
-        exc = exc.__cause__ or exc.__context__
-    return None
-
-
 def main(argv: list[str] | None = None) -> int:
     """The console script ``brandcare`` (nothing else calls it: tests run the command)."""
-    from pipelines.settings import HomeDamagedError
+    from pipelines.settings import HomeDamagedError, disk_full
 
     args = build_parser().parse_args(argv)
     try:
@@ -857,7 +844,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
-        full = _disk_full(exc)
+        full = disk_full(exc)
         if full is not None:  # one line, not a traceback; what was done before is kept
             print(f"error: no space left on the device{f' of {full}' if full else ''}: free some, then "
                   "run the command again", file=sys.stderr)

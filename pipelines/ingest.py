@@ -57,6 +57,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
@@ -85,7 +86,48 @@ FILE_SCHEMA: dict[str, pl.DataType] = {
     "records_quarantined": pl.Int64,
     "size_bytes": pl.Int64,
     "registered_at": pl.Datetime("us", "UTC"),
+    # what read the file (NULL: a version before they were recorded): reading_versions()
+    "readers_version": pl.String,
+    "classifier_version": pl.String,
 }
+
+#: The code and data that turn an archive file into lake rows (paths under pipelines/): the
+#: readers, the canonical rules, the lexicon rules and the classifiers' features.
+READER_CODE = ("formats", "canonical.py", "classify.py", "lexicons", "classifier/features.py",
+               "classifier/model.py")
+REREAD_ADVICE = "`brandcare ingest --reread` reads them again with this version"
+
+
+@lru_cache(maxsize=1)
+def reading_versions() -> dict[str, str]:
+    """What this installation reads archive files with: ``readers_version``, a fingerprint of
+    :data:`READER_CODE` (12 hex digits of a SHA-256 over the files), and ``classifier_version``,
+    the trained classifiers' version. Recorded with every file read, so that a home upgraded
+    since (other readers, retrained classifiers: other ids, texts or labels) can tell which of
+    its files hold rows another version read (QA: an upgraded home published labels of the old
+    classifiers under the new one's name, and doubled the messages of readers whose ids changed)."""
+    from pipelines.classifier.model import MODEL_DIR, load_card
+
+    package = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in READER_CODE:
+        root = package / name
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return {"readers_version": digest.hexdigest()[:12], "classifier_version": load_card(MODEL_DIR)["version"]}
+
+
+def read_by_other_versions(settings: Settings, files: pl.DataFrame) -> pl.DataFrame:
+    """The registered files of ``files`` (FILE_SCHEMA) that another version of the readers, or
+    of the classifiers (for a loaded file), read: their rows may differ from what this version
+    reads. A source refused before it was read is not among them (nothing of it to read again)."""
+    current = reading_versions()
+    stored = set(registered(settings))
+    other_readers = pl.col("readers_version").ne_missing(current["readers_version"])
+    other_classifier = (pl.col("status") == "loaded") & pl.col("classifier_version").ne_missing(
+        current["classifier_version"])
+    return files.filter(pl.col("sha256").is_in(list(stored)) & (other_readers | other_classifier))
 
 SOURCE_FILE = "source.json"
 #: Normalise in batches of at most this many files / bytes of archive (memory stays bounded).
@@ -137,6 +179,8 @@ class ArchiveFile:
     records_quarantined: int
     size_bytes: int
     registered_at: datetime
+    readers_version: str | None = None  # None: read by a version before they were recorded
+    classifier_version: str | None = None
 
     def summary(self) -> str:
         """One line for logs: format and counts, or why the file was rejected."""
@@ -173,7 +217,9 @@ def ensure_lake(settings: Settings) -> None:
     for folder, schema in _lake_folders(settings).values():
         folder.mkdir(parents=True, exist_ok=True)
         placeholder = folder / EMPTY_FILE
-        if not placeholder.exists():
+        # a home written before a column was added: its placeholder brings the column (NULL in
+        # the older parts) to the lake's readers, which read the parts by name
+        if not placeholder.exists() or pl.read_parquet_schema(placeholder) != schema:
             write_parquet(pl.DataFrame(schema=schema), placeholder)
 
 
@@ -397,6 +443,8 @@ class _Parsed:
             records_read=loaded + quarantined, records_loaded=loaded, records_quarantined=quarantined,
             size_bytes=(settings.archives_dir / self.sha / STORED_NAME).stat().st_size,
             registered_at=datetime.fromisoformat(self.meta["registered_at"]),
+            readers_version=reading_versions()["readers_version"],
+            classifier_version=None if self.error else reading_versions()["classifier_version"],
         )
 
 

@@ -6,6 +6,7 @@ Nothing here reads the network or the disk at import time.
 
 from __future__ import annotations
 
+import errno
 import math
 import os
 from dataclasses import dataclass, field, fields
@@ -246,3 +247,20 @@ def connect_duckdb(database: str | Path = ":memory:", *, read_only: bool = False
     con.execute("set TimeZone = 'UTC'")
     return con
 
+
+#: What SQLite (Dagster's instance) and DuckDB say instead of an OSError when the disk is full.
+_DISK_FULL_WORDS = ("database or disk is full", "No space left on device")
+
+
+def disk_full(exc: BaseException) -> str | None:
+    """The file (or "" when none is named) of a full disk that ``exc`` or one of its causes
+    reports, else None."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+            return str(exc.filename or "")
+        if any(words in str(exc) for words in _DISK_FULL_WORDS):
+            return ""
+        exc = exc.__cause__ or exc.__context__
+    return None

@@ -24,6 +24,8 @@ class ArchivesStatus:
     records_read: int = 0
     records_loaded: int = 0
     records_quarantined: int = 0
+    #: Registered files another version of the readers or classifiers read (ingest.read_by_other_versions).
+    read_by_other_versions: int = 0
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,7 @@ def archives_status(settings: Settings) -> ArchivesStatus:
         records_read=int(files["records_read"].sum()),
         records_loaded=int(files["records_loaded"].sum()),
         records_quarantined=int(files["records_quarantined"].sum()),
+        read_by_other_versions=ingest.read_by_other_versions(settings, files).height,
     )
 
 

@@ -185,6 +185,39 @@ def test_status_counts_archives_and_the_lake_days(tmp_path):
     assert f"lake: {days[0]} to {days[-1]} (UTC days)" in proc.stdout
 
 
+def _as_an_older_version_left_it(home: Path) -> None:
+    """The lake's archive_files as brandcare wrote it before it recorded what read each file:
+    the parts and the placeholder without readers_version and classifier_version."""
+    for path in (home / "lake" / "archive_files").glob("*.parquet"):
+        pl.read_parquet(path).drop("readers_version", "classifier_version").write_parquet(path)
+
+
+@pytest.mark.e2e
+def test_files_read_by_an_older_version_are_told_until_read_again(tmp_path):
+    """An upgraded home published labels of the old classifiers under the new one's name, and
+    messages of readers whose ids changed twice; nothing said to read the files again (QA)."""
+    home = tmp_path / "home"
+    run_cli(home, "ingest", str(X_PAGE))
+    _as_an_older_version_left_it(home)
+    status = run_cli(home, "status").stdout
+    assert "1 of them read by another version of brandcare's readers or classifiers" in status, status
+    assert "`brandcare ingest --reread`" in status
+
+    run = run_cli(home, "run", "--quiet", brands=X_BRANDS)
+    assert "warning: check lake/archive_files:read_by_this_version" in run.stderr, run.stderr
+    assert "1 of 1 archive files were read by another version" in run.stderr
+    manifest = json.loads((home / "published" / "current" / "manifest.json").read_text())
+    page = json.loads(X_PAGE.read_text())
+    assert manifest["classifiers"]["lake"] == [{"version": None, "files": 1, "messages": len(page["data"]) + len(
+        page.get("includes", {}).get("tweets", []))}], "the labels' classifiers: unknown, not the current ones"
+    assert manifest["classifiers"]["version"] != manifest["classifiers"]["lake"][0]["version"]
+
+    run_cli(home, "ingest", "--reread")
+    assert "of them read by another version" not in run_cli(home, "status").stdout
+    files = pl.read_parquet(home / "lake" / "archive_files" / "*.parquet")
+    assert files["classifier_version"].to_list() == [manifest["classifiers"]["version"]]
+
+
 def _plant_stray_lake_row(home: Path) -> str:
     """A row in the lake that no archive file accounts for: the blocking reconcile check fails."""
     victim = next(p for p in (home / "lake" / "message_rows").rglob("*.parquet") if pl.read_parquet(p).height)
@@ -298,19 +331,19 @@ def test_a_full_disk_is_one_line_whatever_reports_it(tmp_path):
     "database or disk is full", not ENOSPC); only an OSError was told in one line."""
     import sqlalchemy
 
-    from pipelines.cli import _disk_full
+    from pipelines.settings import disk_full
 
     engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'small.db'}")
     with pytest.raises(sqlalchemy.exc.OperationalError) as sqlite_full, engine.begin() as con:
         con.exec_driver_sql("PRAGMA max_page_count = 2")  # a database that cannot grow: SQLite's full disk
         con.exec_driver_sql("CREATE TABLE t (x BLOB)")
         con.exec_driver_sql("INSERT INTO t VALUES (zeroblob(100000))")
-    assert _disk_full(sqlite_full.value) == ""
+    assert disk_full(sqlite_full.value) == ""
     with pytest.raises(OSError) as device_full, open("/dev/full", "w") as full:
         full.write("x")
         full.flush()
-    assert _disk_full(device_full.value) is not None
-    assert _disk_full(ValueError("a damaged file")) is None
+    assert disk_full(device_full.value) is not None
+    assert disk_full(ValueError("a damaged file")) is None
 
     # the whole command: its standard output on a full device (classify writes a CSV to it)
     path = tmp_path / "texts.csv"

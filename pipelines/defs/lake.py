@@ -55,7 +55,13 @@ class ArchivesConfig(Config):
             blocking=True,
             description="For every archive file: records read = loaded + quarantined, "
             "and the lake holds exactly those rows.",
-        )
+        ),
+        AssetCheckSpec(
+            "read_by_this_version",
+            asset=ARCHIVE_FILES,
+            description="Every archive file was read by this version's readers and classifiers (a home "
+            "upgraded since holds rows another version read: other ids, texts or labels); a warning.",
+        ),
     ],
     name="lake_archives",
 )
@@ -72,6 +78,7 @@ def lake_archives(context: AssetExecutionContext, config: ArchivesConfig, brandc
             context.log.info(record.summary())
         files = ingest.load_archive_files(settings)
         mismatches = ingest.reconcile(settings)
+        older = ingest.read_by_other_versions(settings, files)
     totals = files.select(pl.col("records_read", "records_loaded", "records_quarantined").sum()).row(0, named=True)
     rejected = files.filter(pl.col("status") == "rejected")
     yield MaterializeResult(
@@ -101,6 +108,22 @@ def lake_archives(context: AssetExecutionContext, config: ArchivesConfig, brandc
         metadata={
             "files_checked": files.height,
             "mismatches": MetadataValue.md(markdown_table(mismatches) if mismatches.height else "none"),
+        },
+    )
+    current = ingest.reading_versions()
+    yield AssetCheckResult(
+        check_name="read_by_this_version",
+        asset_key=ARCHIVE_FILES,
+        passed=older.is_empty(),
+        severity=AssetCheckSeverity.WARN,
+        description=(f"{older.height} of {files.height} archive files were read by another version of the readers "
+                     f"or classifiers: their messages may differ from what this version reads "
+                     f"(ids, texts, labels); {ingest.REREAD_ADVICE}") if older.height else
+        f"{files.height} archive files, each read by this version's readers and classifiers",
+        metadata={
+            **current,
+            "files_read_by_other_versions": MetadataValue.md(markdown_table(
+                older.select("name", "status", "readers_version", "classifier_version")) if older.height else "none"),
         },
     )
 

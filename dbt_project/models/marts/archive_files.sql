@@ -12,5 +12,7 @@ select
     records_loaded,
     records_quarantined,
     size_bytes,
-    registered_at
+    registered_at,
+    readers_version,
+    classifier_version
 from {{ ref('stg_archive_files') }}

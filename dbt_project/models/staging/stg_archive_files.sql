@@ -10,5 +10,7 @@ select
     records_loaded,
     records_quarantined,
     size_bytes,
-    registered_at
+    registered_at,
+    readers_version,
+    classifier_version
 from {{ source('lake', 'archive_files') }}
