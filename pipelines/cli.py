@@ -835,7 +835,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """The console script ``brandcare`` (nothing else calls it: tests run the command)."""
-    from pipelines.settings import HomeDamagedError, disk_full
+    from pipelines.settings import HomeDamagedError, write_failure
 
     args = build_parser().parse_args(argv)
     try:
@@ -843,11 +843,13 @@ def main(argv: list[str] | None = None) -> int:
     except HomeDamagedError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted: what was stored before is kept; the next command cleans up the rest", file=sys.stderr)
+        return 128 + signal.SIGINT
     except Exception as exc:
-        full = disk_full(exc)
-        if full is not None:  # one line, not a traceback; what was done before is kept
-            print(f"error: no space left on the device{f' of {full}' if full else ''}: free some, then "
-                  "run the command again", file=sys.stderr)
+        failure = write_failure(exc)
+        if failure is not None:  # one line, not a traceback; what was done before is kept
+            print(f"error: {failure}", file=sys.stderr)
             return 2
         if not isinstance(exc, OSError):
             raise

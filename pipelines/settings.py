@@ -203,7 +203,9 @@ def _check_memory_limit(raw: str) -> None:
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     """Build settings from the environment (``BRANDCARE_*`` variables), with sane defaults."""
     env = dict(os.environ if env is None else env)
-    home = Path(env.get("BRANDCARE_HOME", "data")).expanduser().resolve()
+    home = Path(env.get("BRANDCARE_HOME") or "data").expanduser().resolve()  # empty: the default, as unset
+    if home.exists() and not home.is_dir():
+        raise ValueError(f"BRANDCARE_HOME: {home} is a file, not a folder (give a folder, new or one brandcare wrote)")
     brands = env.get("BRANDCARE_BRANDS")
     values: dict[str, object] = {}
     kinds = {"int": int, "float": float, "str": str}
@@ -248,19 +250,31 @@ def connect_duckdb(database: str | Path = ":memory:", *, read_only: bool = False
     return con
 
 
-#: What SQLite (Dagster's instance) and DuckDB say instead of an OSError when the disk is full.
+#: What SQLite (Dagster's instance) and DuckDB say instead of an OSError: a full disk, a failed
+#: write, a place that cannot be written.
 _DISK_FULL_WORDS = ("database or disk is full", "No space left on device")
+_DISK_FAILED_WORDS = ("disk I/O error",)
+_UNWRITABLE_WORDS = ("attempt to write a readonly database", "unable to open database file", "Read-only file system")
+_UNWRITABLE_ERRNOS = (errno.EROFS, errno.EACCES, errno.EPERM)
 
 
-def disk_full(exc: BaseException) -> str | None:
-    """The file (or "" when none is named) of a full disk that ``exc`` or one of its causes
-    reports, else None."""
+def write_failure(exc: BaseException) -> str | None:
+    """One line saying why a command could not go on, when ``exc`` or one of its causes is a
+    full disk, a failed write, or a place that cannot be written (read-only, no permission),
+    as an OSError or in SQLite's and DuckDB's words; else None."""
     seen = set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))
-        if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-            return str(exc.filename or "")
-        if any(words in str(exc) for words in _DISK_FULL_WORDS):
-            return ""
+        text = str(exc)
+        if (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or any(w in text for w in _DISK_FULL_WORDS):
+            where = f" of {exc.filename}" if isinstance(exc, OSError) and exc.filename else ""
+            return f"no space left on the device{where}: free some, then run the command again"
+        if isinstance(exc, OSError) and exc.errno in _UNWRITABLE_ERRNOS:
+            return f"{exc.strerror}: {exc.filename or exc}"
+        if any(w in text for w in _UNWRITABLE_WORDS):
+            return ("cannot write the home's databases (read-only, or no permission): BRANDCARE_HOME must be a "
+                    "folder this user can write")
+        if any(w in text for w in _DISK_FAILED_WORDS):
+            return "a write to the disk failed (full, or failing): free some space or check the device, then try again"
         exc = exc.__cause__ or exc.__context__
     return None

@@ -266,6 +266,23 @@ def test_a_setting_that_does_not_parse_is_named_without_a_traceback(tmp_path, va
     assert not (tmp_path / "home").exists()
 
 
+def test_a_home_that_is_a_file_is_named_and_an_empty_home_variable_is_the_default(tmp_path):
+    """BRANDCARE_HOME naming a file: tracebacks (NotADirectoryError, FileExistsError), status
+    said the home was empty; an empty BRANDCARE_HOME made the working folder the home (QA)."""
+    afile = tmp_path / "afile"
+    afile.write_text("not a home")
+    for command in (["status"], ["ingest", str(X_PAGE)], ["run"], ["publications"], ["rollback", "abc"]):
+        proc = run_cli(afile, *command, check=False)
+        assert proc.returncode == 2, (command, proc.stderr)
+        assert proc.stderr.startswith(f"error: BRANDCARE_HOME: {afile} is a file, not a folder"), proc.stderr
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_"))} | {"BRANDCARE_HOME": ""}
+    proc = subprocess.run([str(Path(sys.executable).with_name("brandcare")), "status"], env=env, cwd=cwd,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.stdout.startswith(f"home {cwd / 'data'}\n"), proc.stdout + proc.stderr
+
+
 def test_classify_labels_a_csv_of_texts_beside_its_own_columns(tmp_path):
     """`brandcare classify`: the classifiers on anyone's texts, CSV in and CSV out, a labelled
     file's own labels kept beside the predictions; nothing written but standard output."""
@@ -326,24 +343,31 @@ def test_output_piped_into_a_reader_that_stops_early_ends_quietly(tmp_path):
     assert proc.returncode == 141
 
 
-def test_a_full_disk_is_one_line_whatever_reports_it(tmp_path):
+def test_a_full_disk_or_an_unwritable_home_is_one_line_whatever_reports_it(tmp_path):
     """`brandcare status` on a full disk printed SQLAlchemy's traceback (Dagster's SQLite says
-    "database or disk is full", not ENOSPC); only an OSError was told in one line."""
+    "database or disk is full", not ENOSPC); on a read-only home, "unable to open database
+    file" and OSError's read-only file system were tracebacks too (QA)."""
     import sqlalchemy
 
-    from pipelines.settings import disk_full
+    from pipelines.settings import write_failure
 
     engine = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'small.db'}")
     with pytest.raises(sqlalchemy.exc.OperationalError) as sqlite_full, engine.begin() as con:
         con.exec_driver_sql("PRAGMA max_page_count = 2")  # a database that cannot grow: SQLite's full disk
         con.exec_driver_sql("CREATE TABLE t (x BLOB)")
         con.exec_driver_sql("INSERT INTO t VALUES (zeroblob(100000))")
-    assert disk_full(sqlite_full.value) == ""
+    assert write_failure(sqlite_full.value).startswith("no space left on the device")
     with pytest.raises(OSError) as device_full, open("/dev/full", "w") as full:
         full.write("x")
         full.flush()
-    assert disk_full(device_full.value) is not None
-    assert disk_full(ValueError("a damaged file")) is None
+    assert write_failure(device_full.value).startswith("no space left on the device")
+    unopenable = sqlalchemy.create_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'x.db'}")
+    with pytest.raises(sqlalchemy.exc.OperationalError) as cannot_open:
+        unopenable.connect()
+    assert write_failure(cannot_open.value).startswith("cannot write the home's databases")
+    read_only = OSError(30, "Read-only file system", str(tmp_path / "home" / "lake"))
+    assert write_failure(read_only) == f"Read-only file system: {tmp_path / 'home' / 'lake'}"
+    assert write_failure(ValueError("a damaged file")) is None
 
     # the whole command: its standard output on a full device (classify writes a CSV to it)
     path = tmp_path / "texts.csv"
