@@ -18,6 +18,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -129,11 +130,15 @@ def _sayer(stream):
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from pipelines.sample import generate_sample, summary_lines
+    from pipelines.sample import SampleError, generate_sample, summary_lines
 
-    summary = generate_sample(
-        Path(args.out), brands=args.brand_count, days=args.days, seed=args.seed, messages=args.messages
-    )
+    try:
+        summary = generate_sample(
+            Path(args.out), brands=args.brand_count, days=args.days, seed=args.seed, messages=args.messages
+        )
+    except SampleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"sample written to {Path(args.out).resolve()}")
     for line in summary_lines(summary):
         print(f"  {line}")
@@ -361,12 +366,22 @@ def _print_top(settings) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines import ingest
-    from pipelines.sample import generate_sample
+    from pipelines.sample import SampleError, generate_sample
 
     settings = _settings()
     sample_dir = settings.home / "sample"
+    others = [r for r in ingest.load_archive_files(settings).iter_rows(named=True)
+              if not r["source"].startswith(str(sample_dir))] if settings.archive_files_dir.is_dir() else []
+    if others:  # the demo's invented messages would join a user's in the published figures (QA)
+        print(f"error: the home {settings.home} holds {len(others)} archive files of your own: the demo writes its "
+              "invented sample into a home of its own (set BRANDCARE_HOME to a new folder)", file=sys.stderr)
+        return 2
     print(f"1/3 writing a sample archive to {sample_dir}")
-    generate_sample(sample_dir, brands=args.brand_count, days=args.days, seed=args.seed)
+    try:
+        generate_sample(sample_dir, brands=args.brand_count, days=args.days, seed=args.seed)
+    except SampleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print("2/3 ingesting it")
     new: list = []  # the files this ingest registered: a demo run again over its home registers none
 
@@ -655,6 +670,22 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (no bound when None), said in
+    argparse's own error (exit 2, the command's usage) rather than a traceback later (QA)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"{value} is not in {low}..{high if high is not None else ''}")
+        return value
+
+    parse.__name__ = "whole number"
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="brandcare", description=DESCRIPTION, formatter_class=_HelpFormatter,
@@ -676,10 +707,10 @@ def build_parser() -> argparse.ArgumentParser:
          "brandcare sample --out /tmp/big --brand-count 12 --days 90 --messages 100000"],
         settings=())
     sample.add_argument("--out", required=True, help="folder to write")
-    sample.add_argument("--brand-count", type=int, default=6, help="number of brands")
-    sample.add_argument("--days", type=int, default=60, help="days of activity")
+    sample.add_argument("--brand-count", type=_whole(1), default=6, help="number of brands")
+    sample.add_argument("--days", type=_whole(1), default=60, help="days of activity")
     sample.add_argument("--seed", type=int, default=7, help="random seed")
-    sample.add_argument("--messages", type=int, default=None,
+    sample.add_argument("--messages", type=_whole(1), default=None,
                         help="approximate number of messages (default: from brands and days)")
 
     ingest = _command(
@@ -737,8 +768,8 @@ def build_parser() -> argparse.ArgumentParser:
         "Write a sample archive to $BRANDCARE_HOME/sample, ingest it, run the pipeline and print where\n"
         "the outputs are and the top of the latest final monthly scorecard.",
         ["brandcare demo", "BRANDCARE_HOME=/tmp/demo brandcare demo --brand-count 3 --days 40"])
-    demo.add_argument("--brand-count", type=int, default=6, help="number of sample brands")
-    demo.add_argument("--days", type=int, default=60, help="days of sample activity")
+    demo.add_argument("--brand-count", type=_whole(1), default=6, help="number of sample brands")
+    demo.add_argument("--days", type=_whole(1), default=60, help="days of sample activity")
     demo.add_argument("--seed", type=int, default=7, help="random seed")
     demo.add_argument("--verbose", action="store_true", help="a line per file and the dbt output")
 
@@ -749,7 +780,7 @@ def build_parser() -> argparse.ArgumentParser:
         "publication (version, created_at, data horizon).",
         ["brandcare status", "BRANDCARE_HOME=/srv/brandcare brandcare status --runs 10"],
         settings=HOME_ONLY)
-    status.add_argument("--runs", type=int, default=5, help="number of recent runs to show")
+    status.add_argument("--runs", type=_whole(1), default=5, help="number of recent runs to show")
 
     _command(
         commands, "publications", cmd_publications, "the published versions, newest first (* current)",
@@ -781,7 +812,7 @@ def build_parser() -> argparse.ArgumentParser:
         settings=HOME_ONLY)
     sql.add_argument("query", metavar="SQL", help="the SQL statement")
     sql.add_argument("--csv", action="store_true", help="print CSV instead of a table")
-    sql.add_argument("--max-rows", type=int, default=40, help="rows shown as a table")
+    sql.add_argument("--max-rows", type=_whole(1), default=40, help="rows shown as a table")
 
     _command(
         commands, "shell", cmd_shell, "an interactive read-only session on the analyst database",
@@ -829,7 +860,7 @@ def build_parser() -> argparse.ArgumentParser:
         "The Dagster UI (dagster dev) on 127.0.0.1, on the instance under $BRANDCARE_HOME/dagster: the\n"
         "runs of the CLI, asset materialisations, checks, backfills, the schedule and the sensor.",
         ["brandcare ui", "brandcare ui --port 3001 &    # stop it with kill <pid>"])
-    ui.add_argument("--port", type=int, default=3000, help="port on 127.0.0.1")
+    ui.add_argument("--port", type=_whole(1, 65535), default=3000, help="port on 127.0.0.1")
     return parser
 
 

@@ -283,6 +283,34 @@ def test_a_home_that_is_a_file_is_named_and_an_empty_home_variable_is_the_defaul
     assert proc.stdout.startswith(f"home {cwd / 'data'}\n"), proc.stdout + proc.stderr
 
 
+def test_sample_and_demo_refuse_to_overwrite_or_mix_and_numbers_are_checked_where_given(tmp_path):
+    """sample --out over a folder of one's own replaced its brands.yaml; demo mixed its invented
+    messages into a home of real archives; --days 0, --brand-count 99, --max-rows -1, --port
+    99999 ended in tracebacks, or a UI on no port (QA)."""
+    home = tmp_path / "home"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "brands.yaml").write_text("brands: []  # my own registry\n")
+    refused = {
+        ("sample", "--out", str(mine)): "holds other files than a sample's",
+        ("sample", "--out", str(mine / "brands.yaml")): "is a file, not a folder",
+        ("sample", "--out", str(tmp_path / "s"), "--brand-count", "99"): "--brand-count: 99 is not in 1..",
+        ("sample", "--out", str(tmp_path / "s"), "--days", "0"): "argument --days: 0 is not in 1..",
+        ("sql", "--max-rows", "-1", "select 1"): "argument --max-rows: -1 is not in 1..",
+        ("ui", "--port", "99999"): "argument --port: 99999 is not in 1..65535",
+    }
+    for command, message in refused.items():
+        proc = run_cli(home, *command, check=False)
+        assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, (command, proc)
+    assert (mine / "brands.yaml").read_text() == "brands: []  # my own registry\n"
+    assert not (tmp_path / "s").exists()
+
+    run_cli(home, "ingest", str(X_PAGE))
+    demo = run_cli(home, "demo", check=False)
+    assert demo.returncode == 2 and "holds 1 archive files of your own" in demo.stderr, demo.stderr
+    assert not (home / "sample").exists()
+
+
 def test_classify_labels_a_csv_of_texts_beside_its_own_columns(tmp_path):
     """`brandcare classify`: the classifiers on anyone's texts, CSV in and CSV out, a labelled
     file's own labels kept beside the predictions; nothing written but standard output."""

@@ -184,7 +184,7 @@ from pipelines.sample.sim_blog import generate_blog
 from pipelines.sample.sim_extra import generate_extra
 from pipelines.sample.sim_x import generate_cross, generate_x
 from pipelines.sample.truth import compute_truth
-from pipelines.sample.world import World
+from pipelines.sample.world import SampleError, World
 from pipelines.sample.write_bluesky import write_bluesky
 from pipelines.sample.write_disqus import write_disqus
 from pipelines.sample.write_facebook import write_facebook
@@ -194,7 +194,7 @@ from pipelines.sample.write_wxr import write_wxr
 from pipelines.sample.write_x import write_x
 from pipelines.sample.write_x_archive import write_x_archive
 
-__all__ = ["generate_sample"]
+__all__ = ["SampleError", "generate_sample"]
 
 #: the archive files of an earlier sample in ``out`` (removed first, so that ``out`` holds one sample)
 _OWN_FILES = (
@@ -227,6 +227,12 @@ def generate_sample(
 
 
 def _generate(out: Path, brands: int, days: int, seed: int, messages: int | None, end: date, base_max: int) -> dict:
+    if out.exists() and not out.is_dir():
+        raise SampleError(f"--out: {out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "truth.json").is_file():
+        # a sample replaces its own files (brands.yaml among them): never a folder of other files (QA)
+        raise SampleError(f"--out: {out} holds other files than a sample's: give a new or empty folder, or "
+                          "one a sample was written to")
     replicas = replica_count(messages, base_max)
     gen = World(brands, days, seed, messages if replicas == 1 else round(messages / replicas), end)
     generate_x(gen)

@@ -23,12 +23,16 @@ from pipelines.sample.model import (
 from pipelines.sample.similarity import _SimIndex
 
 
+class SampleError(ValueError):
+    """A sample that cannot be written as asked (its size, its folder): said in one line."""
+
+
 class World:
     def __init__(self, brands: int, days: int, seed: int, messages: int | None, end: date) -> None:
         if not 1 <= brands <= len(BRANDS):
-            raise ValueError(f"brands must be 1..{len(BRANDS)}")
+            raise SampleError(f"--brand-count: {brands} is not in 1..{len(BRANDS)} (the sample's brands)")
         if days < 1:
-            raise ValueError("days must be >= 1")
+            raise SampleError(f"--days: {days} is under 1")
         self.rng = random.Random(seed)
         self.days = days
         self.end = datetime.combine(end, time(0), tzinfo=UTC)
