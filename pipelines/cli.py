@@ -833,7 +833,8 @@ def build_parser() -> argparse.ArgumentParser:
         commands, "evaluate", cmd_evaluate, "held-out scores of the classifiers; writes docs/classifiers.md",
         "Print per task and language precision, recall, F1 and the confusion matrix of the classifiers\n"
         "on the corpus's test split (and of the lexicon model they replaced), and write the model card\n"
-        "docs/classifiers.md and pipelines/classifier/models/evaluation.json.",
+        "docs/classifiers.md and pipelines/classifier/models/evaluation.json (only from a corpus whose\n"
+        "test rows all have their texts: corpus/README.md says how to build it).",
         ["brandcare evaluate"], settings=(),
         notes="exit status:\n  0  evaluated\n  2  no corpus or no trained classifiers")
     evaluate.add_argument("--corpus", type=Path, default=None, help=corpus_help)

@@ -20,6 +20,7 @@ sample generator's texts.
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -29,7 +30,7 @@ import yaml
 
 from pipelines.classifier import evaluate as evaluation
 from pipelines.classifier import model as model_files
-from pipelines.classifier.corpus import FULL_CORPUS_PATH, default_corpus, load_corpus
+from pipelines.classifier.corpus import CORPUS_PATH, FULL_CORPUS_PATH, CorpusError, default_corpus, load_corpus
 from pipelines.classify import classify_messages, lexicon_classify
 from pipelines.sample import generate_sample
 
@@ -265,3 +266,27 @@ def test_the_learned_classifiers_agree_with_the_plant(sample: dict, field: str) 
     agreement = 1 - len(wrong) / n
     print(f"sample agreement, learned classifiers, {field}: {agreement:.3f} of {n} X cases")
     assert agreement >= SAMPLE_FLOORS[field], f"{field}: {agreement:.3f} of {n} cases, e.g. {wrong[:5]}"
+
+
+def test_evaluate_records_nothing_from_a_corpus_missing_test_texts(tmp_path: Path) -> None:
+    """On a fresh clone (no messages_full.csv: texts that may not be committed are empty),
+    `brandcare evaluate` rewrote evaluation.json and the model card with the figures of the
+    rows it had, the Spanish test rows gone (QA)."""
+    corpus = pl.read_csv(CORPUS_PATH, infer_schema=False)
+    test = corpus.filter((pl.col("split") == "test") & (pl.col("text").fill_null("") != "")).head(60)
+    small = tmp_path / "messages.csv"
+    test.with_columns(pl.when(pl.arange(0, test.height) == 0).then(pl.lit("")).otherwise(pl.col("text"))
+                      .alias("text")).write_csv(small)
+    model_dir = shutil.copytree(model_files.MODEL_DIR, tmp_path / "models")
+    recorded = (model_dir / "evaluation.json").read_bytes()
+    result = evaluation.evaluate(small, model_dir=model_dir, card_path=tmp_path / "card.md", speed=False)
+    assert result["corpus"]["test_rows"] == 59
+    assert (model_dir / "evaluation.json").read_bytes() == recorded and not (tmp_path / "card.md").exists()
+    assert "1 test rows of messages.csv have no text here" in evaluation.report(result)
+    test.write_csv(small)  # every text: recorded
+    evaluation.evaluate(small, model_dir=model_dir, card_path=tmp_path / "card.md", speed=False)
+    assert (tmp_path / "card.md").exists() and (model_dir / "evaluation.json").read_bytes() != recorded
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(CorpusError, match="an empty file, no corpus"):  # was Polars' NoDataError (QA)
+        evaluation.evaluate(empty, model_dir=model_dir, card_path=None, speed=False)

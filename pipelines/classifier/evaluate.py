@@ -20,7 +20,7 @@ import polars as pl
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
 from pipelines.classifier import model as model_files
-from pipelines.classifier.corpus import LABELS, REPO, default_corpus, load_corpus, task_rows
+from pipelines.classifier.corpus import LABELS, REPO, default_corpus, load_corpus, task_rows, test_rows_without_text
 from pipelines.classifier.train import C_GRID, GENERAL_WEIGHTS, SPEED_REPEATS, TIE_MARGIN, fastest, repeated
 from pipelines.classifier.train import SPEED_ROWS as CANDIDATE_SPEED_ROWS
 
@@ -120,10 +120,14 @@ def evaluate(
     speed: bool = True,
 ) -> dict:
     """Scores of the classifiers in ``model_dir`` and of the lexicon model on the test split;
-    writes ``model_dir/evaluation.json`` and (unless ``card_path`` is None) the model card."""
+    writes ``model_dir/evaluation.json`` and (unless ``card_path`` is None) the model card, only
+    when every test row has its text: on a corpus missing some (a clone without the texts that
+    may not be committed) the figures are printed, not recorded (QA: a fresh clone's evaluate
+    replaced the card's figures with those of the English rows alone)."""
     corpus_path = corpus_path or default_corpus()
     models = model_files.load(model_dir)
     test = load_corpus(corpus_path).filter(pl.col("split") == "test")
+    missing = test_rows_without_text(corpus_path)
     result = {
         "version": models.version,
         "corpus": {"path": corpus_path.name, "test_rows": test.height},
@@ -133,6 +137,12 @@ def evaluate(
     }
     if speed:
         result["speed"] = _speed(test["text"])
+    if missing:
+        result["not_recorded"] = (
+            f"{missing} test rows of {corpus_path.name} have no text here (sources whose texts may not be "
+            f"committed): figures on the other rows, not recorded; `corpus/build.py build --raw DIR` writes "
+            "the corpus with every text (corpus/README.md)")
+        return result
     (model_dir / EVALUATION_FILE).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     if card_path is not None:
         card_path.parent.mkdir(parents=True, exist_ok=True)
@@ -215,6 +225,8 @@ def report(result: dict) -> str:
     ]
     if speed:
         lines.append(f"classification: {speed['rows_per_s']:,} messages/s ({speed['rows_per_cpu_s']:,} per CPU-second)")
+    if result.get("not_recorded"):
+        lines.append(f"note: {result['not_recorded']}")
     return "\n".join(lines) + "\n"
 
 
