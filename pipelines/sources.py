@@ -55,6 +55,7 @@ SKIPPED_X_EXTRA = "part of an X archive that holds no messages (its viewer, mani
 SKIPPED_QUERY = "academictwitteR's record of the search it ran (query), not messages"
 SKIPPED_NOTES = ("YAML, Markdown or HTML (a brand registry, notes, a web page such as an archive's viewer): not "
                  "messages; give a registry to `run --brands`")
+SKIPPED_HOME = "a file of brandcare's own home (BRANDCARE_HOME: its store, lake and publications), not an archive"
 SKIPPED_TRUTH = "what `brandcare sample` planted (truth.json), not messages"
 #: no archive format is written as YAML, Markdown or HTML: a registry, a README, a web page
 #: beside the exports (an X archive's viewer renamed index.html to publish it)
@@ -353,11 +354,14 @@ def _looks_like_zip(path: Path) -> bool:
         return handle.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
+def collect(sources: Iterable[str], workdir: Path, home: Path | None = None,
+            inbox: Path | None = None) -> Iterator[Candidate]:
     """Expand what the user named into candidate archive files (zip archives opened). Binary data
     of no format brandcare reads (an X archive's media) is told from its first bytes, so that it
     is never copied into the store nor extracted from a zip: refused when named on its own,
-    skipped when found in a folder, a glob or a zip, as are an X archive's other extras."""
+    skipped when found in a folder, a glob or a zip, as are an X archive's other extras, and
+    the files of brandcare's own ``home`` but for its ``inbox`` (a folder holding both the home
+    and the archives was read whole: QA, 429 of 433 files rejected and kept in the store)."""
     for source in sources:
         found = False
         if is_url(source):
@@ -365,6 +369,9 @@ def collect(sources: Iterable[str], workdir: Path) -> Iterator[Candidate]:
         else:
             paths, found = local_files(source)
             skips = skip_reasons(paths) if found else {}  # on the paths as found: a link is where it lies
+            if home is not None:
+                skips.update({p: SKIPPED_HOME for p in paths if p.resolve().is_relative_to(home)
+                              and not (inbox and p.resolve().is_relative_to(inbox))})
             candidates = [Candidate(str(p.resolve()), p.name, None, skipped=skips[p]) if p in skips
                           else Candidate(str(p.resolve()), p.name, p.resolve(), _companions(p.resolve()))
                           for p in paths]

@@ -28,3 +28,23 @@ def test_a_hostile_file_is_reported_without_traceback_and_read_again_with_a_form
     right = run_cli(home, "ingest", "--format", "x_v2", str(disguised), check=False)
     assert right.returncode == 0, right.stdout + right.stderr
     assert "REJECTED" not in right.stdout and "loaded" in right.stdout
+
+
+def test_a_folder_holding_the_home_is_read_without_the_homes_own_files(tmp_path: Path):
+    """`brandcare ingest ~/brandcare/` with the home in it (the README's layout) read the home's
+    store, lake and Dagster files as archives: 429 of 433 rejected, kept for good (QA). They are
+    skipped; the inbox, where files are dropped to be ingested, is not."""
+    import shutil
+
+    root = tmp_path / "brandcare"
+    home, archives = root / "home", root / "archives"
+    archives.mkdir(parents=True)
+    shutil.copy(FIXTURES / "x_v2" / "two_customers_page.json", archives / "page.json")
+    run_cli(home, "ingest", str(archives))
+    (home / "inbox").mkdir()
+    shutil.copy(FIXTURES / "wxr" / "edge_cases.xml", home / "inbox" / "blog.xml")
+    proc = run_cli(home, "ingest", str(root))
+    assert proc.returncode == 0, proc.stderr
+    assert "a file of brandcare's own home" in proc.stdout, proc.stdout
+    status = run_cli(home, "status").stdout
+    assert "archives: 2 files (0 rejected)" in status, status
