@@ -411,8 +411,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
+    import socket
+
     from pipelines.project import REPO_ROOT
 
+    with socket.socket() as probe:  # dagster dev logged "address already in use" and ran on without a UI (QA)
+        try:
+            probe.bind(("127.0.0.1", args.port))
+        except OSError as exc:
+            print(f"error: port {args.port} on 127.0.0.1 cannot be used ({exc.strerror}; another UI?): give another "
+                  "with --port", file=sys.stderr)
+            return 2
     settings = _settings()
     # the code location runs dbt and dagster: those of this environment, however brandcare was started
     # (by its path, with PATH lacking the venv). Not resolved: a venv's python is a symlink.

@@ -101,3 +101,21 @@ def test_ui_through_the_script_path_loads_the_code_location_and_stops_on_sigterm
             os.killpg(ui.pid, signal.SIGKILL)
         ui.wait()
         log.close()
+
+
+def test_a_port_in_use_is_refused_at_once(tmp_path):
+    """`brandcare ui --port N` with N taken logged Dagster's "address already in use" and ran on
+    for good, with no UI (QA)."""
+    import socket
+
+    from support import run_cli
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        proc = run_cli(tmp_path / "home", "ui", "--port", str(port), check=False)
+    assert proc.returncode == 2 and f"port {port} on 127.0.0.1 cannot be used" in proc.stderr, proc.stderr
+    assert time.monotonic() - started < 30
+    assert not (tmp_path / "home").exists()
