@@ -107,8 +107,10 @@ def test_a_v2_reply_to_a_tweet_from_a_source_without_thread_ids_is_one_conversat
     brands = tmp_path / "brands.yaml"
     # a second account misspelt in the registry (QA: a typo passed silently, its replies counted
     # as customers' messages): the run warns; Bluesky, which no archive here covers, does not
+    # and a brand listing no account (QA: ranked with response rate 0, nothing said): the run warns
     brands.write_text("brands:\n  - id: philly\n    name: PhillyNEFL\n    timezone: America/New_York\n"
-                      "    accounts:\n      x: [PhillyNEFL, PhilyNEFL_help]\n      bluesky: [philly.bsky.social]\n")
+                      "    accounts:\n      x: [PhillyNEFL, PhilyNEFL_help]\n      bluesky: [philly.bsky.social]\n"
+                      "  - id: quiet\n    name: Quiet Co\n    timezone: UTC\n    aliases: [quiet co]\n")
     run = run_brandcare(tmp_path / "home", [tags, tmp_path / "replies.json"], brands)
     formats = {r["name"]: r["format"] for r in run.query("select name, format from archive_files")}
     assert formats == {"mentions.csv": "tags", "replies.json": "x_v2"}
@@ -116,7 +118,7 @@ def test_a_v2_reply_to_a_tweet_from_a_source_without_thread_ids_is_one_conversat
     assert conversations == {"x:1250720404643119107": "x:1250675055316606979",
                              "x:1250744141593686023": "x:1250675055316606979"}
     warned = [e.check_name for e in run.result.get_asset_check_evaluations() if not e.passed]
-    assert warned == ["warn_brand_accounts_silent"]
+    assert sorted(warned) == ["warn_brand_accounts_silent", "warn_brands_without_accounts"]
     (case,) = run.query("select * from care_cases")
     assert (case["opened_message_id"], case["responded"]) == ("x:1250720404643119107", True)
     assert case["first_response_min"] == pytest.approx(94 + 19 / 60)

@@ -149,6 +149,8 @@ def test_dbt_checks_carry_their_tests_description_into_the_ui():
     assert silent.description.startswith("An account of the brand registry wrote no message")
     cut = graph.get_check_spec(AssetCheckKey(AssetKey(["int_reply_coverage"]), "warn_conversations_cut"))
     assert "response rates undercount" in cut.description
+    lonely = graph.get_check_spec(AssetCheckKey(AssetKey(["stg_brands"]), "warn_brands_without_accounts"))
+    assert lonely.description.startswith("A brand of the registry lists no account")
 
 
 def test_cli_format_names_are_the_readers(tmp_path):
