@@ -224,6 +224,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except FileNotFoundError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if not records and not skipped and not args.reread:  # an empty folder: said as a glob matching nothing (QA)
+        print(f"error: no file in {', '.join(map(printable, args.sources))}: nothing to ingest", file=sys.stderr)
+        return 2
     for reason, names in _grouped_skips(skipped).items():
         more = f" and {len(names) - SKIPS_SHOWN:,} more" if len(names) > SKIPS_SHOWN else ""
         print(f"  skipped {len(names):,} file(s), {reason}: {', '.join(names[:SKIPS_SHOWN])}{more}")
@@ -369,7 +372,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines.sample import SampleError, generate_sample
 
     settings = _settings()
-    sample_dir = settings.home / "sample"
+    sample_dir = settings.sample_dir
     others = [r for r in ingest.load_archive_files(settings).iter_rows(named=True)
               if not r["source"].startswith(str(sample_dir))] if settings.archive_files_dir.is_dir() else []
     if others:  # the demo's invented messages would join a user's in the published figures (QA)

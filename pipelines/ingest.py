@@ -882,7 +882,8 @@ def ingest(
             queued_bytes = 0
 
         queued: set[str] = set()
-        for candidate in collect(sources, work / "fetched", home=settings.home, inbox=settings.inbox_dir):
+        for candidate in collect(sources, work / "fetched", home=settings.home,
+                                 home_archives=(settings.inbox_dir, settings.sample_dir)):
             if candidate.skipped:
                 if on_skip:
                     on_skip(candidate)

@@ -105,6 +105,11 @@ class Settings:
         return self.home / "inbox"
 
     @property
+    def sample_dir(self) -> Path:
+        """Where ``brandcare demo`` writes its sample archive (and the default brand registry)."""
+        return self.home / "sample"
+
+    @property
     def logs_dir(self) -> Path:
         return self.home / "logs"
 
@@ -128,7 +133,7 @@ class Settings:
     @property
     def brands_path(self) -> Path:
         """The brand registry YAML: BRANDCARE_BRANDS, else the sample's."""
-        return self.brands_file or self.home / "sample" / "brands.yaml"
+        return self.brands_file or self.sample_dir / "brands.yaml"
 
     def dbt_vars(self) -> dict[str, object]:
         """Configuration handed to dbt as ``--vars`` (weights and thresholds live here, not in SQL)."""

@@ -355,13 +355,14 @@ def _looks_like_zip(path: Path) -> bool:
 
 
 def collect(sources: Iterable[str], workdir: Path, home: Path | None = None,
-            inbox: Path | None = None) -> Iterator[Candidate]:
+            home_archives: tuple[Path, ...] = ()) -> Iterator[Candidate]:
     """Expand what the user named into candidate archive files (zip archives opened). Binary data
     of no format brandcare reads (an X archive's media) is told from its first bytes, so that it
     is never copied into the store nor extracted from a zip: refused when named on its own,
     skipped when found in a folder, a glob or a zip, as are an X archive's other extras, and
-    the files of brandcare's own ``home`` but for its ``inbox`` (a folder holding both the home
-    and the archives was read whole: QA, 429 of 433 files rejected and kept in the store)."""
+    the files of brandcare's own ``home`` but for the folders of archives it holds
+    (``home_archives``: its inbox, the demo's sample). A folder holding both the home and the
+    archives was read whole (QA: 429 of 433 files rejected and kept in the store)."""
     for source in sources:
         found = False
         if is_url(source):
@@ -371,7 +372,7 @@ def collect(sources: Iterable[str], workdir: Path, home: Path | None = None,
             skips = skip_reasons(paths) if found else {}  # on the paths as found: a link is where it lies
             if home is not None:
                 skips.update({p: SKIPPED_HOME for p in paths if p.resolve().is_relative_to(home)
-                              and not (inbox and p.resolve().is_relative_to(inbox))})
+                              and not any(p.resolve().is_relative_to(kept) for kept in home_archives)})
             candidates = [Candidate(str(p.resolve()), p.name, None, skipped=skips[p]) if p in skips
                           else Candidate(str(p.resolve()), p.name, p.resolve(), _companions(p.resolve()))
                           for p in paths]

@@ -48,3 +48,6 @@ def test_a_folder_holding_the_home_is_read_without_the_homes_own_files(tmp_path:
     assert "a file of brandcare's own home" in proc.stdout, proc.stdout
     status = run_cli(home, "status").stdout
     assert "archives: 2 files (0 rejected)" in status, status
+    (tmp_path / "empty").mkdir()  # and an empty folder is said as a glob matching nothing: exit 2 (QA: 0, "0 files")
+    empty = run_cli(home, "ingest", str(tmp_path / "empty"), check=False)
+    assert empty.returncode == 2 and f"error: no file in {tmp_path / 'empty'}" in empty.stderr, empty.stderr
