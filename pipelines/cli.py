@@ -273,10 +273,13 @@ def _date(value: str) -> date:
 
 def _check_registry(settings) -> str | None:
     from pipelines.brands import BrandRegistryError, load_registry
+    from pipelines.project import REPO_ROOT
 
+    if settings.brands_path.is_dir():
+        return f"--brands / BRANDCARE_BRANDS: {settings.brands_path} is a folder: give the registry's YAML file"
     if not settings.brands_path.is_file():
         return (f"no brand registry at {settings.brands_path}: give one with --brands FILE or "
-                f"BRANDCARE_BRANDS=FILE (an annotated example: examples/brands.yaml)")
+                f"BRANDCARE_BRANDS=FILE (an annotated example: {REPO_ROOT / 'examples' / 'brands.yaml'})")
     try:
         load_registry(settings.brands_path)
     except BrandRegistryError as exc:
@@ -331,6 +334,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     from pipelines.runner import prepare_environment
 
     settings = _settings(prepare=False)  # a run refused for its registry writes nothing (QA: the home's dagster.yaml)
+    if args.brands == "":  # an empty --brands read the sample's registry (QA)
+        print("error: --brands: an empty path (give the registry's YAML file)", file=sys.stderr)
+        return 2
     if args.brands:
         settings = dataclasses.replace(settings, brands_file=Path(args.brands).expanduser().resolve())
     problem = _check_registry(settings)

@@ -131,7 +131,14 @@ def test_run_without_a_registry_names_the_option_and_the_variable(tmp_path):
     assert proc.returncode == 2
     assert "no brand registry at" in proc.stderr
     assert "--brands FILE" in proc.stderr and "BRANDCARE_BRANDS" in proc.stderr
+    example = proc.stderr.split("an annotated example: ", 1)[1].split(")")[0]
+    assert Path(example).is_file(), "the example's path works from any folder (QA: relative to the repository)"
     assert not (tmp_path / "home").exists()  # refused before anything is written (QA: its dagster.yaml)
+    empty = run_cli(tmp_path / "home", "run", "--brands", "", check=False)  # QA: read the sample's registry
+    assert empty.returncode == 2 and "--brands: an empty path" in empty.stderr
+    folder = run_cli(tmp_path / "home", "run", "--brands", str(tmp_path), check=False)
+    assert folder.returncode == 2 and f"{tmp_path} is a folder" in folder.stderr
+    assert not (tmp_path / "home").exists()
 
 
 def test_run_with_a_broken_registry_names_the_problem(tmp_path):
