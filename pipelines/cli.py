@@ -211,8 +211,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         if args.reread:
             from pipelines.runner import home_lock
 
+            def forgotten(record, reason: str) -> None:
+                print(f"  {printable(record.name)}: forgotten, {reason} (an older version registered every "
+                      "file of a folder)", flush=True)
+
             with home_lock(settings, on_wait=say):  # no run reads the lake while it is read again
-                records = ingest.reread(settings, on_wait=say)
+                records = ingest.reread(settings, on_wait=say, on_forget=forgotten)
             for record in records:
                 print(_file_line(record, "read again"), flush=True)
             if any(r.status != "rejected" for r in records):

@@ -726,13 +726,19 @@ def normalise_many(shas: Iterable[str], settings: Settings, fmt: str = "auto") -
     return records
 
 
-def reread(settings: Settings, on_wait: Callable[[str], None] | None = None) -> list[ArchiveFile]:
+def reread(settings: Settings, on_wait: Callable[[str], None] | None = None,
+           on_forget: Callable[[ArchiveFile, str], None] | None = None) -> list[ArchiveFile]:
     """Every archive file the home holds, read again with this version's readers (after an upgrade
     that changed one), replacing what earlier versions loaded from it; records in registration
     order. A file is read as the format it was loaded as (a format once forced stays forced);
-    a file rejected before is detected again."""
+    a file rejected before is detected again. A rejected file that this version skips when
+    found in a folder (a brand registry, a README, a sample's truth.json, binary data: an older
+    version read every file of a folder) is forgotten instead: removed from the store and the
+    lake, ``on_forget(record, reason)`` told (QA: they stayed rejected for good, every reread
+    exiting 3)."""
     with lake_lock(settings, on_wait):  # re-entrant: normalise_many takes it again
         known = _recorded(settings)
+        _forget_skipped(settings, known, on_forget)
         shas = registered(settings)
         by_format: dict[str, list[str]] = {}
         for sha in shas:
@@ -741,6 +747,27 @@ def reread(settings: Settings, on_wait: Callable[[str], None] | None = None) -> 
             by_format.setdefault(loaded_as or "auto", []).append(sha)
         records = {r.sha256: r for fmt, group in by_format.items() for r in normalise_many(group, settings, fmt)}
     return [records[sha] for sha in shas]
+
+
+def _forget_skipped(settings: Settings, known: dict[str, ArchiveFile],
+                    on_forget: Callable[[ArchiveFile, str], None] | None) -> None:
+    """Remove the rejected files that this version would skip (:func:`reread`), with the lake
+    lock held: their record first (they hold no rows), then their stored copy."""
+    from pipelines.sources import skip_reason
+
+    for sha, record in list(known.items()):
+        stored = settings.archives_dir / sha / STORED_NAME
+        reason = skip_reason(stored, record.name) if record.status == "rejected" and stored.is_file() else None
+        if reason is None:
+            continue
+        with _work_folder(settings) as work:
+            for part, path in sorted(_part_files(settings, "archive_files").items()):
+                if sha in pl.read_parquet(path, columns=["sha256"])["sha256"].to_list():
+                    _drop_from_part(settings, part, {sha}, work)
+        shutil.rmtree(settings.archives_dir / sha)
+        del known[sha]
+        if on_forget:
+            on_forget(record, reason)
 
 
 def _read_groups(items: list[str | ArchiveFile], settings: Settings) -> Iterator[list[str | ArchiveFile]]:

@@ -392,8 +392,19 @@ def skip_reasons(paths: list[Path]) -> dict[Path, str]:
     `brandcare sample` folder, and binary data, told from their first bytes (a zip is not
     skipped: it is opened, and its entries are sorted alike)."""
     reasons = extras(paths)
-    reasons.update({p: SKIPPED_TRUTH for p in paths
-                    if p.name == "truth.json" and p not in reasons and head_bytes(p).startswith(TRUTH_HEAD)})
-    reasons.update({p: SKIPPED_BINARY for p in paths
-                    if p not in reasons and not _looks_like_zip(p) and is_foreign_binary(p)})
+    reasons.update({p: reason for p in paths if p not in reasons and (reason := skip_reason(p, p.name))})
     return reasons
+
+
+def skip_reason(path: Path, name: str) -> str | None:
+    """Why a file (at ``path``, named ``name``) found in a folder is plainly not messages, told
+    from its name and first bytes alone: YAML, Markdown or HTML, a sample's truth.json, binary
+    data (a zip is not: it is opened); else None. Also what ``ingest --reread`` forgets of the
+    files an older version registered (it read every file of a folder)."""
+    if PurePath(name).suffix.lower() in NOTES_SUFFIXES:
+        return SKIPPED_NOTES
+    if name == "truth.json" and head_bytes(path).startswith(TRUTH_HEAD):
+        return SKIPPED_TRUTH
+    if not _looks_like_zip(path) and is_foreign_binary(path):
+        return SKIPPED_BINARY
+    return None

@@ -51,3 +51,20 @@ def test_a_folder_holding_the_home_is_read_without_the_homes_own_files(tmp_path:
     (tmp_path / "empty").mkdir()  # and an empty folder is said as a glob matching nothing: exit 2 (QA: 0, "0 files")
     empty = run_cli(home, "ingest", str(tmp_path / "empty"), check=False)
     assert empty.returncode == 2 and f"error: no file in {tmp_path / 'empty'}" in empty.stderr, empty.stderr
+
+
+def test_reread_forgets_rejected_files_this_version_skips(tmp_path: Path):
+    """A home whose older version ingested a sample folder whole kept its brands.yaml and
+    truth.json rejected for good: reread rejected them again and exited 3 (QA). Reread forgets
+    a rejected file that ingest now skips; the loaded files are read again."""
+    home = tmp_path / "home"
+    registry = tmp_path / "brands.yaml"  # named alone, a file is read (and rejected): as the older version did
+    registry.write_text("brands: []\n")
+    run_cli(home, "ingest", str(FIXTURES / "x_v2" / "two_customers_page.json"), str(registry), check=False)
+    assert "archives: 2 files (1 rejected)" in run_cli(home, "status").stdout
+    reread = run_cli(home, "ingest", "--reread", check=False)
+    assert reread.returncode == 0, reread.stdout + reread.stderr
+    assert "brands.yaml: forgotten, YAML, Markdown or HTML" in reread.stdout, reread.stdout
+    assert "archives: 1 files (0 rejected)" in run_cli(home, "status").stdout
+    assert len(list((home / "archives").iterdir())) == 1
+    assert run_cli(home, "ingest", "--reread").returncode == 0
