@@ -612,6 +612,8 @@ def cmd_shell(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     import logging
 
+    from polars.exceptions import NoDataError
+
     from pipelines.classifier.corpus import CorpusError
     from pipelines.classifier.train import CANDIDATES, summary, train
 
@@ -626,20 +628,22 @@ def cmd_train(args: argparse.Namespace) -> int:
     print(f"training: {len(CANDIDATES)} candidate feature sets, a few minutes each on 2 cores", file=sys.stderr)
     try:
         print(summary(train(args.corpus)))
-    except CorpusError as exc:
+    except (CorpusError, NoDataError) as exc:  # NoDataError: an empty file (QA: a traceback)
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    from polars.exceptions import NoDataError
+
     from pipelines.classifier.corpus import CorpusError
     from pipelines.classifier.evaluate import evaluate, report
     from pipelines.classifier.model import ModelError
 
     try:
         print(report(evaluate(args.corpus)), end="")
-    except (CorpusError, ModelError) as exc:
+    except (CorpusError, ModelError, NoDataError) as exc:  # NoDataError: an empty file (QA: a traceback)
         print(f"error: {exc}", file=sys.stderr)
         return 2
     return 0

@@ -30,9 +30,10 @@ import yaml
 
 from pipelines.classifier import evaluate as evaluation
 from pipelines.classifier import model as model_files
-from pipelines.classifier.corpus import CORPUS_PATH, FULL_CORPUS_PATH, CorpusError, default_corpus, load_corpus
+from pipelines.classifier.corpus import CORPUS_PATH, FULL_CORPUS_PATH, default_corpus, load_corpus
 from pipelines.classify import classify_messages, lexicon_classify
 from pipelines.sample import generate_sample
+from support import run_cli
 
 EVAL_SET = Path(__file__).parent / "fixtures" / "classifier_eval.csv"
 
@@ -288,5 +289,7 @@ def test_evaluate_records_nothing_from_a_corpus_missing_test_texts(tmp_path: Pat
     assert (tmp_path / "card.md").exists() and (model_dir / "evaluation.json").read_bytes() != recorded
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    with pytest.raises(CorpusError, match="an empty file, no corpus"):  # was Polars' NoDataError (QA)
-        evaluation.evaluate(empty, model_dir=model_dir, card_path=None, speed=False)
+    for command in ("evaluate", "train"):  # an empty corpus file: one line, not Polars' traceback (QA)
+        proc = run_cli(tmp_path / "home", command, "--corpus", str(empty), check=False)
+        assert proc.returncode == 2 and proc.stderr.splitlines()[-1].startswith("error: "), proc.stderr
+        assert "Traceback" not in proc.stderr

@@ -56,24 +56,13 @@ class CorpusError(Exception):
     """The corpus file is missing or malformed (the message names the file and the problem)."""
 
 
-def test_rows_without_text(path: Path | None = None) -> int:
-    """Test-split rows of a corpus file whose text is empty: the rows of sources whose texts may
-    not be committed, until ``corpus/build.py build --raw DIR`` writes messages_full.csv."""
-    frame = pl.read_csv(path or default_corpus(), infer_schema=False, columns=["text", "split"])
-    empty = pl.col("text").fill_null("").str.strip_chars() == ""
-    return frame.filter((pl.col("split").str.strip_chars() == "test") & empty).height
-
-
 def load_corpus(path: Path | None = None) -> pl.DataFrame:
     """The corpus (default :func:`default_corpus`) as strings, empty labels as NULL, rows
     without text left out; raises CorpusError when malformed."""
     path = path or default_corpus()
     if not path.is_file():
         raise CorpusError(f"{path}: no such corpus file")
-    try:
-        frame = pl.read_csv(path, infer_schema=False)
-    except pl.exceptions.NoDataError:
-        raise CorpusError(f"{path}: an empty file, no corpus (header {','.join(COLUMNS)})") from None
+    frame = pl.read_csv(path, infer_schema=False)
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise CorpusError(f"{path}: missing columns {', '.join(missing)}")
