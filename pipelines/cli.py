@@ -231,6 +231,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not records and not skipped and not args.reread:  # an empty folder: said as a glob matching nothing (QA)
         print(f"error: no file in {', '.join(map(printable, args.sources))}: nothing to ingest", file=sys.stderr)
         return 2
+    older = 0 if args.reread else ingest.read_by_other_versions(settings, ingest.load_archive_files(settings)).height
+    if older:  # new files beside ones an older version read: both counted, until read again (QA: doubled messages)
+        print(f"warning: {older} archive files of this home were read by another version of brandcare's readers "
+              f"or classifiers, and may not match the files read now; {ingest.REREAD_ADVICE}", file=sys.stderr)
     for reason, names in _grouped_skips(skipped).items():
         more = f" and {len(names) - SKIPS_SHOWN:,} more" if len(names) > SKIPS_SHOWN else ""
         print(f"  skipped {len(names):,} file(s), {reason}: {', '.join(names[:SKIPS_SHOWN])}{more}")
@@ -243,7 +247,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         f"quarantined {sum(r.records_quarantined for r in distinct)} in {time.monotonic() - started:.1f}s"
     )
     # --format can help a file rejected by detection or by its reader, not a failed download or a refused file
-    misread = any(r.format is not None or (r.error or "").startswith("unknown format") for r in rejected)
+    misread = args.format == "auto" and any(r.format is not None or (r.error or "").startswith("unknown format")
+                                             for r in rejected)
     if (rejected or skipped) and len(rejected) == len(records):
         print(f"error: every file was rejected ({len(rejected)}); nothing was loaded."
               + (" If the format was misdetected, give it with --format" if misread else "") if rejected else
@@ -429,6 +434,7 @@ def cmd_ui(args: argparse.Namespace) -> int:
     from pipelines.project import REPO_ROOT
 
     with socket.socket() as probe:  # dagster dev logged "address already in use" and ran on without a UI (QA)
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: a port in TIME_WAIT is free
         try:
             probe.bind(("127.0.0.1", args.port))
         except OSError as exc:

@@ -735,11 +735,15 @@ def reread(settings: Settings, on_wait: Callable[[str], None] | None = None,
     found in a folder (a brand registry, a README, a sample's truth.json, binary data: an older
     version read every file of a folder) is forgotten instead: removed from the store and the
     lake, ``on_forget(record, reason)`` told (QA: they stayed rejected for good, every reread
-    exiting 3)."""
+    exiting 3). The companions a newer version reads (note-tweet.js beside a tweets.js) are
+    stored first when they are still beside the file where it was ingested from (QA: an
+    archive registered before read its long posts cut, stamped as read by this version)."""
     with lake_lock(settings, on_wait):  # re-entrant: normalise_many takes it again
         known = _recorded(settings)
         _forget_skipped(settings, known, on_forget)
         shas = registered(settings)
+        for sha in shas:
+            _add_companions_beside_source(settings, sha)
         by_format: dict[str, list[str]] = {}
         for sha in shas:
             record = known.get(sha)
@@ -747,6 +751,18 @@ def reread(settings: Settings, on_wait: Callable[[str], None] | None = None,
             by_format.setdefault(loaded_as or "auto", []).append(sha)
         records = {r.sha256: r for fmt, group in by_format.items() for r in normalise_many(group, settings, fmt)}
     return [records[sha] for sha in shas]
+
+
+def _add_companions_beside_source(settings: Settings, sha: str) -> None:
+    """Store the companions found beside a registered file's source path, if it is a local file
+    still there (a zip's entry or a download has no place to look)."""
+    from pipelines.sources import companions_of
+
+    meta = json.loads((settings.archives_dir / sha / SOURCE_FILE).read_text())
+    source = Path(meta["source"])
+    if is_url(meta["source"]) or "!" in meta["source"] or not source.is_file():
+        return
+    add_companions(Candidate(meta["source"], meta["name"], source, companions_of(source)), settings, sha)
 
 
 def _forget_skipped(settings: Settings, known: dict[str, ArchiveFile],
@@ -790,8 +806,9 @@ def _normalise_batch(batch: list[str | ArchiveFile], settings: Settings, fmt: st
     """Read, classify and store one batch (archive shas, or records of refused sources): group
     by group, each group stored as a small part as soon as it is read; then the batch's small
     parts are compacted into one part. A file of ``loaded_before`` (its earlier, loaded record)
-    that a forced format cannot read keeps that load: its record here says so, and nothing of
-    it is stored (QA: a mistyped ``--format`` took a loaded file's messages out of the lake)."""
+    that a forced format cannot read, or reads loading nothing, keeps that load: its record here
+    says so, and nothing of it is stored (QA: a mistyped ``--format`` took a loaded file's
+    messages out of the lake)."""
     stored: dict[str, ArchiveFile] = {}
     items = list(dict.fromkeys(batch))
     loaded_before = loaded_before or {}
@@ -799,11 +816,15 @@ def _normalise_batch(batch: list[str | ArchiveFile], settings: Settings, fmt: st
         parsed = {sha: _prepare(sha, settings, fmt, work) for sha in group if isinstance(sha, str)}
         _read_all(list(parsed.values()))
         _classify_all(list(parsed.values()))
-        kept = {sha for sha, p in parsed.items() if p.error is not None and sha in loaded_before}
+        # a read that loads nothing (rejected, or every record quarantined) never replaces a load
+        kept = {sha for sha, p in parsed.items()
+                if sha in loaded_before and loaded_before[sha].records_loaded
+                and (p.error is not None or p.messages is None or p.messages.is_empty())}
         for sha in kept:
-            earlier = loaded_before[sha]
-            stored[sha] = replace(parsed[sha].record(settings), format=fmt, error=(
-                f"not readable as {fmt}: {parsed[sha].error}; nothing changed: its earlier load as "
+            earlier, read = loaded_before[sha], parsed[sha]
+            why = read.error or f"every one of its {read.quarantine.height} records quarantined"
+            stored[sha] = replace(read.record(settings), status="rejected", format=fmt, error=(
+                f"not readable as {fmt}: {why}; nothing changed: its earlier load as "
                 f"{earlier.format} is kept ({earlier.records_loaded} records)"))
         to_store = [parsed[item] if isinstance(item, str) else item for item in group if item not in kept]
         for record in _store(to_store, settings, work) if to_store else []:
@@ -909,8 +930,7 @@ def ingest(
             queued_bytes = 0
 
         queued: set[str] = set()
-        for candidate in collect(sources, work / "fetched", home=settings.home,
-                                 home_archives=(settings.inbox_dir, settings.sample_dir)):
+        for candidate in collect(sources, work / "fetched", managed=settings.managed_paths):
             if candidate.skipped:
                 if on_skip:
                     on_skip(candidate)

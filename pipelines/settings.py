@@ -105,6 +105,15 @@ class Settings:
         return self.home / "inbox"
 
     @property
+    def managed_paths(self) -> tuple[Path, ...]:
+        """What brandcare writes in the home besides folders of archives (the inbox, the demo's
+        sample): its store, lake, warehouse, publications, Dagster, dbt, scratch and logs
+        folders and its lock files. An ingest of a folder holding the home skips them."""
+        return (self.archives_dir, self.lake_dir, self.warehouse_path.parent, self.published_dir, self.dagster_home,
+                self.dbt_target_dir.parent, self.temp_dir, self.logs_dir,
+                self.home / "run.lock", self.home / "publish.lock")
+
+    @property
     def sample_dir(self) -> Path:
         """Where ``brandcare demo`` writes its sample archive (and the default brand registry)."""
         return self.home / "sample"

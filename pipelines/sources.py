@@ -55,7 +55,8 @@ SKIPPED_X_EXTRA = "part of an X archive that holds no messages (its viewer, mani
 SKIPPED_QUERY = "academictwitteR's record of the search it ran (query), not messages"
 SKIPPED_NOTES = ("YAML, Markdown or HTML (a brand registry, notes, a web page such as an archive's viewer): not "
                  "messages; give a registry to `run --brands`")
-SKIPPED_HOME = "a file of brandcare's own home (BRANDCARE_HOME: its store, lake and publications), not an archive"
+SKIPPED_HOME = ("a file brandcare wrote in its home (BRANDCARE_HOME: its store, lake, publications...), not an "
+                "archive")
 SKIPPED_TRUTH = "what `brandcare sample` planted (truth.json), not messages"
 #: no archive format is written as YAML, Markdown or HTML: a registry, a README, a web page
 #: beside the exports (an X archive's viewer renamed index.html to publish it)
@@ -86,7 +87,8 @@ def is_url(source: str) -> bool:
     return "://" in source and not source.startswith("file://")
 
 
-def _companions(path: Path) -> tuple[Path, ...]:
+def companions_of(path: Path) -> tuple[Path, ...]:
+    """The files of :data:`ARCHIVE_COMPANIONS` beside ``path``."""
     return tuple(p for name in ARCHIVE_COMPANIONS if (p := path.parent / name).is_file() and p != path)
 
 
@@ -335,7 +337,7 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
                 continue
             extracted[name] = target
         for name, target in extracted.items():
-            yield Candidate(candidate.source + "!" + name.split("/", 1)[1], name, target, _companions(target))
+            yield Candidate(candidate.source + "!" + name.split("/", 1)[1], name, target, companions_of(target))
 
 
 def _copy_capped(stream, target: Path, limit: int) -> None:
@@ -354,15 +356,13 @@ def _looks_like_zip(path: Path) -> bool:
         return handle.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
 
 
-def collect(sources: Iterable[str], workdir: Path, home: Path | None = None,
-            home_archives: tuple[Path, ...] = ()) -> Iterator[Candidate]:
+def collect(sources: Iterable[str], workdir: Path, managed: tuple[Path, ...] = ()) -> Iterator[Candidate]:
     """Expand what the user named into candidate archive files (zip archives opened). Binary data
     of no format brandcare reads (an X archive's media) is told from its first bytes, so that it
     is never copied into the store nor extracted from a zip: refused when named on its own,
     skipped when found in a folder, a glob or a zip, as are an X archive's other extras, and
-    the files of brandcare's own ``home`` but for the folders of archives it holds
-    (``home_archives``: its inbox, the demo's sample). A folder holding both the home and the
-    archives was read whole (QA: 429 of 433 files rejected and kept in the store)."""
+    the files under ``managed`` (what brandcare writes in its home: a folder holding both the
+    home and the archives was read whole, QA: 429 of 433 files rejected and kept in the store)."""
     for source in sources:
         found = False
         if is_url(source):
@@ -370,11 +370,11 @@ def collect(sources: Iterable[str], workdir: Path, home: Path | None = None,
         else:
             paths, found = local_files(source)
             skips = skip_reasons(paths) if found else {}  # on the paths as found: a link is where it lies
-            if home is not None:
-                skips.update({p: SKIPPED_HOME for p in paths if p.resolve().is_relative_to(home)
-                              and not any(p.resolve().is_relative_to(kept) for kept in home_archives)})
+            if found:  # a file named on its own is always read
+                skips.update({p: SKIPPED_HOME for p in paths
+                              if any(p.resolve().is_relative_to(own) for own in managed)})
             candidates = [Candidate(str(p.resolve()), p.name, None, skipped=skips[p]) if p in skips
-                          else Candidate(str(p.resolve()), p.name, p.resolve(), _companions(p.resolve()))
+                          else Candidate(str(p.resolve()), p.name, p.resolve(), companions_of(p.resolve()))
                           for p in paths]
         for candidate in candidates:
             if candidate.path is not None and _looks_like_zip(candidate.path):

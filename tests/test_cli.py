@@ -206,23 +206,26 @@ def test_files_read_by_an_older_version_are_told_until_read_again(tmp_path):
     home = tmp_path / "home"
     run_cli(home, "ingest", str(X_PAGE))
     _as_an_older_version_left_it(home)
+    more = run_cli(home, "ingest", str(FIXTURES / "wxr" / "edge_cases.xml"))  # new files beside old ones: said
+    assert "warning: 1 archive files of this home were read by another version" in more.stderr, more.stderr
     status = run_cli(home, "status").stdout
     assert "1 of them read by another version of brandcare's readers or classifiers" in status, status
     assert "`brandcare ingest --reread`" in status
 
     run = run_cli(home, "run", "--quiet", brands=X_BRANDS)
     assert "warning: check lake/archive_files:read_by_this_version" in run.stderr, run.stderr
-    assert "1 of 1 archive files were read by another version" in run.stderr
+    assert "1 of 2 archive files were read by another version" in run.stderr
     manifest = json.loads((home / "published" / "current" / "manifest.json").read_text())
     page = json.loads(X_PAGE.read_text())
-    assert manifest["classifiers"]["lake"] == [{"version": None, "files": 1, "messages": len(page["data"]) + len(
-        page.get("includes", {}).get("tweets", []))}], "the labels' classifiers: unknown, not the current ones"
-    assert manifest["classifiers"]["version"] != manifest["classifiers"]["lake"][0]["version"]
+    current, older = manifest["classifiers"]["lake"]  # sorted by version, unknown last
+    assert older == {"version": None, "files": 1, "messages": len(page["data"]) + len(
+        page.get("includes", {}).get("tweets", []))}, "the labels' classifiers: unknown, not the current ones"
+    assert current["version"] == manifest["classifiers"]["version"] and current["files"] == 1
 
     run_cli(home, "ingest", "--reread")
     assert "of them read by another version" not in run_cli(home, "status").stdout
     files = pl.read_parquet(home / "lake" / "archive_files" / "*.parquet")
-    assert files["classifier_version"].to_list() == [manifest["classifiers"]["version"]]
+    assert files["classifier_version"].to_list() == [manifest["classifiers"]["version"]] * 2
 
 
 def _plant_stray_lake_row(home: Path) -> str:
@@ -311,6 +314,10 @@ def test_sample_and_demo_refuse_to_overwrite_or_mix_and_numbers_are_checked_wher
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, (command, proc)
     assert (mine / "brands.yaml").read_text() == "brands: []  # my own registry\n"
     assert not (tmp_path / "s").exists()
+    cut = tmp_path / "cut"  # a sample interrupted before its truth.json (review: refused for good)
+    run_cli(home, "sample", "--out", str(cut), "--days", "2", "--brand-count", "1")
+    (cut / "truth.json").unlink()
+    assert run_cli(home, "sample", "--out", str(cut), "--days", "2", "--brand-count", "1").returncode == 0
 
     run_cli(home, "ingest", str(X_PAGE))
     demo = run_cli(home, "demo", check=False)

@@ -328,12 +328,9 @@ def _snowflake(when: datetime, sequence: int) -> str:
     return str((int(when.timestamp() * 1000) - 1288834974657) << 22 | sequence)
 
 
-def test_a_long_post_is_read_with_its_notes_whole_text(tmp_path: Path):
-    """A long post is in tweets.js cut at 280 characters and in note-tweet.js whole, unlinked
-    (as in a real 2023-2024 archive: 41 notes, each shown by the post whose id follows it by 21
-    to 155 ms). The post was loaded with the cut text (a deflection at its end unread) and the
-    note as another message; the post now reads the note's text and mentions."""
-    archive = tmp_path / "data"
+def _long_post_archive(archive: Path) -> tuple[str, str, datetime]:
+    """An archive folder (account.js, note-tweet.js, tweets.js) whose tweets.js shows two notes
+    of three: (the long note's text, the short one's, the instant of the posts)."""
     archive.mkdir()
     shutil.copy(FULL / "account.js", archive / "account.js")
     at = utc(2024, 9, 6, 11, 30, 10)
@@ -362,6 +359,16 @@ def test_a_long_post_is_read_with_its_notes_whole_text(tmp_path: Path):
         tweet(3, "RT @kuboenergia: Nuevo horario de atención al cliente a partir del lunes, con más…"),
         tweet(4, "Un post corto sin nota."),
     ]))
+    return whole, short, later
+
+
+def test_a_long_post_is_read_with_its_notes_whole_text(tmp_path: Path):
+    """A long post is in tweets.js cut at 280 characters and in note-tweet.js whole, unlinked
+    (as in a real 2023-2024 archive: 41 notes, each shown by the post whose id follows it by 21
+    to 155 ms). The post was loaded with the cut text (a deflection at its end unread) and the
+    note as another message; the post now reads the note's text and mentions."""
+    archive = tmp_path / "data"
+    whole, short, later = _long_post_archive(archive)
     read = read_x_archive(archive / "tweets.js")
     posts = {str(k): row for row in read.messages.to_dicts() for k in range(1, 5)
              if row["native_id"] == _snowflake(later, k)}
@@ -375,3 +382,19 @@ def test_a_long_post_is_read_with_its_notes_whole_text(tmp_path: Path):
     # int_messages_deduplicated's unit test), the same texts
     note_texts = read_x_archive(archive / "note-tweet.js").messages["text"].to_list()
     assert note_texts[:2] == [posts["1"]["text"], posts["2"]["text"]]
+
+
+def test_reread_finds_a_companion_beside_the_file_ingested_before_it_was_one(tmp_path: Path):
+    """A tweets.js registered by a version that stored account.js alone was read again by
+    `ingest --reread` without its note-tweet.js, long posts cut, and stamped as read by this
+    version (QA). Reread stores the companions still beside the ingested file first."""
+    archive = tmp_path / "data"
+    whole, _, _ = _long_post_archive(archive)
+    notes = (archive / "note-tweet.js").rename(tmp_path / "note-tweet.js")  # as the older version saw it
+    settings = load_settings({"BRANDCARE_HOME": str(tmp_path / "home")})
+    ingest.ingest([str(archive / "tweets.js")], settings)
+    notes.rename(archive / "note-tweet.js")
+    (tweets,) = [r for r in ingest.reread(settings) if r.name == "tweets.js"]
+    assert "2 long posts read with their whole text from note-tweet.js" in tweets.notes
+    texts = pl.read_parquet(settings.message_rows_dir / "*.parquet")["text"].to_list()
+    assert whole in texts

@@ -45,9 +45,14 @@ def test_a_folder_holding_the_home_is_read_without_the_homes_own_files(tmp_path:
     shutil.copy(FIXTURES / "wxr" / "edge_cases.xml", home / "inbox" / "blog.xml")
     proc = run_cli(home, "ingest", str(root))
     assert proc.returncode == 0, proc.stderr
-    assert "a file of brandcare's own home" in proc.stdout, proc.stdout
+    assert "a file brandcare wrote in its home" in proc.stdout, proc.stdout
     status = run_cli(home, "status").stdout
     assert "archives: 2 files (0 rejected)" in status, status
+    # archives kept in the home's folder (the default home ./data beside one's exports): read (review)
+    (home / "exports").mkdir()
+    shutil.copy(FIXTURES / "wxr" / "edge_cases.xml", home / "exports" / "other.xml")
+    named = run_cli(home, "ingest", str(home / "exports"), str(home / "dagster" / "dagster.yaml"), check=False)
+    assert "other.xml" in named.stdout and "dagster.yaml" in named.stdout, named.stdout  # found, and named alone
     (tmp_path / "empty").mkdir()  # and an empty folder is said as a glob matching nothing: exit 2 (QA: 0, "0 files")
     empty = run_cli(home, "ingest", str(tmp_path / "empty"), check=False)
     assert empty.returncode == 2 and f"error: no file in {tmp_path / 'empty'}" in empty.stderr, empty.stderr

@@ -159,6 +159,10 @@ def test_a_loaded_file_keeps_its_load_when_a_forced_format_cannot_read_it(settin
     assert ingest.reconcile(settings).is_empty()
     (again,) = ingest.ingest([str(X_PAGE)], settings)  # and it is still the loaded file
     assert again == loaded
+    for fmt in ("x_v11", "apify_x"):  # read, but nothing loaded (all quarantined; no record): kept too (review)
+        (nothing,) = ingest.ingest([str(X_PAGE)], settings, fmt=fmt)
+        assert nothing.status == "rejected" and "its earlier load as x_v2 is kept (3 records)" in nothing.error
+        assert all(a.equals(b) for a, b in zip(before, _lake(settings), strict=True))
 
 
 def test_a_malformed_csv_is_rejected_without_showing_a_work_path(settings, tmp_path: Path):

@@ -406,7 +406,7 @@ def _whole_texts(records: list[dict], note_file: Path) -> int:
     posts = sorted((int(r["native_id"]), i) for i, r in enumerate(records) if r["native_id"].isdigit())
     post_ids = [native for native, _ in posts]
     given = 0
-    for note in notes:
+    for note in sorted(notes, key=lambda n: int(n["native_id"].removeprefix("note:"))):  # oldest first
         note_id = int(note["native_id"].removeprefix("note:"))
         whole = _comparable(note["text"])
         start = bisect.bisect_right(post_ids, note_id)

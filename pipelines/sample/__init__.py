@@ -197,6 +197,8 @@ from pipelines.sample.write_x_archive import write_x_archive
 __all__ = ["SampleError", "generate_sample"]
 
 #: the archive files of an earlier sample in ``out`` (removed first, so that ``out`` holds one sample)
+#: Written first in a sample's folder (hidden: ingest skips it): the folder is a sample's.
+SAMPLE_MARK = ".brandcare-sample"
 _OWN_FILES = (
     "x/search_*.json",
     "blog/*_wordpress.xml",
@@ -228,11 +230,11 @@ def generate_sample(
 
 def _generate(out: Path, brands: int, days: int, seed: int, messages: int | None, end: date, base_max: int) -> dict:
     if out.exists() and not out.is_dir():
-        raise SampleError(f"--out: {out} is a file, not a folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / "truth.json").is_file():
+        raise SampleError(f"the sample's folder {out} is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / SAMPLE_MARK).is_file() and not (out / "truth.json").is_file():
         # a sample replaces its own files (brands.yaml among them): never a folder of other files (QA)
-        raise SampleError(f"--out: {out} holds other files than a sample's: give a new or empty folder, or "
-                          "one a sample was written to")
+        raise SampleError(f"the sample's folder {out} holds other files than a sample's: give a new or empty "
+                          "folder, or one a sample was written to")
     replicas = replica_count(messages, base_max)
     gen = World(brands, days, seed, messages if replicas == 1 else round(messages / replicas), end)
     generate_x(gen)
@@ -245,6 +247,7 @@ def _generate(out: Path, brands: int, days: int, seed: int, messages: int | None
     _check_replicable(gen, stems)
 
     out.mkdir(parents=True, exist_ok=True)
+    (out / SAMPLE_MARK).touch()  # first: a sample interrupted before its truth.json is still a sample's folder
     for pattern in _OWN_FILES:
         for old in sorted(out.glob(pattern)):
             old.unlink()
