@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from pipelines.sample import _generate, generate_sample
+from pipelines.sample import SAMPLE_MARK, _generate, generate_sample
 
 WP = "{http://wordpress.org/export/1.2/}"
 DC = "{http://purl.org/dc/elements/1.1/}"
@@ -59,7 +59,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
     # re-running into the same folder replaces the sample (no stale pages)
     generate_sample(a, brands=3, days=20, seed=11, messages=600)
     written = json.loads((a / "truth.json").read_text())["files"]
-    assert set(_files(a)) == set(written) | {"brands.yaml", "truth.json"} and set(written) != set(fa)
+    assert set(_files(a)) == set(written) | {"brands.yaml", "truth.json", SAMPLE_MARK} and set(written) != set(fa)
     # a sample made of replicas too, and a smaller one written over it leaves no replica behind
     d, e = tmp_path / "d", tmp_path / "e"
     _generate(d, 3, 10, 4, 1500, END, 500)

@@ -194,7 +194,7 @@ from pipelines.sample.write_wxr import write_wxr
 from pipelines.sample.write_x import write_x
 from pipelines.sample.write_x_archive import write_x_archive
 
-__all__ = ["SampleError", "generate_sample"]
+__all__ = ["SAMPLE_MARK", "SampleError", "generate_sample"]
 
 #: the archive files of an earlier sample in ``out`` (removed first, so that ``out`` holds one sample)
 #: Written first in a sample's folder (hidden: ingest skips it): the folder is a sample's.
