@@ -105,7 +105,7 @@ def _command(commands, name: str, func, summary: str, description: str, examples
         epilog += "\n\n" + _environment(settings)
     parser = commands.add_parser(name, help=summary, description=description, epilog=epilog,
                                  formatter_class=_HelpFormatter)
-    parser.set_defaults(func=func)
+    parser.set_defaults(func=func, command_parser=parser)
     return parser
 
 
@@ -195,11 +195,16 @@ INGEST_ALL_REJECTED, INGEST_SOME_REJECTED = 1, 3
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pipelines import ingest
 
-    settings = _settings()
     if bool(args.sources) == args.reread or (args.reread and args.format != "auto"):
         print("error: give SOURCE... to ingest, or --reread alone to read the home's archive files again",
               file=sys.stderr)
         return 2
+    try:
+        ingest.check_sources(args.sources)  # before the home is made (QA: a typo created ./data/dagster)
+    except FileNotFoundError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    settings = _settings()
     started = time.monotonic()
     print(f"{'reading again the archive files of' if args.reread else 'ingesting into'} {settings.home}")
 
@@ -521,6 +526,9 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     from pipelines.runner import home_lock
 
     settings = _settings(prepare=False)
+    if not settings.published_dir.is_dir():  # said before any lock file is made (QA: it created the home)
+        print(f"error: nothing published yet in {settings.home}", file=sys.stderr)
+        return 1
     try:
         # after a run that is publishing, not between its switch and its pruning (QA)
         with home_lock(settings, on_wait=lambda message: print(message, file=sys.stderr, flush=True)):
@@ -901,7 +909,10 @@ def main(argv: list[str] | None = None) -> int:
     """The console script ``brandcare`` (nothing else calls it: tests run the command)."""
     from pipelines.settings import HomeDamagedError, write_failure
 
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said with the command's usage, not brandcare's (QA: `run --frobnicate`)
+        getattr(args, "command_parser", parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return args.func(args)
     except HomeDamagedError as exc:

@@ -877,6 +877,13 @@ def _rereads(record: ArchiveFile, fmt: str) -> bool:
     return fmt != "auto" and (record.status == "rejected" or record.format != fmt)
 
 
+def check_sources(sources: Iterable[str]) -> None:
+    """Raise FileNotFoundError naming the first local source that matches nothing."""
+    for source in sources:
+        if not is_url(source) and not Path(source).expanduser().exists() and not glob.glob(source, recursive=True):
+            raise FileNotFoundError(f"no archive file matches {source!r}")
+
+
 def ingest(
     sources: Iterable[str],
     settings: Settings,
@@ -897,9 +904,7 @@ def ingest(
     Sources that match nothing raise FileNotFoundError before anything is registered.
     """
     sources = list(sources)
-    for source in sources:
-        if not is_url(source) and not Path(source).expanduser().exists() and not glob.glob(source, recursive=True):
-            raise FileNotFoundError(f"no archive file matches {source!r}")
+    check_sources(sources)
     records: list[ArchiveFile] = []
     # files to normalise are batched (read in groups, stored one by one, compacted); output keeps their order
     queue: list[tuple[ArchiveFile | str, bool, str]] = []  # (file, is_new, the name given now)

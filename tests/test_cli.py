@@ -309,6 +309,7 @@ def test_sample_and_demo_refuse_to_overwrite_or_mix_and_numbers_are_checked_wher
         ("sql", "--max-rows", "-1", "select 1"): "argument --max-rows: -1 is not in 1..",
         ("ui", "--port", "99999"): "argument --port: 99999 is not in 1..65535",
     }
+    refused[("run", "--frobnicate")] = "usage: brandcare run"  # the command's usage, not brandcare's (QA)
     for command, message in refused.items():
         proc = run_cli(home, *command, check=False)
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, (command, proc)
@@ -319,6 +320,8 @@ def test_sample_and_demo_refuse_to_overwrite_or_mix_and_numbers_are_checked_wher
     (cut / "truth.json").unlink()
     assert run_cli(home, "sample", "--out", str(cut), "--days", "2", "--brand-count", "1").returncode == 0
 
+    for command in (["ingest", str(tmp_path / "typo")], ["rollback", "abc"]):  # refused before the home is made (QA)
+        assert run_cli(home, *command, check=False).returncode in (1, 2) and not home.exists(), command
     run_cli(home, "ingest", str(X_PAGE))
     demo = run_cli(home, "demo", check=False)
     assert demo.returncode == 2 and "holds 1 archive files of your own" in demo.stderr, demo.stderr
