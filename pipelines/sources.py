@@ -366,15 +366,20 @@ def collect(sources: Iterable[str], workdir: Path, managed: tuple[Path, ...] = (
     for source in sources:
         found = False
         if is_url(source):
-            candidates = [fetch(source, workdir)]
+            fetched = fetch(source, workdir)
+            candidates = [replace(fetched, source=unicode_text(fetched.source), name=unicode_text(fetched.name))]
         else:
             paths, found = local_files(source)
             skips = skip_reasons(paths) if found else {}  # on the paths as found: a link is where it lies
             if found:  # a file named on its own is always read
                 skips.update({p: SKIPPED_HOME for p in paths
                               if any(p.resolve().is_relative_to(own) for own in managed)})
-            candidates = [Candidate(str(p.resolve()), p.name, None, skipped=skips[p]) if p in skips
-                          else Candidate(str(p.resolve()), p.name, p.resolve(), companions_of(p.resolve()))
+            # the source and name a record keeps: text (a name's bytes that are not UTF-8 shown as U+FFFD:
+            # QA, such a name stopped the whole ingest when its record was stored); the path stays the file's
+            candidates = [Candidate(unicode_text(str(p.resolve())), unicode_text(p.name), None, skipped=skips[p])
+                          if p in skips else
+                          Candidate(unicode_text(str(p.resolve())), unicode_text(p.name), p.resolve(),
+                                    companions_of(p.resolve()))
                           for p in paths]
         for candidate in candidates:
             if candidate.path is not None and _looks_like_zip(candidate.path):
@@ -384,6 +389,12 @@ def collect(sources: Iterable[str], workdir: Path, managed: tuple[Path, ...] = (
                 yield replace(candidate, path=None, companions=(), error=BINARY_ERROR)
             else:
                 yield candidate
+
+
+def unicode_text(text: str) -> str:
+    """A file name or path as valid Unicode: bytes Python kept undecoded (a name that is not
+    UTF-8) become U+FFFD, so that it can be recorded and printed."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def skip_reasons(paths: list[Path]) -> dict[Path, str]:

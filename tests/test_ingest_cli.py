@@ -73,3 +73,17 @@ def test_reread_forgets_rejected_files_this_version_skips(tmp_path: Path):
     assert "archives: 1 files (0 rejected)" in run_cli(home, "status").stdout
     assert len(list((home / "archives").iterdir())) == 1
     assert run_cli(home, "ingest", "--reread").returncode == 0
+
+
+def test_a_file_name_that_is_not_utf8_is_read_and_shown_with_a_replacement_character(tmp_path: Path):
+    """A name whose bytes are not UTF-8 (a file copied from an old Latin-1 system) stopped the
+    whole ingest with a UnicodeEncodeError when its record was stored: nothing registered (QA)."""
+    import os
+    import shutil
+
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "x_v2" / "two_customers_page.json", folder / os.fsdecode(b"caf\xe9.json"))
+    shutil.copy(FIXTURES / "wxr" / "edge_cases.xml", folder / "good.xml")
+    proc = run_cli(tmp_path / "home", "ingest", str(folder))
+    assert "caf\ufffd.json" in proc.stdout and "2 files (0 rejected)" in proc.stdout, proc.stdout
