@@ -393,17 +393,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     settings = _settings()
     sample_dir = settings.sample_dir
-    others = [r for r in ingest.load_archive_files(settings).iter_rows(named=True)
-              if not r["source"].startswith(str(sample_dir))] if settings.archive_files_dir.is_dir() else []
-    if others:  # the demo's invented messages would join a user's in the published figures (QA)
-        print(f"error: the home {settings.home} holds {len(others)} archive files of your own: the demo writes its "
-              "invented sample into a home of its own (set BRANDCARE_HOME to a new folder)", file=sys.stderr)
-        return 2
     print(f"1/3 writing a sample archive to {sample_dir}")
     try:
         generate_sample(sample_dir, brands=args.brand_count, days=args.days, seed=args.seed)
     except SampleError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    # the home's archive files, loaded or pending, that are not this sample's: the invented messages
+    # would be published with them (QA: a user's archives; an interrupted demo of other settings)
+    sample = {ingest.file_sha256(path) for path in sample_dir.rglob("*") if path.is_file()}
+    others = [sha for sha in ingest.registered(settings) if sha not in sample]
+    if others:
+        print(f"error: the home {settings.home} holds {len(others)} archive files that are not this sample's (your "
+              "own, or an earlier demo's with other settings): the demo runs in a home of its own (set "
+              "BRANDCARE_HOME to a new folder)", file=sys.stderr)
         return 2
     print("2/3 ingesting it")
     new: list = []  # the files this ingest registered: a demo run again over its home registers none

@@ -223,7 +223,8 @@ def ensure_lake(settings: Settings) -> None:
             write_parquet(pl.DataFrame(schema=schema), placeholder)
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's content (its key in the store)."""
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
@@ -240,7 +241,7 @@ def register(candidate: Candidate, settings: Settings) -> tuple[str, bool]:
     """
     if candidate.path is None:
         return _refusal_key(candidate.source), False
-    sha = _sha256(candidate.path)
+    sha = file_sha256(candidate.path)
     if candidate.expected_sha256 and candidate.expected_sha256 != sha:
         raise SourceError(f"checksum mismatch for {candidate.source}: expected {candidate.expected_sha256}, got {sha}")
     folder = settings.archives_dir / sha

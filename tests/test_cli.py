@@ -323,9 +323,14 @@ def test_sample_and_demo_refuse_to_overwrite_or_mix_and_numbers_are_checked_wher
     for command in (["ingest", str(tmp_path / "typo")], ["rollback", "abc"]):  # refused before the home is made (QA)
         assert run_cli(home, *command, check=False).returncode in (1, 2) and not home.exists(), command
     run_cli(home, "ingest", str(X_PAGE))
-    demo = run_cli(home, "demo", check=False)
-    assert demo.returncode == 2 and "holds 1 archive files of your own" in demo.stderr, demo.stderr
-    assert not (home / "sample").exists()
+    demo = run_cli(home, "demo", "--days", "2", check=False)
+    assert demo.returncode == 2 and "holds 1 archive files that are not this sample's" in demo.stderr, demo.stderr
+    assert not (home / "lake" / "message_rows").exists() or "published" not in os.listdir(home)
+    other = tmp_path / "demo"  # a demo home holding an interrupted demo's files of other settings (QA)
+    run_cli(other, "sample", "--out", str(other / "sample"), "--days", "3", "--brand-count", "1")
+    run_cli(other, "ingest", str(other / "sample"))
+    demo = run_cli(other, "demo", "--days", "2", "--brand-count", "1", check=False)
+    assert demo.returncode == 2 and "that are not this sample's" in demo.stderr, demo.stderr
 
 
 def test_classify_labels_a_csv_of_texts_beside_its_own_columns(tmp_path):
