@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pipelines.canonical import EARLIEST_DAY
 from pipelines.locks import held_flock
-from pipelines.settings import Settings, load_settings
+from pipelines.settings import Settings, connect_duckdb, load_settings
 
 #: The Dagster instance the CLI writes: telemetry off, one writer, run monitoring on, and the
 #: event log kept connected (pipelines.event_log). A file brandcare wrote (its first line) is
@@ -114,6 +114,28 @@ def check_line(evaluation) -> str:
             + (f" ({description})" if description else ""))
 
 
+#: rows of a failed or warned check shown by ``brandcare run``
+CHECK_ROWS_SHOWN = 10
+
+
+def check_rows(settings: Settings, check_name: str) -> list[str]:
+    """The rows a dbt singular test (``dbt_project/tests/<check_name>.sql``) found, as lines
+    ``column=value, ...`` (at most :data:`CHECK_ROWS_SHOWN`, then how many more), read again
+    from the warehouse with the SQL dbt compiled in this home; empty for any other check. So a
+    warning names what it is about (QA: "an account wrote no message" named no account)."""
+    compiled = settings.dbt_target_dir / "compiled" / "brandcare" / "tests" / f"{check_name}.sql"
+    if not compiled.is_file() or not settings.warehouse_path.is_file():
+        return []
+    with connect_duckdb(settings.warehouse_path, read_only=True) as con:
+        # our own compiled test (no user data in it); its last line may be a comment
+        result = con.execute(f"select * from (\n{compiled.read_text()}\n) limit {CHECK_ROWS_SHOWN + 1}")
+        names = [column[0] for column in result.description]
+        rows = result.fetchall()
+    lines = [", ".join(f"{name}={value}" for name, value in zip(names, row, strict=True))
+             for row in rows[:CHECK_ROWS_SHOWN]]
+    return lines + (["and more"] if len(rows) > CHECK_ROWS_SHOWN else [])
+
+
 def step_failure_line(event) -> str:
     """One line for people of a step's failure event: the step and the error that failed it (not
     Dagster's wrapper around it: "Error occurred while executing op ..."), its class without the
@@ -180,8 +202,9 @@ def recover_dead_runs(instance) -> list[str]:
     from dagster import DagsterRunStatus, RunsFilter
 
     recovered = []
+    # NOT_STARTED: a run whose process died before its first step (QA: a full disk left one for good)
     stuck = instance.get_runs(filters=RunsFilter(statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING,
-                                                           DagsterRunStatus.QUEUED]))
+                                                           DagsterRunStatus.QUEUED, DagsterRunStatus.NOT_STARTED]))
     for run in stuck:
         pid = dead_pid(run)
         if pid is None:

@@ -214,6 +214,9 @@ def test_files_read_by_an_older_version_are_told_until_read_again(tmp_path):
 
     run = run_cli(home, "run", "--quiet", brands=X_BRANDS)
     assert "warning: check lake/archive_files:read_by_this_version" in run.stderr, run.stderr
+    # a warning of a dbt test names its rows (QA: "an account ... wrote no message" named none)
+    silent = run.stderr.split("warn_brand_accounts_silent", 1)[1].splitlines()[1:]
+    assert any(line.startswith("    brand_id=") and "account=" in line for line in silent), run.stderr
     assert "1 of 2 archive files were read by another version" in run.stderr
     manifest = json.loads((home / "published" / "current" / "manifest.json").read_text())
     page = json.loads(X_PAGE.read_text())

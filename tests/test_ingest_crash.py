@@ -256,8 +256,14 @@ def test_a_run_whose_process_died_is_marked_failed_and_status_says_why(tmp_path)
             assert (before.status, before.dead_pid) == ("STARTED", str(dead.pid))
             shown = run_cli(tmp_path / "home", "status").stdout
             assert f"its process (pid {dead.pid}) is gone" in shown, shown
-            (line,) = recover_dead_runs(instance)
-            assert line.startswith(f"run killed-run of pid {dead.pid} died: marked failed")
-        (run,) = home_status(settings).runs
+            # and one whose process died before its first step (QA: a full disk left it NOT_STARTED for good)
+            instance.add_run(DagsterRun(job_name="brandcare", run_id="never-started",
+                                        status=DagsterRunStatus.NOT_STARTED,
+                                        tags={PID_TAG: str(dead.pid), HOST_TAG: socket.gethostname()}))
+            lines = recover_dead_runs(instance)
+            assert sorted(line.split(" of pid")[0] for line in lines) == ["run killed-run", "run never-started"]
+            assert instance.get_run_by_id("never-started").status == DagsterRunStatus.FAILURE
+        runs = home_status(settings).runs
+    run = next(r for r in runs if r.run_id == "killed-run")
     assert run.status == "FAILURE" and run.dead_pid is None
     assert run.failures == [f"brandcare: the process of this run (pid {dead.pid}) is gone"]
