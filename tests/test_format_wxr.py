@@ -394,3 +394,13 @@ def test_a_squarespace_export_with_raw_ampersands_is_read_and_no_login_email_is_
     broken.write_text(export.read_text().replace("</channel>", "<item><title>Q&A</title></channel>"))
     with pytest.raises(ArchiveError, match="not well-formed XML: mismatched tag"):
         read_wxr(broken)
+
+
+def test_an_export_with_no_item_under_its_channel_says_so(tmp_path: Path):
+    """Items wrapped in <items> instead of <channel> read 0 records as a success, nothing said
+    (QA, a new user's hand-trimmed export)."""
+    odd = tmp_path / "odd.xml"
+    odd.write_text('<?xml version="1.0"?><rss version="2.0" xmlns:wp="http://wordpress.org/export/1.0/">'
+                   "<items><item><title>Hola</title><wp:post_id>1</wp:post_id></item></items></rss>")
+    read = read_wxr(odd)
+    assert read.records_read == 0 and read.notes[-1].startswith("no <item> under <rss><channel>: nothing read")

@@ -185,6 +185,9 @@ def read_wxr(path: Path) -> ReadResult:
                     rows.append({**row, "position": position})
     if position < 0 and local_name(root.tag) != "rss":
         raise ArchiveError("not a WordPress export: the root element is not <rss>")
+    if position < 0:  # read as a success with nothing said (QA: items wrapped in another element than <channel>)
+        notes = (*notes, "no <item> under <rss><channel>: nothing read (a WordPress export lists its posts as "
+                         "rss/channel/item, their comments inside them)")
     return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad), notes)
 
 
