@@ -565,9 +565,10 @@ def cmd_sql(args: argparse.Namespace) -> int:
             con.execute(f"set {option} = false")
         con.execute("set lock_configuration = true")
         try:
-            if len(con.extract_statements(args.query)) > 1:
-                print("error: give one SQL statement (several were given: only the last one's result "
-                      "would be shown)", file=sys.stderr)
+            statements = len(con.extract_statements(args.query))
+            if statements != 1:  # none: an empty query or a comment printed nothing, exit 0 (QA)
+                print("error: give one SQL statement" + (" (several were given: only the last one's result would "
+                      "be shown)" if statements else " (none was given)"), file=sys.stderr)
                 return 2
             result = con.sql(args.query)
             if result is None:
@@ -715,6 +716,13 @@ def cmd_classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _folder(text: str) -> str:
+    """An argparse type: a folder's path, not empty (an empty --out wrote into the working folder: QA)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path")
+    return text
+
+
 def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
     """An argparse type: a whole number from ``low`` to ``high`` (no bound when None), said in
     argparse's own error (exit 2, the command's usage) rather than a traceback later (QA)."""
@@ -751,7 +759,7 @@ def build_parser() -> argparse.ArgumentParser:
         ["brandcare sample --out /tmp/sample",
          "brandcare sample --out /tmp/big --brand-count 12 --days 90 --messages 100000"],
         settings=())
-    sample.add_argument("--out", required=True, help="folder to write")
+    sample.add_argument("--out", required=True, type=_folder, help="folder to write")
     sample.add_argument("--brand-count", type=_whole(1), default=6, help="number of brands")
     sample.add_argument("--days", type=_whole(1), default=60, help="days of activity")
     sample.add_argument("--seed", type=int, default=7, help="random seed")

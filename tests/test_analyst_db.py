@@ -312,6 +312,9 @@ def test_sql_answers_read_only_and_refuses_writes(demo_run):
     # several statements: refused, not the last one's result alone (QA)
     several = run_cli(demo_run.home, "sql", "select 1 as a; select 2 as b", "--csv", check=False)
     assert several.returncode == 2 and "one SQL statement" in several.stderr and several.stdout == ""
+    for nothing in ("", "   ", "-- a comment"):  # printed nothing, exit 0 (QA)
+        empty = run_cli(demo_run.home, "sql", nothing, check=False)
+        assert empty.returncode == 2 and "(none was given)" in empty.stderr, nothing
     # DuckDB's CSV, as DuckDB reads it back: it was Python's (CRLF, True, ['a']); an id taken with
     # $(... | tail -1) kept its \r and matched nothing (QA)
     typed = run_cli(demo_run.home, "sql", "select true as ok, ['a', 'b'] as ids, timestamptz '2026-10-01 10:00:00+00' "

@@ -313,6 +313,7 @@ def test_sample_and_demo_refuse_to_overwrite_or_mix_and_numbers_are_checked_wher
         ("ui", "--port", "99999"): "argument --port: 99999 is not in 1..65535",
     }
     refused[("run", "--frobnicate")] = "usage: brandcare run"  # the command's usage, not brandcare's (QA)
+    refused[("sample", "--out", "")] = "argument --out: an empty path"  # QA: wrote into the working folder
     for command, message in refused.items():
         proc = run_cli(home, *command, check=False)
         assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr, (command, proc)
