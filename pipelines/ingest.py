@@ -766,6 +766,14 @@ def _add_companions_beside_source(settings: Settings, sha: str) -> None:
     add_companions(Candidate(meta["source"], meta["name"], source, companions_of(source)), settings, sha)
 
 
+def _drop_records(settings: Settings, shas: set[str], work: Path) -> None:
+    """Remove the records (and rows) of ``shas`` from every part holding them, with the lake lock held."""
+    for part, path in sorted(_part_files(settings, "archive_files").items()):
+        held = shas & set(pl.read_parquet(path, columns=["sha256"])["sha256"].to_list())
+        if held:
+            _drop_from_part(settings, part, held, work)
+
+
 def _forget_skipped(settings: Settings, known: dict[str, ArchiveFile],
                     on_forget: Callable[[ArchiveFile, str], None] | None) -> None:
     """Remove the rejected files that this version would skip (:func:`reread`), with the lake
@@ -778,9 +786,7 @@ def _forget_skipped(settings: Settings, known: dict[str, ArchiveFile],
         if reason is None:
             continue
         with _work_folder(settings) as work:
-            for part, path in sorted(_part_files(settings, "archive_files").items()):
-                if sha in pl.read_parquet(path, columns=["sha256"])["sha256"].to_list():
-                    _drop_from_part(settings, part, {sha}, work)
+            _drop_records(settings, {sha}, work)
         shutil.rmtree(settings.archives_dir / sha)
         del known[sha]
         if on_forget:
@@ -945,6 +951,10 @@ def ingest(
             try:
                 sha, is_new = register(candidate, settings)
                 completed = not is_new and candidate.path is not None and add_companions(candidate, settings, sha)
+                refused = _refusal_key(candidate.source)
+                if candidate.path is not None and refused in known:  # refused before (a failed download), read now:
+                    _drop_records(settings, {refused}, work)          # its refusal no longer counts (QA)
+                    del known[refused]
             except Exception as exc:  # noqa: BLE001 - a file that cannot be registered is refused alone
                 candidate, is_new = replace(candidate, path=None, error=f"cannot register: {exc}"), False
                 sha = _refusal_key(candidate.source)

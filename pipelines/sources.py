@@ -215,6 +215,9 @@ def fetch(url: str, workdir: Path) -> Candidate:
     name = PurePosixPath(address.split("?", 1)[0]).name
     name = name if name not in ("", ".", "..") else "download"  # never a path out of the work folder
     shown = redact(url)  # what is recorded and logged: never a secret
+    if expected is not None and not re.fullmatch(r"[0-9a-f]{64}", expected):  # said before the download (QA)
+        return Candidate(source=shown, name=name, path=None,
+                         error=f"#sha256= wants the 64 hexadecimal digits of a SHA-256, not {expected[:70]!r}")
     if urlsplit(address).username or urlsplit(address).password:
         return Candidate(source=shown, name=name, path=None,
                          error="credentials in a URL are refused: give them through the environment "

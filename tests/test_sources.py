@@ -21,11 +21,13 @@ class _FlakyHandler(http.server.BaseHTTPRequestHandler):
 
     calls = 0
     authorizations: list = []
+    late_ready = False  # /late.json: 404 until set
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         type(self).calls += 1
         type(self).authorizations.append(self.headers.get("Authorization"))
-        if self.path.startswith("/page.json") and type(self).calls > 1:
+        if (self.path.startswith("/page.json") and type(self).calls > 1) or (
+                self.path.startswith("/late.json") and type(self).late_ready):
             self.send_response(200)
             self.send_header("Content-Length", str(len(PAGE)))
             self.end_headers()
@@ -47,6 +49,7 @@ class _FlakyHandler(http.server.BaseHTTPRequestHandler):
 def server():
     _FlakyHandler.calls = 0
     _FlakyHandler.authorizations = []
+    _FlakyHandler.late_ready = False
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FlakyHandler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -66,6 +69,21 @@ def test_http_checksum_mismatch_is_refused(server, settings):
     assert record.status == "rejected" and "checksum mismatch" in record.error
     (good,) = ingest.ingest([f"{server}/page.json#sha256={_sha(PAGE)}"], settings)
     assert good.status == "loaded"
+
+
+def test_a_download_that_failed_then_succeeds_leaves_no_rejection_behind(server, settings):
+    """A failed download stayed "1 rejected" in status after the same URL later loaded (QA); a
+    #sha256= that is no SHA-256 is refused before anything is downloaded."""
+    (failed,) = ingest.ingest([f"{server}/late.json"], settings)
+    assert failed.status == "rejected" and "404" in failed.error
+    _FlakyHandler.late_ready = True
+    (loaded,) = ingest.ingest([f"{server}/late.json"], settings)
+    assert loaded.status == "loaded"
+    assert ingest.load_archive_files(settings)["status"].to_list() == ["loaded"]
+    assert ingest.reconcile(settings).is_empty()
+    calls = _FlakyHandler.calls
+    (bad,) = ingest.ingest([f"{server}/late.json#sha256=zz"], settings)
+    assert bad.status == "rejected" and "64 hexadecimal digits" in bad.error and _FlakyHandler.calls == calls
 
 
 def test_http_not_found_is_reported_and_other_sources_go_on(server, settings):
