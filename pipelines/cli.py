@@ -325,6 +325,10 @@ def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
             print(f"    {row}", file=sys.stderr)
     manifest = current_manifest(settings)
     published = manifest is not None and manifest["version"] != before
+    if not outcome.success and outcome.interrupted and not published:  # not a failed step: exit as ingest does (QA)
+        print("interrupted: nothing published; the current publication stays "
+              f"{manifest['version'] if manifest else '(none)'}", file=sys.stderr)
+        return 128 + signal.SIGINT
     if not outcome.success:
         for line in outcome.failures():
             print(f"  {line}", file=sys.stderr)

@@ -93,6 +93,16 @@ class RunOutcome:
         failed = [check_line(e) for e in self.checks()["failed"]]
         return failed + [step_failure_line(event) for event in self.result.all_events if event.is_step_failure]
 
+    @property
+    def interrupted(self) -> bool:
+        """Whether a step failed because the run was interrupted (Ctrl-C, SIGTERM), not on its own."""
+        def causes(error):
+            while error is not None:
+                yield error.cls_name
+                error = error.cause
+        return any("DagsterExecutionInterruptedError" in causes(event.step_failure_data.error)
+                   for event in self.result.all_events if event.is_step_failure)
+
 
 def check_outcome(evaluation) -> str:
     """``passed``, ``failed`` (an error: nothing is published) or ``warned`` (a warning-severity

@@ -36,14 +36,15 @@ def _started_steps(home: Path, known: set[str]) -> set[str]:
         return {r.event_log_entry.step_key for r in records}
 
 
-def _kill_run_during(home: Path, step: str, delay_s: float) -> None:
-    """Start `brandcare run`, SIGKILL its process group `delay_s` after `step` starts."""
+def _kill_run_during(home: Path, step: str, delay_s: float, signum: int = signal.SIGKILL) -> subprocess.Popen:
+    """Start `brandcare run`, send ``signum`` (SIGKILL) to its process group `delay_s` after
+    `step` starts; the ended process, its output captured."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BRANDCARE_", "DAGSTER_"))}
     env["BRANDCARE_HOME"] = str(home)
     script = Path(sys.executable).with_name("brandcare")
     known = _run_ids(home)
     proc = subprocess.Popen([str(script), "run", "--quiet"], env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 600
     try:
         while step not in _started_steps(home, known):
@@ -53,8 +54,9 @@ def _kill_run_during(home: Path, step: str, delay_s: float) -> None:
         time.sleep(delay_s)
         assert proc.poll() is None, f"the run finished before the kill during {step}"
     finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        os.killpg(proc.pid, signum)
+        proc.stderr_text = proc.communicate(timeout=300)[1]
+    return proc
 
 
 def _same_version_everywhere(home: Path) -> str:
@@ -87,3 +89,14 @@ def test_a_killed_run_neither_blocks_the_next_nor_changes_its_results(demo_run, 
         expected = pl.read_parquet(demo_run.home / "published" / "current" / f"{table}.parquet")
         got = pl.read_parquet(home / "published" / "versions" / after / f"{table}.parquet")
         assert got.equals(expected), f"{table} differs from the uninterrupted run's"
+
+
+def test_an_interrupted_run_says_so_and_exits_as_interrupted(demo_run, tmp_path):
+    """Ctrl-C during a run read as a pipeline failure: "step warehouse failed:
+    DagsterExecutionInterruptedError", exit 1 (= a check or step failed; QA)."""
+    home = demo_run.copy(tmp_path)
+    before = _same_version_everywhere(home)
+    proc = _kill_run_during(home, "warehouse", 1.0, signal.SIGINT)
+    assert proc.returncode == 130, proc.stderr_text
+    assert f"interrupted: nothing published; the current publication stays {before}" in proc.stderr_text
+    assert _same_version_everywhere(home) == before
