@@ -371,7 +371,7 @@ def test_date_labels_are_spread_over_the_axis_and_shares_stop_at_100_percent():
     Nov 2017) one over the other; a brand deflecting every reply had a share axis up to 120%."""
     from datetime import date
 
-    from pipelines.report.charts import MAX_DATE_TICKS, date_ticks, deflection_chart
+    from pipelines.report.charts import MAX_DATE_TICKS, date_ticks, deflection_chart, trends_chart
 
     sparse = [date(2013, 2, 1), date(2017, 10, 1), date(2017, 11, 1), date(2025, 9, 1)]
     assert date_ticks(sparse) == [date(2013, 2, 1), date(2017, 10, 1), date(2025, 9, 1)]
@@ -379,6 +379,14 @@ def test_date_labels_are_spread_over_the_axis_and_shares_stop_at_100_percent():
     assert len(date_ticks(months)) == MAX_DATE_TICKS and date_ticks(months)[0] == months[0]
     assert date_ticks(months[:6]) == months[:6]
     assert len(date_ticks([date(2008, 6, 1), *months])) <= MAX_DATE_TICKS <= 8  # eighteen years: no overlap
+    # a trend whose one rate sits between periods of none (QA, a new user's real files: the axis
+    # shrank to that point and its three labels were drawn one over the other)
+    trend = [{"brand_name": "X", "period_start": day, "response_rate": rate, "median_first_response_min": None,
+              "is_final": True, "actionable_cases": cases}
+             for day, rate, cases in ((date(2007, 5, 1), None, 0), (date(2009, 9, 1), 0.0, 1), (date(2021, 9, 1), None, 0))]
+    drawn = trends_chart(trend, "month", {"X": "#0072B2"}, Words("en"))
+    xs = [float(x) for x in re.findall(r'<text[^>]* x="([\d.]+)"[^>]*>(?:May 2007|Sep 2009|Sep 2021)</text>', drawn)]
+    assert len(xs) == 3 and min(b - a for a, b in zip(sorted(xs), sorted(xs)[1:], strict=False)) > 60, xs
     row = {"brand_name": "Twitter Developers", "replies": 4, "phone": 0, "dm": 4, "canned_share": 0.25}
     svg = deflection_chart([row], ("phone", "dm"), Words("en"))
     assert "100%" in svg and "120%" not in svg and "110%" not in svg
@@ -396,6 +404,9 @@ def test_an_equity_band_of_a_few_cases_is_grey_not_a_rate():
     assert svg.count(">0%<") == 1 and ">n = 1<" in svg and ">50%<" in svg
     rows[1]["actionable_cases"] = MIN_CELL_CASES
     assert equity_chart(rows, Words("en")).count(">0%<") == 2
+    # a brand with no actionable case in any band has no row (QA: a row of dashes)
+    idle = [{"brand_name": "Xbox", "band_order": band, "actionable_cases": 0, "response_rate": None} for band in (0, 1)]
+    assert ">Xbox<" not in equity_chart(rows + idle, Words("en"))
 
 
 def test_a_brand_without_a_block_of_enough_cases_has_no_hours_panel():

@@ -191,6 +191,10 @@ def _date_axis(ax, days: list[date], grain: str, words: Words) -> None:
     from matplotlib.ticker import FixedLocator, FuncFormatter
 
     ax.xaxis.set_major_locator(FixedLocator([_num(d) for d in date_ticks(days)]))
+    if days:  # the axis spans every period, not the plotted points alone (QA: one point, every label at it)
+        first, last = _num(min(days)), _num(max(days))
+        pad = max((last - first) * 0.03, 15.0)
+        ax.set_xlim(first - pad, last + pad)
     label = words.short_day if grain == "week" else words.short_month
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: label(_day(v))))
 
@@ -376,7 +380,7 @@ def equity_chart(rows: list[dict], words: Words) -> str:
     """Brands x follower bands: the response rate, with the band's actionable cases; a band of
     fewer than MIN_CELL_CASES cases stays grey, as in the hours chart (QA: one unanswered case
     of a large account read as a deep red 0 %, a bias resting on one case)."""
-    brands = sorted({r["brand_name"] for r in rows})
+    brands = sorted({r["brand_name"] for r in rows if r["actionable_cases"]})  # QA: a row of dashes for none
     cells = {(r["brand_name"], r["band_order"]): r for r in rows}
     rates, counts = [], []
     for name in brands:
