@@ -15,6 +15,7 @@ import dataclasses
 import errno
 import gc
 import os
+import shutil
 import signal
 import sys
 import time
@@ -399,20 +400,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     settings = _settings()
     sample_dir = settings.sample_dir
-    print(f"1/3 writing a sample archive to {sample_dir}")
+    # the home's archive files, loaded or pending, that are not this sample's: the invented messages
+    # would be published with them (QA: a user's archives; an interrupted demo of other settings).
+    # Told from a scratch copy of the sample, so that a refused demo leaves nothing in the home (its
+    # sample's brands.yaml would be the registry of the next run: review)
+    scratch = settings.temp_dir / f"demo-sample-{os.getpid()}"
     try:
-        generate_sample(sample_dir, brands=args.brand_count, days=args.days, seed=args.seed)
+        generate_sample(scratch, brands=args.brand_count, days=args.days, seed=args.seed)
+        sample = {ingest.file_sha256(path) for path in scratch.rglob("*") if path.is_file()}
     except SampleError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    # the home's archive files, loaded or pending, that are not this sample's: the invented messages
-    # would be published with them (QA: a user's archives; an interrupted demo of other settings)
-    sample = {ingest.file_sha256(path) for path in sample_dir.rglob("*") if path.is_file()}
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     others = [sha for sha in ingest.registered(settings) if sha not in sample]
     if others:
         print(f"error: the home {settings.home} holds {len(others)} archive files that are not this sample's (your "
               "own, or an earlier demo's with other settings): the demo runs in a home of its own (set "
               "BRANDCARE_HOME to a new folder)", file=sys.stderr)
+        return 2
+    print(f"1/3 writing a sample archive to {sample_dir}")
+    try:
+        generate_sample(sample_dir, brands=args.brand_count, days=args.days, seed=args.seed)  # the same, here
+    except SampleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     print("2/3 ingesting it")
     new: list = []  # the files this ingest registered: a demo run again over its home registers none

@@ -829,7 +829,9 @@ def _normalise_batch(batch: list[str | ArchiveFile], settings: Settings, fmt: st
                 and (p.error is not None or p.messages is None or p.messages.is_empty())}
         for sha in kept:
             earlier, read = loaded_before[sha], parsed[sha]
-            why = read.error or f"every one of its {read.quarantine.height} records quarantined"
+            quarantined = 0 if read.quarantine is None else read.quarantine.height
+            why = read.error or (f"every one of its {quarantined} records quarantined" if quarantined
+                                 else "no record read")
             stored[sha] = replace(read.record(settings), status="rejected", format=fmt, error=(
                 f"not readable as {fmt}: {why}; nothing changed: its earlier load as "
                 f"{earlier.format} is kept ({earlier.records_loaded} records)"))
@@ -951,10 +953,13 @@ def ingest(
             try:
                 sha, is_new = register(candidate, settings)
                 completed = not is_new and candidate.path is not None and add_companions(candidate, settings, sha)
-                refused = _refusal_key(candidate.source)
-                if candidate.path is not None and refused in known:  # refused before (a failed download), read now:
-                    _drop_records(settings, {refused}, work)          # its refusal no longer counts (QA)
-                    del known[refused]
+                # refused before (a failed download), read now: its refusal no longer counts (QA); a zip's
+                # entries ("<source>!<entry>") answer for the zip's own source
+                refused = {_refusal_key(s) for s in {candidate.source, candidate.source.split("!", 1)[0]}} & set(known)
+                if candidate.path is not None and refused:
+                    _drop_records(settings, refused, work)
+                    for key in refused:
+                        del known[key]
             except Exception as exc:  # noqa: BLE001 - a file that cannot be registered is refused alone
                 candidate, is_new = replace(candidate, path=None, error=f"cannot register: {exc}"), False
                 sha = _refusal_key(candidate.source)

@@ -222,7 +222,7 @@ def fetch(url: str, workdir: Path) -> Candidate:
         return Candidate(source=shown, name=name, path=None,
                          error="credentials in a URL are refused: give them through the environment "
                                f"({HTTP_AUTHORIZATION_VAR} for http(s), the fsspec backend's own variables otherwise)")
-    target = workdir / hashlib.sha256(address.encode()).hexdigest()[:12] / name
+    target = workdir / hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()[:12] / name
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         if address.startswith(("http://", "https://")):
@@ -267,7 +267,7 @@ def _unzip(candidate: Candidate, workdir: Path) -> Iterator[Candidate]:
     ratio of the whole zip's size together (many entries each under MIN_BOMB_BYTES)."""
     assert candidate.path is not None
     outer = candidate.name
-    target_root = workdir / ("unzip-" + hashlib.sha256(str(candidate.path).encode()).hexdigest()[:12])
+    target_root = workdir / ("unzip-" + hashlib.sha256(os.fsencode(candidate.path)).hexdigest()[:12])
     try:
         archive = zipfile.ZipFile(candidate.path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:

@@ -329,7 +329,8 @@ def test_sample_and_demo_refuse_to_overwrite_or_mix_and_numbers_are_checked_wher
     run_cli(home, "ingest", str(X_PAGE))
     demo = run_cli(home, "demo", "--days", "2", check=False)
     assert demo.returncode == 2 and "holds 1 archive files that are not this sample's" in demo.stderr, demo.stderr
-    assert not (home / "lake" / "message_rows").exists() or "published" not in os.listdir(home)
+    assert not (home / "sample").exists(), "a refused demo leaves no sample (its registry would be the default)"
+    assert not any((home / "tmp").glob("demo-sample-*"))
     other = tmp_path / "demo"  # a demo home holding an interrupted demo's files of other settings (QA)
     run_cli(other, "sample", "--out", str(other / "sample"), "--days", "3", "--brand-count", "1")
     run_cli(other, "ingest", str(other / "sample"))

@@ -85,5 +85,10 @@ def test_a_file_name_that_is_not_utf8_is_read_and_shown_with_a_replacement_chara
     folder.mkdir()
     shutil.copy(FIXTURES / "x_v2" / "two_customers_page.json", folder / os.fsdecode(b"caf\xe9.json"))
     shutil.copy(FIXTURES / "wxr" / "edge_cases.xml", folder / "good.xml")
+    import zipfile  # a zip of such a name too (review: its entries' folder was named from the raw name)
+
+    with zipfile.ZipFile(folder / os.fsdecode(b"d\xe9j\xe0.zip"), "w") as bundle:
+        bundle.write(FIXTURES / "twcs" / "excel_index_crlf.csv", "inner.csv")
     proc = run_cli(tmp_path / "home", "ingest", str(folder))
-    assert "caf\ufffd.json" in proc.stdout and "2 files (0 rejected)" in proc.stdout, proc.stdout
+    assert "caf\ufffd.json" in proc.stdout and "3 files (0 rejected)" in proc.stdout, proc.stdout
+    assert "d\ufffdj\ufffd.zip/inner.csv" in proc.stdout, proc.stdout

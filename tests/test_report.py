@@ -404,9 +404,21 @@ def test_an_equity_band_of_a_few_cases_is_grey_not_a_rate():
     assert svg.count(">0%<") == 1 and ">n = 1<" in svg and ">50%<" in svg
     rows[1]["actionable_cases"] = MIN_CELL_CASES
     assert equity_chart(rows, Words("en")).count(">0%<") == 2
-    # a brand with no actionable case in any band has no row (QA: a row of dashes)
-    idle = [{"brand_name": "Xbox", "band_order": band, "actionable_cases": 0, "response_rate": None} for band in (0, 1)]
-    assert ">Xbox<" not in equity_chart(rows + idle, Words("en"))
+    # a brand with no actionable case in any band has no row (QA: a row of dashes), and a report
+    # where no brand has any shows no chart (review: the chart of no brand failed the publication)
+    from pipelines.report.data import ReportData
+    from pipelines.report.render import _sections
+
+    idle = [{"brand_id": "x", "brand_name": "Xbox", "band_order": band, "actionable_cases": 0, "response_rate": None}
+            for band in (0, 1)]
+
+    def equity_section(equity_rows):
+        data = ReportData(horizon=None, equity=equity_rows)
+        return next(s for s in _sections(data, Words("en"), 7, 3) if s.id == "equity")
+
+    assert ">Xbox<" not in equity_section(rows + idle).charts[0] and ">Twitter Developers<" in equity_section(
+        rows + idle).charts[0]
+    assert equity_section(idle).empty and not equity_section(idle).charts
 
 
 def test_a_brand_without_a_block_of_enough_cases_has_no_hours_panel():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import io
 import threading
 import zipfile
 from pathlib import Path
@@ -21,17 +22,19 @@ class _FlakyHandler(http.server.BaseHTTPRequestHandler):
 
     calls = 0
     authorizations: list = []
-    late_ready = False  # /late.json: 404 until set
+    late_ready = False  # /late.json, /late.zip: 404 until set, then late_body
+    late_body = PAGE
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         type(self).calls += 1
         type(self).authorizations.append(self.headers.get("Authorization"))
-        if (self.path.startswith("/page.json") and type(self).calls > 1) or (
-                self.path.startswith("/late.json") and type(self).late_ready):
+        late = self.path.startswith("/late") and type(self).late_ready
+        if (self.path.startswith("/page.json") and type(self).calls > 1) or late:
+            body = type(self).late_body if late else PAGE
             self.send_response(200)
-            self.send_header("Content-Length", str(len(PAGE)))
+            self.send_header("Content-Length", str(len(body)))
             self.end_headers()
-            self.wfile.write(PAGE)
+            self.wfile.write(body)
         elif self.path.startswith("/page.json"):
             self.send_error(503, "try again")
         elif self.path.startswith("/to_file"):  # a redirect out of http(s)
@@ -50,6 +53,7 @@ def server():
     _FlakyHandler.calls = 0
     _FlakyHandler.authorizations = []
     _FlakyHandler.late_ready = False
+    _FlakyHandler.late_body = PAGE
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FlakyHandler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -81,6 +85,17 @@ def test_a_download_that_failed_then_succeeds_leaves_no_rejection_behind(server,
     assert loaded.status == "loaded"
     assert ingest.load_archive_files(settings)["status"].to_list() == ["loaded"]
     assert ingest.reconcile(settings).is_empty()
+    # a zip whose download failed, then served: its entries answer for it (review)
+    _FlakyHandler.late_ready = False
+    (failed_zip,) = ingest.ingest([f"{server}/late.zip"], settings)
+    assert failed_zip.status == "rejected"
+    bundle = io.BytesIO()
+    with zipfile.ZipFile(bundle, "w") as archive:
+        archive.writestr("inner.json", PAGE + b"\n")  # content of its own
+    _FlakyHandler.late_ready, _FlakyHandler.late_body = True, bundle.getvalue()
+    (entry,) = ingest.ingest([f"{server}/late.zip"], settings)
+    assert entry.status == "loaded" and entry.source == f"{server}/late.zip!inner.json"
+    assert ingest.load_archive_files(settings)["status"].to_list() == ["loaded", "loaded"]
     calls = _FlakyHandler.calls
     (bad,) = ingest.ingest([f"{server}/late.json#sha256=zz"], settings)
     assert bad.status == "rejected" and "64 hexadecimal digits" in bad.error and _FlakyHandler.calls == calls

@@ -380,7 +380,7 @@ def equity_chart(rows: list[dict], words: Words) -> str:
     """Brands x follower bands: the response rate, with the band's actionable cases; a band of
     fewer than MIN_CELL_CASES cases stays grey, as in the hours chart (QA: one unanswered case
     of a large account read as a deep red 0 %, a bias resting on one case)."""
-    brands = sorted({r["brand_name"] for r in rows if r["actionable_cases"]})  # QA: a row of dashes for none
+    brands = sorted({r["brand_name"] for r in rows})
     cells = {(r["brand_name"], r["band_order"]): r for r in rows}
     rates, counts = [], []
     for name in brands:

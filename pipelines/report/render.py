@@ -54,6 +54,9 @@ def _months(words: Words, months: list[date]) -> str:
 def _sections(data: ReportData, words: Words, window_days: int, canned_min_replies: int) -> list[Section]:
     colours = charts.brand_colours([b["brand_name"] for b in data.brands])
     grain = words(f"grain_{data.trend_grain}")
+    # bands with actionable cases only: a brand without any drew a row of dashes (QA), and a
+    # report without any, an empty section rather than a chart of no brand (review: it failed)
+    equity = [r for r in data.equity if r["actionable_cases"]]
     sections = [_leaderboard(data, words, window_days)]
     specs = (
         # a trend needs a response rate somewhere (periods without actionable cases have none)
@@ -63,8 +66,8 @@ def _sections(data: ReportData, words: Words, window_days: int, canned_min_repli
         ("first-response", words("first_response"), words("first_response_how"), ["care_cases"],
          data.response_buckets, lambda: [charts.response_buckets_chart(data.response_buckets, words)]),
         ("equity", words("equity_title"), words("equity_how", min_cases=charts.MIN_CELL_CASES), ["equity_by_band"],
-         data.equity,
-         lambda: [charts.equity_chart(data.equity, words)]),
+         equity,
+         lambda: [charts.equity_chart(equity, words)]),
         ("hours", words("hours_title"), words("hours_cases_how", min_cases=charts.MIN_CELL_CASES),
          ["hour_weekday"], data.hour_weekday,
          lambda: [charts.hours_cases_chart(data.hour_weekday, words),
