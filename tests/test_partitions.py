@@ -344,6 +344,16 @@ def test_a_build_recomputes_its_own_runs_months_whatever_window_another_run_wrot
         upstream = [key for key in job.asset_layer.executable_asset_keys if key not in downstream | {RUN_WINDOW}]
         assert AssetKey("brands") in upstream and AssetKey("care_cases") not in upstream
         assert job.execute_in_process(instance=instance, asset_selection=upstream, raise_on_error=False).success
+        # the backfill's next run builds the window and what follows: it tests care_cases and
+        # agent_activity against the brands the first run built (QA: no run of the backfill did; it
+        # published without them). care_cases' test against messages, a model of the first run that
+        # is not upstream of care_cases, still runs in neither (docs/backfill.md says so)
+        window = job.execute_in_process(instance=instance, asset_selection=[RUN_WINDOW, *downstream],
+                                        raise_on_error=False, tags=range_tags(date(2026, 1, 1), date(2026, 1, 31)))
+        assert window.success
+        evaluated = {e.check_name for e in window.get_asset_check_evaluations()}
+        assert {"relationships_care_cases_brand_id__brand_id__ref_stg_brands_",
+                "relationships_agent_activity_brand_id__brand_id__ref_stg_brands_"} <= evaluated
     run_cli(home, "run", "--quiet", brands=brands)
     assert not _cases(home)["x:100"]["off_hours"]
 

@@ -155,8 +155,11 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: Brand
     _prefetch("great_expectations")
     # dbt selects a data test when one of its models is selected (eager): a run of the models
     # upstream of the window (a UI backfill's first run) ran care_cases' relationship tests before
-    # care_cases existed. Cautious: when all are (a whole build selects every test all the same)
-    os.environ.setdefault(DBT_INDIRECT_SELECTION_VAR, "cautious")
+    # care_cases existed. Cautious (all its models selected) then skipped those tests in every run
+    # of a backfill, which published without them (QA). Buildable: each of its models selected or
+    # upstream of the selection, so the run that builds care_cases tests it against the brands an
+    # earlier run built (a whole build selects every test all the same)
+    os.environ.setdefault(DBT_INDIRECT_SELECTION_VAR, "buildable")
     write_build_state(settings, context.run.run_id, "building")
     log = settings.dbt_target_dir / "dbt.log"
     logged = log.stat().st_size if log.is_file() else 0  # this build's lines follow
