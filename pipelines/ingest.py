@@ -780,15 +780,18 @@ def _forget_skipped(settings: Settings, known: dict[str, ArchiveFile],
     lock held: their record first (they hold no rows), then their stored copy."""
     from pipelines.sources import skip_reason
 
-    for sha, record in list(known.items()):
+    reasons = {}
+    for sha, record in known.items():
         stored = settings.archives_dir / sha / STORED_NAME
-        reason = skip_reason(stored, record.name) if record.status == "rejected" and stored.is_file() else None
-        if reason is None:
-            continue
-        with _work_folder(settings) as work:
-            _drop_records(settings, {sha}, work)
+        if record.status == "rejected" and stored.is_file() and (reason := skip_reason(stored, record.name)):
+            reasons[sha] = reason
+    if not reasons:
+        return
+    with _work_folder(settings) as work:  # one pass over the parts for all of them
+        _drop_records(settings, set(reasons), work)
+    for sha, reason in reasons.items():
         shutil.rmtree(settings.archives_dir / sha)
-        del known[sha]
+        record = known.pop(sha)
         if on_forget:
             on_forget(record, reason)
 
@@ -955,7 +958,8 @@ def ingest(
                 completed = not is_new and candidate.path is not None and add_companions(candidate, settings, sha)
                 # refused before (a failed download), read now: its refusal no longer counts (QA); a zip's
                 # entries ("<source>!<entry>") answer for the zip's own source
-                refused = {_refusal_key(s) for s in {candidate.source, candidate.source.split("!", 1)[0]}} & set(known)
+                named = {candidate.source, candidate.source.split("!", 1)[0]}
+                refused = {_refusal_key(source) for source in named} & known.keys()
                 if candidate.path is not None and refused:
                     _drop_records(settings, refused, work)
                     for key in refused:

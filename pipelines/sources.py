@@ -136,13 +136,18 @@ def x_archive_extras(paths: Iterable[PurePath]) -> set[PurePath]:
     return extras
 
 
+def _notes_name(name: str) -> bool:
+    """Whether a file's name says YAML, Markdown or HTML (:data:`NOTES_SUFFIXES`)."""
+    return PurePath(name).suffix.lower() in NOTES_SUFFIXES
+
+
 def extras(paths: Iterable[PurePath]) -> dict[PurePath, str]:
     """Of files found together, those that a tool wrote beside its data and that hold no
     messages, with the reason: an X archive's (:func:`x_archive_extras`), the ``query`` file
     academictwitteR writes beside its ``data_<id>.json`` and ``users_<id>.json`` pages, and
     YAML and Markdown files (a brand registry or a README kept with the exports)."""
     paths = list(paths)
-    reasons = {p: SKIPPED_NOTES for p in paths if p.suffix.lower() in NOTES_SUFFIXES}
+    reasons = {p: SKIPPED_NOTES for p in paths if _notes_name(p.name)}
     reasons.update({p: SKIPPED_X_EXTRA for p in x_archive_extras(paths)})
     pages = {p.parent for p in paths if re.fullmatch(r"data_\d+\.json", p.name)}
     reasons.update({p: SKIPPED_QUERY for p in paths if p.name == "query" and p.parent in pages})
@@ -415,7 +420,7 @@ def skip_reason(path: Path, name: str) -> str | None:
     from its name and first bytes alone: YAML, Markdown or HTML, a sample's truth.json, binary
     data (a zip is not: it is opened); else None. Also what ``ingest --reread`` forgets of the
     files an older version registered (it read every file of a folder)."""
-    if PurePath(name).suffix.lower() in NOTES_SUFFIXES:
+    if _notes_name(name):
         return SKIPPED_NOTES
     if name == "truth.json" and head_bytes(path).startswith(TRUTH_HEAD):
         return SKIPPED_TRUTH

@@ -405,7 +405,7 @@ def _whole_texts(records: list[dict], note_file: Path) -> int:
         return 0
     posts = sorted((int(r["native_id"]), i) for i, r in enumerate(records) if r["native_id"].isdigit())
     post_ids = [native for native, _ in posts]
-    given = 0
+    taken: set[int] = set()  # the records given a note's text
     for note in sorted(notes, key=lambda n: int(n["native_id"].removeprefix("note:"))):  # oldest first
         note_id = int(note["native_id"].removeprefix("note:"))
         whole = _comparable(note["text"])
@@ -416,16 +416,14 @@ def _whole_texts(records: list[dict], note_file: Path) -> int:
             record = records[index]
             shown = _comparable(record["text"])
             cut = shown.endswith("…") and whole.startswith(shown.removesuffix("…").rstrip())
-            if record["kind"] == "post" and record.get("whole_text") is None and (shown == whole or cut):
+            if record["kind"] == "post" and index not in taken and (shown == whole or cut):
                 # the note's text as it is (a reply's leading @handles, which it lacks, stay in
                 # mentions): equal texts are how the warehouse knows the two for one message
-                record["text"], record["whole_text"] = note["text"], note["native_id"]
+                record["text"] = note["text"]
                 record["mentions"] = list(dict.fromkeys(record["mentions"] + note["mentions"]))
-                given += 1
+                taken.add(index)
                 break
-    for record in records:
-        record.pop("whole_text", None)
-    return given
+    return len(taken)
 
 
 def _notes(items: list, owner: dict) -> tuple[list[dict], list[dict]]:
