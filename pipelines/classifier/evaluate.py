@@ -21,10 +21,10 @@ from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_
 
 from pipelines.classifier import model as model_files
 from pipelines.classifier.corpus import LABELS, REPO, default_corpus, load_corpus, task_rows
+from pipelines.classifier.heldout import EVALUATION_FILE
 from pipelines.classifier.train import C_GRID, GENERAL_WEIGHTS, SPEED_REPEATS, TIE_MARGIN, fastest, repeated
 from pipelines.classifier.train import SPEED_ROWS as CANDIDATE_SPEED_ROWS
 
-EVALUATION_FILE = "evaluation.json"
 MODEL_CARD = REPO / "docs" / "classifiers.md"
 ACTIONABLE = ("complaint", "question")
 SPEED_ROWS = 50_000
@@ -514,25 +514,3 @@ Before = the lexicon and rule model the classifiers replaced, on the same messag
 - The corpus's brands and sectors (banking, airlines, retail, telecom, streaming) dominate;
   other sectors' vocabulary is weaker.
 """
-
-
-def manifest_entry(model_dir: Path = model_files.MODEL_DIR) -> dict:
-    """The classifiers' version and held-out figures, for a publication's manifest.json: per task
-    and language accuracy and macro-F1 on the test split, actionable F1; the model version alone
-    when ``brandcare evaluate`` has not been run for it."""
-    version = model_files.load_card(model_dir)["version"]
-    path = model_dir / EVALUATION_FILE
-    result = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-    if result.get("version") != version:
-        return {"version": version, "heldout": None}
-    return {
-        "version": version,
-        "heldout": {
-            "corpus": result["corpus"],
-            "tasks": {
-                task: {lang: {k: s.get(k) for k in ("rows", "accuracy", "macro_f1")} for lang, s in langs.items()}
-                for task, langs in result["model"]["tasks"].items()
-            },
-            "actionable_f1": {lang: s["f1"] for lang, s in result["model"]["actionable"].items()},
-        },
-    }

@@ -75,13 +75,12 @@ def _require_own_build(context: AssetExecutionContext, settings) -> None:
 
 
 def classifiers_entry(settings) -> dict:
-    """The classifiers' version and held-out figures (imported here: scikit-learn loads slowly),
-    and ``lake``: the versions that labelled the loaded files, with their files and messages
-    (``version`` null: a version before they were recorded). Labels of other versions than
-    ``version`` come from a home upgraded since and not read again (QA: the manifest named the
-    new classifiers for labels the old ones gave)."""
+    """The classifiers' version and held-out figures, and ``lake``: the versions that labelled the
+    loaded files, with their files and messages (``version`` null: a version before they were
+    recorded). Labels of other versions than ``version`` come from a home upgraded since and not
+    read again (QA: the manifest named the new classifiers for labels the old ones gave)."""
     from pipelines import ingest
-    from pipelines.classifier.evaluate import manifest_entry
+    from pipelines.classifier.heldout import manifest_entry
 
     files = ingest.load_archive_files(settings).filter(pl.col("status") == "loaded")
     lake = (files.group_by("classifier_version")
