@@ -250,9 +250,14 @@ def wait_for_warehouse(settings: Settings, say: Callable[[str], None], timeout_s
         try:
             duckdb.connect(str(settings.warehouse_path)).close()
             return
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
-                raise
+        except duckdb.Error as exc:
+            if not (isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()):
+                if "Corrupt database file" not in str(exc):
+                    raise
+                from pipelines.defs.warehouse import damaged_warehouse
+
+                # (QA: the build's step said so, but this wait opens the file first: a traceback)
+                raise RunError(damaged_warehouse(settings, str(exc).split(" in block at", 1)[0])) from exc
             if time.monotonic() > deadline:
                 raise RunError(f"the working warehouse stays locked: {exc}") from exc
             if not told:

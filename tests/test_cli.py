@@ -486,6 +486,28 @@ def test_status_says_the_months_materialised_as_their_spans():
     assert month_spans(["2026-05"]) == "2026-05"
 
 
+def test_a_run_on_a_damaged_warehouse_says_what_to_do_not_a_traceback(tmp_path):
+    """A run opens the working warehouse before its build, to wait for another holder of its
+    lock: a damaged file failed there with DuckDB's traceback, not the build's words."""
+    import duckdb
+
+    home = tmp_path / "home"
+    run_cli(home, "ingest", str(FIXTURES / "x_v2" / "two_customers_page.json"))
+    warehouse = home / "warehouse" / "brandcare.duckdb"
+    warehouse.parent.mkdir(parents=True)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create table t as select range as i, repeat('x', 100) as s from range(200000)")
+    with warehouse.open("r+b") as handle:  # every block after the file's headers
+        handle.seek(12288)
+        handle.write(os.urandom(warehouse.stat().st_size - 12288))
+    proc = run_cli(home, "run", "--quiet", check=False, brands=FIXTURES / "x_v2" / "brands.yaml")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
+    assert proc.stderr.startswith(f"error: the working warehouse {warehouse} is damaged (Corrupt database file: "), \
+        proc.stderr
+    assert "remove it and run again; it is rebuilt from the lake" in proc.stderr
+    assert not (home / "published" / "current").exists()
+
+
 def test_a_damaged_warehouse_is_told_from_dbts_log_of_this_build_only(tmp_path):
     """QA: a truncated warehouse failed every run with '90 of 189 ERROR creating ...', DuckDB's
     'Corrupt database file' only in dbt.log. The step now says so, and what to do; a line of an

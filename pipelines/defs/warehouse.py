@@ -168,10 +168,15 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: Brand
         yield from invocation.stream()  # raises when dbt failed: the state stays "building"
     except Exception as exc:
         if corrupt := _corrupt_warehouse(log, logged):
-            raise Failure(f"the working warehouse {settings.warehouse_path} is damaged ({corrupt}): remove it and "
-                          "run again; it is rebuilt from the lake, and the publication stays as it is") from exc
+            raise Failure(damaged_warehouse(settings, corrupt)) from exc
         raise
     write_build_state(settings, context.run.run_id, "built")
+
+
+def damaged_warehouse(settings: Settings, detail: str) -> str:
+    """What to do about a working warehouse DuckDB cannot read (``detail``: its words)."""
+    return (f"the working warehouse {settings.warehouse_path} is damaged ({detail}): remove it and run again; "
+            "it is rebuilt from the lake, and the publication stays as it is")
 
 
 def _corrupt_warehouse(log: Path, start: int) -> str | None:
