@@ -46,13 +46,14 @@ def test_demo_publishes_every_file_and_prints_the_top_of_the_scorecard(demo_run)
     assert {"opened_text", "customer_handle", "author_followers", "opened_url"} <= set(unanswered.columns)
 
 
-def test_dbt_keeps_its_own_log_at_info_level(demo_run):
-    """dbt's log file records every node's start and result, without the debug events (each
-    statement and connection) that cost a second of CPU per run (pipelines.defs.resources)."""
-    lines = (demo_run.home / "dbt" / "target" / "dbt.log").read_text().splitlines()
-    levels = {json.loads(line)["info"]["level"] for line in lines}
-    assert "info" in levels and "debug" not in levels
-    assert any("brand_scorecards" in line and "OK created" in line for line in lines)
+def test_dbt_keeps_warnings_and_errors_in_its_own_log_not_each_node(demo_run):
+    """dbt's log file keeps what goes wrong (a damaged warehouse is told from it), not each node's
+    start and result (Dagster's event log and the run's output hold them: 0.5 s of CPU per run),
+    nor the debug events (each statement and connection: 1 s more; pipelines.defs.resources).
+    tests/test_reply_coverage.py sees a warning in it."""
+    log = demo_run.home / "dbt" / "target" / "dbt.log"
+    lines = log.read_text().splitlines() if log.exists() else []
+    assert {json.loads(line)["info"]["level"] for line in lines} <= {"warn", "error"}
 
 
 def test_every_archive_file_reconciles_and_every_malformed_record_is_in_quarantine(demo_run):

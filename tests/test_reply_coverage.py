@@ -44,6 +44,10 @@ def test_a_sample_that_cuts_its_conversations_warns_and_the_report_says_so(tmp_p
     # saying what it means, not the check's name only (QA)
     assert "miss their parent: the archives cut its conversations" in proc.stderr
     assert "response rates undercount" in proc.stderr
+    # and in dbt's own log, which keeps warnings and errors only
+    logged = [json.loads(line) for line in (home / "dbt" / "target" / "dbt.log").read_text().splitlines()]
+    assert {e["info"]["level"] for e in logged} == {"warn"}
+    assert any(e["data"].get("node_info", {}).get("node_name") == "warn_conversations_cut" for e in logged)
     # and so does the publication's manifest
     manifest = json.loads((home / "published" / "current" / "manifest.json").read_text())
     (cut,) = [check for check in manifest["checks"] if check["name"] == "warn_conversations_cut"]
