@@ -1,15 +1,16 @@
 """Fixtures shared by the tests; helpers are in support.py.
 
 Tests that run the pipeline are end-to-end (marker ``e2e``: the ones using ``demo_run`` are marked
-here, the others in their module); ``make unit`` runs the rest in seconds. Under xdist, each
-worker builds the demo run once (two builds in parallel cost less wall time than one worker
-reading it alone: measured 10m17s for ``make test`` with every reader on one worker); the tests
-of a module that share a module-scoped fixture (a pipeline run, a trained model) go to one
-worker (group: the module), so that fixture is not built once per worker.
+here, the others in their module); ``make unit`` runs the rest in seconds. Under xdist, the
+demo run is built once and read by both workers (every reader on one worker cost more wall
+time: measured 10m17s for ``make test``); the tests of a module that share a module-scoped
+fixture (a pipeline run, a trained model) go to one worker (group: the module), so that fixture
+is not built once per worker.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -54,7 +55,22 @@ def settings(tmp_path: Path):
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> DemoRun:
     """One sample (6 brands, 40 days) through the whole pipeline via the CLI, shared by the
-    end-to-end tests that only read it (tests that change a home copy it first)."""
-    home = tmp_path_factory.mktemp("demo") / "home"
-    proc = run_cli(home, "demo", "--days", "40")
-    return DemoRun(home=home, stdout=proc.stdout)
+    end-to-end tests that only read it (tests that change a home copy it first). Under xdist the
+    first worker to ask builds it in the session's shared temporary folder, and the other waits
+    for it and reads the same home (built once per worker, it cost some 35 s of CPU twice)."""
+    import fcntl
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this session
+    folder = root / "demo"
+    folder.mkdir(exist_ok=True)
+    home, stdout = folder / "home", folder / "demo.stdout"
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not stdout.exists():  # written last: the demo is whole
+            if home.exists():
+                pytest.fail(f"the demo run in {home} failed in another worker: see its error")
+            proc = run_cli(home, "demo", "--days", "40")
+            stdout.write_text(proc.stdout)
+    return DemoRun(home=home, stdout=stdout.read_text())

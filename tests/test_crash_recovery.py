@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 from dagster import DagsterEventType, DagsterInstance, DagsterRunStatus
 
-from support import brandcare_env, run_cli
+from support import brandcare_env, run_in
 
 TABLES = ("care_cases", "brand_scorecards", "unanswered_cases", "agent_activity")
 
@@ -78,9 +78,9 @@ def test_a_killed_run_neither_blocks_the_next_nor_changes_its_results(demo_run, 
         killed = instance.get_runs(limit=1)[0]
     assert killed.status == DagsterRunStatus.STARTED, "the killed run is left STARTED (what recovery must handle)"
 
-    proc = run_cli(home, "run", "--quiet")
-    assert f"run {killed.run_id} of pid" in proc.stdout, "the recovery says which dead run it failed"
-    assert "warehouse started" in proc.stdout, "the run says each stage as it starts"
+    said = "\n".join(run_in(home).said)  # `brandcare run`'s own code, in this process
+    assert f"run {killed.run_id} of pid" in said, "the recovery says which dead run it failed"
+    assert "warehouse started" in said, "the run says each stage as it starts"
     after = _same_version_everywhere(home)
     with brandcare_env(home), DagsterInstance.get() as instance:
         assert instance.get_run_by_id(killed.run_id).status == DagsterRunStatus.FAILURE

@@ -22,7 +22,7 @@ from pipelines.defs.partitions import (
     window_dates,
 )
 from pipelines.publish import current_version
-from support import brandcare_env, run_cli
+from support import brandcare_env, run_cli, run_in
 
 
 def test_partition_window_is_half_open_dates():
@@ -185,7 +185,7 @@ def test_a_windowed_run_recomputes_the_cases_new_files_changed_wherever_they_ope
          "mentions": ["nubeluz_ayuda"]},
         *JANUARY,
     )
-    run_cli(home, "run", "--quiet", brands=brands)
+    run_in(home, brands)
     cases = _cases(home)
     assert not cases["x:100"]["responded"] and cases["x:299"]["opened_message_id"] == "x:300"
     assert not cases["x:400"]["resolved"] and not cases["x:420"]["off_hours"]
@@ -198,7 +198,7 @@ def test_a_windowed_run_recomputes_the_cases_new_files_changed_wherever_they_ope
     hours = tmp_path / "hours.yaml"
     hours.write_text(BRANDS_YAML + "    business_hours: {mon-fri: '09:00-18:00'}\n")
     run_cli(home, "ingest", late)
-    run_cli(home, "run", "--quiet", "--from", "2026-02-01", "--to", "2026-03-01", brands=hours)
+    run_in(home, hours, date(2026, 2, 1), date(2026, 3, 1))
     cases = _cases(home)
     assert (cases["x:100"]["responded"], cases["x:100"]["first_response_min"]) == (True, 3 * 24 * 60)
     assert cases["x:400"]["resolved"] and cases["x:400"]["author_followers"] == 5000
@@ -212,7 +212,7 @@ def test_a_windowed_run_recomputes_the_cases_new_files_changed_wherever_they_ope
         "message_id": "x:299", "conversation_id": "x:299", "author_id": "u2", "created_at": "2026-01-28T10:00:00Z",
         "text": "@nubeluz_ayuda llevo tres días sin internet", "mentions": ["nubeluz_ayuda"]})
     run_cli(home, "ingest", earlier)
-    run_cli(home, "run", "--quiet", "--from", "2026-01-01", "--to", "2026-02-01", brands=brands)
+    run_in(home, brands, date(2026, 1, 1), date(2026, 2, 1))
     cases = _cases(home)
     assert (cases["x:299"]["opened_message_id"], str(cases["x:299"]["opened_at"])[:10]) == ("x:299", "2026-01-28")
     assert cases["x:100"]["responded"], "kept as computed"
@@ -220,10 +220,10 @@ def test_a_windowed_run_recomputes_the_cases_new_files_changed_wherever_they_ope
 
     # a window without a message (a mistyped year): said, in the command's output and in the UI's
     # run_window materialisation, not published silently (QA)
-    proc = run_cli(home, "run", "--quiet", "--from", "2025-01-01", "--to", "2025-03-01", brands=brands)
+    said = run_in(home, brands, date(2025, 1, 1), date(2025, 3, 1)).said
     assert ("note: no message of the lake is dated in [2025-01-01, 2025-03-01): the run has no case to compute "
             "there and publishes the warehouse as it stands (the lake's messages are dated 2026-01-20 to "
-            "2026-02-04)") in proc.stdout
+            "2026-02-04)") in said
     assert _cases(home) == cases
     from pipelines.defs.warehouse import RUN_WINDOW
 
@@ -237,7 +237,7 @@ def test_a_windowed_run_recomputes_the_cases_new_files_changed_wherever_they_ope
     fresh = tmp_path / "fresh"
     for name in ("late.jsonl", "earlier.jsonl", "first.jsonl"):
         run_cli(fresh, "ingest", str(tmp_path / name))
-    run_cli(fresh, "run", "--quiet", brands=brands)
+    run_in(fresh, brands)
     assert _cases(fresh)["x:400"]["author_followers"] == 5000
     for table in ("care_cases", "brand_scorecards"):
         a = pl.read_parquet(home / "published" / "current" / f"{table}.parquet")
@@ -268,7 +268,7 @@ def test_a_partition_run_recomputes_its_month_and_the_cases_new_replies_answer_a
 
     day = day_one["opened_at"].date()
     before = current_version(home / "published")
-    run_cli(home, "run", "--quiet", "--from", day.isoformat(), "--to", (day + timedelta(days=1)).isoformat())
+    run_in(home, None, day, day + timedelta(days=1))
     first = current_version(home / "published")
     published = pl.read_parquet(home / "published" / "current" / "care_cases.parquet")
     responded = dict(zip(published["case_id"], published["responded"], strict=True))
@@ -280,7 +280,7 @@ def test_a_partition_run_recomputes_its_month_and_the_cases_new_replies_answer_a
     assert sorted(changed) == sorted([day_one["case_id"], day_two["case_id"]])
 
     # the same partition again: identical publication, row for row
-    run_cli(home, "run", "--quiet", "--from", day.isoformat(), "--to", (day + timedelta(days=1)).isoformat())
+    run_in(home, None, day, day + timedelta(days=1))
     second = current_version(home / "published")
     for table in ("care_cases", "brand_scorecards", "unanswered_cases"):
         a = pl.read_parquet(home / "published" / "versions" / first / f"{table}.parquet")
@@ -354,7 +354,7 @@ def test_a_build_recomputes_its_own_runs_months_whatever_window_another_run_wrot
         evaluated = {e.check_name for e in window.get_asset_check_evaluations()}
         assert {"relationships_care_cases_brand_id__brand_id__ref_stg_brands_",
                 "relationships_agent_activity_brand_id__brand_id__ref_stg_brands_"} <= evaluated
-    run_cli(home, "run", "--quiet", brands=brands)
+    run_in(home, brands)
     assert not _cases(home)["x:100"]["off_hours"]
 
     # open on weekdays only: January must be recomputed for the case to be off hours

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from support import FIXTURES, run_cli
+from support import FIXTURES, run_cli, run_in
 
 REAL = FIXTURES / "twcs" / "real_apple"
 
@@ -92,7 +92,7 @@ def test_an_archive_of_replies_alone_says_it_cannot_measure_care(tmp_path: Path)
                       "    accounts:\n      x: [acme_help]\n")
     home = tmp_path / "home"
     run_cli(home, "ingest", str(archive))
-    run_cli(home, "run", "--quiet", brands=brands)
+    run_in(home, brands)
     page = (home / "published" / "current" / "report.html").read_text(encoding="utf-8")
     assert 'data-note="conversations-cut"' in page
     assert "They cannot measure care until they hold the messages the replies answer." in page

@@ -55,7 +55,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from support import FIXTURES, PipelineRun, run_brandcare, run_cli
+from support import FIXTURES, PipelineRun, run_brandcare, run_cli, run_in
 
 pytestmark = pytest.mark.e2e
 
@@ -500,7 +500,7 @@ def test_academictwitter_pages_saved_in_two_files_are_read_together(tmp_path):
     proc = run_cli(home, "ingest", str(pages))
     assert "skipped 1 file(s), academictwitteR's record of the search it ran (query), not messages: query" in proc.stdout
     assert re.search(r"users_1405589018948026377\.json\s+x_v2\s+read\s+3\s+loaded\s+3", proc.stdout)
-    run_cli(home, "run", "--quiet", brands=brands)
+    run_in(home, brands)
     (case,) = pl.read_parquet(home / "published" / "current" / "care_cases.parquet").to_dicts()
     assert (case["brand_id"], case["customer_handle"], case["opened_message_id"]) == (
         "hauhk", "PostWorld", "x:1405332948463796227")
