@@ -81,15 +81,27 @@ def _stale() -> bool:
 def check_description(evaluation) -> str | None:
     """What an asset check evaluation means: its own description, else its dbt test's (a
     singular test's, from dbt_project/tests/_tests.yml)."""
-    return evaluation.description or _dbt_test_descriptions().get(evaluation.check_name)
+    return evaluation.description or _dbt_tests().get(evaluation.check_name, {}).get("description")
+
+
+def check_severity(evaluation) -> str:
+    """The severity a check is configured with ("ERROR": a failure stops the publication;
+    "WARN"): a dbt test's own, since dagster-dbt reports a test of warning severity that passes as
+    ERROR (a manifest listed the three warning tests of a clean run as blocking ones)."""
+    return _dbt_tests().get(evaluation.check_name, {}).get("severity") or evaluation.severity.value
 
 
 @cache
-def _dbt_test_descriptions() -> dict[str, str]:
-    """The description of each dbt data test that has one, by the name its asset check carries."""
-    nodes = json.loads(ensure_manifest().read_text())["nodes"].values()
-    return {node["name"]: " ".join(node["description"].split()) for node in nodes
-            if node["resource_type"] == "test" and node.get("description")}
+def _dbt_tests() -> dict[str, dict]:
+    """The configured severity and the description (when it has one) of each dbt data test, by
+    the name its asset check carries."""
+    tests = {}
+    for node in json.loads(ensure_manifest().read_text())["nodes"].values():
+        if node["resource_type"] == "test":
+            tests[node["name"]] = {"severity": node["config"]["severity"].upper()}
+            if node.get("description"):
+                tests[node["name"]]["description"] = " ".join(node["description"].split())
+    return tests
 
 
 @cache

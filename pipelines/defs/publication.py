@@ -24,7 +24,7 @@ def _check_results(context: AssetExecutionContext) -> list[dict]:
     a backfill's manifest listed 81 of 153 checks and hid a warning)."""
     from dagster import RunsFilter
 
-    from pipelines.project import check_description
+    from pipelines.project import check_description, check_severity
 
     backfill = context.run.tags.get(BACKFILL_TAG)
     runs = ([run.run_id for run in context.instance.get_runs(filters=RunsFilter(tags={BACKFILL_TAG: backfill}))]
@@ -42,7 +42,7 @@ def _check_results(context: AssetExecutionContext) -> list[dict]:
             "asset": asset,
             "name": name,
             "passed": evaluation.passed,
-            "severity": evaluation.severity.value,
+            "severity": check_severity(evaluation),
             "description": check_description(evaluation),
         }
         for (asset, name), evaluation in latest.items()
