@@ -304,7 +304,7 @@ def _check_registry(settings) -> str | None:
 
 def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
     """One pipeline run with its summary; the exit code."""
-    from pipelines.runner import EmptyLakeError, RunError, check_line, check_rows, current_manifest, run_pipeline
+    from pipelines.runner import EmptyLakeError, RunError, check_line, current_manifest, run_pipeline, warned_rows
 
     started = time.monotonic()
     before = (current_manifest(settings) or {}).get("version")
@@ -322,7 +322,7 @@ def _run(settings, from_date=None, to_date=None, quiet=False) -> int:
           + (f", {len(checks['warned'])} warned" if checks["warned"] else ""))
     for evaluation in checks["warned"]:
         print(f"  warning: {check_line(evaluation)}", file=sys.stderr)
-        for row in check_rows(settings, evaluation.check_name):
+        for row in warned_rows(evaluation):
             print(f"    {row}", file=sys.stderr)
     manifest = current_manifest(settings)
     published = manifest is not None and manifest["version"] != before

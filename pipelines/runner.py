@@ -124,15 +124,18 @@ def check_line(evaluation) -> str:
             + (f" ({description})" if description else ""))
 
 
-#: rows of a failed or warned check shown by ``brandcare run``
+#: rows of a warned check recorded with its evaluation
 CHECK_ROWS_SHOWN = 10
+#: the metadata entry of a warned check's evaluation that holds its rows (:func:`check_rows`)
+ROWS_METADATA = "rows"
 
 
 def check_rows(settings: Settings, check_name: str) -> list[str]:
     """The rows a dbt singular test (``dbt_project/tests/<check_name>.sql``) found, as lines
     ``column=value, ...`` (at most :data:`CHECK_ROWS_SHOWN`, then how many more), read again
     from the warehouse with the SQL dbt compiled in this home; empty for any other check. So a
-    warning names what it is about (QA: "an account wrote no message" named no account)."""
+    warning names what it is about (QA: "an account wrote no message" named no account): the
+    build records them with the warning's evaluation (:func:`warned_rows` reads them)."""
     compiled = settings.dbt_target_dir / "compiled" / "brandcare" / "tests" / f"{check_name}.sql"
     if not compiled.is_file() or not settings.warehouse_path.is_file():
         return []
@@ -149,6 +152,12 @@ def check_rows(settings: Settings, check_name: str) -> list[str]:
     lines = [", ".join(f"{name}={value}" for name, value in zip(names, row, strict=True))
              for row in rows[:CHECK_ROWS_SHOWN]]
     return lines + (["and more"] if len(rows) > CHECK_ROWS_SHOWN else [])
+
+
+def warned_rows(evaluation) -> list[str]:
+    """The rows recorded with a warned check's evaluation (:func:`check_rows`), one per line."""
+    entry = evaluation.metadata.get(ROWS_METADATA)
+    return entry.value.splitlines() if entry is not None else []
 
 
 def step_failure_line(event) -> str:

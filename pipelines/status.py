@@ -41,7 +41,8 @@ class RunStatus:
     window: tuple[str, str] | None
     #: One line per failed check or step.
     failures: list[str] = field(default_factory=list)
-    #: One line per warning-severity check that did not pass (the run published).
+    #: One line per warning-severity check that did not pass (the run published), each followed
+    #: by the rows it found, indented.
     warnings: list[str] = field(default_factory=list)
     #: The UI backfill the run belongs to (one of its runs: the models, the window, the publication).
     backfill: str | None = None
@@ -91,7 +92,7 @@ def _problems(instance, run_id: str) -> tuple[list[str], list[str]]:
     """(failed checks and steps, warned checks) of one run, one line each."""
     from dagster import DagsterEventType
 
-    from pipelines.runner import check_line, check_outcome, step_failure_line
+    from pipelines.runner import check_line, check_outcome, step_failure_line, warned_rows
 
     failed, warned, run_failure = [], [], None
     for entry in instance.all_logs(run_id, of_type={DagsterEventType.ASSET_CHECK_EVALUATION,
@@ -105,8 +106,10 @@ def _problems(instance, run_id: str) -> tuple[list[str], list[str]]:
             continue
         evaluation = event.event_specific_data
         outcome = check_outcome(evaluation)
-        if outcome != "passed":
-            (failed if outcome == "failed" else warned).append(check_line(evaluation))
+        if outcome == "failed":
+            failed.append(check_line(evaluation))
+        elif outcome == "warned":
+            warned += [check_line(evaluation), *(f"  {row}" for row in warned_rows(evaluation))]
     if not failed and run_failure:  # no step failed: a killed run's, a run refused before its steps
         failed.append(run_failure)
     return failed, warned

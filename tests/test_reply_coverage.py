@@ -72,6 +72,9 @@ def test_a_sample_that_cuts_its_conversations_warns_and_the_report_says_so(tmp_p
     # the home's status lists the run's warning under it, as a warning, not a failure
     status = run_cli(home, "status").stdout
     assert "check int_reply_coverage:warn_conversations_cut warned" in status and " failed" not in status
+    # with the rows it found, recorded with the check's evaluation (the UI shows them too)
+    rows = status.split("warn_conversations_cut warned", 1)[1].splitlines()[1:]
+    assert rows[0].startswith("        platform=x, month=2017-") and rows[0].endswith("platform_cut=True"), status
     # and the list of publications counts it with the version published despite it
     (row,) = [line for line in run_cli(home, "publications").stdout.splitlines() if line.startswith("* 2")]
     passed, total = row.split()[4].split("/")

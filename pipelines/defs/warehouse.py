@@ -43,7 +43,7 @@ from pipelines.defs.partitions import (
 )
 from pipelines.defs.resources import BrandcareResource
 from pipelines.project import dbt_build_args, dbt_project, ensure_manifest
-from pipelines.runner import empty_window_note
+from pipelines.runner import ROWS_METADATA, check_rows, empty_window_note
 from pipelines.settings import Settings, connect_duckdb
 
 WAREHOUSE_POOL = "warehouse"
@@ -164,12 +164,22 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: Brand
     log = settings.dbt_target_dir / "dbt.log"
     logged = log.stat().st_size if log.is_file() else 0  # this build's lines follow
     invocation = dbt.cli(dbt_build_args(settings), context=context, target_path=settings.dbt_target_dir)
+    warned = []  # their rows are read once dbt has let the warehouse go
     try:
-        yield from invocation.stream()  # raises when dbt failed: the state stays "building"
+        for event in invocation.stream():  # raises when dbt failed: the state stays "building"
+            if isinstance(event, AssetCheckResult) and not event.passed and event.severity == AssetCheckSeverity.WARN:
+                warned.append(event)
+            else:
+                yield event
     except Exception as exc:
+        yield from warned
         if corrupt := _corrupt_warehouse(log, logged):
             raise Failure(damaged_warehouse(settings, corrupt)) from exc
         raise
+    for event in warned:  # the rows of a warning, in the UI, the run's output and status (QA: none named)
+        rows = check_rows(settings, event.check_name)
+        yield event.with_metadata({**event.metadata, ROWS_METADATA: MetadataValue.text("\n".join(rows))}) \
+            if rows else event
     write_build_state(settings, context.run.run_id, "built")
 
 
