@@ -68,7 +68,8 @@ select
     {{ rate('cm.resolved_cases', 'cm.responded_cases') }} as resolution_rate,
     {{ rate('cm.recovered_cases', 'cm.responded_negative_cases') }} as recovery_rate,
     coalesce(cm.ignored_cases, 0) as ignored_cases,
-    cm.ignored_reach,
+    -- a row of the messages alone (no case) ignored nobody: 0 (NULL only for want of follower counts)
+    case when cm.cases is null then 0 else cm.ignored_reach end as ignored_reach,
     e.equity_index,
     {{ rate('cm.off_hours_responded_cases', 'cm.off_hours_cases') }} as off_hours_response_rate,
     mm.canned_reply_share,
