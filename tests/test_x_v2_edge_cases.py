@@ -521,3 +521,32 @@ def test_a_page_whose_data_is_not_tweets_is_a_quarantined_record(tmp_path):
     assert read.records_read == 3 and read.messages.height == 1
     assert read.quarantine.select("position", "reason").rows() == [
         (1, "record is not a JSON object"), (2, "record is not a JSON object")]
+
+
+def test_each_tweet_has_the_follower_count_of_its_own_page(tmp_path):
+    """QA: the users of every page of a file were one value per file, whichever page came last:
+    a search's pages, written newest first, gave March's tweets January's follower count (999
+    published as 111), and a page without public_metrics erased a known count (700 as NULL)."""
+    from pipelines.formats.x_v2 import read_x_v2
+
+    def tweet(tweet_id, author, created_at):
+        return {"id": tweet_id, "author_id": author, "created_at": created_at, "text": "@AcmeHelp why so late?"}
+
+    def user(user_id, handle, followers=None):
+        return {"id": user_id, "username": handle,
+                **({"public_metrics": {"followers_count": followers}} if followers is not None else {})}
+
+    march = {"data": [tweet("4001", "401", "2024-03-05T10:00:00.000Z"), tweet("4002", "402", "2024-03-05T11:00:00.000Z")],
+             "includes": {"users": [user("401", "d1", 999), user("402", "d2", 700)]}, "meta": {"result_count": 2}}
+    january = {"data": [tweet("4003", "401", "2024-01-05T10:00:00.000Z"), tweet("4004", "402", "2024-01-06T10:00:00.000Z")],
+               "includes": {"users": [user("401", "d1", 111), user("402", "d2")]}, "meta": {"result_count": 2}}
+    # a page fetched without the user expansion gives no count (the author's profile takes the
+    # newest count any row gives: int_author_profiles)
+    bare = {"data": [tweet("4005", "401", "2024-01-04T10:00:00.000Z")], "meta": {"result_count": 1}}
+    path = tmp_path / "search_newest_first.jsonl"
+    path.write_text("".join(json.dumps(page) + "\n" for page in (march, january, bare)))
+    read = read_x_v2(path)
+    followers = dict(zip(read.messages["message_id"], read.messages["author_followers"], strict=True))
+    assert followers == {"x:4001": 999, "x:4002": 700, "x:4003": 111, "x:4004": None, "x:4005": None}
+    handles = dict(zip(read.messages["message_id"], read.messages["author_handle"], strict=True))
+    assert handles == {"x:4001": "d1", "x:4002": "d2", "x:4003": "d1", "x:4004": "d2", "x:4005": None}

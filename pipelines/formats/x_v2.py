@@ -101,24 +101,29 @@ tweets as (
     from records
 ),
 numbered as (
-    select filename, (row_number() over (partition by filename order by rec_no, section, i)) - 1 as position,
+    select filename, rec_no, (row_number() over (partition by filename order by rec_no, section, i)) - 1 as position,
            line_no, line, not_json, t
     from tweets
 ),
+-- a tweet's author as its own page lists them: the follower count of when that page was fetched
+-- (QA: one value per file, whichever page came last, gave a page of March the count of January:
+-- tools write a search's pages newest first); a page that lists no profile of the author gives
+-- none (int_author_profiles takes the newest count any row gives)
 users as (
-    select filename, u ->> 'id' as user_id,
-           last(u ->> 'username') as username,
+    select filename, rec_no, u ->> 'id' as user_id, last(u ->> 'username') as username,
            last(try_cast(u -> '$.public_metrics.followers_count' as bigint)) as followers
-    from (select filename, unnest(coalesce(try_cast(obj -> '$.includes.users' as json[]),
-                                           case when includes_only then try_cast(obj -> '$.users' as json[]) end,
-                                           []::json[])) as u from objs)
+    from (select filename, rec_no,
+                 unnest(coalesce(try_cast(obj -> '$.includes.users' as json[]),
+                                 case when includes_only then try_cast(obj -> '$.users' as json[]) end,
+                                 []::json[])) as u
+          from objs)
     where u ->> 'id' is not null
     group by all
 ),
 parsed as (
     -- each tweet parsed once into the fields read below, every leaf kept as JSON: ->> '$' on
     -- a leaf gives what ->> 'key' on the tweet would (docs/design.md, "A tweet is parsed once")
-    select filename, position, line_no, line, not_json, t, json_type(t) as t_type,
+    select filename, rec_no, position, line_no, line, not_json, t, json_type(t) as t_type,
         json_transform(t, '{{"id": "JSON", "author_id": "JSON", "created_at": "JSON", "text": "JSON",
             "edit_history_tweet_ids": "JSON", "referenced_tweets": "JSON",
             "entities": {{"mentions": "JSON"}}, "conversation_id": "JSON", "in_reply_to_user_id": "JSON",
@@ -130,7 +135,7 @@ referencing as (
     select *, try_cast(s.referenced_tweets as json[]) as refs from parsed
 ),
 fields as (
-    select filename, position, line_no, line, not_json, t, t_type,
+    select filename, rec_no, position, line_no, line, not_json, t, t_type,
         s.id ->> '$' as id,
         s.author_id ->> '$' as author_id,
         s.created_at ->> '$' as created_raw,
@@ -172,10 +177,10 @@ checked as (
         end as reason
     from fields
 )
-select c.* exclude (line, t, own_username, own_followers),
+select c.* exclude (rec_no, line, t, own_username, own_followers),
        case when c.not_json then c.line else c.t::varchar end as excerpt,
        coalesce(u.username, c.own_username) as username, coalesce(u.followers, c.own_followers) as followers
-from checked c left join users u on u.filename = c.filename and u.user_id = c.author_id
+from checked c left join users u on u.filename = c.filename and u.rec_no = c.rec_no and u.user_id = c.author_id
 order by c.filename, c.position
 """
 
