@@ -101,6 +101,19 @@ by_quote as (
     where q.is_brand
 ),
 
+by_quote_of_account as (
+    -- the quoted post is not in the archives: a Bluesky post's id names its author (its at://
+    -- URI's DID), as the in-reply-to user does for a missing parent (QA: a customer's quote of a
+    -- brand post, read from the brand's notifications, addressed no brand)
+    select c.message_id, k.brand_id, 'quote' as addressed_by
+    from customer_messages as c
+    inner join account_keys as k
+        on k.platform = c.platform and k.account = lower(regexp_extract(c.quoted_id, '^bluesky:([^/]+)/', 1))
+    where
+        c.platform = 'bluesky'
+        and not exists (select 1 from {{ ref('int_messages_attributed') }} as q where q.message_id = c.quoted_id)
+),
+
 by_owned_post as (
     -- a comment on a post or page owned by the brand (comment platforms only)
     select c.message_id, k.brand_id, 'comment' as addressed_by
@@ -126,6 +139,8 @@ all_ways as (
     select * from by_reply_to_user
     union all
     select * from by_quote
+    union all
+    select * from by_quote_of_account
     union all
     select * from by_owned_post
 ),
