@@ -62,6 +62,13 @@ def test_each_brand_gets_the_sentiment_of_its_own_clauses(run: PipelineRun) -> N
     assert sabadell["opening_sentiment_score"] > 0 > cortefiel["opening_sentiment_score"]
 
 
+def test_each_brands_net_sentiment_reads_its_own_clauses(run: PipelineRun) -> None:
+    """QA: Sabadell's case opened positive, its net sentiment read the whole message: -1."""
+    rows = run.query("select brand_id, net_sentiment from brand_scorecards where period = 'month' "
+                     "and platform = 'all' and brand_id in ('sabadell', 'cortefiel')")
+    assert {r["brand_id"]: r["net_sentiment"] for r in rows} == {"sabadell": 1.0, "cortefiel": -1.0}
+
+
 def test_each_brand_is_read_from_its_own_clauses(run: PipelineRun) -> None:
     by_brand = opened(run)
     sabadell, cortefiel = by_brand[(C72, "sabadell")], by_brand[(C72, "cortefiel")]

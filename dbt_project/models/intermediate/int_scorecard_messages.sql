@@ -30,8 +30,10 @@ facts as (
     where is_brand
     union all
     -- customer messages that address the brand or belong to one of its cases (the customer's
-    -- messages in the case's conversation from its opening on)
-    select s.brand_id, m.platform, m.created_at, 'customer_message' as fact, m.sentiment, null as is_canned
+    -- messages in the case's conversation from its opening on), with the sentiment of the part
+    -- about the brand when a message addresses several (as a case's opening sentiment: QA)
+    select s.brand_id, m.platform, m.created_at, 'customer_message' as fact,
+        coalesce(b.brand_sentiment, m.sentiment) as sentiment, null as is_canned
     from (
         select brand_id, message_id from addressed
         union
@@ -43,6 +45,7 @@ facts as (
                 and cm.created_at >= c.opened_at
     ) as s
     inner join messages as m using (message_id)
+    left join addressed as b on b.message_id = s.message_id and b.brand_id = s.brand_id
 ),
 
 counts as (
