@@ -221,7 +221,7 @@ def test_files_read_by_an_older_version_are_told_until_read_again(tmp_path):
     manifest = json.loads((home / "published" / "current" / "manifest.json").read_text())
     page = json.loads(X_PAGE.read_text())
     current, older = manifest["classifiers"]["lake"]  # sorted by version, unknown last
-    assert older == {"version": None, "files": 1, "messages": len(page["data"]) + len(
+    assert older == {"version": None, "files": 1, "records": len(page["data"]) + len(
         page.get("includes", {}).get("tweets", []))}, "the labels' classifiers: unknown, not the current ones"
     assert current["version"] == manifest["classifiers"]["version"] and current["files"] == 1
 

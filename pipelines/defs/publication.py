@@ -76,15 +76,16 @@ def _require_own_build(context: AssetExecutionContext, settings) -> None:
 
 def classifiers_entry(settings) -> dict:
     """The classifiers' version and held-out figures, and ``lake``: the versions that labelled the
-    loaded files, with their files and messages (``version`` null: a version before they were
-    recorded). Labels of other versions than ``version`` come from a home upgraded since and not
+    loaded files, with their files and the records loaded from them (not messages: a page's user
+    objects, retweets and copies are records too; QA) (``version`` null: a version before they
+    were recorded). Labels of other versions than ``version`` come from a home upgraded since and not
     read again (QA: the manifest named the new classifiers for labels the old ones gave)."""
     from pipelines import ingest
     from pipelines.classifier.heldout import manifest_entry
 
     files = ingest.load_archive_files(settings).filter(pl.col("status") == "loaded")
     lake = (files.group_by("classifier_version")
-            .agg(files=pl.len(), messages=pl.col("records_loaded").sum())
+            .agg(files=pl.len(), records=pl.col("records_loaded").sum())
             .sort("classifier_version", nulls_last=True)
             .rename({"classifier_version": "version"}))
     return {**manifest_entry(), "lake": lake.to_dicts()}
