@@ -397,7 +397,13 @@ def _print_top(settings) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from pipelines import ingest
     from pipelines.sample import SampleError, generate_sample
+    from pipelines.sample.world import check_size
 
+    try:
+        check_size(args.brand_count, args.days)  # before the home is made (QA)
+    except SampleError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     settings = _settings()
     sample_dir = settings.sample_dir
     # the home's archive files, loaded or pending, that are not this sample's: the invented messages

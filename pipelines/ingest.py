@@ -71,7 +71,7 @@ from pipelines.formats.decode import prepare
 from pipelines.formats.x_v2 import read_x_v2_many
 from pipelines.locks import held_flock
 from pipelines.settings import HomeDamagedError, Settings, connect_duckdb
-from pipelines.sources import Candidate, SourceError, collect, is_url
+from pipelines.sources import Candidate, SourceError, collect, is_url, unicode_text
 
 FILE_SCHEMA: dict[str, pl.DataType] = {
     "sha256": pl.String,
@@ -890,10 +890,16 @@ def _rereads(record: ArchiveFile, fmt: str) -> bool:
 
 
 def check_sources(sources: Iterable[str]) -> None:
-    """Raise FileNotFoundError naming the first local source that matches nothing."""
+    """Raise FileNotFoundError naming the first local source that matches nothing, or that is a
+    folder holding no file (before the home is made: QA)."""
     for source in sources:
-        if not is_url(source) and not Path(source).expanduser().exists() and not glob.glob(source, recursive=True):
+        if is_url(source):
+            continue
+        path = Path(source).expanduser()
+        if not path.exists() and not glob.glob(source, recursive=True):
             raise FileNotFoundError(f"no archive file matches {source!r}")
+        if path.is_dir() and not any(p.is_file() for p in path.rglob("*")):
+            raise FileNotFoundError(f"no file in {unicode_text(source)}: nothing to ingest")
 
 
 def ingest(

@@ -324,7 +324,9 @@ def test_sample_and_demo_refuse_to_overwrite_or_mix_and_numbers_are_checked_wher
     (cut / "truth.json").unlink()
     assert run_cli(home, "sample", "--out", str(cut), "--days", "2", "--brand-count", "1").returncode == 0
 
-    for command in (["ingest", str(tmp_path / "typo")], ["rollback", "abc"]):  # refused before the home is made (QA)
+    (tmp_path / "empty").mkdir()
+    for command in (["ingest", str(tmp_path / "typo")], ["ingest", str(tmp_path / "empty")], ["rollback", "abc"],
+                    ["demo", "--brand-count", "99"]):  # refused before the home is made (QA)
         assert run_cli(home, *command, check=False).returncode in (1, 2) and not home.exists(), command
     run_cli(home, "ingest", str(X_PAGE))
     demo = run_cli(home, "demo", "--days", "2", check=False)

@@ -27,12 +27,18 @@ class SampleError(ValueError):
     """A sample that cannot be written as asked (its size, its folder): said in one line."""
 
 
+def check_size(brands: int, days: int) -> None:
+    """Raise :class:`SampleError` for a sample of ``brands`` brands over ``days`` days that cannot
+    be planted (before anything is written: a refused demo makes no home)."""
+    if not 1 <= brands <= len(BRANDS):
+        raise SampleError(f"--brand-count: {brands} is not in 1..{len(BRANDS)} (the sample's brands)")
+    if days < 1:
+        raise SampleError(f"--days: {days} is under 1")
+
+
 class World:
     def __init__(self, brands: int, days: int, seed: int, messages: int | None, end: date) -> None:
-        if not 1 <= brands <= len(BRANDS):
-            raise SampleError(f"--brand-count: {brands} is not in 1..{len(BRANDS)} (the sample's brands)")
-        if days < 1:
-            raise SampleError(f"--days: {days} is under 1")
+        check_size(brands, days)
         self.rng = random.Random(seed)
         self.days = days
         self.end = datetime.combine(end, time(0), tzinfo=UTC)
