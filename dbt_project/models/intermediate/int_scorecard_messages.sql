@@ -32,8 +32,13 @@ facts as (
     -- customer messages that address the brand or belong to one of its cases (the customer's
     -- messages in the case's conversation from its opening on), with the sentiment of the part
     -- about the brand when a message addresses several (as a case's opening sentiment: QA)
-    select s.brand_id, m.platform, m.created_at, 'customer_message' as fact,
-        coalesce(b.brand_sentiment, m.sentiment) as sentiment, null as is_canned
+    select
+        s.brand_id,
+        m.platform,
+        m.created_at,
+        'customer_message' as fact,
+        coalesce(b.brand_sentiment, m.sentiment) as sentiment,
+        null as is_canned
     from (
         select brand_id, message_id from addressed
         union
