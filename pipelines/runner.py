@@ -261,12 +261,14 @@ def wait_for_warehouse(settings: Settings, say: Callable[[str], None], timeout_s
             return
         except duckdb.Error as exc:
             if not (isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()):
-                if "Corrupt database file" not in str(exc):
-                    raise
-                from pipelines.defs.warehouse import damaged_warehouse
+                from pipelines.defs.warehouse import DAMAGED_WORDS, damaged_warehouse
 
+                if not any(words in str(exc) for words in DAMAGED_WORDS):
+                    raise
                 # (QA: the build's step said so, but this wait opens the file first: a traceback)
-                raise RunError(damaged_warehouse(settings, str(exc).split(" in block at", 1)[0])) from exc
+                words = str(exc).removeprefix("IO Error: ")
+                detail = re.split(r" in block at|: attempted to read", words, maxsplit=1)[0]
+                raise RunError(damaged_warehouse(settings, detail)) from exc
             if time.monotonic() > deadline:
                 raise RunError(f"the working warehouse stays locked: {exc}") from exc
             if not told:

@@ -488,9 +488,13 @@ def test_status_says_the_months_materialised_as_their_spans():
     assert month_spans(["2026-05"]) == "2026-05"
 
 
-def test_a_run_on_a_damaged_warehouse_says_what_to_do_not_a_traceback(tmp_path):
+@pytest.mark.parametrize(("damage", "words"), [
+    ("blocks", "Corrupt database file: "), ("cut", "Could not read enough bytes from file "),
+    ("header", "is not a valid DuckDB database file")])
+def test_a_run_on_a_damaged_warehouse_says_what_to_do_not_a_traceback(tmp_path, damage, words):
     """A run opens the working warehouse before its build, to wait for another holder of its
-    lock: a damaged file failed there with DuckDB's traceback, not the build's words."""
+    lock: a damaged file (random blocks, a file cut short, a header that is not DuckDB's) failed
+    there with DuckDB's traceback, not the build's words (QA, review)."""
     import duckdb
 
     home = tmp_path / "home"
@@ -499,14 +503,17 @@ def test_a_run_on_a_damaged_warehouse_says_what_to_do_not_a_traceback(tmp_path):
     warehouse.parent.mkdir(parents=True)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create table t as select range as i, repeat('x', 100) as s from range(200000)")
-    with warehouse.open("r+b") as handle:  # every block after the file's headers
-        handle.seek(12288)
-        handle.write(os.urandom(warehouse.stat().st_size - 12288))
+    size = warehouse.stat().st_size
+    if damage == "cut":
+        os.truncate(warehouse, size // 3)
+    else:
+        with warehouse.open("r+b") as handle:  # every block after the file's headers, or the headers
+            handle.seek(12288 if damage == "blocks" else 0)
+            handle.write(os.urandom(size - 12288 if damage == "blocks" else 12288))
     proc = run_cli(home, "run", "--quiet", check=False, brands=FIXTURES / "x_v2" / "brands.yaml")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
-    assert proc.stderr.startswith(f"error: the working warehouse {warehouse} is damaged (Corrupt database file: "), \
-        proc.stderr
-    assert "remove it and run again; it is rebuilt from the lake" in proc.stderr
+    assert proc.stderr.startswith(f"error: the working warehouse {warehouse} is damaged ("), proc.stderr
+    assert words in proc.stderr and "remove it and run again; it is rebuilt from the lake" in proc.stderr
     assert not (home / "published" / "current").exists()
 
 

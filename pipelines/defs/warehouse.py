@@ -10,7 +10,7 @@ import json
 import os
 import re
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -171,16 +171,31 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: Brand
                 warned.append(event)
             else:
                 yield event
-    except Exception as exc:
-        yield from warned
-        if corrupt := _corrupt_warehouse(log, logged):
+    except Exception as exc:  # a failed build: its warnings with their rows, unless the file is damaged
+        corrupt = _corrupt_warehouse(log, logged)
+        yield from warned if corrupt else _with_rows(settings, warned)
+        if corrupt:
             raise Failure(damaged_warehouse(settings, corrupt)) from exc
         raise
-    for event in warned:  # the rows of a warning, in the UI, the run's output and status (QA: none named)
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): the warnings received, as they are
+        yield from warned
+        raise
+    yield from _with_rows(settings, warned)
+    write_build_state(settings, context.run.run_id, "built")
+
+
+def _with_rows(settings: Settings, warned: list[AssetCheckResult]) -> Iterator[AssetCheckResult]:
+    """Each warning with the rows it found (runner.check_rows), for the UI, the run's output and
+    status (QA: a warning named no row)."""
+    for event in warned:
         rows = check_rows(settings, event.check_name)
         yield event.with_metadata({**event.metadata, ROWS_METADATA: MetadataValue.text("\n".join(rows))}) \
             if rows else event
-    write_build_state(settings, context.run.run_id, "built")
+
+
+#: DuckDB's words for a database file it cannot read: a block that fails its checksum, a file cut
+#: short, a header that is not DuckDB's (QA: a truncated file)
+DAMAGED_WORDS = ("Corrupt database file", "Could not read enough bytes", "is not a valid DuckDB database file")
 
 
 def damaged_warehouse(settings: Settings, detail: str) -> str:
@@ -198,7 +213,7 @@ def _corrupt_warehouse(log: Path, start: int) -> str | None:
     with log.open("rb") as handle:
         handle.seek(max(start, log.stat().st_size - (1 << 20)))
         tail = handle.read().decode("utf-8", "replace")
-    found = re.findall(r"Corrupt database file[^\n\\\"]*", tail)
+    found = re.findall(rf"(?:{'|'.join(DAMAGED_WORDS)})[^\n\\\"]*", tail)
     return found[-1].strip() if found else None
 
 
