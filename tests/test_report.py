@@ -607,3 +607,28 @@ def test_brand_answers_written_as_comments_on_their_own_post_are_named():
     con.execute("UPDATE messages SET parent_id = replace(message_id, 'a', 'q') WHERE message_id IN "
                 "('blog:s:c1a', 'blog:s:c2a')")
     assert flat_answers(con) == []
+
+
+def test_long_names_are_cut_on_charts_and_colour_is_not_the_only_code():
+    """QA (a care manager's reading): a long brand name shrank the leaderboard's plots to a third
+    and ran titles into each other; the trend lines differed by colour alone, and the hours
+    panels gave their rates by colour alone."""
+    from datetime import date
+
+    from pipelines.report.charts import CHART_NAME_CHARS, chart_name, hours_response_chart, trends_chart
+
+    long = "Compañía Transatlántica de Servicios Financieros"
+    assert chart_name("Telvia") == "Telvia"
+    assert len(chart_name(long)) == CHART_NAME_CHARS and chart_name(long).endswith("…")
+    rows = [{"brand_name": name, "period_start": date(2026, month, 1), "response_rate": 0.5,
+             "median_first_response_min": 30.0, "is_final": True, "actionable_cases": 40}
+            for name in (long, "Telvia") for month in (1, 2)]
+    svg = trends_chart(rows, "month", {long: "#0072B2", "Telvia": "#E69F00"}, Words("en"))
+    assert chart_name(long) in svg and long not in svg
+    # each brand's points (and legend entry) in a shape of its own: circles (curves), squares
+    (first,) = re.findall(r'<g id="data-trends-2">(.*?)</g>', svg, flags=re.S)  # the first brand's rates
+    (second,) = re.findall(r'<g id="data-trends-6">(.*?)</g>', svg, flags=re.S)  # the second's
+    curves = re.compile(r"\bC\s")
+    assert curves.search(first) and not curves.search(second) and len(re.findall(r"<path ", second)) == 2
+    hours = [{"brand_name": "Telvia", "weekday": 1, "hour": 10, "actionable_cases": 5, "responded_cases": 2}]
+    assert ">40%<" in hours_response_chart(hours, Words("en")).replace(" ", "")

@@ -136,6 +136,19 @@ def _percent_axis(axis, words: Words) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _: words.percent(v)))
 
 
+#: a brand's name on a chart (an axis, a legend, a panel's title) is cut to this many characters
+#: (QA: a long name shrank the leaderboard's plots to a third and ran titles into each other);
+#: the tables give it whole
+CHART_NAME_CHARS = 24
+#: marker shapes of the brands' trend lines, so that colour is not the only way to tell them apart
+BRAND_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">", "p")
+
+
+def chart_name(name: str) -> str:
+    """``name`` as a chart shows it: at most CHART_NAME_CHARS characters, cut with "…"."""
+    return name if len(name) <= CHART_NAME_CHARS else name[:CHART_NAME_CHARS - 1].rstrip() + "…"
+
+
 def brand_colours(brand_names: list[str]) -> dict[str, str]:
     """One colour per brand, stable across the charts of a report."""
     return {name: BRAND_COLOURS[i % len(BRAND_COLOURS)] for i, name in enumerate(sorted(brand_names))}
@@ -152,7 +165,7 @@ def leaderboard_chart(rows: list[dict], words: Words) -> str:
         chart = _Chart("leaderboard", 9.6, 0.42 * len(rows) + 1.0)
         score_ax, rate_ax = chart.figure.subplots(1, 2, sharey=True, width_ratios=(1, 1.15))
         positions = list(range(len(rows)))[::-1]
-        labels = [f"{row['rank'] or '–'}   {row['brand_name']}" for row in rows]
+        labels = [f"{row['rank'] or '–'}   {chart_name(row['brand_name'])}" for row in rows]
         ranked = [(y, row) for y, row in zip(positions, rows, strict=True) if row["rank"] is not None]
         _bars(chart, score_ax, [y for y, _ in ranked], [row["care_score"] for _, row in ranked],
               height=0.62, color=ACCENT)
@@ -259,6 +272,7 @@ def _point_area(cases: int | None) -> float:
 
 def trends_chart(rows: list[dict], grain: str, colours: dict[str, str], words: Words) -> str:
     """Per brand: response rate (top) and median first response (bottom, log scale)."""
+    from matplotlib.lines import Line2D
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullLocator
 
     series: dict[str, list[dict]] = defaultdict(list)
@@ -267,14 +281,17 @@ def trends_chart(rows: list[dict], grain: str, colours: dict[str, str], words: W
     with _rc():
         chart = _Chart("trends", 9.6, 5.6)
         rate_ax, speed_ax = chart.figure.subplots(2, 1, sharex=True)
-        for name, points in sorted(series.items()):
-            colour = colours.get(name, ACCENT)
+        handles = []
+        for index, (name, points) in enumerate(sorted(series.items())):
+            colour, marker = colours.get(name, ACCENT), BRAND_MARKERS[index % len(BRAND_MARKERS)]
+            handles.append(Line2D([], [], color=colour, marker=marker, linewidth=1.8, markersize=6,
+                                  label=chart_name(name)))
             for ax, key in ((rate_ax, "response_rate"), (speed_ax, "median_first_response_min")):
                 shown = [p for p in points if p[key] is not None]
                 if not shown:
                     continue
                 xs, ys = _broken_at_gaps(shown, key, grain)
-                (line,) = ax.plot(xs, ys, color=colour, linewidth=1.8, label=name)
+                (line,) = ax.plot(xs, ys, color=colour, linewidth=1.8)
                 chart.mark(line)
                 for final in (True, False):
                     part = [p for p in shown if p["is_final"] is final]
@@ -282,7 +299,7 @@ def trends_chart(rows: list[dict], grain: str, colours: dict[str, str], words: W
                         chart.mark(ax.scatter(
                             [_num(p["period_start"]) for p in part], [p[key] for p in part],
                             s=[_point_area(p["actionable_cases"]) for p in part], zorder=3, linewidth=1.5,
-                            edgecolor=colour, facecolor=colour if final else "white",
+                            marker=marker, edgecolor=colour, facecolor=colour if final else "white",
                         ))
         rate_ax.set_ylim(0, 1.02)
         _percent_axis(rate_ax.yaxis, words)
@@ -304,7 +321,7 @@ def trends_chart(rows: list[dict], grain: str, colours: dict[str, str], words: W
             speed_ax.set_xlabel(words("week_of"), color=MUTED)
         for ax in (rate_ax, speed_ax):
             _style(ax, "y")
-        rate_ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=1.6)
+        rate_ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), handlelength=1.6)
         return chart.svg(words("trends"))
 
 
@@ -354,8 +371,11 @@ def _colorbar(chart: _Chart, mesh, axes, **layout):
     return bar
 
 
-def _rate_cells(chart: _Chart, ax, rates, counts, labels: bool, words: Words, vmin: float = 0.0):
-    """A coloured grid of response rates (RdYlGn); cells with too few cases stay grey."""
+def _rate_cells(chart: _Chart, ax, rates, counts, labels: bool, words: Words, vmin: float = 0.0,
+                compact: bool = False):
+    """A coloured grid of response rates (RdYlGn); cells with too few cases stay grey. ``labels``:
+    each cell's rate and cases written in it (``compact``: the rate alone, in small cells), so
+    that colour is not the only way to read it (QA)."""
     import numpy as np
     from matplotlib import colormaps
 
@@ -367,6 +387,11 @@ def _rate_cells(chart: _Chart, ax, rates, counts, labels: bool, words: Words, vm
         for i, row in enumerate(rates):
             for j, rate in enumerate(row):
                 n = counts[i][j]
+                if compact:
+                    if not (rate is None or math.isnan(rate)):
+                        ax.text(j + 0.5, i + 0.5, words.percent(rate), ha="center", va="center", fontsize=6.5,
+                                color=_text_colour(cmap(rate)))
+                    continue
                 if rate is None or math.isnan(rate):
                     ax.text(j + 0.5, i + 0.5, "–" if not n else f"n = {n}", ha="center", va="center",
                             fontsize=8, color=MUTED)
@@ -396,7 +421,7 @@ def equity_chart(rows: list[dict], words: Words) -> str:
         chart = _Chart("equity", 9.6, 0.55 * len(brands) + 1.2)
         ax = chart.figure.subplots()
         mesh = _rate_cells(chart, ax, rates, counts, True, words)
-        ax.set_yticks([i + 0.5 for i in range(len(brands))], brands)
+        ax.set_yticks([i + 0.5 for i in range(len(brands))], [chart_name(name) for name in brands])
         ax.set_xticks([j + 0.5 for j in range(len(FOLLOWER_BANDS))], words.follower_bands)
         ax.xaxis.tick_top()
         ax.set_xlabel(words("followers"), color=MUTED)
@@ -465,8 +490,8 @@ def hours_response_chart(rows: list[dict], words: Words) -> str:
             name = brands[index]
             rates = [[a / n if n >= MIN_CELL_CASES else float("nan") for a, n in zip(arow, nrow, strict=True)]
                      for arow, nrow in zip(answered[name], counts[name], strict=True)]
-            mesh = _rate_cells(chart, ax, rates, counts[name], False, words)
-            ax.set_title(name, fontsize=9.5)
+            mesh = _rate_cells(chart, ax, rates, counts[name], True, words, compact=True)
+            ax.set_title(chart_name(name), fontsize=9.5)
             ax.set_yticks([i + 0.5 for i in range(7)], words.weekdays, fontsize=8)
             ax.set_xticks(range(0, blocks + 1, 2), [f"{h:02d}" for h in range(0, 25, 2 * HOUR_BLOCK)],
                           fontsize=8)
@@ -496,7 +521,7 @@ def deflection_chart(rows: list[dict], channels: tuple[str, ...], words: Words) 
             left = [a + b for a, b in zip(left, shares, strict=True)]
         for y, total in zip(positions, left, strict=True):
             channel_ax.text(total + 0.01, y, words.percent(total), va="center", fontsize=8.5, color=INK)
-        channel_ax.set_yticks(positions, [r["brand_name"] for r in rows])
+        channel_ax.set_yticks(positions, [chart_name(r["brand_name"]) for r in rows])
         channel_ax.set_xlim(0, max(max(left, default=0) * 1.2, 0.1))  # room for the labels right of the bars
         channel_ax.set_xticks([t for t in channel_ax.get_xticks() if 0 <= t <= 1])  # a share is never above 100%
         _percent_axis(channel_ax.xaxis, words)
