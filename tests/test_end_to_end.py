@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 
 from pipelines.publish import current_version
-from support import run_cli
+from support import run_cli, run_in
 
 PUBLISHED_FILES = {"brand_scorecards.parquet", "care_cases.parquet", "unanswered_cases.parquet",
                    "manifest.json", "report.html"}
@@ -120,7 +120,7 @@ def test_rerun_gives_identical_tables_reingest_adds_nothing_and_readers_never_fa
     reader = threading.Thread(target=read_while_publishing)
     reader.start()
     try:
-        run_cli(home, "run", "--quiet")
+        run_in(home)  # `brandcare run`'s own code, in this process: the reader is another thread
     finally:
         stop.set()
         reader.join()

@@ -186,6 +186,7 @@ def test_processes_parsing_the_project_at_once_leave_one_whole_manifest():
     folder of its own, and the manifest is replaced whole."""
     import subprocess
     import sys
+    import time
 
     from pipelines.project import MANIFEST_PATH
 
@@ -198,6 +199,7 @@ def test_processes_parsing_the_project_at_once_leave_one_whole_manifest():
             json.loads(MANIFEST_PATH.read_bytes())
         except ValueError:
             broken += 1
+        time.sleep(0.01)  # some hundred reads, not a core taken from the parses (and the other worker)
     assert [proc.wait(timeout=300) for proc in procs] == [0, 0, 0], [proc.stderr.read() for proc in procs]
     assert broken == 0, f"a reader met a manifest being written {broken} times"
     manifest = json.loads(MANIFEST_PATH.read_bytes())
