@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pipelines.canonical import EARLIEST_DAY
 from pipelines.locks import held_flock
-from pipelines.settings import Settings, connect_duckdb, load_settings
+from pipelines.settings import Settings, load_settings
 
 #: The Dagster instance the CLI writes: telemetry off, one writer, run monitoring on, and the
 #: event log kept connected (pipelines.event_log). A file brandcare wrote (its first line) is
@@ -124,38 +124,13 @@ def check_line(evaluation) -> str:
             + (f" ({description})" if description else ""))
 
 
-#: rows of a warned check recorded with its evaluation
-CHECK_ROWS_SHOWN = 10
-#: the metadata entry of a warned check's evaluation that holds its rows (:func:`check_rows`)
+#: the metadata entry of a warned check's evaluation that holds its rows (recorded by the build:
+#: pipelines.defs.warehouse)
 ROWS_METADATA = "rows"
 
 
-def check_rows(settings: Settings, check_name: str) -> list[str]:
-    """The rows a dbt singular test (``dbt_project/tests/<check_name>.sql``) found, as lines
-    ``column=value, ...`` (at most :data:`CHECK_ROWS_SHOWN`, then how many more), read again
-    from the warehouse with the SQL dbt compiled in this home; empty for any other check. So a
-    warning names what it is about (QA: "an account wrote no message" named no account): the
-    build records them with the warning's evaluation (:func:`warned_rows` reads them)."""
-    compiled = settings.dbt_target_dir / "compiled" / "brandcare" / "tests" / f"{check_name}.sql"
-    if not compiled.is_file() or not settings.warehouse_path.is_file():
-        return []
-    import duckdb
-
-    try:
-        with connect_duckdb(settings.warehouse_path, read_only=True) as con:
-            # our own compiled test (no user data in it); its last line may be a comment
-            result = con.execute(f"select * from (\n{compiled.read_text()}\n) limit {CHECK_ROWS_SHOWN + 1}")
-            names = [column[0] for column in result.description]
-            rows = result.fetchall()
-    except duckdb.Error as exc:  # the warehouse taken by the next run meanwhile: the summary goes on (review)
-        return [f"(its rows could not be read: {str(exc).splitlines()[0]})"]
-    lines = [", ".join(f"{name}={value}" for name, value in zip(names, row, strict=True))
-             for row in rows[:CHECK_ROWS_SHOWN]]
-    return lines + (["and more"] if len(rows) > CHECK_ROWS_SHOWN else [])
-
-
 def warned_rows(evaluation) -> list[str]:
-    """The rows recorded with a warned check's evaluation (:func:`check_rows`), one per line."""
+    """The rows recorded with a warned check's evaluation, one per line."""
     entry = evaluation.metadata.get(ROWS_METADATA)
     return entry.value.splitlines() if entry is not None else []
 

@@ -43,7 +43,7 @@ from pipelines.defs.partitions import (
 )
 from pipelines.defs.resources import BrandcareResource
 from pipelines.project import dbt_build_args, dbt_project, ensure_manifest
-from pipelines.runner import ROWS_METADATA, check_rows, empty_window_note
+from pipelines.runner import ROWS_METADATA, empty_window_note
 from pipelines.settings import Settings, connect_duckdb
 
 WAREHOUSE_POOL = "warehouse"
@@ -185,12 +185,40 @@ def _build(context: AssetExecutionContext, dbt: DbtCliResource, brandcare: Brand
 
 
 def _with_rows(settings: Settings, warned: list[AssetCheckResult]) -> Iterator[AssetCheckResult]:
-    """Each warning with the rows it found (runner.check_rows), for the UI, the run's output and
+    """Each warning with the rows it found (:func:`_check_rows`), for the UI, the run's output and
     status (QA: a warning named no row)."""
     for event in warned:
-        rows = check_rows(settings, event.check_name)
+        rows = _check_rows(settings, event.check_name)
         yield event.with_metadata({**event.metadata, ROWS_METADATA: MetadataValue.text("\n".join(rows))}) \
             if rows else event
+
+
+#: rows of a warned check recorded with its evaluation
+CHECK_ROWS_SHOWN = 10
+
+
+def _check_rows(settings: Settings, check_name: str) -> list[str]:
+    """The rows a dbt singular test (``dbt_project/tests/<check_name>.sql``) found, as lines
+    ``column=value, ...`` (at most :data:`CHECK_ROWS_SHOWN`, then how many more), read again
+    from the warehouse with the SQL dbt compiled in this home; empty for any other check. So a
+    warning names what it is about (QA: "an account wrote no message" named no account); read
+    once dbt has let the warehouse go (runner.warned_rows reads them back)."""
+    compiled = settings.dbt_target_dir / "compiled" / "brandcare" / "tests" / f"{check_name}.sql"
+    if not compiled.is_file() or not settings.warehouse_path.is_file():
+        return []
+    import duckdb
+
+    try:
+        with connect_duckdb(settings.warehouse_path, read_only=True) as con:
+            # our own compiled test (no user data in it); its last line may be a comment
+            result = con.execute(f"select * from (\n{compiled.read_text()}\n) limit {CHECK_ROWS_SHOWN + 1}")
+            names = [column[0] for column in result.description]
+            rows = result.fetchall()
+    except duckdb.Error as exc:  # the warning stays, said without its rows
+        return [f"(its rows could not be read: {str(exc).splitlines()[0]})"]
+    lines = [", ".join(f"{name}={value}" for name, value in zip(names, row, strict=True))
+             for row in rows[:CHECK_ROWS_SHOWN]]
+    return lines + (["and more"] if len(rows) > CHECK_ROWS_SHOWN else [])
 
 
 #: DuckDB's words for a database file it cannot read: a block that fails its checksum, a file cut

@@ -371,11 +371,10 @@ def _colorbar(chart: _Chart, mesh, axes, **layout):
     return bar
 
 
-def _rate_cells(chart: _Chart, ax, rates, counts, labels: bool, words: Words, vmin: float = 0.0,
-                compact: bool = False):
-    """A coloured grid of response rates (RdYlGn); cells with too few cases stay grey. ``labels``:
-    each cell's rate and cases written in it (``compact``: the rate alone, in small cells), so
-    that colour is not the only way to read it (QA)."""
+def _rate_cells(chart: _Chart, ax, rates, counts, words: Words, vmin: float = 0.0, with_cases: bool = True):
+    """A coloured grid of response rates (RdYlGn); cells with too few cases stay grey. Each cell
+    writes its rate, so that colour is not the only way to read it (QA), and ``with_cases`` its
+    number of cases too (a grey cell its count alone); without, in small cells, the rate alone."""
     import numpy as np
     from matplotlib import colormaps
 
@@ -383,21 +382,18 @@ def _rate_cells(chart: _Chart, ax, rates, counts, labels: bool, words: Words, vm
     values = np.ma.masked_invalid(np.array(rates, dtype=float))
     mesh = ax.pcolormesh(values, cmap=cmap, vmin=vmin, vmax=1.0, edgecolors="white", linewidth=1.2)
     chart.mark(mesh)
-    if labels:
-        for i, row in enumerate(rates):
-            for j, rate in enumerate(row):
-                n = counts[i][j]
-                if compact:
-                    if not (rate is None or math.isnan(rate)):
-                        ax.text(j + 0.5, i + 0.5, words.percent(rate), ha="center", va="center", fontsize=6.5,
-                                color=_text_colour(cmap(rate)))
-                    continue
-                if rate is None or math.isnan(rate):
-                    ax.text(j + 0.5, i + 0.5, "–" if not n else f"n = {n}", ha="center", va="center",
-                            fontsize=8, color=MUTED)
-                    continue
+    for i, row in enumerate(rates):
+        for j, rate in enumerate(row):
+            n, grey = counts[i][j], rate is None or math.isnan(rate)
+            if grey and with_cases:
+                ax.text(j + 0.5, i + 0.5, "–" if not n else f"n = {n}", ha="center", va="center",
+                        fontsize=8, color=MUTED)
+            elif not grey and with_cases:
                 ax.text(j + 0.5, i + 0.5, f"{words.percent(rate)}\nn = {words.number(n)}", ha="center",
                         va="center", fontsize=8.5, linespacing=1.3, color=_text_colour(cmap(rate)))
+            elif not grey:
+                ax.text(j + 0.5, i + 0.5, words.percent(rate), ha="center", va="center", fontsize=6.5,
+                        color=_text_colour(cmap(rate)))
     return mesh
 
 
@@ -420,7 +416,7 @@ def equity_chart(rows: list[dict], words: Words) -> str:
     with _rc():
         chart = _Chart("equity", 9.6, 0.55 * len(brands) + 1.2)
         ax = chart.figure.subplots()
-        mesh = _rate_cells(chart, ax, rates, counts, True, words)
+        mesh = _rate_cells(chart, ax, rates, counts, words)
         ax.set_yticks([i + 0.5 for i in range(len(brands))], [chart_name(name) for name in brands])
         ax.set_xticks([j + 0.5 for j in range(len(FOLLOWER_BANDS))], words.follower_bands)
         ax.xaxis.tick_top()
@@ -490,7 +486,7 @@ def hours_response_chart(rows: list[dict], words: Words) -> str:
             name = brands[index]
             rates = [[a / n if n >= MIN_CELL_CASES else float("nan") for a, n in zip(arow, nrow, strict=True)]
                      for arow, nrow in zip(answered[name], counts[name], strict=True)]
-            mesh = _rate_cells(chart, ax, rates, counts[name], True, words, compact=True)
+            mesh = _rate_cells(chart, ax, rates, counts[name], words, with_cases=False)
             ax.set_title(chart_name(name), fontsize=9.5)
             ax.set_yticks([i + 0.5 for i in range(7)], words.weekdays, fontsize=8)
             ax.set_xticks(range(0, blocks + 1, 2), [f"{h:02d}" for h in range(0, 25, 2 * HOUR_BLOCK)],
