@@ -106,16 +106,19 @@ _FOLLOWER_BAND = """
     END"""
 
 #: The month a leaderboard shows, of a table of brand_scorecards rows (``{scorecards}``): the
-#: latest month final for every brand that holds actionable cases, as the view
-#: leaderboard_latest_final_month; before any is final, the month holding the most actionable
-#: cases (the latest of equals): a month's first stray case, opened late on the last day in UTC
-#: and already the next month in the brand's time zone, is no month to rank brands on.
+#: latest month final for every brand that holds actionable cases and ranks a brand, as the view
+#: leaderboard_latest_final_month (without a ranked brand in any final month, the latest final
+#: month holding actionable cases); before any is final, the month holding the most actionable
+#: cases (the latest of equals). A month's stray cases (the first case of the month after an
+#: archive's end, opened late on the last day in UTC and already the next month in the brand's
+#: time zone) are no month to rank brands on, final or not.
 #: The report and ``brandcare demo`` show it (their "not final yet" note when it is not final).
 LEADERBOARD_MONTH = """
     SELECT period_start FROM {scorecards}
     WHERE period = 'month' AND platform = 'all'
     GROUP BY period_start HAVING sum(actionable_cases) > 0
-    ORDER BY bool_and(is_final) DESC, CASE WHEN bool_and(is_final) THEN period_start END DESC NULLS LAST,
+    ORDER BY bool_and(is_final) DESC, count(rank) > 0 DESC,
+             CASE WHEN bool_and(is_final) THEN period_start END DESC NULLS LAST,
              sum(actionable_cases) DESC, period_start DESC
     LIMIT 1"""
 
@@ -123,15 +126,17 @@ LEADERBOARD_MONTH = """
 #: columns the view computes; the others keep the comment of the column they pass through).
 VIEWS: dict[str, tuple[str, str, dict[str, str]]] = {
     "leaderboard_latest_final_month": (
-        ("The care score leaderboard of the latest calendar month that is final for every brand and "
-        "holds actionable cases (platform 'all'; a month of brand posts alone ranks nothing); brands "
+        ("The care score leaderboard of the latest calendar month that is final for every brand, "
+        "holds actionable cases and ranks a brand (platform 'all'; a month of brand posts alone ranks "
+        "nothing, and a month of a few stray cases is passed over for the latest month that ranks; "
+        "when no final month ranks a brand, the latest final month holding actionable cases); brands "
         "under the ranking minimum have no rank and the note 'too few cases'."),
         """
         WITH latest AS (
             SELECT period_start FROM brand_scorecards
             WHERE period = 'month' AND platform = 'all'
             GROUP BY period_start HAVING bool_and(is_final) AND sum(actionable_cases) > 0
-            ORDER BY period_start DESC LIMIT 1
+            ORDER BY count(rank) > 0 DESC, period_start DESC LIMIT 1
         )
         SELECT s.period_start, s.rank, s.brand_id, s.brand_name, s.sector, s.care_score,
                CASE WHEN s.rank IS NULL THEN 'too few cases' END AS note,

@@ -646,9 +646,10 @@ def test_readers_that_pin_the_version_never_fail_nor_mix_versions(tmp_path, ware
     assert leftovers(published) == []
 
 
-def test_the_leaderboard_is_the_latest_final_month_that_holds_cases():
+def test_the_leaderboard_is_the_latest_final_month_that_holds_cases_and_ranks():
     """A brand's own posts make months of scorecard rows without a single case (a real home: a
-    personal X archive running two years past the last case); such a month ranks nothing."""
+    personal X archive running two years past the last case); such a month ranks nothing, nor
+    does a later month of a few stray cases when an earlier final month ranks brands."""
     with duckdb.connect() as con:
         con.execute("""
             CREATE TABLE brand_scorecards AS SELECT * FROM (VALUES
@@ -669,8 +670,18 @@ def test_the_leaderboard_is_the_latest_final_month_that_holds_cases():
         con.execute("DROP TABLE brand_scorecards")
         con.execute("ALTER TABLE board RENAME TO brand_scorecards")
         rows = con.execute(VIEWS["leaderboard_latest_final_month"][1]).fetchall()
-    # January 2026 is final for both but holds no case; February is not final for 'a'
-    assert {(r[0].isoformat(), r[2]) for r in rows} == {("2025-05-01", "a"), ("2025-05-01", "b")}
+        # January 2026 is final for both but holds no case; February is not final for 'a'
+        assert {(r[0].isoformat(), r[2]) for r in rows} == {("2025-05-01", "a"), ("2025-05-01", "b")}
+        # a final month of two stray cases, no brand ranked, after it: passed over (an archive that
+        # ends a few hours into a month in the brands' time zone, QA)
+        con.execute("INSERT INTO brand_scorecards SELECT * REPLACE (DATE '2025-12-01' AS period_start, 1 AS "
+                    "actionable_cases, NULL AS rank) FROM brand_scorecards WHERE period_start = '2025-05-01'")
+        rows = con.execute(VIEWS["leaderboard_latest_final_month"][1]).fetchall()
+        assert {r[0].isoformat() for r in rows} == {"2025-05-01"}
+        # without a ranked brand in any final month, the latest final month holding cases
+        con.execute("UPDATE brand_scorecards SET rank = NULL")
+        rows = con.execute(VIEWS["leaderboard_latest_final_month"][1]).fetchall()
+        assert {(r[0].isoformat(), r[6]) for r in rows} == {("2025-12-01", "too few cases")}
 
 
 def test_every_published_parquet_column_is_nullable_whatever_the_data(tmp_path, warehouse):

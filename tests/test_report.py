@@ -563,6 +563,10 @@ def test_before_any_month_is_final_the_leaderboard_is_the_busiest_month_not_a_st
                 " FROM brand_scorecards WHERE period_start = '2026-10-01'")
     rows, final = _leaderboard(con)
     assert ({r["period_start"].isoformat() for r in rows}, final) == ({"2026-10-01"}, True)
+    # November final too, with its one stray case and no brand ranked: October still
+    con.execute("UPDATE brand_scorecards SET is_final = true")
+    rows, final = _leaderboard(con)
+    assert ({r["period_start"].isoformat() for r in rows}, final) == ({"2026-10-01"}, True)
 
 
 def test_trends_are_monthly_when_the_scorecards_span_six_months_with_or_without_cases_between():

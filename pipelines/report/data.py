@@ -92,7 +92,7 @@ class ReportData:
 
 def _leaderboard(con: duckdb.DuckDBPyConnection) -> tuple[list[dict], bool]:
     """The leaderboard of :data:`~pipelines.publish.LEADERBOARD_MONTH` (the latest final month
-    holding actionable cases, else the busiest month), and whether that month is final."""
+    holding actionable cases that ranks a brand, else the busiest month), and whether that month is final."""
     rows = _rows(con, f"""
         select s.period_start, s.rank, s.brand_id, s.brand_name, s.sector, s.care_score, s.is_final,
                s.actionable_cases, s.response_rate, s.response_rate_low, s.response_rate_high,
