@@ -48,6 +48,11 @@ QUOTAS = (
     ("ibm", "brand", 1139),
     ("bbva2020", "brand", 1200),
     ("client_listener", "customer", 2600),
+    # the fifth drawing (README.md): brand replies of sources found then
+    ("twcs_brands", "brand", 700),
+    ("iberia", "brand", 500),
+    ("corpoelec", "brand", 500),
+    ("delta", "brand", 300),
 )
 
 POOL_COLUMNS = (

@@ -78,6 +78,33 @@ CLIENT_LISTENER_SHA256 = (
     "d200c86e350e27516191aaefe8828fe2a89fda83a71e507a24cbfa513bac33b1",
 )
 
+#: Single-brand extracts of twcs (brand replies only, 2017), one file per brand, saved as
+#: twcs_brand_<handle>.csv: Sophie-X31/JSC270-Assignment4 at commit 39ac119.
+TWCS_BRAND_FILES = ("AirAsiaSupport", "AppleSupport", "AskRBC", "McDonalds", "NikeSupport", "SpotifyCares", "Walmart")
+TWCS_BRAND_SHA256 = (
+    "45d00fe790b72f82f0116990b3a1230b24e8452c77048a38099353208d7305cc",
+    "0dc8629f74c2d89b0b5ab088d039621816f26699fe55548a0ba8cd0f548908a7",
+    "ed3d242a1352a828ea228f77dad8d19a8b2b8caa7f406a09bc4b1c444f492de6",
+    "416ca7393e9cc59ec5230f4a682fcb8e4b51ea1d6770b62995f4d46c783db280",
+    "38de7f2a179d294d568045441476d830ace61ab4f1197b6d2c42ef9aa944cf25",
+    "9883613b94bdf048333b27d9fdfba51642420a2a258f9909c69c9074c3ad6a36",
+    "4c852fe9e1260969529fe34915cdd4f016c53043c11845f5e1faf3d88019bd39",
+)
+#: rtweet timelines of three accounts of Corpoelec (Venezuela's power company), 2018, saved as
+#: corpoelec_<account>_<mmdd>.csv: mablan/TwitterAnalysis at commit d937db5, folder
+#: "datos institucionales" (the minister's and a journalist's timelines there are not read).
+CORPOELEC_FILES = (
+    ("corpoelec_info_0517.csv", "datos_tweets_@CORPOELECinfo 17 de mayo.csv",
+     "28a29a07795fdd6f086f76741409eccf980cf1f7623b818102491d40211a97ba"),
+    ("corpoelec_info_0825.csv", "datos_tweets_@CORPOELECinfo 25 de agosto.csv",
+     "ee26d953faf7981acc7a4db3d852b851b07d2addc62dcb4506be0dc3f1d5348a"),
+    ("corpoelec_zulia_0827.csv", "datos_tweets_@CorpoelecZulia_27 de agosto.csv",
+     "6f439d0cae5892c033e98032697459064eaec4f760013eca02ddff08b3c3c381"),
+    ("corpoelec_merida_0529.csv", "datos_tweets_@corpoelecmerida 29 de mayo.csv",
+     "a3bcfcf1d67fca9cff3e652310330c78b764a7100fa57abb4b9ca877969d35c1"),
+)
+NO_LICENCE = "no licence stated (all rights reserved): text not committed, rebuilt from the public file"
+
 SOURCES = {
     s.name: s
     for s in (
@@ -155,6 +182,43 @@ SOURCES = {
             False,
         ),
         Source(
+            "twcs_brands",
+            "Sophie-X31/JSC270-Assignment4",
+            "{" + ",".join(TWCS_BRAND_FILES) + "}.csv (commit 39ac11954a7a6f293c6322a29763ccde64c1dd29)",
+            " ".join(f"twcs_brand_{b}.csv" for b in TWCS_BRAND_FILES),
+            " ".join(TWCS_BRAND_SHA256),
+            TWCS_LICENCE,
+            True,
+        ),
+        Source(
+            "iberia",
+            "drbonis/tweetgenerator",
+            "iberia.csv (commit 27e77881c1650a3e8e2e1bd0d74d283217a94beb)",
+            "iberia.csv",
+            "45af2fc11507f752184c9befe3628a0066e21c11921b2ed495ba29f9f6dce7cc",
+            NO_LICENCE,
+            False,
+        ),
+        Source(
+            "corpoelec",
+            "mablan/TwitterAnalysis",
+            "datos institucionales/{" + ",".join(name for _, name, _ in CORPOELEC_FILES)
+            + "} (commit d937db52cf353152a3bd5d384f7b243d6044a29d)",
+            " ".join(saved for saved, _, _ in CORPOELEC_FILES),
+            " ".join(sha for _, _, sha in CORPOELEC_FILES),
+            NO_LICENCE,
+            False,
+        ),
+        Source(
+            "delta",
+            "julianencisoizquierdo/NLP_Python_Airline_Customer_Service",
+            "airline.csv (commit b8a10adc0d95734836f0482ce8f34a0d2bdf6227)",
+            "delta_airline.csv",
+            "08593fb2b53004ec517eb9ee573a40ecfb45d8e653f0786de366a1102f7eb410",
+            NO_LICENCE,
+            False,
+        ),
+        Source(
             "tass",
             "git-lu/lit-analysis",
             "pysentimiento/data/sent/{train,dev}/{es,cr,mx,pe,uy}.tsv",
@@ -197,7 +261,7 @@ def check_files(raw: Path, name: str) -> list[Path]:
 
 
 def _csv_rows(path: Path) -> Iterator[dict]:
-    with path.open(encoding="utf-8", newline="") as f:
+    with path.open(encoding="utf-8-sig", newline="") as f:  # -sig: the twcs brand extracts start with a BOM
         for row in csv.DictReader(f):
             if None in row or None in row.values():  # ragged line: not a record
                 continue
@@ -218,10 +282,9 @@ def _tweet_id(value: str) -> str | None:
 def _twcs_rows(raw: Path) -> list[dict]:
     """Every usable twcs-derived record, one per tweet id (labelled copies first), reserved ids dropped."""
     out: dict[str, dict] = {}
-    readers = (("amazonhelp", "AmazonHelp"), ("spotify", "SpotifyCares"), ("twcs_small", None))
+    readers = (("amazonhelp", "AmazonHelp"), ("spotify", "SpotifyCares"), ("twcs_small", None), ("twcs_brands", None))
     for name, brand in readers:
-        (path,) = check_files(raw, name)
-        for row in _csv_rows(path):
+        for row in (row for path in check_files(raw, name) for row in _csv_rows(path)):
             tid = _tweet_id(row.get("tweet_id", ""))
             if tid is None or int(tid) < TWCS_RESERVED_BELOW or tid in out:
                 continue
@@ -254,9 +317,15 @@ def _twcs_conversation(rows: dict[str, dict], tid: str) -> str:
 
 
 def twcs(raw: Path, brand_handles: set[str]) -> Iterator[dict]:
-    """twcs_small, the Spotify extract and the AmazonHelp annotations (all twcs, English)."""
+    """twcs_small, the Spotify extract, the AmazonHelp annotations and the single-brand extracts
+    of brand replies (all twcs, English).
+
+    The brands, the links between tweets and so the conversations are read from the first three
+    only (``base``), as they were before the extracts came: a reply of an extract takes the
+    conversation of the tweet it answers, and changes no earlier row's."""
     rows = {r["tweet_id"]: r for r in _twcs_rows(raw)}
-    brands = {r["author"] for r in rows.values() if not r["inbound"]} | brand_handles
+    base = {tid: r for tid, r in rows.items() if r["source"] != "twcs_brands"}
+    brands = {r["author"] for r in base.values() if not r["inbound"]} | brand_handles
     by_lower = {b.lower(): b for b in brands}
     for tid, r in rows.items():
         brand = r["brand"]
@@ -265,7 +334,7 @@ def twcs(raw: Path, brand_handles: set[str]) -> Iterator[dict]:
                 (by_lower[h.lower()] for h in HANDLE.findall(r["text"]) if h.lower() in by_lower),
                 None,
             )
-            related = [rows.get(x) for x in [*r["responses"], r["parent"]] if x]
+            related = [base.get(x) for x in [*r["responses"], r["parent"]] if x]
             brand = brand or next((x["author"] for x in related if x and not x["inbound"]), "")
         yield {
             "row_id": f"twcs-{tid}",
@@ -274,7 +343,7 @@ def twcs(raw: Path, brand_handles: set[str]) -> Iterator[dict]:
             "lang": "en",
             "role": "customer" if r["inbound"] else "brand",
             "brand": brand,
-            "conversation_id": f"twcs-{_twcs_conversation(rows, tid)}",
+            "conversation_id": f"twcs-{_twcs_conversation(base, tid if tid in base else r['parent'] or tid)}",
             "text": r["text"],
             "given_sentiment": r["given_sentiment"],
         }
@@ -439,6 +508,81 @@ def ibm(raw: Path) -> Iterator[dict]:
                 }
 
 
+def _rtweet_id(value: str) -> str | None:
+    """A status id of an rtweet export: digits, or digits after the "x" some exports put in
+    front to keep spreadsheets from rounding them."""
+    return _tweet_id((value or "").removeprefix("x"))
+
+
+def rtweet_replies(paths: Iterable[Path]) -> Iterator[tuple[dict, str]]:
+    """(row, status id) of every reply of a brand's rtweet timeline files (checked files): its
+    tweets that start with an @handle, not retweets, each id once."""
+    seen: set[str] = set()
+    for path in paths:
+        for row in _csv_rows(path):
+            tid = _rtweet_id(row["status_id"])
+            text = row["text"]
+            if tid is None or tid in seen or row.get("is_retweet") == "TRUE" or not text.startswith("@"):
+                continue
+            seen.add(tid)
+            yield row, tid
+
+
+def iberia(raw: Path) -> Iterator[dict]:
+    """@Iberia's replies in Spanish, July-August 2018 (an rtweet timeline): the file's ``lang``
+    says es (its English, Portuguese, ... replies are left out)."""
+    for row, tid in rtweet_replies(check_files(raw, "iberia")):
+        if row.get("lang") != "es":
+            continue
+        parent = _rtweet_id(row.get("reply_to_status_id", ""))
+        yield {
+            "row_id": f"tw-{tid}",
+            "source": "iberia",
+            "source_id": tid,
+            "lang": "es",
+            "role": "brand",
+            "brand": row["screen_name"],
+            "conversation_id": f"tw-{parent}" if parent else f"iberia-{_customer_handle(row['text'], tid)}",
+            "text": row["text"],
+            "given_sentiment": "",
+        }
+
+
+def corpoelec(raw: Path) -> Iterator[dict]:
+    """Replies of three Corpoelec accounts (Venezuela's power company), 2018, Spanish: rtweet
+    timelines without reply links (a conversation is the customer the reply answers)."""
+    for row, tid in rtweet_replies(check_files(raw, "corpoelec")):
+        yield {
+            "row_id": f"tw-{tid}",
+            "source": "corpoelec",
+            "source_id": tid,
+            "lang": "es",
+            "role": "brand",
+            "brand": row["screen_name"],
+            "conversation_id": f"corpoelec-{_customer_handle(row['text'], tid)}",
+            "text": row["text"],
+            "given_sentiment": "",
+        }
+
+
+def delta(raw: Path) -> Iterator[dict]:
+    """@Delta's replies of 1-15 October 2015, signed with agent initials: the file has no tweet
+    ids (a row is named by its line) nor reply links (a conversation is the customer answered)."""
+    (path,) = check_files(raw, "delta")
+    for line, row in enumerate(_csv_rows(path), start=2):
+        yield {
+            "row_id": f"delta2015-{line}",
+            "source": "delta",
+            "source_id": str(line),
+            "lang": "en",
+            "role": "brand",
+            "brand": "Delta",
+            "conversation_id": f"delta2015-{_customer_handle(row['text'], str(line))}",
+            "text": row["text"],
+            "given_sentiment": "",
+        }
+
+
 def tass(raw: Path) -> Iterator[dict]:
     """TASS 2020 (task 1): general Spanish tweets, not addressed to brands, each with its human
     sentiment label (P, N, NEU) in ``given_sentiment``. Lines are ``id<TAB>text<TAB>label``."""
@@ -466,14 +610,17 @@ def read_all(raw: Path) -> list[dict]:
     """Every candidate message of every source the pool is drawn from (all but TASS), in a fixed order."""
     ibm_rows = list(ibm(raw))
     brands = {r["brand"] for r in ibm_rows} | set(US_AIRLINE_HANDLES.values())
-    return [*twcs(raw, brands), *us_airline(raw), *banamex(raw), *ibm_rows, *bbva2020(raw), *client_listener(raw)]
+    return [
+        *twcs(raw, brands), *us_airline(raw), *banamex(raw), *ibm_rows, *bbva2020(raw), *client_listener(raw),
+        *iberia(raw), *corpoelec(raw), *delta(raw),
+    ]
 
 
 def texts_by_row_id(raw: Path, sources: set[str]) -> dict[str, str]:
     """The published text of every message of ``sources`` (used to rebuild texts not committed)."""
     readers = {
         "banamex": banamex, "us_airline": us_airline, "ibm": ibm, "tass": tass, "bbva2020": bbva2020,
-        "client_listener": client_listener,
+        "client_listener": client_listener, "iberia": iberia, "corpoelec": corpoelec, "delta": delta,
     }
     out: dict[str, str] = {}
     for name in sources:

@@ -220,3 +220,27 @@ def test_the_fastest_of_tied_candidates_is_timed_against_the_others_in_alternati
     assert _fastest_of(rows, texts, width=13, rows=4000)["candidate"] == "words 1-2"
     assert _fastest_of(rows[::-1], texts, width=13, rows=4000)["candidate"] == "words 1-2"
     assert _fastest_of(rows[:1], texts, width=13, rows=4000) is rows[0]
+
+
+def test_the_saved_models_are_fitted_on_train_and_dev_never_on_test(small_corpus: Path, tmp_path: Path) -> None:
+    # the settings are chosen on dev (fits on train alone), then fitted again on train and dev for
+    # the models shipped: a channel only dev's replies name is learned; one only test's never is
+    corpus = pl.read_csv(small_corpus, infer_schema=False)
+    replies = [
+        {"row_id": f"{split}-{word}-{i}", "source": "invented", "licence": "invented", "lang": "en", "role": "brand",
+         "brand": None, "conversation_id": f"{split}-{word}-{i}", "text": f"Please {word} us, we will sort it out",
+         "intent": None, "sentiment": None, "deflection": channel, "split": split}
+        for split, word, channel in (("dev", "zorblax", "phone"), ("test", "quibbity", "store"))
+        for i in range(12)
+    ]
+    path = tmp_path / "messages.csv"
+    pl.concat([corpus, pl.DataFrame(replies, schema=corpus.schema)]).write_csv(path)
+    card = train(path, tmp_path / "m", candidates={"words + chars 3-5": FeatureSpec(char_min=3, bits=16)},
+                 speed_rows=200)
+    loaded = load_corpus(path)
+    rows = {task: loaded.filter(pl.col("split").is_in(["train", "dev"]) & pl.col(task).is_not_null()).height
+            for task in ("intent", "sentiment", "deflection")}
+    assert card["final_fit"] == {"splits": ["train", "dev"], "rows": rows}
+    assert card["comparison"][0]["tasks"]["deflection"]["train_rows"] < rows["deflection"]  # the choice: train alone
+    predicted = model_files.load(tmp_path / "m").predict(pl.Series(["zorblax", "quibbity"]))["deflection"]
+    assert (predicted[0], predicted[1] != "store") == ("phone", True)

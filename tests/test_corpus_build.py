@@ -368,3 +368,22 @@ def test_client_listener_reads_each_customer_tweet_once(tmp_path):
         ("tw-1317275612260691969", "BBVA_Mex", "customer", "tw-1317275612260691969"),
         ("tw-1317277287977504770", "BBVA_Mex", "customer", "tw-1317208698209566720"),
     ]
+
+
+def test_rtweet_timelines_give_each_reply_once_without_retweets(tmp_path):
+    # the columns of an rtweet export that the readers use; ids with and without the "x" some
+    # exports put in front (Iberia's file), a reply found in two files (Corpoelec's: 9 such ids)
+    header = ("status_id", "screen_name", "text", "is_retweet")
+    one, two = tmp_path / "one.csv", tmp_path / "two.csv"
+    for path, rows in ((one, [
+        ("x1025767427601309696", "Iberia", "@titocharly Hola, Carlitos. Compártenos los datos por DM.", "FALSE"),
+        ("994726015766290432", "CORPOELECinfo", "RT @LMOTTAD: Trabajamos en la zona", "TRUE"),
+        ("994726015766290433", "CORPOELECinfo", "Mantenimiento programado en Caracas", "FALSE"),
+    ]), (two, [
+        ("1025767427601309696", "Iberia", "@titocharly Hola, Carlitos. Compártenos los datos por DM.", "FALSE"),
+        ("996912561835724800", "corpoelecmerida", "@nilicerra Estimada, indique su NIC", "FALSE"),
+    ])):
+        with path.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([header, *rows])
+    assert [(tid, row["screen_name"]) for row, tid in sources.rtweet_replies([one, two])] == [
+        ("1025767427601309696", "Iberia"), ("996912561835724800", "corpoelecmerida")]
