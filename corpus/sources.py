@@ -150,7 +150,7 @@ SOURCES = {
             "Mineria-Texto-Quejas-Banamex/tweets.csv",
             "banamex_tweets.csv",
             "a3258bcdbec348d52e5acd680536b9191a2295ebe034bf7acc4bfd85f252aa0b",
-            "no licence stated (all rights reserved): text not committed, rebuilt from the public file",
+            NO_LICENCE,
             False,
         ),
         Source(
@@ -169,7 +169,7 @@ SOURCES = {
             "BBVA.xlsx (commit 8eba5b55654ae514c74417dfb224433af9cf7190)",
             "bbva_hackaton_2020.xlsx",
             "fa9da8523d29ac47c321ca297daba0b44ef06567f8c66a2c5eaddfaa4214ff4a",
-            "no licence stated (all rights reserved): text not committed, rebuilt from the public file",
+            NO_LICENCE,
             False,
         ),
         Source(
