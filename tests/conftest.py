@@ -30,6 +30,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
         if _uses_module_fixture(item):
             item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    # modules that run the pipeline first, the others after them (each module's tests stay
+    # together, in their order): xdist hands out the single tests in this order once the groups
+    # are out, so the long runs start early and the short tests fill the end, where the last
+    # long run otherwise kept one worker busy while the other sat idle
+    slow = {item.module.__name__ for item in items if item.get_closest_marker("e2e")}
+    items.sort(key=lambda item: item.module.__name__ not in slow)
 
 
 def _uses_module_fixture(item) -> bool:
