@@ -528,41 +528,38 @@ def rtweet_replies(paths: Iterable[Path]) -> Iterator[tuple[dict, str]]:
             yield row, tid
 
 
-def iberia(raw: Path) -> Iterator[dict]:
-    """@Iberia's replies in Spanish, July-August 2018 (an rtweet timeline): the file's ``lang``
-    says es (its English, Portuguese, ... replies are left out)."""
-    for row, tid in rtweet_replies(check_files(raw, "iberia")):
-        if row.get("lang") != "es":
+def _rtweet_messages(raw: Path, source: str, only_lang: str | None = None) -> Iterator[dict]:
+    """The corpus rows of a source's rtweet timeline replies (:func:`rtweet_replies`), those the
+    file's ``lang`` gives as ``only_lang`` when given. A reply's conversation is the tweet it
+    answers where the file says (``reply_to_status_id``), else the customer it answers."""
+    for row, tid in rtweet_replies(check_files(raw, source)):
+        if only_lang is not None and row.get("lang") != only_lang:
             continue
         parent = _rtweet_id(row.get("reply_to_status_id", ""))
         yield {
             "row_id": f"tw-{tid}",
-            "source": "iberia",
+            "source": source,
             "source_id": tid,
             "lang": "es",
             "role": "brand",
             "brand": row["screen_name"],
-            "conversation_id": f"tw-{parent}" if parent else f"iberia-{_customer_handle(row['text'], tid)}",
+            "conversation_id": f"tw-{parent}" if parent else f"{source}-{_customer_handle(row['text'], tid)}",
             "text": row["text"],
             "given_sentiment": "",
         }
+
+
+def iberia(raw: Path) -> Iterator[dict]:
+    """@Iberia's replies in Spanish, July-August 2018 (an rtweet timeline): the file's ``lang``
+    says es (its English, Portuguese, ... replies are left out)."""
+    return _rtweet_messages(raw, "iberia", only_lang="es")
 
 
 def corpoelec(raw: Path) -> Iterator[dict]:
     """Replies of three Corpoelec accounts (Venezuela's power company), 2018, Spanish: rtweet
-    timelines without reply links (a conversation is the customer the reply answers)."""
-    for row, tid in rtweet_replies(check_files(raw, "corpoelec")):
-        yield {
-            "row_id": f"tw-{tid}",
-            "source": "corpoelec",
-            "source_id": tid,
-            "lang": "es",
-            "role": "brand",
-            "brand": row["screen_name"],
-            "conversation_id": f"corpoelec-{_customer_handle(row['text'], tid)}",
-            "text": row["text"],
-            "given_sentiment": "",
-        }
+    timelines without reply links (their ``reply_to_status_id`` is NA or absent: a conversation
+    is the customer the reply answers)."""
+    return _rtweet_messages(raw, "corpoelec")
 
 
 def delta(raw: Path) -> Iterator[dict]:
