@@ -512,7 +512,8 @@ def test_rendering_writes_matplotlibs_cache_in_the_home_not_the_users(demo_run, 
 def test_brands_that_wrote_nothing_the_archives_hold_are_named_beside_their_zero_rates(tmp_path):
     """A search of mentions ("@bank to:bank", nine real TAGS workbooks) holds the customers' side
     only: every brand answered 0%, and the report did not say that those zeros measure the
-    archive, not the brands (the command line warned, the care manager's page did not)."""
+    archive, not the brands (the command line warned, the care manager's page did not). A brand
+    of the registry that no message addresses was left out of every chart without a word."""
     brands = tmp_path / "brands.yaml"
     brands.write_text(
         "brands:\n"
@@ -528,6 +529,12 @@ def test_brands_that_wrote_nothing_the_archives_hold_are_named_beside_their_zero
                      "mentions) or their accounts are misspelt in the brand registry: their response rates of 0% "
                      "say nothing of how they answer."]
     assert re.findall(r'data-note="brands-silent">(Acme Banco: 1 de las 1 marcas)', render_report(warehouse, language="es"))
+    # Banco Quieto: no message addresses it, so it has no case and is in no chart: named too
+    assert re.findall(r'data-note="brands-absent">([^<]*)<', render_report(warehouse)) == [
+        "Banco Quieto: 1 of the 2 brands in the brand registry have no case: no message the archives hold "
+        "addresses their accounts or aliases, so they are in no chart and no ranking. Check the accounts the "
+        "registry gives them, or add the archives that hold their mentions."]
+    assert re.findall(r'data-note="brands-absent">(Banco Quieto: 1 de las 2 marcas)', render_report(warehouse, language="es"))
 
 
 def _scorecards(rows: list[tuple]) -> duckdb.DuckDBPyConnection:

@@ -85,6 +85,8 @@ class ReportData:
     #: of how they answer), and how many brands have cases
     silent: list[str] = field(default_factory=list)
     brands_with_cases: int = 0
+    #: brands of the registry with no case at all: no message the archives hold addresses them
+    absent: list[str] = field(default_factory=list)
     #: blog and Facebook platforms where the brands answer in comments on their own post rather
     #: than in replies to the customers' comments (:func:`flat_answers`)
     flat: list[dict] = field(default_factory=list)
@@ -236,6 +238,11 @@ def load_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         from brands as b
         where b.brand_id in (select brand_id from care_cases)
           and b.brand_id not in (select author_brand_id from messages where author_brand_id is not null)
+        order by b.brand_name, b.brand_id
+    """)]
+    data.absent = [row["brand_name"] for row in _rows(con, """
+        select b.brand_name from brands as b
+        where b.brand_id not in (select brand_id from care_cases)
         order by b.brand_name, b.brand_id
     """)]
     data.flat = flat_answers(con)

@@ -189,6 +189,9 @@ def render_report(warehouse_path: Path, *, language: str = "en", response_window
               for row in data.flat],
         silent=(words("brands_silent", names=_names(data.silent), n=words.number(len(data.silent)),
                       total=words.number(data.brands_with_cases)) if data.silent else None),
+        # a brand of the registry that no message addresses is in no chart: said, not left out silently
+        absent=(words("brands_absent", names=_names(data.absent), n=words.number(len(data.absent)),
+                      total=words.number(data.brands_total)) if data.absent and data.brands_with_cases else None),
         kpis=kpis,
         # an archive that cut its conversations and holds no case will not fill in by waiting
         empty_text=words("no_data_cut") if data.cut and not totals.get("cases") else words("no_data"),

@@ -53,6 +53,10 @@ TEXT: dict[str, dict[str, str]] = {
                          "hold. Their replies are not in the archives (an export of the customers' side "
                          "only, such as a search of mentions) or their accounts are misspelt in the brand "
                          "registry: their response rates of 0% say nothing of how they answer.",
+        "brands_absent": "{names}: {n} of the {total} brands in the brand registry have no case: no "
+                         "message the archives hold addresses their accounts or aliases, so they are in no "
+                         "chart and no ranking. Check the accounts the registry gives them, or add the "
+                         "archives that hold their mentions.",
         "months_span": "{n} months from {first} to {last}",
         "brands_shown": "The charts and the leaderboard show the {n} brands with the most actionable "
                         "cases, of {total}; every brand is in the analyst database (brand_scorecards, "
@@ -201,6 +205,10 @@ TEXT: dict[str, dict[str, str]] = {
                          "exportación solo del lado de los clientes, como una búsqueda de menciones) o sus "
                          "cuentas están mal escritas en el registro de marcas: su tasa de respuesta del 0 % "
                          "no dice nada de cómo responden.",
+        "brands_absent": "{names}: {n} de las {total} marcas del registro de marcas no tienen ningún "
+                         "caso: ningún mensaje de los archivos se dirige a sus cuentas o alias, así que no "
+                         "aparecen en ningún gráfico ni en la clasificación. Revisa las cuentas que les da el "
+                         "registro o añade los archivos que contienen sus menciones.",
         "months_span": "{n} meses, de {first} a {last}",
         "brands_shown": "Los gráficos y la clasificación muestran las {n} marcas con más casos "
                         "accionables, de {total}; todas las marcas están en la base de datos de análisis "
