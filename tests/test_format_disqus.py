@@ -163,3 +163,27 @@ def test_a_comment_imported_twice_is_one_comment(tmp_path: Path):
         "excluded: a copy of comment blog:disqus:11 (imported into the forum twice: the same import id, author, "
         "time and text)"]
     assert read.messages.height + read.quarantine.height == 7
+
+
+def test_a_thread_made_after_its_comments_is_dated_by_its_first_comment(tmp_path: Path):
+    """The same real export (QA): its threads' createdAt is when Disqus made them, for many the
+    import of 2016, while their comments date from 2010 on: 410 comments were older than the
+    post they answer, and the brand's 98 "posts" of January 2016 were imports. A thread is dated
+    by its first comment when that is earlier; a thread dated before its comments keeps its date."""
+    threads = "".join(
+        f'<thread dsq:id="{t}"><id>{t}</id><link>https://blog.example/{t}</link><title>Post</title>'
+        f"<createdAt>{created}</createdAt><author><name>Tang</name><username>tanglei</username>"
+        f"</author><isDeleted>false</isDeleted></thread>"
+        for t, created in ((1, "2016-01-24T05:58:58Z"), (2, "2010-12-01T10:00:00Z")))
+    posts = (_post_xml(11, 1, "", "Coder", "2011-01-03T09:25:53Z", "可以分享一下实现代码吗？")
+             + _post_xml(12, 1, "", "Tang", "2011-01-04T08:00:00Z", "好的", parent=11)
+             + _post_xml(21, 2, "", "Ana", "2010-12-07T08:00:00Z", "hola"))
+    path = tmp_path / "export.xml"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?><disqus xmlns="http://disqus.com" '
+                    f'xmlns:dsq="http://disqus.com/disqus-internals">{threads}{posts}</disqus>', encoding="utf-8")
+    read = read_disqus(path)
+    rows = by_id(read)
+    assert rows["blog:disqus:t1"]["created_at"] == utc(2011, 1, 3, 9, 25, 53)  # its first comment's time
+    assert rows["blog:disqus:t2"]["created_at"] == utc(2010, 12, 1, 10, 0)  # before its comment: its own
+    assert read.notes == ("1 thread(s) dated by their first comment: Disqus's createdAt for them is later (the "
+                          "thread was made by an import or a later page view, not when the post was written)",)

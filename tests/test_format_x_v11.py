@@ -241,3 +241,36 @@ def test_a_quote_inside_a_retweet_without_its_author_says_where_it_sits() -> Non
     assert '"id_str": "671441159563010049"' in read.quarantine["excerpt"][0]
     retweeted = read.messages.filter(pl.col("message_id") == "x:671559057740718080").row(0, named=True)
     assert retweeted["quoted_id"] == "x:671441159563010049"  # the quoting tweet keeps its id
+
+
+def test_a_scrapers_v11_tweets_without_reply_fields_are_detected_and_keep_their_conversation(tmp_path: Path) -> None:
+    """A scraper's JSON lines of v1.1 tweet objects (QA: a real Apify actor's file,
+    carllippert/tibo-search tweets.jsonl) leave null fields out, so no tweet of the head named
+    ``in_reply_to_status_id``, and open with an item of the scraper's own: the file was rejected
+    as an unknown format. Its tweets carry ``conversation_id_str``: a reply whose parent the file
+    lacks belongs to the thread the root of which it holds."""
+    user = {"id_str": "34743251", "screen_name": "brand_help", "followers_count": 5000}
+    customer = {"id_str": "1001", "screen_name": "ana", "followers_count": 12}
+    lines = [
+        {"url": "https://x.com/brand_help", "error": "Profile have no tweets or behind login or not available"},
+        {"id": 0, "id_str": "1691428135512776704", "conversation_id_str": "1691428135512776704",
+         "created_at": "Tue Aug 15 12:00:00 +0000 2023", "full_text": "Our app is back up", "user": user},
+        {"id": 0, "id_str": "1691428171403427840", "conversation_id_str": "1691428135512776704",
+         "created_at": "Tue Aug 15 12:05:00 +0000 2023", "full_text": "@brand_help still down here",
+         "in_reply_to_status_id_str": "1691428150000000000", "user": customer},
+    ]
+    path = tmp_path / "tweets.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    assert detect_format(path) == "x_v11"
+    read = read_x_v11(path)
+    assert (read.records_read, read.messages.height, read.quarantine.height) == (3, 2, 1)
+    assert read.quarantine["reason"].to_list() == ["missing required field: id_str"]
+    rows = {r["message_id"]: r for r in read.messages.to_dicts()}
+    reply = rows["x:1691428171403427840"]
+    assert (reply["parent_id"], reply["conversation_id"]) == ("x:1691428150000000000", "x:1691428135512776704")
+    # a file of users (each embedding its latest tweet) is still not a file of tweets
+    users = tmp_path / "users.jsonl"
+    users.write_text(json.dumps(customer | {"status": {"id_str": "5", "created_at": lines[1]["created_at"],
+                                                       "text": "hi", "in_reply_to_status_id": None}}) + "\n")
+    with pytest.raises(ArchiveError):
+        detect_format(users)

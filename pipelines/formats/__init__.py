@@ -117,6 +117,27 @@ def _first_object_keys(head: str) -> set[str]:
     return set(first) if isinstance(first, dict) else set()
 
 
+#: the keys of a v1.1 tweet object: its id, date and embedded author (a user object embeds a
+#: tweet, not the other way round), and one of its texts
+_V11_TWEET_KEYS = {"id_str", "created_at", "user"}
+#: how many of the head's first objects are read for a v1.1 tweet
+_V11_OBJECTS_READ = 5
+
+
+def _v11_tweet_in(head: str) -> bool:
+    """One of the first JSON lines of ``head`` is a v1.1 tweet object: a scraper that writes
+    them leaves its null fields out (no ``in_reply_to_status_id`` on a tweet that replies to
+    no one) and may open its file with an item of its own (``{"url", "error"}``)."""
+    for line in head.splitlines()[:_V11_OBJECTS_READ]:
+        try:
+            value = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(value, dict) and set(value) >= _V11_TWEET_KEYS and ({"text", "full_text"} & set(value)):
+            return True
+    return False
+
+
 #: pandas' DataFrame.to_json() (orient="columns"): {"column": {"0": value, "1": ...}, ...}
 _PANDAS_COLUMNS = re.compile(r'\s*\{\s*"[^"]+"\s*:\s*\{\s*"0"\s*:')
 #: a v1.1 search page that found nothing: its tweets' array empty, first or after the metadata
@@ -163,6 +184,8 @@ def detect_format(path: Path) -> str:
             return "snscrape"
         if sum(1 for cue in _APIFY_CUES if cue.search(head)) >= 2:
             return "apify_x"
+        if _V11_CREATED_AT.search(head) and _v11_tweet_in(head):
+            return "x_v11"
         if _V11_CREATED_AT.search(head) and '"in_reply_to_status_id' in head:
             # a user object embeds its latest tweet: a file of users (friends, followers, lookups)
             # holds both, and its first object names no tweet field

@@ -14,6 +14,11 @@ A comment imported into the forum twice (a blog whose posts moved to new address
 threads per post, and its import put each comment in both) is one comment: the posts that
 share an import ``<id>``, author, time, text and flags are copies of the first of them in the
 file, quarantined as ``excluded: a copy of ...``, and a reply to a copy replies to that first.
+
+A thread's ``createdAt`` is when Disqus made the thread: an import or the post's first page view
+with comments, which can be years after the post and its first comments. A thread is dated by
+its first comment when that is earlier (the notes count them), so that no blog post is dated
+after the comments it holds.
 """
 
 from __future__ import annotations
@@ -51,11 +56,17 @@ def read_disqus(path: Path) -> ReadResult:
     for thread in (e for e in records if local_name(e.tag) == "thread" and _dsq_id(e)):
         elements = children(thread)
         threads[_dsq_id(thread)] = (_author(elements)[0], child_texts(elements).get("link"))
+    first_comments = _first_comments(records)
     rows: list[dict] = []
     bad: list[dict] = []
+    redated = 0
     for position, element in enumerate(records):
         if local_name(element.tag) == "thread":
             row, reason = _thread(element)
+            first = first_comments.get(_dsq_id(element))
+            if not reason and first is not None and first < row["created_at"]:
+                row["created_at"] = first
+                redated += 1
         else:
             row, reason = _post(element, threads, copies, conversations)
         if reason:
@@ -65,7 +76,22 @@ def read_disqus(path: Path) -> ReadResult:
                         "excerpt": private_excerpt(_dsq_id(element)) if hidden else excerpt(element)})
         else:
             rows.append({**row, "position": position, "platform": "blog", "kind": "post", "mentions": []})
+    if redated:
+        notes = (*notes, f"{redated} thread(s) dated by their first comment: Disqus's createdAt for them is later "
+                         "(the thread was made by an import or a later page view, not when the post was written)")
     return result(pl.from_dicts(rows, schema=MESSAGE_SCHEMA), quarantine_frame(bad), notes)
+
+
+def _first_comments(records: list[Element]) -> dict[str, datetime]:
+    """dsq:id of each thread -> the time of its earliest comment (not spam) with a valid date."""
+    first: dict[str, datetime] = {}
+    for _, elements in _posts(records):
+        texts = child_texts(elements)
+        thread_id = _dsq_id(elements.get("thread"))
+        created_at, reason = _created(texts)
+        if thread_id and not reason and not _flag(texts, "isSpam"):
+            first[thread_id] = min(first.get(thread_id, created_at), created_at)
+    return first
 
 
 def _posts(records: list[Element]) -> Iterator[tuple[str, dict[str, Element]]]:

@@ -266,7 +266,9 @@ def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False
     """A v1.1 tweet object (checked by :func:`tweet_problem`) as a canonical record, its
     ``created_at`` still a string (:func:`finish` parses it). ``author``: ``id``, ``handle``
     and ``followers`` (None when unknown). The text is the full one: ``extended_tweet.full_text``
-    (streaming API), ``full_text`` (extended mode, archives), else ``text``. A tweet with
+    (streaming API), ``full_text`` (extended mode, archives), else ``text``. Its conversation is
+    ``conversation_id_str`` where the object carries one (scrapers that write v1.1 objects add
+    it; X's own v1.1 objects and archives do not). A tweet with
     ``retweeted_status`` is a repost; so is one whose text starts ``RT @`` when
     ``rt_text_is_repost`` (a personal archive's retweets carry no ``retweeted_status``; in API
     objects, which do, such a text is a reply or a hand-written retweet: the author's words)."""
@@ -280,7 +282,7 @@ def tweet_record(tweet: dict, author: dict, position: int, deleted: bool = False
     return x_tweet(
         tweet_id, author, initial=initial_tweet_id(tweet),
         repost=bool(reposted or (rt_text_is_repost and text.startswith("RT @"))),
-        conversation=None, parent=parent, quoted=quoted, reposted=reposted,
+        conversation=v11_id(tweet, "conversation_id"), parent=parent, quoted=quoted, reposted=reposted,
         in_reply_to=v11_id(tweet, "in_reply_to_user_id"),
         mentions=mentions_of(extended.get("entities") or tweet.get("entities"), "user_mentions", "screen_name",
                              "id_str"),
