@@ -620,6 +620,25 @@ def test_brand_answers_written_as_comments_on_their_own_post_are_named():
     assert flat_answers(con) == []
 
 
+@pytest.mark.e2e
+def test_a_blog_that_answers_in_top_level_comments_is_warned_by_the_run_and_named_by_the_report(tmp_path):
+    """A real WordPress export (tests/fixtures/wxr/cc_labs/post_1204.xml): the post's author
+    answers three readers in four top-level comments, each after theirs. The report named such
+    answers; the run (the command line, the Dagster UI, the manifest's checks) said nothing, and
+    the blog's response rate read 2 of 68 on the whole export (QA)."""
+    brands = tmp_path / "brands.yaml"
+    brands.write_text("brands:\n  - id: cc\n    name: Creative Commons\n    timezone: America/Los_Angeles\n"
+                      "    accounts:\n      blog: [nathan, Nathan Yergler]\n")
+    run = run_brandcare(tmp_path / "home", [FIXTURES / "wxr" / "cc_labs" / "post_1204.xml"], brands)
+    assert run.result.success
+    (warned,) = [e for e in run.result.get_asset_check_evaluations() if not e.passed]
+    assert (warned.check_name, warned.severity.value) == ("warn_answers_not_threaded", "WARN")
+    assert warned.metadata["rows"].value == "platform=blog, comments=4, flat=4"
+    assert run.query("select count(*) filter (where responded) as n from care_cases")[0]["n"] == 0
+    notes = re.findall(r'data-note="flat-answers">([^<]*)<', render_report(tmp_path / "home" / "warehouse" / "brandcare.duckdb"))
+    assert [note.split(":")[0] for note in notes] == ["Answers not threaded on Blog"]
+
+
 def test_long_names_are_cut_on_charts_and_colour_is_not_the_only_code():
     """QA (a care manager's reading): a long brand name shrank the leaderboard's plots to a third
     and ran titles into each other; the trend lines differed by colour alone, and the hours
