@@ -391,7 +391,8 @@ def intent(folded: pl.Expr, sentiment: pl.Expr, thanks: pl.Expr) -> pl.Expr:
 def deflection(folded: pl.Expr) -> pl.Expr:
     """First channel (dm, phone, email, web, store) the text sends the reader to, else NULL."""
     masked = (
-        folded.str.replace_all(EMAIL_PATTERN, EMAIL_PLACEHOLDER)
+        folded.str.replace_all(r"\s+", " ")
+        .str.replace_all(EMAIL_PATTERN, EMAIL_PLACEHOLDER)
         .str.replace_all(HELP_LINK_PATTERN, HELP_LINK_PLACEHOLDER)
         .str.replace_all(URL_PATTERN, URL_PLACEHOLDER)
         .str.replace_all(HANDLE_PATTERN, " ")

@@ -44,39 +44,40 @@ LABELS = {
 }
 
 #: (task, lang, measure) -> floor on the test split, about 3 points under the figure measured
-#: for model 25b1a0101529 (in the comment; in brackets model a112d19c1d3f, before the models
-#: were fitted on train and dev and the corpus's fifth drawing). Test split: 2,359 messages with
+#: for model 29909941eb95 (in the comment; in brackets model 25b1a0101529, before the deflection
+#: lexicon's third growth, and a112d19c1d3f, before the models were fitted on train and dev and
+#: the corpus's fifth drawing). Test split: 2,359 messages with
 #: a sentiment, 1,492 customer messages with an intent (770 Spanish), 867 brand replies (359
 #: Spanish; 186 of them from brands in no other split, corpus/README.md); the fifth drawing
 #: added 55 replies (48 of a new Corpoelec account, 7 of AskRBC), the other rows are as before.
 HELDOUT_FLOORS: dict[tuple[str, str, str], float] = {
-    ("intent", "all", "accuracy"): 0.78,  # 0.815 on 1,492 customer messages (0.806)
-    ("intent", "es", "accuracy"): 0.79,  # 0.822 on 770 (0.808)
-    ("intent", "en", "accuracy"): 0.77,  # 0.807 on 722 (0.803)
-    ("sentiment", "all", "macro_f1"): 0.78,  # 0.815 on 2,359 (0.800 on 2,304)
-    ("sentiment", "es", "macro_f1"): 0.77,  # 0.804 on 1,129 (0.756 on 1,081)
-    ("sentiment", "en", "macro_f1"): 0.77,  # 0.806 on 1,230 (0.800 on 1,223)
-    ("deflection", "all", "accuracy"): 0.89,  # 0.924 on 867 brand replies (0.921 on 812; 0.921 on those 812 now)
-    ("deflection", "es", "accuracy"): 0.88,  # 0.911 on 359 (0.900 on 311; 0.897 on those 311 now)
-    ("deflection", "en", "accuracy"): 0.90,  # 0.933 on 508 (0.934 on 501; 0.936 on those 501 now)
-    ("actionable", "all", "f1"): 0.87,  # 0.904 (0.898)
-    ("actionable", "es", "f1"): 0.87,  # 0.898 (0.890)
-    ("actionable", "en", "f1"): 0.88,  # 0.911 (0.907)
+    ("intent", "all", "accuracy"): 0.78,  # 0.814 on 1,492 customer messages (0.815; 0.806)
+    ("intent", "es", "accuracy"): 0.79,  # 0.823 on 770 (0.822; 0.808)
+    ("intent", "en", "accuracy"): 0.77,  # 0.803 on 722 (0.807; 0.803)
+    ("sentiment", "all", "macro_f1"): 0.78,  # 0.816 on 2,359 (0.815; 0.800 on 2,304)
+    ("sentiment", "es", "macro_f1"): 0.77,  # 0.803 on 1,129 (0.804; 0.756 on 1,081)
+    ("sentiment", "en", "macro_f1"): 0.77,  # 0.808 on 1,230 (0.806; 0.800 on 1,223)
+    ("deflection", "all", "accuracy"): 0.89,  # 0.925 on 867 brand replies (0.924; 0.921 on 812)
+    ("deflection", "es", "accuracy"): 0.88,  # 0.916 on 359 (0.911; 0.900 on 311)
+    ("deflection", "en", "accuracy"): 0.90,  # 0.931 on 508 (0.933; 0.934 on 501)
+    ("actionable", "all", "f1"): 0.87,  # 0.903 (0.904; 0.898)
+    ("actionable", "es", "f1"): 0.87,  # 0.899 (0.898; 0.890)
+    ("actionable", "en", "f1"): 0.88,  # 0.908 (0.911; 0.907)
 }
 
 #: (task, lang or None for both) -> accuracy floor on the invented policy examples, about 3
-#: points under the figure measured for model 25b1a0101529 (in the comment; in brackets model
-#: a112d19c1d3f). The lexicons were tuned on these texts; the learned models were not trained on
+#: points under the figure measured for model 29909941eb95 (in the comment; in brackets model
+#: 25b1a0101529). The lexicons were tuned on these texts; the learned models were not trained on
 #: them. English intent reads worse since the fourth drawing: its Spanish bank customers'
 #: questions are mostly about a problem (complaints), and plain questions lean to complaint
 #: (docs/classifiers.md, known failure modes).
 FIXTURE_FLOORS: dict[tuple[str, str | None], float] = {
-    ("sentiment", None): 0.84,  # 0.868 on 516 messages (0.874)
-    ("sentiment", "es"): 0.84,  # 0.871 (0.883)
+    ("sentiment", None): 0.84,  # 0.870 on 516 messages (0.868)
+    ("sentiment", "es"): 0.84,  # 0.875 (0.871)
     ("sentiment", "en"): 0.83,  # 0.865 (0.865)
-    ("intent", None): 0.76,  # 0.793 on 343 customer messages (0.781)
+    ("intent", None): 0.76,  # 0.793 on 343 customer messages (0.793)
     ("intent", "es"): 0.72,  # 0.753 (0.753)
-    ("intent", "en"): 0.80,  # 0.832 (0.809)
+    ("intent", "en"): 0.80,  # 0.832 (0.832)
     ("deflection", None): 0.96,  # 0.994 on 173 brand replies (0.994)
     ("deflection", "es"): 0.97,  # 1.000 (1.000)
     ("deflection", "en"): 0.95,  # 0.989 (0.989)
@@ -176,12 +177,12 @@ def test_language_is_detected_when_the_source_gives_none(labelled: pl.DataFrame)
 
 
 #: agreement floor of the learned classifiers with the sample's plant, about 3 points under the
-#: figure measured for model 25b1a0101529 (in the comment; 30-day sample, 4308 X cases; in
-#: brackets model a112d19c1d3f; the sample's invented questions lean to complaint since the
+#: figure measured for model 29909941eb95 (in the comment; 30-day sample, 4308 X cases; in
+#: brackets model 25b1a0101529; the sample's invented questions lean to complaint since the
 #: corpus's fourth drawing, docs/classifiers.md)
 SAMPLE_FLOORS = {
-    "intent": 0.88,  # 0.917 of opening messages (0.898)
-    "opening_sentiment": 0.92,  # 0.951 of opening messages (0.926)
+    "intent": 0.88,  # 0.915 of opening messages (0.917)
+    "opening_sentiment": 0.92,  # 0.951 of opening messages (0.951)
     "deflected": 0.97,  # 1.000 of cases (1.000)
 }
 

@@ -278,6 +278,21 @@ DEFLECTION_CASES = [
     ("You can use the ticket office to collect your tickets.", "store"),
     ("Could you confirm you've shared your details on the link provided earlier?", "web"),
     ("Puede darse de alta accediendo a la web https://t.co/Qw12Er y pulsando en Acceso.", "web"),
+    # the customer's phone number asked for as data of the case is not a channel (POLICY.md),
+    # a channel named beside it still is
+    ("Podría indicarnos número de NIC, teléfono de contacto y Pto. de Ref. para gestionar su caso.", None),
+    ("Estimado, podría indicarnos el sector y número telefónico por favor.", None),
+    ("Send us a DM with your full name, phone number and address.", "dm"),
+    ("Please share your phone number and we'll call you back.", "phone"),
+    # a call to a named line, a line reached "al" / "a los números", a call centre
+    ("Tendrías que llamar a Serviberia para ver las opciones.", "phone"),
+    ("Te pedimos comunicarte a los números que te compartimos.", "phone"),
+    ("¿Ya te comunicaste a los números que te compartimos?", None),
+    ("Kindly contact our Korea call center for assistance in Korean.", "phone"),
+    # following opens the direct messages, in English too; a run of spaces inside a phrase
+    ("Following. How may I be of assistance?", "dm"),
+    ("We're following you now, send over the confirmation number.", "dm"),
+    ("Please Direct  Message your confirmation #.", "dm"),
 ]
 
 
