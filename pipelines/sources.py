@@ -184,9 +184,8 @@ def _fetch_http(url: str, target: Path) -> None:
                 if response.status_code >= 500 and attempt < HTTP_ATTEMPTS:
                     raise httpx.HTTPStatusError("server error", request=response.request, response=response)
                 response.raise_for_status()
-                with target.open("wb") as out:
-                    for chunk in response.iter_bytes():
-                        out.write(chunk)
+                _require_space(url, target.parent, response.headers.get("content-length", ""))
+                _write_stream(url, target, response.iter_bytes())
             return
         except (httpx.TransportError, httpx.HTTPStatusError) as exc:
             status = getattr(getattr(exc, "response", None), "status_code", None)
@@ -200,12 +199,36 @@ def _fetch_http(url: str, target: Path) -> None:
             delay *= 2
 
 
+def _require_space(url: str, folder: Path, length: str) -> None:
+    """Refuse a download whose announced size (Content-Length) exceeds the free space below
+    ``folder`` (the home's temp folder), before a byte is written."""
+    free = shutil.disk_usage(folder).free
+    if length.isdigit() and int(length) > free:
+        raise SourceError(f"download of {redact(url)} refused: it is {int(length):,} bytes and {folder} has "
+                          f"{free:,} bytes free (BRANDCARE_HOME's disk): free space, or download it elsewhere "
+                          "and ingest the file from there")
+
+
+def _write_stream(url: str, target: Path, chunks: Iterable[bytes]) -> None:
+    """Write a download's chunks to ``target``; a write that fails (the disk filled up) removes
+    the part written and says so."""
+    try:
+        with target.open("wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+    except OSError as exc:
+        target.unlink(missing_ok=True)
+        raise SourceError(f"download of {redact(url)} stopped: writing {target.parent} failed "
+                          f"({exc.strerror or type(exc).__name__}; {shutil.disk_usage(target.parent).free:,} bytes "
+                          "free): the part written was removed") from exc
+
+
 def _fetch_fsspec(url: str, target: Path) -> None:
     import fsspec
 
     try:
-        with fsspec.open(url, "rb") as src, target.open("wb") as out:
-            shutil.copyfileobj(src, out, length=1 << 20)
+        with fsspec.open(url, "rb") as src:
+            _write_stream(url, target, iter(lambda: src.read(1 << 20), b""))
     except (ImportError, ValueError) as exc:
         raise SourceError(f"cannot open {redact(url)}: {type(exc).__name__} "
                           "(install the fsspec package for this protocol)") from exc

@@ -37,6 +37,14 @@ class _FlakyHandler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
         elif self.path.startswith("/page.json"):
             self.send_error(503, "try again")
+        elif self.path.startswith("/huge"):  # announces more than any disk holds, sends nothing
+            self.send_response(200)
+            self.send_header("Content-Length", str(10**18))
+            self.end_headers()
+        elif self.path.startswith("/big"):  # 4 MiB, no length announced
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"x" * (4 << 20))
         elif self.path.startswith("/to_file"):  # a redirect out of http(s)
             self.send_response(302)
             self.send_header("Location", "file:///etc/passwd")
@@ -221,3 +229,36 @@ def test_zip_entry_names_are_printed_with_their_control_characters_escaped(tmp_p
         archive.writestr("page\x1b[2J\nfake.json", PAGE)
     proc = run_cli(tmp_path / "home", "ingest", str(bundle))
     assert "\x1b" not in proc.stdout and "names.zip/page\\x1b[2J\\x0afake.json" in proc.stdout
+
+
+def test_a_download_larger_than_the_free_disk_is_refused_before_a_byte_is_written(server, settings):
+    """No size limit stood between a URL and the home's disk: a download ran until the disk was
+    full, then said "cannot fetch: OSError" and left the part written (review)."""
+    (record,) = ingest.ingest([f"{server}/huge.json"], settings)
+    assert record.status == "rejected"
+    assert "is 1,000,000,000,000,000,000 bytes and" in record.error and "bytes free (BRANDCARE_HOME's disk)" in record.error
+    assert not [p for p in settings.temp_dir.rglob("huge.json")]
+
+
+def test_a_download_that_fills_the_disk_stops_with_a_reason_and_leaves_nothing(server, tmp_path):
+    """A disk that fills mid-download (a file size limit of 1 MiB on the process, set by the OS
+    as a full disk would: writes past it fail) stops the download with what happened and
+    removes the part written."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import resource, signal, sys\n"
+        "from pathlib import Path\n"
+        "from pipelines.sources import fetch\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))\n"
+        "got = fetch(sys.argv[1], Path(sys.argv[2]))\n"
+        "print(got.error)\n"
+        "print(sorted(p.name for p in Path(sys.argv[2]).rglob('*') if p.is_file()))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, f"{server}/big.bin", str(tmp_path)],
+                         capture_output=True, text=True, check=True, timeout=120).stdout.splitlines()
+    assert out[0].startswith(f"download of {server}/big.bin stopped: writing ") and "File too large" in out[0]
+    assert out[0].endswith("bytes free): the part written was removed")
+    assert out[1] == "[]"
