@@ -133,25 +133,31 @@ def _post_xml(dsq_id: int, thread: int, import_id: str, author: str, created: st
             + (f'<parent dsq:id="{parent}" />' if parent else "") + f'<thread dsq:id="{thread}" /></post>')
 
 
+def _thread_xml(dsq_id: int, link: str, created: str) -> str:
+    return (f'<thread dsq:id="{dsq_id}"><id>{link}</id><link>https://blog.example/{link}</link><title>Post</title>'
+            f"<createdAt>{created}</createdAt><author><name>Tang</name><username>tanglei</username>"
+            f"</author><isDeleted>false</isDeleted></thread>")
+
+
+def _export(tmp_path: Path, records: str) -> Path:
+    path = tmp_path / "export.xml"
+    path.write_text('<?xml version="1.0" encoding="utf-8"?><disqus xmlns="http://disqus.com" '
+                    f'xmlns:dsq="http://disqus.com/disqus-internals">{records}</disqus>', encoding="utf-8")
+    return path
+
+
 def test_a_comment_imported_twice_is_one_comment(tmp_path: Path):
     """A real export (a Chinese blog whose post addresses changed): Disqus held two threads per
     post and each imported comment in both, same import id, author, time and text; 974 of its
     2,687 comments were copies, each opening a case of its own. A comment written on Disqus
     (no import id) is never taken for a copy."""
-    threads = "".join(
-        f'<thread dsq:id="{t}"><id>{link}</id><link>https://blog.example/{link}</link><title>Post</title>'
-        f"<createdAt>2010-12-01T10:00:00Z</createdAt><author><name>Tang</name><username>tanglei</username>"
-        f"</author><isDeleted>false</isDeleted></thread>"
-        for t, link in ((1, "blog/post.html"), (2, "?p=198")))
+    threads = _thread_xml(1, "blog/post.html", "2010-12-01T10:00:00Z") + _thread_xml(2, "?p=198", "2010-12-01T10:00:00Z")
     posts = (_post_xml(11, 1, "wp_id=2", "Coder", "2010-12-05T21:24:25Z", "前来围观 真正的沙发")
              + _post_xml(21, 2, "wp_id=2", "Coder", "2010-12-05T21:24:25Z", "前来围观 真正的沙发")
              + _post_xml(22, 2, "wp_id=3", "Tang", "2010-12-06T08:00:00Z", "谢谢", parent=21)
              + _post_xml(12, 1, "", "Ana", "2010-12-07T08:00:00Z", "hola")
              + _post_xml(13, 1, "", "Ana", "2010-12-07T08:00:00Z", "hola"))
-    path = tmp_path / "export.xml"
-    path.write_text('<?xml version="1.0" encoding="utf-8"?><disqus xmlns="http://disqus.com" '
-                    f'xmlns:dsq="http://disqus.com/disqus-internals">{threads}{posts}</disqus>', encoding="utf-8")
-    read = read_disqus(path)
+    read = read_disqus(_export(tmp_path, threads + posts))
     rows = by_id(read)
     assert set(rows) == {"blog:disqus:t1", "blog:disqus:t2", "blog:disqus:11", "blog:disqus:22",
                          "blog:disqus:12", "blog:disqus:13"}
@@ -170,18 +176,11 @@ def test_a_thread_made_after_its_comments_is_dated_by_its_first_comment(tmp_path
     import of 2016, while their comments date from 2010 on: 410 comments were older than the
     post they answer, and the brand's 98 "posts" of January 2016 were imports. A thread is dated
     by its first comment when that is earlier; a thread dated before its comments keeps its date."""
-    threads = "".join(
-        f'<thread dsq:id="{t}"><id>{t}</id><link>https://blog.example/{t}</link><title>Post</title>'
-        f"<createdAt>{created}</createdAt><author><name>Tang</name><username>tanglei</username>"
-        f"</author><isDeleted>false</isDeleted></thread>"
-        for t, created in ((1, "2016-01-24T05:58:58Z"), (2, "2010-12-01T10:00:00Z")))
+    threads = _thread_xml(1, "1", "2016-01-24T05:58:58Z") + _thread_xml(2, "2", "2010-12-01T10:00:00Z")
     posts = (_post_xml(11, 1, "", "Coder", "2011-01-03T09:25:53Z", "可以分享一下实现代码吗？")
              + _post_xml(12, 1, "", "Tang", "2011-01-04T08:00:00Z", "好的", parent=11)
              + _post_xml(21, 2, "", "Ana", "2010-12-07T08:00:00Z", "hola"))
-    path = tmp_path / "export.xml"
-    path.write_text('<?xml version="1.0" encoding="utf-8"?><disqus xmlns="http://disqus.com" '
-                    f'xmlns:dsq="http://disqus.com/disqus-internals">{threads}{posts}</disqus>', encoding="utf-8")
-    read = read_disqus(path)
+    read = read_disqus(_export(tmp_path, threads + posts))
     rows = by_id(read)
     assert rows["blog:disqus:t1"]["created_at"] == utc(2011, 1, 3, 9, 25, 53)  # its first comment's time
     assert rows["blog:disqus:t2"]["created_at"] == utc(2010, 12, 1, 10, 0)  # before its comment: its own
