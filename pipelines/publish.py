@@ -107,17 +107,19 @@ _FOLLOWER_BAND = """
 
 #: The month a leaderboard shows, of a table of brand_scorecards rows (``{scorecards}``): the
 #: latest month final for every brand that holds actionable cases and ranks a brand, as the view
-#: leaderboard_latest_final_month (without a ranked brand in any final month, the latest final
-#: month holding actionable cases); before any is final, the month holding the most actionable
-#: cases (the latest of equals). A month's stray cases (the first case of the month after an
-#: archive's end, opened late on the last day in UTC and already the next month in the brand's
-#: time zone) are no month to rank brands on, final or not.
+#: leaderboard_latest_final_month; before any such month is final, the month that ranks a brand
+#: holding the most actionable cases (the latest of equals); when no month ranks a brand, the
+#: latest final month holding actionable cases, else the month holding the most. A month's stray
+#: cases are no month to rank brands on, final or not: the first case of the month after an
+#: archive's end (opened late on the last day in UTC, already the next month in the brand's time
+#: zone), or an old archive's one case years before the months that rank (QA: a TAGS file's case
+#: of October 2020 beside a month of 1,557 cases not final yet took the report's leaderboard).
 #: The report and ``brandcare demo`` show it (their "not final yet" note when it is not final).
 LEADERBOARD_MONTH = """
     SELECT period_start FROM {scorecards}
     WHERE period = 'month' AND platform = 'all'
     GROUP BY period_start HAVING sum(actionable_cases) > 0
-    ORDER BY bool_and(is_final) DESC, count(rank) > 0 DESC,
+    ORDER BY count(rank) > 0 DESC, bool_and(is_final) DESC,
              CASE WHEN bool_and(is_final) THEN period_start END DESC NULLS LAST,
              sum(actionable_cases) DESC, period_start DESC
     LIMIT 1"""

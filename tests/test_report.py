@@ -574,6 +574,17 @@ def test_before_any_month_is_final_the_leaderboard_is_the_busiest_month_not_a_st
     con.execute("UPDATE brand_scorecards SET is_final = true")
     rows, final = _leaderboard(con)
     assert ({r["period_start"].isoformat() for r in rows}, final) == ({"2026-10-01"}, True)
+    # an old archive's one case, final and ranking no one, beside months that rank but are not
+    # final yet (QA: a TAGS file of October 2020 took the leaderboard): the busiest month that ranks
+    con.execute("UPDATE brand_scorecards SET is_final = false")
+    con.execute("INSERT INTO brand_scorecards SELECT * REPLACE (DATE '2020-10-01' AS period_start, NULL AS rank, true AS"
+                " is_final, 1 AS actionable_cases) FROM brand_scorecards WHERE period_start = '2026-11-01' AND brand_id = 'a'")
+    rows, final = _leaderboard(con)
+    assert ({r["period_start"].isoformat() for r in rows}, final) == ({"2026-10-01"}, False)
+    # when no month ranks a brand, the latest final month holding cases
+    con.execute("UPDATE brand_scorecards SET rank = NULL")
+    rows, final = _leaderboard(con)
+    assert ({r["period_start"].isoformat() for r in rows}, final) == ({"2020-10-01"}, True)
 
 
 def test_trends_are_monthly_when_the_scorecards_span_six_months_with_or_without_cases_between():
