@@ -632,6 +632,21 @@ def test_brand_answers_written_as_comments_on_their_own_post_are_named():
 
 
 @pytest.mark.e2e
+def test_a_registry_that_matches_no_message_is_named_on_an_empty_report(tmp_path):
+    """README's step 3 with examples/brands.yaml unedited (QA): no message addresses its brands,
+    the run published 0 cases, and the report's empty sections read "no data yet", the one case
+    where the note on brands no message addresses was left out."""
+    brands = tmp_path / "brands.yaml"
+    brands.write_text("brands:\n  - {id: quiet, name: Banco Quieto, timezone: America/Mexico_City, "
+                      "accounts: {x: [banco_quieto]}}\n")
+    run = run_brandcare(tmp_path / "home", [FIXTURES / "tags" / "archive.csv"], brands)
+    assert run.result.success and run.query("select count(*) as n from care_cases")[0]["n"] == 0
+    html = render_report(tmp_path / "home" / "warehouse" / "brandcare.duckdb")
+    assert re.findall(r'data-note="brands-absent">(Banco Quieto: 1 of the 1 brands in the brand registry have no '
+                      r'case)', html)
+
+
+@pytest.mark.e2e
 def test_a_blog_that_answers_in_top_level_comments_is_warned_by_the_run_and_named_by_the_report(tmp_path):
     """A real WordPress export (tests/fixtures/wxr/cc_labs/post_1204.xml): the post's author
     answers three readers in four top-level comments, each after theirs. The report named such
