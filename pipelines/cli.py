@@ -259,7 +259,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"error: every file was rejected ({len(rejected)}); nothing was loaded."
               + (" If the format was misdetected, give it with --format" if misread else "") if rejected else
               f"error: every file was skipped ({len(skipped)}); nothing was loaded. A file named on its own "
-              "is always read", file=sys.stderr)
+              "is read (but for YAML, Markdown and HTML: no archive format)", file=sys.stderr)
         return INGEST_ALL_REJECTED
     if rejected:
         print(f"warning: {len(rejected)} of {len(records)} files rejected (reasons above)", file=sys.stderr)

@@ -5,7 +5,8 @@ working folder the caller owns, inside BRANDCARE_HOME), each with its provenance
 archives are opened here: every entry is its own archive file, named ``outer.zip/entry``;
 an entry with an unsafe path or an implausible compression ratio is refused, not extracted.
 
-A file named on its own is always read (and rejected with a reason when it cannot be). Inside
+A file named on its own is read (and rejected with a reason when it cannot be), but for YAML,
+Markdown and HTML, which no archive format is (skipped with the reason). Inside
 a folder, a glob or a zip, files that are plainly not messages are skipped, reported with the
 reason and never copied: binary data (images, video, fonts), YAML and Markdown (a registry, a
 README), and the parts of an X personal archive that are its viewer rather than its data (see
@@ -402,7 +403,10 @@ def collect(sources: Iterable[str], workdir: Path, managed: tuple[Path, ...] = (
         else:
             paths, found = local_files(source)
             skips = skip_reasons(paths) if found else {}  # on the paths as found: a link is where it lies
-            if found:  # a file named on its own is always read
+            if not found:  # a file named on its own is read, unless its name says no archive format
+                # (QA: `ingest brands.yaml` was rejected as an unknown format, "give it with --format")
+                skips = {p: SKIPPED_NOTES for p in paths if _notes_name(p.name)}
+            if found:
                 skips.update({p: SKIPPED_HOME for p in paths
                               if any(p.resolve().is_relative_to(own) for own in managed)})
             # the source and name a record keeps: text (a name's bytes that are not UTF-8 shown as U+FFFD:

@@ -58,14 +58,18 @@ def test_a_folder_holding_the_home_is_read_without_the_homes_own_files(tmp_path:
     assert empty.returncode == 2 and f"error: no file in {tmp_path / 'empty'}" in empty.stderr, empty.stderr
 
 
-def test_reread_forgets_rejected_files_this_version_skips(tmp_path: Path):
+def test_reread_forgets_rejected_files_this_version_skips(tmp_path: Path, settings, monkeypatch):
     """A home whose older version ingested a sample folder whole kept its brands.yaml and
     truth.json rejected for good: reread rejected them again and exited 3 (QA). Reread forgets
     a rejected file that ingest now skips; the loaded files are read again."""
+    from pipelines import ingest, sources
+
     home = tmp_path / "home"
-    registry = tmp_path / "brands.yaml"  # named alone, a file is read (and rejected): as the older version did
+    registry = tmp_path / "brands.yaml"
     registry.write_text("brands: []\n")
-    run_cli(home, "ingest", str(FIXTURES / "x_v2" / "two_customers_page.json"), str(registry), check=False)
+    with monkeypatch.context() as older:  # the older version read a YAML file (and rejected it)
+        older.setattr(sources, "_notes_name", lambda name: False)
+        ingest.ingest([str(FIXTURES / "x_v2" / "two_customers_page.json"), str(registry)], settings)
     assert "archives: 2 files (1 rejected)" in run_cli(home, "status").stdout
     reread = run_cli(home, "ingest", "--reread", check=False)
     assert reread.returncode == 0, reread.stdout + reread.stderr

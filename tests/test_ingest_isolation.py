@@ -338,7 +338,8 @@ def test_a_registry_a_readme_and_a_samples_truth_beside_the_exports_are_skipped(
     """A brand registry (brands.yaml) or a README kept in the exports' folder, and the truth.json
     of a `brandcare sample` folder, are not messages: found in a folder they are skipped with the
     reason, and the ingest ends well (they were rejected: exit status 3 on every sample folder
-    ingested whole). Named on its own, a registry is read, and rejected with the reason."""
+    ingested whole). Named on its own, a registry is skipped with the same reason, not recorded
+    (QA: it was rejected as an unknown format, "give it with --format", and counted in status)."""
     from support import run_cli
 
     folder = tmp_path / "exports"
@@ -365,7 +366,9 @@ def test_a_registry_a_readme_and_a_samples_truth_beside_the_exports_are_skipped(
     proc = run_cli(tmp_path / "home", "ingest", str(folder), check=False)
     assert "truth.json" in proc.stdout and "REJECTED" in proc.stdout
     proc = run_cli(tmp_path / "home2", "ingest", str(folder / "brands.yaml"), check=False)
-    assert proc.returncode == 1 and "REJECTED (new)" in proc.stdout
+    assert proc.returncode == 1 and "REJECTED" not in proc.stdout
+    assert "skipped 1 file(s), YAML, Markdown or HTML" in proc.stdout and "give a registry to `run --brands`" in proc.stdout
+    assert "0 files (0 rejected, 1 skipped)" in proc.stdout
 
 
 @pytest.fixture
