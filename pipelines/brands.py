@@ -527,3 +527,25 @@ def registry_frames(brands: Iterable[Brand], start: date, end: date) -> dict[str
         name: pl.DataFrame(rows[name], schema=schema, orient="row")
         for name, schema in REGISTRY_SCHEMAS.items()
     }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m pipelines.brands FILE``: check a registry before a run; the brands it defines,
+    or the one-line error naming the file, the brand and the field (exit status 1)."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m pipelines.brands BRANDS.yaml", file=sys.stderr)
+        return 2
+    try:
+        brands = load_registry(args[0])
+    except BrandRegistryError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args[0]}: {len(brands)} brand(s): {', '.join(brand.id for brand in brands)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -158,10 +158,13 @@ def printable(name: str) -> str:
 
 
 def _file_line(record, state: str) -> str:
+    from pipelines.formats import READERS
+
     name = printable(record.name)
+    width = max(map(len, READERS))  # the columns line up whatever the format (QA: facebook_graph)
     if record.status == "rejected":
-        return f"  {name:<40} {record.format or '?':<10} REJECTED ({state}): {record.error}"
-    line = (f"  {name:<40} {record.format:<10} read {record.records_read:>6}  "
+        return f"  {name:<40} {record.format or '?':<{width}} REJECTED ({state}): {record.error}"
+    line = (f"  {name:<40} {record.format:<{width}} read {record.records_read:>6}  "
             f"loaded {record.records_loaded:>6}  quarantined {record.records_quarantined:>4}  ({state})")
     return f"{line}: {record.notes}" if record.records_read == 0 and record.notes else line
 
@@ -598,6 +601,12 @@ def cmd_sql(args: argparse.Namespace) -> int:
                 _write_csv(result, scratch)
             else:
                 result.show(max_rows=args.max_rows, max_width=10_000)
+        except duckdb.PermissionException as exc:  # a file or an extension: refused, and said why (QA)
+            print(f"error: {exc}\n`brandcare sql` reads the analyst database's tables and views only (no files, no "
+                  "extensions: it cannot write or reach beyond the publication). Read the Parquet files with DuckDB "
+                  "itself (`duckdb`, or Python's duckdb.connect(); docs/bi.md), or export a result with --csv",
+                  file=sys.stderr)
+            return 1
         except duckdb.Error as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1

@@ -327,6 +327,12 @@ def test_sql_answers_read_only_and_refuses_writes(demo_run):
         refused = run_cli(demo_run.home, "sql", query, check=False)
         assert refused.returncode == 1 and refused.stderr.startswith("error: "), query
     assert not outside.exists()
+    # a file or an extension refused says what to do instead (QA: bi.md shows read_parquet, and
+    # DuckDB's "file system operations are disabled by configuration" was all a user got)
+    parquet = demo_run.home / "published" / "current" / "care_cases.parquet"
+    for query in (f"select count(*) from read_parquet('{parquet}')", "install httpfs"):
+        refused = run_cli(demo_run.home, "sql", query, check=False)
+        assert "Read the Parquet files with DuckDB itself" in refused.stderr, refused.stderr
 
 
 def test_shell_opens_the_current_database_read_only(demo_run):

@@ -578,3 +578,22 @@ def test_registry_frames_empty_keeps_schema() -> None:
     assert all(frame.height == 0 for frame in frames.values())
     assert frames["brand_open_hours"].schema["open_from"] == pl.Datetime("us", "UTC")
     assert frames["brands"].schema["has_business_hours"] == pl.Boolean
+
+
+def test_a_registry_is_checked_from_the_command_line_in_one_line(tmp_path: Path) -> None:
+    """The tutorial's check of a registry printed a 14-line traceback ending in the error (QA):
+    ``python -m pipelines.brands FILE`` prints the error alone (exit 1), or the brands."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "brands.yaml"
+    bad.write_text('brands:\n  - {id: telvia, name: Telvia, timezone: Europe/Madrid, accounts: {x: [telvia]},\n'
+                   '     business_hours: {mon-fri: "9-21"}}\n')
+    proc = subprocess.run([sys.executable, "-m", "pipelines.brands", str(bad)], capture_output=True, text=True,
+                          timeout=60)
+    assert (proc.returncode, proc.stdout) == (1, "")
+    assert proc.stderr == f"error: {bad}: brand 'telvia': business_hours.mon-fri: '9-21' is not HH:MM-HH:MM\n"
+    good = Path(__file__).resolve().parents[1] / "examples" / "brands.yaml"
+    proc = subprocess.run([sys.executable, "-m", "pipelines.brands", str(good)], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert proc.stdout == f"{good}: 3 brand(s): nubeluz, harbor_air, caja_serrana\n"

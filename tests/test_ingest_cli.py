@@ -96,3 +96,12 @@ def test_a_file_name_that_is_not_utf8_is_read_and_shown_with_a_replacement_chara
     proc = run_cli(tmp_path / "home", "ingest", str(folder))
     assert "caf\ufffd.json" in proc.stdout and "3 files (0 rejected)" in proc.stdout, proc.stdout
     assert "d\ufffdj\ufffd.zip/inner.csv" in proc.stdout, proc.stdout
+
+
+def test_the_columns_of_ingest_line_up_whatever_the_format(tmp_path: Path):
+    """facebook_graph, wider than the format column, pushed its line's counts out of line (QA)."""
+    proc = run_cli(tmp_path / "home", "ingest", str(FIXTURES / "x_v2" / "two_customers_page.json"),
+                   str(next((FIXTURES / "facebook").glob("*.json"))))
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("  ") and " read " in line]
+    assert len(lines) == 2 and {"x_v2", "facebook_graph"} <= set(" ".join(lines).split())
+    assert len({line.index(" read ") for line in lines}) == 1, lines
