@@ -143,3 +143,21 @@ def test_a_blog_author_listed_by_login_and_by_the_name_they_show_is_not_silent(t
     run = run_brandcare(tmp_path / "home", [FIXTURES / "wxr" / "cc_labs" / "post_107.xml", later], brands)
     # (a misspelt account still warns: test_a_v2_reply_to_a_tweet_from_a_source_without_thread_ids...)
     assert [e.check_name for e in run.result.get_asset_check_evaluations() if not e.passed] == []
+
+
+@pytest.mark.e2e
+def test_one_account_listed_for_two_brands_by_handle_and_by_id_warns(tmp_path):
+    """A Bluesky account listed for one brand by its DID and for another by its handle (QA, real
+    bskyr test data): the registry cannot tell them apart, the run accepted it, and the cases
+    addressed to it were counted for both brands, one of which never answers. The run warns,
+    naming the account and both brands."""
+    brands = tmp_path / "brands.yaml"
+    brands.write_text("brands:\n"
+                      "  - {id: a_lab, name: A Lab, timezone: UTC, accounts: {bluesky: ['did:plc:ic6zqvuw5ulmfpjiwnhsr2ns']}}\n"
+                      "  - {id: b_lab, name: B Lab, timezone: UTC, accounts: {bluesky: [soubhikbarari.bsky.social]}}\n")
+    run = run_brandcare(tmp_path / "home", [FIXTURES / "bluesky" / "post_thread.json"], brands)
+    warned = {e.check_name: e for e in run.result.get_asset_check_evaluations() if not e.passed}
+    assert "warn_account_of_two_brands" in warned, sorted(warned)
+    assert warned["warn_account_of_two_brands"].metadata["rows"].value == (
+        "platform=bluesky, author_id=did:plc:ic6zqvuw5ulmfpjiwnhsr2ns, brand_ids=a_lab, b_lab, "
+        "accounts=did:plc:ic6zqvuw5ulmfpjiwnhsr2ns, soubhikbarari.bsky.social")
