@@ -166,7 +166,7 @@ def _file_line(record, state: str) -> str:
         return f"  {name:<40} {record.format or '?':<{width}} REJECTED ({state}): {record.error}"
     line = (f"  {name:<40} {record.format:<{width}} read {record.records_read:>6}  "
             f"loaded {record.records_loaded:>6}  quarantined {record.records_quarantined:>4}  ({state})")
-    return f"{line}: {record.notes}" if record.records_read == 0 and record.notes else line
+    return f"{line}: {record.notes}" if record.records_loaded == 0 and record.notes else line
 
 
 @contextlib.contextmanager

@@ -438,9 +438,13 @@ class _Parsed:
     def record(self, settings: Settings) -> ArchiveFile:
         loaded = 0 if self.error else self.messages.height
         quarantined = 0 if self.error else self.quarantine.height
+        notes = list(self.notes or [])
+        if not loaded and quarantined:  # said where the user looks (QA: the reason was in the lake alone)
+            reason, count = self.quarantine["reason"].value_counts(sort=True).row(0)
+            notes.insert(0, f"nothing loaded: every record quarantined, {count} of {quarantined} as {reason!r}")
         return ArchiveFile(
             sha256=self.sha, source=self.meta["source"], name=self.meta["name"], format=self.detected,
-            status="rejected" if self.error else "loaded", error=self.error, notes="; ".join(self.notes or []) or None,
+            status="rejected" if self.error else "loaded", error=self.error, notes="; ".join(notes) or None,
             records_read=loaded + quarantined, records_loaded=loaded, records_quarantined=quarantined,
             size_bytes=(settings.archives_dir / self.sha / STORED_NAME).stat().st_size,
             registered_at=datetime.fromisoformat(self.meta["registered_at"]),

@@ -260,6 +260,15 @@ def run_window(settings: Settings, min_date: date | None = None, max_date: date 
 
     dates = ingest.lake_dates(settings)
     if dates is None:
+        import polars as pl
+
+        files = ingest.load_archive_files(settings)
+        loaded = files.filter(pl.col("status") == "loaded")
+        if loaded.height:  # files were ingested, and every record was quarantined (QA: "ingest first" misled)
+            raise EmptyLakeError(
+                f"the lake under {settings.home} holds no messages: every record of its {loaded.height} loaded "
+                f"file(s) ({loaded['records_quarantined'].sum()} records) was quarantined: each file's line of "
+                "`brandcare ingest` says the commonest reason; all of them are in the lake's quarantine/*.parquet")
         raise EmptyLakeError(
             f"the lake under {settings.home} holds no messages: `brandcare ingest SOURCE...` first"
         )

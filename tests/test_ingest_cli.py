@@ -105,3 +105,18 @@ def test_the_columns_of_ingest_line_up_whatever_the_format(tmp_path: Path):
     lines = [line for line in proc.stdout.splitlines() if line.startswith("  ") and " read " in line]
     assert len(lines) == 2 and {"x_v2", "facebook_graph"} <= set(" ".join(lines).split())
     assert len({line.index(" read ") for line in lines}) == 1, lines
+
+
+def test_a_file_whose_every_record_is_quarantined_says_why_and_run_does_not_say_ingest_first(tmp_path: Path):
+    """A personal archive's tweets.js copied without its account.js (QA, a real 2024 archive):
+    ingest printed "loaded 0, quarantined 1223" and nothing else, and `run` answered "the lake
+    holds no messages: `brandcare ingest SOURCE...` first", after the ingest; the reason was in
+    the lake's quarantine files alone."""
+    home = tmp_path / "home"
+    proc = run_cli(home, "ingest", str(FIXTURES / "x_archive" / "no_account" / "tweets.js"))
+    assert ("loaded      0  quarantined    2  (new): nothing loaded: every record quarantined, 2 of 2 as "
+            "'author unknown: personal archive without account.js") in proc.stdout, proc.stdout
+    run = run_cli(home, "run", "--brands", str(Path(__file__).resolve().parents[1] / "examples" / "brands.yaml"),
+                  check=False)
+    assert run.returncode != 0 and "ingest SOURCE...` first" not in run.stderr
+    assert "every record of its 1 loaded file(s) (2 records) was quarantined" in run.stderr, run.stderr
