@@ -285,18 +285,25 @@ def run_window(settings: Settings, min_date: date | None = None, max_date: date 
     return first, last
 
 
-def empty_window_note(settings: Settings, first: date, last: date) -> str | None:
-    """What to say of a run whose days (``first`` to ``last``, inclusive) hold no message of the
-    lake, with the days that do; None when some message falls in them. Such a run computes no
-    case and publishes the warehouse as it stands: a mistyped window, said rather than silent."""
+def empty_window(settings: Settings, first: date, last: date) -> str | None:
+    """When the days ``first`` to ``last`` (inclusive) hold no message of the lake: those days and
+    the days that do, as words; None when some message falls in them."""
     from pipelines import ingest
 
     if ingest.lake_dates(settings, between=(first, last)) is not None:
         return None
     low, high = ingest.lake_dates(settings) or (None, None)
-    return (f"note: no message of the lake is dated in [{first}, {last + timedelta(days=1)}): the run has no case "
-            f"to compute there and publishes the warehouse as it stands (the lake's messages are dated "
-            f"{low} to {high})")
+    return (f"no message of the lake is dated in [{first}, {last + timedelta(days=1)}) (the lake's messages are "
+            f"dated {low} to {high})")
+
+
+def empty_window_note(settings: Settings, first: date, last: date) -> str | None:
+    """What to say of a run whose days hold no message of the lake (:func:`empty_window`). Such a
+    run computes no case and publishes the warehouse as it stands: a mistyped window, said
+    rather than silent."""
+    empty = empty_window(settings, first, last)
+    return None if empty is None else (f"note: {empty}: the run has no case to compute there and publishes the "
+                                       "warehouse as it stands")
 
 
 def run_pipeline(

@@ -463,7 +463,9 @@ def test_status_says_a_ui_runs_month_and_why_its_step_failed(tmp_path):
     (line,) = [line.strip() for line in out.splitlines() if "step brand_registry failed" in line]
     # the registry's own words head the failure (the UI showed "Error occurred while executing op
     # brand_registry", the reason under the stack trace, QA)
-    assert line.startswith(f"step brand_registry failed: Failure: brand registry {broken}: ") and "'9-21'" in line, line
+    assert line.startswith(f"step brand_registry failed: Failure: {broken}: ") and "'9-21'" in line, line
+    # the path once, and what to do in the UI (QA: "brand registry X: X: brand registry file not found")
+    assert line.count(str(broken)) == 1 and "set it before brandcare ui and start the UI again" in line, line
 
 
 def test_tables_in_the_ui_metadata_keep_one_row_per_line():

@@ -149,7 +149,9 @@ def brand_registry(context: AssetExecutionContext, brandcare: BrandcareResource)
     try:
         brands = load_registry(settings.brands_path)
     except BrandRegistryError as exc:  # the reason on the step's failure, not under a stack trace
-        raise Failure(f"brand registry {settings.brands_path}: {exc}") from exc
+        # the error names the file (QA: the UI's failure gave the path twice and no fix)
+        raise Failure(f"{exc}; the registry is BRANDCARE_BRANDS (or brandcare run --brands FILE): for the UI, "
+                      "set it before brandcare ui and start the UI again") from exc
     start, end = _calendar_range(settings)
     frames = registry_frames(brands, start, end)
     settings.registry_dir.mkdir(parents=True, exist_ok=True)
