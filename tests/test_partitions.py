@@ -399,3 +399,18 @@ def test_a_build_recomputes_its_own_runs_months_whatever_window_another_run_wrot
         (failure,) = [e for e in refused.all_events if e.event_type_value == "STEP_FAILURE"]
         assert "last build (run another-run) did not finish, or failed a check" in str(failure.event_specific_data.error)
     assert current_version(home / "published") == manifest["version"]
+
+
+def test_a_backfill_over_months_that_are_not_contiguous_recomputes_every_one_of_them(settings):
+    """Two months clicked in the UI (or *Missing*) are one window run per stretch: each wrote the
+    backfill's window and the last won, so its build recomputed October alone while August turned
+    green too (QA). The backfill's window is the span of what its runs wrote."""
+    from pipelines.defs.warehouse import _backfill_window, write_run_window
+
+    write_run_window(settings, (date(2026, 8, 1), date(2026, 9, 1)), backfill="bf1")
+    write_run_window(settings, (date(2026, 10, 1), date(2026, 11, 1)), backfill="bf1")
+    assert pl.read_parquet(_backfill_window(settings, "bf1")).row(0) == (date(2026, 8, 1), date(2026, 11, 1))
+    # another backfill's window is its own; a run's window file is its own run's
+    write_run_window(settings, (date(2026, 5, 1), date(2026, 6, 1)), backfill="bf2")
+    assert pl.read_parquet(_backfill_window(settings, "bf2")).row(0) == (date(2026, 5, 1), date(2026, 6, 1))
+    assert pl.read_parquet(settings.lake_dir / "run" / "window.parquet").row(0) == (date(2026, 5, 1), date(2026, 6, 1))

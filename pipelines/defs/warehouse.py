@@ -74,7 +74,11 @@ class BrandcareDbtTranslator(DagsterDbtTranslator):
 
 def write_run_window(settings: Settings, window: tuple[date, date], backfill: str | None = None) -> None:
     """The half-open window of days whose cases a build recomputes, as the dbt source lake/run_window;
-    for a backfill, also kept under its id for the build of its later run.
+    for a backfill, also kept under its id for the build of its later run: the span of every window
+    its runs wrote. A backfill over months that are not contiguous (two months clicked, *Missing*)
+    is one window run per stretch: each wrote the backfill's window and the last won, so the build
+    recomputed the last stretch alone while every month turned green (QA). Recomputing the months
+    between as well is what a run over the span does: the same tables.
 
     Data, not a dbt var: vars that change every run would make dbt parse the project again each time.
     """
@@ -83,7 +87,11 @@ def write_run_window(settings: Settings, window: tuple[date, date], backfill: st
     frame = pl.DataFrame({"min_date": [window[0]], "max_date": [window[1]]})
     write_parquet(frame, settings.lake_dir / "run" / "window.parquet")
     if backfill:
-        write_parquet(frame, _backfill_window(settings, backfill))
+        kept = _backfill_window(settings, backfill)
+        if kept.exists():
+            earlier = pl.read_parquet(kept).row(0)
+            frame = pl.DataFrame({"min_date": [min(window[0], earlier[0])], "max_date": [max(window[1], earlier[1])]})
+        write_parquet(frame, kept)
 
 
 def _build_state_path(settings: Settings) -> Path:
