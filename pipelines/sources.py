@@ -402,13 +402,13 @@ def collect(sources: Iterable[str], workdir: Path, managed: tuple[Path, ...] = (
             candidates = [replace(fetched, source=unicode_text(fetched.source), name=unicode_text(fetched.name))]
         else:
             paths, found = local_files(source)
-            skips = skip_reasons(paths) if found else {}  # on the paths as found: a link is where it lies
-            if not found:  # a file named on its own is read, unless its name says no archive format
-                # (QA: `ingest brands.yaml` was rejected as an unknown format, "give it with --format")
-                skips = {p: SKIPPED_NOTES for p in paths if _notes_name(p.name)}
             if found:
+                skips = skip_reasons(paths)  # on the paths as found: a link is where it lies
                 skips.update({p: SKIPPED_HOME for p in paths
                               if any(p.resolve().is_relative_to(own) for own in managed)})
+            else:  # a file named on its own is read, unless its name says no archive format
+                # (QA: `ingest brands.yaml` was rejected as an unknown format, "give it with --format")
+                skips = {p: SKIPPED_NOTES for p in paths if _notes_name(p.name)}
             # the source and name a record keeps: text (a name's bytes that are not UTF-8 shown as U+FFFD:
             # QA, such a name stopped the whole ingest when its record was stored); the path stays the file's
             candidates = [Candidate(unicode_text(str(p.resolve())), unicode_text(p.name), None, skipped=skips[p])

@@ -184,14 +184,15 @@ def detect_format(path: Path) -> str:
             return "snscrape"
         if sum(1 for cue in _APIFY_CUES if cue.search(head)) >= 2:
             return "apify_x"
-        if _V11_CREATED_AT.search(head) and _v11_tweet_in(head):
-            return "x_v11"
-        if _V11_CREATED_AT.search(head) and '"in_reply_to_status_id' in head:
-            # a user object embeds its latest tweet: a file of users (friends, followers, lookups)
-            # holds both, and its first object names no tweet field
-            first = _first_object_keys(head)
-            if not first or first & _V11_RECORD_KEYS or first == {"id"}:  # {"id": {...}}: statuses/lookup?map=true
+        if _V11_CREATED_AT.search(head):
+            if _v11_tweet_in(head):
                 return "x_v11"
+            if '"in_reply_to_status_id' in head:
+                # a user object embeds its latest tweet: a file of users (friends, followers, lookups)
+                # holds both, and its first object names no tweet field
+                first = _first_object_keys(head)
+                if not first or first & _V11_RECORD_KEYS or first == {"id"}:  # {"id": {...}}: statuses/lookup?map=true
+                    return "x_v11"
         if '"time_us"' in head or "app.bsky.feed.post" in head or _AT_URI.search(head):
             return "bluesky"
         if '"created_time"' in head:
